@@ -1,0 +1,103 @@
+package io.kafkaproxy.protocol;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.MessageUtil;
+
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Builds wire bytes with Kafka's generated classes (the oracle) and applies splices, for the protocol tests.
+ */
+final class WireFixtures
+{
+    /** Bodies are placed at this offset so that a flyweight using relative offsets is caught. */
+    static final int BODY_OFFSET = 13;
+
+    private WireFixtures()
+    {
+    }
+
+    /**
+     * Serializes a message at a version into a fresh buffer, at {@link #BODY_OFFSET}.
+     */
+    static UnsafeBuffer serialize(final ApiMessage message, final short version)
+    {
+        final ByteBuffer body = MessageUtil.toByteBufferAccessor(message, version).buffer();
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(BODY_OFFSET + body.remaining() + 7));
+        buffer.putBytes(BODY_OFFSET, body, body.position(), body.remaining());
+        return buffer;
+    }
+
+    /**
+     * The body length of a buffer made by {@link #serialize}.
+     */
+    static int bodyLength(final ApiMessage message, final short version)
+    {
+        return MessageUtil.toByteBufferAccessor(message, version).buffer().remaining();
+    }
+
+    /**
+     * The body after a splice: kept prefix, replacement, kept suffix.
+     */
+    static ByteBuffer spliced(final DirectBuffer buffer, final int bodyOffset, final int bodyLength, final ResponseSplice splice)
+    {
+        final int prefix = splice.replaceFromOffset() - bodyOffset;
+        final int suffix = bodyOffset + bodyLength - splice.replaceToOffset();
+        final byte[] result = new byte[prefix + splice.replacementLength() + suffix];
+        buffer.getBytes(bodyOffset, result, 0, prefix);
+        splice.replacement().getBytes(0, result, prefix, splice.replacementLength());
+        buffer.getBytes(splice.replaceToOffset(), result, prefix + splice.replacementLength(), suffix);
+        return ByteBuffer.wrap(result);
+    }
+
+    /**
+     * What a message looks like after a trip through the wire at a version: fields the version lacks take
+     * their defaults. The expected side of every comparison goes through this.
+     */
+    static <T extends ApiMessage> T roundTrip(
+        final T message, final short version, final java.util.function.BiFunction<org.apache.kafka.common.protocol.Readable, Short, T> parser)
+    {
+        return parser.apply(MessageUtil.toByteBufferAccessor(message, version), version);
+    }
+
+    /**
+     * An accessor for parsing spliced bytes with a generated class.
+     */
+    static ByteBufferAccessor accessor(final ByteBuffer body)
+    {
+        return new ByteBufferAccessor(body);
+    }
+
+    /**
+     * A mapper that sends node n to port 40000 + n on {@code proxy.example}, remembering what it was asked.
+     */
+    static final class RecordingMapper implements BrokerEndpointMapper
+    {
+        static final String ADVERTISED_HOST = "proxy.example";
+        final Map<Integer, String> brokerAddresses = new HashMap<>();
+        final Map<Integer, Integer> forcedPorts = new HashMap<>();
+
+        @Override
+        public int proxyPort(final int nodeId, final String brokerHost, final int brokerPort)
+        {
+            brokerAddresses.put(nodeId, brokerHost + ":" + brokerPort);
+            return forcedPorts.getOrDefault(nodeId, proxyPortOf(nodeId));
+        }
+
+        @Override
+        public String advertisedHost()
+        {
+            return ADVERTISED_HOST;
+        }
+
+        static int proxyPortOf(final int nodeId)
+        {
+            return 40000 + Math.floorMod(nodeId, 1000);
+        }
+    }
+}
