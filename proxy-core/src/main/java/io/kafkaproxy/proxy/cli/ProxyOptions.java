@@ -1,0 +1,94 @@
+package io.kafkaproxy.proxy.cli;
+
+import io.kafkaproxy.proxy.config.ConfigException;
+import io.kafkaproxy.proxy.config.ConfigParser;
+import io.kafkaproxy.proxy.config.HostPort;
+import io.kafkaproxy.proxy.config.ListenerConfig;
+import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.config.UpstreamConfig;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The options that build a configuration: a file, and flags that override its common keys.
+ */
+final class ProxyOptions
+{
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file.")
+    Path configFile;
+
+    @Option(names = "--bootstrap", paramLabel = "HOST:PORT[,HOST:PORT...]",
+        description = "Upstream bootstrap servers (upstream.bootstrapServers).")
+    String bootstrapServers;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+        description = "Bootstrap listener address (listener.bindAddress). Default 0.0.0.0:9092.")
+    HostPort listen;
+
+    @Option(names = "--advertised-host", paramLabel = "HOST",
+        description = "Host clients are given for every broker (listener.advertisedHost).")
+    String advertisedHost;
+
+    @Option(names = "--io-threads", paramLabel = "N",
+        description = "Event loop threads (network.ioThreads); 0 for one per core.")
+    Integer ioThreads;
+
+    /**
+     * The configuration: the file if given (else defaults), with the flags applied over it.
+     *
+     * @param defaultBootstrap upstream servers to use when neither file nor flag gives any, or null.
+     * @return the configuration.
+     * @throws ConfigException if the file is invalid, or no upstream is given.
+     */
+    ProxyConfig toConfig(final List<HostPort> defaultBootstrap) throws ConfigException
+    {
+        ProxyConfig config;
+        if (configFile != null)
+        {
+            config = ConfigParser.parse(configFile);
+        }
+        else
+        {
+            final List<HostPort> servers = bootstrapServers != null ? parseServers(bootstrapServers) : defaultBootstrap;
+            if (servers == null)
+            {
+                throw new ConfigException("no upstream cluster: give --bootstrap HOST:PORT or --config FILE", null);
+            }
+            config = ProxyConfig.of(null, UpstreamConfig.of(servers, null), null);
+        }
+        try
+        {
+            if (bootstrapServers != null)
+            {
+                config = config.withUpstream(config.upstream().withBootstrapServers(parseServers(bootstrapServers)));
+            }
+            if (listen != null)
+            {
+                final ListenerConfig listener = config.listener().withBindAddress(listen, false);
+                config = config.withListener(advertisedHost != null || configFile != null ? listener :
+                    listener.withAdvertisedHost(ListenerConfig.of(listen, null, null).advertisedHost()));
+            }
+            if (advertisedHost != null)
+            {
+                config = config.withListener(config.listener().withAdvertisedHost(advertisedHost));
+            }
+            if (ioThreads != null)
+            {
+                config = config.withNetwork(config.network().withIoThreads(ioThreads));
+            }
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new ConfigException("invalid option: " + e.getMessage(), e);
+        }
+        return config;
+    }
+
+    private static List<HostPort> parseServers(final String text)
+    {
+        return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(HostPort::parse).toList();
+    }
+}

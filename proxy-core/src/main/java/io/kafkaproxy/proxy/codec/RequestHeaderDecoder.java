@@ -1,0 +1,68 @@
+package io.kafkaproxy.proxy.codec;
+
+import io.kafkaproxy.protocol.FrameDescriptor;
+import io.kafkaproxy.protocol.FrameRejectedException;
+import io.kafkaproxy.protocol.RequestHeaderFlyweight;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Validates the header of each request frame and leaves it wrapped in a flyweight that the handlers after this
+ * one read without parsing again.
+ *
+ * <p>The flyweight and its view belong to the connection and describe the frame being passed on until the
+ * next one arrives; handlers further on must read them synchronously in {@code channelRead}. A frame whose
+ * header does not parse is released and a {@link FrameRejectedException} goes down the pipeline instead.
+ *
+ * <p>Per connection, never shared. Confined to the channel's event loop.
+ */
+public final class RequestHeaderDecoder extends ChannelInboundHandlerAdapter
+{
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private final RequestHeaderFlyweight header;
+
+    /**
+     * Creates the decoder for one connection.
+     *
+     * @param header the connection's header flyweight, shared with the handlers after this one.
+     */
+    public RequestHeaderDecoder(final RequestHeaderFlyweight header)
+    {
+        this.header = header;
+    }
+
+    @Override
+    public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+    {
+        if (!(msg instanceof ByteBuf))
+        {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        final ByteBuf frame = (ByteBuf)msg;
+        try
+        {
+            ByteBufViews.wrapReadable(view, frame);
+            header.wrap(view, FrameDescriptor.MESSAGE_OFFSET, frame.readableBytes() - FrameDescriptor.MESSAGE_OFFSET);
+        }
+        catch (final FrameRejectedException e)
+        {
+            frame.release();
+            ctx.fireExceptionCaught(e);
+            return;
+        }
+        ctx.fireChannelRead(frame);
+    }
+
+    /**
+     * The view the header flyweight reads, pointing at the current frame from its size field on.
+     *
+     * @return the connection's view of the current request frame.
+     */
+    public UnsafeBuffer view()
+    {
+        return view;
+    }
+}

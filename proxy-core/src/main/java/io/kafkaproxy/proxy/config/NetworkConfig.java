@@ -1,0 +1,121 @@
+package io.kafkaproxy.proxy.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.kafkaproxy.protocol.FrameDescriptor;
+
+import java.time.Duration;
+
+/**
+ * The {@code network} section: I/O threads and per-connection limits.
+ *
+ * @param ioThreads            event loop threads; each owns its client connections and their broker
+ *                             connections. Default: the number of cores.
+ * @param maxRequestSizeBytes  the largest request a client may send; larger ones close the connection before
+ *                             any memory is reserved. Default 100MiB, the broker's socket.request.max.bytes.
+ * @param maxResponseSizeBytes the largest response accepted from a broker. Default 1GiB: a Fetch response is
+ *                             bounded by the client's fetch.max.bytes, and a broker always returns at least one
+ *                             whole batch even when it is larger.
+ * @param idleTimeout          a client connection with no traffic either way for this long is closed; 0
+ *                             disables. Default 10m, the broker's connections.max.idle.ms.
+ */
+public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxResponseSizeBytes, Duration idleTimeout)
+{
+    /** Default broker response limit. */
+    public static final int DEFAULT_MAX_RESPONSE_SIZE_BYTES = 1 << 30;
+    /** Default idle timeout. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+    private static final long LARGEST_SIZE = Integer.MAX_VALUE - FrameDescriptor.SIZE_FIELD_LENGTH;
+
+    /**
+     * Validates the section.
+     *
+     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     */
+    public NetworkConfig
+    {
+        if (ioThreads < 1)
+        {
+            throw new IllegalArgumentException("network.ioThreads: must be at least 1: " + ioThreads);
+        }
+        if (maxRequestSizeBytes < 64)
+        {
+            throw new IllegalArgumentException("network.maxRequestSizeBytes: too small to hold a request: " + maxRequestSizeBytes);
+        }
+        if (maxResponseSizeBytes < 64)
+        {
+            throw new IllegalArgumentException("network.maxResponseSizeBytes: too small to hold a response: " + maxResponseSizeBytes);
+        }
+        if (idleTimeout == null || idleTimeout.isNegative())
+        {
+            throw new IllegalArgumentException("network.idleTimeout: must not be negative: " + idleTimeout);
+        }
+    }
+
+    /**
+     * Reads the section, filling in defaults for absent keys.
+     *
+     * @param ioThreads            the thread count, or null or 0 for one per core.
+     * @param maxRequestSizeBytes  a size such as {@code 100MiB}, or null.
+     * @param maxResponseSizeBytes a size such as {@code 1GiB}, or null.
+     * @param idleTimeout          the idle timeout, or null.
+     * @return the section.
+     */
+    @JsonCreator
+    public static NetworkConfig of(
+        @JsonProperty("ioThreads") final Integer ioThreads,
+        @JsonProperty("maxRequestSizeBytes") final String maxRequestSizeBytes,
+        @JsonProperty("maxResponseSizeBytes") final String maxResponseSizeBytes,
+        @JsonProperty("idleTimeout") final Duration idleTimeout)
+    {
+        return new NetworkConfig(
+            ioThreads == null || ioThreads == 0 ? Runtime.getRuntime().availableProcessors() : ioThreads,
+            size("network.maxRequestSizeBytes", maxRequestSizeBytes, FrameDescriptor.DEFAULT_MAX_MESSAGE_SIZE_BYTES),
+            size("network.maxResponseSizeBytes", maxResponseSizeBytes, DEFAULT_MAX_RESPONSE_SIZE_BYTES),
+            idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout);
+    }
+
+    /**
+     * The defaults.
+     *
+     * @return the section with every default.
+     */
+    public static NetworkConfig defaults()
+    {
+        return of(null, null, null, null);
+    }
+
+    /**
+     * The same section with another thread count.
+     *
+     * @param threads the thread count; 0 for one per core.
+     * @return the new section.
+     */
+    public NetworkConfig withIoThreads(final int threads)
+    {
+        return new NetworkConfig(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
+            maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout);
+    }
+
+    private static int size(final String path, final String text, final int defaultBytes)
+    {
+        if (text == null)
+        {
+            return defaultBytes;
+        }
+        final long bytes;
+        try
+        {
+            bytes = Units.parseBytes(text);
+        }
+        catch (final IllegalArgumentException | ArithmeticException e)
+        {
+            throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+        }
+        if (bytes > LARGEST_SIZE)
+        {
+            throw new IllegalArgumentException(path + ": larger than the protocol allows: " + text);
+        }
+        return (int)bytes;
+    }
+}

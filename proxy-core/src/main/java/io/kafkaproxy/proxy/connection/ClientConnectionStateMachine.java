@@ -1,0 +1,594 @@
+package io.kafkaproxy.proxy.connection;
+
+import io.kafkaproxy.protocol.ApiHeaderVersions;
+import io.kafkaproxy.protocol.ApiKeyIds;
+import io.kafkaproxy.protocol.FrameDescriptor;
+import io.kafkaproxy.protocol.FrameRejectedException;
+import io.kafkaproxy.protocol.ProduceRequestFlyweight;
+import io.kafkaproxy.protocol.ProxyApiVersions;
+import io.kafkaproxy.protocol.RequestHeaderFlyweight;
+import io.kafkaproxy.protocol.ResponseHeaderFlyweight;
+import io.kafkaproxy.protocol.ResponseRewriters;
+import io.kafkaproxy.protocol.RewriteOutcome;
+import io.kafkaproxy.proxy.codec.ByteBufViews;
+import io.kafkaproxy.proxy.codec.ResponseSplicer;
+import io.kafkaproxy.proxy.connection.ClientConnectionState.Accepted;
+import io.kafkaproxy.proxy.connection.ClientConnectionState.Closed;
+import io.kafkaproxy.proxy.connection.ClientConnectionState.Connecting;
+import io.kafkaproxy.proxy.connection.ClientConnectionState.Forwarding;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
+import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
+import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+
+/**
+ * Owns every decision about one proxied connection: the client's channel and the broker channel made for it.
+ *
+ * <p>The Netty handlers on both channels are thin adapters; each callback becomes one {@code on*} call here.
+ * See {@link ClientConnectionState} for the states. In {@code Forwarding}:
+ * <ul>
+ *   <li>a request is recorded in {@link InFlightRequests} (unless it is an acks=0 Produce, which gets no
+ *       answer) and written to the broker as the same bytes, flushed when the client's read completes;</li>
+ *   <li>a response must answer the oldest request in flight, or the connection is closed; responses that carry
+ *       broker addresses are rewritten by splicing, all others are forwarded untouched;</li>
+ *   <li>a response naming a node whose listener is still starting is held, with every response after it, and
+ *       broker reads are paused until the listener is bound;</li>
+ *   <li>when either side's write buffer fills, reads stop on the other side until it drains.</li>
+ * </ul>
+ * Failures take one path: count, log once at WARN, flush what the client was already sent, close both sides.
+ *
+ * <p>The client and broker channels share one event loop, so all state here is plain fields: confined to that
+ * event loop, never touched from another thread.
+ */
+public final class ClientConnectionStateMachine
+{
+    private static final Logger LOGGER = LoggerFactory.getLogger(ClientConnectionStateMachine.class);
+
+    private static final int FORWARDED = 0;
+    private static final int HELD = 1;
+    private static final int FAILED = 2;
+
+    private final Channel clientChannel;
+    private final BrokerTarget target;
+    private final BrokerConnector connector;
+    private final BrokerNodeRegistry nodes;
+    private final ProxyMetrics metrics;
+    private final RequestHeaderFlyweight requestHeader;
+    private final UnsafeBuffer requestView;
+    private final EventLoopFlyweights flyweights;
+    private final InFlightRequests inFlight = new InFlightRequests();
+    private final ReadGate clientReads;
+    private ClientConnectionState state = new Accepted();
+    private Channel brokerChannel;
+    private ReadGate brokerReads;
+    private ArrayDeque<ByteBuf> heldResponses;
+    private boolean awaitingListeners;
+    private boolean clientFlushPending;
+
+    /**
+     * Creates the state machine of a newly accepted client channel, whose auto-read must be off.
+     *
+     * @param clientChannel the accepted channel.
+     * @param target        where its broker connection goes.
+     * @param connector     opens the broker connection.
+     * @param nodes         maps broker addresses to proxy addresses.
+     * @param metrics       the proxy's meters.
+     * @param requestHeader the header flyweight the request header decoder wraps for each request.
+     * @param requestView   the view that flyweight reads.
+     */
+    public ClientConnectionStateMachine(
+        final Channel clientChannel,
+        final BrokerTarget target,
+        final BrokerConnector connector,
+        final BrokerNodeRegistry nodes,
+        final ProxyMetrics metrics,
+        final RequestHeaderFlyweight requestHeader,
+        final UnsafeBuffer requestView)
+    {
+        this.clientChannel = clientChannel;
+        this.target = target;
+        this.connector = connector;
+        this.nodes = nodes;
+        this.metrics = metrics;
+        this.requestHeader = requestHeader;
+        this.requestView = requestView;
+        this.flyweights = EventLoopFlyweights.current();
+        this.clientReads = new ReadGate(clientChannel, ReadGate.BROKER_CONNECTING);
+    }
+
+    ClientConnectionState state()
+    {
+        return state;
+    }
+
+    /**
+     * The client connection is open: connect to the broker.
+     */
+    void onClientActive()
+    {
+        metrics.onConnectionOpened(Side.CLIENT);
+        connect(0);
+    }
+
+    private void connect(final int attempt)
+    {
+        final InetSocketAddress brokerAddress = target.brokerAddress(attempt);
+        if (brokerAddress == null)
+        {
+            LOGGER.atWarn()
+                .addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+                .addKeyValue("route", target.route())
+                .log("no broker reachable for client connection; closing it so the client re-bootstraps");
+            closeBoth();
+            return;
+        }
+        state = new Connecting(attempt, brokerAddress);
+        connector.connect(clientChannel.eventLoop(), brokerAddress, this)
+            .addListener((ChannelFutureListener)future -> onBrokerConnectComplete(future, attempt, brokerAddress));
+    }
+
+    private void onBrokerConnectComplete(final ChannelFuture future, final int attempt, final InetSocketAddress brokerAddress)
+    {
+        if (!(state instanceof Connecting))
+        {
+            // The client left while we were connecting.
+            future.channel().close();
+            return;
+        }
+        if (!future.isSuccess())
+        {
+            metrics.onBrokerConnectFailed();
+            withCause(LOGGER.atWarn(), future.cause())
+                .addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("brokerAddress", brokerAddress)
+                .addKeyValue("route", target.route())
+                .addKeyValue("error", String.valueOf(future.cause()))
+                .log("broker connection failed");
+            connect(attempt + 1);
+            return;
+        }
+        brokerChannel = future.channel();
+        brokerReads = new ReadGate(brokerChannel, 0);
+        state = new Forwarding(brokerChannel);
+        metrics.onConnectionOpened(Side.BROKER);
+        if (LOGGER.isDebugEnabled())
+        {
+            LOGGER.atDebug()
+                .addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+                .addKeyValue("brokerAddress", brokerChannel.remoteAddress())
+                .addKeyValue("route", target.route())
+                .log("client connection forwarded");
+        }
+        clientReads.open(ReadGate.BROKER_CONNECTING);
+    }
+
+    /**
+     * A request frame arrived from the client, its header already wrapped in the request header flyweight.
+     *
+     * @param frame the request, size field first; ownership moves here.
+     */
+    void onClientRequest(final ByteBuf frame)
+    {
+        if (!(state instanceof Forwarding))
+        {
+            frame.release();
+            return;
+        }
+        final short apiKey = requestHeader.apiKey();
+        final short apiVersion = requestHeader.apiVersion();
+        final int correlationId = requestHeader.correlationId();
+        if (apiKey == ApiKeyIds.API_VERSIONS && apiVersion > ProxyApiVersions.highestDecodedVersion(ApiKeyIds.API_VERSIONS))
+        {
+            frame.release();
+            answerLocally(correlationId, apiKey, apiVersion, unsupportedApiVersionsResponse(correlationId));
+            return;
+        }
+        if (expectsResponse(frame, apiKey, apiVersion))
+        {
+            inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion);
+        }
+        brokerChannel.write(frame, brokerChannel.voidPromise());
+    }
+
+    private boolean expectsResponse(final ByteBuf frame, final short apiKey, final short apiVersion)
+    {
+        if (apiKey != ApiKeyIds.PRODUCE)
+        {
+            return true;
+        }
+        try
+        {
+            final ProduceRequestFlyweight produce = flyweights.produceRequest
+                .wrap(requestView, requestHeader.bodyOffset(), requestHeader.bodyLength(), apiVersion);
+            return produce.acks() != ProduceRequestFlyweight.ACKS_NONE;
+        }
+        catch (final FrameRejectedException e)
+        {
+            frame.release();
+            throw e;
+        }
+    }
+
+    private ByteBuf unsupportedApiVersionsResponse(final int correlationId)
+    {
+        final int length = ProxyApiVersions.unsupportedVersionResponseLength();
+        final ByteBuf response = clientChannel.alloc().directBuffer(length, length);
+        final UnsafeBuffer view = ByteBufViews.wrapReadable(new UnsafeBuffer(0, 0), response.writerIndex(length));
+        ProxyApiVersions.writeUnsupportedVersionResponse(view, 0, correlationId);
+        return response;
+    }
+
+    private void answerLocally(final int correlationId, final short apiKey, final short apiVersion, final ByteBuf response)
+    {
+        if (inFlight.isEmpty())
+        {
+            clientChannel.write(response, clientChannel.voidPromise());
+            clientFlushPending = true;
+        }
+        else
+        {
+            inFlight.addLocallyAnswered(correlationId, apiKey, apiVersion, response);
+        }
+    }
+
+    /**
+     * The client's read batch ended: flush what it sent to the broker.
+     */
+    void onClientReadComplete()
+    {
+        if (brokerChannel != null)
+        {
+            brokerChannel.flush();
+        }
+        if (clientFlushPending)
+        {
+            clientFlushPending = false;
+            clientChannel.flush();
+        }
+    }
+
+    /**
+     * A response frame arrived from the broker.
+     *
+     * @param frame the response, size field first; ownership moves here.
+     */
+    void onBrokerResponse(final ByteBuf frame)
+    {
+        if (!(state instanceof Forwarding))
+        {
+            frame.release();
+            return;
+        }
+        if (heldResponses != null && !heldResponses.isEmpty())
+        {
+            heldResponses.addLast(frame);
+            return;
+        }
+        if (forwardResponse(frame) == HELD)
+        {
+            if (heldResponses == null)
+            {
+                heldResponses = new ArrayDeque<>(4);
+            }
+            heldResponses.addLast(frame);
+            awaitListeners();
+        }
+    }
+
+    private int forwardResponse(final ByteBuf frame)
+    {
+        final int messageLength = frame.readableBytes() - FrameDescriptor.MESSAGE_OFFSET;
+        final UnsafeBuffer view = ByteBufViews.wrapReadable(flyweights.responseView, frame);
+        final ResponseHeaderFlyweight header;
+        final int outcome;
+        try
+        {
+            header = flyweights.responseHeader.wrap(view, FrameDescriptor.MESSAGE_OFFSET, messageLength);
+            final int correlationId = header.correlationId();
+            if (inFlight.isEmpty() || inFlight.headIsLocallyAnswered() || inFlight.headCorrelationId() != correlationId)
+            {
+                frame.release();
+                onUnexpectedResponse(correlationId);
+                return FAILED;
+            }
+            final short apiKey = inFlight.headApiKey();
+            final short apiVersion = inFlight.headApiVersion();
+            if (ResponseRewriters.rewrites(apiKey, apiVersion))
+            {
+                header.headerVersion(ApiHeaderVersions.responseHeaderVersion(apiKey, apiVersion));
+                outcome = flyweights.rewriters.rewrite(apiKey, apiVersion, view, header.bodyOffset(),
+                    header.bodyLength(), nodes, flyweights.splice);
+            }
+            else
+            {
+                outcome = RewriteOutcome.UNCHANGED;
+            }
+        }
+        catch (final FrameRejectedException e)
+        {
+            frame.release();
+            onBrokerException(e);
+            return FAILED;
+        }
+        switch (outcome)
+        {
+            case RewriteOutcome.ENDPOINTS_PENDING:
+                return HELD;
+            case RewriteOutcome.ENDPOINTS_UNAVAILABLE:
+                frame.release();
+                onUnadvertisableResponse();
+                return FAILED;
+            case RewriteOutcome.SPLICED:
+                writeToClient(ResponseSplicer.splice(clientChannel.alloc(), frame, flyweights.splice));
+                return FORWARDED;
+            default:
+                writeToClient(frame);
+                return FORWARDED;
+        }
+    }
+
+    private void writeToClient(final ByteBuf response)
+    {
+        inFlight.removeHead();
+        clientChannel.write(response, clientChannel.voidPromise());
+        while (!inFlight.isEmpty() && inFlight.headIsLocallyAnswered())
+        {
+            clientChannel.write(inFlight.removeHead(), clientChannel.voidPromise());
+        }
+    }
+
+    private void awaitListeners()
+    {
+        if (awaitingListeners)
+        {
+            return;
+        }
+        awaitingListeners = true;
+        brokerReads.close(ReadGate.ENDPOINTS_PENDING);
+        nodes.listenersReady().addListener(future -> clientChannel.eventLoop().execute(this::onListenersReady));
+    }
+
+    private void onListenersReady()
+    {
+        awaitingListeners = false;
+        if (!(state instanceof Forwarding))
+        {
+            return;
+        }
+        ByteBuf frame;
+        while ((frame = heldResponses.pollFirst()) != null)
+        {
+            final int result = forwardResponse(frame);
+            if (result == HELD)
+            {
+                heldResponses.addFirst(frame);
+                awaitListeners();
+                clientChannel.flush();
+                return;
+            }
+            if (result == FAILED)
+            {
+                return;
+            }
+        }
+        brokerReads.open(ReadGate.ENDPOINTS_PENDING);
+        clientChannel.flush();
+    }
+
+    /**
+     * The broker's read batch ended: flush what it sent to the client.
+     */
+    void onBrokerReadComplete()
+    {
+        clientChannel.flush();
+    }
+
+    /**
+     * The client channel's writability changed: pause or resume broker reads.
+     */
+    void onClientWritabilityChanged()
+    {
+        if (brokerReads == null)
+        {
+            return;
+        }
+        if (clientChannel.isWritable())
+        {
+            brokerReads.open(ReadGate.CLIENT_BACKLOG);
+        }
+        else
+        {
+            brokerReads.close(ReadGate.CLIENT_BACKLOG);
+        }
+    }
+
+    /**
+     * The broker channel's writability changed: pause or resume client reads.
+     */
+    void onBrokerWritabilityChanged()
+    {
+        if (brokerChannel.isWritable())
+        {
+            clientReads.open(ReadGate.BROKER_BACKLOG);
+        }
+        else
+        {
+            clientReads.close(ReadGate.BROKER_BACKLOG);
+        }
+    }
+
+    /**
+     * The client connection closed.
+     */
+    void onClientInactive()
+    {
+        metrics.onConnectionClosed(Side.CLIENT);
+        if (!(state instanceof Closed) && LOGGER.isDebugEnabled())
+        {
+            LOGGER.atDebug()
+                .addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+                .addKeyValue("route", target.route())
+                .log("client closed its connection");
+        }
+        closeBoth();
+    }
+
+    /**
+     * The broker connection closed: close the client's too, so that it reconnects and refreshes its metadata.
+     */
+    void onBrokerInactive()
+    {
+        if (brokerChannel == null)
+        {
+            // A connection that completed after the client had gone; it was never counted or used.
+            return;
+        }
+        metrics.onConnectionClosed(Side.BROKER);
+        if (!(state instanceof Closed) && LOGGER.isDebugEnabled())
+        {
+            LOGGER.atDebug()
+                .addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("brokerAddress", brokerChannel.remoteAddress())
+                .addKeyValue("route", target.route())
+                .log("broker closed its connection");
+        }
+        closeBoth();
+    }
+
+    /**
+     * The client connection was idle too long.
+     */
+    void onClientIdle()
+    {
+        if (LOGGER.isDebugEnabled())
+        {
+            LOGGER.atDebug()
+                .addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+                .log("closing idle client connection");
+        }
+        closeBoth();
+    }
+
+    /**
+     * Something failed on the client side: a rejected frame, a reset, a bug.
+     *
+     * @param cause what failed.
+     */
+    void onClientException(final Throwable cause)
+    {
+        onException(Side.CLIENT, cause);
+    }
+
+    /**
+     * Something failed on the broker side.
+     *
+     * @param cause what failed.
+     */
+    void onBrokerException(final Throwable cause)
+    {
+        onException(Side.BROKER, cause);
+    }
+
+    private void onException(final Side side, final Throwable cause)
+    {
+        if (state instanceof Closed)
+        {
+            LOGGER.atDebug().setCause(cause).addKeyValue("channelId", clientChannel.id().asShortText())
+                .log("error after the connection closed");
+            return;
+        }
+        final String message;
+        if (cause instanceof FrameRejectedException)
+        {
+            metrics.onFrameRejected(side, ((FrameRejectedException)cause).reason());
+            message = side == Side.CLIENT ? "client sent a frame that is not Kafka; closing the connection" :
+                "broker sent a frame that is not Kafka; closing the connection";
+        }
+        else
+        {
+            metrics.onConnectionError(side);
+            message = side == Side.CLIENT ? "client connection failed" : "broker connection failed";
+        }
+        // A client resetting its socket is the client's business; a broker doing so is the proxy's.
+        final LoggingEventBuilder event = side == Side.CLIENT && cause instanceof IOException ?
+            LOGGER.atDebug() : withCause(LOGGER.atWarn(), cause);
+        event.addKeyValue("channelId", clientChannel.id().asShortText())
+            .addKeyValue("clientAddress", clientChannel.remoteAddress())
+            .addKeyValue("brokerAddress", brokerChannel == null ? null : brokerChannel.remoteAddress())
+            .addKeyValue("route", target.route())
+            .addKeyValue("error", String.valueOf(cause))
+            .log(message);
+        closeBoth();
+    }
+
+    private void onUnexpectedResponse(final int correlationId)
+    {
+        metrics.onConnectionError(Side.BROKER);
+        LOGGER.atWarn()
+            .addKeyValue("channelId", clientChannel.id().asShortText())
+            .addKeyValue("brokerAddress", brokerChannel.remoteAddress())
+            .addKeyValue("route", target.route())
+            .addKeyValue("brokerCorrelationId", correlationId)
+            .addKeyValue("clientCorrelationId", inFlight.isEmpty() ? null : inFlight.headCorrelationId())
+            .log("broker answered a request that is not the oldest in flight; closing the connection");
+        closeBoth();
+    }
+
+    private void onUnadvertisableResponse()
+    {
+        metrics.onConnectionError(Side.BROKER);
+        LOGGER.atWarn()
+            .addKeyValue("channelId", clientChannel.id().asShortText())
+            .addKeyValue("route", target.route())
+            .log("response names a broker node that has no proxy listener; closing the connection rather than " +
+                "reveal the broker's address");
+        closeBoth();
+    }
+
+    private void closeBoth()
+    {
+        if (state instanceof Closed)
+        {
+            return;
+        }
+        state = new Closed();
+        inFlight.clear();
+        if (heldResponses != null)
+        {
+            ByteBuf frame;
+            while ((frame = heldResponses.pollFirst()) != null)
+            {
+                frame.release();
+            }
+        }
+        if (brokerChannel != null)
+        {
+            brokerChannel.close();
+        }
+        // Responses already written reach the client before the close.
+        clientChannel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static LoggingEventBuilder withCause(final LoggingEventBuilder event, final Throwable cause)
+    {
+        // Stack traces only when someone is debugging; the error key carries the message either way.
+        return LOGGER.isDebugEnabled() ? event.setCause(cause) : event;
+    }
+}

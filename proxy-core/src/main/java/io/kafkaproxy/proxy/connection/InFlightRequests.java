@@ -1,0 +1,156 @@
+package io.kafkaproxy.proxy.connection;
+
+import io.netty.buffer.ByteBuf;
+
+import java.util.Arrays;
+
+/**
+ * The requests of one connection still waiting for their response, in the order they were sent, which is the
+ * order Kafka answers them.
+ *
+ * <p>Each entry packs correlation id, api key and api version into one {@code long}, so tracking a request
+ * allocates nothing. An entry can instead carry a response the proxy made itself (an ApiVersions request newer
+ * than it knows); that response is released to the client when the entry reaches the head, after every earlier
+ * broker response. Produce requests with acks=0 get no response and are never entered.
+ *
+ * <p>A ring that doubles when full. Confined to the connection's event loop.
+ */
+final class InFlightRequests
+{
+    private static final int INITIAL_CAPACITY = 8;
+
+    private long[] entries = new long[INITIAL_CAPACITY];
+    private ByteBuf[] localResponses;
+    private int head;
+    private int size;
+
+    /**
+     * Records a request sent to the broker.
+     *
+     * @param correlationId the request's correlation id.
+     * @param apiKey        its api key.
+     * @param apiVersion    its api version.
+     */
+    void addBrokerAnswered(final int correlationId, final short apiKey, final short apiVersion)
+    {
+        add(correlationId, apiKey, apiVersion, null);
+    }
+
+    /**
+     * Records a request the proxy answers itself, with its answer.
+     *
+     * @param correlationId the request's correlation id.
+     * @param apiKey        its api key.
+     * @param apiVersion    its api version.
+     * @param response      the response frame; owned here until taken or released.
+     */
+    void addLocallyAnswered(final int correlationId, final short apiKey, final short apiVersion, final ByteBuf response)
+    {
+        add(correlationId, apiKey, apiVersion, response);
+    }
+
+    private void add(final int correlationId, final short apiKey, final short apiVersion, final ByteBuf response)
+    {
+        if (size == entries.length)
+        {
+            grow();
+        }
+        final int index = (head + size) & (entries.length - 1);
+        entries[index] = ((long)correlationId << 32) | ((apiKey & 0xFFFFL) << 16) | (apiVersion & 0xFFFFL);
+        if (response != null)
+        {
+            if (localResponses == null)
+            {
+                localResponses = new ByteBuf[entries.length];
+            }
+            localResponses[index] = response;
+        }
+        size++;
+    }
+
+    private void grow()
+    {
+        final long[] grown = new long[entries.length * 2];
+        final ByteBuf[] grownResponses = localResponses == null ? null : new ByteBuf[grown.length];
+        for (int i = 0; i < size; i++)
+        {
+            final int index = (head + i) & (entries.length - 1);
+            grown[i] = entries[index];
+            if (grownResponses != null)
+            {
+                grownResponses[i] = localResponses[index];
+            }
+        }
+        entries = grown;
+        localResponses = grownResponses;
+        head = 0;
+    }
+
+    boolean isEmpty()
+    {
+        return size == 0;
+    }
+
+    int size()
+    {
+        return size;
+    }
+
+    int headCorrelationId()
+    {
+        return (int)(entries[head] >>> 32);
+    }
+
+    short headApiKey()
+    {
+        return (short)(entries[head] >>> 16);
+    }
+
+    short headApiVersion()
+    {
+        return (short)entries[head];
+    }
+
+    boolean headIsLocallyAnswered()
+    {
+        return localResponses != null && localResponses[head] != null;
+    }
+
+    /**
+     * Removes the head entry, handing over its local response if it has one.
+     *
+     * @return the local response, now owned by the caller, or null for a broker-answered entry.
+     */
+    ByteBuf removeHead()
+    {
+        ByteBuf response = null;
+        if (localResponses != null)
+        {
+            response = localResponses[head];
+            localResponses[head] = null;
+        }
+        head = (head + 1) & (entries.length - 1);
+        size--;
+        return response;
+    }
+
+    /**
+     * Forgets every entry and releases the local responses not yet sent.
+     */
+    void clear()
+    {
+        if (localResponses != null)
+        {
+            for (final ByteBuf response : localResponses)
+            {
+                if (response != null)
+                {
+                    response.release();
+                }
+            }
+            Arrays.fill(localResponses, null);
+        }
+        head = 0;
+        size = 0;
+    }
+}

@@ -1,0 +1,56 @@
+package io.kafkaproxy.proxy.net;
+
+import io.kafkaproxy.protocol.RequestHeaderFlyweight;
+import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
+import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
+import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
+import io.kafkaproxy.proxy.connection.ClientFrontendHandler;
+import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.timeout.IdleStateHandler;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Builds the pipeline of each client channel accepted by one listener, in the order documented in
+ * {@code package-info}: idle, frame decoder, header decoder, frontend.
+ *
+ * <p>Shared by all channels of its listener (it keeps no per-channel state); each channel gets its own handlers
+ * and state machine. Runs on the accepted channel's event loop.
+ */
+final class ClientChannelInitializer extends ChannelInitializer<Channel>
+{
+    private final Supplier<BrokerTarget> targets;
+    private final ConnectionServices services;
+
+    ClientChannelInitializer(final Supplier<BrokerTarget> targets, final ConnectionServices services)
+    {
+        this.targets = targets;
+        this.services = services;
+    }
+
+    @Override
+    protected void initChannel(final Channel channel)
+    {
+        services.clientChannels().add(channel);
+        final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
+        final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header);
+        final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
+            channel, targets.get(), services.connector(), services.nodes(), services.metrics(), header, headerDecoder.view());
+
+        final ChannelPipeline pipeline = channel.pipeline();
+        final long idleMillis = services.network().idleTimeout().toMillis();
+        if (idleMillis > 0)
+        {
+            pipeline.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+        }
+        pipeline
+            .addLast("frameDecoder", new KafkaFrameDecoder(services.network().maxRequestSizeBytes()))
+            .addLast("headerDecoder", headerDecoder)
+            .addLast("frontend", new ClientFrontendHandler(connection));
+        services.pipelineCustomizer().accept(pipeline);
+    }
+}

@@ -1,0 +1,30 @@
+package io.kafkaproxy.proxy.net;
+
+import io.kafkaproxy.proxy.config.NetworkConfig;
+import io.kafkaproxy.proxy.connection.BrokerConnector;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+
+import java.util.function.Consumer;
+
+/**
+ * What every client connection of one proxy is built with.
+ *
+ * @param network            limits and timeouts.
+ * @param connector          opens broker connections.
+ * @param nodes              the broker nodes and their proxy ports.
+ * @param metrics            the proxy's meters.
+ * @param clientChannels     every open client channel, for shutdown.
+ * @param pipelineCustomizer applied to each client pipeline after it is built; a hook for embedding and tests.
+ */
+record ConnectionServices(
+    NetworkConfig network,
+    BrokerConnector connector,
+    BrokerNodeRegistry nodes,
+    ProxyMetrics metrics,
+    ChannelGroup clientChannels,
+    Consumer<ChannelPipeline> pipelineCustomizer)
+{
+}

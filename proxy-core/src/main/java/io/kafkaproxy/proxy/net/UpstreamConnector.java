@@ -1,0 +1,48 @@
+package io.kafkaproxy.proxy.net;
+
+import io.kafkaproxy.proxy.connection.BrokerConnector;
+import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.resolver.AddressResolverGroup;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * Opens broker connections on the event loop of the client connection they serve, with the same transport,
+ * resolving broker host names with Netty's non-blocking DNS resolver.
+ *
+ * <p>Immutable and shared by all connections; each connect clones the template onto the caller's loop.
+ */
+final class UpstreamConnector implements BrokerConnector
+{
+    private final Bootstrap template;
+    private final int maxResponseSizeBytes;
+
+    UpstreamConnector(
+        final Transport transport,
+        final AddressResolverGroup<InetSocketAddress> resolver,
+        final Duration connectTimeout,
+        final int maxResponseSizeBytes)
+    {
+        this.template = new Bootstrap()
+            .channel(transport.socketChannelClass())
+            .resolver(resolver)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)connectTimeout.toMillis())
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true);
+        this.maxResponseSizeBytes = maxResponseSizeBytes;
+    }
+
+    @Override
+    public ChannelFuture connect(
+        final EventLoop eventLoop, final InetSocketAddress brokerAddress, final ClientConnectionStateMachine connection)
+    {
+        return template.clone(eventLoop)
+            .handler(new BrokerChannelInitializer(maxResponseSizeBytes, connection))
+            .connect(brokerAddress);
+    }
+}

@@ -1,0 +1,19 @@
+/**
+ * Sockets: the transport, the listeners, and the pipelines of client and broker channels.
+ *
+ * <p>Client channel pipeline, inbound order:
+ * <ol>
+ *   <li>{@code idle}: {@link io.netty.handler.timeout.IdleStateHandler}, when an idle timeout is set;</li>
+ *   <li>{@code frameDecoder}: {@link io.kafkaproxy.proxy.codec.KafkaFrameDecoder}, the request size limit;</li>
+ *   <li>{@code headerDecoder}: {@link io.kafkaproxy.proxy.codec.RequestHeaderDecoder};</li>
+ *   <li>{@code frontend}: {@link io.kafkaproxy.proxy.connection.ClientFrontendHandler}, where every event and
+ *       every exception ends.</li>
+ * </ol>
+ * Broker channel pipeline: {@code frameDecoder} (the response size limit), then {@code backend}
+ * ({@link io.kafkaproxy.proxy.connection.BrokerBackendHandler}). Frames carry their size field, so nothing is
+ * encoded on the way out: the outbound side has no handlers.
+ *
+ * <p>A broker channel is always registered on its client channel's event loop, with the same transport. Client
+ * channels start with auto-read off; reads begin once the broker connection is up.
+ */
+package io.kafkaproxy.proxy.net;

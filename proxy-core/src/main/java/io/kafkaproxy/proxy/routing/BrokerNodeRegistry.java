@@ -1,0 +1,247 @@
+package io.kafkaproxy.proxy.routing;
+
+import io.kafkaproxy.protocol.BrokerEndpointMapper;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The broker nodes the proxy has seen, the proxy port each is advertised under, and the state of each node's
+ * listener.
+ *
+ * <p>Nodes are learnt from the responses the proxy rewrites: the first time a node id appears, it is given a
+ * port and its listener is started; until that listener is bound the node's endpoints answer
+ * {@link #PORT_PENDING} and the connection holds the response, so a client is never told of a port that refuses
+ * it. A node whose broker address changes keeps its proxy port; new connections go to the new address.
+ *
+ * <p>Shared by every event loop, because a node learnt on one loop must be reachable from all of them. Reads
+ * are the hot path (every rewritten endpoint) and go to a {@link ConcurrentHashMap} of immutable records without
+ * locking. Registration and listener completion are rare (once per node) and synchronize on the registry; the
+ * readiness promise completes on the acceptor's executor and waiters hop back to their own loop.
+ */
+public final class BrokerNodeRegistry implements BrokerEndpointMapper
+{
+    private static final Logger LOGGER = LoggerFactory.getLogger(BrokerNodeRegistry.class);
+
+    /**
+     * What the registry knows of one node. Immutable.
+     *
+     * @param nodeId     the broker's node id.
+     * @param brokerHost the host the broker advertises.
+     * @param brokerPort the port the broker advertises.
+     * @param proxyPort  the proxy port clients are given, or -1 when none could be found.
+     * @param state      whether the node's listener accepts connections.
+     */
+    public record BrokerNode(int nodeId, String brokerHost, int brokerPort, int proxyPort, ListenerState state)
+    {
+        BrokerNode withBrokerAddress(final String host, final int port)
+        {
+            return new BrokerNode(nodeId, host, port, proxyPort, state);
+        }
+
+        BrokerNode withListener(final int port, final ListenerState newState)
+        {
+            return new BrokerNode(nodeId, brokerHost, brokerPort, port, newState);
+        }
+    }
+
+    /**
+     * The lifecycle of a node's listener.
+     */
+    public enum ListenerState
+    {
+        /** Being bound. */
+        STARTING,
+        /** Bound and accepting connections. */
+        LISTENING,
+        /** No port could be bound; the node cannot be advertised. */
+        FAILED
+    }
+
+    private final String advertisedHost;
+    private final NodePortAllocator portAllocator;
+    private final boolean ephemeralPorts;
+    private final NodeListenerStarter listenerStarter;
+    private final EventExecutor notifier;
+    private final ConcurrentHashMap<Integer, BrokerNode> nodes = new ConcurrentHashMap<>();
+    private int startingListeners;
+    private Promise<Void> listenersReady;
+
+    /**
+     * Creates an empty registry.
+     *
+     * @param advertisedHost  the host clients are given for every node.
+     * @param firstNodePort   the first port of the node range, or 0 for ephemeral ports.
+     * @param nodePortCount   the number of ports in the range.
+     * @param listenerStarter binds node listeners.
+     * @param notifier        the executor that completes readiness futures.
+     */
+    public BrokerNodeRegistry(
+        final String advertisedHost,
+        final int firstNodePort,
+        final int nodePortCount,
+        final NodeListenerStarter listenerStarter,
+        final EventExecutor notifier)
+    {
+        this.advertisedHost = advertisedHost;
+        this.ephemeralPorts = firstNodePort == 0;
+        this.portAllocator = new NodePortAllocator(firstNodePort, ephemeralPorts ? 0 : nodePortCount);
+        this.listenerStarter = listenerStarter;
+        this.notifier = notifier;
+    }
+
+    @Override
+    public String advertisedHost()
+    {
+        return advertisedHost;
+    }
+
+    @Override
+    public int proxyPort(final int nodeId, final String brokerHost, final int brokerPort)
+    {
+        final BrokerNode node = nodes.get(nodeId);
+        if (node != null && node.state() == ListenerState.LISTENING && node.brokerPort() == brokerPort &&
+            node.brokerHost().equals(brokerHost))
+        {
+            return node.proxyPort();
+        }
+        return register(nodeId, brokerHost, brokerPort);
+    }
+
+    /**
+     * The address a node's connections go to.
+     *
+     * @param nodeId the broker node id.
+     * @return the broker's advertised address, unresolved; null if the node is not known.
+     */
+    public InetSocketAddress brokerAddress(final int nodeId)
+    {
+        final BrokerNode node = nodes.get(nodeId);
+        return node == null ? null : InetSocketAddress.createUnresolved(node.brokerHost(), node.brokerPort());
+    }
+
+    /**
+     * A future that completes when no node listener is being started: the moment to retry a held response.
+     *
+     * @return a future completing on the notifier; already complete when nothing is starting.
+     */
+    public synchronized Future<Void> listenersReady()
+    {
+        return startingListeners == 0 ? notifier.newSucceededFuture(null) : listenersReady;
+    }
+
+    /**
+     * A snapshot of the known nodes, by node id.
+     *
+     * @return the nodes.
+     */
+    public List<BrokerNode> nodes()
+    {
+        final List<BrokerNode> snapshot = new ArrayList<>(nodes.values());
+        snapshot.sort(Comparator.comparingInt(BrokerNode::nodeId));
+        return snapshot;
+    }
+
+    private synchronized int register(final int nodeId, final String brokerHost, final int brokerPort)
+    {
+        BrokerNode node = nodes.get(nodeId);
+        if (node == null)
+        {
+            final int port = ephemeralPorts ? 0 : portAllocator.allocate(nodeId);
+            if (port == NodePortAllocator.NO_PORT)
+            {
+                LOGGER.atError()
+                    .addKeyValue("nodeId", nodeId)
+                    .addKeyValue("brokerAddress", brokerHost + ":" + brokerPort)
+                    .log("no free proxy port for broker node; widen the node port range");
+                nodes.put(nodeId, new BrokerNode(nodeId, brokerHost, brokerPort, -1, ListenerState.FAILED));
+                return PORT_UNAVAILABLE;
+            }
+            nodes.put(nodeId, new BrokerNode(nodeId, brokerHost, brokerPort, port, ListenerState.STARTING));
+            startListener(nodeId, port);
+            return PORT_PENDING;
+        }
+        if (node.brokerPort() != brokerPort || !node.brokerHost().equals(brokerHost))
+        {
+            LOGGER.atInfo()
+                .addKeyValue("nodeId", nodeId)
+                .addKeyValue("brokerAddress", brokerHost + ":" + brokerPort)
+                .log("broker node address changed");
+            node = node.withBrokerAddress(brokerHost, brokerPort);
+            nodes.put(nodeId, node);
+        }
+        switch (node.state())
+        {
+            case LISTENING:
+                return node.proxyPort();
+            case STARTING:
+                return PORT_PENDING;
+            default:
+                return PORT_UNAVAILABLE;
+        }
+    }
+
+    private void startListener(final int nodeId, final int port)
+    {
+        startingListeners++;
+        if (listenersReady == null)
+        {
+            listenersReady = notifier.newPromise();
+        }
+        listenerStarter.startNodeListener(nodeId, port).addListener(future -> onListenerStarted(nodeId, port, future));
+    }
+
+    private void onListenerStarted(final int nodeId, final int requestedPort, final Future<?> future)
+    {
+        final Promise<Void> ready;
+        synchronized (this)
+        {
+            final BrokerNode node = nodes.get(nodeId);
+            if (future.isSuccess())
+            {
+                final int boundPort = (Integer)future.getNow();
+                nodes.put(nodeId, node.withListener(boundPort, ListenerState.LISTENING));
+                LOGGER.atInfo()
+                    .addKeyValue("nodeId", nodeId)
+                    .addKeyValue("brokerAddress", node.brokerHost() + ":" + node.brokerPort())
+                    .addKeyValue("advertisedAddress", advertisedHost + ":" + boundPort)
+                    .log("broker node listener bound");
+            }
+            else
+            {
+                final int nextPort = ephemeralPorts ? NodePortAllocator.NO_PORT : portAllocator.allocate(nodeId);
+                LOGGER.atError()
+                    .addKeyValue("nodeId", nodeId)
+                    .addKeyValue("port", requestedPort)
+                    .addKeyValue("nextPort", nextPort)
+                    .setCause(future.cause())
+                    .log("broker node listener failed to bind");
+                if (nextPort == NodePortAllocator.NO_PORT)
+                {
+                    nodes.put(nodeId, node.withListener(-1, ListenerState.FAILED));
+                }
+                else
+                {
+                    nodes.put(nodeId, node.withListener(nextPort, ListenerState.STARTING));
+                    startListener(nodeId, nextPort);
+                }
+            }
+            startingListeners--;
+            if (startingListeners > 0)
+            {
+                return;
+            }
+            ready = listenersReady;
+            listenersReady = null;
+        }
+        ready.trySuccess(null);
+    }
+}
