@@ -1,6 +1,5 @@
 package io.kafkaproxy.proxy.config;
 
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 
 /**
  * Reads a configuration file strictly: unknown keys, duplicate keys and trailing documents are errors, and
- * every error names the YAML path and line of the bad value.
+ * every error reads {@code file:line: yaml.path: problem}.
  *
  * <p>Stateless; safe to use from any thread. Called off the event loops (startup, reload).
  */
@@ -69,45 +69,88 @@ public final class ConfigParser
      */
     public static ProxyConfig parse(final String yaml, final String source) throws ConfigException
     {
+        if (yaml.isBlank())
+        {
+            throw new ConfigException(source + ": upstream.bootstrapServers: required: the file is empty", null);
+        }
         try
         {
             final ProxyConfig config = MAPPER.readValue(yaml, ProxyConfig.class);
             if (config == null)
             {
-                throw new ConfigException(source + ": empty configuration; upstream.bootstrapServers is required", null);
+                throw new ConfigException(source + ": upstream.bootstrapServers: required: the file has no settings", null);
             }
             return config;
         }
         catch (final JsonProcessingException e)
         {
-            throw new ConfigException(source + ": " + describe(e), e);
+            throw new ConfigException(describe(source, yaml, e), e);
         }
     }
 
-    private static String describe(final JsonProcessingException e)
+    private static String describe(final String source, final String yaml, final JsonProcessingException e)
     {
-        final StringBuilder message = new StringBuilder();
+        final String path = e instanceof JsonMappingException ? path((JsonMappingException)e) : "";
+        final String problem;
+        final String problemPath;
         if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException)
         {
-            // Our records name the YAML path of the bad value themselves.
-            message.append(e.getCause().getMessage());
+            final String message = e.getCause().getMessage();
+            final int colon = message.indexOf(": ");
+            if (colon > 0 && !message.substring(0, colon).contains(" "))
+            {
+                // The records name the YAML path of the bad value themselves, deeper than the mapper knows it.
+                problemPath = message.substring(0, colon);
+                problem = message.substring(colon + 2);
+            }
+            else
+            {
+                problemPath = path;
+                problem = message;
+            }
+        }
+        else if (e instanceof UnrecognizedPropertyException)
+        {
+            problemPath = path;
+            problem = "unknown key; known keys here: " + ((UnrecognizedPropertyException)e).getKnownPropertyIds();
+        }
+        else if (e.getOriginalMessage().startsWith("Duplicate field"))
+        {
+            problemPath = path.isEmpty() ? duplicateKey(e.getOriginalMessage()) : path + "." + duplicateKey(e.getOriginalMessage());
+            problem = "duplicate key";
         }
         else
         {
-            final String path = e instanceof JsonMappingException ? path((JsonMappingException)e) : "";
-            if (!path.isEmpty())
-            {
-                message.append(path).append(": ");
-            }
-            message.append(e.getOriginalMessage());
+            problemPath = path;
+            problem = e.getOriginalMessage();
         }
-        final JsonLocation location = e.getLocation();
-        if (location != null && location.getLineNr() > 0)
+        final StringBuilder message = new StringBuilder(source);
+        // The parser knows the line of a syntax or duplicate-key error; the index knows it for everything the
+        // mapper reports after buffering a section.
+        final boolean parserKnowsLine = !(e instanceof JsonMappingException) && e.getLocation() != null &&
+            !problem.equals("duplicate key");
+        final int line = parserKnowsLine || problemPath.isEmpty() ? 0 : YamlLineIndex.of(yaml).lineOf(problemPath);
+        if (line > 0)
         {
-            message.append(" (line ").append(location.getLineNr()).append(", column ")
-                .append(location.getColumnNr()).append(')');
+            message.append(':').append(line);
         }
-        return message.toString();
+        else if (e.getLocation() != null && e.getLocation().getLineNr() > 0)
+        {
+            message.append(':').append(e.getLocation().getLineNr());
+        }
+        message.append(": ");
+        if (!problemPath.isEmpty())
+        {
+            message.append(problemPath).append(": ");
+        }
+        return message.append(problem).toString();
+    }
+
+    private static String duplicateKey(final String message)
+    {
+        final int open = message.indexOf('\'');
+        final int close = message.indexOf('\'', open + 1);
+        return open >= 0 && close > open ? message.substring(open + 1, close) : "";
     }
 
     private static String path(final JsonMappingException e)

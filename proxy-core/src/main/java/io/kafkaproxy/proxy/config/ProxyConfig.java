@@ -47,6 +47,10 @@ public record ProxyConfig(ListenerConfig listener, UpstreamConfig upstream, Netw
         @JsonProperty("upstream") final UpstreamConfig upstream,
         @JsonProperty("network") final NetworkConfig network)
     {
+        if (upstream == null)
+        {
+            throw new IllegalArgumentException("upstream.bootstrapServers: required: at least one host:port");
+        }
         return new ProxyConfig(
             listener == null ? ListenerConfig.of(null, null, null) : listener,
             upstream,

@@ -1,0 +1,78 @@
+package io.kafkaproxy.proxy.codec;
+
+import io.kafkaproxy.protocol.MalformedFrameException;
+import io.kafkaproxy.protocol.RequestHeaderFlyweight;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RequestHeaderDecoderTest
+{
+    private final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
+    private final List<Throwable> errors = new ArrayList<>();
+    private final EmbeddedChannel channel = new EmbeddedChannel(new RequestHeaderDecoder(header), new ChannelInboundHandlerAdapter()
+    {
+        @Override
+        public void channelRead(final ChannelHandlerContext ctx, final Object msg)
+        {
+            // The flyweight describes the frame while it is being passed on.
+            assertThat(header.correlationId()).isEqualTo(77);
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+        {
+            errors.add(cause);
+        }
+    });
+
+    @AfterEach
+    void tearDown()
+    {
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void shouldWrapTheHeaderOfEachRequestBeforePassingItOn()
+    {
+        // Given: Metadata v1, correlation id 77, client id "c"
+        final ByteBuf frame = Unpooled.directBuffer().writeInt(11)
+            .writeShort(3).writeShort(1).writeInt(77).writeShort(1).writeByte('c');
+
+        // When
+        channel.writeInbound(frame);
+
+        // Then
+        final ByteBuf passed = channel.readInbound();
+        assertThat(passed).isSameAs(frame);
+        assertThat(header.apiKey()).isEqualTo((short)3);
+        assertThat(header.clientId()).isEqualTo("c");
+        passed.release();
+    }
+
+    @Test
+    void shouldReleaseARequestWhoseHeaderDoesNotParse()
+    {
+        // Given: a client id claiming 100 bytes
+        final ByteBuf frame = Unpooled.directBuffer().writeInt(10)
+            .writeShort(3).writeShort(1).writeInt(77).writeShort(100);
+
+        // When
+        channel.writeInbound(frame);
+
+        // Then
+        assertThat(errors).singleElement().isInstanceOf(MalformedFrameException.class);
+        assertThat((Object)channel.readInbound()).isNull();
+        assertThat(frame.refCnt()).isZero();
+    }
+}

@@ -1,0 +1,151 @@
+package io.kafkaproxy.proxy.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigParserTest
+{
+    static Stream<Path> exampleConfigs() throws IOException
+    {
+        final Path conf = Path.of("..", "conf");
+        final List<Path> files;
+        try (Stream<Path> listing = Files.list(conf))
+        {
+            files = listing.filter(path -> path.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertThat(files).isNotEmpty();
+        return files.stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("exampleConfigs")
+    void shouldParseEveryExampleConfiguration(final Path file) throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse(file);
+
+        // Then
+        assertThat(config.upstream().bootstrapServers()).isNotEmpty();
+    }
+
+    @Test
+    void shouldReadTheReferenceConfiguration() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse(Path.of("..", "conf", "kafka-proxy.yaml"));
+
+        // Then
+        assertThat(config.listener().bindAddress()).isEqualTo(new HostPort("0.0.0.0", 9092));
+        assertThat(config.listener().advertisedHost()).isEqualTo("kafka-proxy.example.com");
+        assertThat(config.listener().nodePorts()).isEqualTo(new NodePortsConfig(9093, 100));
+        assertThat(config.upstream().bootstrapServers()).hasSize(3).first().isEqualTo(new HostPort("kafka-1.internal", 9092));
+        assertThat(config.upstream().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.network().ioThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(config.network().maxRequestSizeBytes()).isEqualTo(100 * 1024 * 1024);
+        assertThat(config.network().maxResponseSizeBytes()).isEqualTo(1 << 30);
+        assertThat(config.network().idleTimeout()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void shouldFillInDefaultsAroundTheUpstream() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse("upstream:\n  bootstrapServers: [b:9092]\nlistener:\n  bindAddress: 127.0.0.1:7000\n", "t.yaml");
+
+        // Then
+        assertThat(config.listener().advertisedHost()).isEqualTo("127.0.0.1");
+        assertThat(config.listener().nodePorts()).isEqualTo(new NodePortsConfig(7001, 100));
+        assertThat(config.network()).isEqualTo(NetworkConfig.defaults());
+    }
+
+    @Test
+    void shouldRejectAnUnknownKeyNamingItsPathAndLine()
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse("upstream:\n  bootstrapServers: [b:9092]\nnetwork:\n  ioThreds: 4\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageStartingWith("t.yaml:4: network.ioThreds: unknown key; known keys here: ")
+            .hasMessageContaining("ioThreads");
+    }
+
+    @Test
+    void shouldRejectADuplicateKey()
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse("upstream:\n  bootstrapServers: [b:9092]\n  bootstrapServers: [c:9092]\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:3: upstream.bootstrapServers: duplicate key");
+    }
+
+    @Test
+    void shouldRejectABadValueNamingItsPath()
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse("upstream:\n  bootstrapServers: [b:9092]\nnetwork:\n  maxRequestSizeBytes: lots\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:4: network.maxRequestSizeBytes: expected a size such as 64MiB, got 'lots'");
+        assertThatThrownBy(() -> ConfigParser.parse("upstream:\n  bootstrapServers: [b]\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:2: upstream.bootstrapServers[0]: expected host:port, got 'b'");
+        assertThatThrownBy(() -> ConfigParser.parse("upstream:\n  bootstrapServers: [b:1]\n  connectTimeout: soon\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageStartingWith("t.yaml:3: upstream.connectTimeout: ");
+    }
+
+    @Test
+    void shouldRequireAnUpstream()
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse("network:\n  ioThreads: 2\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("upstream.bootstrapServers: required");
+        assertThatThrownBy(() -> ConfigParser.parse("", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("upstream.bootstrapServers");
+    }
+
+    @Test
+    void shouldRejectANodeRangeThatContainsTheBootstrapPort()
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(
+            "upstream:\n  bootstrapServers: [b:1]\nlistener:\n  bindAddress: h:9100\n  nodePorts: {first: 9093, count: 100}\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:5: listener.nodePorts: range 9093-9192 contains the bootstrap port 9100");
+    }
+
+    @Test
+    void shouldReadSizesAndDurationsWithUnits()
+    {
+        // Then
+        assertThat(Units.parseBytes("64MiB")).isEqualTo(64L << 20);
+        assertThat(Units.parseBytes("64 MB")).isEqualTo(64_000_000L);
+        assertThat(Units.parseBytes("4096")).isEqualTo(4096L);
+        assertThat(Units.parseBytes("2gib")).isEqualTo(2L << 30);
+        assertThat(Units.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(Units.parseDuration("10m")).isEqualTo(Duration.ofMinutes(10));
+        assertThat(Units.parseDuration("PT30S")).isEqualTo(Duration.ofSeconds(30));
+        assertThat(Units.formatBytes(100L << 20)).isEqualTo("100MiB");
+        assertThat(Units.formatDuration(Duration.ofSeconds(90))).isEqualTo("90s");
+    }
+
+    @Test
+    void shouldParseHostPortsIncludingIpv6()
+    {
+        // Then
+        assertThat(HostPort.parse("[::1]:9092")).isEqualTo(new HostPort("::1", 9092));
+        assertThat(HostPort.parse("[::1]:9092").toString()).isEqualTo("[::1]:9092");
+        assertThatThrownBy(() -> HostPort.parse("h:99999")).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,115 @@
+package io.kafkaproxy.proxy.routing;
+
+import io.kafkaproxy.protocol.BrokerEndpointMapper;
+import io.kafkaproxy.proxy.routing.BrokerNodeRegistry.ListenerState;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.Promise;
+import org.junit.jupiter.api.Test;
+
+import java.net.BindException;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BrokerNodeRegistryTest
+{
+    private final List<int[]> startRequests = new ArrayList<>();
+    private final List<Promise<Integer>> startResults = new ArrayList<>();
+
+    private Future<Integer> start(final int nodeId, final int port)
+    {
+        startRequests.add(new int[] {nodeId, port});
+        final Promise<Integer> promise = ImmediateEventExecutor.INSTANCE.newPromise();
+        startResults.add(promise);
+        return promise;
+    }
+
+    @Test
+    void shouldHoldANewNodeUntilItsListenerIsBound()
+    {
+        // Given
+        final BrokerNodeRegistry registry = new BrokerNodeRegistry("proxy", 9093, 10, this::start, ImmediateEventExecutor.INSTANCE);
+
+        // When
+        final int before = registry.proxyPort(7, "b7", 9092);
+        final Future<Void> ready = registry.listenersReady();
+        startResults.get(0).setSuccess(9100);
+
+        // Then
+        assertThat(before).isEqualTo(BrokerEndpointMapper.PORT_PENDING);
+        assertThat(startRequests).singleElement().satisfies(request -> assertThat(request).containsExactly(7, 9100));
+        assertThat(ready.isDone()).isTrue();
+        assertThat(registry.proxyPort(7, "b7", 9092)).isEqualTo(9100);
+        assertThat(registry.brokerAddress(7).getHostString()).isEqualTo("b7");
+        assertThat(registry.listenersReady().isDone()).isTrue();
+    }
+
+    @Test
+    void shouldUseTheEphemeralPortTheListenerGot()
+    {
+        // Given
+        final BrokerNodeRegistry registry = new BrokerNodeRegistry("proxy", 0, 0, this::start, ImmediateEventExecutor.INSTANCE);
+        registry.proxyPort(1000, "b", 9092);
+
+        // When
+        startResults.get(0).setSuccess(45678);
+
+        // Then
+        assertThat(startRequests.get(0)).containsExactly(1000, 0);
+        assertThat(registry.proxyPort(1000, "b", 9092)).isEqualTo(45678);
+    }
+
+    @Test
+    void shouldMoveToTheNextPortWhenABindFails()
+    {
+        // Given
+        final BrokerNodeRegistry registry = new BrokerNodeRegistry("proxy", 9093, 10, this::start, ImmediateEventExecutor.INSTANCE);
+        registry.proxyPort(1, "b1", 9092);
+
+        // When
+        startResults.get(0).setFailure(new BindException("in use"));
+        startResults.get(1).setSuccess(9095);
+
+        // Then
+        assertThat(startRequests).hasSize(2);
+        assertThat(startRequests.get(1)).containsExactly(1, 9095);
+        assertThat(registry.proxyPort(1, "b1", 9092)).isEqualTo(9095);
+    }
+
+    @Test
+    void shouldReportAnUnavailableNodeWhenNoPortIsLeft()
+    {
+        // Given
+        final BrokerNodeRegistry registry = new BrokerNodeRegistry("proxy", 9093, 1, this::start, ImmediateEventExecutor.INSTANCE);
+        registry.proxyPort(1, "b1", 9092);
+        startResults.get(0).setSuccess(9093);
+
+        // When
+        final int port = registry.proxyPort(2, "b2", 9092);
+
+        // Then
+        assertThat(port).isEqualTo(BrokerEndpointMapper.PORT_UNAVAILABLE);
+        assertThat(registry.nodes()).extracting(BrokerNodeRegistry.BrokerNode::state)
+            .containsExactly(ListenerState.LISTENING, ListenerState.FAILED);
+    }
+
+    @Test
+    void shouldKeepTheProxyPortWhenABrokerMoves()
+    {
+        // Given
+        final BrokerNodeRegistry registry = new BrokerNodeRegistry("proxy", 9093, 10, this::start, ImmediateEventExecutor.INSTANCE);
+        registry.proxyPort(3, "old-host", 9092);
+        startResults.get(0).setSuccess(9096);
+
+        // When
+        final int port = registry.proxyPort(3, "new-host", 19092);
+
+        // Then
+        assertThat(port).isEqualTo(9096);
+        assertThat(registry.brokerAddress(3).getHostString()).isEqualTo("new-host");
+        assertThat(registry.brokerAddress(3).getPort()).isEqualTo(19092);
+        assertThat(startRequests).hasSize(1);
+    }
+}
