@@ -171,6 +171,17 @@ public final class ProxyMetrics
     }
 
     /**
+     * Connections that ended in an error so far.
+     *
+     * @param side the side whose connections failed.
+     * @return the count.
+     */
+    public double connectionErrors(final Side side)
+    {
+        return (side == Side.CLIENT ? clientConnectionErrors : brokerConnectionErrors).count();
+    }
+
+    /**
      * Rejected frames so far.
      *
      * @param side   the side that sent them.
