@@ -154,7 +154,7 @@ public final class ClientConnectionStateMachine
             metrics.onBrokerConnectFailed();
             withCause(LOGGER.atWarn(), future.cause())
                 .addKeyValue("channelId", clientChannel.id().asShortText())
-                .addKeyValue("brokerAddress", brokerAddress)
+                .addKeyValue("brokerAddress", brokerAddress.getHostString() + ":" + brokerAddress.getPort())
                 .addKeyValue("route", target.route())
                 .addKeyValue("error", String.valueOf(future.cause()))
                 .log("broker connection failed");

@@ -16,12 +16,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -129,7 +132,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable
         }
         try
         {
-            cluster.nodes.keySet().forEach(cluster::startNode);
+            // Together: a node's startup waits for an elected controller, which needs a majority of the voters.
+            cluster.inParallel(cluster.nodes.keySet(), "start", cluster::startNode);
         }
         catch (final RuntimeException e)
         {
@@ -263,18 +267,39 @@ public final class EmbeddedKafkaCluster implements AutoCloseable
     @Override
     public void close()
     {
-        // In parallel: a combined node shutting down after the quorum is already gone waits for a controller that
-        // will never answer, so the nodes must leave together.
-        final List<Thread> stopping = nodes.values().stream()
-            .filter(node -> node.server != null)
-            .map(node ->
+        // Together: a combined node shutting down after the quorum is already gone waits for a controller that
+        // will never answer.
+        try
+        {
+            inParallel(nodes.keySet(), "stop", this::stopNode);
+        }
+        finally
+        {
+            deleteRecursively(baseDirectory);
+        }
+    }
+
+    private void inParallel(final Collection<Integer> nodeIds, final String action, final IntConsumer perNode)
+    {
+        final List<Thread> threads = new ArrayList<>();
+        final List<RuntimeException> failures = new CopyOnWriteArrayList<>();
+        for (final int nodeId : List.copyOf(nodeIds))
+        {
+            final Thread thread = new Thread(() ->
             {
-                final Thread thread = new Thread(() -> stopNode(node.nodeId), "embedded-kafka-stop-" + node.nodeId);
-                thread.start();
-                return thread;
-            })
-            .toList();
-        for (final Thread thread : stopping)
+                try
+                {
+                    perNode.accept(nodeId);
+                }
+                catch (final RuntimeException e)
+                {
+                    failures.add(e);
+                }
+            }, "embedded-kafka-" + action + "-" + nodeId);
+            thread.start();
+            threads.add(thread);
+        }
+        for (final Thread thread : threads)
         {
             try
             {
@@ -283,10 +308,15 @@ public final class EmbeddedKafkaCluster implements AutoCloseable
             catch (final InterruptedException e)
             {
                 Thread.currentThread().interrupt();
-                break;
+                throw new IllegalStateException("interrupted while waiting for kafka nodes to " + action, e);
             }
         }
-        deleteRecursively(baseDirectory);
+        if (!failures.isEmpty())
+        {
+            final RuntimeException first = failures.get(0);
+            failures.subList(1, failures.size()).forEach(first::addSuppressed);
+            throw first;
+        }
     }
 
     private static void deleteRecursively(final Path directory)
