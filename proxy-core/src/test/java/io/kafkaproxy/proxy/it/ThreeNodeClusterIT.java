@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.it;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry.BrokerNode;
 import io.kafkaproxy.proxy.testing.BrokerAddressAssertions;
 import io.kafkaproxy.proxy.testing.ClientTrafficCapture;
+import io.kafkaproxy.proxy.testing.ClientWorkloads;
 import io.kafkaproxy.proxy.testing.ProxiedKafka;
 import io.kafkaproxy.proxy.testing.RawKafkaConnection;
 import org.apache.kafka.clients.admin.Admin;
@@ -123,13 +124,13 @@ class ThreeNodeClusterIT
 
         // Then: every acknowledged record is there exactly once, and no response named a broker
         assertThat(producerFailure.get()).isNull();
-        final List<ConsumerRecord<String, String>> consumed = TransparentProxyIT.consume(topic, kafka.consumerConfig(null), acknowledged.size());
+        final List<ConsumerRecord<String, String>> consumed = ClientWorkloads.consume(topic, kafka.consumerConfig(null), acknowledged.size());
         final Set<String> consumedValues = consumed.stream().map(ConsumerRecord::value).collect(Collectors.toSet());
         assertThat(consumedValues).as("no record consumed twice").hasSameSizeAs(consumed);
         final Set<String> missing = new HashSet<>(acknowledged);
         missing.removeAll(consumedValues);
         assertThat(missing).as("acknowledged records never consumed").isEmpty();
-        new BrokerAddressAssertions(kafka.cluster(), kafka.proxy().nodes(), ProxiedKafka.ADVERTISED_HOST)
+        new BrokerAddressAssertions(kafka)
             .assertNoBrokerAddress(CAPTURE.responses());
     }
 
@@ -139,7 +140,7 @@ class ThreeNodeClusterIT
         // Given: enough groups that their coordinators land on more than one node
         final String topic = "coordinated";
         kafka.createTopic(topic, 2, 3);
-        TransparentProxyIT.sendAll(kafka.producerConfig(), List.of(new ProducerRecord<>(topic, "k", "v")));
+        ClientWorkloads.sendAll(kafka.producerConfig(), List.of(new ProducerRecord<>(topic, "k", "v")));
         final List<String> groups = new ArrayList<>();
         for (int i = 0; i < 12; i++)
         {

@@ -1,6 +1,5 @@
 package io.kafkaproxy.proxy.testing;
 
-import io.kafkaproxy.proxy.demo.EmbeddedKafkaCluster;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.testing.ClientTrafficCapture.CapturedResponse;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
@@ -32,22 +31,20 @@ public final class BrokerAddressAssertions
         ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.CONSUMER_GROUP_HEARTBEAT, ApiKeys.OFFSET_FOR_LEADER_EPOCH,
         ApiKeys.DESCRIBE_GROUPS, ApiKeys.CONSUMER_GROUP_DESCRIBE);
 
-    private final EmbeddedKafkaCluster cluster;
+    private final List<Integer> brokerPorts;
     private final BrokerNodeRegistry nodes;
     private final String advertisedHost;
 
     /**
      * Creates the checks for one cluster and proxy.
      *
-     * @param cluster        the real brokers.
-     * @param nodes          the proxy's node registry.
-     * @param advertisedHost the host the proxy advertises.
+     * @param kafka the cluster and the proxy in front of it.
      */
-    public BrokerAddressAssertions(final EmbeddedKafkaCluster cluster, final BrokerNodeRegistry nodes, final String advertisedHost)
+    public BrokerAddressAssertions(final ProxiedKafka kafka)
     {
-        this.cluster = cluster;
-        this.nodes = nodes;
-        this.advertisedHost = advertisedHost;
+        this.brokerPorts = kafka.upstream().allPorts();
+        this.nodes = kafka.proxy().nodes();
+        this.advertisedHost = ProxiedKafka.ADVERTISED_HOST;
     }
 
     /**
@@ -83,7 +80,7 @@ public final class BrokerAddressAssertions
         final String text = new String(response.bytes(), StandardCharsets.ISO_8859_1);
         assertThat(text).as("%s v%d bytes", response.api(), response.apiVersion()).doesNotContain("localhost");
         final ByteBuffer bytes = ByteBuffer.wrap(response.bytes());
-        for (final int brokerPort : cluster.allPorts())
+        for (final int brokerPort : brokerPorts)
         {
             assertThat(text).as("%s v%d bytes", response.api(), response.apiVersion()).doesNotContain(":" + brokerPort);
             // Skip the size field and correlation id; every later 4-byte window is checked.

@@ -37,17 +37,17 @@ public final class ProxiedKafka implements AutoCloseable
     /** The host the proxy advertises. */
     public static final String ADVERTISED_HOST = "127.0.0.1";
 
-    private final EmbeddedKafkaCluster cluster;
+    private final UpstreamKafka upstream;
     private final KafkaProxy proxy;
 
-    private ProxiedKafka(final EmbeddedKafkaCluster cluster, final KafkaProxy proxy)
+    private ProxiedKafka(final UpstreamKafka upstream, final KafkaProxy proxy)
     {
-        this.cluster = cluster;
+        this.upstream = upstream;
         this.proxy = proxy;
     }
 
     /**
-     * Starts a single-node cluster and a proxy.
+     * Starts a single-node in-JVM cluster and a proxy.
      *
      * @return the running pair.
      */
@@ -57,7 +57,7 @@ public final class ProxiedKafka implements AutoCloseable
     }
 
     /**
-     * Starts a cluster and a proxy.
+     * Starts an in-JVM cluster and a proxy.
      *
      * @param nodeIds            the cluster's node ids.
      * @param brokerOverrides    broker settings for every node.
@@ -67,17 +67,28 @@ public final class ProxiedKafka implements AutoCloseable
     public static ProxiedKafka start(
         final List<Integer> nodeIds, final Map<String, String> brokerOverrides, final Consumer<ChannelPipeline> pipelineCustomizer)
     {
-        final EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(nodeIds, brokerOverrides);
+        return inFrontOf(InJvmKafka.start(nodeIds, brokerOverrides), pipelineCustomizer);
+    }
+
+    /**
+     * Starts a proxy in front of a running cluster, which it then owns.
+     *
+     * @param upstream           the cluster.
+     * @param pipelineCustomizer a hook on each client pipeline.
+     * @return the running pair.
+     */
+    public static ProxiedKafka inFrontOf(final UpstreamKafka upstream, final Consumer<ChannelPipeline> pipelineCustomizer)
+    {
         try
         {
-            final KafkaProxy proxy = KafkaProxy.builder(proxyConfig(cluster.bootstrapServers()))
+            final KafkaProxy proxy = KafkaProxy.builder(proxyConfig(upstream.bootstrapServers()))
                 .clientPipelineCustomizer(pipelineCustomizer)
                 .start();
-            return new ProxiedKafka(cluster, proxy);
+            return new ProxiedKafka(upstream, proxy);
         }
         catch (final RuntimeException e)
         {
-            cluster.close();
+            upstream.close();
             throw e;
         }
     }
@@ -96,9 +107,25 @@ public final class ProxiedKafka implements AutoCloseable
             NetworkConfig.of(2, null, null, null));
     }
 
+    /**
+     * The cluster behind the proxy.
+     *
+     * @return the upstream cluster.
+     */
+    public UpstreamKafka upstream()
+    {
+        return upstream;
+    }
+
+    /**
+     * The in-JVM cluster behind the proxy, to stop and start its nodes.
+     *
+     * @return the embedded cluster.
+     * @throws ClassCastException if the cluster runs elsewhere.
+     */
     public EmbeddedKafkaCluster cluster()
     {
-        return cluster;
+        return ((InJvmKafka)upstream).cluster();
     }
 
     public KafkaProxy proxy()
@@ -210,7 +237,7 @@ public final class ProxiedKafka implements AutoCloseable
         }
         finally
         {
-            cluster.close();
+            upstream.close();
         }
     }
 }

@@ -1,0 +1,66 @@
+package io.kafkaproxy.proxy.testing;
+
+import io.kafkaproxy.proxy.demo.EmbeddedKafkaCluster;
+import org.apache.kafka.common.utils.internals.AppInfoParser;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The current Kafka broker line, in this JVM: the proxy's own {@link EmbeddedKafkaCluster}.
+ */
+public final class InJvmKafka implements UpstreamKafka
+{
+    private final EmbeddedKafkaCluster cluster;
+
+    private InJvmKafka(final EmbeddedKafkaCluster cluster)
+    {
+        this.cluster = cluster;
+    }
+
+    /**
+     * Starts a cluster.
+     *
+     * @param nodeIds         the node ids.
+     * @param brokerOverrides broker settings.
+     * @return the running cluster.
+     */
+    public static InJvmKafka start(final List<Integer> nodeIds, final Map<String, String> brokerOverrides)
+    {
+        return new InJvmKafka(EmbeddedKafkaCluster.start(nodeIds, brokerOverrides));
+    }
+
+    /**
+     * The cluster, to stop and start its nodes.
+     *
+     * @return the embedded cluster.
+     */
+    public EmbeddedKafkaCluster cluster()
+    {
+        return cluster;
+    }
+
+    @Override
+    public String bootstrapServers()
+    {
+        return cluster.bootstrapServers();
+    }
+
+    @Override
+    public List<Integer> allPorts()
+    {
+        return cluster.allPorts();
+    }
+
+    @Override
+    public String description()
+    {
+        return "Kafka " + AppInfoParser.getVersion() + " in-JVM";
+    }
+
+    @Override
+    public void close()
+    {
+        cluster.close();
+    }
+}
