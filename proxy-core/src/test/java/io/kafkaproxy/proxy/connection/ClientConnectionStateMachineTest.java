@@ -1,0 +1,287 @@
+package io.kafkaproxy.proxy.connection;
+
+import io.kafkaproxy.protocol.RequestHeaderFlyweight;
+import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
+import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
+import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.Promise;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.message.ResponseHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.MessageUtil;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ClientConnectionStateMachineTest
+{
+    private final ProxyMetrics metrics = new ProxyMetrics(new SimpleMeterRegistry());
+    private final List<Promise<Integer>> listenerStarts = new ArrayList<>();
+    private final BrokerNodeRegistry nodes = new BrokerNodeRegistry("proxy.example", 0, 1, (nodeId, port) ->
+    {
+        final Promise<Integer> started = ImmediateEventExecutor.INSTANCE.newPromise();
+        listenerStarts.add(started);
+        return started;
+    }, ImmediateEventExecutor.INSTANCE);
+    private final EmbeddedChannel broker = new EmbeddedChannel(false, false);
+    private final EmbeddedChannel client = new EmbeddedChannel(false, false);
+    private ClientConnectionStateMachine connection;
+
+    private void connect()
+    {
+        final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
+        final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header);
+        final BrokerTarget target = new BrokerTarget()
+        {
+            @Override
+            public InetSocketAddress brokerAddress(final int attempt)
+            {
+                return attempt == 0 ? InetSocketAddress.createUnresolved("broker", 9092) : null;
+            }
+
+            @Override
+            public String route()
+            {
+                return "test";
+            }
+        };
+        connection = new ClientConnectionStateMachine(client, target, (loop, address, machine) ->
+        {
+            broker.pipeline().addLast(new KafkaFrameDecoder(1 << 20), new BrokerBackendHandler(machine));
+            register(broker);
+            return broker.newSucceededFuture();
+        }, nodes, metrics, header, headerDecoder.view());
+        client.pipeline().addLast(new KafkaFrameDecoder(1 << 20), headerDecoder, new ClientFrontendHandler(connection));
+        register(client);
+    }
+
+    private static void register(final EmbeddedChannel channel)
+    {
+        try
+        {
+            channel.register();
+        }
+        catch (final Exception e)
+        {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @AfterEach
+    void tearDown()
+    {
+        client.finishAndReleaseAll();
+        broker.finishAndReleaseAll();
+    }
+
+    @Test
+    void shouldForwardARequestAsTheSameBytesAndItsResponseBack()
+    {
+        // Given
+        connect();
+        final ByteBuf request = request(ApiKeys.METADATA, (short)12, 5, new MetadataRequestData().setTopics(List.of()));
+        final byte[] requestBytes = bytes(request);
+
+        // When
+        client.writeInbound(request);
+        final ByteBuf forwarded = broker.readOutbound();
+        broker.writeInbound(response(ApiKeys.METADATA, (short)12, 5, new MetadataResponseData().setClusterId("c")));
+
+        // Then
+        assertThat(bytes(forwarded)).isEqualTo(requestBytes);
+        forwarded.release();
+        final MetadataResponseData answer = readResponse(client.readOutbound(), ApiKeys.METADATA, (short)12, 5, new MetadataResponseData());
+        assertThat(answer.clusterId()).isEqualTo("c");
+    }
+
+    @Test
+    void shouldCloseBothSidesWhenTheBrokerAnswersARequestThatIsNotTheOldest()
+    {
+        // Given
+        connect();
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 5, new MetadataRequestData().setTopics(List.of())));
+        releaseAll(broker);
+
+        // When
+        broker.writeInbound(response(ApiKeys.METADATA, (short)12, 99, new MetadataResponseData()));
+
+        // Then: the client is sent nothing (the empty write flushes before the close) and both sides close
+        final ByteBuf flush = client.readOutbound();
+        assertThat(flush.readableBytes()).isZero();
+        assertThat((Object)client.readOutbound()).isNull();
+        assertThat(client.isOpen()).isFalse();
+        assertThat(broker.isOpen()).isFalse();
+        assertThat(metrics.connectionErrors(ProxyMetrics.Side.BROKER)).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotWaitForAResponseToAcksZeroProduce()
+    {
+        // Given: an acks=0 produce, then a request that is answered
+        connect();
+        client.writeInbound(request(ApiKeys.PRODUCE, (short)9, 1, new ProduceRequestData().setAcks((short)0).setTimeoutMs(1000)));
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 2, new MetadataRequestData().setTopics(List.of())));
+        releaseAll(broker);
+
+        // When
+        broker.writeInbound(response(ApiKeys.METADATA, (short)12, 2, new MetadataResponseData()));
+
+        // Then
+        final ByteBuf response = client.readOutbound();
+        assertThat(response.getInt(4)).isEqualTo(2);
+        response.release();
+        assertThat(client.isOpen()).isTrue();
+    }
+
+    @Test
+    void shouldAnswerATooNewApiVersionsRequestAfterEarlierResponses()
+    {
+        // Given: a request in flight, then an ApiVersions version the proxy does not know
+        connect();
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 1, new MetadataRequestData().setTopics(List.of())));
+        client.writeInbound(rawApiVersionsRequest((short)99, 2));
+        releaseAll(broker);
+        assertThat((Object)client.readOutbound()).as("nothing before the broker answers").isNull();
+
+        // When
+        broker.writeInbound(response(ApiKeys.METADATA, (short)12, 1, new MetadataResponseData()));
+
+        // Then: the broker's answer first, then the proxy's
+        final ByteBuf first = client.readOutbound();
+        assertThat(first.getInt(4)).isEqualTo(1);
+        first.release();
+        final ApiVersionsResponseData apiVersions = readResponse(client.readOutbound(), ApiKeys.API_VERSIONS, (short)0, 2,
+            new ApiVersionsResponseData());
+        assertThat(apiVersions.errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
+        assertThat(apiVersions.apiKeys().find(ApiKeys.API_VERSIONS.id)).isNotNull();
+    }
+
+    @Test
+    void shouldHoldResponsesUntilANewNodesListenerIsBound()
+    {
+        // Given: a Metadata response naming a node the proxy has not met, and a response behind it
+        connect();
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 1, new MetadataRequestData().setTopics(List.of())));
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 2, new MetadataRequestData().setTopics(List.of())));
+        releaseAll(broker);
+        final MetadataResponseData withNewNode = new MetadataResponseData();
+        withNewNode.brokers().add(new MetadataResponseData.MetadataResponseBroker().setNodeId(7).setHost("b7").setPort(9092));
+
+        // When
+        broker.writeInbound(response(ApiKeys.METADATA, (short)12, 1, withNewNode));
+        broker.writeInbound(response(ApiKeys.METADATA, (short)12, 2, withNewNode));
+
+        // Then: nothing reaches the client until the listener is bound, then both, in order, rewritten
+        assertThat((Object)client.readOutbound()).isNull();
+        assertThat(listenerStarts).hasSize(1);
+        listenerStarts.get(0).setSuccess(45000);
+        client.runPendingTasks();
+        for (final int correlationId : new int[] {1, 2})
+        {
+            final MetadataResponseData answer = readResponse(client.readOutbound(), ApiKeys.METADATA, (short)12,
+                correlationId, new MetadataResponseData());
+            assertThat(answer.brokers().find(7).host()).isEqualTo("proxy.example");
+            assertThat(answer.brokers().find(7).port()).isEqualTo(45000);
+        }
+    }
+
+    @Test
+    void shouldReleaseHeldResponsesWhenTheClientLeaves()
+    {
+        // Given
+        connect();
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 1, new MetadataRequestData().setTopics(List.of())));
+        releaseAll(broker);
+        final MetadataResponseData withNewNode = new MetadataResponseData();
+        withNewNode.brokers().add(new MetadataResponseData.MetadataResponseBroker().setNodeId(8).setHost("b8").setPort(9092));
+        final ByteBuf held = response(ApiKeys.METADATA, (short)12, 1, withNewNode);
+        broker.writeInbound(held.retain());
+
+        // When
+        client.close();
+
+        // Then
+        assertThat(held.refCnt()).isEqualTo(1);
+        held.release();
+        assertThat(broker.isOpen()).isFalse();
+    }
+
+    private static ByteBuf request(final ApiKeys api, final short version, final int correlationId, final ApiMessage body)
+    {
+        final RequestHeaderData header = new RequestHeaderData().setRequestApiKey(api.id).setRequestApiVersion(version)
+            .setCorrelationId(correlationId).setClientId("test");
+        return frame(MessageUtil.toByteBufferAccessor(header, api.requestHeaderVersion(version)).buffer(),
+            MessageUtil.toByteBufferAccessor(body, version).buffer());
+    }
+
+    private static ByteBuf rawApiVersionsRequest(final short version, final int correlationId)
+    {
+        final ByteBuffer header = ByteBuffer.allocate(11).putShort(ApiKeys.API_VERSIONS.id).putShort(version)
+            .putInt(correlationId).putShort((short)0).put((byte)0).flip();
+        return frame(header, ByteBuffer.allocate(0));
+    }
+
+    private static ByteBuf response(final ApiKeys api, final short version, final int correlationId, final ApiMessage body)
+    {
+        final ResponseHeaderData header = new ResponseHeaderData().setCorrelationId(correlationId);
+        return frame(MessageUtil.toByteBufferAccessor(header, api.responseHeaderVersion(version)).buffer(),
+            MessageUtil.toByteBufferAccessor(body, version).buffer());
+    }
+
+    private static ByteBuf frame(final ByteBuffer header, final ByteBuffer body)
+    {
+        return Unpooled.directBuffer().writeInt(header.remaining() + body.remaining()).writeBytes(header).writeBytes(body);
+    }
+
+    private static <T extends ApiMessage> T readResponse(
+        final ByteBuf frame, final ApiKeys api, final short version, final int correlationId, final T message)
+    {
+        try
+        {
+            final ByteBufferAccessor accessor = new ByteBufferAccessor(ByteBuffer.wrap(bytes(frame), 4, frame.readableBytes() - 4));
+            assertThat(new ResponseHeaderData(accessor, api.responseHeaderVersion(version)).correlationId()).isEqualTo(correlationId);
+            message.read(accessor, version);
+            return message;
+        }
+        finally
+        {
+            frame.release();
+        }
+    }
+
+    private static byte[] bytes(final ByteBuf buffer)
+    {
+        final byte[] bytes = new byte[buffer.readableBytes()];
+        buffer.getBytes(buffer.readerIndex(), bytes);
+        return bytes;
+    }
+
+    private static void releaseAll(final EmbeddedChannel channel)
+    {
+        Object message;
+        while ((message = channel.readOutbound()) != null)
+        {
+            ((ByteBuf)message).release();
+        }
+    }
+}
