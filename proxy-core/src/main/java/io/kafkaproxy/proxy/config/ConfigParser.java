@@ -52,9 +52,13 @@ public final class ConfigParser
         {
             yaml = Files.readString(file, StandardCharsets.UTF_8);
         }
+        catch (final java.nio.file.NoSuchFileException e)
+        {
+            throw new ConfigException(file + ": no such file", e);
+        }
         catch (final IOException e)
         {
-            throw new ConfigException(file + ": cannot read: " + e.getMessage(), e);
+            throw new ConfigException(file + ": cannot read: " + e, e);
         }
         return parse(yaml, file.toString());
     }
