@@ -7,6 +7,7 @@ import io.kafkaproxy.proxy.routing.BootstrapTarget;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.kafkaproxy.proxy.routing.NodeTarget;
+import io.kafkaproxy.proxy.routing.UpstreamNodeDiscovery;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -59,6 +60,7 @@ public final class KafkaProxy implements AutoCloseable
     private final InetAddress bindAddress;
     private final ProxyMetrics metrics;
     private final BrokerNodeRegistry nodes;
+    private final UpstreamConnector connector;
     private final ConnectionServices services;
     private InetSocketAddress bootstrapAddress;
 
@@ -84,10 +86,11 @@ public final class KafkaProxy implements AutoCloseable
             config.listener().nodePorts().count(),
             this::startNodeListener,
             acceptor);
+        this.connector = new UpstreamConnector(transport, resolver, config.upstream().connectTimeout(),
+            config.network().maxResponseSizeBytes());
         this.services = new ConnectionServices(
             config.network(),
-            new UpstreamConnector(transport, resolver, config.upstream().connectTimeout(),
-                config.network().maxResponseSizeBytes()),
+            connector,
             nodes,
             metrics,
             clientChannels,
@@ -122,6 +125,12 @@ public final class KafkaProxy implements AutoCloseable
             .addKeyValue("transport", transport.name())
             .addKeyValue("ioThreads", config.network().ioThreads())
             .log("bootstrap listener bound");
+    }
+
+    private void discoverNodes()
+    {
+        new UpstreamNodeDiscovery(connector.template(), acceptorGroup.next(), config.upstream().bootstrapServers(), nodes,
+            config.network().maxResponseSizeBytes()).start();
     }
 
     private Future<Integer> startNodeListener(final int nodeId, final int port)
@@ -284,6 +293,7 @@ public final class KafkaProxy implements AutoCloseable
             try
             {
                 proxy.bindBootstrapListener();
+                proxy.discoverNodes();
                 return proxy;
             }
             catch (final RuntimeException e)

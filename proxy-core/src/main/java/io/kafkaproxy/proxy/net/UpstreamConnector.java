@@ -37,6 +37,16 @@ final class UpstreamConnector implements BrokerConnector
         this.maxResponseSizeBytes = maxResponseSizeBytes;
     }
 
+    /**
+     * The template broker connections are made from, for other connections to the cluster (node discovery).
+     *
+     * @return a copy of the template, without a group or handler.
+     */
+    Bootstrap template()
+    {
+        return template.clone();
+    }
+
     @Override
     public ChannelFuture connect(
         final EventLoop eventLoop, final InetSocketAddress brokerAddress, final ClientConnectionStateMachine connection)

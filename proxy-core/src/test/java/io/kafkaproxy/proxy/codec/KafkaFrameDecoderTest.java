@@ -62,7 +62,7 @@ class KafkaFrameDecoderTest
         // When: the size field itself is split, then the body arrives in pieces
         channel.writeInbound(Unpooled.wrappedBuffer(frame, 0, 2));
         channel.writeInbound(Unpooled.wrappedBuffer(frame, 2, 30));
-        assertThat((Object)channel.readInbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isNull();
         channel.writeInbound(Unpooled.wrappedBuffer(frame, 32, frame.length - 32));
 
         // Then
@@ -99,7 +99,7 @@ class KafkaFrameDecoderTest
 
         // Then
         assertThat(errors).singleElement().isInstanceOf(FrameOversizedException.class);
-        assertThat((Object)channel.readInbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isNull();
         assertThat(read.refCnt()).isZero();
     }
 
@@ -116,7 +116,7 @@ class KafkaFrameDecoderTest
 
         // Then
         assertThat(errors).singleElement().isInstanceOf(MalformedFrameException.class);
-        assertThat((Object)channel.readInbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isNull();
         assertThat(later.refCnt()).isZero();
     }
 
@@ -131,7 +131,7 @@ class KafkaFrameDecoderTest
         channel.close();
 
         // Then: nothing passed on, and the leak detector (paranoid in tests) finds nothing unreleased
-        assertThat((Object)channel.readInbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isNull();
     }
 
     static byte[] frame(final int messageSize, final char fill)

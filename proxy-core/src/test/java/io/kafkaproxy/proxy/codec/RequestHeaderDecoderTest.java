@@ -72,7 +72,7 @@ class RequestHeaderDecoderTest
 
         // Then
         assertThat(errors).singleElement().isInstanceOf(MalformedFrameException.class);
-        assertThat((Object)channel.readInbound()).isNull();
+        assertThat(channel.<Object>readInbound()).isNull();
         assertThat(frame.refCnt()).isZero();
     }
 }

@@ -128,7 +128,7 @@ class ClientConnectionStateMachineTest
         // Then: the client is sent nothing (the empty write flushes before the close) and both sides close
         final ByteBuf flush = client.readOutbound();
         assertThat(flush.readableBytes()).isZero();
-        assertThat((Object)client.readOutbound()).isNull();
+        assertThat(client.<Object>readOutbound()).isNull();
         assertThat(client.isOpen()).isFalse();
         assertThat(broker.isOpen()).isFalse();
         assertThat(metrics.connectionErrors(ProxyMetrics.Side.BROKER)).isEqualTo(1);
@@ -161,7 +161,7 @@ class ClientConnectionStateMachineTest
         client.writeInbound(request(ApiKeys.METADATA, (short)12, 1, new MetadataRequestData().setTopics(List.of())));
         client.writeInbound(rawApiVersionsRequest((short)99, 2));
         releaseAll(broker);
-        assertThat((Object)client.readOutbound()).as("nothing before the broker answers").isNull();
+        assertThat(client.<Object>readOutbound()).as("nothing before the broker answers").isNull();
 
         // When
         broker.writeInbound(response(ApiKeys.METADATA, (short)12, 1, new MetadataResponseData()));
@@ -192,7 +192,7 @@ class ClientConnectionStateMachineTest
         broker.writeInbound(response(ApiKeys.METADATA, (short)12, 2, withNewNode));
 
         // Then: nothing reaches the client until the listener is bound, then both, in order, rewritten
-        assertThat((Object)client.readOutbound()).isNull();
+        assertThat(client.<Object>readOutbound()).isNull();
         assertThat(listenerStarts).hasSize(1);
         listenerStarts.get(0).setSuccess(45000);
         client.runPendingTasks();
