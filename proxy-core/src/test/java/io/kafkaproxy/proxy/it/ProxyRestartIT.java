@@ -115,9 +115,12 @@ class ProxyRestartIT
                 final int port = first.getLocalPort();
                 if (port < 65535)
                 {
-                    try (ServerSocket second = new ServerSocket(port + 1))
+                    try (ServerSocket next = new ServerSocket(port + 1))
                     {
-                        return port;
+                        if (next.isBound())
+                        {
+                            return port;
+                        }
                     }
                     catch (final IOException taken)
                     {
