@@ -9,6 +9,7 @@ import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
@@ -112,6 +113,35 @@ class ClientConnectionStateMachineTest
         forwarded.release();
         final MetadataResponseData answer = readResponse(client.readOutbound(), ApiKeys.METADATA, (short)12, 5, new MetadataResponseData());
         assertThat(answer.clusterId()).isEqualTo("c");
+    }
+
+    @Test
+    void shouldStopReadingFromOneSideWhileTheOtherCannotTakeMore()
+    {
+        // Given: tiny write buffers, so one unflushed frame makes a channel unwritable
+        connect();
+        assertThat(client.config().isAutoRead()).as("reads start once the broker is connected").isTrue();
+        broker.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        client.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+
+        // When: the broker side backs up
+        broker.write(Unpooled.directBuffer().writeZero(64));
+
+        // Then: the client is not read until the broker side drains
+        assertThat(broker.isWritable()).isFalse();
+        assertThat(client.config().isAutoRead()).isFalse();
+        broker.flush();
+        assertThat(client.config().isAutoRead()).isTrue();
+
+        // When: the client side backs up
+        client.write(Unpooled.directBuffer().writeZero(64));
+
+        // Then: the broker is not read until the client side drains
+        assertThat(broker.config().isAutoRead()).isFalse();
+        client.flush();
+        assertThat(broker.config().isAutoRead()).isTrue();
+        releaseAll(broker);
+        releaseAll(client);
     }
 
     @Test
