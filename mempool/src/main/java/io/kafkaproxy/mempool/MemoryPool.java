@@ -1,0 +1,321 @@
+package io.kafkaproxy.mempool;
+
+import org.jctools.queues.MpmcArrayQueue;
+
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Off-heap memory under a hard budget, handed to one {@link RegionAllocator} per thread in blocks of whole
+ * chunks.
+ *
+ * <p>Blocks are reserved from the operating system lazily, as allocators need them, and never beyond the budget.
+ * A block an allocator gives back is cached for reuse by any allocator; cached blocks are only freed to make room
+ * for a block of another size. When the budget is spent a request is refused ({@code null}), not failed: the
+ * caller pauses and asks to be told when memory comes back ({@link #whenMemoryReturns}).
+ *
+ * <p>Memory in use (blocks held by allocators) is watched against two marks: crossing the high one tells the
+ * pressure listeners to stop taking new work, falling under the low one tells them to resume.
+ *
+ * <p>Thread safe. Blocks move through lock-free queues; the counters are atomics touched once per block, never per
+ * region.
+ */
+public final class MemoryPool implements AutoCloseable
+{
+    /** Share of the budget in use above which the pool reports pressure. */
+    static final double HIGH_WATERMARK = 0.80;
+    /** Share of the budget in use below which the pressure ends. */
+    static final double LOW_WATERMARK = 0.60;
+
+    private final MemoryPoolSettings settings;
+    private final BlockBacking backing;
+    private final MpmcArrayQueue<Block> cachedChunks;
+    private final ConcurrentHashMap<Integer, Queue<Block>> cachedLargeBlocks = new ConcurrentHashMap<>();
+    private final AtomicLong reservedBytes = new AtomicLong();
+    private final AtomicLong inUseBytes = new AtomicLong();
+    private final AtomicLong highWaterMarkBytes = new AtomicLong();
+    private final AtomicLong fallbackAllocations = new AtomicLong();
+    private final AtomicLong allocationFailures = new AtomicLong();
+    private final AtomicLong pausedReadEvents = new AtomicLong();
+    private final AtomicLong blockReturns = new AtomicLong();
+    private final AtomicBoolean underPressure = new AtomicBoolean();
+    private final List<MemoryPressureListener> pressureListeners = new CopyOnWriteArrayList<>();
+    private final Queue<Runnable> memoryWaiters = new ConcurrentLinkedQueue<>();
+    private final List<RegionAllocator> allocators = new CopyOnWriteArrayList<>();
+    private final long highWatermarkBytes;
+    private final long lowWatermarkBytes;
+
+    /**
+     * Creates an empty pool; no memory is reserved until an allocator asks.
+     *
+     * @param settings budget, chunk size and backing.
+     */
+    public MemoryPool(final MemoryPoolSettings settings)
+    {
+        this.settings = settings;
+        this.backing = BlockBacking.of(settings);
+        this.cachedChunks = new MpmcArrayQueue<>((int)Math.max(2, settings.budgetBytes() / settings.chunkSizeBytes()));
+        this.highWatermarkBytes = (long)(settings.budgetBytes() * HIGH_WATERMARK);
+        this.lowWatermarkBytes = (long)(settings.budgetBytes() * LOW_WATERMARK);
+    }
+
+    /**
+     * The settings the pool was made with.
+     *
+     * @return the settings.
+     */
+    public MemoryPoolSettings settings()
+    {
+        return settings;
+    }
+
+    /**
+     * The chunk size.
+     *
+     * @return bytes per chunk.
+     */
+    public int chunkSizeBytes()
+    {
+        return settings.chunkSizeBytes();
+    }
+
+    /**
+     * Creates the allocator of one thread.
+     *
+     * @param owner         the thread that will allocate.
+     * @param ownerExecutor runs tasks on that thread; regions released elsewhere are returned through it.
+     * @return the allocator.
+     */
+    public RegionAllocator newAllocator(final Thread owner, final Executor ownerExecutor)
+    {
+        final RegionAllocator allocator = new RegionAllocator(this, owner, ownerExecutor);
+        allocators.add(allocator);
+        return allocator;
+    }
+
+    void removeAllocator(final RegionAllocator allocator)
+    {
+        allocators.remove(allocator);
+    }
+
+    /**
+     * Registers a listener for pressure changes; it is told the current state at once if under pressure.
+     *
+     * @param listener the listener.
+     */
+    public void addPressureListener(final MemoryPressureListener listener)
+    {
+        pressureListeners.add(listener);
+        if (underPressure.get())
+        {
+            listener.onMemoryPressure(true);
+        }
+    }
+
+    /**
+     * Whether memory in use is above the high watermark (and not yet back under the low one).
+     *
+     * @return the pressure state.
+     */
+    public boolean underPressure()
+    {
+        return underPressure.get();
+    }
+
+    /**
+     * How many times a block came back to the pool; read it before a request, to pass to
+     * {@link #whenMemoryReturns} if the request is refused.
+     *
+     * @return a counter that only grows.
+     */
+    public long blockReturns()
+    {
+        return blockReturns.get();
+    }
+
+    /**
+     * Asks to be called once, when a block comes back to the pool, to retry a refused request. If one came back
+     * since {@code observedBlockReturns} was read, the callback runs at once: its return cannot be missed.
+     *
+     * @param observedBlockReturns {@link #blockReturns()} as read before the refused request.
+     * @param callback             run on the thread that returned the block; it should hand off to its own thread.
+     */
+    public void whenMemoryReturns(final long observedBlockReturns, final Runnable callback)
+    {
+        memoryWaiters.add(callback);
+        if (blockReturns.get() != observedBlockReturns)
+        {
+            notifyWaiters();
+        }
+    }
+
+    /**
+     * Counts a pause of reads for want of memory; the proxy calls it so the figure sits with the rest.
+     */
+    public void onReadsPaused()
+    {
+        pausedReadEvents.incrementAndGet();
+    }
+
+    Block acquire(final int chunks)
+    {
+        final int bytes = chunks * settings.chunkSizeBytes();
+        Block block = chunks == 1 ? cachedChunks.poll() : pollLarge(bytes);
+        if (block == null)
+        {
+            block = reserve(bytes, chunks);
+            if (block == null)
+            {
+                allocationFailures.incrementAndGet();
+                return null;
+            }
+        }
+        if (chunks > 1)
+        {
+            fallbackAllocations.incrementAndGet();
+        }
+        addInUse(bytes);
+        return block;
+    }
+
+    void giveBack(final Block block)
+    {
+        block.liveRegions = 0;
+        final boolean cached = block.chunks() == 1 ?
+            cachedChunks.offer(block) :
+            cachedLargeBlocks.computeIfAbsent(block.capacity(), size -> new ConcurrentLinkedQueue<>()).offer(block);
+        if (!cached)
+        {
+            free(block);
+        }
+        addInUse(-block.capacity());
+        blockReturns.incrementAndGet();
+        notifyWaiters();
+    }
+
+    private Block pollLarge(final int bytes)
+    {
+        final Queue<Block> cached = cachedLargeBlocks.get(bytes);
+        return cached == null ? null : cached.poll();
+    }
+
+    private Block reserve(final int bytes, final int chunks)
+    {
+        while (true)
+        {
+            final long reserved = reservedBytes.get();
+            if (reserved + bytes <= settings.budgetBytes())
+            {
+                if (reservedBytes.compareAndSet(reserved, reserved + bytes))
+                {
+                    highWaterMarkBytes.accumulateAndGet(reserved + bytes, Math::max);
+                    try
+                    {
+                        return backing.allocate(bytes, chunks);
+                    }
+                    catch (final RuntimeException | OutOfMemoryError e)
+                    {
+                        reservedBytes.addAndGet(-bytes);
+                        throw e;
+                    }
+                }
+            }
+            else if (!evictOneCachedBlock())
+            {
+                return null;
+            }
+        }
+    }
+
+    private boolean evictOneCachedBlock()
+    {
+        Block victim = cachedChunks.poll();
+        if (victim == null)
+        {
+            for (final Queue<Block> blocks : cachedLargeBlocks.values())
+            {
+                victim = blocks.poll();
+                if (victim != null)
+                {
+                    break;
+                }
+            }
+        }
+        if (victim == null)
+        {
+            return false;
+        }
+        free(victim);
+        return true;
+    }
+
+    private void free(final Block block)
+    {
+        backing.free(block);
+        reservedBytes.addAndGet(-block.capacity());
+    }
+
+    private void addInUse(final long delta)
+    {
+        final long inUse = inUseBytes.addAndGet(delta);
+        if (inUse >= highWatermarkBytes && underPressure.compareAndSet(false, true))
+        {
+            pressureListeners.forEach(listener -> listener.onMemoryPressure(true));
+        }
+        else if (inUse <= lowWatermarkBytes && underPressure.compareAndSet(true, false))
+        {
+            pressureListeners.forEach(listener -> listener.onMemoryPressure(false));
+        }
+    }
+
+    private void notifyWaiters()
+    {
+        Runnable waiter;
+        while ((waiter = memoryWaiters.poll()) != null)
+        {
+            waiter.run();
+        }
+    }
+
+    /**
+     * The pool's accounting now.
+     *
+     * @return a snapshot.
+     */
+    public MemoryPoolStats stats()
+    {
+        long outstanding = 0;
+        for (final RegionAllocator allocator : allocators)
+        {
+            outstanding += allocator.outstandingRegions();
+        }
+        return new MemoryPoolStats(
+            settings.budgetBytes(),
+            reservedBytes.get(),
+            inUseBytes.get(),
+            highWaterMarkBytes.get(),
+            outstanding,
+            fallbackAllocations.get(),
+            allocationFailures.get(),
+            pausedReadEvents.get());
+    }
+
+    /**
+     * Frees every cached block and the backing; blocks still held by allocators are the holders' to stop using.
+     */
+    @Override
+    public void close()
+    {
+        while (evictOneCachedBlock())
+        {
+            // Each turn frees one cached block.
+        }
+        backing.close();
+    }
+}

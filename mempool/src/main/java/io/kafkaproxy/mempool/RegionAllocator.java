@@ -1,0 +1,290 @@
+package io.kafkaproxy.mempool;
+
+import org.jctools.queues.MpscArrayQueue;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Hands out regions of pool memory to one thread by bumping a pointer through its current chunk.
+ *
+ * <pre>
+ *   current chunk: | live | freed | live | ... | position -> free space |
+ *   spare chunk:   an empty chunk kept to swap in, so a steady stream of frames uses two chunks in turn
+ *   retired:       full chunks with live regions; each goes back to the pool when its last region is released
+ * </pre>
+ *
+ * Most frames are freed in the order they were made, so a chunk whose regions are all released is reused from its
+ * start at once. A region released late keeps only its own chunk out of use, never the whole allocator: that is
+ * the bound on hold-back. A region larger than a chunk gets a block of its own, rounded up to whole chunks.
+ *
+ * <p>A reserve chunk, taken from the budget when the allocator is made, serves {@link #allocateReadBuffer} when
+ * the pool refuses: a socket read in progress must get memory, and the caller pauses its reads right after.
+ *
+ * <p>{@link #allocate} and {@link #allocateReadBuffer} are for the owner thread only. {@link Region#release()}
+ * may be called from any thread: from another one the region goes back through a JCTools MPSC queue, drained by a
+ * task on the owner's executor (or by the next allocation), without locks.
+ */
+public final class RegionAllocator implements AutoCloseable
+{
+    /** Regions start at multiples of this, a cache line, so neighbours never share one. */
+    static final int ALIGNMENT = 64;
+    private static final int REMOTE_RELEASE_QUEUE_CAPACITY = 64 * 1024;
+
+    private final MemoryPool pool;
+    private final Thread owner;
+    private final Executor ownerExecutor;
+    private final int chunkSize;
+    private final MpscArrayQueue<Region> remoteReleases = new MpscArrayQueue<>(REMOTE_RELEASE_QUEUE_CAPACITY);
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drainRemoteReleases;
+    private final ArrayDeque<Region> freeHandles = new ArrayDeque<>();
+    private final AtomicLong outstandingRegions = new AtomicLong();
+    private Block current;
+    private int position;
+    private Block spare;
+    private Block reserve;
+    private int reservePosition;
+    private boolean reserveInUse;
+
+    RegionAllocator(final MemoryPool pool, final Thread owner, final Executor ownerExecutor)
+    {
+        this.pool = pool;
+        this.owner = owner;
+        this.ownerExecutor = ownerExecutor;
+        this.chunkSize = pool.chunkSizeBytes();
+        this.reserve = pool.acquire(1);
+        if (reserve == null)
+        {
+            throw new IllegalStateException("memory budget too small: no chunk left for a new allocator's read reserve: " +
+                "budgetBytes=" + pool.settings().budgetBytes() + ", chunkSizeBytes=" + chunkSize);
+        }
+    }
+
+    /**
+     * Allocates a region of exactly {@code length} bytes.
+     *
+     * @param length the size wanted, at least 1.
+     * @return the region, or null when the pool's budget is spent (pause, and retry when memory returns).
+     */
+    public Region allocate(final int length)
+    {
+        assert Thread.currentThread() == owner : "allocate from the owner thread only";
+        drainRemoteReleases();
+        if (length > chunkSize)
+        {
+            return allocateDedicated(length);
+        }
+        final int aligned = align(length);
+        if (current == null || position + aligned > chunkSize)
+        {
+            if (!nextChunk())
+            {
+                return null;
+            }
+        }
+        return carve(current, length, aligned);
+    }
+
+    /**
+     * Allocates a region for a socket read: {@code length} bytes if the pool can, else whatever the reserve chunk
+     * has left.
+     *
+     * @param length the size wanted, at most one chunk.
+     * @return a region, never null; it may be smaller than asked but is never empty.
+     */
+    public Region allocateReadBuffer(final int length)
+    {
+        final Region region = allocate(length);
+        if (region != null)
+        {
+            return region;
+        }
+        if (!reserveInUse)
+        {
+            // The reserve is used from its start each time it is taken up; it is free again once all its regions are.
+            reserveInUse = true;
+            reservePosition = 0;
+        }
+        final int available = chunkSize - reservePosition;
+        if (available < ALIGNMENT)
+        {
+            throw new IllegalStateException("read reserve exhausted: the caller kept reading after the pool refused");
+        }
+        final int granted = Math.min(length, available);
+        final Region read = handle().set(reserve, reservePosition, granted);
+        reservePosition += align(granted);
+        reserve.liveRegions++;
+        outstandingRegions.lazySet(outstandingRegions.get() + 1);
+        return read;
+    }
+
+    private Region allocateDedicated(final int length)
+    {
+        final int chunks = (length + chunkSize - 1) / chunkSize;
+        final Block block = pool.acquire(chunks);
+        return block == null ? null : carve(block, length, length);
+    }
+
+    private Region carve(final Block block, final int length, final int aligned)
+    {
+        final Region region = handle().set(block, block == current ? position : 0, length);
+        if (block == current)
+        {
+            position += aligned;
+        }
+        block.liveRegions++;
+        outstandingRegions.lazySet(outstandingRegions.get() + 1);
+        return region;
+    }
+
+    private boolean nextChunk()
+    {
+        if (current != null && current.liveRegions == 0)
+        {
+            position = 0;
+            return true;
+        }
+        final Block next;
+        if (spare != null)
+        {
+            next = spare;
+            spare = null;
+        }
+        else
+        {
+            next = pool.acquire(1);
+            if (next == null)
+            {
+                return false;
+            }
+        }
+        // The old current chunk, if any regions live in it, goes back to the pool when the last one is released.
+        current = next;
+        position = 0;
+        return true;
+    }
+
+    private Region handle()
+    {
+        final Region handle = freeHandles.poll();
+        return handle != null ? handle : new Region(this);
+    }
+
+    void release(final Region region)
+    {
+        if (Thread.currentThread() == owner)
+        {
+            releaseOnOwner(region);
+            return;
+        }
+        while (!remoteReleases.offer(region))
+        {
+            scheduleDrain();
+            Thread.yield();
+        }
+        scheduleDrain();
+    }
+
+    private void scheduleDrain()
+    {
+        if (drainScheduled.compareAndSet(false, true))
+        {
+            try
+            {
+                ownerExecutor.execute(drainTask);
+            }
+            catch (final RejectedExecutionException shuttingDown)
+            {
+                // The owner has stopped: its memory goes with the pool's close.
+                drainScheduled.set(false);
+            }
+        }
+    }
+
+    private void drainRemoteReleases()
+    {
+        drainScheduled.set(false);
+        Region region;
+        while ((region = remoteReleases.relaxedPoll()) != null)
+        {
+            releaseOnOwner(region);
+        }
+    }
+
+    private void releaseOnOwner(final Region region)
+    {
+        final Block block = region.block();
+        region.set(null, 0, 0);
+        freeHandles.push(region);
+        outstandingRegions.lazySet(outstandingRegions.get() - 1);
+        if (--block.liveRegions > 0)
+        {
+            return;
+        }
+        if (block == reserve)
+        {
+            reserveInUse = false;
+        }
+        else if (block == current)
+        {
+            position = 0;
+        }
+        else if (block.chunks() == 1 && spare == null)
+        {
+            spare = block;
+        }
+        else
+        {
+            pool.giveBack(block);
+        }
+    }
+
+    /**
+     * Regions this allocator handed out and not yet released; written by the owner, readable anywhere.
+     *
+     * @return the count.
+     */
+    public long outstandingRegions()
+    {
+        return outstandingRegions.get();
+    }
+
+    /**
+     * Whether the reserve chunk is serving reads the pool refused.
+     *
+     * @return true while reads live in the reserve.
+     */
+    public boolean reserveInUse()
+    {
+        return reserveInUse;
+    }
+
+    private static int align(final int length)
+    {
+        return (length + ALIGNMENT - 1) & -ALIGNMENT;
+    }
+
+    /**
+     * Gives the empty chunks back to the pool; owner thread only, once its regions are all released.
+     */
+    @Override
+    public void close()
+    {
+        drainRemoteReleases();
+        pool.removeAllocator(this);
+        for (final Block block : new Block[] {current, spare, reserve})
+        {
+            if (block != null && block.liveRegions == 0)
+            {
+                pool.giveBack(block);
+            }
+        }
+        current = null;
+        spare = null;
+        reserve = null;
+    }
+}

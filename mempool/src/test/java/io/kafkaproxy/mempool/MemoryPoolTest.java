@@ -1,0 +1,112 @@
+package io.kafkaproxy.mempool;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MemoryPoolTest
+{
+    private static final int CHUNK = 64 * 1024;
+
+    @Test
+    void shouldEvictCachedChunksToMakeRoomForALargeBlock()
+    {
+        // Given: chunks used and given back, so the whole budget sits in the cache
+        try (MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(8L * CHUNK, CHUNK)))
+        {
+            final RegionAllocator allocator = pool.newAllocator(Thread.currentThread(), Runnable::run);
+            final List<Region> regions = new ArrayList<>();
+            for (int i = 0; i < 7; i++)
+            {
+                regions.add(allocator.allocate(CHUNK));
+            }
+            regions.forEach(Region::release);
+            assertThat(pool.stats().reservedBytes()).isEqualTo(8L * CHUNK);
+
+            // When
+            final Region large = allocator.allocate(5 * CHUNK);
+
+            // Then
+            assertThat(large).isNotNull();
+            assertThat(pool.stats().reservedBytes()).isLessThanOrEqualTo(8L * CHUNK);
+            large.release();
+            allocator.close();
+        }
+    }
+
+    @Test
+    void shouldReportPressureAboveTheHighWatermarkUntilBelowTheLowOne()
+    {
+        // Given
+        try (MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(10L * CHUNK, CHUNK)))
+        {
+            final List<Boolean> changes = new ArrayList<>();
+            pool.addPressureListener(changes::add);
+            final RegionAllocator allocator = pool.newAllocator(Thread.currentThread(), Runnable::run);
+            final List<Region> regions = new ArrayList<>();
+
+            // When: 8 of 10 chunks in use (with the reserve); then freed one by one (the first freed chunk is kept
+            // as the allocator's spare, so it stays in use)
+            for (int i = 0; i < 7; i++)
+            {
+                regions.add(allocator.allocate(CHUNK));
+            }
+            final boolean atEight = pool.underPressure();
+            regions.remove(0).release();
+            regions.remove(0).release();
+            final boolean atSeven = pool.underPressure();
+            regions.remove(0).release();
+
+            // Then
+            assertThat(atEight).isTrue();
+            assertThat(atSeven).as("still above the low watermark").isTrue();
+            assertThat(pool.stats().inUseBytes()).isEqualTo(6L * CHUNK);
+            assertThat(changes).containsExactly(true, false);
+            regions.forEach(Region::release);
+            allocator.close();
+        }
+    }
+
+    @Test
+    void shouldServeRegionsFromAMappedFile(@TempDir final Path directory)
+    {
+        // Given
+        final MemoryPoolSettings settings =
+            new MemoryPoolSettings(8L * CHUNK, CHUNK, MemoryPoolSettings.Backing.MAPPED_FILE, directory);
+        try (MemoryPool pool = new MemoryPool(settings))
+        {
+            final RegionAllocator allocator = pool.newAllocator(Thread.currentThread(), Runnable::run);
+
+            // When
+            final Region small = allocator.allocate(1000);
+            final Region large = allocator.allocate(3 * CHUNK);
+            new UnsafeBuffer(small.address(), small.capacity()).putLong(992, 42L);
+            new UnsafeBuffer(large.address(), large.capacity()).putLong(3 * CHUNK - 8, 43L);
+
+            // Then
+            assertThat(new UnsafeBuffer(small.address(), small.capacity()).getLong(992)).isEqualTo(42L);
+            assertThat(new UnsafeBuffer(large.address(), large.capacity()).getLong(3 * CHUNK - 8)).isEqualTo(43L);
+            assertThat(directory).isEmptyDirectory();
+            small.release();
+            large.release();
+            allocator.close();
+        }
+    }
+
+    @Test
+    void shouldRejectSettingsThatCannotWork()
+    {
+        // Then
+        assertThatThrownBy(() -> MemoryPoolSettings.direct(1 << 20, 100_000))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("power of two");
+        assertThatThrownBy(() -> MemoryPoolSettings.direct(CHUNK, CHUNK))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least two chunks");
+    }
+}
