@@ -125,8 +125,37 @@ public final class RegionAllocator implements AutoCloseable
     private Region allocateDedicated(final int length)
     {
         final int chunks = (length + chunkSize - 1) / chunkSize;
-        final Block block = pool.acquire(chunks);
+        Block block = pool.acquire(chunks);
+        if (block == null && trim())
+        {
+            block = pool.acquire(chunks);
+        }
         return block == null ? null : carve(block, length, length);
+    }
+
+    /**
+     * Gives the pool back the chunks this allocator holds empty (its spare, and its current chunk if nothing lives
+     * in it), so that another allocation, here or on another thread, can use the memory. Owner thread only.
+     *
+     * @return true if anything was given back.
+     */
+    public boolean trim()
+    {
+        boolean trimmed = false;
+        if (spare != null)
+        {
+            pool.giveBack(spare);
+            spare = null;
+            trimmed = true;
+        }
+        if (current != null && current.liveRegions == 0)
+        {
+            pool.giveBack(current);
+            current = null;
+            position = 0;
+            trimmed = true;
+        }
+        return trimmed;
     }
 
     private Region carve(final Block block, final int length, final int aligned)
@@ -251,6 +280,17 @@ public final class RegionAllocator implements AutoCloseable
     public long outstandingRegions()
     {
         return outstandingRegions.get();
+    }
+
+    /**
+     * Whether a region was served from the reserve chunk, because the pool refused.
+     *
+     * @param region a region of this allocator, not yet released.
+     * @return true if it lives in the reserve.
+     */
+    public boolean isReserve(final Region region)
+    {
+        return region.block() == reserve;
     }
 
     /**

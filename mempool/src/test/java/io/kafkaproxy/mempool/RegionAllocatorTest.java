@@ -102,6 +102,26 @@ class RegionAllocatorTest
     }
 
     @Test
+    void shouldGiveBackItsEmptyChunksBeforeRefusingALargeRegion()
+    {
+        // Given: chunks used and released, so the allocator holds an empty spare and an empty current chunk
+        final List<Region> regions = new ArrayList<>();
+        for (int i = 0; i < 7; i++)
+        {
+            regions.add(allocator.allocate(CHUNK));
+        }
+        regions.forEach(Region::release);
+
+        // When: a region needing six of the eight chunks
+        final Region large = allocator.allocate(6 * CHUNK);
+
+        // Then
+        assertThat(large).isNotNull();
+        assertThat(pool.stats().reservedBytes()).isLessThanOrEqualTo(8L * CHUNK);
+        large.release();
+    }
+
+    @Test
     void shouldRefuseWhenTheBudgetIsSpentAndTellWhenMemoryReturns()
     {
         // Given: the budget is 8 chunks, one of them the reserve

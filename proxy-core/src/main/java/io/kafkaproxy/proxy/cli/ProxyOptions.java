@@ -4,6 +4,7 @@ import io.kafkaproxy.proxy.config.ConfigException;
 import io.kafkaproxy.proxy.config.ConfigParser;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ListenerConfig;
+import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.config.UpstreamConfig;
 import picocli.CommandLine.Option;
@@ -36,6 +37,10 @@ final class ProxyOptions
         description = "Event loop threads (network.ioThreads); 0 for one per core.")
     Integer ioThreads;
 
+    @Option(names = "--pool-size", paramLabel = "SIZE",
+        description = "Off-heap memory budget for frames (memory.poolSizeBytes), e.g. 512MiB.")
+    String poolSize;
+
     /**
      * The configuration: the file if given (else defaults), with the flags applied over it.
      *
@@ -57,7 +62,7 @@ final class ProxyOptions
             {
                 throw new ConfigException("no upstream cluster: give --bootstrap HOST:PORT or --config FILE", null);
             }
-            config = ProxyConfig.of(null, UpstreamConfig.of(servers, null), null);
+            config = ProxyConfig.of(null, UpstreamConfig.of(servers, null), null, null);
         }
         try
         {
@@ -78,6 +83,10 @@ final class ProxyOptions
             if (ioThreads != null)
             {
                 config = config.withNetwork(config.network().withIoThreads(ioThreads));
+            }
+            if (poolSize != null)
+            {
+                config = config.withMemory(config.memory().withPoolSizeBytes(MemoryConfig.size("--pool-size", poolSize)));
             }
         }
         catch (final IllegalArgumentException e)

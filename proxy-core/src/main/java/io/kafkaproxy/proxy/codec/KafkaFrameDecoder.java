@@ -2,7 +2,12 @@ package io.kafkaproxy.proxy.codec;
 
 import io.kafkaproxy.protocol.FrameDescriptor;
 import io.kafkaproxy.protocol.FrameRejectedException;
+import io.kafkaproxy.proxy.memory.ChannelMemoryWait;
+import io.kafkaproxy.proxy.memory.DirectReadTarget;
+import io.kafkaproxy.proxy.memory.MemoryExhaustedException;
+import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
@@ -11,34 +16,76 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * size field, so it can be forwarded as it is.
  *
  * <p>A frame that arrives whole inside one socket read is passed on as a retained slice of that read: no copy.
- * A frame spread over several reads is assembled into one buffer sized from its size field, which is checked
- * against the maximum before anything is allocated. A size that is negative or above the maximum raises a
- * {@link FrameRejectedException} through the pipeline, and every byte after it is dropped: the connection is
- * about to close.
+ * A frame spread over several reads is assembled in one buffer sized from its size field, which is checked
+ * against the maximum before anything is allocated; the bytes of the first read are copied into it, and every
+ * later read lands in it directly ({@link #directReadTarget()}). A size that is negative or above the maximum
+ * raises a {@link FrameRejectedException} through the pipeline, and every byte after it is dropped: the
+ * connection is about to close.
+ *
+ * <p>With a pool allocator, a frame the pool has no memory for is not an error: the bytes read so far are kept,
+ * the channel stops reading ({@link ChannelMemoryWait}), and the frame is started again when memory returns.
  *
  * <p>Ownership: reads handed in are released here; each frame passed on belongs to the next handler. Holds
  * per-connection state, so it is never shared. Confined to the channel's event loop.
  */
-public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter
+public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implements DirectReadTarget
 {
+    private static final int NO_PENDING_FRAME = -1;
+
     private final int maxMessageSizeBytes;
+    private final ChannelMemoryWait memoryWait;
+    private final Runnable retryPendingFrame = this::retryPendingFrame;
+    private ChannelHandlerContext ctx;
     private ByteBuf partialFrame;
+    private ByteBuf directRead;
+    private CompositeByteBuf pendingBytes;
+    private int pendingFrameLength = NO_PENDING_FRAME;
     private int sizeBytesRead;
     private int partialSize;
     private boolean rejected;
+    private boolean closed;
+
+    /**
+     * Creates a decoder for one connection that allocates from the channel's allocator and never waits.
+     *
+     * @param maxMessageSizeBytes the largest message (frame minus its size field) accepted.
+     */
+    public KafkaFrameDecoder(final int maxMessageSizeBytes)
+    {
+        this(maxMessageSizeBytes, null);
+    }
 
     /**
      * Creates a decoder for one connection.
      *
      * @param maxMessageSizeBytes the largest message (frame minus its size field) accepted.
+     * @param memoryWait          the channel's wait for pool memory, or null if the allocator is not a pool.
      */
-    public KafkaFrameDecoder(final int maxMessageSizeBytes)
+    public KafkaFrameDecoder(final int maxMessageSizeBytes, final ChannelMemoryWait memoryWait)
     {
         if (maxMessageSizeBytes < 0 || maxMessageSizeBytes > Integer.MAX_VALUE - FrameDescriptor.SIZE_FIELD_LENGTH)
         {
             throw new IllegalArgumentException("maximum message size out of range: maxMessageSizeBytes=" + maxMessageSizeBytes);
         }
         this.maxMessageSizeBytes = maxMessageSizeBytes;
+        this.memoryWait = memoryWait;
+    }
+
+    @Override
+    public void handlerAdded(final ChannelHandlerContext ctx)
+    {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public ByteBuf directReadTarget()
+    {
+        if (partialFrame == null || rejected || closed || !partialFrame.isWritable())
+        {
+            return null;
+        }
+        directRead = partialFrame.retainedSlice(partialFrame.writerIndex(), partialFrame.writableBytes()).clear();
+        return directRead;
     }
 
     @Override
@@ -50,17 +97,35 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter
             return;
         }
         final ByteBuf in = (ByteBuf)msg;
+        if (in == directRead)
+        {
+            // The socket read went straight into the frame being assembled.
+            directRead = null;
+            if (partialFrame != null)
+            {
+                partialFrame.writerIndex(partialFrame.writerIndex() + in.readableBytes());
+                emitPartialFrameIfComplete(ctx);
+            }
+            in.release();
+            return;
+        }
         try
         {
-            if (!rejected)
+            if (rejected)
             {
-                decode(ctx, in);
+                return;
             }
+            if (pendingFrameLength != NO_PENDING_FRAME)
+            {
+                pendingBytes.addComponent(true, in.retain());
+                return;
+            }
+            decode(ctx, in);
         }
         catch (final FrameRejectedException e)
         {
             rejected = true;
-            releasePartialFrame();
+            releaseFrameState();
             ctx.fireExceptionCaught(e);
         }
         finally
@@ -91,10 +156,9 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter
                 {
                     ctx.fireChannelRead(in.readRetainedSlice(frameLength));
                 }
-                else
+                else if (!startFrame(ctx, frameLength, in))
                 {
-                    partialFrame = ctx.alloc().directBuffer(frameLength, frameLength);
-                    partialFrame.writeBytes(in);
+                    return;
                 }
             }
         }
@@ -115,15 +179,104 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter
         sizeBytesRead = 0;
         partialSize = 0;
         FrameDescriptor.checkMessageSize(size, maxMessageSizeBytes);
-        final int frameLength = FrameDescriptor.SIZE_FIELD_LENGTH + size;
-        partialFrame = ctx.alloc().directBuffer(frameLength, frameLength);
-        partialFrame.writeInt(size);
+        startFrame(ctx, FrameDescriptor.SIZE_FIELD_LENGTH + size, null);
+    }
+
+    /**
+     * Starts assembling a frame with the bytes of it read so far: those left in {@code in} (size field first), or,
+     * when {@code in} is null, only its size field, already consumed.
+     *
+     * @return false if the pool refused the memory: everything left in {@code in} is kept for later.
+     */
+    private boolean startFrame(final ChannelHandlerContext ctx, final int frameLength, final ByteBuf in)
+    {
+        final long blockReturns = memoryWait == null ? 0 : memoryWait.blockReturns();
+        final ByteBuf frame = allocate(ctx, frameLength);
+        if (frame == null && memoryWait == null)
+        {
+            throw MemoryExhaustedException.INSTANCE;
+        }
+        if (frame == null)
+        {
+            pendingFrameLength = frameLength;
+            pendingBytes = ctx.alloc().compositeDirectBuffer(Integer.MAX_VALUE);
+            if (in == null)
+            {
+                pendingBytes.addComponent(true, ctx.alloc().heapBuffer(FrameDescriptor.SIZE_FIELD_LENGTH)
+                    .writeInt(frameLength - FrameDescriptor.SIZE_FIELD_LENGTH));
+            }
+            else
+            {
+                pendingBytes.addComponent(true, in.readRetainedSlice(in.readableBytes()));
+            }
+            memoryWait.await(blockReturns, retryPendingFrame);
+            return false;
+        }
+        partialFrame = frame;
+        if (in == null)
+        {
+            partialFrame.writeInt(frameLength - FrameDescriptor.SIZE_FIELD_LENGTH);
+        }
+        else
+        {
+            partialFrame.writeBytes(in);
+        }
         emitPartialFrameIfComplete(ctx);
+        return true;
+    }
+
+    private void retryPendingFrame()
+    {
+        if (closed || pendingFrameLength == NO_PENDING_FRAME)
+        {
+            return;
+        }
+        final long blockReturns = memoryWait.blockReturns();
+        final ByteBuf frame = allocate(ctx, pendingFrameLength);
+        if (frame == null)
+        {
+            memoryWait.await(blockReturns, retryPendingFrame);
+            return;
+        }
+        final CompositeByteBuf pending = pendingBytes;
+        pendingBytes = null;
+        pendingFrameLength = NO_PENDING_FRAME;
+        partialFrame = frame;
+        try
+        {
+            partialFrame.writeBytes(pending, Math.min(partialFrame.writableBytes(), pending.readableBytes()));
+            emitPartialFrameIfComplete(ctx);
+            if (pending.isReadable())
+            {
+                decode(ctx, pending);
+            }
+        }
+        catch (final FrameRejectedException e)
+        {
+            rejected = true;
+            releaseFrameState();
+            ctx.fireExceptionCaught(e);
+        }
+        finally
+        {
+            pending.release();
+        }
+        if (!rejected)
+        {
+            ctx.fireChannelReadComplete();
+        }
+    }
+
+    private static ByteBuf allocate(final ChannelHandlerContext ctx, final int frameLength)
+    {
+        return ctx.alloc() instanceof PoolByteBufAllocator ?
+            ((PoolByteBufAllocator)ctx.alloc()).tryDirectBuffer(frameLength) :
+            ctx.alloc().directBuffer(frameLength, frameLength);
     }
 
     private void emitPartialFrameIfComplete(final ChannelHandlerContext ctx)
     {
-        if (!partialFrame.isWritable())
+        if (partialFrame != null && !partialFrame.isWritable())
         {
             final ByteBuf frame = partialFrame;
             partialFrame = null;
@@ -134,22 +287,40 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter
     @Override
     public void channelInactive(final ChannelHandlerContext ctx) throws Exception
     {
-        releasePartialFrame();
+        close();
         super.channelInactive(ctx);
     }
 
     @Override
     public void handlerRemoved(final ChannelHandlerContext ctx)
     {
-        releasePartialFrame();
+        close();
     }
 
-    private void releasePartialFrame()
+    private void close()
     {
+        closed = true;
+        if (memoryWait != null)
+        {
+            memoryWait.close();
+        }
+        releaseFrameState();
+    }
+
+    private void releaseFrameState()
+    {
+        // A read target still out belongs to the read that holds it, which releases it.
+        directRead = null;
         if (partialFrame != null)
         {
             partialFrame.release();
             partialFrame = null;
         }
+        if (pendingBytes != null)
+        {
+            pendingBytes.release();
+            pendingBytes = null;
+        }
+        pendingFrameLength = NO_PENDING_FRAME;
     }
 }

@@ -13,16 +13,16 @@ import java.time.Duration;
  *                             connections. Default: the number of cores.
  * @param maxRequestSizeBytes  the largest request a client may send; larger ones close the connection before
  *                             any memory is reserved. Default 100MiB, the broker's socket.request.max.bytes.
- * @param maxResponseSizeBytes the largest response accepted from a broker. Default 1GiB: a Fetch response is
- *                             bounded by the client's fetch.max.bytes, and a broker always returns at least one
- *                             whole batch even when it is larger.
+ * @param maxResponseSizeBytes the largest response accepted from a broker. Default 256MiB: a Fetch response is
+ *                             bounded by the client's fetch.max.bytes (50MiB by default), and a broker always
+ *                             returns at least one whole batch even when it is larger.
  * @param idleTimeout          a client connection with no traffic either way for this long is closed; 0
  *                             disables. Default 10m, the broker's connections.max.idle.ms.
  */
 public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxResponseSizeBytes, Duration idleTimeout)
 {
     /** Default broker response limit. */
-    public static final int DEFAULT_MAX_RESPONSE_SIZE_BYTES = 1 << 30;
+    public static final int DEFAULT_MAX_RESPONSE_SIZE_BYTES = 256 << 20;
     /** Default idle timeout. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
     private static final long LARGEST_SIZE = Integer.MAX_VALUE - FrameDescriptor.SIZE_FIELD_LENGTH;
@@ -57,7 +57,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      *
      * @param ioThreads            the thread count, or null or 0 for one per core.
      * @param maxRequestSizeBytes  a size such as {@code 100MiB}, or null.
-     * @param maxResponseSizeBytes a size such as {@code 1GiB}, or null.
+     * @param maxResponseSizeBytes a size such as {@code 256MiB}, or null.
      * @param idleTimeout          the idle timeout, or null.
      * @return the section.
      */

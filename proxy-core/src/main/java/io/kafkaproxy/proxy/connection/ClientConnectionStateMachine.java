@@ -16,6 +16,8 @@ import io.kafkaproxy.proxy.connection.ClientConnectionState.Accepted;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Closed;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Connecting;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Forwarding;
+import io.kafkaproxy.proxy.memory.MemoryPressureGate;
+import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
@@ -71,6 +73,7 @@ public final class ClientConnectionStateMachine
     private final EventLoopFlyweights flyweights;
     private final InFlightRequests inFlight = new InFlightRequests();
     private final ReadGate clientReads;
+    private final MemoryPressureGate memoryPressureGate = this::onMemoryPressure;
     private ClientConnectionState state = new Accepted();
     private Channel brokerChannel;
     private ReadGate brokerReads;
@@ -120,7 +123,61 @@ public final class ClientConnectionStateMachine
     void onClientActive()
     {
         metrics.onConnectionOpened(Side.CLIENT);
+        if (clientChannel.alloc() instanceof PoolByteBufAllocator)
+        {
+            ((PoolByteBufAllocator)clientChannel.alloc()).registerClient(memoryPressureGate);
+        }
         connect(0);
+    }
+
+    private void onMemoryPressure(final boolean paused)
+    {
+        if (paused)
+        {
+            clientReads.close(ReadGate.MEMORY_PRESSURE);
+        }
+        else
+        {
+            clientReads.open(ReadGate.MEMORY_PRESSURE);
+        }
+    }
+
+    /**
+     * The pool refused the client channel memory (paused), or gave it back (resumed).
+     *
+     * @param paused whether the client's reads wait for memory.
+     */
+    public void onClientMemoryWait(final boolean paused)
+    {
+        if (paused)
+        {
+            clientReads.close(ReadGate.MEMORY_WAIT);
+        }
+        else
+        {
+            clientReads.open(ReadGate.MEMORY_WAIT);
+        }
+    }
+
+    /**
+     * The pool refused the broker channel memory (paused), or gave it back (resumed).
+     *
+     * @param paused whether the broker's reads wait for memory.
+     */
+    public void onBrokerMemoryWait(final boolean paused)
+    {
+        if (brokerReads == null)
+        {
+            return;
+        }
+        if (paused)
+        {
+            brokerReads.close(ReadGate.MEMORY_WAIT);
+        }
+        else
+        {
+            brokerReads.open(ReadGate.MEMORY_WAIT);
+        }
     }
 
     private void connect(final int attempt)
@@ -570,6 +627,10 @@ public final class ClientConnectionStateMachine
         }
         state = new Closed();
         inFlight.clear();
+        if (clientChannel.alloc() instanceof PoolByteBufAllocator)
+        {
+            ((PoolByteBufAllocator)clientChannel.alloc()).unregisterClient(memoryPressureGate);
+        }
         if (heldResponses != null)
         {
             ByteBuf frame;

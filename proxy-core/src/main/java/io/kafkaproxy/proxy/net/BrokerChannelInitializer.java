@@ -3,6 +3,9 @@ package io.kafkaproxy.proxy.net;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.connection.BrokerBackendHandler;
 import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
+import io.kafkaproxy.proxy.memory.ChannelMemoryWait;
+import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
+import io.kafkaproxy.proxy.memory.PoolRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 
@@ -14,19 +17,26 @@ import io.netty.channel.ChannelInitializer;
 final class BrokerChannelInitializer extends ChannelInitializer<Channel>
 {
     private final int maxResponseSizeBytes;
+    private final PoolByteBufAllocator allocator;
     private final ClientConnectionStateMachine connection;
 
-    BrokerChannelInitializer(final int maxResponseSizeBytes, final ClientConnectionStateMachine connection)
+    BrokerChannelInitializer(
+        final int maxResponseSizeBytes, final PoolByteBufAllocator allocator, final ClientConnectionStateMachine connection)
     {
         this.maxResponseSizeBytes = maxResponseSizeBytes;
+        this.allocator = allocator;
         this.connection = connection;
     }
 
     @Override
     protected void initChannel(final Channel channel)
     {
+        final ChannelMemoryWait memoryWait = new ChannelMemoryWait(allocator.pool(), channel.eventLoop(),
+            connection::onBrokerMemoryWait);
+        final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(maxResponseSizeBytes, memoryWait);
+        channel.config().setRecvByteBufAllocator(new PoolRecvByteBufAllocator(allocator, frameDecoder, memoryWait));
         channel.pipeline()
-            .addLast("frameDecoder", new KafkaFrameDecoder(maxResponseSizeBytes))
+            .addLast("frameDecoder", frameDecoder)
             .addLast("backend", new BrokerBackendHandler(connection));
     }
 }

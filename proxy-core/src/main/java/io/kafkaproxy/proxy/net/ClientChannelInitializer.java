@@ -5,6 +5,8 @@ import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
 import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
 import io.kafkaproxy.proxy.connection.ClientFrontendHandler;
+import io.kafkaproxy.proxy.memory.ChannelMemoryWait;
+import io.kafkaproxy.proxy.memory.PoolRecvByteBufAllocator;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -41,6 +43,11 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
             channel, targets.get(), services.connector(), services.nodes(), services.metrics(), header, headerDecoder.view());
 
+        final ChannelMemoryWait memoryWait = new ChannelMemoryWait(services.allocator().pool(), channel.eventLoop(),
+            connection::onClientMemoryWait);
+        final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(services.network().maxRequestSizeBytes(), memoryWait);
+        channel.config().setRecvByteBufAllocator(new PoolRecvByteBufAllocator(services.allocator(), frameDecoder, memoryWait));
+
         final ChannelPipeline pipeline = channel.pipeline();
         final long idleMillis = services.network().idleTimeout().toMillis();
         if (idleMillis > 0)
@@ -48,7 +55,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
             pipeline.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
         }
         pipeline
-            .addLast("frameDecoder", new KafkaFrameDecoder(services.network().maxRequestSizeBytes()))
+            .addLast("frameDecoder", frameDecoder)
             .addLast("headerDecoder", headerDecoder)
             .addLast("frontend", new ClientFrontendHandler(connection));
         services.pipelineCustomizer().accept(pipeline);

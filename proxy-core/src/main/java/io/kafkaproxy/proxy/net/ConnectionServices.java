@@ -2,6 +2,7 @@ package io.kafkaproxy.proxy.net;
 
 import io.kafkaproxy.proxy.config.NetworkConfig;
 import io.kafkaproxy.proxy.connection.BrokerConnector;
+import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.netty.channel.ChannelPipeline;
@@ -13,6 +14,7 @@ import java.util.function.Consumer;
  * What every client connection of one proxy is built with.
  *
  * @param network            limits and timeouts.
+ * @param allocator          the pool allocator of every channel.
  * @param connector          opens broker connections.
  * @param nodes              the broker nodes and their proxy ports.
  * @param metrics            the proxy's meters.
@@ -21,6 +23,7 @@ import java.util.function.Consumer;
  */
 record ConnectionServices(
     NetworkConfig network,
+    PoolByteBufAllocator allocator,
     BrokerConnector connector,
     BrokerNodeRegistry nodes,
     ProxyMetrics metrics,

@@ -1,7 +1,12 @@
 package io.kafkaproxy.proxy.net;
 
+import io.kafkaproxy.mempool.MemoryPool;
+import io.kafkaproxy.mempool.MemoryPoolSettings;
+import io.kafkaproxy.mempool.MemoryPoolStats;
 import io.kafkaproxy.proxy.config.HostPort;
+import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.routing.BootstrapTarget;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
@@ -59,6 +64,8 @@ public final class KafkaProxy implements AutoCloseable
     private final DnsAddressResolverGroup resolver;
     private final InetAddress bindAddress;
     private final ProxyMetrics metrics;
+    private final MemoryPool memoryPool;
+    private final PoolByteBufAllocator allocator;
     private final BrokerNodeRegistry nodes;
     private final UpstreamConnector connector;
     private final ConnectionServices services;
@@ -79,6 +86,8 @@ public final class KafkaProxy implements AutoCloseable
             .datagramChannelType(transport.datagramChannelClass())
             .socketChannelType(transport.socketChannelClass()));
         this.metrics = new ProxyMetrics(builder.meterRegistry);
+        this.memoryPool = new MemoryPool(poolSettings(config.memory()));
+        this.allocator = new PoolByteBufAllocator(memoryPool);
         final EventExecutor acceptor = acceptorGroup.next();
         this.nodes = new BrokerNodeRegistry(
             config.listener().advertisedHost(),
@@ -87,14 +96,22 @@ public final class KafkaProxy implements AutoCloseable
             this::startNodeListener,
             acceptor);
         this.connector = new UpstreamConnector(transport, resolver, config.upstream().connectTimeout(),
-            config.network().maxResponseSizeBytes());
+            config.network().maxResponseSizeBytes(), allocator);
         this.services = new ConnectionServices(
             config.network(),
+            allocator,
             connector,
             nodes,
             metrics,
             clientChannels,
             builder.pipelineCustomizer);
+    }
+
+    private static MemoryPoolSettings poolSettings(final MemoryConfig memory)
+    {
+        return new MemoryPoolSettings(memory.poolSizeBytes(), memory.chunkSizeBytes(),
+            memory.backing() == MemoryConfig.Backing.DIRECT ? MemoryPoolSettings.Backing.DIRECT : MemoryPoolSettings.Backing.MAPPED_FILE,
+            memory.mappedFileDirectory());
     }
 
     /**
@@ -162,6 +179,7 @@ public final class KafkaProxy implements AutoCloseable
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.AUTO_READ, false)
+            .childOption(ChannelOption.ALLOCATOR, allocator)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
             .childHandler(new ClientChannelInitializer(targets, services));
@@ -208,6 +226,16 @@ public final class KafkaProxy implements AutoCloseable
     }
 
     /**
+     * The memory pool's accounting now.
+     *
+     * @return a snapshot of the pool's figures.
+     */
+    public MemoryPoolStats memoryStats()
+    {
+        return memoryPool.stats();
+    }
+
+    /**
      * The configuration the proxy runs with.
      *
      * @return the configuration.
@@ -231,6 +259,7 @@ public final class KafkaProxy implements AutoCloseable
         io.awaitUninterruptibly();
         acceptor.awaitUninterruptibly();
         resolver.close();
+        memoryPool.close();
         LOGGER.atInfo().log("stopped");
     }
 

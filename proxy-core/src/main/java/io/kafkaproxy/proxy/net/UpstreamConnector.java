@@ -2,6 +2,7 @@ package io.kafkaproxy.proxy.net;
 
 import io.kafkaproxy.proxy.connection.BrokerConnector;
 import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
+import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
@@ -21,16 +22,20 @@ final class UpstreamConnector implements BrokerConnector
 {
     private final Bootstrap template;
     private final int maxResponseSizeBytes;
+    private final PoolByteBufAllocator allocator;
 
     UpstreamConnector(
         final Transport transport,
         final AddressResolverGroup<InetSocketAddress> resolver,
         final Duration connectTimeout,
-        final int maxResponseSizeBytes)
+        final int maxResponseSizeBytes,
+        final PoolByteBufAllocator allocator)
     {
+        this.allocator = allocator;
         this.template = new Bootstrap()
             .channel(transport.socketChannelClass())
             .resolver(resolver)
+            .option(ChannelOption.ALLOCATOR, allocator)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)connectTimeout.toMillis())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_KEEPALIVE, true);
@@ -52,7 +57,7 @@ final class UpstreamConnector implements BrokerConnector
         final EventLoop eventLoop, final InetSocketAddress brokerAddress, final ClientConnectionStateMachine connection)
     {
         return template.clone(eventLoop)
-            .handler(new BrokerChannelInitializer(maxResponseSizeBytes, connection))
+            .handler(new BrokerChannelInitializer(maxResponseSizeBytes, allocator, connection))
             .connect(brokerAddress);
     }
 }

@@ -53,7 +53,10 @@ class ConfigParserTest
         assertThat(config.upstream().connectTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.network().ioThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(config.network().maxRequestSizeBytes()).isEqualTo(100 * 1024 * 1024);
-        assertThat(config.network().maxResponseSizeBytes()).isEqualTo(1 << 30);
+        assertThat(config.network().maxResponseSizeBytes()).isEqualTo(256 << 20);
+        assertThat(config.memory().poolSizeBytes()).isEqualTo(512L << 20);
+        assertThat(config.memory().chunkSizeBytes()).isEqualTo(1 << 20);
+        assertThat(config.memory().backing()).isEqualTo(MemoryConfig.Backing.DIRECT);
         assertThat(config.network().idleTimeout()).isEqualTo(Duration.ofMinutes(10));
     }
 
@@ -123,6 +126,20 @@ class ConfigParserTest
             "upstream:\n  bootstrapServers: [b:1]\nlistener:\n  bindAddress: h:9100\n  nodePorts: {first: 9093, count: 100}\n", "t.yaml"))
             .isInstanceOf(ConfigException.class)
             .hasMessage("t.yaml:5: listener.nodePorts: range 9093-9192 contains the bootstrap port 9100");
+    }
+
+    @Test
+    void shouldRejectAFrameLimitTheMemoryPoolCannotHold()
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(
+            "upstream:\n  bootstrapServers: [b:1]\nnetwork:\n  maxRequestSizeBytes: 100MiB\nmemory:\n  poolSizeBytes: 128MiB\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:4: network.maxRequestSizeBytes: 100MiB is more than half of memory.poolSizeBytes 128MiB");
+        assertThatThrownBy(() -> ConfigParser.parse(
+            "upstream:\n  bootstrapServers: [b:1]\nmemory:\n  backing: swap\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:4: memory.backing: expected direct or mappedFile, got 'swap'");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.kafkaproxy.proxy.it;
 
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ListenerConfig;
+import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.config.NetworkConfig;
 import io.kafkaproxy.proxy.config.NodePortsConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
@@ -80,7 +81,8 @@ class ProxyRestartIT
             new ListenerConfig(new HostPort(ProxiedKafka.ADVERTISED_HOST, bootstrapPort), ProxiedKafka.ADVERTISED_HOST,
                 new NodePortsConfig(bootstrapPort + 1, 1)),
             UpstreamConfig.of(List.of(HostPort.parse(kafka.bootstrapServers())), null),
-            NetworkConfig.of(1, null, null, null));
+            NetworkConfig.of(1, null, null, null),
+            MemoryConfig.defaults());
         final Map<String, Object> producerConfig = new HashMap<>();
         producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ProxiedKafka.ADVERTISED_HOST + ":" + bootstrapPort);
         producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);

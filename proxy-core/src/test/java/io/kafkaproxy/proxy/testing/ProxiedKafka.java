@@ -2,6 +2,7 @@ package io.kafkaproxy.proxy.testing;
 
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ListenerConfig;
+import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.config.NetworkConfig;
 import io.kafkaproxy.proxy.config.NodePortsConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
@@ -94,7 +95,8 @@ public final class ProxiedKafka implements AutoCloseable
     }
 
     /**
-     * The configuration the tests' proxies run with: loopback, ephemeral ports, two I/O threads.
+     * The configuration the tests' proxies run with: loopback, ephemeral ports, two I/O threads, a 64 MiB pool of
+     * 256 KiB chunks (small enough that large records take dedicated blocks).
      *
      * @param bootstrapServers the upstream cluster.
      * @return the configuration.
@@ -104,7 +106,8 @@ public final class ProxiedKafka implements AutoCloseable
         return new ProxyConfig(
             new ListenerConfig(new HostPort(ADVERTISED_HOST, 0), ADVERTISED_HOST, new NodePortsConfig(0, 1)),
             UpstreamConfig.of(Arrays.stream(bootstrapServers.split(",")).map(HostPort::parse).toList(), null),
-            NetworkConfig.of(2, null, null, null));
+            NetworkConfig.of(2, "16MiB", "32MiB", null),
+            MemoryConfig.of("64MiB", "256KiB", null, null));
     }
 
     /**

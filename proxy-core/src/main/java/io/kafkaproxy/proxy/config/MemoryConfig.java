@@ -1,0 +1,142 @@
+package io.kafkaproxy.proxy.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The {@code memory} section: the off-heap pool every frame lives in.
+ *
+ * @param poolSizeBytes       the hard budget for frame memory: reads pause, nothing fails, when it is spent.
+ *                            Direct memory counts against the JVM's {@code -XX:MaxDirectMemorySize}, which must be
+ *                            larger. Default 512MiB.
+ * @param chunkSizeBytes      frames are carved from chunks of this size; a larger frame gets a block of its own.
+ *                            A power of two, at least 64KiB. Default 1MiB.
+ * @param backing             {@code direct} (direct buffers, default) or {@code mappedFile} (a memory-mapped
+ *                            temporary file: pages become resident only when used, and can be swapped).
+ * @param mappedFileDirectory where the mapped file is created; default the system temporary directory.
+ */
+public record MemoryConfig(long poolSizeBytes, int chunkSizeBytes, Backing backing, Path mappedFileDirectory)
+{
+    /** Default pool size. */
+    public static final long DEFAULT_POOL_SIZE_BYTES = 512L << 20;
+    /** Default chunk size. */
+    public static final int DEFAULT_CHUNK_SIZE_BYTES = 1 << 20;
+
+    /**
+     * Where the pool's memory comes from.
+     */
+    public enum Backing
+    {
+        /** Direct byte buffers. */
+        DIRECT,
+        /** A memory-mapped temporary file. */
+        MAPPED_FILE
+    }
+
+    /**
+     * Validates the section.
+     *
+     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     */
+    public MemoryConfig
+    {
+        if (chunkSizeBytes < 64 * 1024 || Integer.bitCount(chunkSizeBytes) != 1)
+        {
+            throw new IllegalArgumentException("memory.chunkSizeBytes: must be a power of two of at least 64KiB: " +
+                Units.formatBytes(chunkSizeBytes));
+        }
+        if (poolSizeBytes < 4L * chunkSizeBytes)
+        {
+            throw new IllegalArgumentException("memory.poolSizeBytes: must hold at least four chunks of " +
+                Units.formatBytes(chunkSizeBytes) + ": " + Units.formatBytes(poolSizeBytes));
+        }
+        if (backing == null)
+        {
+            throw new IllegalArgumentException("memory.backing: required");
+        }
+        if (mappedFileDirectory == null)
+        {
+            throw new IllegalArgumentException("memory.mappedFileDirectory: required");
+        }
+    }
+
+    /**
+     * Reads the section, filling in defaults for absent keys.
+     *
+     * @param poolSizeBytes       a size, or null.
+     * @param chunkSizeBytes      a size, or null.
+     * @param backing             {@code direct} or {@code mappedFile}, or null.
+     * @param mappedFileDirectory a directory, or null.
+     * @return the section.
+     */
+    @JsonCreator
+    public static MemoryConfig of(
+        @JsonProperty("poolSizeBytes") final String poolSizeBytes,
+        @JsonProperty("chunkSizeBytes") final String chunkSizeBytes,
+        @JsonProperty("backing") final String backing,
+        @JsonProperty("mappedFileDirectory") final String mappedFileDirectory)
+    {
+        return new MemoryConfig(
+            poolSizeBytes == null ? DEFAULT_POOL_SIZE_BYTES : size("memory.poolSizeBytes", poolSizeBytes),
+            chunkSizeBytes == null ? DEFAULT_CHUNK_SIZE_BYTES : (int)Math.min(Integer.MAX_VALUE, size("memory.chunkSizeBytes", chunkSizeBytes)),
+            backing == null ? Backing.DIRECT : backing(backing),
+            Path.of(mappedFileDirectory == null ? System.getProperty("java.io.tmpdir") : mappedFileDirectory));
+    }
+
+    /**
+     * The defaults.
+     *
+     * @return the section with every default.
+     */
+    public static MemoryConfig defaults()
+    {
+        return of(null, null, null, null);
+    }
+
+    /**
+     * The same section with another pool size.
+     *
+     * @param bytes the pool size.
+     * @return the new section.
+     */
+    public MemoryConfig withPoolSizeBytes(final long bytes)
+    {
+        return new MemoryConfig(bytes, chunkSizeBytes, backing, mappedFileDirectory);
+    }
+
+    /**
+     * Reads a size, naming where it came from when it is not one.
+     *
+     * @param path the YAML path or flag.
+     * @param text the size.
+     * @return the bytes.
+     * @throws IllegalArgumentException naming the path.
+     */
+    public static long size(final String path, final String text)
+    {
+        try
+        {
+            return Units.parseBytes(text);
+        }
+        catch (final IllegalArgumentException | ArithmeticException e)
+        {
+            throw new IllegalArgumentException(path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Backing backing(final String text)
+    {
+        switch (text.toLowerCase(Locale.ROOT))
+        {
+            case "direct":
+                return Backing.DIRECT;
+            case "mappedfile":
+                return Backing.MAPPED_FILE;
+            default:
+                throw new IllegalArgumentException("memory.backing: expected direct or mappedFile, got '" + text + "'");
+        }
+    }
+}

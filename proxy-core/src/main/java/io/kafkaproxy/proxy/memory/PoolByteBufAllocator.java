@@ -1,0 +1,186 @@
+package io.kafkaproxy.proxy.memory;
+
+import io.kafkaproxy.mempool.MemoryPool;
+import io.kafkaproxy.mempool.Region;
+import io.netty.buffer.AbstractByteBufAllocator;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocal;
+import io.netty.util.internal.ThreadExecutorMap;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The allocator of every client and broker channel: direct buffers are regions of the memory pool, from the
+ * calling event loop's own region allocator.
+ *
+ * <p>{@link #tryDirectBuffer} is how the proxy asks for frame memory: it answers null when the budget is spent,
+ * and the caller pauses. {@link #readBuffer} never fails, falling back to the loop's reserve chunk. The generic
+ * {@code directBuffer} methods, used for the few small buffers of rewritten responses, use the reserve too and
+ * throw {@link MemoryExhaustedException} only if even that is spent. Heap buffers, which no proxy path uses,
+ * come from the heap allocator. Outside an event loop (tests, startup) direct buffers come from outside the pool.
+ *
+ * <p>Shared by all channels and thread safe: each loop touches only its own {@link LoopMemory}.
+ */
+public final class PoolByteBufAllocator extends AbstractByteBufAllocator
+{
+    private final MemoryPool pool;
+    private final List<LoopMemory> loops = new CopyOnWriteArrayList<>();
+    private final FastThreadLocal<LoopMemory> currentLoop = new FastThreadLocal<>()
+    {
+        @Override
+        protected LoopMemory initialValue()
+        {
+            final EventExecutor executor = ThreadExecutorMap.currentExecutor();
+            if (executor == null)
+            {
+                return null;
+            }
+            final LoopMemory loop = new LoopMemory(pool, pool.newAllocator(Thread.currentThread(), executor), executor);
+            loops.add(loop);
+            return loop;
+        }
+
+        @Override
+        protected void onRemoval(final LoopMemory loop)
+        {
+            if (loop != null)
+            {
+                loops.remove(loop);
+                loop.allocator().close();
+            }
+        }
+    };
+
+    /**
+     * Creates the allocator of a pool.
+     *
+     * @param pool the memory pool.
+     */
+    public PoolByteBufAllocator(final MemoryPool pool)
+    {
+        super(true);
+        this.pool = pool;
+        pool.addPressureListener(pressure -> loops.forEach(loop -> loop.onPoolPressure(pressure)));
+    }
+
+    /**
+     * The pool behind this allocator.
+     *
+     * @return the pool.
+     */
+    public MemoryPool pool()
+    {
+        return pool;
+    }
+
+    /**
+     * A buffer of exactly {@code capacity} bytes of pool memory, or null when the budget is spent. Read
+     * {@link MemoryPool#blockReturns()} before calling, to wait for memory with a {@link ChannelMemoryWait}.
+     *
+     * @param capacity the size.
+     * @return the buffer, or null.
+     */
+    public ByteBuf tryDirectBuffer(final int capacity)
+    {
+        final LoopMemory loop = currentLoop.get();
+        if (loop == null)
+        {
+            return UnpooledByteBufAllocator.DEFAULT.directBuffer(capacity, capacity);
+        }
+        final Region region = loop.allocator().allocate(Math.max(1, capacity));
+        return region == null ? null : RegionByteBuf.owning(this, region);
+    }
+
+    /**
+     * A buffer for one socket read, never null: from the reserve chunk when the pool refuses, in which case the
+     * channel is told to wait for memory, so that it reads no more until some comes back.
+     *
+     * @param capacity the size wanted.
+     * @param memoryWait the reading channel's memory wait.
+     * @return a buffer of at most {@code capacity} bytes, never empty.
+     */
+    public ByteBuf readBuffer(final int capacity, final ChannelMemoryWait memoryWait)
+    {
+        final LoopMemory loop = currentLoop.get();
+        if (loop == null)
+        {
+            return UnpooledByteBufAllocator.DEFAULT.directBuffer(capacity);
+        }
+        final long blockReturns = pool.blockReturns();
+        final Region region = loop.allocator().allocateReadBuffer(Math.min(capacity, pool.chunkSizeBytes()));
+        if (loop.allocator().isReserve(region))
+        {
+            memoryWait.await(blockReturns, null);
+        }
+        return RegionByteBuf.owning(this, region);
+    }
+
+    @Override
+    protected ByteBuf newDirectBuffer(final int initialCapacity, final int maxCapacity)
+    {
+        final LoopMemory loop = currentLoop.get();
+        if (loop == null)
+        {
+            return UnpooledByteBufAllocator.DEFAULT.directBuffer(initialCapacity, maxCapacity);
+        }
+        final int capacity = Math.max(1, initialCapacity);
+        Region region = loop.allocator().allocate(capacity);
+        if (region == null && capacity <= pool.chunkSizeBytes())
+        {
+            region = loop.allocator().allocateReadBuffer(capacity);
+            if (region.capacity() < capacity)
+            {
+                region.release();
+                region = null;
+            }
+        }
+        if (region == null)
+        {
+            throw MemoryExhaustedException.INSTANCE;
+        }
+        return RegionByteBuf.owning(this, region);
+    }
+
+    @Override
+    protected ByteBuf newHeapBuffer(final int initialCapacity, final int maxCapacity)
+    {
+        return UnpooledByteBufAllocator.DEFAULT.heapBuffer(initialCapacity, maxCapacity);
+    }
+
+    @Override
+    public boolean isDirectBufferPooled()
+    {
+        return true;
+    }
+
+    /**
+     * Registers a client channel to pause while the pool is under pressure; call on the channel's event loop.
+     *
+     * @param gate the channel's reads.
+     */
+    public void registerClient(final MemoryPressureGate gate)
+    {
+        final LoopMemory loop = currentLoop.get();
+        if (loop != null)
+        {
+            loop.register(gate);
+        }
+    }
+
+    /**
+     * Forgets a client channel; call on the channel's event loop.
+     *
+     * @param gate the channel's reads.
+     */
+    public void unregisterClient(final MemoryPressureGate gate)
+    {
+        final LoopMemory loop = currentLoop.get();
+        if (loop != null)
+        {
+            loop.unregister(gate);
+        }
+    }
+}

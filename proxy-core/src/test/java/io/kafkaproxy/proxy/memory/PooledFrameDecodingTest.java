@@ -1,0 +1,159 @@
+package io.kafkaproxy.proxy.memory;
+
+import io.kafkaproxy.mempool.MemoryPool;
+import io.kafkaproxy.mempool.MemoryPoolSettings;
+import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The frame decoder on pool memory: reads landing in the frame being assembled, and a frame the pool cannot
+ * serve waiting, with its bytes kept, until memory comes back. Runs on a real event loop, as the pool serves
+ * only event-loop threads.
+ */
+class PooledFrameDecodingTest
+{
+    private static final int CHUNK = 64 * 1024;
+
+    private final EventLoop eventLoop = new DefaultEventLoop();
+    private final MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(6L * CHUNK, CHUNK));
+    private final PoolByteBufAllocator allocator = new PoolByteBufAllocator(pool);
+    private final List<Boolean> readPauses = new ArrayList<>();
+    private EmbeddedChannel channel;
+    private KafkaFrameDecoder decoder;
+
+    @AfterEach
+    void tearDown() throws Exception
+    {
+        onLoop(() -> channel.finishAndReleaseAll());
+        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        assertThat(pool.stats().outstandingRegions()).isZero();
+        pool.close();
+    }
+
+    private void openChannel() throws Exception
+    {
+        onLoop(() ->
+        {
+            channel = new EmbeddedChannel(false, false);
+            channel.config().setOption(ChannelOption.ALLOCATOR, allocator);
+            final ChannelMemoryWait memoryWait = new ChannelMemoryWait(pool, eventLoop, readPauses::add);
+            decoder = new KafkaFrameDecoder(10 * CHUNK, memoryWait);
+            channel.pipeline().addLast(decoder);
+            channel.register();
+            return null;
+        });
+    }
+
+    @Test
+    void shouldReadStraightIntoTheFrameBeingAssembled() throws Exception
+    {
+        // Given: the first 1000 bytes of a 5000-byte message
+        openChannel();
+        final byte[] message = pattern(5000);
+        onLoop(() -> channel.writeInbound(read(4 + 1000, buffer -> buffer.writeInt(5000).writeBytes(message, 0, 1000))));
+
+        // When: the next read goes where the decoder says
+        final ByteBuf frame = onLoop(() ->
+        {
+            final ByteBuf target = decoder.directReadTarget();
+            assertThat(target.writableBytes()).isEqualTo(4000);
+            target.writeBytes(message, 1000, 4000);
+            channel.writeInbound(target);
+            return channel.readInbound();
+        });
+
+        // Then
+        assertThat(frame.readInt()).isEqualTo(5000);
+        final byte[] body = new byte[5000];
+        frame.readBytes(body);
+        assertThat(body).isEqualTo(message);
+        assertThat(frame).isInstanceOf(RegionByteBuf.class);
+        onLoop(frame::release);
+    }
+
+    @Test
+    void shouldWaitForMemoryWithTheBytesReadSoFarThenCarryOn() throws Exception
+    {
+        // Given: the pool's budget taken, bar the loop's reserve
+        openChannel();
+        final List<ByteBuf> hogs = onLoop(() ->
+        {
+            final List<ByteBuf> taken = new ArrayList<>();
+            ByteBuf hog;
+            while ((hog = allocator.tryDirectBuffer(CHUNK)) != null)
+            {
+                taken.add(hog);
+            }
+            return taken;
+        });
+        final byte[] message = pattern(3 * CHUNK);
+
+        // When: a frame larger than the read arrives, and more of it after the pause
+        onLoop(() -> channel.writeInbound(read(4 + 100, buffer -> buffer.writeInt(message.length).writeBytes(message, 0, 100))));
+        onLoop(() -> channel.writeInbound(read(200, buffer -> buffer.writeBytes(message, 100, 200))));
+        final boolean pausedWhileShort = readPauses.contains(Boolean.TRUE);
+        final Object nothingYet = onLoop(() -> channel.readInbound());
+        onLoop(() ->
+        {
+            hogs.forEach(ByteBuf::release);
+            return null;
+        });
+        // Once resumed, the rest is read where the decoder says: straight into the frame
+        final ByteBuf frame = onLoop(() ->
+        {
+            final ByteBuf target = decoder.directReadTarget();
+            target.writeBytes(message, 300, message.length - 300);
+            channel.writeInbound(target);
+            return channel.readInbound();
+        });
+
+        // Then
+        assertThat(pausedWhileShort).isTrue();
+        assertThat(nothingYet).isNull();
+        assertThat(readPauses).containsExactly(true, false);
+        assertThat(frame.readInt()).isEqualTo(message.length);
+        final byte[] body = new byte[message.length];
+        frame.readBytes(body);
+        assertThat(body).isEqualTo(message);
+        assertThat(pool.stats().pausedReadEvents()).isEqualTo(1);
+        onLoop(frame::release);
+    }
+
+    private ByteBuf read(final int length, final java.util.function.Consumer<ByteBuf> fill)
+    {
+        final ByteBuf buffer = allocator.directBuffer(length, length);
+        fill.accept(buffer);
+        return buffer;
+    }
+
+    private <T> T onLoop(final Callable<T> action) throws Exception
+    {
+        final T result = eventLoop.submit(action).get(10, TimeUnit.SECONDS);
+        // Tasks the action scheduled (a memory wait's retry) run before the test looks.
+        eventLoop.submit(() -> null).get(10, TimeUnit.SECONDS);
+        return result;
+    }
+
+    private static byte[] pattern(final int length)
+    {
+        final byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++)
+        {
+            bytes[i] = (byte)(i * 31);
+        }
+        return bytes;
+    }
+}
