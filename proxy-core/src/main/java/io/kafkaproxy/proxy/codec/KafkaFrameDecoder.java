@@ -209,10 +209,11 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
             {
                 pendingBytes.addComponent(true, in.readRetainedSlice(in.readableBytes()));
             }
-            memoryWait.await(blockReturns, retryPendingFrame);
+            memoryWait.awaitFrameMemory(blockReturns, retryPendingFrame);
             return false;
         }
         partialFrame = frame;
+        frameStarted();
         if (in == null)
         {
             partialFrame.writeInt(frameLength - FrameDescriptor.SIZE_FIELD_LENGTH);
@@ -235,13 +236,14 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
         final ByteBuf frame = allocate(ctx, pendingFrameLength);
         if (frame == null)
         {
-            memoryWait.await(blockReturns, retryPendingFrame);
+            memoryWait.awaitFrameMemory(blockReturns, retryPendingFrame);
             return;
         }
         final CompositeByteBuf pending = pendingBytes;
         pendingBytes = null;
         pendingFrameLength = NO_PENDING_FRAME;
         partialFrame = frame;
+        frameStarted();
         try
         {
             partialFrame.writeBytes(pending, Math.min(partialFrame.writableBytes(), pending.readableBytes()));
@@ -280,7 +282,24 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
         {
             final ByteBuf frame = partialFrame;
             partialFrame = null;
+            frameEnded();
             ctx.fireChannelRead(frame);
+        }
+    }
+
+    private void frameStarted()
+    {
+        if (memoryWait != null)
+        {
+            memoryWait.frameStarted();
+        }
+    }
+
+    private void frameEnded()
+    {
+        if (memoryWait != null)
+        {
+            memoryWait.frameEnded();
         }
     }
 

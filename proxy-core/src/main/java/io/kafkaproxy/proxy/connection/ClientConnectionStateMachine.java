@@ -16,8 +16,6 @@ import io.kafkaproxy.proxy.connection.ClientConnectionState.Accepted;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Closed;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Connecting;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Forwarding;
-import io.kafkaproxy.proxy.memory.MemoryPressureGate;
-import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
@@ -73,10 +71,10 @@ public final class ClientConnectionStateMachine
     private final EventLoopFlyweights flyweights;
     private final InFlightRequests inFlight = new InFlightRequests();
     private final ReadGate clientReads;
-    private final MemoryPressureGate memoryPressureGate = this::onMemoryPressure;
     private ClientConnectionState state = new Accepted();
     private Channel brokerChannel;
     private ReadGate brokerReads;
+    private boolean brokerReadsPausedForMemory;
     private ArrayDeque<ByteBuf> heldResponses;
     private boolean awaitingListeners;
     private boolean clientFlushPending;
@@ -123,27 +121,11 @@ public final class ClientConnectionStateMachine
     void onClientActive()
     {
         metrics.onConnectionOpened(Side.CLIENT);
-        if (clientChannel.alloc() instanceof PoolByteBufAllocator)
-        {
-            ((PoolByteBufAllocator)clientChannel.alloc()).registerClient(memoryPressureGate);
-        }
         connect(0);
     }
 
-    private void onMemoryPressure(final boolean paused)
-    {
-        if (paused)
-        {
-            clientReads.close(ReadGate.MEMORY_PRESSURE);
-        }
-        else
-        {
-            clientReads.open(ReadGate.MEMORY_PRESSURE);
-        }
-    }
-
     /**
-     * The pool refused the client channel memory (paused), or gave it back (resumed).
+     * Memory is short for the client channel: pause its reads, or resume them (see {@code ChannelMemoryWait}).
      *
      * @param paused whether the client's reads wait for memory.
      */
@@ -151,16 +133,16 @@ public final class ClientConnectionStateMachine
     {
         if (paused)
         {
-            clientReads.close(ReadGate.MEMORY_WAIT);
+            clientReads.close(ReadGate.MEMORY);
         }
         else
         {
-            clientReads.open(ReadGate.MEMORY_WAIT);
+            clientReads.open(ReadGate.MEMORY);
         }
     }
 
     /**
-     * The pool refused the broker channel memory (paused), or gave it back (resumed).
+     * Memory is short for the broker channel: pause its reads, or resume them.
      *
      * @param paused whether the broker's reads wait for memory.
      */
@@ -168,15 +150,16 @@ public final class ClientConnectionStateMachine
     {
         if (brokerReads == null)
         {
+            brokerReadsPausedForMemory = paused;
             return;
         }
         if (paused)
         {
-            brokerReads.close(ReadGate.MEMORY_WAIT);
+            brokerReads.close(ReadGate.MEMORY);
         }
         else
         {
-            brokerReads.open(ReadGate.MEMORY_WAIT);
+            brokerReads.open(ReadGate.MEMORY);
         }
     }
 
@@ -220,6 +203,10 @@ public final class ClientConnectionStateMachine
         }
         brokerChannel = future.channel();
         brokerReads = new ReadGate(brokerChannel, 0);
+        if (brokerReadsPausedForMemory)
+        {
+            brokerReads.close(ReadGate.MEMORY);
+        }
         state = new Forwarding(brokerChannel);
         metrics.onConnectionOpened(Side.BROKER);
         if (LOGGER.isDebugEnabled())
@@ -627,10 +614,6 @@ public final class ClientConnectionStateMachine
         }
         state = new Closed();
         inFlight.clear();
-        if (clientChannel.alloc() instanceof PoolByteBufAllocator)
-        {
-            ((PoolByteBufAllocator)clientChannel.alloc()).unregisterClient(memoryPressureGate);
-        }
         if (heldResponses != null)
         {
             ByteBuf frame;

@@ -19,10 +19,8 @@ final class ReadGate
     static final int CLIENT_BACKLOG = 1 << 2;
     /** A response waits for a node listener to start. */
     static final int ENDPOINTS_PENDING = 1 << 3;
-    /** The memory pool is above its high watermark: clients wait, brokers go on. */
-    static final int MEMORY_PRESSURE = 1 << 4;
-    /** The pool refused this channel memory; it waits for some to come back. */
-    static final int MEMORY_WAIT = 1 << 5;
+    /** Memory is short: the channel waits at a frame boundary (see {@code ChannelMemoryWait}). */
+    static final int MEMORY = 1 << 4;
 
     private final Channel channel;
     private int closedBy;

@@ -1,39 +1,50 @@
 package io.kafkaproxy.proxy.memory;
 
 import io.kafkaproxy.mempool.MemoryPool;
-import io.netty.channel.EventLoop;
 
 import java.util.function.Consumer;
 
 /**
- * One channel waiting for pool memory: its reads are paused from the refused allocation until a block comes
- * back to the pool, then the waiting work is retried on the channel's event loop.
+ * Decides when one channel's reads pause for memory, and resumes them.
  *
- * <p>Per channel. Confined to the channel's event loop, except the pool's callback, which only schedules onto it.
+ * <pre>
+ *   pause = a frame of this channel waits for memory
+ *        or (not in the middle of a frame and (this loop's pool memory is spent
+ *                                              or (a client channel and the pool is under pressure)))
+ * </pre>
+ *
+ * A channel in the middle of a frame keeps reading: the frame's memory is already held and its bytes land in
+ * it, so reading costs nothing new, and stopping would hold that memory until the channel resumed, which under
+ * pressure could be never. A frame whose memory the pool refused is retried, on the event loop, when memory may
+ * be back.
+ *
+ * <p>Per channel; created on the channel's event loop ({@link PoolByteBufAllocator#newChannelMemoryWait}) and
+ * confined to it.
  */
 public final class ChannelMemoryWait
 {
     private final MemoryPool pool;
-    private final EventLoop eventLoop;
+    private final LoopMemory loop;
     private final Consumer<Boolean> readPause;
-    private final Runnable onMemoryReturned = this::scheduleRetry;
-    private final Runnable retryOnLoop = this::retry;
-    private boolean waiting;
+    private final boolean client;
+    private boolean frameWaiting;
+    private boolean midFrame;
+    private boolean loopExhausted;
+    private boolean underPressure;
+    private boolean readsPaused;
     private boolean closed;
-    private Runnable retry;
+    private Runnable frameRetry;
 
-    /**
-     * Creates the wait of one channel.
-     *
-     * @param pool      the pool.
-     * @param eventLoop the channel's event loop.
-     * @param readPause pauses (true) or resumes (false) the channel's reads.
-     */
-    public ChannelMemoryWait(final MemoryPool pool, final EventLoop eventLoop, final Consumer<Boolean> readPause)
+    ChannelMemoryWait(final MemoryPool pool, final LoopMemory loop, final Consumer<Boolean> readPause, final boolean client)
     {
         this.pool = pool;
-        this.eventLoop = eventLoop;
+        this.loop = loop;
         this.readPause = readPause;
+        this.client = client;
+        if (loop != null)
+        {
+            loop.register(this);
+        }
     }
 
     /**
@@ -47,35 +58,106 @@ public final class ChannelMemoryWait
     }
 
     /**
-     * Pauses the channel's reads until memory comes back, then runs {@code work} (if any) on the event loop.
+     * A frame's memory was refused: pause this channel's reads until {@code retry}, run on the event loop when
+     * memory may be back, gets it.
      *
      * @param observedBlockReturns {@link #blockReturns()} as read before the refused allocation.
-     * @param work                 what to retry, or null just to resume reading.
+     * @param retry                tries the allocation again, calling this method again if refused again.
      */
-    public void await(final long observedBlockReturns, final Runnable work)
+    public void awaitFrameMemory(final long observedBlockReturns, final Runnable retry)
     {
-        if (work != null)
-        {
-            retry = work;
-        }
-        if (waiting || closed)
+        if (closed || loop == null)
         {
             return;
         }
-        waiting = true;
-        pool.onReadsPaused();
-        readPause.accept(Boolean.TRUE);
-        pool.whenMemoryReturns(observedBlockReturns, onMemoryReturned);
+        frameRetry = retry;
+        if (!frameWaiting)
+        {
+            frameWaiting = true;
+            pool.onReadsPaused();
+            update();
+        }
+        loop.awaitFrameMemory(this, observedBlockReturns);
     }
 
     /**
-     * Whether the channel is waiting for memory.
+     * The decoder started assembling a frame in memory it holds.
+     */
+    public void frameStarted()
+    {
+        midFrame = true;
+        update();
+    }
+
+    /**
+     * The decoder passed its frame on (or dropped it): the next read needs new memory.
+     */
+    public void frameEnded()
+    {
+        midFrame = false;
+        update();
+    }
+
+    /**
+     * Whether this channel should read no more for now.
      *
      * @return true while its reads are paused for memory.
      */
     public boolean waiting()
     {
-        return waiting;
+        return shouldPause();
+    }
+
+    boolean isClient()
+    {
+        return client;
+    }
+
+    void readFromReserve(final long observedBlockReturns)
+    {
+        if (loop != null)
+        {
+            loop.onReadFromReserve(observedBlockReturns);
+        }
+    }
+
+    void onLoopExhausted(final boolean exhausted)
+    {
+        loopExhausted = exhausted;
+        update();
+    }
+
+    void onPressure(final boolean pressure)
+    {
+        underPressure = pressure;
+        update();
+    }
+
+    void retryFrame()
+    {
+        final Runnable retry = frameRetry;
+        frameRetry = null;
+        frameWaiting = false;
+        if (!closed && retry != null)
+        {
+            retry.run();
+        }
+        update();
+    }
+
+    private boolean shouldPause()
+    {
+        return !closed && (frameWaiting || !midFrame && (loopExhausted || client && underPressure));
+    }
+
+    private void update()
+    {
+        final boolean pause = shouldPause();
+        if (pause != readsPaused)
+        {
+            readsPaused = pause;
+            readPause.accept(pause);
+        }
     }
 
     /**
@@ -84,30 +166,10 @@ public final class ChannelMemoryWait
     public void close()
     {
         closed = true;
-        retry = null;
-    }
-
-    private void scheduleRetry()
-    {
-        eventLoop.execute(retryOnLoop);
-    }
-
-    private void retry()
-    {
-        waiting = false;
-        if (closed)
+        frameRetry = null;
+        if (loop != null)
         {
-            return;
-        }
-        final Runnable work = retry;
-        retry = null;
-        if (work != null)
-        {
-            work.run();
-        }
-        if (!waiting)
-        {
-            readPause.accept(Boolean.FALSE);
+            loop.unregister(this);
         }
     }
 }

@@ -4,22 +4,43 @@ import io.kafkaproxy.mempool.MemoryPool;
 import io.kafkaproxy.mempool.RegionAllocator;
 import io.netty.util.concurrent.EventExecutor;
 
+import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Set;
 
 /**
- * The pool memory of one event loop: its region allocator and the client channels to pause under pressure.
+ * The pool memory of one event loop: its region allocator, its channels, and what they wait for.
+ *
+ * <ul>
+ *   <li>Under pool pressure (above the high watermark) the loop's client channels stop reading at their next frame
+ *       boundary; broker channels go on, so that responses keep flowing and freeing memory.</li>
+ *   <li>A channel whose frame the pool refused stops reading until a retry succeeds.</li>
+ *   <li>When a socket read had to be served from the reserve, the pool is spent for this loop: every channel of the
+ *       loop stops reading at its next frame boundary, until the allocator can serve reads again.</li>
+ * </ul>
+ * Memory may come back two ways, and either wakes the loop: a chunk of this loop's allocator empties, or a block
+ * comes back to the pool from any loop. See {@link ChannelMemoryWait} for why channels finish their frame first.
  *
  * <p>Confined to its event loop, except {@link #onPoolPressure}, which any thread may call and which hands the
  * news to the loop.
  */
 final class LoopMemory
 {
+    private static final int READ_SPACE_BYTES = 64 * 1024;
+
     private final MemoryPool pool;
     private final RegionAllocator allocator;
     private final EventExecutor executor;
-    private final Set<MemoryPressureGate> clientGates = new HashSet<>();
+    private final Set<ChannelMemoryWait> channels = new HashSet<>();
+    private final ArrayDeque<ChannelMemoryWait> waitingFrames = new ArrayDeque<>();
+    private final Runnable retryPass = this::retryPass;
+    private final Runnable memoryMayBeAvailable = this::memoryMayBeAvailable;
+    private final Runnable onPoolBlockReturned = this::onPoolBlockReturned;
+    private final Runnable applyPressure = this::applyPressure;
     private boolean underPressure;
+    private boolean exhausted;
+    private boolean retryScheduled;
+    private boolean poolWaiterRegistered;
 
     LoopMemory(final MemoryPool pool, final RegionAllocator allocator, final EventExecutor executor)
     {
@@ -27,6 +48,7 @@ final class LoopMemory
         this.allocator = allocator;
         this.executor = executor;
         this.underPressure = pool.underPressure();
+        allocator.onChunkEmptied(memoryMayBeAvailable);
     }
 
     RegionAllocator allocator()
@@ -34,32 +56,102 @@ final class LoopMemory
         return allocator;
     }
 
-    EventExecutor executor()
+    void register(final ChannelMemoryWait channel)
     {
-        return executor;
-    }
-
-    void register(final MemoryPressureGate gate)
-    {
-        clientGates.add(gate);
-        if (underPressure)
+        channels.add(channel);
+        if (exhausted)
         {
-            gate.onMemoryPressure(true);
-            pool.onReadsPaused();
+            channel.onLoopExhausted(true);
+        }
+        if (underPressure && channel.isClient())
+        {
+            channel.onPressure(true);
         }
     }
 
-    void unregister(final MemoryPressureGate gate)
+    void unregister(final ChannelMemoryWait channel)
     {
-        clientGates.remove(gate);
+        channels.remove(channel);
+        waitingFrames.remove(channel);
     }
 
-    void onPoolPressure(final boolean pressure)
+    void awaitFrameMemory(final ChannelMemoryWait channel, final long observedBlockReturns)
     {
-        executor.execute(() -> apply(pressure));
+        if (!waitingFrames.contains(channel))
+        {
+            waitingFrames.add(channel);
+        }
+        waitForPool(observedBlockReturns);
     }
 
-    private void apply(final boolean pressure)
+    void onReadFromReserve(final long observedBlockReturns)
+    {
+        if (!exhausted)
+        {
+            exhausted = true;
+            pool.onReadsPaused();
+            for (final ChannelMemoryWait channel : channels)
+            {
+                channel.onLoopExhausted(true);
+            }
+        }
+        waitForPool(observedBlockReturns);
+    }
+
+    private void waitForPool(final long observedBlockReturns)
+    {
+        if (!poolWaiterRegistered)
+        {
+            poolWaiterRegistered = true;
+            pool.whenMemoryReturns(observedBlockReturns, onPoolBlockReturned);
+        }
+    }
+
+    private void onPoolBlockReturned()
+    {
+        executor.execute(memoryMayBeAvailable);
+    }
+
+    private void memoryMayBeAvailable()
+    {
+        if ((exhausted || !waitingFrames.isEmpty()) && !retryScheduled)
+        {
+            // Not inline: this runs inside a region's release, in the middle of someone else's work.
+            retryScheduled = true;
+            executor.execute(retryPass);
+        }
+    }
+
+    private void retryPass()
+    {
+        retryScheduled = false;
+        poolWaiterRegistered = false;
+        final long blockReturns = pool.blockReturns();
+        for (int waiting = waitingFrames.size(); waiting > 0; waiting--)
+        {
+            // A retry that is refused again puts its channel back at the end.
+            waitingFrames.poll().retryFrame();
+        }
+        if (exhausted && allocator.prepareReadSpace(READ_SPACE_BYTES))
+        {
+            exhausted = false;
+            for (final ChannelMemoryWait channel : channels)
+            {
+                channel.onLoopExhausted(false);
+            }
+        }
+        if (exhausted || !waitingFrames.isEmpty())
+        {
+            waitForPool(blockReturns);
+        }
+    }
+
+    void onPoolPressure()
+    {
+        executor.execute(applyPressure);
+    }
+
+    private void applyPressure()
     {
         // Pressure can flip twice before this runs; the pool's state now is what counts.
         final boolean now = pool.underPressure();
@@ -72,14 +164,14 @@ final class LoopMemory
         {
             // Empty chunks this loop keeps for itself are better used by whoever is short.
             allocator.trim();
-        }
-        for (final MemoryPressureGate gate : clientGates)
-        {
-            gate.onMemoryPressure(now);
-        }
-        if (now && !clientGates.isEmpty())
-        {
             pool.onReadsPaused();
+        }
+        for (final ChannelMemoryWait channel : channels)
+        {
+            if (channel.isClient())
+            {
+                channel.onPressure(now);
+            }
         }
     }
 }

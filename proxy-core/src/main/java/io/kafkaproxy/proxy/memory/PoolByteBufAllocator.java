@@ -11,6 +11,7 @@ import io.netty.util.internal.ThreadExecutorMap;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * The allocator of every client and broker channel: direct buffers are regions of the memory pool, from the
@@ -63,7 +64,7 @@ public final class PoolByteBufAllocator extends AbstractByteBufAllocator
     {
         super(true);
         this.pool = pool;
-        pool.addPressureListener(pressure -> loops.forEach(loop -> loop.onPoolPressure(pressure)));
+        pool.addPressureListener(pressure -> loops.forEach(LoopMemory::onPoolPressure));
     }
 
     /**
@@ -96,11 +97,13 @@ public final class PoolByteBufAllocator extends AbstractByteBufAllocator
 
     /**
      * A buffer for one socket read, never null: from the reserve chunk when the pool refuses, in which case the
-     * channel is told to wait for memory, so that it reads no more until some comes back.
+     * whole event loop stops reading until memory comes back.
      *
      * @param capacity the size wanted.
      * @param memoryWait the reading channel's memory wait.
      * @return a buffer of at most {@code capacity} bytes, never empty.
+     * @throws MemoryExhaustedException if the channel was told to wait yet is read (its peer hung up) and the
+     *                                  reserve is low: the connection is closed.
      */
     public ByteBuf readBuffer(final int capacity, final ChannelMemoryWait memoryWait)
     {
@@ -109,11 +112,18 @@ public final class PoolByteBufAllocator extends AbstractByteBufAllocator
         {
             return UnpooledByteBufAllocator.DEFAULT.directBuffer(capacity);
         }
+        if (memoryWait.waiting() && loop.allocator().reserveRemaining() < pool.chunkSizeBytes() / 4)
+        {
+            // Reading although the channel was told to wait: Netty drains a socket whose peer hung up (RDHUP) to
+            // its end whatever the read loop is told. That peer is leaving; rather than let what it left unread
+            // empty the reserve every channel of this loop needs, its connection is closed.
+            throw MemoryExhaustedException.INSTANCE;
+        }
         final long blockReturns = pool.blockReturns();
         final Region region = loop.allocator().allocateReadBuffer(Math.min(capacity, pool.chunkSizeBytes()));
         if (loop.allocator().isReserve(region))
         {
-            memoryWait.await(blockReturns, null);
+            memoryWait.readFromReserve(blockReturns);
         }
         return RegionByteBuf.owning(this, region);
     }
@@ -130,12 +140,7 @@ public final class PoolByteBufAllocator extends AbstractByteBufAllocator
         Region region = loop.allocator().allocate(capacity);
         if (region == null && capacity <= pool.chunkSizeBytes())
         {
-            region = loop.allocator().allocateReadBuffer(capacity);
-            if (region.capacity() < capacity)
-            {
-                region.release();
-                region = null;
-            }
+            region = loop.allocator().allocateFromReserve(capacity);
         }
         if (region == null)
         {
@@ -157,30 +162,14 @@ public final class PoolByteBufAllocator extends AbstractByteBufAllocator
     }
 
     /**
-     * Registers a client channel to pause while the pool is under pressure; call on the channel's event loop.
+     * Creates the memory wait of a channel; call on the channel's event loop (its initializer).
      *
-     * @param gate the channel's reads.
+     * @param client    true for a client channel, which also pauses while the pool is under pressure.
+     * @param readPause pauses (true) or resumes (false) the channel's reads.
+     * @return the channel's memory wait, registered with its loop.
      */
-    public void registerClient(final MemoryPressureGate gate)
+    public ChannelMemoryWait newChannelMemoryWait(final boolean client, final Consumer<Boolean> readPause)
     {
-        final LoopMemory loop = currentLoop.get();
-        if (loop != null)
-        {
-            loop.register(gate);
-        }
-    }
-
-    /**
-     * Forgets a client channel; call on the channel's event loop.
-     *
-     * @param gate the channel's reads.
-     */
-    public void unregisterClient(final MemoryPressureGate gate)
-    {
-        final LoopMemory loop = currentLoop.get();
-        if (loop != null)
-        {
-            loop.unregister(gate);
-        }
+        return new ChannelMemoryWait(pool, currentLoop.get(), readPause, client);
     }
 }

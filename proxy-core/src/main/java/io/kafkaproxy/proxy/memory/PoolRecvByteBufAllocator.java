@@ -37,6 +37,7 @@ public final class PoolRecvByteBufAllocator implements RecvByteBufAllocator
     }
 
     @Override
+    @SuppressWarnings("deprecation")
     public Handle newHandle()
     {
         return new PoolHandle((ExtendedHandle)SIZES.newHandle());

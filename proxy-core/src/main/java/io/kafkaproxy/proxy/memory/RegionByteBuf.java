@@ -8,7 +8,6 @@ import io.netty.util.Recycler;
 import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
 import io.netty.util.ResourceLeakTracker;
-import io.netty.util.internal.ObjectPool;
 import io.netty.util.internal.PlatformDependent;
 
 import java.io.IOException;
@@ -36,11 +35,18 @@ import java.nio.channels.ScatteringByteChannel;
 public final class RegionByteBuf extends AbstractReferenceCountedByteBuf
 {
     private static final boolean NATIVE_BIG_ENDIAN = PlatformDependent.BIG_ENDIAN_NATIVE_ORDER;
-    private static final ObjectPool<RegionByteBuf> RECYCLER = ObjectPool.newPool(RegionByteBuf::new);
+    private static final Recycler<RegionByteBuf> RECYCLER = new Recycler<>()
+    {
+        @Override
+        protected RegionByteBuf newObject(final Handle<RegionByteBuf> handle)
+        {
+            return new RegionByteBuf(handle);
+        }
+    };
     private static final ResourceLeakDetector<RegionByteBuf> LEAK_DETECTOR =
         ResourceLeakDetectorFactory.instance().newResourceLeakDetector(RegionByteBuf.class);
 
-    private final ObjectPool.Handle<RegionByteBuf> recyclerHandle;
+    private final Recycler.Handle<RegionByteBuf> recyclerHandle;
     private ByteBufAllocator allocator;
     private Region region;
     private RegionByteBuf owner;
@@ -48,7 +54,7 @@ public final class RegionByteBuf extends AbstractReferenceCountedByteBuf
     private int capacity;
     private ResourceLeakTracker<RegionByteBuf> leak;
 
-    private RegionByteBuf(final ObjectPool.Handle<RegionByteBuf> recyclerHandle)
+    private RegionByteBuf(final Recycler.Handle<RegionByteBuf> recyclerHandle)
     {
         super(0);
         this.recyclerHandle = recyclerHandle;

@@ -31,8 +31,7 @@ final class BrokerChannelInitializer extends ChannelInitializer<Channel>
     @Override
     protected void initChannel(final Channel channel)
     {
-        final ChannelMemoryWait memoryWait = new ChannelMemoryWait(allocator.pool(), channel.eventLoop(),
-            connection::onBrokerMemoryWait);
+        final ChannelMemoryWait memoryWait = allocator.newChannelMemoryWait(false, connection::onBrokerMemoryWait);
         final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(maxResponseSizeBytes, memoryWait);
         channel.config().setRecvByteBufAllocator(new PoolRecvByteBufAllocator(allocator, frameDecoder, memoryWait));
         channel.pipeline()

@@ -43,8 +43,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
             channel, targets.get(), services.connector(), services.nodes(), services.metrics(), header, headerDecoder.view());
 
-        final ChannelMemoryWait memoryWait = new ChannelMemoryWait(services.allocator().pool(), channel.eventLoop(),
-            connection::onClientMemoryWait);
+        final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);
         final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(services.network().maxRequestSizeBytes(), memoryWait);
         channel.config().setRecvByteBufAllocator(new PoolRecvByteBufAllocator(services.allocator(), frameDecoder, memoryWait));
 
