@@ -4,12 +4,12 @@ import org.jctools.queues.MpmcArrayQueue;
 
 import java.util.List;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Off-heap memory under a hard budget, handed to one {@link RegionAllocator} per thread in blocks of whole
@@ -36,7 +36,8 @@ public final class MemoryPool implements AutoCloseable
     private final MemoryPoolSettings settings;
     private final BlockBacking backing;
     private final MpmcArrayQueue<Block> cachedChunks;
-    private final ConcurrentHashMap<Integer, Queue<Block>> cachedLargeBlocks = new ConcurrentHashMap<>();
+    /** Cached blocks of more than one chunk, by their chunk count; a queue is made the first time a size is seen. */
+    private final AtomicReferenceArray<MpmcArrayQueue<Block>> cachedLargeBlocks;
     private final AtomicLong reservedBytes = new AtomicLong();
     private final AtomicLong inUseBytes = new AtomicLong();
     private final AtomicLong highWaterMarkBytes = new AtomicLong();
@@ -60,7 +61,9 @@ public final class MemoryPool implements AutoCloseable
     {
         this.settings = settings;
         this.backing = BlockBacking.of(settings);
-        this.cachedChunks = new MpmcArrayQueue<>((int)Math.max(2, settings.budgetBytes() / settings.chunkSizeBytes()));
+        final int budgetChunks = (int)Math.min(Integer.MAX_VALUE - 1, settings.budgetBytes() / settings.chunkSizeBytes());
+        this.cachedChunks = new MpmcArrayQueue<>(Math.max(2, budgetChunks));
+        this.cachedLargeBlocks = new AtomicReferenceArray<>(budgetChunks + 1);
         this.highWatermarkBytes = (long)(settings.budgetBytes() * HIGH_WATERMARK);
         this.lowWatermarkBytes = (long)(settings.budgetBytes() * LOW_WATERMARK);
     }
@@ -163,10 +166,15 @@ public final class MemoryPool implements AutoCloseable
         pausedReadEvents.incrementAndGet();
     }
 
+    void onFallbackAllocation()
+    {
+        fallbackAllocations.incrementAndGet();
+    }
+
     Block acquire(final int chunks)
     {
         final int bytes = chunks * settings.chunkSizeBytes();
-        Block block = chunks == 1 ? cachedChunks.poll() : pollLarge(bytes);
+        Block block = chunks == 1 ? cachedChunks.poll() : pollLarge(chunks);
         if (block == null)
         {
             block = reserve(bytes, chunks);
@@ -176,10 +184,6 @@ public final class MemoryPool implements AutoCloseable
                 return null;
             }
         }
-        if (chunks > 1)
-        {
-            fallbackAllocations.incrementAndGet();
-        }
         addInUse(bytes);
         return block;
     }
@@ -187,9 +191,7 @@ public final class MemoryPool implements AutoCloseable
     void giveBack(final Block block)
     {
         block.liveRegions = 0;
-        final boolean cached = block.chunks() == 1 ?
-            cachedChunks.offer(block) :
-            cachedLargeBlocks.computeIfAbsent(block.capacity(), size -> new ConcurrentLinkedQueue<>()).offer(block);
+        final boolean cached = block.chunks() == 1 ? cachedChunks.offer(block) : largeBlockCache(block.chunks()).offer(block);
         if (!cached)
         {
             free(block);
@@ -199,10 +201,22 @@ public final class MemoryPool implements AutoCloseable
         notifyWaiters();
     }
 
-    private Block pollLarge(final int bytes)
+    private Block pollLarge(final int chunks)
     {
-        final Queue<Block> cached = cachedLargeBlocks.get(bytes);
+        final MpmcArrayQueue<Block> cached = cachedLargeBlocks.get(chunks);
         return cached == null ? null : cached.poll();
+    }
+
+    private MpmcArrayQueue<Block> largeBlockCache(final int chunks)
+    {
+        MpmcArrayQueue<Block> cache = cachedLargeBlocks.get(chunks);
+        if (cache == null)
+        {
+            // Sized so that the whole budget in blocks of this size fits: offering never fails for want of room.
+            cachedLargeBlocks.compareAndSet(chunks, null, new MpmcArrayQueue<>(Math.max(2, (cachedLargeBlocks.length() - 1) / chunks)));
+            cache = cachedLargeBlocks.get(chunks);
+        }
+        return cache;
     }
 
     private Block reserve(final int bytes, final int chunks)
@@ -238,13 +252,9 @@ public final class MemoryPool implements AutoCloseable
         Block victim = cachedChunks.poll();
         if (victim == null)
         {
-            for (final Queue<Block> blocks : cachedLargeBlocks.values())
+            for (int chunks = cachedLargeBlocks.length() - 1; chunks > 1 && victim == null; chunks--)
             {
-                victim = blocks.poll();
-                if (victim != null)
-                {
-                    break;
-                }
+                victim = pollLarge(chunks);
             }
         }
         if (victim == null)

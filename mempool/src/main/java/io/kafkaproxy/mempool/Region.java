@@ -13,6 +13,7 @@ public final class Region
     private Block block;
     private int offset;
     private int capacity;
+    private Object attachment;
 
     Region(final RegionAllocator allocator)
     {
@@ -74,6 +75,27 @@ public final class Region
     public void release()
     {
         allocator.release(this);
+    }
+
+    /**
+     * What the user of the allocator keeps with this handle: it is reused with the handle, region after region, so
+     * a wrapper kept here (the proxy's {@code ByteBuf}) is recycled along with it, from whichever thread releases.
+     *
+     * @return the attachment, or null before the first {@link #attach}.
+     */
+    public Object attachment()
+    {
+        return attachment;
+    }
+
+    /**
+     * Keeps an object with this handle for its later regions.
+     *
+     * @param attachment the object.
+     */
+    public void attach(final Object attachment)
+    {
+        this.attachment = attachment;
     }
 
     RegionAllocator allocator()

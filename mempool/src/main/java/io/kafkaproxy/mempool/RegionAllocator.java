@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * start at once. A region released late keeps only its own chunk out of use, never the whole allocator: that is
  * the bound on hold-back. A region larger than a chunk gets a block of its own, rounded up to whole chunks.
  *
- * <p>A reserve chunk, taken from the budget when the allocator is made, serves {@link #allocateReadBuffer} when
- * the pool refuses: a socket read in progress must get memory, and the caller pauses its reads right after.
+ * <p>A read reserve of {@link MemoryPoolSettings#readReserveBytes()}, taken from the budget when the allocator is
+ * made, serves {@link #allocateReadBuffer} when the pool refuses: a socket read in progress must get memory, and the caller pauses its reads right after.
  *
  * <p>{@link #allocate} and {@link #allocateReadBuffer} are for the owner thread only. {@link Region#release()}
  * may be called from any thread: from another one the region goes back through a JCTools MPSC queue, drained by a
@@ -40,7 +40,7 @@ public final class RegionAllocator implements AutoCloseable
     private final int chunkSize;
     private final MpscArrayQueue<Region> remoteReleases = new MpscArrayQueue<>(REMOTE_RELEASE_QUEUE_CAPACITY);
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final Runnable drainTask = this::drainRemoteReleases;
+    private final Runnable drainTask = this::runDrainTask;
     private final ArrayDeque<Region> freeHandles = new ArrayDeque<>();
     private final AtomicLong outstandingRegions = new AtomicLong();
     private Block current;
@@ -57,11 +57,11 @@ public final class RegionAllocator implements AutoCloseable
         this.owner = owner;
         this.ownerExecutor = ownerExecutor;
         this.chunkSize = pool.chunkSizeBytes();
-        this.reserve = pool.acquire(1);
+        this.reserve = pool.acquire(pool.settings().readReserveBytes() / chunkSize);
         if (reserve == null)
         {
-            throw new IllegalStateException("memory budget too small: no chunk left for a new allocator's read reserve: " +
-                "budgetBytes=" + pool.settings().budgetBytes() + ", chunkSizeBytes=" + chunkSize);
+            throw new IllegalStateException("memory budget too small: no room left for a new allocator's read reserve: " +
+                "budgetBytes=" + pool.settings().budgetBytes() + ", readReserveBytes=" + pool.settings().readReserveBytes());
         }
     }
 
@@ -91,7 +91,7 @@ public final class RegionAllocator implements AutoCloseable
     }
 
     /**
-     * Allocates a region for a socket read: {@code length} bytes if the pool can, else a piece of the reserve chunk.
+     * Allocates a region for a socket read: {@code length} bytes if the pool can, else a piece of the read reserve.
      *
      * <p>Pieces of the reserve are small and shrink as it fills (each at most 1/1024 of what is left, never less
      * than one aligned slot): an edge-triggered event loop reads every channel that was ready once more, paused or
@@ -115,17 +115,17 @@ public final class RegionAllocator implements AutoCloseable
             reserveInUse = true;
             reservePosition = 0;
         }
-        final int available = chunkSize - reservePosition;
+        final int available = reserve.capacity() - reservePosition;
         if (available < ALIGNMENT)
         {
-            throw new IllegalStateException("read reserve exhausted: chunkSizeBytes=" + chunkSize + ", reads=" +
+            throw new IllegalStateException("read reserve exhausted: readReserveBytes=" + reserve.capacity() + ", reads=" +
                 reserve.liveRegions);
         }
         return carveReserve(Math.min(length, Math.max(ALIGNMENT, available / 1024)));
     }
 
     /**
-     * Allocates exactly {@code length} bytes from the reserve chunk, for small buffers that cannot wait (a rewritten
+     * Allocates exactly {@code length} bytes from the read reserve, for small buffers that cannot wait (a rewritten
      * response's new header); the pool is not asked.
      *
      * @param length the size wanted.
@@ -138,7 +138,7 @@ public final class RegionAllocator implements AutoCloseable
             reserveInUse = true;
             reservePosition = 0;
         }
-        return chunkSize - reservePosition < length ? null : carveReserve(length);
+        return reserve.capacity() - reservePosition < length ? null : carveReserve(length);
     }
 
     private Region carveReserve(final int length)
@@ -182,7 +182,12 @@ public final class RegionAllocator implements AutoCloseable
         {
             block = pool.acquire(chunks);
         }
-        return block == null ? null : carve(block, length, length);
+        if (block == null)
+        {
+            return null;
+        }
+        pool.onFallbackAllocation();
+        return carve(block, length, length);
     }
 
     /**
@@ -286,9 +291,20 @@ public final class RegionAllocator implements AutoCloseable
         }
     }
 
+    private void runDrainTask()
+    {
+        // Cleared before draining: a release queued after this point schedules a task of its own.
+        drainScheduled.set(false);
+        drainRemoteReleases();
+    }
+
+    /**
+     * Takes in regions released on other threads. Allocations call this too, without touching the scheduling
+     * flag: a plain read when the queue is empty, so the hot path pays no fenced write, and the task already
+     * scheduled, if any, still runs and clears the flag.
+     */
     private void drainRemoteReleases()
     {
-        drainScheduled.set(false);
         Region region;
         while ((region = remoteReleases.relaxedPoll()) != null)
         {
@@ -336,7 +352,7 @@ public final class RegionAllocator implements AutoCloseable
     }
 
     /**
-     * Whether a region was served from the reserve chunk, because the pool refused.
+     * Whether a region was served from the read reserve, because the pool refused.
      *
      * @param region a region of this allocator, not yet released.
      * @return true if it lives in the reserve.
@@ -347,17 +363,17 @@ public final class RegionAllocator implements AutoCloseable
     }
 
     /**
-     * What the reserve chunk has left for reads.
+     * What the read reserve has left.
      *
      * @return free bytes in the reserve.
      */
     public int reserveRemaining()
     {
-        return reserveInUse ? chunkSize - reservePosition : chunkSize;
+        return reserveInUse ? reserve.capacity() - reservePosition : reserve.capacity();
     }
 
     /**
-     * Whether the reserve chunk is serving reads the pool refused.
+     * Whether the read reserve is serving reads the pool refused.
      *
      * @return true while reads live in the reserve.
      */

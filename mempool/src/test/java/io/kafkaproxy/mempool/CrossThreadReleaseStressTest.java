@@ -30,7 +30,7 @@ class CrossThreadReleaseStressTest
     void shouldNeverHandOutLiveMemoryAndGetEveryRegionBack() throws Exception
     {
         // Given: the owner runs its own drain tasks from a queue, as an event loop would
-        final MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(64L * CHUNK, CHUNK));
+        final MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(64L * CHUNK, CHUNK, CHUNK));
         final java.util.concurrent.LinkedBlockingQueue<Runnable> ownerTasks = new java.util.concurrent.LinkedBlockingQueue<>();
         final RegionAllocator allocator = pool.newAllocator(Thread.currentThread(), ownerTasks::add);
         final List<SpscArrayQueue<Region>> handOffs = new ArrayList<>();

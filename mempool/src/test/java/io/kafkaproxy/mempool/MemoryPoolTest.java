@@ -19,7 +19,7 @@ class MemoryPoolTest
     void shouldEvictCachedChunksToMakeRoomForALargeBlock()
     {
         // Given: chunks used and given back, so the whole budget sits in the cache
-        try (MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(8L * CHUNK, CHUNK)))
+        try (MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(8L * CHUNK, CHUNK, CHUNK)))
         {
             final RegionAllocator allocator = pool.newAllocator(Thread.currentThread(), Runnable::run);
             final List<Region> regions = new ArrayList<>();
@@ -45,7 +45,7 @@ class MemoryPoolTest
     void shouldReportPressureAboveTheHighWatermarkUntilBelowTheLowOne()
     {
         // Given
-        try (MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(10L * CHUNK, CHUNK)))
+        try (MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(10L * CHUNK, CHUNK, CHUNK)))
         {
             final List<Boolean> changes = new ArrayList<>();
             pool.addPressureListener(changes::add);
@@ -79,7 +79,7 @@ class MemoryPoolTest
     {
         // Given
         final MemoryPoolSettings settings =
-            new MemoryPoolSettings(8L * CHUNK, CHUNK, MemoryPoolSettings.Backing.MAPPED_FILE, directory);
+            new MemoryPoolSettings(8L * CHUNK, CHUNK, CHUNK, MemoryPoolSettings.Backing.MAPPED_FILE, directory);
         try (MemoryPool pool = new MemoryPool(settings))
         {
             final RegionAllocator allocator = pool.newAllocator(Thread.currentThread(), Runnable::run);
@@ -106,7 +106,11 @@ class MemoryPoolTest
         // Then
         assertThatThrownBy(() -> MemoryPoolSettings.direct(1 << 20, 100_000))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("power of two");
-        assertThatThrownBy(() -> MemoryPoolSettings.direct(CHUNK, CHUNK))
-            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least two chunks");
+        assertThatThrownBy(() -> MemoryPoolSettings.direct(2L * CHUNK, CHUNK, CHUNK))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a read reserve and two chunks");
+        assertThatThrownBy(() -> MemoryPoolSettings.direct((1 << 20) + CHUNK, CHUNK))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a read reserve and two chunks");
+        assertThatThrownBy(() -> MemoryPoolSettings.direct(1 << 20, CHUNK, CHUNK + 1))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whole number of chunks");
     }
 }

@@ -17,7 +17,7 @@ class RegionAllocatorTest
 
     /** Tasks "run on the owner": collected here and run by the test thread, which is the owner. */
     private final ConcurrentLinkedQueue<Runnable> ownerTasks = new ConcurrentLinkedQueue<>();
-    private MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(8L * CHUNK, CHUNK));
+    private MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(8L * CHUNK, CHUNK, CHUNK));
     private RegionAllocator allocator = pool.newAllocator(Thread.currentThread(), ownerTasks::add);
 
     @AfterEach
@@ -179,6 +179,35 @@ class RegionAllocatorTest
     }
 
     @Test
+    void shouldKeepTheDefaultReadReserveOfSeveralSmallChunksAsOneBlock()
+    {
+        // Given: 64 KiB chunks, and the default 1 MiB reserve beside them
+        allocator.close();
+        pool.close();
+        pool = new MemoryPool(MemoryPoolSettings.direct(2L << 20, CHUNK));
+        allocator = pool.newAllocator(Thread.currentThread(), Runnable::run);
+        final List<Region> held = new ArrayList<>();
+        Region region;
+        while ((region = allocator.allocate(CHUNK)) != null)
+        {
+            held.add(region);
+        }
+
+        // When: reads beyond the pool
+        final Region read = allocator.allocateReadBuffer(CHUNK);
+
+        // Then: the reserve took 16 chunks out of the budget, not counted as a fallback, and serves the read
+        assertThat(held).hasSize(16);
+        assertThat(allocator.isReserve(read)).isTrue();
+        assertThat(allocator.reserveRemaining()).isEqualTo((1 << 20) - read.capacity());
+        assertThat(read.capacity()).isEqualTo(1024);
+        assertThat(pool.stats().fallbackAllocations()).isZero();
+        assertThat(pool.stats().reservedBytes()).isEqualTo(2L << 20);
+        read.release();
+        held.forEach(Region::release);
+    }
+
+    @Test
     void shouldTakeBackARegionReleasedOnAnotherThread() throws InterruptedException
     {
         // Given
@@ -202,8 +231,9 @@ class RegionAllocatorTest
         // Given
         allocator.close();
         pool.close();
-        pool = new MemoryPool(MemoryPoolSettings.direct(2L * CHUNK, CHUNK));
+        pool = new MemoryPool(MemoryPoolSettings.direct(3L * CHUNK, CHUNK, CHUNK));
         allocator = pool.newAllocator(Thread.currentThread(), Runnable::run);
+        pool.newAllocator(Thread.currentThread(), Runnable::run);
         pool.newAllocator(Thread.currentThread(), Runnable::run);
 
         // When / Then
