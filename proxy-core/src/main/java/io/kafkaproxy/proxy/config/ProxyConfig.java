@@ -1,5 +1,7 @@
 package io.kafkaproxy.proxy.config;
 
+import io.kafkaproxy.mempool.MemoryPoolSettings;
+
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
@@ -37,7 +39,9 @@ public record ProxyConfig(ListenerConfig listener, UpstreamConfig upstream, Netw
             throw new IllegalArgumentException("memory: required");
         }
         // Each event loop holds a read reserve and a chunk in use; below that the pool cannot serve one read each.
-        final long minimumPool = (2L * network.ioThreads() + 2) * memory.chunkSizeBytes();
+        final long minimumPool = network.ioThreads() *
+            ((long)MemoryPoolSettings.defaultReadReserveBytes(memory.chunkSizeBytes()) + memory.chunkSizeBytes()) +
+            2L * memory.chunkSizeBytes();
         if (memory.poolSizeBytes() < minimumPool)
         {
             throw new IllegalArgumentException("memory.poolSizeBytes: " + Units.formatBytes(memory.poolSizeBytes()) +

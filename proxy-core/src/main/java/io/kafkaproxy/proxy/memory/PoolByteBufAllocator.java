@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * calling event loop's own region allocator.
  *
  * <p>{@link #tryDirectBuffer} is how the proxy asks for frame memory: it answers null when the budget is spent,
- * and the caller pauses. {@link #readBuffer} never fails, falling back to the loop's reserve chunk. The generic
+ * and the caller pauses. {@link #readBuffer} never fails, falling back to the loop's read reserve. The generic
  * {@code directBuffer} methods, used for the few small buffers of rewritten responses, use the reserve too and
  * throw {@link MemoryExhaustedException} only if even that is spent. Heap buffers, which no proxy path uses,
  * come from the heap allocator. Outside an event loop (tests, startup) direct buffers come from outside the pool.
@@ -96,7 +96,7 @@ public final class PoolByteBufAllocator extends AbstractByteBufAllocator
     }
 
     /**
-     * A buffer for one socket read, never null: from the reserve chunk when the pool refuses, in which case the
+     * A buffer for one socket read, never null: from the read reserve when the pool refuses, in which case the
      * whole event loop stops reading until memory comes back.
      *
      * @param capacity the size wanted.
@@ -112,7 +112,7 @@ public final class PoolByteBufAllocator extends AbstractByteBufAllocator
         {
             return UnpooledByteBufAllocator.DEFAULT.directBuffer(capacity);
         }
-        if (memoryWait.waiting() && loop.allocator().reserveRemaining() < pool.chunkSizeBytes() / 4)
+        if (memoryWait.waiting() && loop.allocator().reserveRemaining() < pool.settings().readReserveBytes() / 4)
         {
             // Reading although the channel was told to wait: Netty drains a socket whose peer hung up (RDHUP) to
             // its end whatever the read loop is told. That peer is leaving; rather than let what it left unread

@@ -24,8 +24,9 @@ import java.nio.channels.ScatteringByteChannel;
  * {@code RegionByteBuf} (a frame sliced out of a socket read).
  *
  * <p>An owner releases its region when its count reaches zero; a view holds one reference on its owner and drops
- * it when its own count reaches zero. Both kinds are recycled through Netty's {@link Recycler}, so neither a read
- * nor a frame sliced from it allocates on the heap. {@link #retainedSlice(int, int)} returns such a view; the
+ * it when its own count reaches zero. Neither a read nor a frame sliced from it allocates on the heap: an owner
+ * is kept with its region's handle ({@link Region#attach}) and comes back with it, through the region allocator's
+ * queue when released on another thread; a view is recycled through Netty's {@link Recycler}. {@link #retainedSlice(int, int)} returns such a view; the
  * plain {@code slice} of {@code AbstractByteBuf} still works but allocates, and the proxy does not use it.
  *
  * <p>Memory is read and written with {@link PlatformDependent} at {@code address + index}, after
@@ -46,6 +47,7 @@ public final class RegionByteBuf extends AbstractReferenceCountedByteBuf
     private static final ResourceLeakDetector<RegionByteBuf> LEAK_DETECTOR =
         ResourceLeakDetectorFactory.instance().newResourceLeakDetector(RegionByteBuf.class);
 
+    /** A view's way back to the recycler; null for an owner, which is kept with its region's handle instead. */
     private final Recycler.Handle<RegionByteBuf> recyclerHandle;
     private ByteBufAllocator allocator;
     private Region region;
@@ -61,15 +63,22 @@ public final class RegionByteBuf extends AbstractReferenceCountedByteBuf
     }
 
     /**
-     * A buffer owning a region, empty, with the region's size as its fixed capacity.
+     * A buffer owning a region, empty, with the region's size as its fixed capacity. The proxy gets these from
+     * {@link PoolByteBufAllocator}; code that runs its own {@link io.kafkaproxy.mempool.RegionAllocator} (the
+     * benchmarks) wraps regions with this.
      *
      * @param allocator the allocator to report from {@link #alloc()}.
      * @param region    the region; ownership moves to the buffer.
      * @return the buffer, with a count of one.
      */
-    static RegionByteBuf owning(final ByteBufAllocator allocator, final Region region)
+    public static RegionByteBuf owning(final ByteBufAllocator allocator, final Region region)
     {
-        final RegionByteBuf buffer = RECYCLER.get();
+        RegionByteBuf buffer = region.attachment() instanceof RegionByteBuf kept ? kept : null;
+        if (buffer == null)
+        {
+            buffer = new RegionByteBuf(null);
+            region.attach(buffer);
+        }
         buffer.reuse(allocator, region, null, region.address(), region.capacity());
         return buffer;
     }
@@ -143,13 +152,14 @@ public final class RegionByteBuf extends AbstractReferenceCountedByteBuf
         region = null;
         owner = null;
         allocator = null;
-        recyclerHandle.recycle(this);
         if (ownerOfView != null)
         {
+            recyclerHandle.recycle(this);
             ownerOfView.release();
         }
         else
         {
+            // This buffer goes back with the region's handle: nothing here may be touched after this line.
             ownedRegion.release();
         }
     }

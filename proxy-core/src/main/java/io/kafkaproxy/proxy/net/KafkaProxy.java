@@ -110,6 +110,7 @@ public final class KafkaProxy implements AutoCloseable
     private static MemoryPoolSettings poolSettings(final MemoryConfig memory)
     {
         return new MemoryPoolSettings(memory.poolSizeBytes(), memory.chunkSizeBytes(),
+            MemoryPoolSettings.defaultReadReserveBytes(memory.chunkSizeBytes()),
             memory.backing() == MemoryConfig.Backing.DIRECT ? MemoryPoolSettings.Backing.DIRECT : MemoryPoolSettings.Backing.MAPPED_FILE,
             memory.mappedFileDirectory());
     }

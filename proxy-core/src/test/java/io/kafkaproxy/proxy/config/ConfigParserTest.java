@@ -55,7 +55,7 @@ class ConfigParserTest
         assertThat(config.network().maxRequestSizeBytes()).isEqualTo(100 * 1024 * 1024);
         assertThat(config.network().maxResponseSizeBytes()).isEqualTo(256 << 20);
         assertThat(config.memory().poolSizeBytes()).isEqualTo(512L << 20);
-        assertThat(config.memory().chunkSizeBytes()).isEqualTo(1 << 20);
+        assertThat(config.memory().chunkSizeBytes()).isEqualTo(64 << 10);
         assertThat(config.memory().backing()).isEqualTo(MemoryConfig.Backing.DIRECT);
         assertThat(config.network().idleTimeout()).isEqualTo(Duration.ofMinutes(10));
     }

@@ -52,7 +52,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The proxy under a hard 16 MiB memory budget, in front of a real broker reached through a slow link: producers
+ * The proxy under a hard 16 MiB memory budget (default 64 KiB chunks), in front of a real broker reached through a slow link: producers
  * offer far more than the broker takes, and the proxy pauses reads instead of growing, losing or corrupting
  * anything. Every error path ends with every region back in the pool.
  */
@@ -75,7 +75,7 @@ class MemoryBudgetIT
         link.connectTo(kafka.cluster().brokerPort(1));
         final ProxyConfig config = ProxiedKafka.proxyConfig("localhost:" + link.port())
             .withNetwork(NetworkConfig.of(2, "4MiB", "8MiB", null))
-            .withMemory(MemoryConfig.of("16MiB", "256KiB", null, null));
+            .withMemory(MemoryConfig.of("16MiB", null, null, null));
         proxy = KafkaProxy.builder(config).start();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap())))
         {

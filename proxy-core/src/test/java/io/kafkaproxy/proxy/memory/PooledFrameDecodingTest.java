@@ -28,7 +28,7 @@ class PooledFrameDecodingTest
     private static final int CHUNK = 64 * 1024;
 
     private final EventLoop eventLoop = new DefaultEventLoop();
-    private final MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(6L * CHUNK, CHUNK));
+    private final MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(6L * CHUNK, CHUNK, CHUNK));
     private final PoolByteBufAllocator allocator = new PoolByteBufAllocator(pool);
     private final List<Boolean> readPauses = new ArrayList<>();
     private EmbeddedChannel channel;

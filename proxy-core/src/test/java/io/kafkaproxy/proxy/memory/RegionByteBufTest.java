@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RegionByteBufTest
 {
-    private final MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(1 << 20, 64 * 1024));
+    private final MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(1 << 20, 64 * 1024, 64 * 1024));
     private final RegionAllocator allocator = pool.newAllocator(Thread.currentThread(), Runnable::run);
 
     @AfterEach
@@ -55,6 +55,34 @@ class RegionByteBufTest
         assertThat(buffer.memoryAddress()).isEqualTo(((RegionByteBuf)buffer).region().address());
         buffer.release();
         expected.release();
+    }
+
+    @Test
+    void shouldComeBackWithItsRegionWhenTheLastReferenceGoesOnAnotherThread() throws InterruptedException
+    {
+        // Given: a buffer from an allocator that takes regions released elsewhere in on its next allocation, and
+        // a frame sliced from it
+        final RegionAllocator owner = pool.newAllocator(Thread.currentThread(), drainTask -> { });
+        final RegionByteBuf buffer = RegionByteBuf.owning(ByteBufAllocator.DEFAULT, owner.allocate(100));
+        buffer.writeInt(42);
+        final ByteBuf frame = buffer.retainedSlice(0, 4);
+        buffer.release();
+
+        // When: the frame, the last reference, is released on another thread
+        final Thread other = new Thread(frame::release);
+        other.start();
+        other.join();
+
+        // Then: the region came back through the owner's queue, and the buffer with it, ready for the next region
+        final RegionByteBuf next = RegionByteBuf.owning(ByteBufAllocator.DEFAULT, owner.allocate(200));
+        assertThat(owner.outstandingRegions()).isEqualTo(1);
+        assertThat(next).isSameAs(buffer);
+        assertThat(next.refCnt()).isEqualTo(1);
+        assertThat(next.writerIndex()).isZero();
+        assertThat(next.capacity()).isEqualTo(200);
+        next.release();
+        assertThat(owner.outstandingRegions()).isZero();
+        owner.close();
     }
 
     @Test

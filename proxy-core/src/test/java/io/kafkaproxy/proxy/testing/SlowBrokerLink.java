@@ -25,6 +25,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class SlowBrokerLink implements AutoCloseable
 {
     private static final int BUFFER_BYTES = 16 * 1024;
+    private static final int LINK_WINDOW_BYTES = 64 * 1024;
 
     private final ServerSocket serverSocket;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -49,7 +50,12 @@ public final class SlowBrokerLink implements AutoCloseable
      */
     public static SlowBrokerLink open() throws IOException
     {
-        final SlowBrokerLink link = new SlowBrokerLink(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+        final ServerSocket serverSocket = new ServerSocket();
+        // A small window, set before binding so that accepted sockets advertise it: without it the kernel's
+        // autotuned buffers on loopback (megabytes per connection) would absorb what the link is meant to hold back.
+        serverSocket.setReceiveBufferSize(LINK_WINDOW_BYTES);
+        serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        final SlowBrokerLink link = new SlowBrokerLink(serverSocket);
         final Thread acceptor = new Thread(link::acceptLoop, "slow-link-accept");
         acceptor.setDaemon(true);
         acceptor.start();
