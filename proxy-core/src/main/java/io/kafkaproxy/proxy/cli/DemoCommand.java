@@ -27,6 +27,10 @@ final class DemoCommand implements Callable<Integer>
         description = "Address of the proxy's bootstrap listener. Default ${DEFAULT-VALUE}.")
     HostPort listen;
 
+    @Option(names = "--admin-listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9190",
+        description = "Admin HTTP listener for /metrics, /healthz, /readyz. Default ${DEFAULT-VALUE}.")
+    HostPort adminListen;
+
     @Override
     public Integer call() throws ConfigException
     {
@@ -45,8 +49,9 @@ final class DemoCommand implements Callable<Integer>
         final ProxyOptions options = new ProxyOptions();
         options.listen = listen;
         options.advertisedHost = listen.host();
+        options.adminListen = adminListen;
         final ProxyConfig config = options.toConfig(List.of(HostPort.parse(cluster.bootstrapServers())));
-        return KafkaProxyCommand.runUntilStopped(config, () -> System.out.printf(
+        return KafkaProxyCommand.runUntilStopped(config, null, options::applyFlags, () -> System.out.printf(
             "%nkafka-proxy demo is running: a Kafka broker in this process, the proxy in front of it.%n" +
             "Point any Kafka client at it:  bootstrap.servers=%s%n" +
             "Stop with Ctrl-C.%n%n", config.listener().advertisedHost() + ":" + listen.port()));

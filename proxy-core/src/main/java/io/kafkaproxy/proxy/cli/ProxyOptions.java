@@ -41,6 +41,14 @@ final class ProxyOptions
         description = "Off-heap memory budget for frames (memory.poolSizeBytes), e.g. 512MiB.")
     String poolSize;
 
+    @Option(names = "--admin-listen", paramLabel = "HOST:PORT",
+        description = "Admin HTTP listener for /metrics, /healthz, /readyz (admin.bindAddress). Default 127.0.0.1:9190.")
+    HostPort adminListen;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL",
+        description = "Root log level (logging.level): ERROR, WARN, INFO, DEBUG or TRACE.")
+    String logLevel;
+
     /**
      * The configuration: the file if given (else defaults), with the flags applied over it.
      *
@@ -50,7 +58,7 @@ final class ProxyOptions
      */
     ProxyConfig toConfig(final List<HostPort> defaultBootstrap) throws ConfigException
     {
-        ProxyConfig config;
+        final ProxyConfig config;
         if (configFile != null)
         {
             config = ConfigParser.parse(configFile);
@@ -64,6 +72,27 @@ final class ProxyOptions
             }
             config = ProxyConfig.of(null, UpstreamConfig.of(servers, null), null, null);
         }
+        try
+        {
+            return applyFlags(config);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new ConfigException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Applies the flags over a configuration: at start, and again over the file at each reload, so that a flag
+     * keeps winning over the file.
+     *
+     * @param fileConfig the configuration read from the file (or built from defaults).
+     * @return the configuration with the flags applied.
+     * @throws IllegalArgumentException if a flag's value is invalid, naming the flag.
+     */
+    ProxyConfig applyFlags(final ProxyConfig fileConfig)
+    {
+        ProxyConfig config = fileConfig;
         try
         {
             if (bootstrapServers != null)
@@ -88,10 +117,18 @@ final class ProxyOptions
             {
                 config = config.withMemory(config.memory().withPoolSizeBytes(MemoryConfig.size("--pool-size", poolSize)));
             }
+            if (adminListen != null)
+            {
+                config = config.withAdmin(config.admin().withBindAddress(adminListen));
+            }
+            if (logLevel != null)
+            {
+                config = config.withLogging(config.logging().withLevel(logLevel));
+            }
         }
         catch (final IllegalArgumentException e)
         {
-            throw new ConfigException("invalid option: " + e.getMessage(), e);
+            throw new IllegalArgumentException("invalid option: " + e.getMessage(), e);
         }
         return config;
     }

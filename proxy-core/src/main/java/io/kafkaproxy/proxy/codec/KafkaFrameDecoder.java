@@ -32,7 +32,7 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
 {
     private static final int NO_PENDING_FRAME = -1;
 
-    private final int maxMessageSizeBytes;
+    private final FrameSizeLimit sizeLimit;
     private final ChannelMemoryWait memoryWait;
     private final Runnable retryPendingFrame = this::retryPendingFrame;
     private ChannelHandlerContext ctx;
@@ -52,22 +52,18 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
      */
     public KafkaFrameDecoder(final int maxMessageSizeBytes)
     {
-        this(maxMessageSizeBytes, null);
+        this(new FrameSizeLimit(maxMessageSizeBytes), null);
     }
 
     /**
      * Creates a decoder for one connection.
      *
-     * @param maxMessageSizeBytes the largest message (frame minus its size field) accepted.
-     * @param memoryWait          the channel's wait for pool memory, or null if the allocator is not a pool.
+     * @param sizeLimit  the largest message (frame minus its size field) accepted, read at each frame.
+     * @param memoryWait the channel's wait for pool memory, or null if the allocator is not a pool.
      */
-    public KafkaFrameDecoder(final int maxMessageSizeBytes, final ChannelMemoryWait memoryWait)
+    public KafkaFrameDecoder(final FrameSizeLimit sizeLimit, final ChannelMemoryWait memoryWait)
     {
-        if (maxMessageSizeBytes < 0 || maxMessageSizeBytes > Integer.MAX_VALUE - FrameDescriptor.SIZE_FIELD_LENGTH)
-        {
-            throw new IllegalArgumentException("maximum message size out of range: maxMessageSizeBytes=" + maxMessageSizeBytes);
-        }
-        this.maxMessageSizeBytes = maxMessageSizeBytes;
+        this.sizeLimit = sizeLimit;
         this.memoryWait = memoryWait;
     }
 
@@ -150,7 +146,7 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
             else
             {
                 final int size = in.getInt(in.readerIndex());
-                FrameDescriptor.checkMessageSize(size, maxMessageSizeBytes);
+                FrameDescriptor.checkMessageSize(size, sizeLimit.maxMessageSizeBytes());
                 final int frameLength = FrameDescriptor.SIZE_FIELD_LENGTH + size;
                 if (in.readableBytes() >= frameLength)
                 {
@@ -178,7 +174,7 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
         final int size = partialSize;
         sizeBytesRead = 0;
         partialSize = 0;
-        FrameDescriptor.checkMessageSize(size, maxMessageSizeBytes);
+        FrameDescriptor.checkMessageSize(size, sizeLimit.maxMessageSizeBytes());
         startFrame(ctx, FrameDescriptor.SIZE_FIELD_LENGTH + size, null);
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -27,6 +34,9 @@ import java.util.stream.Collectors;
  */
 public final class ConfigParser
 {
+    /** The top-level sections and the records they are read into. */
+    private static final Map<String, Class<?>> SECTIONS = sections();
+
     private static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory())
         .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
         .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -36,6 +46,19 @@ public final class ConfigParser
 
     private ConfigParser()
     {
+    }
+
+    private static Map<String, Class<?>> sections()
+    {
+        final Map<String, Class<?>> sections = new LinkedHashMap<>();
+        sections.put("listener", ListenerConfig.class);
+        sections.put("upstream", UpstreamConfig.class);
+        sections.put("network", NetworkConfig.class);
+        sections.put("memory", MemoryConfig.class);
+        sections.put("admin", AdminConfig.class);
+        sections.put("logging", LoggingConfig.class);
+        sections.put("shutdown", ShutdownConfig.class);
+        return Collections.unmodifiableMap(sections);
     }
 
     /**
@@ -92,9 +115,118 @@ public final class ConfigParser
         }
     }
 
+    /**
+     * Checks configuration text and reports every problem found, rather than the first: each unknown key, each
+     * bad value (checked key by key), then what no single key shows (a missing section, limits that do not fit
+     * together).
+     *
+     * @param yaml   the YAML text.
+     * @param source a name for the text in error messages (its file name).
+     * @return the problems, each {@code source:line: yaml.path: problem}; empty if the text is a valid
+     *         configuration.
+     */
+    public static List<String> check(final String yaml, final String source)
+    {
+        final JsonNode root;
+        try
+        {
+            root = MAPPER.readTree(yaml);
+        }
+        catch (final JsonProcessingException e)
+        {
+            return List.of(describe(source, yaml, e, ""));
+        }
+        final List<String> errors = new ArrayList<>();
+        if (root != null && root.isObject())
+        {
+            final Iterator<Map.Entry<String, JsonNode>> sections = root.fields();
+            while (sections.hasNext())
+            {
+                final Map.Entry<String, JsonNode> section = sections.next();
+                final Class<?> type = SECTIONS.get(section.getKey());
+                if (type == null)
+                {
+                    final int line = YamlLineIndex.of(yaml).lineOfTopLevelKey(section.getKey());
+                    errors.add(source + (line > 0 ? ":" + line : "") + ": " + section.getKey() + ": unknown key; known keys here: " +
+                        SECTIONS.keySet());
+                }
+                else
+                {
+                    checkSection(source, yaml, section.getKey(), section.getValue(), type, errors);
+                }
+            }
+        }
+        if (errors.isEmpty())
+        {
+            try
+            {
+                parse(yaml, source);
+            }
+            catch (final ConfigException e)
+            {
+                errors.add(e.getMessage());
+            }
+        }
+        return errors;
+    }
+
+    private static void checkSection(
+        final String source, final String yaml, final String name, final JsonNode section, final Class<?> type, final List<String> errors)
+    {
+        final int before = errors.size();
+        if (section.isObject())
+        {
+            // Each key alone, so that two bad values in one section are both reported; a complaint about another
+            // key (one that is required) belongs to the whole-section check below.
+            final Iterator<Map.Entry<String, JsonNode>> keys = section.fields();
+            while (keys.hasNext())
+            {
+                final Map.Entry<String, JsonNode> key = keys.next();
+                final String keyPath = name + "." + key.getKey();
+                final String problem = bindProblem(source, yaml, name, MAPPER.createObjectNode().set(key.getKey(), key.getValue()), type);
+                if (problem != null && problem.contains(": " + keyPath))
+                {
+                    errors.add(problem);
+                }
+            }
+        }
+        if (errors.size() == before)
+        {
+            final String problem = bindProblem(source, yaml, name, section, type);
+            if (problem != null)
+            {
+                errors.add(problem);
+            }
+        }
+    }
+
+    private static String bindProblem(
+        final String source, final String yaml, final String name, final JsonNode section, final Class<?> type)
+    {
+        try
+        {
+            MAPPER.treeToValue(section, type);
+            return null;
+        }
+        catch (final JsonProcessingException e)
+        {
+            return describe(source, yaml, e, name);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            return source + ": " + name + ": " + e.getMessage();
+        }
+    }
+
     private static String describe(final String source, final String yaml, final JsonProcessingException e)
     {
-        final String path = e instanceof JsonMappingException ? path((JsonMappingException)e) : "";
+        return describe(source, yaml, e, "");
+    }
+
+    private static String describe(final String source, final String yaml, final JsonProcessingException e, final String pathPrefix)
+    {
+        final String mapperPath = e instanceof JsonMappingException ? path((JsonMappingException)e) : "";
+        final String path = pathPrefix.isEmpty() ? mapperPath : mapperPath.isEmpty() ? pathPrefix : pathPrefix + "." + mapperPath;
         final String problem;
         final String problemPath;
         if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException)

@@ -12,8 +12,18 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param upstream the Kafka cluster behind the proxy.
  * @param network  threads and connection limits.
  * @param memory   the off-heap pool frames live in.
+ * @param admin    the HTTP listener for metrics and health.
+ * @param logging  log levels.
+ * @param shutdown how a stop drains connections.
  */
-public record ProxyConfig(ListenerConfig listener, UpstreamConfig upstream, NetworkConfig network, MemoryConfig memory)
+public record ProxyConfig(
+    ListenerConfig listener,
+    UpstreamConfig upstream,
+    NetworkConfig network,
+    MemoryConfig memory,
+    AdminConfig admin,
+    LoggingConfig logging,
+    ShutdownConfig shutdown)
 {
     /**
      * Validates the file's sections are present.
@@ -37,6 +47,18 @@ public record ProxyConfig(ListenerConfig listener, UpstreamConfig upstream, Netw
         if (memory == null)
         {
             throw new IllegalArgumentException("memory: required");
+        }
+        if (admin == null)
+        {
+            throw new IllegalArgumentException("admin: required");
+        }
+        if (logging == null)
+        {
+            throw new IllegalArgumentException("logging: required");
+        }
+        if (shutdown == null)
+        {
+            throw new IllegalArgumentException("shutdown: required");
         }
         // Each event loop holds a read reserve and a chunk in use; below that the pool cannot serve one read each.
         final long minimumPool = network.ioThreads() *
@@ -62,7 +84,7 @@ public record ProxyConfig(ListenerConfig listener, UpstreamConfig upstream, Netw
     }
 
     /**
-     * Reads the file, filling in default sections.
+     * Builds a configuration from its Kafka-facing sections, with defaults for the rest.
      *
      * @param listener the listener section, or null.
      * @param upstream the upstream section (required).
@@ -70,12 +92,36 @@ public record ProxyConfig(ListenerConfig listener, UpstreamConfig upstream, Netw
      * @param memory   the memory section, or null.
      * @return the configuration.
      */
+    public static ProxyConfig of(
+        final ListenerConfig listener,
+        final UpstreamConfig upstream,
+        final NetworkConfig network,
+        final MemoryConfig memory)
+    {
+        return of(listener, upstream, network, memory, null, null, null);
+    }
+
+    /**
+     * Reads the file, filling in default sections.
+     *
+     * @param listener the listener section, or null.
+     * @param upstream the upstream section (required).
+     * @param network  the network section, or null.
+     * @param memory   the memory section, or null.
+     * @param admin    the admin section, or null.
+     * @param logging  the logging section, or null.
+     * @param shutdown the shutdown section, or null.
+     * @return the configuration.
+     */
     @JsonCreator
     public static ProxyConfig of(
         @JsonProperty("listener") final ListenerConfig listener,
         @JsonProperty("upstream") final UpstreamConfig upstream,
         @JsonProperty("network") final NetworkConfig network,
-        @JsonProperty("memory") final MemoryConfig memory)
+        @JsonProperty("memory") final MemoryConfig memory,
+        @JsonProperty("admin") final AdminConfig admin,
+        @JsonProperty("logging") final LoggingConfig logging,
+        @JsonProperty("shutdown") final ShutdownConfig shutdown)
     {
         if (upstream == null)
         {
@@ -85,7 +131,10 @@ public record ProxyConfig(ListenerConfig listener, UpstreamConfig upstream, Netw
             listener == null ? ListenerConfig.of(null, null, null) : listener,
             upstream,
             network == null ? NetworkConfig.defaults() : network,
-            memory == null ? MemoryConfig.defaults() : memory);
+            memory == null ? MemoryConfig.defaults() : memory,
+            admin == null ? AdminConfig.defaults() : admin,
+            logging == null ? LoggingConfig.defaults() : logging,
+            shutdown == null ? ShutdownConfig.defaults() : shutdown);
     }
 
     /**
@@ -96,7 +145,7 @@ public record ProxyConfig(ListenerConfig listener, UpstreamConfig upstream, Netw
      */
     public ProxyConfig withListener(final ListenerConfig newListener)
     {
-        return new ProxyConfig(newListener, upstream, network, memory);
+        return new ProxyConfig(newListener, upstream, network, memory, admin, logging, shutdown);
     }
 
     /**
@@ -107,7 +156,7 @@ public record ProxyConfig(ListenerConfig listener, UpstreamConfig upstream, Netw
      */
     public ProxyConfig withUpstream(final UpstreamConfig newUpstream)
     {
-        return new ProxyConfig(listener, newUpstream, network, memory);
+        return new ProxyConfig(listener, newUpstream, network, memory, admin, logging, shutdown);
     }
 
     /**
@@ -118,7 +167,7 @@ public record ProxyConfig(ListenerConfig listener, UpstreamConfig upstream, Netw
      */
     public ProxyConfig withMemory(final MemoryConfig newMemory)
     {
-        return new ProxyConfig(listener, upstream, network, newMemory);
+        return new ProxyConfig(listener, upstream, network, newMemory, admin, logging, shutdown);
     }
 
     /**
@@ -129,6 +178,28 @@ public record ProxyConfig(ListenerConfig listener, UpstreamConfig upstream, Netw
      */
     public ProxyConfig withNetwork(final NetworkConfig newNetwork)
     {
-        return new ProxyConfig(listener, upstream, newNetwork, memory);
+        return new ProxyConfig(listener, upstream, newNetwork, memory, admin, logging, shutdown);
+    }
+
+    /**
+     * The same configuration with another admin section.
+     *
+     * @param newAdmin the section.
+     * @return the new configuration.
+     */
+    public ProxyConfig withAdmin(final AdminConfig newAdmin)
+    {
+        return new ProxyConfig(listener, upstream, network, memory, newAdmin, logging, shutdown);
+    }
+
+    /**
+     * The same configuration with another logging section.
+     *
+     * @param newLogging the section.
+     * @return the new configuration.
+     */
+    public ProxyConfig withLogging(final LoggingConfig newLogging)
+    {
+        return new ProxyConfig(listener, upstream, network, memory, admin, newLogging, shutdown);
     }
 }

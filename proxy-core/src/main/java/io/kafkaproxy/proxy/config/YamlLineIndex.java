@@ -66,6 +66,28 @@ final class YamlLineIndex
         return line;
     }
 
+    /**
+     * The line of a top-level key itself, even when its value is a section.
+     *
+     * @param key the key.
+     * @return the 1-based line, or 0 when the key is not found.
+     */
+    int lineOfTopLevelKey(final String key)
+    {
+        int line = 0;
+        if (root instanceof MappingNode)
+        {
+            for (final NodeTuple tuple : ((MappingNode)root).getValue())
+            {
+                if (tuple.getKeyNode() instanceof ScalarNode && ((ScalarNode)tuple.getKeyNode()).getValue().equals(key))
+                {
+                    line = tuple.getKeyNode().getStartMark().getLine() + 1;
+                }
+            }
+        }
+        return line;
+    }
+
     private static Node child(final Node node, final String step)
     {
         if (step.startsWith("[") && node instanceof SequenceNode)

@@ -16,6 +16,7 @@ import io.kafkaproxy.proxy.connection.ClientConnectionState.Accepted;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Closed;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Connecting;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Forwarding;
+import io.kafkaproxy.proxy.metrics.ApiMeters;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
@@ -50,6 +51,9 @@ import java.util.ArrayDeque;
  * </ul>
  * Failures take one path: count, log once at WARN, flush what the client was already sent, close both sides.
  *
+ * <p>When the proxy stops, {@link #onDrain()} stops client reads; the connection closes as soon as every request
+ * already read has been answered (the proxy closes whatever is left when its drain timeout ends).
+ *
  * <p>The client and broker channels share one event loop, so all state here is plain fields: confined to that
  * event loop, never touched from another thread.
  */
@@ -78,6 +82,7 @@ public final class ClientConnectionStateMachine
     private ArrayDeque<ByteBuf> heldResponses;
     private boolean awaitingListeners;
     private boolean clientFlushPending;
+    private boolean draining;
 
     /**
      * Creates the state machine of a newly accepted client channel, whose auto-read must be off.
@@ -233,18 +238,20 @@ public final class ClientConnectionStateMachine
             frame.release();
             return;
         }
+        final long readNanos = System.nanoTime();
         final short apiKey = requestHeader.apiKey();
         final short apiVersion = requestHeader.apiVersion();
         final int correlationId = requestHeader.correlationId();
+        metrics.api(apiKey).onRequest(frame.readableBytes());
         if (apiKey == ApiKeyIds.API_VERSIONS && apiVersion > ProxyApiVersions.highestDecodedVersion(ApiKeyIds.API_VERSIONS))
         {
             frame.release();
-            answerLocally(correlationId, apiKey, apiVersion, unsupportedApiVersionsResponse(correlationId));
+            answerLocally(correlationId, apiKey, apiVersion, readNanos, unsupportedApiVersionsResponse(correlationId));
             return;
         }
         if (expectsResponse(frame, apiKey, apiVersion))
         {
-            inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion);
+            inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos);
         }
         brokerChannel.write(frame, brokerChannel.voidPromise());
     }
@@ -277,16 +284,18 @@ public final class ClientConnectionStateMachine
         return response;
     }
 
-    private void answerLocally(final int correlationId, final short apiKey, final short apiVersion, final ByteBuf response)
+    private void answerLocally(
+        final int correlationId, final short apiKey, final short apiVersion, final long readNanos, final ByteBuf response)
     {
         if (inFlight.isEmpty())
         {
+            metrics.api(apiKey).onResponse(response.readableBytes(), System.nanoTime() - readNanos);
             clientChannel.write(response, clientChannel.voidPromise());
             clientFlushPending = true;
         }
         else
         {
-            inFlight.addLocallyAnswered(correlationId, apiKey, apiVersion, response);
+            inFlight.addLocallyAnswered(correlationId, apiKey, apiVersion, readNanos, response);
         }
     }
 
@@ -388,11 +397,38 @@ public final class ClientConnectionStateMachine
 
     private void writeToClient(final ByteBuf response)
     {
+        final long writeNanos = System.nanoTime();
+        metrics.api(inFlight.headApiKey()).onResponse(response.readableBytes(), writeNanos - inFlight.headReadNanos());
         inFlight.removeHead();
         clientChannel.write(response, clientChannel.voidPromise());
         while (!inFlight.isEmpty() && inFlight.headIsLocallyAnswered())
         {
-            clientChannel.write(inFlight.removeHead(), clientChannel.voidPromise());
+            final ApiMeters api = metrics.api(inFlight.headApiKey());
+            final long readNanos = inFlight.headReadNanos();
+            final ByteBuf local = inFlight.removeHead();
+            api.onResponse(local.readableBytes(), writeNanos - readNanos);
+            clientChannel.write(local, clientChannel.voidPromise());
+        }
+        if (draining && inFlight.isEmpty())
+        {
+            closeBoth();
+        }
+    }
+
+    /**
+     * The proxy is stopping: read no more requests, and close once every request read has its answer.
+     */
+    void onDrain()
+    {
+        if (state instanceof Closed)
+        {
+            return;
+        }
+        draining = true;
+        clientReads.close(ReadGate.DRAINING);
+        if (!(state instanceof Forwarding) || inFlight.isEmpty())
+        {
+            closeBoth();
         }
     }
 
@@ -613,6 +649,10 @@ public final class ClientConnectionStateMachine
             return;
         }
         state = new Closed();
+        if (!inFlight.isEmpty())
+        {
+            metrics.onRequestsUnanswered(inFlight.size());
+        }
         inFlight.clear();
         if (heldResponses != null)
         {

@@ -65,6 +65,10 @@ public final class ClientFrontendHandler extends ChannelInboundHandlerAdapter
         {
             connection.onClientIdle();
         }
+        else if (evt == DrainEvent.INSTANCE)
+        {
+            connection.onDrain();
+        }
         ReferenceCountUtil.release(evt);
     }
 

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * order Kafka answers them.
  *
  * <p>Each entry packs correlation id, api key and api version into one {@code long}, so tracking a request
- * allocates nothing. An entry can instead carry a response the proxy made itself (an ApiVersions request newer
+ * allocates nothing; a parallel array keeps the time it was read, for the latency histogram. An entry can instead carry a response the proxy made itself (an ApiVersions request newer
  * than it knows); that response is released to the client when the entry reaches the head, after every earlier
  * broker response. Produce requests with acks=0 get no response and are never entered.
  *
@@ -20,6 +20,7 @@ final class InFlightRequests
     private static final int INITIAL_CAPACITY = 8;
 
     private long[] entries = new long[INITIAL_CAPACITY];
+    private long[] readNanos = new long[INITIAL_CAPACITY];
     private ByteBuf[] localResponses;
     private int head;
     private int size;
@@ -30,10 +31,11 @@ final class InFlightRequests
      * @param correlationId the request's correlation id.
      * @param apiKey        its api key.
      * @param apiVersion    its api version.
+     * @param nanos         when it was read, {@link System#nanoTime()}.
      */
-    void addBrokerAnswered(final int correlationId, final short apiKey, final short apiVersion)
+    void addBrokerAnswered(final int correlationId, final short apiKey, final short apiVersion, final long nanos)
     {
-        add(correlationId, apiKey, apiVersion, null);
+        add(correlationId, apiKey, apiVersion, nanos, null);
     }
 
     /**
@@ -42,14 +44,16 @@ final class InFlightRequests
      * @param correlationId the request's correlation id.
      * @param apiKey        its api key.
      * @param apiVersion    its api version.
+     * @param nanos         when it was read, {@link System#nanoTime()}.
      * @param response      the response frame; owned here until taken or released.
      */
-    void addLocallyAnswered(final int correlationId, final short apiKey, final short apiVersion, final ByteBuf response)
+    void addLocallyAnswered(
+        final int correlationId, final short apiKey, final short apiVersion, final long nanos, final ByteBuf response)
     {
-        add(correlationId, apiKey, apiVersion, response);
+        add(correlationId, apiKey, apiVersion, nanos, response);
     }
 
-    private void add(final int correlationId, final short apiKey, final short apiVersion, final ByteBuf response)
+    private void add(final int correlationId, final short apiKey, final short apiVersion, final long nanos, final ByteBuf response)
     {
         if (size == entries.length)
         {
@@ -57,6 +61,7 @@ final class InFlightRequests
         }
         final int index = (head + size) & (entries.length - 1);
         entries[index] = ((long)correlationId << 32) | ((apiKey & 0xFFFFL) << 16) | (apiVersion & 0xFFFFL);
+        readNanos[index] = nanos;
         if (response != null)
         {
             if (localResponses == null)
@@ -71,17 +76,20 @@ final class InFlightRequests
     private void grow()
     {
         final long[] grown = new long[entries.length * 2];
+        final long[] grownNanos = new long[grown.length];
         final ByteBuf[] grownResponses = localResponses == null ? null : new ByteBuf[grown.length];
         for (int i = 0; i < size; i++)
         {
             final int index = (head + i) & (entries.length - 1);
             grown[i] = entries[index];
+            grownNanos[i] = readNanos[index];
             if (grownResponses != null)
             {
                 grownResponses[i] = localResponses[index];
             }
         }
         entries = grown;
+        readNanos = grownNanos;
         localResponses = grownResponses;
         head = 0;
     }
@@ -109,6 +117,11 @@ final class InFlightRequests
     short headApiVersion()
     {
         return (short)entries[head];
+    }
+
+    long headReadNanos()
+    {
+        return readNanos[head];
     }
 
     boolean headIsLocallyAnswered()

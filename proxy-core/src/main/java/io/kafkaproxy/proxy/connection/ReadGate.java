@@ -21,6 +21,8 @@ final class ReadGate
     static final int ENDPOINTS_PENDING = 1 << 3;
     /** Memory is short: the channel waits at a frame boundary (see {@code ChannelMemoryWait}). */
     static final int MEMORY = 1 << 4;
+    /** The proxy is stopping: no more requests are read. */
+    static final int DRAINING = 1 << 5;
 
     private final Channel channel;
     private int closedBy;

@@ -1,16 +1,22 @@
 package io.kafkaproxy.proxy.metrics;
 
+import io.kafkaproxy.mempool.MemoryPool;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.common.protocol.ApiKeys;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The proxy's connection and error meters, recorded from every event loop.
+ * The proxy's meters, recorded from every event loop.
  *
  * <p>Counters are Micrometer's (striped adders): lock-free and safe from any thread. The connection gauges
- * are atomics touched once per connection open and close, never per request.
+ * are atomics touched once per connection open and close, never per request. The per-API meters are registered
+ * the first time an api key is seen and kept in an array indexed by api key, so the request path does one array
+ * read per frame and never builds a tag or looks up a meter.
  */
 public final class ProxyMetrics
 {
@@ -22,6 +28,15 @@ public final class ProxyMetrics
     public static final String BROKER_CONNECT_FAILURES = "kafka.proxy.broker.connect.failures";
     /** Open connections, by side. */
     public static final String ACTIVE_CONNECTIONS = "kafka.proxy.connections.active";
+
+    /** Requests read from a client whose connection closed before their response. */
+    public static final String REQUESTS_UNANSWERED = "kafka.proxy.requests.unanswered";
+    /** Configuration reloads, by result. */
+    public static final String CONFIG_RELOADS = "kafka.proxy.config.reloads";
+    /** Label: {@code success} or {@code failure}. */
+    public static final String RESULT = "result";
+    /** The memory pool's figures; see {@code MemoryPoolStats}. */
+    public static final String MEMORY_PREFIX = "kafka.proxy.memory.";
 
     /** Label: which side of the proxy, {@code client} or {@code broker}. */
     public static final String SIDE = "side";
@@ -56,6 +71,10 @@ public final class ProxyMetrics
         }
     }
 
+    private static final int API_KEY_SLOTS = 256;
+    // Api keys the proxy forwards but kafka-clients does not name share one slot, so their label set is bounded.
+    private static final int UNKNOWN_API_SLOT = API_KEY_SLOTS - 1;
+
     private final MeterRegistry registry;
     private final Counter[] framesRejected = new Counter[4];
     private final Counter clientConnectionErrors;
@@ -63,6 +82,10 @@ public final class ProxyMetrics
     private final Counter brokerConnectFailures;
     private final AtomicLong activeClientConnections = new AtomicLong();
     private final AtomicLong activeBrokerConnections = new AtomicLong();
+    private final AtomicReferenceArray<ApiMeters> apiMeters = new AtomicReferenceArray<>(API_KEY_SLOTS);
+    private final Counter requestsUnanswered;
+    private final Counter reloadSuccesses;
+    private final Counter reloadFailures;
 
     /**
      * Registers the meters.
@@ -93,6 +116,98 @@ public final class ProxyMetrics
             .description("Open connections").register(registry);
         Gauge.builder(ACTIVE_CONNECTIONS, activeBrokerConnections, AtomicLong::get).tag(SIDE, Side.BROKER.label())
             .description("Open connections").register(registry);
+        requestsUnanswered = Counter.builder(REQUESTS_UNANSWERED)
+            .description("Requests read from a client whose connection closed before their response").register(registry);
+        reloadSuccesses = Counter.builder(CONFIG_RELOADS).tag(RESULT, "success")
+            .description("Configuration reloads, applied or refused").register(registry);
+        reloadFailures = Counter.builder(CONFIG_RELOADS).tag(RESULT, "failure")
+            .description("Configuration reloads, applied or refused").register(registry);
+    }
+
+    /**
+     * Exports the memory pool's accounting.
+     *
+     * @param pool the pool.
+     */
+    public void bindMemoryPool(final MemoryPool pool)
+    {
+        Gauge.builder(MEMORY_PREFIX + "capacity", pool, p -> p.stats().capacityBytes()).baseUnit("bytes")
+            .description("The memory pool's hard budget").register(registry);
+        Gauge.builder(MEMORY_PREFIX + "reserved", pool, p -> p.stats().reservedBytes()).baseUnit("bytes")
+            .description("Off-heap memory the pool holds: in use plus cached for reuse").register(registry);
+        Gauge.builder(MEMORY_PREFIX + "used", pool, p -> p.stats().inUseBytes()).baseUnit("bytes")
+            .description("Memory in blocks held by the event loops").register(registry);
+        Gauge.builder(MEMORY_PREFIX + "high.water.mark", pool, p -> p.stats().highWaterMarkBytes()).baseUnit("bytes")
+            .description("The most memory the pool ever held").register(registry);
+        Gauge.builder(MEMORY_PREFIX + "outstanding.regions", pool, p -> p.stats().outstandingRegions())
+            .description("Frames in pool memory not yet released").register(registry);
+        FunctionCounter.builder(MEMORY_PREFIX + "fallback.allocations", pool, p -> p.stats().fallbackAllocations())
+            .description("Frames too large for a chunk, given a block of their own").register(registry);
+        FunctionCounter.builder(MEMORY_PREFIX + "allocation.failures", pool, p -> p.stats().allocationFailures())
+            .description("Allocations refused because the budget was spent").register(registry);
+        FunctionCounter.builder(MEMORY_PREFIX + "paused.reads", pool, p -> p.stats().pausedReadEvents())
+            .description("Times reads paused because memory ran short").register(registry);
+    }
+
+    /**
+     * The meters of one Kafka API, registered on first use.
+     *
+     * @param apiKey the request's api key.
+     * @return its meters.
+     */
+    public ApiMeters api(final short apiKey)
+    {
+        final int slot = apiKey >= 0 && apiKey < UNKNOWN_API_SLOT && ApiKeys.hasId(apiKey) ? apiKey : UNKNOWN_API_SLOT;
+        final ApiMeters meters = apiMeters.get(slot);
+        return meters != null ? meters : registerApi(slot);
+    }
+
+    private ApiMeters registerApi(final int slot)
+    {
+        // Once per api key for the life of the process; two loops racing here get the same registered meters.
+        final ApiMeters meters = new ApiMeters(registry, slot == UNKNOWN_API_SLOT ? "Unknown" : ApiKeys.forId(slot).name);
+        return apiMeters.compareAndSet(slot, null, meters) ? meters : apiMeters.get(slot);
+    }
+
+    /**
+     * Counts requests left without an answer when their connection closed.
+     *
+     * @param count how many.
+     */
+    public void onRequestsUnanswered(final int count)
+    {
+        requestsUnanswered.increment(count);
+    }
+
+    /**
+     * Requests left unanswered so far.
+     *
+     * @return the count.
+     */
+    public double requestsUnanswered()
+    {
+        return requestsUnanswered.count();
+    }
+
+    /**
+     * Counts a configuration reload.
+     *
+     * @param applied whether the new configuration was accepted.
+     */
+    public void onConfigReload(final boolean applied)
+    {
+        (applied ? reloadSuccesses : reloadFailures).increment();
+    }
+
+    /**
+     * Reloads so far.
+     *
+     * @param applied whether to count those accepted or those refused.
+     * @return the count.
+     */
+    public double configReloads(final boolean applied)
+    {
+        return (applied ? reloadSuccesses : reloadFailures).count();
     }
 
     private static int framesRejectedIndex(final Side side, final String reason)

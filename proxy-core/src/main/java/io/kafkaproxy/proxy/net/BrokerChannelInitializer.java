@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.net;
 
+import io.kafkaproxy.proxy.codec.FrameSizeLimit;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.connection.BrokerBackendHandler;
 import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
@@ -16,14 +17,14 @@ import io.netty.channel.ChannelInitializer;
  */
 final class BrokerChannelInitializer extends ChannelInitializer<Channel>
 {
-    private final int maxResponseSizeBytes;
+    private final FrameSizeLimit responseLimit;
     private final PoolByteBufAllocator allocator;
     private final ClientConnectionStateMachine connection;
 
     BrokerChannelInitializer(
-        final int maxResponseSizeBytes, final PoolByteBufAllocator allocator, final ClientConnectionStateMachine connection)
+        final FrameSizeLimit responseLimit, final PoolByteBufAllocator allocator, final ClientConnectionStateMachine connection)
     {
-        this.maxResponseSizeBytes = maxResponseSizeBytes;
+        this.responseLimit = responseLimit;
         this.allocator = allocator;
         this.connection = connection;
     }
@@ -32,7 +33,7 @@ final class BrokerChannelInitializer extends ChannelInitializer<Channel>
     protected void initChannel(final Channel channel)
     {
         final ChannelMemoryWait memoryWait = allocator.newChannelMemoryWait(false, connection::onBrokerMemoryWait);
-        final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(maxResponseSizeBytes, memoryWait);
+        final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(responseLimit, memoryWait);
         channel.config().setRecvByteBufAllocator(new PoolRecvByteBufAllocator(allocator, frameDecoder, memoryWait));
         channel.pipeline()
             .addLast("frameDecoder", frameDecoder)

@@ -44,11 +44,11 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
             channel, targets.get(), services.connector(), services.nodes(), services.metrics(), header, headerDecoder.view());
 
         final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);
-        final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(services.network().maxRequestSizeBytes(), memoryWait);
+        final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(services.settings().requestLimit(), memoryWait);
         channel.config().setRecvByteBufAllocator(new PoolRecvByteBufAllocator(services.allocator(), frameDecoder, memoryWait));
 
         final ChannelPipeline pipeline = channel.pipeline();
-        final long idleMillis = services.network().idleTimeout().toMillis();
+        final long idleMillis = services.settings().idleTimeoutMillis();
         if (idleMillis > 0)
         {
             pipeline.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));

@@ -1,6 +1,5 @@
 package io.kafkaproxy.proxy.net;
 
-import io.kafkaproxy.proxy.config.NetworkConfig;
 import io.kafkaproxy.proxy.connection.BrokerConnector;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
@@ -13,7 +12,7 @@ import java.util.function.Consumer;
 /**
  * What every client connection of one proxy is built with.
  *
- * @param network            limits and timeouts.
+ * @param settings           limits and timeouts a reload can change.
  * @param allocator          the pool allocator of every channel.
  * @param connector          opens broker connections.
  * @param nodes              the broker nodes and their proxy ports.
@@ -22,7 +21,7 @@ import java.util.function.Consumer;
  * @param pipelineCustomizer applied to each client pipeline after it is built; a hook for embedding and tests.
  */
 record ConnectionServices(
-    NetworkConfig network,
+    LiveSettings settings,
     PoolByteBufAllocator allocator,
     BrokerConnector connector,
     BrokerNodeRegistry nodes,

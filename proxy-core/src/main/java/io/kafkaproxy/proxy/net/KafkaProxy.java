@@ -14,7 +14,21 @@ import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.kafkaproxy.proxy.routing.NodeTarget;
 import io.kafkaproxy.proxy.routing.UpstreamNodeDiscovery;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.kafkaproxy.proxy.admin.AdminServer;
+import io.kafkaproxy.proxy.connection.DrainEvent;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -37,7 +51,11 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -54,8 +72,10 @@ public final class KafkaProxy implements AutoCloseable
     private static final Logger LOGGER = LoggerFactory.getLogger(KafkaProxy.class);
     private static final long SHUTDOWN_QUIET_MILLIS = 0;
     private static final long SHUTDOWN_TIMEOUT_MILLIS = 5_000;
+    private static final long DRAIN_POLL_MILLIS = 10;
 
-    private final ProxyConfig config;
+    private volatile ProxyConfig config;
+    private final LiveSettings settings;
     private final Transport transport;
     private final EventLoopGroup acceptorGroup;
     private final EventLoopGroup ioGroup;
@@ -69,11 +89,19 @@ public final class KafkaProxy implements AutoCloseable
     private final BrokerNodeRegistry nodes;
     private final UpstreamConnector connector;
     private final ConnectionServices services;
-    private InetSocketAddress bootstrapAddress;
+    private final MeterRegistry meterRegistry;
+    private final List<AutoCloseable> meterBinders = new ArrayList<>();
+    private final long startNanos;
+    private EventLoopGroup adminGroup;
+    private AdminServer adminServer;
+    private volatile InetSocketAddress bootstrapAddress;
+    private volatile boolean stopping;
 
     private KafkaProxy(final Builder builder) throws UnknownHostException
     {
+        this.startNanos = System.nanoTime();
         this.config = builder.config;
+        this.settings = new LiveSettings(config);
         this.transport = Transport.detect();
         this.bindAddress = InetAddress.getByName(config.listener().bindAddress().host());
         this.acceptorGroup = new MultiThreadIoEventLoopGroup(1,
@@ -85,8 +113,11 @@ public final class KafkaProxy implements AutoCloseable
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
             .datagramChannelType(transport.datagramChannelClass())
             .socketChannelType(transport.socketChannelClass()));
-        this.metrics = new ProxyMetrics(builder.meterRegistry);
+        this.meterRegistry = builder.meterRegistry != null ? builder.meterRegistry :
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.metrics = new ProxyMetrics(meterRegistry);
         this.memoryPool = new MemoryPool(poolSettings(config.memory()));
+        metrics.bindMemoryPool(memoryPool);
         this.allocator = new PoolByteBufAllocator(memoryPool);
         final EventExecutor acceptor = acceptorGroup.next();
         this.nodes = new BrokerNodeRegistry(
@@ -95,10 +126,9 @@ public final class KafkaProxy implements AutoCloseable
             config.listener().nodePorts().count(),
             this::startNodeListener,
             acceptor);
-        this.connector = new UpstreamConnector(transport, resolver, config.upstream().connectTimeout(),
-            config.network().maxResponseSizeBytes(), allocator);
+        this.connector = new UpstreamConnector(transport, resolver, settings, allocator);
         this.services = new ConnectionServices(
-            config.network(),
+            settings,
             allocator,
             connector,
             nodes,
@@ -128,9 +158,10 @@ public final class KafkaProxy implements AutoCloseable
 
     private void bindBootstrapListener()
     {
-        final List<HostPort> bootstrapServers = config.upstream().bootstrapServers();
+        final List<HostPort> bootstrapServers = settings.bootstrapServers();
         final HostPort bind = config.listener().bindAddress();
-        final ChannelFuture bound = serverBootstrap(() -> new BootstrapTarget(bootstrapServers))
+        // Each connection reads the list when it is accepted, so a reload changes where the next ones go.
+        final ChannelFuture bound = serverBootstrap(() -> new BootstrapTarget(settings.bootstrapServers()))
             .bind(new InetSocketAddress(bindAddress, bind.port()))
             .syncUninterruptibly();
         listenerChannels.add(bound.channel());
@@ -142,13 +173,134 @@ public final class KafkaProxy implements AutoCloseable
             .addKeyValue("upstream", bootstrapServers)
             .addKeyValue("transport", transport.name())
             .addKeyValue("ioThreads", config.network().ioThreads())
+            .addKeyValue("startupMillis", startupMillis())
             .log("bootstrap listener bound");
+    }
+
+    private void startAdmin()
+    {
+        // JVM and process meters load the management beans: after the listeners, off the start-up path clients wait on.
+        bindJvmMetrics();
+        if (!config.admin().enabled())
+        {
+            return;
+        }
+        if (!(meterRegistry instanceof PrometheusMeterRegistry))
+        {
+            throw new IllegalStateException("the admin listener exports a Prometheus registry; this proxy was given a " +
+                meterRegistry.getClass().getSimpleName());
+        }
+        adminGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kafka-proxy-admin"), transport.ioHandlerFactory());
+        final HostPort bind = config.admin().bindAddress();
+        adminServer = AdminServer.bind(adminGroup, transport.serverChannelClass(),
+            new InetSocketAddress(bind.host(), bind.port()), (PrometheusMeterRegistry)meterRegistry, this::readiness);
+    }
+
+    private void bindJvmMetrics()
+    {
+        // Two of Micrometer's names break Prometheus naming rules (promtool check metrics): a counter in "ns" and a
+        // gauge ending in "_count". process_cpu_usage covers the first; the second gets a name that lints.
+        meterRegistry.config()
+            .meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"))
+            .meterFilter(new MeterFilter()
+            {
+                @Override
+                public Meter.Id map(final Meter.Id id)
+                {
+                    return id.getName().equals("system.cpu.count") ? id.withName("system.cpus.available") : id;
+                }
+            });
+        final JvmGcMetrics gc = new JvmGcMetrics();
+        meterBinders.add(gc);
+        for (final MeterBinder binder : new MeterBinder[] {
+            new JvmMemoryMetrics(), gc, new JvmThreadMetrics(), new ClassLoaderMetrics(), new ProcessorMetrics(),
+            new UptimeMetrics(), new FileDescriptorMetrics()})
+        {
+            binder.bindTo(meterRegistry);
+        }
+    }
+
+    /**
+     * Whether the proxy can serve clients: its bootstrap listener is bound and one upstream bootstrap server
+     * accepts a TCP connection within the connect timeout.
+     *
+     * @return completes with null when ready, else with the reason.
+     */
+    public CompletionStage<String> readiness()
+    {
+        final CompletableFuture<String> result = new CompletableFuture<>();
+        if (stopping)
+        {
+            result.complete("stopping");
+            return result;
+        }
+        if (bootstrapAddress == null)
+        {
+            result.complete("the bootstrap listener is not bound");
+            return result;
+        }
+        probeUpstream(settings.bootstrapServers(), 0, result);
+        return result;
+    }
+
+    private void probeUpstream(final List<HostPort> servers, final int index, final CompletableFuture<String> result)
+    {
+        final HostPort server = servers.get(index);
+        connector.template()
+            .group(acceptorGroup.next())
+            .handler(new ChannelInboundHandlerAdapter())
+            .connect(InetSocketAddress.createUnresolved(server.host(), server.port()))
+            .addListener((ChannelFuture connected) ->
+            {
+                if (connected.isSuccess())
+                {
+                    connected.channel().close();
+                    result.complete(null);
+                }
+                else if (index + 1 < servers.size())
+                {
+                    probeUpstream(servers, index + 1, result);
+                }
+                else
+                {
+                    result.complete("no upstream bootstrap server reachable; last tried " + server + ": " +
+                        connected.cause().getMessage());
+                }
+            });
+    }
+
+    /**
+     * The admin listener's address, when it runs.
+     *
+     * @return its bound address, or null when {@code admin.enabled} is false.
+     */
+    public InetSocketAddress adminAddress()
+    {
+        return adminServer == null ? null : adminServer.address();
+    }
+
+    /**
+     * The registry the proxy's meters live in.
+     *
+     * @return the registry.
+     */
+    public MeterRegistry meterRegistry()
+    {
+        return meterRegistry;
+    }
+
+    private long startupMillis()
+    {
+        // From the process's start when the OS tells it (JVM start-up included), else from this object's.
+        return ProcessHandle.current().info().startInstant()
+            .map(started -> System.currentTimeMillis() - started.toEpochMilli())
+            .orElseGet(() -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
     }
 
     private void discoverNodes()
     {
-        new UpstreamNodeDiscovery(connector.template(), acceptorGroup.next(), config.upstream().bootstrapServers(), nodes,
-            config.network().maxResponseSizeBytes()).start();
+        new UpstreamNodeDiscovery(connector.template(), acceptorGroup.next(), settings.bootstrapServers(), nodes,
+            settings.responseLimit().maxMessageSizeBytes()).start();
     }
 
     private Future<Integer> startNodeListener(final int nodeId, final int port)
@@ -247,21 +399,147 @@ public final class KafkaProxy implements AutoCloseable
     }
 
     /**
-     * Stops listening, closes every connection and stops the event loops.
+     * Applies the settings of a new configuration that can change while connections stay open: upstream bootstrap
+     * servers and connect timeout, frame size limits, idle timeout (for new connections). The caller has
+     * validated the configuration and compared what cannot change live ({@link #restartOnlyChanges}).
+     *
+     * @param newConfig the new configuration; its restart-only settings must equal the running ones.
+     */
+    public void reconfigure(final ProxyConfig newConfig)
+    {
+        if (!restartOnlyChanges(newConfig).isEmpty())
+        {
+            throw new IllegalArgumentException("restart-only settings differ: " + restartOnlyChanges(newConfig));
+        }
+        settings.apply(newConfig);
+        config = newConfig;
+    }
+
+    /**
+     * The settings of a configuration that differ from the running ones and need a restart to apply: listener
+     * addresses, thread count, memory pool, admin listener.
+     *
+     * @param newConfig the configuration to compare.
+     * @return the YAML paths that differ, empty if none.
+     */
+    public List<String> restartOnlyChanges(final ProxyConfig newConfig)
+    {
+        final ProxyConfig running = config;
+        final List<String> changed = new ArrayList<>();
+        if (!running.listener().equals(newConfig.listener()))
+        {
+            changed.add("listener");
+        }
+        if (running.network().ioThreads() != newConfig.network().ioThreads())
+        {
+            changed.add("network.ioThreads");
+        }
+        if (!running.memory().equals(newConfig.memory()))
+        {
+            changed.add("memory");
+        }
+        if (!running.admin().equals(newConfig.admin()))
+        {
+            changed.add("admin");
+        }
+        return changed;
+    }
+
+    /**
+     * Stops: closes the listeners, lets every connection finish the requests it has read (up to
+     * {@code shutdown.drainTimeout}), closes what is left, and stops the event loops. Idempotent.
      */
     @Override
     public void close()
     {
-        LOGGER.atInfo().addKeyValue("bindAddress", bootstrapAddress).log("stopping");
+        close(config.shutdown().drainTimeout());
+    }
+
+    /**
+     * Stops, draining connections for at most the given time.
+     *
+     * @param drainTimeout how long requests already read may take to be answered.
+     */
+    public void close(final Duration drainTimeout)
+    {
+        synchronized (this)
+        {
+            if (stopping)
+            {
+                return;
+            }
+            stopping = true;
+        }
+        LOGGER.atInfo()
+            .addKeyValue("bindAddress", bootstrapAddress)
+            .addKeyValue("openConnections", clientChannels.size())
+            .addKeyValue("drainTimeout", drainTimeout)
+            .log("stopping");
         listenerChannels.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MILLIS);
+        final double unansweredBefore = metrics.requestsUnanswered();
+        final int drained = drain(drainTimeout);
+        final int forced = clientChannels.size();
         clientChannels.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MILLIS);
+        if (adminServer != null)
+        {
+            adminServer.close();
+        }
         final Future<?> io = ioGroup.shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         final Future<?> acceptor = acceptorGroup.shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        final Future<?> admin = adminGroup == null ? null :
+            adminGroup.shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         io.awaitUninterruptibly();
         acceptor.awaitUninterruptibly();
+        if (admin != null)
+        {
+            admin.awaitUninterruptibly();
+        }
         resolver.close();
         memoryPool.close();
-        LOGGER.atInfo().log("stopped");
+        for (final AutoCloseable binder : meterBinders)
+        {
+            try
+            {
+                binder.close();
+            }
+            catch (final Exception e)
+            {
+                LOGGER.atDebug().setCause(e).log("closing a meter binder failed");
+            }
+        }
+        LOGGER.atInfo()
+            .addKeyValue("drainedConnections", drained)
+            .addKeyValue("closedAfterDrainTimeout", forced)
+            .addKeyValue("unansweredRequests", (long)(metrics.requestsUnanswered() - unansweredBefore))
+            .log("stopped");
+    }
+
+    private int drain(final Duration drainTimeout)
+    {
+        final int open = clientChannels.size();
+        if (open == 0)
+        {
+            return 0;
+        }
+        for (final Channel client : clientChannels)
+        {
+            client.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+        }
+        final long deadline = System.nanoTime() + drainTimeout.toNanos();
+        // Closed channels leave the group by themselves; poll rather than wire a callback into every connection.
+        while (!clientChannels.isEmpty() && System.nanoTime() - deadline < 0)
+        {
+            try
+            {
+                Thread.sleep(DRAIN_POLL_MILLIS);
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return open - clientChannels.size();
     }
 
     /**
@@ -270,7 +548,7 @@ public final class KafkaProxy implements AutoCloseable
     public static final class Builder
     {
         private final ProxyConfig config;
-        private MeterRegistry meterRegistry = new SimpleMeterRegistry();
+        private MeterRegistry meterRegistry;
         private Consumer<ChannelPipeline> pipelineCustomizer = pipeline -> { };
 
         private Builder(final ProxyConfig config)
@@ -281,7 +559,8 @@ public final class KafkaProxy implements AutoCloseable
         /**
          * Where the proxy's meters are registered.
          *
-         * @param registry the registry; a simple in-memory one by default.
+         * @param registry the registry; by default a Prometheus registry of the proxy's own, which the admin
+         *                 listener exports (the admin listener needs a Prometheus registry).
          * @return this builder.
          */
         public Builder meterRegistry(final MeterRegistry registry)
@@ -324,13 +603,17 @@ public final class KafkaProxy implements AutoCloseable
             {
                 proxy.bindBootstrapListener();
                 proxy.discoverNodes();
+                proxy.startAdmin();
                 return proxy;
             }
             catch (final RuntimeException e)
             {
                 proxy.close();
-                throw new ProxyStartException("cannot bind the bootstrap listener: listener.bindAddress=" +
-                    config.listener().bindAddress() + ": " + e.getMessage(), e);
+                throw new ProxyStartException(proxy.bootstrapAddress == null ?
+                    "cannot bind the bootstrap listener: listener.bindAddress=" + config.listener().bindAddress() +
+                        ": " + e.getMessage() :
+                    "cannot bind the admin listener: admin.bindAddress=" + config.admin().bindAddress() + ": " +
+                        e.getMessage(), e);
             }
         }
     }

@@ -10,7 +10,6 @@ import io.netty.channel.EventLoop;
 import io.netty.resolver.AddressResolverGroup;
 
 import java.net.InetSocketAddress;
-import java.time.Duration;
 
 /**
  * Opens broker connections on the event loop of the client connection they serve, with the same transport,
@@ -21,35 +20,33 @@ import java.time.Duration;
 final class UpstreamConnector implements BrokerConnector
 {
     private final Bootstrap template;
-    private final int maxResponseSizeBytes;
+    private final LiveSettings settings;
     private final PoolByteBufAllocator allocator;
 
     UpstreamConnector(
         final Transport transport,
         final AddressResolverGroup<InetSocketAddress> resolver,
-        final Duration connectTimeout,
-        final int maxResponseSizeBytes,
+        final LiveSettings settings,
         final PoolByteBufAllocator allocator)
     {
         this.allocator = allocator;
+        this.settings = settings;
         this.template = new Bootstrap()
             .channel(transport.socketChannelClass())
             .resolver(resolver)
             .option(ChannelOption.ALLOCATOR, allocator)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)connectTimeout.toMillis())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_KEEPALIVE, true);
-        this.maxResponseSizeBytes = maxResponseSizeBytes;
     }
 
     /**
      * The template broker connections are made from, for other connections to the cluster (node discovery).
      *
-     * @return a copy of the template, without a group or handler.
+     * @return a copy of the template with the connect timeout now, without a group or handler.
      */
     Bootstrap template()
     {
-        return template.clone();
+        return template.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMillis());
     }
 
     @Override
@@ -57,7 +54,8 @@ final class UpstreamConnector implements BrokerConnector
         final EventLoop eventLoop, final InetSocketAddress brokerAddress, final ClientConnectionStateMachine connection)
     {
         return template.clone(eventLoop)
-            .handler(new BrokerChannelInitializer(maxResponseSizeBytes, allocator, connection))
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMillis())
+            .handler(new BrokerChannelInitializer(settings.responseLimit(), allocator, connection))
             .connect(brokerAddress);
     }
 }

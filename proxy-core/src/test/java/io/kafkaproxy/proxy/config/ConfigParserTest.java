@@ -165,4 +165,82 @@ class ConfigParserTest
         assertThat(HostPort.parse("[::1]:9092").toString()).isEqualTo("[::1]:9092");
         assertThatThrownBy(() -> HostPort.parse("h:99999")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @ParameterizedTest
+    @MethodSource("exampleConfigs")
+    void shouldWriteTheEffectiveConfigurationSoThatItReadsBackTheSame(final Path file) throws ConfigException
+    {
+        // Given
+        final ProxyConfig config = ConfigParser.parse(file);
+
+        // When
+        final String effective = ConfigWriter.toYaml(config);
+
+        // Then
+        assertThat(ConfigParser.parse(effective, "effective.yaml")).isEqualTo(config);
+        assertThat(ConfigParser.check(effective, "effective.yaml")).isEmpty();
+    }
+
+    @Test
+    void shouldReadTheOperatingSections() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse("upstream:\n  bootstrapServers: [b:9092]\n" +
+            "admin:\n  bindAddress: 0.0.0.0:9999\nlogging:\n  level: debug\n  loggers:\n    io.netty: warn\n" +
+            "shutdown:\n  drainTimeout: 5s\n", "t.yaml");
+
+        // Then
+        assertThat(config.admin()).isEqualTo(new AdminConfig(true, new HostPort("0.0.0.0", 9999)));
+        assertThat(config.logging().level()).isEqualTo("DEBUG");
+        assertThat(config.logging().loggers()).containsEntry("io.netty", "WARN");
+        assertThat(config.shutdown().drainTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(ConfigParser.parse("upstream:\n  bootstrapServers: [b:9092]\n", "t.yaml").admin())
+            .isEqualTo(new AdminConfig(true, new HostPort("127.0.0.1", 9190)));
+    }
+
+    @Test
+    void checkShouldListEveryErrorWithItsPathAndLine()
+    {
+        // Given: two bad values in one section, an unknown key in another, an unknown section, a bad log level
+        final String yaml = String.join("\n",
+            "upstream:",
+            "  bootstrapServers: [b:9092]",
+            "network:",
+            "  ioThreads: -1",
+            "  maxRequestSizeBytes: lots",
+            "memory:",
+            "  poolSize: 1GiB",
+            "metrics:",
+            "  port: 9",
+            "logging:",
+            "  level: loud",
+            "");
+
+        // When
+        final List<String> errors = ConfigParser.check(yaml, "t.yaml");
+
+        // Then
+        assertThat(errors).hasSize(5);
+        assertThat(errors.get(0)).startsWith("t.yaml:4: network.ioThreads: must be at least 1");
+        assertThat(errors.get(1)).isEqualTo("t.yaml:5: network.maxRequestSizeBytes: expected a size such as 64MiB, got 'lots'");
+        assertThat(errors.get(2)).startsWith("t.yaml:7: memory.poolSize: unknown key");
+        assertThat(errors.get(3)).startsWith("t.yaml:8: metrics: unknown key");
+        assertThat(errors.get(4)).startsWith("t.yaml:11: logging.level: not a log level: loud");
+    }
+
+    @Test
+    void checkShouldReportWhatNoSingleKeyShowsOnceEveryKeyIsValid()
+    {
+        // When
+        final List<String> missingUpstream = ConfigParser.check("network:\n  ioThreads: 2\n", "t.yaml");
+        final List<String> tooLarge = ConfigParser.check(
+            "upstream:\n  bootstrapServers: [b:1]\nnetwork:\n  maxRequestSizeBytes: 100MiB\nmemory:\n  poolSizeBytes: 128MiB\n", "t.yaml");
+        final List<String> syntax = ConfigParser.check("upstream: [\n", "t.yaml");
+
+        // Then
+        assertThat(missingUpstream).singleElement().asString().contains("upstream.bootstrapServers: required");
+        assertThat(tooLarge).containsExactly(
+            "t.yaml:4: network.maxRequestSizeBytes: 100MiB is more than half of memory.poolSizeBytes 128MiB");
+        assertThat(syntax).singleElement().asString().startsWith("t.yaml:");
+    }
 }

@@ -16,12 +16,12 @@ class InFlightRequestsTest
         // Given: more requests than the initial capacity, with the ring already wrapped once
         for (int i = 0; i < 5; i++)
         {
-            inFlight.addBrokerAnswered(i, (short)0, (short)0);
+            inFlight.addBrokerAnswered(i, (short)0, (short)0, 7L);
             inFlight.removeHead();
         }
         for (int i = 0; i < 100; i++)
         {
-            inFlight.addBrokerAnswered(-i, (short)(i % 90), (short)(i % 17));
+            inFlight.addBrokerAnswered(-i, (short)(i % 90), (short)(i % 17), 1000L + i);
         }
 
         // Then
@@ -30,6 +30,7 @@ class InFlightRequestsTest
             assertThat(inFlight.headCorrelationId()).isEqualTo(-i);
             assertThat(inFlight.headApiKey()).isEqualTo((short)(i % 90));
             assertThat(inFlight.headApiVersion()).isEqualTo((short)(i % 17));
+            assertThat(inFlight.headReadNanos()).isEqualTo(1000L + i);
             assertThat(inFlight.headIsLocallyAnswered()).isFalse();
             assertThat(inFlight.removeHead()).isNull();
         }
@@ -41,8 +42,8 @@ class InFlightRequestsTest
     {
         // Given
         final ByteBuf local = Unpooled.buffer(4);
-        inFlight.addBrokerAnswered(1, (short)3, (short)12);
-        inFlight.addLocallyAnswered(2, (short)18, (short)9, local);
+        inFlight.addBrokerAnswered(1, (short)3, (short)12, 0L);
+        inFlight.addLocallyAnswered(2, (short)18, (short)9, 0L, local);
 
         // When
         final ByteBuf first = inFlight.removeHead();
@@ -60,8 +61,8 @@ class InFlightRequestsTest
     {
         // Given
         final ByteBuf local = Unpooled.buffer(4);
-        inFlight.addBrokerAnswered(1, (short)3, (short)12);
-        inFlight.addLocallyAnswered(2, (short)18, (short)9, local);
+        inFlight.addBrokerAnswered(1, (short)3, (short)12, 0L);
+        inFlight.addLocallyAnswered(2, (short)18, (short)9, 0L, local);
 
         // When
         inFlight.clear();

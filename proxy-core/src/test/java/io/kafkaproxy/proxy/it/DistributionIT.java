@@ -7,6 +7,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -23,7 +24,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,7 +70,7 @@ class DistributionIT
 
             // When
             final Process proxy = launch(output, "--bootstrap", kafka.bootstrapServers(), "--listen", "127.0.0.1:" + port,
-                "--io-threads", "1");
+                "--io-threads", "1", "--admin-listen", "127.0.0.1:0");
             await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(output).contains("bootstrap listener bound"));
 
             // Then
@@ -73,8 +78,123 @@ class DistributionIT
             assertThat(Files.readString(output)).doesNotContain("ERROR").doesNotContain("Exception");
             proxy.destroy();
             assertThat(proxy.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(proxy.exitValue()).isZero();
             assertThat(Files.readString(output)).contains("stopped");
         }
+    }
+
+    @Test
+    void sigtermDuringAProduceRunShouldAnswerEveryRequestReadAndExitZero() throws Exception
+    {
+        // Given: the proxy as its own process, and a producer sending as fast as acks=all allows
+        try (InJvmKafka kafka = InJvmKafka.start(List.of(1), Map.of()))
+        {
+            final int port = freePort();
+            final Path config = writeConfig(kafka, port, "16MiB");
+            final Path output = Files.createTempFile("kafka-proxy-sigterm", ".log");
+            final Process proxy = launch(output, "run", "--config", config.toString());
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(output).contains("bootstrap listener bound"));
+            final String bootstrap = "127.0.0.1:" + port;
+            createTopic(bootstrap, "drained");
+            final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+            final AtomicBoolean producing = new AtomicBoolean(true);
+            final Map<String, Object> producerConfig = producerConfig(bootstrap);
+            producerConfig.put(ProducerConfig.RETRIES_CONFIG, 0);
+            producerConfig.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 5_000);
+            producerConfig.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000);
+            producerConfig.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000);
+            final Thread producer = new Thread(() ->
+            {
+                try (KafkaProducer<String, String> client = new KafkaProducer<>(producerConfig))
+                {
+                    for (int i = 0; producing.get(); i++)
+                    {
+                        final String value = Integer.toString(i);
+                        client.send(new ProducerRecord<>("drained", value), (metadata, error) ->
+                        {
+                            if (error == null)
+                            {
+                                acknowledged.add(value);
+                            }
+                        });
+                    }
+                }
+                catch (final RuntimeException e)
+                {
+                    // The proxy is gone: sends stop failing over once it has.
+                }
+            }, "producer-until-sigterm");
+            producer.start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= 2_000);
+
+            // When
+            proxy.destroy();
+
+            // Then
+            assertThat(proxy.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            producing.set(false);
+            producer.join(TimeUnit.SECONDS.toMillis(60));
+            assertThat(proxy.exitValue()).isZero();
+            final String log = Files.readString(output);
+            assertThat(log).contains("signal received signal=\"SIGTERM\"").contains("stopping");
+            assertThat(log).containsPattern("stopped drainedConnections=\"[1-9][0-9]*\" closedAfterDrainTimeout=\"0\" unansweredRequests=\"0\"");
+            // Every record the producer saw acknowledged is in the topic, read straight from the broker.
+            final Map<String, Object> consumerConfig = consumerConfig(kafka.bootstrapServers());
+            final Set<String> stored = ClientWorkloads.consume("drained", consumerConfig, acknowledged.size()).stream()
+                .map(ConsumerRecord::value).collect(Collectors.toSet());
+            assertThat(stored).containsAll(acknowledged);
+        }
+    }
+
+    @Test
+    void sighupAndSigusr1ShouldReloadTheFileWithoutDisturbingClients() throws Exception
+    {
+        // Given
+        try (InJvmKafka kafka = InJvmKafka.start(List.of(1), Map.of()))
+        {
+            final int port = freePort();
+            final Path config = writeConfig(kafka, port, "16MiB");
+            final Path output = Files.createTempFile("kafka-proxy-sighup", ".log");
+            final Process proxy = launch(output, "run", "--config", config.toString());
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(output).contains("bootstrap listener bound"));
+
+            // When: a valid change on SIGHUP, then a broken file on SIGUSR1
+            Files.writeString(config, Files.readString(config).replace("maxRequestSizeBytes: 16MiB", "maxRequestSizeBytes: 8MiB"));
+            signal(proxy, "HUP");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(output).contains("configuration reloaded and applied"));
+            Files.writeString(config, Files.readString(config).replace("ioThreads:", "ioThreds:"));
+            signal(proxy, "USR1");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(output).contains("configuration reload refused"));
+
+            // Then
+            final String log = Files.readString(output);
+            assertThat(log).contains("changed=\"[network.maxRequestSizeBytes]\"");
+            assertThat(log).contains("network.ioThreds: unknown key");
+            assertProducesAndConsumes("127.0.0.1:" + port);
+            proxy.destroy();
+            assertThat(proxy.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(proxy.exitValue()).isZero();
+        }
+    }
+
+    @Test
+    void checkConfigShouldListEveryErrorAndExitTwo() throws Exception
+    {
+        // Given
+        final Path config = Files.createTempFile("broken", ".yaml");
+        Files.writeString(config, "upstream:\n  bootstrapServers: [b:9092]\nnetwork:\n  ioThreds: 2\n  idleTimeout: soon\n");
+        final Path output = Files.createTempFile("kafka-proxy-check", ".log");
+
+        // When
+        final Process process = launch(output, "check-config", config.toString());
+
+        // Then
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isEqualTo(2);
+        assertThat(Files.readString(output))
+            .contains(config + ":4: network.ioThreds: unknown key")
+            .contains(config + ":5: network.idleTimeout: ")
+            .contains("2 errors");
     }
 
     @Test
@@ -85,7 +205,7 @@ class DistributionIT
         final Path output = Files.createTempFile("kafka-proxy-demo", ".log");
 
         // When
-        launch(output, "demo", "--listen", "localhost:" + port);
+        launch(output, "demo", "--listen", "localhost:" + port, "--admin-listen", "127.0.0.1:0");
         await().atMost(Duration.ofSeconds(120)).until(() -> Files.readString(output).contains("bootstrap.servers=localhost:" + port));
 
         // Then
@@ -109,6 +229,62 @@ class DistributionIT
         assertThat(Files.readString(output)).contains(config + ":4: network.ioThreds: unknown key");
     }
 
+    private static Path writeConfig(final InJvmKafka kafka, final int port, final String maxRequestSize) throws IOException
+    {
+        final Path config = Files.createTempFile("kafka-proxy", ".yaml");
+        return Files.writeString(config, String.join("\n",
+            "listener:",
+            "  bindAddress: 127.0.0.1:" + port,
+            "  advertisedHost: 127.0.0.1",
+            "  nodePorts: {first: 0, count: 1}",
+            "upstream:",
+            "  bootstrapServers: [" + kafka.bootstrapServers() + "]",
+            "network:",
+            "  ioThreads: 1",
+            "  maxRequestSizeBytes: " + maxRequestSize,
+            "  maxResponseSizeBytes: 16MiB",
+            "memory:",
+            "  poolSizeBytes: 64MiB",
+            "admin:",
+            "  bindAddress: 127.0.0.1:0",
+            "shutdown:",
+            "  drainTimeout: 20s",
+            ""));
+    }
+
+    private static void signal(final Process process, final String signal) throws Exception
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).isZero();
+    }
+
+    private static void createTopic(final String bootstrapServers, final String topic) throws Exception
+    {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))
+        {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short)1))).all().get();
+        }
+    }
+
+    private static Map<String, Object> producerConfig(final String bootstrapServers)
+    {
+        final Map<String, Object> producerConfig = new HashMap<>();
+        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        producerConfig.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        return producerConfig;
+    }
+
+    private static Map<String, Object> consumerConfig(final String bootstrapServers)
+    {
+        final Map<String, Object> consumerConfig = new HashMap<>();
+        consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        consumerConfig.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        return consumerConfig;
+    }
+
     private Process launch(final Path output, final String... args) throws IOException
     {
         final List<String> command = new ArrayList<>();
@@ -124,20 +300,10 @@ class DistributionIT
 
     private static void assertProducesAndConsumes(final String bootstrapServers) throws Exception
     {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))
-        {
-            admin.createTopics(List.of(new NewTopic("through-the-distribution", 1, (short)1))).all().get();
-        }
-        final Map<String, Object> producerConfig = new HashMap<>();
-        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        producerConfig.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        ClientWorkloads.sendAll(producerConfig, List.of(new ProducerRecord<>("through-the-distribution", "hello")));
-        final Map<String, Object> consumerConfig = new HashMap<>();
-        consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        consumerConfig.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        assertThat(ClientWorkloads.consume("through-the-distribution", consumerConfig, 1))
+        final String topic = "through-the-distribution-" + System.nanoTime();
+        createTopic(bootstrapServers, topic);
+        ClientWorkloads.sendAll(producerConfig(bootstrapServers), List.of(new ProducerRecord<>(topic, "hello")));
+        assertThat(ClientWorkloads.consume(topic, consumerConfig(bootstrapServers), 1))
             .extracting(ConsumerRecord::value).containsExactly("hello");
     }
 

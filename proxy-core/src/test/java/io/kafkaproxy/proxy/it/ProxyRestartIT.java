@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.it;
 
+import io.kafkaproxy.proxy.config.AdminConfig;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.MemoryConfig;
@@ -77,12 +78,15 @@ class ProxyRestartIT
     {
         // Given: a proxy with a fixed port range, and a producer that will not go back to its bootstrap servers
         final int bootstrapPort = freePortPair();
-        final ProxyConfig config = new ProxyConfig(
+        final ProxyConfig config = ProxyConfig.of(
             new ListenerConfig(new HostPort(ProxiedKafka.ADVERTISED_HOST, bootstrapPort), ProxiedKafka.ADVERTISED_HOST,
                 new NodePortsConfig(bootstrapPort + 1, 1)),
             UpstreamConfig.of(List.of(HostPort.parse(kafka.bootstrapServers())), null),
             NetworkConfig.of(1, null, null, null),
-            MemoryConfig.defaults());
+            MemoryConfig.defaults(),
+            AdminConfig.of(false, null),
+            null,
+            null);
         final Map<String, Object> producerConfig = new HashMap<>();
         producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ProxiedKafka.ADVERTISED_HOST + ":" + bootstrapPort);
         producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);

@@ -2,6 +2,7 @@ package io.kafkaproxy.proxy.memory;
 
 import io.kafkaproxy.mempool.MemoryPool;
 import io.kafkaproxy.mempool.MemoryPoolSettings;
+import io.kafkaproxy.proxy.codec.FrameSizeLimit;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelOption;
@@ -50,7 +51,7 @@ class PooledFrameDecodingTest
             channel = new EmbeddedChannel(false, false);
             channel.config().setOption(ChannelOption.ALLOCATOR, allocator);
             final ChannelMemoryWait memoryWait = allocator.newChannelMemoryWait(true, readPauses::add);
-            decoder = new KafkaFrameDecoder(10 * CHUNK, memoryWait);
+            decoder = new KafkaFrameDecoder(new FrameSizeLimit(10 * CHUNK), memoryWait);
             channel.pipeline().addLast(decoder);
             channel.register();
             return null;

@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.testing;
 
+import io.kafkaproxy.proxy.config.AdminConfig;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.MemoryConfig;
@@ -96,18 +97,21 @@ public final class ProxiedKafka implements AutoCloseable
 
     /**
      * The configuration the tests' proxies run with: loopback, ephemeral ports, two I/O threads, a 64 MiB pool of
-     * 256 KiB chunks (small enough that large records take dedicated blocks).
+     * 256 KiB chunks (small enough that large records take dedicated blocks), the admin listener on an ephemeral port.
      *
      * @param bootstrapServers the upstream cluster.
      * @return the configuration.
      */
     public static ProxyConfig proxyConfig(final String bootstrapServers)
     {
-        return new ProxyConfig(
+        return ProxyConfig.of(
             new ListenerConfig(new HostPort(ADVERTISED_HOST, 0), ADVERTISED_HOST, new NodePortsConfig(0, 1)),
             UpstreamConfig.of(Arrays.stream(bootstrapServers.split(",")).map(HostPort::parse).toList(), null),
             NetworkConfig.of(2, "16MiB", "32MiB", null),
-            MemoryConfig.of("64MiB", "256KiB", null, null));
+            MemoryConfig.of("64MiB", "256KiB", null, null),
+            AdminConfig.of(true, new HostPort(ADVERTISED_HOST, 0)),
+            null,
+            null);
     }
 
     /**

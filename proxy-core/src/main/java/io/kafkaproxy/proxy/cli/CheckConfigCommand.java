@@ -1,0 +1,69 @@
+package io.kafkaproxy.proxy.cli;
+
+import io.kafkaproxy.proxy.config.ConfigException;
+import io.kafkaproxy.proxy.config.ConfigParser;
+import io.kafkaproxy.proxy.config.ConfigWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code kafka-proxy check-config FILE}: validates a configuration file without starting anything; prints the
+ * effective configuration (every default filled in) when it is valid, else every error with its YAML path and
+ * line.
+ */
+@Command(name = "check-config", mixinStandardHelpOptions = true,
+    description = "Validate a configuration file: print the effective configuration, or every error with its YAML " +
+        "path and line (exit code 2).")
+final class CheckConfigCommand implements Callable<Integer>
+{
+    @Parameters(index = "0", paramLabel = "FILE", description = "The YAML configuration file.")
+    Path file;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws ConfigException
+    {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final String yaml;
+        try
+        {
+            yaml = Files.readString(file, StandardCharsets.UTF_8);
+        }
+        catch (final NoSuchFileException e)
+        {
+            err.println(file + ": no such file");
+            return ExitCodes.USAGE;
+        }
+        catch (final IOException e)
+        {
+            err.println(file + ": cannot read: " + e);
+            return ExitCodes.USAGE;
+        }
+        final List<String> errors = ConfigParser.check(yaml, file.toString());
+        if (!errors.isEmpty())
+        {
+            errors.forEach(err::println);
+            err.println(errors.size() == 1 ? "1 error" : errors.size() + " errors");
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        out.println("# " + file + ": valid. The effective configuration, every default filled in:");
+        out.print(ConfigWriter.toYaml(ConfigParser.parse(yaml, file.toString())));
+        out.flush();
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,77 @@
+package io.kafkaproxy.proxy.config;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes a configuration back as YAML in the reference file's shape, sizes and durations in units, every default
+ * spelt out: what {@code kafka-proxy check-config} prints as the effective configuration. Reading the text back
+ * gives an equal configuration.
+ */
+public final class ConfigWriter
+{
+    private ConfigWriter()
+    {
+    }
+
+    /**
+     * Writes a configuration.
+     *
+     * @param config the configuration.
+     * @return the YAML text.
+     */
+    public static String toYaml(final ProxyConfig config)
+    {
+        final StringBuilder yaml = new StringBuilder(1024);
+        final ListenerConfig listener = config.listener();
+        yaml.append("listener:\n")
+            .append("  bindAddress: ").append(quoted(listener.bindAddress().toString())).append('\n')
+            .append("  advertisedHost: ").append(quoted(listener.advertisedHost())).append('\n')
+            .append("  nodePorts:\n")
+            .append("    first: ").append(listener.nodePorts().first()).append('\n')
+            .append("    count: ").append(listener.nodePorts().count()).append('\n');
+        yaml.append("upstream:\n  bootstrapServers:\n");
+        for (final HostPort server : config.upstream().bootstrapServers())
+        {
+            yaml.append("    - ").append(quoted(server.toString())).append('\n');
+        }
+        yaml.append("  connectTimeout: ").append(Units.formatDuration(config.upstream().connectTimeout())).append('\n');
+        final NetworkConfig network = config.network();
+        yaml.append("network:\n")
+            .append("  ioThreads: ").append(network.ioThreads()).append('\n')
+            .append("  maxRequestSizeBytes: ").append(Units.formatBytes(network.maxRequestSizeBytes())).append('\n')
+            .append("  maxResponseSizeBytes: ").append(Units.formatBytes(network.maxResponseSizeBytes())).append('\n')
+            .append("  idleTimeout: ").append(Units.formatDuration(network.idleTimeout())).append('\n');
+        final MemoryConfig memory = config.memory();
+        yaml.append("memory:\n")
+            .append("  poolSizeBytes: ").append(Units.formatBytes(memory.poolSizeBytes())).append('\n')
+            .append("  chunkSizeBytes: ").append(Units.formatBytes(memory.chunkSizeBytes())).append('\n')
+            .append("  backing: ").append(memory.backing() == MemoryConfig.Backing.DIRECT ? "direct" : "mappedFile").append('\n');
+        if (memory.mappedFileDirectory() != null)
+        {
+            yaml.append("  mappedFileDirectory: ").append(quoted(memory.mappedFileDirectory().toString())).append('\n');
+        }
+        yaml.append("admin:\n")
+            .append("  enabled: ").append(config.admin().enabled()).append('\n')
+            .append("  bindAddress: ").append(quoted(config.admin().bindAddress().toString())).append('\n');
+        yaml.append("logging:\n")
+            .append("  level: ").append(config.logging().level()).append('\n');
+        if (!config.logging().loggers().isEmpty())
+        {
+            yaml.append("  loggers:\n");
+            for (final Map.Entry<String, String> logger : new TreeMap<>(config.logging().loggers()).entrySet())
+            {
+                yaml.append("    ").append(quoted(logger.getKey())).append(": ").append(logger.getValue()).append('\n');
+            }
+        }
+        yaml.append("shutdown:\n")
+            .append("  drainTimeout: ").append(Units.formatDuration(config.shutdown().drainTimeout())).append('\n');
+        return yaml.toString();
+    }
+
+    private static String quoted(final String text)
+    {
+        // Double-quoted YAML scalars: host names, IPv6 brackets and paths are then never read as anything else.
+        return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+}

@@ -1,0 +1,79 @@
+package io.kafkaproxy.proxy.cli;
+
+import io.kafkaproxy.proxy.config.ConfigParser;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CheckConfigCommandTest
+{
+    @TempDir
+    Path directory;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(final String... args)
+    {
+        final CommandLine commandLine = KafkaProxyCommand.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void shouldListEveryErrorWithItsPathAndLineAndExitNonZero() throws Exception
+    {
+        // Given
+        final Path file = Files.writeString(directory.resolve("broken.yaml"),
+            "upstream:\n  bootstrapServers: [b]\nnetwork:\n  ioThreads: 0x\n  idleTimeout: never\nadmin:\n  port: 1\n");
+
+        // When
+        final int exitCode = run("check-config", file.toString());
+
+        // Then
+        assertThat(exitCode).isEqualTo(2);
+        final java.util.List<String> lines = err.toString().lines().toList();
+        assertThat(lines).hasSize(5);
+        assertThat(lines.get(0)).isEqualTo(file + ":2: upstream.bootstrapServers[0]: expected host:port, got 'b'");
+        assertThat(lines.get(1)).startsWith(file + ":4: network.ioThreads: ");
+        assertThat(lines.get(2)).startsWith(file + ":5: network.idleTimeout: ");
+        assertThat(lines.get(3)).startsWith(file + ":7: admin.port: unknown key");
+        assertThat(lines.get(4)).isEqualTo("4 errors");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void shouldPrintTheEffectiveConfigurationOfAValidFile() throws Exception
+    {
+        // Given
+        final Path file = Files.writeString(directory.resolve("valid.yaml"), "upstream:\n  bootstrapServers: [kafka:9092]\n");
+
+        // When
+        final int exitCode = run("check-config", file.toString());
+
+        // Then
+        assertThat(exitCode).isZero();
+        assertThat(out.toString()).contains("maxRequestSizeBytes: 100MiB").contains("drainTimeout: 30s");
+        assertThat(ConfigParser.parse(out.toString(), "printed.yaml")).isEqualTo(ConfigParser.parse(file));
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void shouldSayWhenTheFileIsMissing()
+    {
+        // When
+        final int exitCode = run("check-config", directory.resolve("absent.yaml").toString());
+
+        // Then
+        assertThat(exitCode).isEqualTo(2);
+        assertThat(err.toString()).contains("absent.yaml: no such file");
+    }
+}

@@ -1,0 +1,66 @@
+package io.kafkaproxy.proxy.metrics;
+
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ProxyMetricsTest
+{
+    private static final short PRODUCE = 0;
+    private static final short FETCH = 1;
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ProxyMetrics metrics = new ProxyMetrics(registry);
+
+    @Test
+    void shouldLabelEachApiWithItsKafkaName()
+    {
+        // When
+        metrics.api(PRODUCE).onRequest(100);
+        metrics.api(PRODUCE).onResponse(50, 2_000_000);
+        metrics.api(FETCH).onRequest(80);
+        metrics.api((short)-7).onRequest(10);
+        metrics.api((short)999).onRequest(10);
+
+        // Then
+        final String text = registry.scrape();
+        assertThat(text)
+            .contains("kafka_proxy_request_latency_seconds_count{api=\"Produce\"} 1")
+            .contains("kafka_proxy_frames_total{api=\"Fetch\",direction=\"client_to_broker\"} 1")
+            .contains("kafka_proxy_bytes_total{api=\"Produce\",direction=\"broker_to_client\"} 50")
+            .contains("kafka_proxy_frames_total{api=\"Unknown\",direction=\"client_to_broker\"} 2");
+        assertThat(metrics.api(PRODUCE)).isSameAs(metrics.api(PRODUCE));
+    }
+
+    @Test
+    void recordingARequestShouldAllocateNothing()
+    {
+        // Given: the meters registered and the recording path compiled
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final long thread = Thread.currentThread().getId();
+        record(200_000);
+
+        // When
+        final long before = threads.getThreadAllocatedBytes(thread);
+        record(100_000);
+        final long allocated = threads.getThreadAllocatedBytes(thread) - before;
+
+        // Then: nothing per request (a few bytes of slack for the measurement itself)
+        assertThat(allocated).isLessThan(1024);
+    }
+
+    private void record(final int requests)
+    {
+        for (int i = 0; i < requests; i++)
+        {
+            final short apiKey = (short)(i & 1);
+            final ApiMeters api = metrics.api(apiKey);
+            api.onRequest(1024);
+            api.onResponse(512, 150_000 + i);
+        }
+    }
+}
