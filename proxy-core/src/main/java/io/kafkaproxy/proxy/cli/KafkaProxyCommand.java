@@ -94,6 +94,9 @@ public final class KafkaProxyCommand implements Callable<Integer>
     {
         final LogLevels logLevels = new LogLevels();
         logLevels.apply(config.logging());
+        // Stop signals are ours before anything starts, so that one arriving during start-up still drains and exits 0.
+        final CountDownLatch stopRequested = new CountDownLatch(1);
+        Signals.handleStop(stopRequested::countDown);
         final KafkaProxy proxy;
         try
         {
@@ -104,12 +107,9 @@ public final class KafkaProxyCommand implements Callable<Integer>
             LOGGER.atError().setCause(e).log(e.getMessage());
             return ExitCodes.RUNTIME_FAILURE;
         }
-        final CountDownLatch stopRequested = new CountDownLatch(1);
         final ConfigReloader reloader = configFile == null ? null : new ConfigReloader(configFile, flags, proxy, logLevels);
-        Signals.install(
-            reloader != null ? reloader::requestReload :
-                () -> LOGGER.atWarn().log("reload requested, but the proxy was started without --config: nothing to reload"),
-            stopRequested::countDown);
+        Signals.handleReload(reloader != null ? reloader::requestReload :
+            () -> LOGGER.atWarn().log("reload requested, but the proxy was started without --config: nothing to reload"));
         // A stop that bypasses the signal handlers (System.exit elsewhere, a signal the JVM keeps) still drains.
         final Thread shutdownHook = new Thread(proxy::close, "kafka-proxy-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdownHook);

@@ -19,20 +19,25 @@ final class Signals
     }
 
     /**
-     * Handles the signals.
+     * Handles SIGTERM and SIGINT.
      *
-     * @param reload run on SIGHUP and SIGUSR1, or null to leave them alone.
-     * @param stop   run on SIGTERM and SIGINT.
+     * @param stop run on either.
      */
-    static void install(final Runnable reload, final Runnable stop)
+    static void handleStop(final Runnable stop)
     {
-        if (reload != null)
-        {
-            handle("HUP", reload);
-            handle("USR1", reload);
-        }
         handle("TERM", stop);
         handle("INT", stop);
+    }
+
+    /**
+     * Handles SIGHUP and SIGUSR1.
+     *
+     * @param reload run on either.
+     */
+    static void handleReload(final Runnable reload)
+    {
+        handle("HUP", reload);
+        handle("USR1", reload);
     }
 
     private static void handle(final String name, final Runnable action)

@@ -115,6 +115,7 @@ public final class KafkaProxy implements AutoCloseable
             .socketChannelType(transport.socketChannelClass()));
         this.meterRegistry = builder.meterRegistry != null ? builder.meterRegistry :
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        lintCleanNames(meterRegistry);
         this.metrics = new ProxyMetrics(meterRegistry);
         this.memoryPool = new MemoryPool(poolSettings(config.memory()));
         metrics.bindMemoryPool(memoryPool);
@@ -196,11 +197,11 @@ public final class KafkaProxy implements AutoCloseable
             new InetSocketAddress(bind.host(), bind.port()), (PrometheusMeterRegistry)meterRegistry, this::readiness);
     }
 
-    private void bindJvmMetrics()
+    private static void lintCleanNames(final MeterRegistry registry)
     {
         // Two of Micrometer's names break Prometheus naming rules (promtool check metrics): a counter in "ns" and a
         // gauge ending in "_count". process_cpu_usage covers the first; the second gets a name that lints.
-        meterRegistry.config()
+        registry.config()
             .meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"))
             .meterFilter(new MeterFilter()
             {
@@ -210,6 +211,10 @@ public final class KafkaProxy implements AutoCloseable
                     return id.getName().equals("system.cpu.count") ? id.withName("system.cpus.available") : id;
                 }
             });
+    }
+
+    private void bindJvmMetrics()
+    {
         final JvmGcMetrics gc = new JvmGcMetrics();
         meterBinders.add(gc);
         for (final MeterBinder binder : new MeterBinder[] {
