@@ -54,10 +54,11 @@ public class FrameAllocationBenchmark
     private static final int HANDOFF_CAPACITY = 64;
 
     /**
-     * One thread allocating and releasing.
+     * A frame size and the memory frames come from; the parameters both shapes of the benchmark share (JMH wants a
+     * scope on every class with parameters; each subclass sets its own).
      */
     @State(Scope.Thread)
-    public static class SameThread
+    public abstract static class Frames
     {
         @Param({"1024", "16384", "1048576"})
         int frameBytes;
@@ -82,26 +83,20 @@ public class FrameAllocationBenchmark
     }
 
     /**
+     * One thread allocating and releasing.
+     */
+    @State(Scope.Thread)
+    public static class SameThread extends Frames
+    {
+    }
+
+    /**
      * Two threads: one allocates, one releases.
      */
     @State(Scope.Group)
-    public static class Handoff
+    public static class Handoff extends Frames
     {
-        @Param({"1024", "16384", "1048576"})
-        int frameBytes;
-
-        @Param({FrameMemory.RING, FrameMemory.RING_BYTE_BUF, FrameMemory.NETTY_POOLED, FrameMemory.NETTY_ADAPTIVE,
-            FrameMemory.UNPOOLED_DIRECT})
-        String memory;
-
-        FrameMemory frames;
         final SpscArrayQueue<Object> queue = new SpscArrayQueue<>(HANDOFF_CAPACITY);
-
-        @Setup
-        public void open()
-        {
-            frames = FrameMemory.named(memory, BUDGET_BYTES, CHUNK_BYTES);
-        }
 
         @TearDown(Level.Iteration)
         public void releaseLeftovers()
@@ -111,12 +106,6 @@ public class FrameAllocationBenchmark
             {
                 frames.release(frame);
             }
-        }
-
-        @TearDown
-        public void close()
-        {
-            frames.close();
         }
     }
 

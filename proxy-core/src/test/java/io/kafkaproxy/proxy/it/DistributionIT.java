@@ -2,16 +2,10 @@ package io.kafkaproxy.proxy.it;
 
 import io.kafkaproxy.proxy.testing.ClientWorkloads;
 import io.kafkaproxy.proxy.testing.InJvmKafka;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -89,16 +82,14 @@ class DistributionIT
         // Given: the proxy as its own process, and a producer sending as fast as acks=all allows
         try (InJvmKafka kafka = InJvmKafka.start(List.of(1), Map.of()))
         {
-            final int port = freePort();
-            final Path config = writeConfig(kafka, port, "16MiB");
-            final Path output = Files.createTempFile("kafka-proxy-sigterm", ".log");
-            final Process proxy = launch(output, "run", "--config", config.toString());
-            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(output).contains("bootstrap listener bound"));
-            final String bootstrap = "127.0.0.1:" + port;
-            createTopic(bootstrap, "drained");
+            final ConfiguredProxy running = launchWithConfigFile(kafka, "sigterm");
+            final Process proxy = running.process();
+            final Path output = running.output();
+            final String bootstrap = running.bootstrapServers();
+            ClientWorkloads.createTopic(bootstrap, "drained", 1);
             final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
             final AtomicBoolean producing = new AtomicBoolean(true);
-            final Map<String, Object> producerConfig = producerConfig(bootstrap);
+            final Map<String, Object> producerConfig = ClientWorkloads.stringProducerConfig(bootstrap);
             producerConfig.put(ProducerConfig.RETRIES_CONFIG, 0);
             producerConfig.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 5_000);
             producerConfig.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 4_000);
@@ -139,7 +130,7 @@ class DistributionIT
             assertThat(log).contains("signal received signal=\"SIGTERM\"").contains("stopping");
             assertThat(log).containsPattern("stopped drainedConnections=\"[1-9][0-9]*\" closedAfterDrainTimeout=\"0\" unansweredRequests=\"0\"");
             // Every record the producer saw acknowledged is in the topic, read straight from the broker.
-            final Map<String, Object> consumerConfig = consumerConfig(kafka.bootstrapServers());
+            final Map<String, Object> consumerConfig = ClientWorkloads.stringConsumerConfig(kafka.bootstrapServers());
             final Set<String> stored = ClientWorkloads.consume("drained", consumerConfig, acknowledged.size()).stream()
                 .map(ConsumerRecord::value).collect(Collectors.toSet());
             assertThat(stored).containsAll(acknowledged);
@@ -152,11 +143,10 @@ class DistributionIT
         // Given
         try (InJvmKafka kafka = InJvmKafka.start(List.of(1), Map.of()))
         {
-            final int port = freePort();
-            final Path config = writeConfig(kafka, port, "16MiB");
-            final Path output = Files.createTempFile("kafka-proxy-sighup", ".log");
-            final Process proxy = launch(output, "run", "--config", config.toString());
-            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(output).contains("bootstrap listener bound"));
+            final ConfiguredProxy running = launchWithConfigFile(kafka, "sighup");
+            final Process proxy = running.process();
+            final Path output = running.output();
+            final Path config = running.config();
 
             // When: a valid change on SIGHUP, then a broken file on SIGUSR1
             Files.writeString(config, Files.readString(config).replace("maxRequestSizeBytes: 16MiB", "maxRequestSizeBytes: 8MiB"));
@@ -170,7 +160,7 @@ class DistributionIT
             final String log = Files.readString(output);
             assertThat(log).contains("changed=\"[network.maxRequestSizeBytes]\"");
             assertThat(log).contains("network.ioThreds: unknown key");
-            assertProducesAndConsumes("127.0.0.1:" + port);
+            assertProducesAndConsumes(running.bootstrapServers());
             proxy.destroy();
             assertThat(proxy.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(proxy.exitValue()).isZero();
@@ -229,7 +219,29 @@ class DistributionIT
         assertThat(Files.readString(output)).contains(config + ":4: network.ioThreds: unknown key");
     }
 
-    private static Path writeConfig(final InJvmKafka kafka, final int port, final String maxRequestSize) throws IOException
+    /**
+     * A proxy process started from a configuration file.
+     *
+     * @param process          the process.
+     * @param output           its stdout and stderr.
+     * @param config           its configuration file.
+     * @param bootstrapServers where clients connect.
+     */
+    private record ConfiguredProxy(Process process, Path output, Path config, String bootstrapServers)
+    {
+    }
+
+    private ConfiguredProxy launchWithConfigFile(final InJvmKafka kafka, final String name) throws IOException
+    {
+        final int port = freePort();
+        final Path config = writeConfig(kafka, port);
+        final Path output = Files.createTempFile("kafka-proxy-" + name, ".log");
+        final Process process = launch(output, "run", "--config", config.toString());
+        await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(output).contains("bootstrap listener bound"));
+        return new ConfiguredProxy(process, output, config, "127.0.0.1:" + port);
+    }
+
+    private static Path writeConfig(final InJvmKafka kafka, final int port) throws IOException
     {
         final Path config = Files.createTempFile("kafka-proxy", ".yaml");
         return Files.writeString(config, String.join("\n",
@@ -241,7 +253,7 @@ class DistributionIT
             "  bootstrapServers: [" + kafka.bootstrapServers() + "]",
             "network:",
             "  ioThreads: 1",
-            "  maxRequestSizeBytes: " + maxRequestSize,
+            "  maxRequestSizeBytes: 16MiB",
             "  maxResponseSizeBytes: 16MiB",
             "memory:",
             "  poolSizeBytes: 64MiB",
@@ -257,32 +269,6 @@ class DistributionIT
         final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
         assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
         assertThat(kill.exitValue()).isZero();
-    }
-
-    private static void createTopic(final String bootstrapServers, final String topic) throws Exception
-    {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))
-        {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short)1))).all().get();
-        }
-    }
-
-    private static Map<String, Object> producerConfig(final String bootstrapServers)
-    {
-        final Map<String, Object> producerConfig = new HashMap<>();
-        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        producerConfig.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        return producerConfig;
-    }
-
-    private static Map<String, Object> consumerConfig(final String bootstrapServers)
-    {
-        final Map<String, Object> consumerConfig = new HashMap<>();
-        consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        consumerConfig.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        return consumerConfig;
     }
 
     private Process launch(final Path output, final String... args) throws IOException
@@ -301,9 +287,9 @@ class DistributionIT
     private static void assertProducesAndConsumes(final String bootstrapServers) throws Exception
     {
         final String topic = "through-the-distribution-" + System.nanoTime();
-        createTopic(bootstrapServers, topic);
-        ClientWorkloads.sendAll(producerConfig(bootstrapServers), List.of(new ProducerRecord<>(topic, "hello")));
-        assertThat(ClientWorkloads.consume(topic, consumerConfig(bootstrapServers), 1))
+        ClientWorkloads.createTopic(bootstrapServers, topic, 1);
+        ClientWorkloads.sendAll(ClientWorkloads.stringProducerConfig(bootstrapServers), List.of(new ProducerRecord<>(topic, "hello")));
+        assertThat(ClientWorkloads.consume(topic, ClientWorkloads.stringConsumerConfig(bootstrapServers), 1))
             .extracting(ConsumerRecord::value).containsExactly("hello");
     }
 

@@ -10,15 +10,9 @@ import io.kafkaproxy.proxy.testing.InJvmKafka;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -83,12 +76,12 @@ class OperatingIT
         try (KafkaProxy proxy = KafkaProxy.builder(ConfigParser.parse(file)).start())
         {
             final String bootstrap = proxy.advertisedBootstrapServers();
-            createTopic(bootstrap, "scraped");
+            ClientWorkloads.createTopic(bootstrap, "scraped", 1);
 
             // When
-            ClientWorkloads.sendAll(producerConfig(bootstrap), List.of(
+            ClientWorkloads.sendAll(ClientWorkloads.stringProducerConfig(bootstrap), List.of(
                 new ProducerRecord<>("scraped", "a"), new ProducerRecord<>("scraped", "b"), new ProducerRecord<>("scraped", "c")));
-            ClientWorkloads.consume("scraped", consumerConfig(bootstrap), 3);
+            ClientWorkloads.consume("scraped", ClientWorkloads.stringConsumerConfig(bootstrap), 3);
             final HttpResponse<String> metrics = get(proxy, "/metrics");
 
             // Then
@@ -125,9 +118,9 @@ class OperatingIT
         try (KafkaProxy proxy = KafkaProxy.builder(ConfigParser.parse(file)).start())
         {
             final String bootstrap = proxy.advertisedBootstrapServers();
-            createTopic(bootstrap, "linted");
-            ClientWorkloads.sendAll(producerConfig(bootstrap), List.of(new ProducerRecord<>("linted", "a")));
-            ClientWorkloads.consume("linted", consumerConfig(bootstrap), 1);
+            ClientWorkloads.createTopic(bootstrap, "linted", 1);
+            ClientWorkloads.sendAll(ClientWorkloads.stringProducerConfig(bootstrap), List.of(new ProducerRecord<>("linted", "a")));
+            ClientWorkloads.consume("linted", ClientWorkloads.stringConsumerConfig(bootstrap), 1);
 
             // When
             final Process check = new ProcessBuilder(promtool.toString(), "check", "metrics").redirectErrorStream(true).start();
@@ -178,7 +171,7 @@ class OperatingIT
              ConfigReloader reloader = new ConfigReloader(file, config -> config, proxy, new LogLevels()))
         {
             final String bootstrap = proxy.advertisedBootstrapServers();
-            createTopic(bootstrap, "reloaded");
+            ClientWorkloads.createTopic(bootstrap, "reloaded", 1);
             final AtomicBoolean producing = new AtomicBoolean(true);
             final AtomicInteger acknowledged = new AtomicInteger();
             final AtomicReference<Exception> sendFailure = new AtomicReference<>();
@@ -234,7 +227,7 @@ class OperatingIT
             final String scraped = get(proxy, "/metrics").body();
             assertThat(sample(scraped, "kafka_proxy_config_reloads_total{result=\"success\"}")).isEqualTo(25.0);
             assertThat(sample(scraped, "kafka_proxy_config_reloads_total{result=\"failure\"}")).isEqualTo(25.0);
-            assertThat(ClientWorkloads.consume("reloaded", consumerConfig(bootstrap), acknowledged.get())).hasSize(acknowledged.get());
+            assertThat(ClientWorkloads.consume("reloaded", ClientWorkloads.stringConsumerConfig(bootstrap), acknowledged.get())).hasSize(acknowledged.get());
         }
     }
 
@@ -262,7 +255,7 @@ class OperatingIT
     private static void produceSteadily(
         final String bootstrap, final AtomicBoolean producing, final AtomicInteger acknowledged, final AtomicReference<Exception> failure)
     {
-        final Map<String, Object> config = producerConfig(bootstrap);
+        final Map<String, Object> config = ClientWorkloads.stringProducerConfig(bootstrap);
         config.put(ProducerConfig.RETRIES_CONFIG, 0);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(config))
         {
@@ -329,33 +322,6 @@ class OperatingIT
             "    org.apache.kafka.clients: " + clientsLevel,
             extra,
             "");
-    }
-
-    private static void createTopic(final String bootstrap, final String topic) throws Exception
-    {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)))
-        {
-            admin.createTopics(List.of(new NewTopic(topic, 2, (short)1))).all().get();
-        }
-    }
-
-    private static Map<String, Object> producerConfig(final String bootstrap)
-    {
-        final Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        config.put(ProducerConfig.ACKS_CONFIG, "all");
-        return config;
-    }
-
-    private static Map<String, Object> consumerConfig(final String bootstrap)
-    {
-        final Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        return config;
     }
 
     private static HttpResponse<String> get(final KafkaProxy proxy, final String path) throws IOException, InterruptedException

@@ -1,14 +1,22 @@
 package io.kafkaproxy.proxy.testing;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
@@ -74,5 +82,51 @@ public final class ClientWorkloads
             consumer.poll(Duration.ofMillis(200)).forEach(received::add);
         }
         return received;
+    }
+
+    /**
+     * String producer settings.
+     *
+     * @param bootstrapServers where the producer connects.
+     * @return the settings, to adjust per test.
+     */
+    public static Map<String, Object> stringProducerConfig(final String bootstrapServers)
+    {
+        final Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        return config;
+    }
+
+    /**
+     * String consumer settings, without a group.
+     *
+     * @param bootstrapServers where the consumer connects.
+     * @return the settings, to adjust per test.
+     */
+    public static Map<String, Object> stringConsumerConfig(final String bootstrapServers)
+    {
+        final Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        return config;
+    }
+
+    /**
+     * Creates a topic and waits for it.
+     *
+     * @param bootstrapServers where the admin client connects.
+     * @param topic            the topic.
+     * @param partitions       its partition count (one replica each).
+     * @throws Exception if the creation fails.
+     */
+    public static void createTopic(final String bootstrapServers, final String topic, final int partitions) throws Exception
+    {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)))
+        {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short)1))).all().get();
+        }
     }
 }
