@@ -157,7 +157,7 @@ public final class ProxyMetrics
      */
     public ApiMeters api(final short apiKey)
     {
-        final int slot = apiKey >= 0 && apiKey < UNKNOWN_API_SLOT && ApiKeys.hasId(apiKey) ? apiKey : UNKNOWN_API_SLOT;
+        final int slot = apiKey >= 0 && apiKey < UNKNOWN_API_SLOT ? apiKey : UNKNOWN_API_SLOT;
         final ApiMeters meters = apiMeters.get(slot);
         return meters != null ? meters : registerApi(slot);
     }
@@ -165,8 +165,17 @@ public final class ProxyMetrics
     private ApiMeters registerApi(final int slot)
     {
         // Once per api key for the life of the process; two loops racing here get the same registered meters.
-        final ApiMeters meters = new ApiMeters(registry, slot == UNKNOWN_API_SLOT ? "Unknown" : ApiKeys.forId(slot).name);
+        // An id kafka-clients does not name gets the shared "Unknown" meters, stored in its own slot as well.
+        final boolean known = slot != UNKNOWN_API_SLOT && ApiKeys.hasId(slot);
+        final ApiMeters meters = known ? new ApiMeters(registry, ApiKeys.forId(slot).name) :
+            slot == UNKNOWN_API_SLOT ? new ApiMeters(registry, "Unknown") : registerUnknownApi();
         return apiMeters.compareAndSet(slot, null, meters) ? meters : apiMeters.get(slot);
+    }
+
+    private ApiMeters registerUnknownApi()
+    {
+        final ApiMeters meters = apiMeters.get(UNKNOWN_API_SLOT);
+        return meters != null ? meters : registerApi(UNKNOWN_API_SLOT);
     }
 
     /**
