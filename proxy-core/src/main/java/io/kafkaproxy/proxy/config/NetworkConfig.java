@@ -16,7 +16,7 @@ import java.time.Duration;
  * @param maxResponseSizeBytes the largest response accepted from a broker. Default 256MiB: a Fetch response is
  *                             bounded by the client's fetch.max.bytes (50MiB by default), and a broker always
  *                             returns at least one whole batch even when it is larger.
- * @param idleTimeout          a client connection with no traffic either way for this long is closed; 0
+ * @param idleTimeout          a client connection that sends no request for this long, with none in flight, is closed; 0
  *                             disables. Default 10m, the broker's connections.max.idle.ms.
  */
 public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxResponseSizeBytes, Duration idleTimeout)

@@ -556,6 +556,11 @@ public final class ClientConnectionStateMachine
      */
     void onClientIdle()
     {
+        if (!inFlight.isEmpty())
+        {
+            // Waiting on the broker is not idleness: a request read long ago still has its answer to come.
+            return;
+        }
         if (LOGGER.isDebugEnabled())
         {
             LOGGER.atDebug()

@@ -51,7 +51,9 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         final long idleMillis = services.settings().idleTimeoutMillis();
         if (idleMillis > 0)
         {
-            pipeline.addLast("idle", new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+            // Reader idleness only: every response answers a request, so a client that sends nothing is idle. Watching
+            // writes too would make the handler allocate a promise and a listener for every response it sees.
+            pipeline.addLast("idle", new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
         pipeline
             .addLast("frameDecoder", frameDecoder)

@@ -232,6 +232,27 @@ class OperatingIT
     }
 
     @Test
+    void aClientThatSendsNothingForTheIdleTimeoutShouldBeDisconnected() throws Exception
+    {
+        // Given
+        final Path file = writeConfig("idle.yaml", "16MiB", "INFO", "");
+        Files.writeString(file, Files.readString(file).replace("  maxResponseSizeBytes: 16MiB", "  maxResponseSizeBytes: 16MiB\n  idleTimeout: 1s"));
+        try (KafkaProxy proxy = KafkaProxy.builder(ConfigParser.parse(file)).start();
+             java.net.Socket client = new java.net.Socket("127.0.0.1", proxy.bootstrapAddress().getPort()))
+        {
+            client.setSoTimeout(30_000);
+
+            // When: the client sends nothing
+            final long started = System.nanoTime();
+            final int read = client.getInputStream().read();
+
+            // Then: the proxy closed it, after the timeout and not long after
+            assertThat(read).isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofMillis(900), Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
     void aReloadShouldReportWhatNeedsARestartAndApplyTheRest() throws Exception
     {
         // Given
