@@ -1,7 +1,17 @@
 /**
- * JMH benchmarks, one class per question, each saying what it measures and why its setup is what it is.
+ * Benchmarks, one class per question, each saying what it measures and why its setup is what it is.
  *
- * <p>Build and run: {@code ./mvnw -q -pl bench -am package -DskipTests && java -jar bench/target/benchmarks.jar -prof gc}.
- * Figures and the commands that produced them are in {@code bench/RESULTS.md}. Benchmarks gate nothing.
+ * <ul>
+ *   <li>JMH: {@code ./mvnw -q -pl bench -am package -DskipTests && java -jar bench/target/benchmarks.jar -prof gc}
+ *       (request header, Metadata/FindCoordinator/ApiVersions/Fetch response walks, frame memory, and
+ *       {@link io.kafkaproxy.bench.ForwardBenchmark}, a request through an in-process proxy to a stand-in
+ *       broker and back);</li>
+ *   <li>end to end against a real broker with Kafka's own tools, direct and through the proxy:
+ *       {@code bench/e2e.sh} ({@link io.kafkaproxy.bench.EndToEndBenchmark});</li>
+ *   <li>memory per idle connection: {@code bench/connections.sh}
+ *       ({@link io.kafkaproxy.bench.ConnectionScaleBenchmark}).</li>
+ * </ul>
+ *
+ * <p>Figures and the commands that produced them are in {@code bench/RESULTS.md}. Benchmarks gate nothing.
  */
 package io.kafkaproxy.bench;
