@@ -41,20 +41,7 @@ import java.util.concurrent.TimeUnit;
 public class MetadataRewriteBenchmark
 {
     private static final short VERSION = 12;
-    private static final BrokerEndpointMapper MAPPER = new BrokerEndpointMapper()
-    {
-        @Override
-        public int proxyPort(final int nodeId, final String brokerHost, final int brokerPort)
-        {
-            return 9093 + nodeId;
-        }
-
-        @Override
-        public String advertisedHost()
-        {
-            return "kafka-proxy.example.com";
-        }
-    };
+    private static final BrokerEndpointMapper MAPPER = FixedEndpoints.MAPPER;
 
     @Param({"10", "1000"})
     int topics;
@@ -87,9 +74,7 @@ public class MetadataRewriteBenchmark
             data.topics().add(entry);
         }
         heapBody = MessageUtil.toByteBufferAccessor(data, VERSION).buffer();
-        final ByteBuffer direct = ByteBuffer.allocateDirect(heapBody.remaining());
-        direct.put(heapBody.duplicate()).flip();
-        body = new UnsafeBuffer(direct);
+        body = FixedEndpoints.offHeap(heapBody);
     }
 
     @Benchmark

@@ -26,7 +26,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,20 +42,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED")
 public class ResponseRewriteBenchmark
 {
-    private static final BrokerEndpointMapper MAPPER = new BrokerEndpointMapper()
-    {
-        @Override
-        public int proxyPort(final int nodeId, final String brokerHost, final int brokerPort)
-        {
-            return 9093 + nodeId;
-        }
-
-        @Override
-        public String advertisedHost()
-        {
-            return "kafka-proxy.example.com";
-        }
-    };
+    private static final BrokerEndpointMapper MAPPER = FixedEndpoints.MAPPER;
 
     @Param({"FindCoordinator-v3", "FindCoordinator-v6-3-groups", "ApiVersions-v4", "Fetch-v17-64KiB"})
     String response;
@@ -112,10 +98,7 @@ public class ResponseRewriteBenchmark
                 message = fetch;
                 break;
         }
-        final ByteBuffer heap = MessageUtil.toByteBufferAccessor(message, version).buffer();
-        final ByteBuffer direct = ByteBuffer.allocateDirect(heap.remaining());
-        direct.put(heap).flip();
-        body = new UnsafeBuffer(direct);
+        body = FixedEndpoints.offHeap(MessageUtil.toByteBufferAccessor(message, version).buffer());
     }
 
     @Benchmark
