@@ -16,7 +16,6 @@ import io.kafkaproxy.proxy.connection.ClientConnectionState.Accepted;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Closed;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Connecting;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Forwarding;
-import io.kafkaproxy.proxy.metrics.ApiMeters;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
@@ -398,21 +397,23 @@ public final class ClientConnectionStateMachine
     private void writeToClient(final ByteBuf response)
     {
         final long writeNanos = System.nanoTime();
-        metrics.api(inFlight.headApiKey()).onResponse(response.readableBytes(), writeNanos - inFlight.headReadNanos());
-        inFlight.removeHead();
-        clientChannel.write(response, clientChannel.voidPromise());
+        answerHead(response, writeNanos);
+        // Answers the proxy made itself wait behind the broker's; they go out in order right after it.
         while (!inFlight.isEmpty() && inFlight.headIsLocallyAnswered())
         {
-            final ApiMeters api = metrics.api(inFlight.headApiKey());
-            final long readNanos = inFlight.headReadNanos();
-            final ByteBuf local = inFlight.removeHead();
-            api.onResponse(local.readableBytes(), writeNanos - readNanos);
-            clientChannel.write(local, clientChannel.voidPromise());
+            answerHead(inFlight.headLocalResponse(), writeNanos);
         }
         if (draining && inFlight.isEmpty())
         {
             closeBoth();
         }
+    }
+
+    private void answerHead(final ByteBuf response, final long writeNanos)
+    {
+        metrics.api(inFlight.headApiKey()).onResponse(response.readableBytes(), writeNanos - inFlight.headReadNanos());
+        inFlight.removeHead();
+        clientChannel.write(response, clientChannel.voidPromise());
     }
 
     /**

@@ -124,6 +124,16 @@ final class InFlightRequests
         return readNanos[head];
     }
 
+    /**
+     * The head entry's local response, still owned here until {@link #removeHead()} hands it over.
+     *
+     * @return the response, or null for a broker-answered entry.
+     */
+    ByteBuf headLocalResponse()
+    {
+        return localResponses == null ? null : localResponses[head];
+    }
+
     boolean headIsLocallyAnswered()
     {
         return localResponses != null && localResponses[head] != null;

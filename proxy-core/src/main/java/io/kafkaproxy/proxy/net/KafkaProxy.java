@@ -412,9 +412,10 @@ public final class KafkaProxy implements AutoCloseable
      */
     public void reconfigure(final ProxyConfig newConfig)
     {
-        if (!restartOnlyChanges(newConfig).isEmpty())
+        final List<String> restartOnly = restartOnlyChanges(newConfig);
+        if (!restartOnly.isEmpty())
         {
-            throw new IllegalArgumentException("restart-only settings differ: " + restartOnlyChanges(newConfig));
+            throw new IllegalArgumentException("restart-only settings differ: " + restartOnly);
         }
         settings.apply(newConfig);
         config = newConfig;
