@@ -2,6 +2,9 @@ package io.kafkaproxy.proxy.acl;
 
 /**
  * What a request does to a resource, as Kafka's authorizer names it.
+ *
+ * <p>{@link #ALL} is for rules only: a rule naming it covers every operation. A request's operation is one of the
+ * others.
  */
 public enum AclOperation
 {
@@ -22,7 +25,9 @@ public enum AclOperation
     /** Read a resource's configuration. */
     DESCRIBE_CONFIGS("describeConfigs"),
     /** Change a resource's configuration. */
-    ALTER_CONFIGS("alterConfigs");
+    ALTER_CONFIGS("alterConfigs"),
+    /** Every operation; in rules only. */
+    ALL("all");
 
     private final String yamlName;
 
@@ -39,6 +44,31 @@ public enum AclOperation
     public String yamlName()
     {
         return yamlName;
+    }
+
+    /**
+     * Whether a rule allowing this operation also allows another, as Kafka's authorizer implies them: an operation
+     * allows itself; {@link #ALL} allows everything; read, write, delete and alter allow describe; alterConfigs
+     * allows describeConfigs. Deny rules imply nothing.
+     *
+     * @param other the operation a request needs.
+     * @return whether an allow of this operation covers it.
+     */
+    public boolean allowImplies(final AclOperation other)
+    {
+        if (this == other || this == ALL)
+        {
+            return true;
+        }
+        switch (other)
+        {
+            case DESCRIBE:
+                return this == READ || this == WRITE || this == DELETE || this == ALTER;
+            case DESCRIBE_CONFIGS:
+                return this == ALTER_CONFIGS;
+            default:
+                return false;
+        }
     }
 
     /**

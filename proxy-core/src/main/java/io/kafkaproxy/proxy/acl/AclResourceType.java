@@ -1,24 +1,43 @@
 package io.kafkaproxy.proxy.acl;
 
+import java.util.EnumSet;
+import java.util.Set;
+
+import static io.kafkaproxy.proxy.acl.AclOperation.ALL;
+import static io.kafkaproxy.proxy.acl.AclOperation.ALTER;
+import static io.kafkaproxy.proxy.acl.AclOperation.ALTER_CONFIGS;
+import static io.kafkaproxy.proxy.acl.AclOperation.CREATE;
+import static io.kafkaproxy.proxy.acl.AclOperation.DELETE;
+import static io.kafkaproxy.proxy.acl.AclOperation.DESCRIBE;
+import static io.kafkaproxy.proxy.acl.AclOperation.DESCRIBE_CONFIGS;
+import static io.kafkaproxy.proxy.acl.AclOperation.IDEMPOTENT_WRITE;
+import static io.kafkaproxy.proxy.acl.AclOperation.READ;
+import static io.kafkaproxy.proxy.acl.AclOperation.WRITE;
+
 /**
- * What an ACL rule protects, as Kafka names it.
+ * What an ACL rule protects, as Kafka names it, and the operations Kafka defines on each.
  */
 public enum AclResourceType
 {
     /** A topic, by name. */
-    TOPIC("topic"),
+    TOPIC("topic", EnumSet.of(READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS, ALL)),
     /** A consumer group, by group id. */
-    GROUP("group"),
+    GROUP("group", EnumSet.of(READ, DELETE, DESCRIBE, ALL)),
     /** A transactional producer, by transactional id. */
-    TRANSACTIONAL_ID("transactionalId"),
-    /** The cluster as a whole (idempotent writes, cluster-wide admin operations). */
-    CLUSTER("cluster");
+    TRANSACTIONAL_ID("transactionalId", EnumSet.of(WRITE, DESCRIBE, ALL)),
+    /** The cluster as a whole (idempotent writes, cluster-wide admin operations); its one name is {@link #CLUSTER_NAME}. */
+    CLUSTER("cluster", EnumSet.of(CREATE, ALTER, DESCRIBE, IDEMPOTENT_WRITE, DESCRIBE_CONFIGS, ALTER_CONFIGS, ALL));
+
+    /** The name of the cluster resource, as Kafka names it; decisions on the cluster ignore the name they are given. */
+    public static final String CLUSTER_NAME = "kafka-cluster";
 
     private final String yamlName;
+    private final Set<AclOperation> operations;
 
-    AclResourceType(final String yamlName)
+    AclResourceType(final String yamlName, final EnumSet<AclOperation> operations)
     {
         this.yamlName = yamlName;
+        this.operations = Set.copyOf(operations);
     }
 
     /**
@@ -29,6 +48,17 @@ public enum AclResourceType
     public String yamlName()
     {
         return yamlName;
+    }
+
+    /**
+     * Whether Kafka defines an operation on this type ({@code write} on a group, say, it does not).
+     *
+     * @param operation the operation.
+     * @return whether a rule on this type may name it.
+     */
+    public boolean accepts(final AclOperation operation)
+    {
+        return operations.contains(operation);
     }
 
     /**
