@@ -101,6 +101,7 @@ public class ForwardBenchmark
                 MemoryConfig.of("64MiB", null, null, null),
                 AdminConfig.of(false, null),
                 null,
+                null,
                 null)).start();
             port = proxy.bootstrapAddress().getPort();
         }

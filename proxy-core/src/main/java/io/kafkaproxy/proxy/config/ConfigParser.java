@@ -58,6 +58,7 @@ public final class ConfigParser
         sections.put("admin", AdminConfig.class);
         sections.put("logging", LoggingConfig.class);
         sections.put("shutdown", ShutdownConfig.class);
+        sections.put("acl", AclConfig.class);
         return Collections.unmodifiableMap(sections);
     }
 

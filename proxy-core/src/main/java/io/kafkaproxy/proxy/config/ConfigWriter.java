@@ -1,7 +1,10 @@
 package io.kafkaproxy.proxy.config;
 
+import io.kafkaproxy.proxy.acl.AclOperation;
+
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Writes a configuration back as YAML in the reference file's shape, sizes and durations in units, every default
@@ -66,7 +69,37 @@ public final class ConfigWriter
         }
         yaml.append("shutdown:\n")
             .append("  drainTimeout: ").append(Units.formatDuration(config.shutdown().drainTimeout())).append('\n');
+        appendAcl(yaml, config.acl());
         return yaml.toString();
+    }
+
+    private static void appendAcl(final StringBuilder yaml, final AclConfig acl)
+    {
+        yaml.append("acl:\n")
+            .append("  defaultPolicy: ").append(acl.defaultPolicy().yamlName()).append('\n');
+        if (acl.rules().isEmpty())
+        {
+            yaml.append("  rules: []\n");
+            return;
+        }
+        yaml.append("  rules:\n");
+        for (final AclRuleConfig rule : acl.rules())
+        {
+            yaml.append("    - effect: ").append(rule.effect().yamlName()).append('\n')
+                .append("      principal: ").append(quoted(rule.principal())).append('\n')
+                .append("      resourceType: ").append(rule.resourceType().yamlName()).append('\n')
+                .append("      resourceName: ").append(quoted(rule.resourceName())).append('\n')
+                .append("      patternType: ").append(rule.patternType().yamlName()).append('\n')
+                .append("      operations: [")
+                .append(rule.operations().stream().sorted().map(AclOperation::yamlName).collect(Collectors.joining(", ")))
+                .append("]\n");
+            if (!rule.hosts().isEmpty())
+            {
+                yaml.append("      hosts: [")
+                    .append(rule.hosts().stream().map(host -> quoted(host.toString())).collect(Collectors.joining(", ")))
+                    .append("]\n");
+            }
+        }
     }
 
     private static String quoted(final String text)

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param admin    the HTTP listener for metrics and health.
  * @param logging  log levels.
  * @param shutdown how a stop drains connections.
+ * @param acl      which operations each client may perform.
  */
 public record ProxyConfig(
     ListenerConfig listener,
@@ -23,7 +24,8 @@ public record ProxyConfig(
     MemoryConfig memory,
     AdminConfig admin,
     LoggingConfig logging,
-    ShutdownConfig shutdown)
+    ShutdownConfig shutdown,
+    AclConfig acl)
 {
     /**
      * Validates the file's sections are present.
@@ -59,6 +61,10 @@ public record ProxyConfig(
         if (shutdown == null)
         {
             throw new IllegalArgumentException("shutdown: required");
+        }
+        if (acl == null)
+        {
+            throw new IllegalArgumentException("acl: required");
         }
         // Each event loop holds a read reserve and a chunk in use; below that the pool cannot serve one read each.
         final long minimumPool = network.ioThreads() *
@@ -98,7 +104,7 @@ public record ProxyConfig(
         final NetworkConfig network,
         final MemoryConfig memory)
     {
-        return of(listener, upstream, network, memory, null, null, null);
+        return of(listener, upstream, network, memory, null, null, null, null);
     }
 
     /**
@@ -111,6 +117,7 @@ public record ProxyConfig(
      * @param admin    the admin section, or null.
      * @param logging  the logging section, or null.
      * @param shutdown the shutdown section, or null.
+     * @param acl      the acl section, or null.
      * @return the configuration.
      */
     @JsonCreator
@@ -121,7 +128,8 @@ public record ProxyConfig(
         @JsonProperty("memory") final MemoryConfig memory,
         @JsonProperty("admin") final AdminConfig admin,
         @JsonProperty("logging") final LoggingConfig logging,
-        @JsonProperty("shutdown") final ShutdownConfig shutdown)
+        @JsonProperty("shutdown") final ShutdownConfig shutdown,
+        @JsonProperty("acl") final AclConfig acl)
     {
         if (upstream == null)
         {
@@ -134,7 +142,8 @@ public record ProxyConfig(
             memory == null ? MemoryConfig.defaults() : memory,
             admin == null ? AdminConfig.defaults() : admin,
             logging == null ? LoggingConfig.defaults() : logging,
-            shutdown == null ? ShutdownConfig.defaults() : shutdown);
+            shutdown == null ? ShutdownConfig.defaults() : shutdown,
+            acl == null ? AclConfig.defaults() : acl);
     }
 
     /**
@@ -145,7 +154,7 @@ public record ProxyConfig(
      */
     public ProxyConfig withListener(final ListenerConfig newListener)
     {
-        return new ProxyConfig(newListener, upstream, network, memory, admin, logging, shutdown);
+        return new ProxyConfig(newListener, upstream, network, memory, admin, logging, shutdown, acl);
     }
 
     /**
@@ -156,7 +165,7 @@ public record ProxyConfig(
      */
     public ProxyConfig withUpstream(final UpstreamConfig newUpstream)
     {
-        return new ProxyConfig(listener, newUpstream, network, memory, admin, logging, shutdown);
+        return new ProxyConfig(listener, newUpstream, network, memory, admin, logging, shutdown, acl);
     }
 
     /**
@@ -167,7 +176,7 @@ public record ProxyConfig(
      */
     public ProxyConfig withMemory(final MemoryConfig newMemory)
     {
-        return new ProxyConfig(listener, upstream, network, newMemory, admin, logging, shutdown);
+        return new ProxyConfig(listener, upstream, network, newMemory, admin, logging, shutdown, acl);
     }
 
     /**
@@ -178,7 +187,7 @@ public record ProxyConfig(
      */
     public ProxyConfig withNetwork(final NetworkConfig newNetwork)
     {
-        return new ProxyConfig(listener, upstream, newNetwork, memory, admin, logging, shutdown);
+        return new ProxyConfig(listener, upstream, newNetwork, memory, admin, logging, shutdown, acl);
     }
 
     /**
@@ -189,7 +198,7 @@ public record ProxyConfig(
      */
     public ProxyConfig withAdmin(final AdminConfig newAdmin)
     {
-        return new ProxyConfig(listener, upstream, network, memory, newAdmin, logging, shutdown);
+        return new ProxyConfig(listener, upstream, network, memory, newAdmin, logging, shutdown, acl);
     }
 
     /**
@@ -200,6 +209,17 @@ public record ProxyConfig(
      */
     public ProxyConfig withLogging(final LoggingConfig newLogging)
     {
-        return new ProxyConfig(listener, upstream, network, memory, admin, newLogging, shutdown);
+        return new ProxyConfig(listener, upstream, network, memory, admin, newLogging, shutdown, acl);
+    }
+
+    /**
+     * The same configuration with another acl section.
+     *
+     * @param newAcl the section.
+     * @return the new configuration.
+     */
+    public ProxyConfig withAcl(final AclConfig newAcl)
+    {
+        return new ProxyConfig(listener, upstream, network, memory, admin, logging, shutdown, newAcl);
     }
 }

@@ -105,7 +105,8 @@ public final class ConfigReloader implements AutoCloseable
                 running.memory(),
                 running.admin(),
                 fromFile.logging(),
-                fromFile.shutdown());
+                fromFile.shutdown(),
+                fromFile.acl());
         }
         catch (final ConfigException | IllegalArgumentException e)
         {
@@ -149,6 +150,7 @@ public final class ConfigReloader implements AutoCloseable
         changedIf(changed, "network.idleTimeout", running.network().idleTimeout(), next.network().idleTimeout());
         changedIf(changed, "logging", running.logging(), next.logging());
         changedIf(changed, "shutdown.drainTimeout", running.shutdown().drainTimeout(), next.shutdown().drainTimeout());
+        changedIf(changed, "acl", running.acl(), next.acl());
         return changed;
     }
 
