@@ -106,7 +106,11 @@ public final class ClientAcl
     {
         final int slot = slot(type, operation);
         final ResourceNameSet deny = denied[slot];
-        if (deny != null && deny.matches(buffer, nameOffset, nameLength))
+        final ResourceNameSet allow = allowed[slot];
+        // One pass over the name serves the literal lookups of both sets.
+        final int hash = (deny != null && deny.hasLiteralNames()) || (allow != null && allow.hasLiteralNames()) ?
+            ResourceNameSet.hash(buffer, nameOffset, nameLength) : 0;
+        if (deny != null && deny.matches(buffer, nameOffset, nameLength, hash))
         {
             return false;
         }
@@ -114,8 +118,7 @@ public final class ClientAcl
         {
             return true;
         }
-        final ResourceNameSet allow = allowed[slot];
-        return allow != null && allow.matches(buffer, nameOffset, nameLength);
+        return allow != null && allow.matches(buffer, nameOffset, nameLength, hash);
     }
 
     /**

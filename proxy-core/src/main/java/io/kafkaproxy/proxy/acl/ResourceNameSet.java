@@ -93,14 +93,26 @@ final class ResourceNameSet
     }
 
     /**
+     * Whether literal names are held, so that a lookup needs the name's {@link #hash}.
+     *
+     * @return whether the set has literal names.
+     */
+    boolean hasLiteralNames()
+    {
+        return literalTable.length != 0;
+    }
+
+    /**
      * Whether a name held as UTF-8 in a buffer is covered.
      *
      * @param buffer the buffer.
      * @param offset where the name's bytes start.
      * @param length how many bytes it has.
+     * @param hash   the name's {@link #hash}, computed once for every set a decision consults; ignored when the set
+     *               has no {@link #hasLiteralNames literal names}.
      * @return whether it matches a literal name, starts with a prefix, or the set covers every name.
      */
-    boolean matches(final DirectBuffer buffer, final int offset, final int length)
+    boolean matches(final DirectBuffer buffer, final int offset, final int length, final int hash)
     {
         if (everyName)
         {
@@ -108,7 +120,6 @@ final class ResourceNameSet
         }
         if (literalTable.length != 0)
         {
-            final int hash = hash(buffer, offset, length);
             for (int slot = hash & literalMask; literalTable[slot] != null; slot = (slot + 1) & literalMask)
             {
                 if (literalHashes[slot] == hash && literalTable[slot].capacity() == length &&
@@ -171,7 +182,15 @@ final class ResourceNameSet
         literalHashes[slot] = hash;
     }
 
-    private static int hash(final DirectBuffer buffer, final int offset, final int length)
+    /**
+     * The hash literal names are filed under.
+     *
+     * @param buffer the buffer holding a name.
+     * @param offset where the name's bytes start.
+     * @param length how many bytes it has.
+     * @return the hash.
+     */
+    static int hash(final DirectBuffer buffer, final int offset, final int length)
     {
         // Eight bytes at a time in the platform's order: the table and the lookup run on the same machine.
         long hash = length;
@@ -180,7 +199,18 @@ final class ResourceNameSet
         {
             hash = (hash ^ buffer.getLong(offset + i)) * 0x9E3779B97F4A7C15L;
         }
-        for (; i < length; i++)
+        // The tail in at most three reads rather than up to seven.
+        if (i + Integer.BYTES <= length)
+        {
+            hash = (hash ^ buffer.getInt(offset + i)) * 0x9E3779B97F4A7C15L;
+            i += Integer.BYTES;
+        }
+        if (i + Short.BYTES <= length)
+        {
+            hash = (hash ^ buffer.getShort(offset + i)) * 0x9E3779B97F4A7C15L;
+            i += Short.BYTES;
+        }
+        if (i < length)
         {
             hash = (hash ^ buffer.getByte(offset + i)) * 0x9E3779B97F4A7C15L;
         }
@@ -200,13 +230,22 @@ final class ResourceNameSet
                 return false;
             }
         }
-        for (; i < length; i++)
+        if (i + Integer.BYTES <= length)
         {
-            if (buffer.getByte(offset + i) != expected.getByte(i))
+            if (buffer.getInt(offset + i) != expected.getInt(i))
             {
                 return false;
             }
+            i += Integer.BYTES;
         }
-        return true;
+        if (i + Short.BYTES <= length)
+        {
+            if (buffer.getShort(offset + i) != expected.getShort(i))
+            {
+                return false;
+            }
+            i += Short.BYTES;
+        }
+        return i == length || buffer.getByte(offset + i) == expected.getByte(i);
     }
 }

@@ -282,6 +282,37 @@ class AclAuthorizerTest
     }
 
     @Test
+    void namesShouldBeComparedToTheirLastByteWhateverTheirLength() throws ConfigException
+    {
+        // Given: literal groups and prefixed topics of every length from 1 to 20 bytes (whole longs, int, short, byte tails)
+        final String letters = "abcdefghijklmnopqrst";
+        final List<String> rules = new ArrayList<>();
+        for (int length = 1; length <= letters.length(); length++)
+        {
+            rules.add("{effect: allow, principal: '*', resourceType: group, resourceName: " + letters.substring(0, length) +
+                ", operations: [read]}");
+            rules.add("{effect: allow, principal: '*', resourceType: topic, resourceName: " + letters.substring(0, length) +
+                "., patternType: prefixed, operations: [read]}");
+        }
+        final ClientAcl acl = compile("deny", rules.toArray(new String[0])).forClient("alice", CLIENT);
+
+        // Then: each name matches, and a change in any one byte stops it matching
+        for (int length = 1; length <= letters.length(); length++)
+        {
+            final String name = letters.substring(0, length);
+            assertAllowed(acl, GROUP, READ, name, true);
+            assertAllowed(acl, TOPIC, READ, name + ".x", true);
+            for (int changed = 0; changed < length; changed++)
+            {
+                final String other = name.substring(0, changed) + 'Z' + name.substring(changed + 1);
+                assertAllowed(acl, GROUP, READ, other, false);
+                assertAllowed(acl, TOPIC, READ, other + ".x", false);
+            }
+            assertAllowed(acl, GROUP, READ, name + "u", false);
+        }
+    }
+
+    @Test
     void allowsEverythingShouldHoldForAClientNoDenyRuleAppliesTo() throws ConfigException
     {
         // Given
