@@ -3,7 +3,7 @@
  *
  * <ul>
  *   <li>JMH: {@code ./mvnw -q -pl bench -am package -DskipTests && java -jar bench/target/benchmarks.jar -prof gc}
- *       (request header, Metadata/FindCoordinator/ApiVersions/Fetch response walks, frame memory, and
+ *       (request header, Metadata/FindCoordinator/ApiVersions/Fetch response walks, frame memory, ACL decisions, and
  *       {@link io.kafkaproxy.bench.ForwardBenchmark}, a request through an in-process proxy to a stand-in
  *       broker and back);</li>
  *   <li>end to end against a real broker with Kafka's own tools, direct and through the proxy:
