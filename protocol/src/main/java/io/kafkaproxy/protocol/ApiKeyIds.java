@@ -19,6 +19,8 @@ public final class ApiKeyIds
     public static final short SASL_HANDSHAKE = 17;
     /** ApiVersions. */
     public static final short API_VERSIONS = 18;
+    /** SaslAuthenticate. */
+    public static final short SASL_AUTHENTICATE = 36;
     /** DescribeQuorum. */
     public static final short DESCRIBE_QUORUM = 55;
     /** DescribeCluster. */

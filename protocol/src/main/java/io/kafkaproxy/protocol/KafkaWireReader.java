@@ -209,6 +209,42 @@ public final class KafkaWireReader
     }
 
     /**
+     * Reads the length of a string the schema does not allow to be null.
+     *
+     * @param flexible whether the message version uses compact encodings.
+     * @param field    the wire name of the field, for the error message.
+     * @return the byte length, zero or more.
+     * @throws MalformedFrameException if the string is null, has a negative length or runs past the region.
+     */
+    public int readNonNullableStringLength(final boolean flexible, final String field)
+    {
+        final int length = readStringLength(flexible, field);
+        if (length == NULL_LENGTH)
+        {
+            throw nullNotAllowed(field);
+        }
+        return length;
+    }
+
+    /**
+     * Reads the element count of an array the schema does not allow to be null.
+     *
+     * @param flexible whether the message version uses compact encodings.
+     * @param field    the wire name of the field, for the error message.
+     * @return the element count, zero or more.
+     * @throws MalformedFrameException if the array is null or its count could not fit in the bytes left.
+     */
+    public int readNonNullableArrayLength(final boolean flexible, final String field)
+    {
+        final int count = readArrayLength(flexible, field);
+        if (count == NULL_LENGTH)
+        {
+            throw nullNotAllowed(field);
+        }
+        return count;
+    }
+
+    /**
      * Reads the length of a bytes or records field: int32 in classic versions, unsigned varint plus one in
      * flexible versions.
      *
@@ -221,6 +257,24 @@ public final class KafkaWireReader
     {
         final int length = flexible ? readUnsignedVarint(field) - 1 : readInt32(field);
         checkDeclaredLength(length, field);
+        return length;
+    }
+
+    /**
+     * Reads the length of a bytes field the schema does not allow to be null.
+     *
+     * @param flexible whether the message version uses compact encodings.
+     * @param field    the wire name of the field, for the error message.
+     * @return the byte length, zero or more.
+     * @throws MalformedFrameException if the field is null, has a negative length or runs past the region.
+     */
+    public int readNonNullableBytesLength(final boolean flexible, final String field)
+    {
+        final int length = readBytesLength(flexible, field);
+        if (length == NULL_LENGTH)
+        {
+            throw nullNotAllowed(field);
+        }
         return length;
     }
 
@@ -257,6 +311,29 @@ public final class KafkaWireReader
     }
 
     /**
+     * Skips the elements of an array whose elements all have the same fixed size and no tagged fields, such as
+     * {@code []int32}, once its count has been read.
+     *
+     * @param count         the element count read from the wire; zero or less skips nothing.
+     * @param elementLength the size of one element in bytes.
+     * @param field         the wire name of the field, for the error message.
+     * @throws MalformedFrameException if the elements run past the region.
+     */
+    public void skipFixedSizeElements(final int count, final int elementLength, final String field)
+    {
+        if (count > 0)
+        {
+            // A count checked against the bytes left can still overflow an int once multiplied.
+            final long length = (long)count * elementLength;
+            if (length > remaining())
+            {
+                throw truncated(field, length);
+            }
+            position += (int)length;
+        }
+    }
+
+    /**
      * Skips a UUID.
      *
      * @param field the wire name of the field, for the error message.
@@ -272,10 +349,14 @@ public final class KafkaWireReader
      *
      * @param length the number of bytes to skip.
      * @param field  the wire name of the field, for the error message.
-     * @throws MalformedFrameException if fewer bytes are left.
+     * @throws MalformedFrameException if the length is negative or fewer bytes are left.
      */
     public void skip(final int length, final String field)
     {
+        if (length < 0)
+        {
+            throw new MalformedFrameException("negative length: field=" + field + ", length=" + length);
+        }
         require(length, field);
         position += length;
     }
@@ -322,7 +403,12 @@ public final class KafkaWireReader
         }
     }
 
-    private MalformedFrameException truncated(final String field, final int needed)
+    private static MalformedFrameException nullNotAllowed(final String field)
+    {
+        return new MalformedFrameException("null where the schema allows none: field=" + field);
+    }
+
+    private MalformedFrameException truncated(final String field, final long needed)
     {
         return new MalformedFrameException("field runs past the end of the frame: field=" + field +
             ", needed=" + needed + ", remaining=" + (limit - position));

@@ -80,6 +80,7 @@ class ApiHeaderVersionsTest
         assertThat(ApiKeyIds.FIND_COORDINATOR).isEqualTo(ApiKeys.FIND_COORDINATOR.id);
         assertThat(ApiKeyIds.SASL_HANDSHAKE).isEqualTo(ApiKeys.SASL_HANDSHAKE.id);
         assertThat(ApiKeyIds.API_VERSIONS).isEqualTo(ApiKeys.API_VERSIONS.id);
+        assertThat(ApiKeyIds.SASL_AUTHENTICATE).isEqualTo(ApiKeys.SASL_AUTHENTICATE.id);
         assertThat(ApiKeyIds.DESCRIBE_QUORUM).isEqualTo(ApiKeys.DESCRIBE_QUORUM.id);
         assertThat(ApiKeyIds.DESCRIBE_CLUSTER).isEqualTo(ApiKeys.DESCRIBE_CLUSTER.id);
         assertThat(ApiKeyIds.SHARE_FETCH).isEqualTo(ApiKeys.SHARE_FETCH.id);

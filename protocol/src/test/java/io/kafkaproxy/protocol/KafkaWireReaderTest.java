@@ -159,4 +159,66 @@ class KafkaWireReaderTest
             .isInstanceOf(MalformedFrameException.class)
             .hasMessageContaining("field=response");
     }
+
+    @Test
+    void shouldRejectNullWhereTheSchemaAllowsNone()
+    {
+        // Given: a null classic string, a null compact array, a null classic bytes field
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[] {
+            (byte)0xFF, (byte)0xFF, 0x00, (byte)0xFF, (byte)0xFF, (byte)0xFF, (byte)0xFF});
+
+        // When / Then
+        reader.wrap(buffer, 0, 7);
+        assertThatThrownBy(() -> reader.readNonNullableStringLength(false, "host"))
+            .isInstanceOf(MalformedFrameException.class)
+            .hasMessage("null where the schema allows none: field=host");
+        assertThatThrownBy(() -> reader.readNonNullableArrayLength(true, "topics"))
+            .isInstanceOf(MalformedFrameException.class)
+            .hasMessage("null where the schema allows none: field=topics");
+        assertThatThrownBy(() -> reader.readNonNullableBytesLength(false, "auth_bytes"))
+            .isInstanceOf(MalformedFrameException.class)
+            .hasMessage("null where the schema allows none: field=auth_bytes");
+    }
+
+    @Test
+    void shouldSkipFixedSizeElements()
+    {
+        // Given: three int32 elements, then a marker byte
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[13]);
+        buffer.putByte(12, (byte)0x7F);
+        reader.wrap(buffer, 0, 13);
+
+        // When
+        reader.skipFixedSizeElements(3, 4, "replica_nodes");
+
+        // Then
+        assertThat(reader.readInt8("marker")).isEqualTo((byte)0x7F);
+    }
+
+    @Test
+    void shouldRejectFixedSizeElementsWhoseTotalOverflowsAnInt()
+    {
+        // Given
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[16]);
+        reader.wrap(buffer, 0, 16);
+
+        // When / Then: 2^30 elements of 4 bytes wrap to zero in int arithmetic
+        assertThatThrownBy(() -> reader.skipFixedSizeElements(1 << 30, 4, "isr_nodes"))
+            .isInstanceOf(MalformedFrameException.class)
+            .hasMessage("field runs past the end of the frame: field=isr_nodes, needed=4294967296, remaining=16");
+    }
+
+    @Test
+    void shouldRejectNegativeSkip()
+    {
+        // Given
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[16]);
+        reader.wrap(buffer, 8, 8);
+
+        // When / Then
+        assertThatThrownBy(() -> reader.skip(-4, "name"))
+            .isInstanceOf(MalformedFrameException.class)
+            .hasMessage("negative length: field=name, length=-4");
+        assertThat(reader.position()).isEqualTo(8);
+    }
 }

@@ -6,6 +6,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.MessageUtil;
 
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
@@ -30,6 +31,23 @@ final class WireFixtures
         final ByteBuffer body = MessageUtil.toByteBufferAccessor(message, version).buffer();
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(BODY_OFFSET + body.remaining() + 7));
         buffer.putBytes(BODY_OFFSET, body, body.position(), body.remaining());
+        return buffer;
+    }
+
+    /**
+     * Serializes a message at a version kafka-clients still writes, then cuts one field out of the body, at
+     * {@link #BODY_OFFSET}: how the tests build versions kafka-clients 4 removed (KIP-896). Its schemas keep those
+     * versions' field ranges, but its nested structs refuse to write them.
+     */
+    static UnsafeBuffer serializeWithout(
+        final ApiMessage message, final short writtenVersion, final int fieldOffset, final int fieldLength)
+    {
+        final ByteBuffer body = MessageUtil.toByteBufferAccessor(message, writtenVersion).buffer();
+        final int length = body.remaining() - fieldLength;
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(BODY_OFFSET + length + 7));
+        buffer.putBytes(BODY_OFFSET, body, body.position(), fieldOffset);
+        buffer.putBytes(BODY_OFFSET + fieldOffset, body, body.position() + fieldOffset + fieldLength,
+            length - fieldOffset);
         return buffer;
     }
 
@@ -71,6 +89,25 @@ final class WireFixtures
     static ByteBufferAccessor accessor(final ByteBuffer body)
     {
         return new ByteBufferAccessor(body);
+    }
+
+    /**
+     * Bytes the current thread allocated while running an action a number of times, after as many runs to warm
+     * it up. Counted by the JVM, not timed, so the result does not depend on machine load.
+     */
+    static long allocatedBytes(final int runs, final Runnable action)
+    {
+        final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < runs; i++)
+        {
+            action.run();
+        }
+        final long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < runs; i++)
+        {
+            action.run();
+        }
+        return threads.getCurrentThreadAllocatedBytes() - before;
     }
 
     /**
