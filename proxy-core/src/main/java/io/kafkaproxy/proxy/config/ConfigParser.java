@@ -58,6 +58,9 @@ public final class ConfigParser
         sections.put("admin", AdminConfig.class);
         sections.put("logging", LoggingConfig.class);
         sections.put("shutdown", ShutdownConfig.class);
+        sections.put("audit", AuditConfig.class);
+        sections.put("quotas", QuotasConfig.class);
+        sections.put("circuitBreaker", CircuitBreakerConfig.class);
         return Collections.unmodifiableMap(sections);
     }
 

@@ -14,7 +14,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param memory   the off-heap pool frames live in.
  * @param admin    the HTTP listener for metrics and health.
  * @param logging  log levels.
- * @param shutdown how a stop drains connections.
+ * @param shutdown       how a stop drains connections.
+ * @param audit          the audit log of denies, throttles and rejected connections.
+ * @param quotas         rate and connection limits per principal and client address.
+ * @param circuitBreaker when the proxy stops connecting to a failing broker.
  */
 public record ProxyConfig(
     ListenerConfig listener,
@@ -23,7 +26,10 @@ public record ProxyConfig(
     MemoryConfig memory,
     AdminConfig admin,
     LoggingConfig logging,
-    ShutdownConfig shutdown)
+    ShutdownConfig shutdown,
+    AuditConfig audit,
+    QuotasConfig quotas,
+    CircuitBreakerConfig circuitBreaker)
 {
     /**
      * Validates the file's sections are present.
@@ -59,6 +65,18 @@ public record ProxyConfig(
         if (shutdown == null)
         {
             throw new IllegalArgumentException("shutdown: required");
+        }
+        if (audit == null)
+        {
+            throw new IllegalArgumentException("audit: required");
+        }
+        if (quotas == null)
+        {
+            throw new IllegalArgumentException("quotas: required");
+        }
+        if (circuitBreaker == null)
+        {
+            throw new IllegalArgumentException("circuitBreaker: required");
         }
         // Each event loop holds a read reserve and a chunk in use; below that the pool cannot serve one read each.
         final long minimumPool = network.ioThreads() *
@@ -102,7 +120,8 @@ public record ProxyConfig(
     }
 
     /**
-     * Reads the file, filling in default sections.
+     * Builds a configuration from its Kafka-facing and operating sections, with default policy sections (audit,
+     * quotas, circuit breaker).
      *
      * @param listener the listener section, or null.
      * @param upstream the upstream section (required).
@@ -113,6 +132,33 @@ public record ProxyConfig(
      * @param shutdown the shutdown section, or null.
      * @return the configuration.
      */
+    public static ProxyConfig of(
+        final ListenerConfig listener,
+        final UpstreamConfig upstream,
+        final NetworkConfig network,
+        final MemoryConfig memory,
+        final AdminConfig admin,
+        final LoggingConfig logging,
+        final ShutdownConfig shutdown)
+    {
+        return of(listener, upstream, network, memory, admin, logging, shutdown, null, null, null);
+    }
+
+    /**
+     * Reads the file, filling in default sections.
+     *
+     * @param listener       the listener section, or null.
+     * @param upstream       the upstream section (required).
+     * @param network        the network section, or null.
+     * @param memory         the memory section, or null.
+     * @param admin          the admin section, or null.
+     * @param logging        the logging section, or null.
+     * @param shutdown       the shutdown section, or null.
+     * @param audit          the audit section, or null.
+     * @param quotas         the quotas section, or null.
+     * @param circuitBreaker the circuit breaker section, or null.
+     * @return the configuration.
+     */
     @JsonCreator
     public static ProxyConfig of(
         @JsonProperty("listener") final ListenerConfig listener,
@@ -121,7 +167,10 @@ public record ProxyConfig(
         @JsonProperty("memory") final MemoryConfig memory,
         @JsonProperty("admin") final AdminConfig admin,
         @JsonProperty("logging") final LoggingConfig logging,
-        @JsonProperty("shutdown") final ShutdownConfig shutdown)
+        @JsonProperty("shutdown") final ShutdownConfig shutdown,
+        @JsonProperty("audit") final AuditConfig audit,
+        @JsonProperty("quotas") final QuotasConfig quotas,
+        @JsonProperty("circuitBreaker") final CircuitBreakerConfig circuitBreaker)
     {
         if (upstream == null)
         {
@@ -134,7 +183,10 @@ public record ProxyConfig(
             memory == null ? MemoryConfig.defaults() : memory,
             admin == null ? AdminConfig.defaults() : admin,
             logging == null ? LoggingConfig.defaults() : logging,
-            shutdown == null ? ShutdownConfig.defaults() : shutdown);
+            shutdown == null ? ShutdownConfig.defaults() : shutdown,
+            audit == null ? AuditConfig.defaults() : audit,
+            quotas == null ? QuotasConfig.defaults() : quotas,
+            circuitBreaker == null ? CircuitBreakerConfig.defaults() : circuitBreaker);
     }
 
     /**
@@ -145,7 +197,7 @@ public record ProxyConfig(
      */
     public ProxyConfig withListener(final ListenerConfig newListener)
     {
-        return new ProxyConfig(newListener, upstream, network, memory, admin, logging, shutdown);
+        return new ProxyConfig(newListener, upstream, network, memory, admin, logging, shutdown, audit, quotas, circuitBreaker);
     }
 
     /**
@@ -156,7 +208,7 @@ public record ProxyConfig(
      */
     public ProxyConfig withUpstream(final UpstreamConfig newUpstream)
     {
-        return new ProxyConfig(listener, newUpstream, network, memory, admin, logging, shutdown);
+        return new ProxyConfig(listener, newUpstream, network, memory, admin, logging, shutdown, audit, quotas, circuitBreaker);
     }
 
     /**
@@ -167,7 +219,7 @@ public record ProxyConfig(
      */
     public ProxyConfig withMemory(final MemoryConfig newMemory)
     {
-        return new ProxyConfig(listener, upstream, network, newMemory, admin, logging, shutdown);
+        return new ProxyConfig(listener, upstream, network, newMemory, admin, logging, shutdown, audit, quotas, circuitBreaker);
     }
 
     /**
@@ -178,7 +230,7 @@ public record ProxyConfig(
      */
     public ProxyConfig withNetwork(final NetworkConfig newNetwork)
     {
-        return new ProxyConfig(listener, upstream, newNetwork, memory, admin, logging, shutdown);
+        return new ProxyConfig(listener, upstream, newNetwork, memory, admin, logging, shutdown, audit, quotas, circuitBreaker);
     }
 
     /**
@@ -189,7 +241,7 @@ public record ProxyConfig(
      */
     public ProxyConfig withAdmin(final AdminConfig newAdmin)
     {
-        return new ProxyConfig(listener, upstream, network, memory, newAdmin, logging, shutdown);
+        return new ProxyConfig(listener, upstream, network, memory, newAdmin, logging, shutdown, audit, quotas, circuitBreaker);
     }
 
     /**
@@ -200,6 +252,39 @@ public record ProxyConfig(
      */
     public ProxyConfig withLogging(final LoggingConfig newLogging)
     {
-        return new ProxyConfig(listener, upstream, network, memory, admin, newLogging, shutdown);
+        return new ProxyConfig(listener, upstream, network, memory, admin, newLogging, shutdown, audit, quotas, circuitBreaker);
+    }
+
+    /**
+     * The same configuration with another audit section.
+     *
+     * @param newAudit the section.
+     * @return the new configuration.
+     */
+    public ProxyConfig withAudit(final AuditConfig newAudit)
+    {
+        return new ProxyConfig(listener, upstream, network, memory, admin, logging, shutdown, newAudit, quotas, circuitBreaker);
+    }
+
+    /**
+     * The same configuration with another quotas section.
+     *
+     * @param newQuotas the section.
+     * @return the new configuration.
+     */
+    public ProxyConfig withQuotas(final QuotasConfig newQuotas)
+    {
+        return new ProxyConfig(listener, upstream, network, memory, admin, logging, shutdown, audit, newQuotas, circuitBreaker);
+    }
+
+    /**
+     * The same configuration with another circuit breaker section.
+     *
+     * @param newCircuitBreaker the section.
+     * @return the new configuration.
+     */
+    public ProxyConfig withCircuitBreaker(final CircuitBreakerConfig newCircuitBreaker)
+    {
+        return new ProxyConfig(listener, upstream, network, memory, admin, logging, shutdown, audit, quotas, newCircuitBreaker);
     }
 }

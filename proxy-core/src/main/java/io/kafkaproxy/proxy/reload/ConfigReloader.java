@@ -105,7 +105,10 @@ public final class ConfigReloader implements AutoCloseable
                 running.memory(),
                 running.admin(),
                 fromFile.logging(),
-                fromFile.shutdown());
+                fromFile.shutdown(),
+                fromFile.audit().withRingSizeBytes(running.audit().ringSizeBytes()),
+                fromFile.quotas(),
+                fromFile.circuitBreaker());
         }
         catch (final ConfigException | IllegalArgumentException e)
         {
