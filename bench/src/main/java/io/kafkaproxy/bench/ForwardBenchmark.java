@@ -101,7 +101,6 @@ public class ForwardBenchmark
                 MemoryConfig.of("64MiB", null, null, null),
                 AdminConfig.of(false, null),
                 null,
-                null,
                 null)).start();
             port = proxy.bootstrapAddress().getPort();
         }

@@ -59,6 +59,9 @@ public final class ConfigParser
         sections.put("logging", LoggingConfig.class);
         sections.put("shutdown", ShutdownConfig.class);
         sections.put("acl", AclConfig.class);
+        sections.put("audit", AuditConfig.class);
+        sections.put("quotas", QuotasConfig.class);
+        sections.put("circuitBreaker", CircuitBreakerConfig.class);
         return Collections.unmodifiableMap(sections);
     }
 

@@ -70,6 +70,18 @@ public final class ConfigWriter
         yaml.append("shutdown:\n")
             .append("  drainTimeout: ").append(Units.formatDuration(config.shutdown().drainTimeout())).append('\n');
         appendAcl(yaml, config.acl());
+        final AuditConfig audit = config.audit();
+        yaml.append("audit:\n")
+            .append("  enabled: ").append(audit.enabled()).append('\n')
+            .append("  linesPerSecond: ").append(audit.linesPerSecond()).append('\n')
+            .append("  ringSizeBytes: ").append(Units.formatBytes(audit.ringSizeBytes())).append('\n');
+        appendQuotas(yaml, config.quotas());
+        final CircuitBreakerConfig circuitBreaker = config.circuitBreaker();
+        yaml.append("circuitBreaker:\n")
+            .append("  enabled: ").append(circuitBreaker.enabled()).append('\n')
+            .append("  failureThreshold: ").append(circuitBreaker.failureThreshold()).append('\n')
+            .append("  openDuration: ").append(Units.formatDuration(circuitBreaker.openDuration())).append('\n')
+            .append("  requestTimeout: ").append(Units.formatDuration(circuitBreaker.requestTimeout())).append('\n');
         return yaml.toString();
     }
 
@@ -99,6 +111,48 @@ public final class ConfigWriter
                     .append(rule.hosts().stream().map(host -> quoted(host.toString())).collect(Collectors.joining(", ")))
                     .append("]\n");
             }
+        }
+    }
+
+    private static void appendQuotas(final StringBuilder yaml, final QuotasConfig quotas)
+    {
+        if (quotas.rules().isEmpty())
+        {
+            yaml.append("quotas: []\n");
+            return;
+        }
+        yaml.append("quotas:\n");
+        for (final QuotaRuleConfig rule : quotas.rules())
+        {
+            // Each rule's first key opens its list item; the others line up under it.
+            String prefix = "  - ";
+            if (rule.principal() != null)
+            {
+                yaml.append(prefix).append("principal: ").append(quoted(rule.principal())).append('\n');
+                prefix = "    ";
+            }
+            if (rule.topic() != null)
+            {
+                yaml.append(prefix).append("topic: ").append(quoted(rule.topic())).append('\n');
+            }
+            if (rule.address() != null)
+            {
+                yaml.append(prefix).append("address: ").append(quoted(rule.address().toString())).append('\n');
+                prefix = "    ";
+            }
+            appendIfSet(yaml, prefix, "produceBytesPerSecond", rule.produceBytesPerSecond(), true);
+            appendIfSet(yaml, prefix, "fetchBytesPerSecond", rule.fetchBytesPerSecond(), true);
+            appendIfSet(yaml, prefix, "requestsPerSecond", rule.requestsPerSecond(), false);
+            appendIfSet(yaml, prefix, "maxConnections", rule.maxConnections(), false);
+            appendIfSet(yaml, prefix, "connectionsPerSecond", rule.connectionsPerSecond(), false);
+        }
+    }
+
+    private static void appendIfSet(final StringBuilder yaml, final String prefix, final String key, final long value, final boolean bytes)
+    {
+        if (value != 0)
+        {
+            yaml.append(prefix).append(key).append(": ").append(bytes ? Units.formatBytes(value) : Long.toString(value)).append('\n');
         }
     }
 

@@ -14,8 +14,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param memory   the off-heap pool frames live in.
  * @param admin    the HTTP listener for metrics and health.
  * @param logging  log levels.
- * @param shutdown how a stop drains connections.
- * @param acl      which operations each client may perform.
+ * @param shutdown       how a stop drains connections.
+ * @param acl            which operations each client may perform.
+ * @param audit          the audit log of denies, throttles and rejected connections.
+ * @param quotas         rate and connection limits per principal and client address.
+ * @param circuitBreaker when the proxy stops connecting to a failing broker.
  */
 public record ProxyConfig(
     ListenerConfig listener,
@@ -25,7 +28,10 @@ public record ProxyConfig(
     AdminConfig admin,
     LoggingConfig logging,
     ShutdownConfig shutdown,
-    AclConfig acl)
+    AclConfig acl,
+    AuditConfig audit,
+    QuotasConfig quotas,
+    CircuitBreakerConfig circuitBreaker)
 {
     /**
      * Validates the file's sections are present.
@@ -66,6 +72,18 @@ public record ProxyConfig(
         {
             throw new IllegalArgumentException("acl: required");
         }
+        if (audit == null)
+        {
+            throw new IllegalArgumentException("audit: required");
+        }
+        if (quotas == null)
+        {
+            throw new IllegalArgumentException("quotas: required");
+        }
+        if (circuitBreaker == null)
+        {
+            throw new IllegalArgumentException("circuitBreaker: required");
+        }
         // Each event loop holds a read reserve and a chunk in use; below that the pool cannot serve one read each.
         final long minimumPool = network.ioThreads() *
             ((long)MemoryPoolSettings.defaultReadReserveBytes(memory.chunkSizeBytes()) + memory.chunkSizeBytes()) +
@@ -104,11 +122,12 @@ public record ProxyConfig(
         final NetworkConfig network,
         final MemoryConfig memory)
     {
-        return of(listener, upstream, network, memory, null, null, null, null);
+        return of(listener, upstream, network, memory, null, null, null);
     }
 
     /**
-     * Reads the file, filling in default sections.
+     * Builds a configuration from its Kafka-facing and operating sections, with default policy sections (audit,
+     * quotas, circuit breaker).
      *
      * @param listener the listener section, or null.
      * @param upstream the upstream section (required).
@@ -117,7 +136,34 @@ public record ProxyConfig(
      * @param admin    the admin section, or null.
      * @param logging  the logging section, or null.
      * @param shutdown the shutdown section, or null.
-     * @param acl      the acl section, or null.
+     * @return the configuration.
+     */
+    public static ProxyConfig of(
+        final ListenerConfig listener,
+        final UpstreamConfig upstream,
+        final NetworkConfig network,
+        final MemoryConfig memory,
+        final AdminConfig admin,
+        final LoggingConfig logging,
+        final ShutdownConfig shutdown)
+    {
+        return of(listener, upstream, network, memory, admin, logging, shutdown, null, null, null, null);
+    }
+
+    /**
+     * Reads the file, filling in default sections.
+     *
+     * @param listener       the listener section, or null.
+     * @param upstream       the upstream section (required).
+     * @param network        the network section, or null.
+     * @param memory         the memory section, or null.
+     * @param admin          the admin section, or null.
+     * @param logging        the logging section, or null.
+     * @param shutdown       the shutdown section, or null.
+     * @param acl            the acl section, or null.
+     * @param audit          the audit section, or null.
+     * @param quotas         the quotas section, or null.
+     * @param circuitBreaker the circuit breaker section, or null.
      * @return the configuration.
      */
     @JsonCreator
@@ -129,7 +175,10 @@ public record ProxyConfig(
         @JsonProperty("admin") final AdminConfig admin,
         @JsonProperty("logging") final LoggingConfig logging,
         @JsonProperty("shutdown") final ShutdownConfig shutdown,
-        @JsonProperty("acl") final AclConfig acl)
+        @JsonProperty("acl") final AclConfig acl,
+        @JsonProperty("audit") final AuditConfig audit,
+        @JsonProperty("quotas") final QuotasConfig quotas,
+        @JsonProperty("circuitBreaker") final CircuitBreakerConfig circuitBreaker)
     {
         if (upstream == null)
         {
@@ -143,7 +192,10 @@ public record ProxyConfig(
             admin == null ? AdminConfig.defaults() : admin,
             logging == null ? LoggingConfig.defaults() : logging,
             shutdown == null ? ShutdownConfig.defaults() : shutdown,
-            acl == null ? AclConfig.defaults() : acl);
+            acl == null ? AclConfig.defaults() : acl,
+            audit == null ? AuditConfig.defaults() : audit,
+            quotas == null ? QuotasConfig.defaults() : quotas,
+            circuitBreaker == null ? CircuitBreakerConfig.defaults() : circuitBreaker);
     }
 
     /**
@@ -154,7 +206,7 @@ public record ProxyConfig(
      */
     public ProxyConfig withListener(final ListenerConfig newListener)
     {
-        return new ProxyConfig(newListener, upstream, network, memory, admin, logging, shutdown, acl);
+        return new ProxyConfig(newListener, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker);
     }
 
     /**
@@ -165,7 +217,7 @@ public record ProxyConfig(
      */
     public ProxyConfig withUpstream(final UpstreamConfig newUpstream)
     {
-        return new ProxyConfig(listener, newUpstream, network, memory, admin, logging, shutdown, acl);
+        return new ProxyConfig(listener, newUpstream, network, memory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker);
     }
 
     /**
@@ -176,7 +228,7 @@ public record ProxyConfig(
      */
     public ProxyConfig withMemory(final MemoryConfig newMemory)
     {
-        return new ProxyConfig(listener, upstream, network, newMemory, admin, logging, shutdown, acl);
+        return new ProxyConfig(listener, upstream, network, newMemory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker);
     }
 
     /**
@@ -187,7 +239,7 @@ public record ProxyConfig(
      */
     public ProxyConfig withNetwork(final NetworkConfig newNetwork)
     {
-        return new ProxyConfig(listener, upstream, newNetwork, memory, admin, logging, shutdown, acl);
+        return new ProxyConfig(listener, upstream, newNetwork, memory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker);
     }
 
     /**
@@ -198,7 +250,7 @@ public record ProxyConfig(
      */
     public ProxyConfig withAdmin(final AdminConfig newAdmin)
     {
-        return new ProxyConfig(listener, upstream, network, memory, newAdmin, logging, shutdown, acl);
+        return new ProxyConfig(listener, upstream, network, memory, newAdmin, logging, shutdown, acl, audit, quotas, circuitBreaker);
     }
 
     /**
@@ -209,7 +261,7 @@ public record ProxyConfig(
      */
     public ProxyConfig withLogging(final LoggingConfig newLogging)
     {
-        return new ProxyConfig(listener, upstream, network, memory, admin, newLogging, shutdown, acl);
+        return new ProxyConfig(listener, upstream, network, memory, admin, newLogging, shutdown, acl, audit, quotas, circuitBreaker);
     }
 
     /**
@@ -220,6 +272,39 @@ public record ProxyConfig(
      */
     public ProxyConfig withAcl(final AclConfig newAcl)
     {
-        return new ProxyConfig(listener, upstream, network, memory, admin, logging, shutdown, newAcl);
+        return new ProxyConfig(listener, upstream, network, memory, admin, logging, shutdown, newAcl, audit, quotas, circuitBreaker);
+    }
+
+    /**
+     * The same configuration with another audit section.
+     *
+     * @param newAudit the section.
+     * @return the new configuration.
+     */
+    public ProxyConfig withAudit(final AuditConfig newAudit)
+    {
+        return new ProxyConfig(listener, upstream, network, memory, admin, logging, shutdown, acl, newAudit, quotas, circuitBreaker);
+    }
+
+    /**
+     * The same configuration with another quotas section.
+     *
+     * @param newQuotas the section.
+     * @return the new configuration.
+     */
+    public ProxyConfig withQuotas(final QuotasConfig newQuotas)
+    {
+        return new ProxyConfig(listener, upstream, network, memory, admin, logging, shutdown, acl, audit, newQuotas, circuitBreaker);
+    }
+
+    /**
+     * The same configuration with another circuit breaker section.
+     *
+     * @param newCircuitBreaker the section.
+     * @return the new configuration.
+     */
+    public ProxyConfig withCircuitBreaker(final CircuitBreakerConfig newCircuitBreaker)
+    {
+        return new ProxyConfig(listener, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas, newCircuitBreaker);
     }
 }

@@ -43,6 +43,19 @@ public final class ProxyMetrics
     /** Label: why a frame was rejected, {@code oversize} or {@code malformed}. */
     public static final String REASON = "reason";
 
+    /** Audit events, by outcome. */
+    public static final String AUDIT_EVENTS = "kafka.proxy.audit.events";
+    /** Label: what became of an audit event, {@code logged}, {@code suppressed} or {@code dropped}. */
+    public static final String OUTCOME = "outcome";
+    /** A broker's circuit: 0 closed, 1 half open, 2 open. */
+    public static final String CIRCUIT_STATE = "kafka.proxy.circuit.state";
+    /** Circuit state changes, by broker and new state. */
+    public static final String CIRCUIT_TRANSITIONS = "kafka.proxy.circuit.transitions";
+    /** Label: a broker's address, {@code host:port}. */
+    public static final String BROKER = "broker";
+    /** Label: the state a circuit moved to, {@code open}, {@code half_open} or {@code closed}. */
+    public static final String TO = "to";
+
     /**
      * The two sides of a proxied connection.
      */

@@ -423,7 +423,7 @@ public final class KafkaProxy implements AutoCloseable
 
     /**
      * The settings of a configuration that differ from the running ones and need a restart to apply: listener
-     * addresses, thread count, memory pool, admin listener.
+     * addresses, thread count, memory pool, admin listener, audit ring.
      *
      * @param newConfig the configuration to compare.
      * @return the YAML paths that differ, empty if none.
@@ -447,6 +447,10 @@ public final class KafkaProxy implements AutoCloseable
         if (!running.admin().equals(newConfig.admin()))
         {
             changed.add("admin");
+        }
+        if (running.audit().ringSizeBytes() != newConfig.audit().ringSizeBytes())
+        {
+            changed.add("audit.ringSizeBytes");
         }
         return changed;
     }

@@ -106,7 +106,10 @@ public final class ConfigReloader implements AutoCloseable
                 running.admin(),
                 fromFile.logging(),
                 fromFile.shutdown(),
-                fromFile.acl());
+                fromFile.acl(),
+                fromFile.audit().withRingSizeBytes(running.audit().ringSizeBytes()),
+                fromFile.quotas(),
+                fromFile.circuitBreaker());
         }
         catch (final ConfigException | IllegalArgumentException e)
         {
@@ -151,6 +154,9 @@ public final class ConfigReloader implements AutoCloseable
         changedIf(changed, "logging", running.logging(), next.logging());
         changedIf(changed, "shutdown.drainTimeout", running.shutdown().drainTimeout(), next.shutdown().drainTimeout());
         changedIf(changed, "acl", running.acl(), next.acl());
+        changedIf(changed, "audit", running.audit(), next.audit());
+        changedIf(changed, "quotas", running.quotas(), next.quotas());
+        changedIf(changed, "circuitBreaker", running.circuitBreaker(), next.circuitBreaker());
         return changed;
     }
 

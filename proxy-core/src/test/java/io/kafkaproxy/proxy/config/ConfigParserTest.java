@@ -243,4 +243,149 @@ class ConfigParserTest
             "t.yaml:4: network.maxRequestSizeBytes: 100MiB is more than half of memory.poolSizeBytes 128MiB");
         assertThat(syntax).singleElement().asString().startsWith("t.yaml:");
     }
+
+    @Test
+    void shouldFillInThePolicySectionsWithDefaults() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse("upstream:\n  bootstrapServers: [b:9092]\n", "t.yaml");
+
+        // Then
+        assertThat(config.audit()).isEqualTo(new AuditConfig(true, 100, 1 << 20));
+        assertThat(config.quotas().rules()).isEmpty();
+        assertThat(config.circuitBreaker()).isEqualTo(new CircuitBreakerConfig(true, 3, Duration.ofSeconds(10), Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void shouldReadThePolicySections() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse(String.join("\n",
+            "upstream:",
+            "  bootstrapServers: [b:9092]",
+            "audit:",
+            "  enabled: false",
+            "  linesPerSecond: 5",
+            "  ringSizeBytes: 64KiB",
+            "circuitBreaker:",
+            "  failureThreshold: 5",
+            "  openDuration: 500ms",
+            "  requestTimeout: 1m",
+            "quotas:",
+            "  - principal: alice",
+            "    produceBytesPerSecond: 1MiB",
+            "    fetchBytesPerSecond: 10MiB",
+            "    requestsPerSecond: 500",
+            "    maxConnections: 100",
+            "    connectionsPerSecond: 20",
+            "  - principal: batch-*",
+            "    topic: orders-*",
+            "    produceBytesPerSecond: 4096",
+            "  - address: 10.0.0.0/8",
+            "    maxConnections: 1000",
+            ""), "t.yaml");
+
+        // Then
+        assertThat(config.audit()).isEqualTo(new AuditConfig(false, 5, 64 << 10));
+        assertThat(config.circuitBreaker()).isEqualTo(new CircuitBreakerConfig(true, 5, Duration.ofMillis(500), Duration.ofMinutes(1)));
+        assertThat(config.quotas().rules()).containsExactly(
+            new QuotaRuleConfig("alice", null, null, 1 << 20, 10 << 20, 500, 100, 20),
+            new QuotaRuleConfig("batch-*", "orders-*", null, 4096, 0, 0, 0, 0),
+            new QuotaRuleConfig(null, null, CidrBlock.parse("10.0.0.0/8"), 0, 0, 0, 1000, 0));
+    }
+
+    @Test
+    void shouldRejectABadQuotaRuleNamingItsPlaceInTheList()
+    {
+        // Given
+        final String head = "upstream:\n  bootstrapServers: [b:9092]\nquotas:\n  - principal: alice\n    maxConnections: 5\n";
+
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(head + "  - principal: bob\n    produceBytesPerSecond: 0\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:7: quotas[1].produceBytesPerSecond: must be positive: 0");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "  - principal: bob\n    fetchBytesPerSecond: fast\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:7: quotas[1].fetchBytesPerSecond: expected a size such as 64MiB, got 'fast'");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "  - address: 10.0.0.1/8\n    maxConnections: 5\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:6: quotas[1].address: address has bits set after the /8 prefix: '10.0.0.1/8'");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "  - address: 10.0.0.0/8\n    requestsPerSecond: 5\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:7: quotas[1].requestsPerSecond: not allowed in an address rule");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "  - principal: bob\n    topic: t\n    maxConnections: 5\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:8: quotas[1].maxConnections: not allowed in a topic rule");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "  - principal: b*b\n    maxConnections: 5\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:6: quotas[1].principal: '*' may only end a pattern: 'b*b'");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "  - principal: bob\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:6: quotas[1].principal: the rule sets no limit");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "  - maxConnections: 5\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageStartingWith("t.yaml:6: quotas[1].principal: required, or address");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "  - principal: bob\n    maxConnection: 5\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageStartingWith("t.yaml:7: quotas[1].maxConnection: unknown key; known keys here: ");
+    }
+
+    @Test
+    void shouldRejectBadAuditAndCircuitBreakerValues()
+    {
+        // Given
+        final String head = "upstream:\n  bootstrapServers: [b:9092]\n";
+
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(head + "audit:\n  ringSizeBytes: 100KiB\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:4: audit.ringSizeBytes: must be a power of two from 64KiB to 1GiB: 100KiB");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "audit:\n  linesPerSecond: 0\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:4: audit.linesPerSecond: must be at least 1: 0");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "circuitBreaker:\n  failureThreshold: 0\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:4: circuitBreaker.failureThreshold: must be at least 1: 0");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "circuitBreaker:\n  openDuration: 0s\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:4: circuitBreaker.openDuration: must be positive: PT0S");
+    }
+
+    @Test
+    void checkShouldReportABadQuotaRuleWithItsLine()
+    {
+        // When
+        final List<String> errors = ConfigParser.check(
+            "upstream:\n  bootstrapServers: [b:9092]\nquotas:\n  - principal: bob\n    requestsPerSecond: -1\n", "t.yaml");
+
+        // Then
+        assertThat(errors).containsExactly("t.yaml:5: quotas[0].requestsPerSecond: must be positive: -1");
+    }
+
+    @Test
+    void shouldWriteQuotaRulesSoThatTheyReadBackTheSame() throws ConfigException
+    {
+        // Given
+        final ProxyConfig config = ConfigParser.parse(String.join("\n",
+            "upstream:",
+            "  bootstrapServers: [b:9092]",
+            "quotas:",
+            "  - principal: '*'",
+            "    requestsPerSecond: 50",
+            "  - principal: alice",
+            "    topic: orders-*",
+            "    produceBytesPerSecond: 1000000",
+            "    fetchBytesPerSecond: 1MiB",
+            "  - address: fd00::/8",
+            "    maxConnections: 10",
+            "    connectionsPerSecond: 2",
+            ""), "t.yaml");
+
+        // When
+        final String effective = ConfigWriter.toYaml(config);
+
+        // Then
+        assertThat(ConfigParser.parse(effective, "effective.yaml")).isEqualTo(config);
+        assertThat(ConfigParser.check(effective, "effective.yaml")).isEmpty();
+    }
 }

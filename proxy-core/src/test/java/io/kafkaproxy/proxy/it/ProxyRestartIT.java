@@ -86,7 +86,6 @@ class ProxyRestartIT
             MemoryConfig.defaults(),
             AdminConfig.of(false, null),
             null,
-            null,
             null);
         final Map<String, Object> producerConfig = new HashMap<>();
         producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ProxiedKafka.ADVERTISED_HOST + ":" + bootstrapPort);

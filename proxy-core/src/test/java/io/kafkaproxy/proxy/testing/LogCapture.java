@@ -23,7 +23,17 @@ public final class LogCapture implements AutoCloseable
      */
     public LogCapture(final Class<?> type)
     {
-        logger = (Logger)LoggerFactory.getLogger(type);
+        this(type.getName());
+    }
+
+    /**
+     * Starts capturing a logger by name.
+     *
+     * @param name the logger's name.
+     */
+    public LogCapture(final String name)
+    {
+        logger = (Logger)LoggerFactory.getLogger(name);
         appender.start();
         logger.addAppender(appender);
     }
@@ -40,6 +50,20 @@ public final class LogCapture implements AutoCloseable
         {
             return appender.list.stream().filter(event -> event.getLevel() == level)
                 .map(ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
+    /**
+     * The events logged at a level so far, with their key-values.
+     *
+     * @param level the level.
+     * @return the events.
+     */
+    public List<ILoggingEvent> events(final Level level)
+    {
+        synchronized (appender)
+        {
+            return appender.list.stream().filter(event -> event.getLevel() == level).toList();
         }
     }
 

@@ -111,7 +111,6 @@ public final class ProxiedKafka implements AutoCloseable
             MemoryConfig.of("64MiB", "256KiB", null, null),
             AdminConfig.of(true, new HostPort(ADVERTISED_HOST, 0)),
             null,
-            null,
             null);
     }
 

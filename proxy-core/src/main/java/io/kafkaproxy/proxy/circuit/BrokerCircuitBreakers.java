@@ -1,0 +1,153 @@
+package io.kafkaproxy.proxy.circuit;
+
+import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The circuit breakers of every broker the proxy connects to, keyed by the broker's address {@code host:port}.
+ * A broker that keeps failing (connect failures, requests left unanswered for {@code requestTimeout}) gets its
+ * circuit opened: connections to it are refused at once, rather than each client waiting for a timeout, until
+ * {@code openDuration} has passed and one probe connection succeeds. See {@link CircuitState} for the diagram.
+ *
+ * <p>The caller reports what happens to each broker connection:
+ * <ol>
+ *   <li>{@link #allowConnect} before connecting; on false, fail the client's connection as if the connect had
+ *       failed (without trying).</li>
+ *   <li>{@link #onConnectSuccess} or {@link #onFailure} when the connect completes.</li>
+ *   <li>{@link #onResponse} when a response arrives (every response is cheapest to reason about; at least the first
+ *       of each connection), and {@link #onFailure} when a request times out. Failures count as consecutive until a
+ *       response arrives: a connect alone does not reset them, so a broker that accepts connections but never
+ *       answers still opens its circuit.</li>
+ * </ol>
+ *
+ * <p>Thread-safe: shared by all event loops. A broker's circuit is created the first time the broker is named (one
+ * map insertion, its meters registered); after that every call is a map read plus one atomic read, allocating only
+ * when the circuit changes state. Times are {@link System#nanoTime()} readings, passed in so tests drive the clock.
+ */
+public final class BrokerCircuitBreakers
+{
+    private final MeterRegistry registry;
+    private final ConcurrentHashMap<String, BrokerCircuitStateMachine> circuits = new ConcurrentHashMap<>();
+    // Held once, so that creating a broker's circuit does not also allocate a lambda each time it is looked up.
+    private final Function<String, BrokerCircuitStateMachine> factory;
+    private volatile CircuitBreakerConfig config;
+
+    /**
+     * Creates the breakers, all closed.
+     *
+     * @param config   the circuit breaker section.
+     * @param registry where the circuits' meters live.
+     */
+    public BrokerCircuitBreakers(final CircuitBreakerConfig config, final MeterRegistry registry)
+    {
+        this.config = config;
+        this.registry = registry;
+        this.factory = broker -> new BrokerCircuitStateMachine(broker, this.registry);
+    }
+
+    /**
+     * Applies a new section: thresholds and durations apply from the next call; disabling closes every circuit.
+     *
+     * @param newConfig the circuit breaker section.
+     */
+    public void reconfigure(final CircuitBreakerConfig newConfig)
+    {
+        config = newConfig;
+        if (!newConfig.enabled())
+        {
+            circuits.values().forEach(BrokerCircuitStateMachine::reset);
+        }
+    }
+
+    /**
+     * Decides whether to connect to a broker: yes while its circuit is closed; no while it is open; once it has been
+     * open for {@code openDuration}, yes for exactly one caller (the probe) and no for the others until the probe
+     * reports through {@link #onConnectSuccess} or {@link #onFailure}.
+     *
+     * @param broker   the broker's address, {@code host:port}.
+     * @param nowNanos the time, a {@link System#nanoTime()} reading.
+     * @return true if the connection may be attempted.
+     */
+    public boolean allowConnect(final String broker, final long nowNanos)
+    {
+        final CircuitBreakerConfig current = config;
+        return !current.enabled() || circuit(broker).allowConnect(current, nowNanos);
+    }
+
+    /**
+     * Reports a connection to a broker established: closes its circuit if this was the probe.
+     *
+     * @param broker the broker's address, {@code host:port}.
+     */
+    public void onConnectSuccess(final String broker)
+    {
+        final BrokerCircuitStateMachine circuit = circuits.get(broker);
+        if (circuit != null)
+        {
+            circuit.onConnectSuccess();
+        }
+    }
+
+    /**
+     * Reports a response from a broker: the failures counted so far for it are no longer consecutive.
+     *
+     * @param broker the broker's address, {@code host:port}.
+     */
+    public void onResponse(final String broker)
+    {
+        final BrokerCircuitStateMachine circuit = circuits.get(broker);
+        if (circuit != null)
+        {
+            circuit.onResponse();
+        }
+    }
+
+    /**
+     * Reports a failure: a connection to the broker that could not be made, or a request it left unanswered for
+     * {@code requestTimeout}. Opens the circuit at {@code failureThreshold} consecutive failures, or when the
+     * probe fails.
+     *
+     * @param broker   the broker's address, {@code host:port}.
+     * @param nowNanos the time, a {@link System#nanoTime()} reading.
+     */
+    public void onFailure(final String broker, final long nowNanos)
+    {
+        final CircuitBreakerConfig current = config;
+        if (current.enabled())
+        {
+            circuit(broker).onFailure(current, nowNanos);
+        }
+    }
+
+    /**
+     * The state of a broker's circuit.
+     *
+     * @param broker the broker's address, {@code host:port}.
+     * @return the state; closed for a broker never reported.
+     */
+    public CircuitState state(final String broker)
+    {
+        final BrokerCircuitStateMachine circuit = circuits.get(broker);
+        return circuit == null ? CircuitState.CLOSED : circuit.state();
+    }
+
+    /**
+     * The request timeout: how long a broker may leave a request unanswered before the caller reports a failure
+     * and closes the connection.
+     *
+     * @return the timeout in nanoseconds.
+     */
+    public long requestTimeoutNanos()
+    {
+        return config.requestTimeout().toNanos();
+    }
+
+    private BrokerCircuitStateMachine circuit(final String broker)
+    {
+        final BrokerCircuitStateMachine known = circuits.get(broker);
+        return known != null ? known : circuits.computeIfAbsent(broker, factory);
+    }
+}

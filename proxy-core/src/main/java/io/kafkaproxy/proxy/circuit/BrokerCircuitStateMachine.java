@@ -1,0 +1,260 @@
+package io.kafkaproxy.proxy.circuit;
+
+import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The circuit of one broker: owns every transition of its {@link Phase}.
+ *
+ * <p>Thread-safe: every event loop reports to the same circuit. The phase is an immutable record behind one
+ * {@link AtomicReference}, and each transition is a compare-and-set from the phase it was decided on, so exactly one
+ * caller makes each transition (and logs and counts it). Calls that change nothing read one reference and allocate
+ * nothing; a transition allocates its new phase.
+ */
+final class BrokerCircuitStateMachine
+{
+    private static final Logger LOGGER = LoggerFactory.getLogger(BrokerCircuitStateMachine.class);
+
+    /**
+     * A phase of the circuit, with what its transitions need to know.
+     */
+    sealed interface Phase permits Closed, Open, HalfOpen
+    {
+        /**
+         * The state this phase reports.
+         *
+         * @return the state.
+         */
+        CircuitState state();
+    }
+
+    /**
+     * Connections are made; failures since the last response are counted.
+     *
+     * @param consecutiveFailures failures with no response in between.
+     */
+    record Closed(int consecutiveFailures) implements Phase
+    {
+        @Override
+        public CircuitState state()
+        {
+            return CircuitState.CLOSED;
+        }
+    }
+
+    /**
+     * Connections are refused.
+     *
+     * @param openedAtNanos when the circuit opened, a {@link System#nanoTime()} reading.
+     */
+    record Open(long openedAtNanos) implements Phase
+    {
+        @Override
+        public CircuitState state()
+        {
+            return CircuitState.OPEN;
+        }
+    }
+
+    /**
+     * One probe connection is under way.
+     *
+     * @param probeStartedNanos when the probe was let through, a {@link System#nanoTime()} reading.
+     */
+    record HalfOpen(long probeStartedNanos) implements Phase
+    {
+        @Override
+        public CircuitState state()
+        {
+            return CircuitState.HALF_OPEN;
+        }
+    }
+
+    private static final Closed HEALTHY = new Closed(0);
+
+    private final String broker;
+    private final AtomicReference<Phase> phase = new AtomicReference<>(HEALTHY);
+    private final Counter toOpen;
+    private final Counter toHalfOpen;
+    private final Counter toClosed;
+
+    /**
+     * Creates a closed circuit and registers its meters.
+     *
+     * @param broker   the broker's address, {@code host:port}.
+     * @param registry where the meters live.
+     */
+    BrokerCircuitStateMachine(final String broker, final MeterRegistry registry)
+    {
+        this.broker = broker;
+        Gauge.builder(ProxyMetrics.CIRCUIT_STATE, this, circuit -> circuit.state().gaugeValue())
+            .tag(ProxyMetrics.BROKER, broker)
+            .description("A broker's circuit: 0 closed, 1 half open, 2 open")
+            .register(registry);
+        toOpen = transitions(registry, broker, CircuitState.OPEN);
+        toHalfOpen = transitions(registry, broker, CircuitState.HALF_OPEN);
+        toClosed = transitions(registry, broker, CircuitState.CLOSED);
+    }
+
+    private static Counter transitions(final MeterRegistry registry, final String broker, final CircuitState to)
+    {
+        return Counter.builder(ProxyMetrics.CIRCUIT_TRANSITIONS)
+            .tag(ProxyMetrics.BROKER, broker)
+            .tag(ProxyMetrics.TO, to.label())
+            .description("Circuit state changes")
+            .register(registry);
+    }
+
+    /**
+     * The circuit's state.
+     *
+     * @return the state.
+     */
+    CircuitState state()
+    {
+        return phase.get().state();
+    }
+
+    /**
+     * Decides whether a connection may be attempted, letting one probe through once an open circuit has waited.
+     *
+     * @param config   the circuit breaker section.
+     * @param nowNanos the time, a {@link System#nanoTime()} reading.
+     * @return true if the connection may be attempted.
+     */
+    boolean allowConnect(final CircuitBreakerConfig config, final long nowNanos)
+    {
+        while (true)
+        {
+            final Phase current = phase.get();
+            final long waitNanos;
+            final long sinceNanos;
+            if (current instanceof Open open)
+            {
+                waitNanos = config.openDuration().toNanos();
+                sinceNanos = open.openedAtNanos();
+            }
+            else if (current instanceof HalfOpen halfOpen)
+            {
+                // A probe that never reports (its connection abandoned) must not hold the circuit half open for ever.
+                waitNanos = config.requestTimeout().toNanos();
+                sinceNanos = halfOpen.probeStartedNanos();
+            }
+            else
+            {
+                return true;
+            }
+            if (nowNanos - sinceNanos < waitNanos)
+            {
+                return false;
+            }
+            if (phase.compareAndSet(current, new HalfOpen(nowNanos)))
+            {
+                if (current instanceof Open)
+                {
+                    toHalfOpen.increment();
+                    LOGGER.atDebug().addKeyValue("brokerAddress", broker).log("broker circuit half open; probing with one connection");
+                }
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Records a successful connection: closes the circuit if it was the probe.
+     */
+    void onConnectSuccess()
+    {
+        final Phase current = phase.get();
+        if (current instanceof HalfOpen && phase.compareAndSet(current, HEALTHY))
+        {
+            onClosed();
+        }
+    }
+
+    /**
+     * Records a response: the failures counted so far were not consecutive.
+     */
+    void onResponse()
+    {
+        final Phase current = phase.get();
+        if (current instanceof Closed closed && closed.consecutiveFailures() > 0)
+        {
+            // Losing the race to another transition is fine: that one decided on fresher news.
+            phase.compareAndSet(current, HEALTHY);
+        }
+    }
+
+    /**
+     * Records a failed connection or a request timeout: opens the circuit at the threshold, or when the probe fails.
+     *
+     * @param config   the circuit breaker section.
+     * @param nowNanos the time, a {@link System#nanoTime()} reading.
+     */
+    void onFailure(final CircuitBreakerConfig config, final long nowNanos)
+    {
+        while (true)
+        {
+            final Phase current = phase.get();
+            if (current instanceof Closed closed)
+            {
+                final int failures = closed.consecutiveFailures() + 1;
+                if (failures < config.failureThreshold())
+                {
+                    if (phase.compareAndSet(current, new Closed(failures)))
+                    {
+                        return;
+                    }
+                }
+                else if (phase.compareAndSet(current, new Open(nowNanos)))
+                {
+                    toOpen.increment();
+                    LOGGER.atWarn()
+                        .addKeyValue("brokerAddress", broker)
+                        .addKeyValue("consecutiveFailures", failures)
+                        .addKeyValue("openDuration", config.openDuration())
+                        .log("broker circuit opened; no connections to this broker until a probe succeeds");
+                    return;
+                }
+            }
+            else if (current instanceof HalfOpen)
+            {
+                if (phase.compareAndSet(current, new Open(nowNanos)))
+                {
+                    toOpen.increment();
+                    LOGGER.atDebug().addKeyValue("brokerAddress", broker).log("broker circuit probe failed; open again");
+                    return;
+                }
+            }
+            else
+            {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Closes the circuit whatever its state: the breaker was disabled.
+     */
+    void reset()
+    {
+        final Phase current = phase.getAndSet(HEALTHY);
+        if (!(current instanceof Closed))
+        {
+            onClosed();
+        }
+    }
+
+    private void onClosed()
+    {
+        toClosed.increment();
+        LOGGER.atInfo().addKeyValue("brokerAddress", broker).log("broker circuit closed; connecting as usual");
+    }
+}
