@@ -135,6 +135,16 @@ public final class BrokerCircuitBreakers
     }
 
     /**
+     * Whether circuit breaking is on; when it is off nothing is counted and no request timeout applies.
+     *
+     * @return the section's {@code enabled}.
+     */
+    public boolean enabled()
+    {
+        return config.enabled();
+    }
+
+    /**
      * The request timeout: how long a broker may leave a request unanswered before the caller reports a failure
      * and closes the connection.
      *

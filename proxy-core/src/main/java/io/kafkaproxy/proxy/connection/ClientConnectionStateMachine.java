@@ -18,6 +18,9 @@ import io.kafkaproxy.proxy.connection.ClientConnectionState.Connecting;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Forwarding;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
+import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
+import io.kafkaproxy.proxy.policy.ConnectionPolicy;
+import io.kafkaproxy.proxy.policy.ResponseAmendment;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.netty.buffer.ByteBuf;
@@ -25,6 +28,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +37,7 @@ import org.slf4j.spi.LoggingEventBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Owns every decision about one proxied connection: the client's channel and the broker channel made for it.
@@ -74,6 +79,11 @@ public final class ClientConnectionStateMachine
     private final EventLoopFlyweights flyweights;
     private final InFlightRequests inFlight = new InFlightRequests();
     private final ReadGate clientReads;
+    private final ConnectionPolicy policy;
+    private final BrokerCircuitBreakers breakers;
+    private String brokerKey;
+    private ScheduledFuture<?> throttleEnd;
+    private ScheduledFuture<?> requestTimeoutCheck;
     private ClientConnectionState state = new Accepted();
     private Channel brokerChannel;
     private ReadGate brokerReads;
@@ -93,6 +103,8 @@ public final class ClientConnectionStateMachine
      * @param metrics       the proxy's meters.
      * @param requestHeader the header flyweight the request header decoder wraps for each request.
      * @param requestView   the view that flyweight reads.
+     * @param policy        the connection's ACL and quota policy.
+     * @param breakers      the circuit breakers of the broker nodes.
      */
     public ClientConnectionStateMachine(
         final Channel clientChannel,
@@ -101,8 +113,12 @@ public final class ClientConnectionStateMachine
         final BrokerNodeRegistry nodes,
         final ProxyMetrics metrics,
         final RequestHeaderFlyweight requestHeader,
-        final UnsafeBuffer requestView)
+        final UnsafeBuffer requestView,
+        final ConnectionPolicy policy,
+        final BrokerCircuitBreakers breakers)
     {
+        this.policy = policy;
+        this.breakers = breakers;
         this.clientChannel = clientChannel;
         this.target = target;
         this.connector = connector;
@@ -125,6 +141,18 @@ public final class ClientConnectionStateMachine
     void onClientActive()
     {
         metrics.onConnectionOpened(Side.CLIENT);
+        if (!policy.onConnected())
+        {
+            if (LOGGER.isDebugEnabled())
+            {
+                LOGGER.atDebug()
+                    .addKeyValue("channelId", clientChannel.id().asShortText())
+                    .addKeyValue("clientAddress", clientChannel.remoteAddress())
+                    .log("client connection refused by a connection limit");
+            }
+            closeBoth();
+            return;
+        }
         connect(0);
     }
 
@@ -180,6 +208,21 @@ public final class ClientConnectionStateMachine
             closeBoth();
             return;
         }
+        final String key = brokerAddress.getHostString() + ":" + brokerAddress.getPort();
+        if (!breakers.allowConnect(key, System.nanoTime()))
+        {
+            // The node's circuit is open: fail fast so the client refreshes its metadata instead of waiting.
+            if (LOGGER.isDebugEnabled())
+            {
+                LOGGER.atDebug()
+                    .addKeyValue("channelId", clientChannel.id().asShortText())
+                    .addKeyValue("brokerAddress", key)
+                    .log("broker circuit open; not connecting");
+            }
+            connect(attempt + 1);
+            return;
+        }
+        brokerKey = key;
         state = new Connecting(attempt, brokerAddress);
         connector.connect(clientChannel.eventLoop(), brokerAddress, this)
             .addListener((ChannelFutureListener)future -> onBrokerConnectComplete(future, attempt, brokerAddress));
@@ -195,6 +238,7 @@ public final class ClientConnectionStateMachine
         }
         if (!future.isSuccess())
         {
+            breakers.onFailure(brokerKey, System.nanoTime());
             metrics.onBrokerConnectFailed();
             withCause(LOGGER.atWarn(), future.cause())
                 .addKeyValue("channelId", clientChannel.id().asShortText())
@@ -205,6 +249,7 @@ public final class ClientConnectionStateMachine
             connect(attempt + 1);
             return;
         }
+        breakers.onConnectSuccess(brokerKey);
         brokerChannel = future.channel();
         brokerReads = new ReadGate(brokerChannel, 0);
         if (brokerReadsPausedForMemory)
@@ -248,11 +293,131 @@ public final class ClientConnectionStateMachine
             answerLocally(correlationId, apiKey, apiVersion, readNanos, unsupportedApiVersionsResponse(correlationId));
             return;
         }
-        if (expectsResponse(frame, apiKey, apiVersion))
+        // Read before the policy runs: a replaced request's original, which the view points at, is released.
+        final boolean answered = expectsResponse(frame, apiKey, apiVersion);
+        final int decision;
+        try
         {
-            inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos);
+            decision = policy.onRequest(frame, requestHeader, requestView, readNanos);
         }
-        brokerChannel.write(frame, brokerChannel.voidPromise());
+        catch (final RuntimeException e)
+        {
+            frame.release();
+            throw e;
+        }
+        ByteBuf request = frame;
+        switch (decision)
+        {
+            case ConnectionPolicy.PASS:
+                break;
+            case ConnectionPolicy.FORWARD:
+                frame.release();
+                request = policy.replacement();
+                break;
+            case ConnectionPolicy.ANSWER:
+                frame.release();
+                answerLocally(correlationId, apiKey, apiVersion, readNanos, policy.replacement());
+                pauseForThrottle(readNanos);
+                return;
+            case ConnectionPolicy.DROP:
+                frame.release();
+                pauseForThrottle(readNanos);
+                return;
+            default:
+                frame.release();
+                onConnectionRejected();
+                return;
+        }
+        if (answered)
+        {
+            final ResponseAmendment amendment = policy.amendment();
+            if (amendment == null)
+            {
+                inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos);
+            }
+            else
+            {
+                inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos, amendment);
+            }
+            watchRequestTimeout();
+        }
+        brokerChannel.write(request, brokerChannel.voidPromise());
+        pauseForThrottle(readNanos);
+    }
+
+    private void pauseForThrottle(final long nowNanos)
+    {
+        final long throttleNanos = policy.throttleRemainingNanos(nowNanos);
+        if (throttleNanos <= 0 || clientReads.isClosedBy(ReadGate.THROTTLED))
+        {
+            return;
+        }
+        // Kafka's way (KIP-219): the response says how long to wait, and the proxy reads nothing more until then.
+        clientReads.close(ReadGate.THROTTLED);
+        throttleEnd = clientChannel.eventLoop().schedule(this::onThrottleEnd, throttleNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void onThrottleEnd()
+    {
+        throttleEnd = null;
+        final long remaining = policy.throttleRemainingNanos(System.nanoTime());
+        if (remaining > 0)
+        {
+            // A response charged more since the pause began.
+            throttleEnd = clientChannel.eventLoop().schedule(this::onThrottleEnd, remaining, TimeUnit.NANOSECONDS);
+            return;
+        }
+        clientReads.open(ReadGate.THROTTLED);
+    }
+
+    private void watchRequestTimeout()
+    {
+        if (requestTimeoutCheck != null || !breakers.enabled())
+        {
+            return;
+        }
+        requestTimeoutCheck = clientChannel.eventLoop().schedule(
+            this::onRequestTimeoutCheck, breakers.requestTimeoutNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private void onRequestTimeoutCheck()
+    {
+        requestTimeoutCheck = null;
+        if (!(state instanceof Forwarding) || inFlight.isEmpty())
+        {
+            return;
+        }
+        final long waited = System.nanoTime() - inFlight.headReadNanos();
+        final long timeout = breakers.requestTimeoutNanos();
+        if (inFlight.headIsLocallyAnswered() || waited < timeout)
+        {
+            requestTimeoutCheck = clientChannel.eventLoop().schedule(
+                this::onRequestTimeoutCheck, Math.max(timeout - waited, 1_000_000), TimeUnit.NANOSECONDS);
+            return;
+        }
+        breakers.onFailure(brokerKey, System.nanoTime());
+        metrics.onConnectionError(Side.BROKER);
+        LOGGER.atWarn()
+            .addKeyValue("channelId", clientChannel.id().asShortText())
+            .addKeyValue("brokerAddress", brokerKey)
+            .addKeyValue("route", target.route())
+            .addKeyValue("apiKey", inFlight.headApiKey())
+            .addKeyValue("clientCorrelationId", inFlight.headCorrelationId())
+            .log("broker left a request unanswered past the request timeout; closing the connection");
+        closeBoth();
+    }
+
+    private void onConnectionRejected()
+    {
+        if (LOGGER.isDebugEnabled())
+        {
+            LOGGER.atDebug()
+                .addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+                .addKeyValue("principal", policy.principal())
+                .log("client connection refused by its principal's connection limit");
+        }
+        closeBoth();
     }
 
     private boolean expectsResponse(final ByteBuf frame, final short apiKey, final short apiVersion)
@@ -360,9 +525,10 @@ public final class ClientConnectionStateMachine
             }
             final short apiKey = inFlight.headApiKey();
             final short apiVersion = inFlight.headApiVersion();
+            // The body offset matters to the policy too (throttle field, amendments), so the header is always measured.
+            header.headerVersion(ApiHeaderVersions.responseHeaderVersion(apiKey, apiVersion));
             if (ResponseRewriters.rewrites(apiKey, apiVersion))
             {
-                header.headerVersion(ApiHeaderVersions.responseHeaderVersion(apiKey, apiVersion));
                 outcome = flyweights.rewriters.rewrite(apiKey, apiVersion, view, header.bodyOffset(),
                     header.bodyLength(), nodes, flyweights.splice);
             }
@@ -377,6 +543,7 @@ public final class ClientConnectionStateMachine
             onBrokerException(e);
             return FAILED;
         }
+        final ByteBuf response;
         switch (outcome)
         {
             case RewriteOutcome.ENDPOINTS_PENDING:
@@ -386,12 +553,27 @@ public final class ClientConnectionStateMachine
                 onUnadvertisableResponse();
                 return FAILED;
             case RewriteOutcome.SPLICED:
-                writeToClient(ResponseSplicer.splice(clientChannel.alloc(), frame, flyweights.splice));
-                return FORWARDED;
+                response = ResponseSplicer.splice(clientChannel.alloc(), frame, flyweights.splice);
+                break;
             default:
-                writeToClient(frame);
-                return FORWARDED;
+                response = frame;
+                break;
         }
+        final long nowNanos = System.nanoTime();
+        final ByteBuf answer;
+        try
+        {
+            answer = policy.onResponse(response, inFlight.headApiKey(), inFlight.headApiVersion(),
+                header.bodyOffset(), inFlight.headAmendment(), nowNanos);
+        }
+        catch (final RuntimeException e)
+        {
+            onBrokerException(e);
+            return FAILED;
+        }
+        writeToClient(answer);
+        pauseForThrottle(nowNanos);
+        return FORWARDED;
     }
 
     private void writeToClient(final ByteBuf response)
@@ -655,6 +837,15 @@ public final class ClientConnectionStateMachine
             return;
         }
         state = new Closed();
+        policy.onClosed();
+        if (throttleEnd != null)
+        {
+            throttleEnd.cancel(false);
+        }
+        if (requestTimeoutCheck != null)
+        {
+            requestTimeoutCheck.cancel(false);
+        }
         if (!inFlight.isEmpty())
         {
             metrics.onRequestsUnanswered(inFlight.size());

@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.connection;
 
+import io.kafkaproxy.proxy.policy.ResponseAmendment;
 import io.netty.buffer.ByteBuf;
 
 import java.util.Arrays;
@@ -22,6 +23,7 @@ final class InFlightRequests
     private long[] entries = new long[INITIAL_CAPACITY];
     private long[] readNanos = new long[INITIAL_CAPACITY];
     private ByteBuf[] localResponses;
+    private ResponseAmendment[] amendments;
     private int head;
     private int size;
 
@@ -36,6 +38,26 @@ final class InFlightRequests
     void addBrokerAnswered(final int correlationId, final short apiKey, final short apiVersion, final long nanos)
     {
         add(correlationId, apiKey, apiVersion, nanos, null);
+    }
+
+    /**
+     * Records a request sent to the broker whose response the policy must change on its way back.
+     *
+     * @param correlationId the request's correlation id.
+     * @param apiKey        its api key.
+     * @param apiVersion    its version.
+     * @param nanos         when it was read, {@link System#nanoTime()}.
+     * @param amendment     the change owed to its response.
+     */
+    void addBrokerAnswered(
+        final int correlationId, final short apiKey, final short apiVersion, final long nanos, final ResponseAmendment amendment)
+    {
+        add(correlationId, apiKey, apiVersion, nanos, null);
+        if (amendments == null)
+        {
+            amendments = new ResponseAmendment[entries.length];
+        }
+        amendments[(head + size - 1) & (entries.length - 1)] = amendment;
     }
 
     /**
@@ -78,6 +100,7 @@ final class InFlightRequests
         final long[] grown = new long[entries.length * 2];
         final long[] grownNanos = new long[grown.length];
         final ByteBuf[] grownResponses = localResponses == null ? null : new ByteBuf[grown.length];
+        final ResponseAmendment[] grownAmendments = amendments == null ? null : new ResponseAmendment[grown.length];
         for (int i = 0; i < size; i++)
         {
             final int index = (head + i) & (entries.length - 1);
@@ -87,10 +110,15 @@ final class InFlightRequests
             {
                 grownResponses[i] = localResponses[index];
             }
+            if (grownAmendments != null)
+            {
+                grownAmendments[i] = amendments[index];
+            }
         }
         entries = grown;
         readNanos = grownNanos;
         localResponses = grownResponses;
+        amendments = grownAmendments;
         head = 0;
     }
 
@@ -134,6 +162,16 @@ final class InFlightRequests
         return localResponses == null ? null : localResponses[head];
     }
 
+    /**
+     * The change the policy owes the head entry's response.
+     *
+     * @return the amendment, or null.
+     */
+    ResponseAmendment headAmendment()
+    {
+        return amendments == null ? null : amendments[head];
+    }
+
     boolean headIsLocallyAnswered()
     {
         return localResponses != null && localResponses[head] != null;
@@ -151,6 +189,10 @@ final class InFlightRequests
         {
             response = localResponses[head];
             localResponses[head] = null;
+        }
+        if (amendments != null)
+        {
+            amendments[head] = null;
         }
         head = (head + 1) & (entries.length - 1);
         size--;
@@ -172,6 +214,10 @@ final class InFlightRequests
                 }
             }
             Arrays.fill(localResponses, null);
+        }
+        if (amendments != null)
+        {
+            Arrays.fill(amendments, null);
         }
         head = 0;
         size = 0;

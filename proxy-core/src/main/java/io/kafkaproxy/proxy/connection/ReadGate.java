@@ -23,6 +23,8 @@ final class ReadGate
     static final int MEMORY = 1 << 4;
     /** The proxy is stopping: no more requests are read. */
     static final int DRAINING = 1 << 5;
+    /** The client is over a quota: nothing more is read until its throttle time ends. */
+    static final int THROTTLED = 1 << 6;
 
     private final Channel channel;
     private int closedBy;

@@ -7,12 +7,16 @@ import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
 import io.kafkaproxy.proxy.connection.ClientFrontendHandler;
 import io.kafkaproxy.proxy.memory.ChannelMemoryWait;
 import io.kafkaproxy.proxy.memory.PoolRecvByteBufAllocator;
+import io.kafkaproxy.proxy.policy.ConnectionPolicy;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -41,7 +45,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
         final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header);
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
-            channel, targets.get(), services.connector(), services.nodes(), services.metrics(), header, headerDecoder.view());
+            channel, targets.get(), services.connector(), services.nodes(), services.metrics(), header, headerDecoder.view(),
+            new ConnectionPolicy(services.policy(), channel.alloc(), clientAddress(channel)), services.breakers());
 
         final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);
         final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(services.settings().requestLimit(), memoryWait);
@@ -60,5 +65,11 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
             .addLast("headerDecoder", headerDecoder)
             .addLast("frontend", new ClientFrontendHandler(connection));
         services.pipelineCustomizer().accept(pipeline);
+    }
+
+    private static InetAddress clientAddress(final Channel channel)
+    {
+        final SocketAddress address = channel.remoteAddress();
+        return address instanceof InetSocketAddress ? ((InetSocketAddress)address).getAddress() : InetAddress.getLoopbackAddress();
     }
 }

@@ -15,6 +15,10 @@ import io.kafkaproxy.proxy.routing.NodeTarget;
 import io.kafkaproxy.proxy.routing.UpstreamNodeDiscovery;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.kafkaproxy.proxy.admin.AdminServer;
+import io.kafkaproxy.proxy.audit.AuditLog;
+import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
+import io.kafkaproxy.proxy.metrics.PolicyMetrics;
+import io.kafkaproxy.proxy.policy.PolicyServices;
 import io.kafkaproxy.proxy.connection.DrainEvent;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -89,6 +93,9 @@ public final class KafkaProxy implements AutoCloseable
     private final BrokerNodeRegistry nodes;
     private final UpstreamConnector connector;
     private final ConnectionServices services;
+    private final AuditLog audit;
+    private final PolicyServices policy;
+    private final BrokerCircuitBreakers breakers;
     private final MeterRegistry meterRegistry;
     private final List<AutoCloseable> meterBinders = new ArrayList<>();
     private final long startNanos;
@@ -128,12 +135,18 @@ public final class KafkaProxy implements AutoCloseable
             this::startNodeListener,
             acceptor);
         this.connector = new UpstreamConnector(transport, resolver, settings, allocator);
+        this.audit = new AuditLog(config.audit(), meterRegistry);
+        audit.start();
+        this.policy = new PolicyServices(config, audit, new PolicyMetrics(meterRegistry));
+        this.breakers = new BrokerCircuitBreakers(config.circuitBreaker(), meterRegistry);
         this.services = new ConnectionServices(
             settings,
             allocator,
             connector,
             nodes,
             metrics,
+            policy,
+            breakers,
             clientChannels,
             builder.pipelineCustomizer);
     }
@@ -418,6 +431,8 @@ public final class KafkaProxy implements AutoCloseable
             throw new IllegalArgumentException("restart-only settings differ: " + restartOnly);
         }
         settings.apply(newConfig);
+        policy.apply(newConfig);
+        breakers.reconfigure(newConfig.circuitBreaker());
         config = newConfig;
     }
 
@@ -506,6 +521,7 @@ public final class KafkaProxy implements AutoCloseable
         }
         resolver.close();
         memoryPool.close();
+        audit.close();
         for (final AutoCloseable binder : meterBinders)
         {
             try

@@ -3,7 +3,15 @@ package io.kafkaproxy.proxy.connection;
 import io.kafkaproxy.protocol.RequestHeaderFlyweight;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
+import io.kafkaproxy.proxy.audit.AuditLog;
+import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
+import io.kafkaproxy.proxy.config.HostPort;
+import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.config.UpstreamConfig;
+import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.policy.ConnectionPolicy;
+import io.kafkaproxy.proxy.policy.PolicyServices;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -27,6 +35,7 @@ import org.apache.kafka.common.protocol.MessageUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -36,7 +45,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ClientConnectionStateMachineTest
 {
-    private final ProxyMetrics metrics = new ProxyMetrics(new SimpleMeterRegistry());
+    /** The default policy: nothing denied, no quota, breakers on; the policy's own behaviour is tested end to end. */
+    private static final ProxyConfig POLICY_CONFIG = ProxyConfig.of(null, UpstreamConfig.of(List.of(new HostPort("broker", 9092)), null), null, null);
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final ProxyMetrics metrics = new ProxyMetrics(registry);
+    private final AuditLog audit = new AuditLog(POLICY_CONFIG.audit(), registry);
     private final List<Promise<Integer>> listenerStarts = new ArrayList<>();
     private final BrokerNodeRegistry nodes = new BrokerNodeRegistry("proxy.example", 0, 1, (nodeId, port) ->
     {
@@ -71,7 +85,10 @@ class ClientConnectionStateMachineTest
             broker.pipeline().addLast(new KafkaFrameDecoder(1 << 20), new BrokerBackendHandler(machine));
             register(broker);
             return broker.newSucceededFuture();
-        }, nodes, metrics, header, headerDecoder.view());
+        }, nodes, metrics, header, headerDecoder.view(),
+            new ConnectionPolicy(new PolicyServices(POLICY_CONFIG, audit, new PolicyMetrics(registry)), client.alloc(),
+                InetAddress.getLoopbackAddress()),
+            new BrokerCircuitBreakers(POLICY_CONFIG.circuitBreaker(), registry));
         client.pipeline().addLast(new KafkaFrameDecoder(1 << 20), headerDecoder, new ClientFrontendHandler(connection));
         register(client);
     }
@@ -93,6 +110,7 @@ class ClientConnectionStateMachineTest
     {
         client.finishAndReleaseAll();
         broker.finishAndReleaseAll();
+        audit.close();
     }
 
     @Test

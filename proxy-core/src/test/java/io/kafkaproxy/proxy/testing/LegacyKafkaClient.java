@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
@@ -78,9 +79,26 @@ public final class LegacyKafkaClient implements AutoCloseable
      */
     public void produce(final String bootstrapServers, final String topic, final List<String> values, final String compression)
     {
+        produce(bootstrapServers, topic, values, compression, Map.of());
+    }
+
+    /**
+     * Produces string records with extra producer settings and waits for every acknowledgement.
+     *
+     * @param bootstrapServers where to connect.
+     * @param topic            the topic.
+     * @param values           the record values, keyed by their index.
+     * @param compression      the compression type ({@code none}, {@code gzip}).
+     * @param overrides        more producer settings ({@code client.id}, ...).
+     */
+    public void produce(
+        final String bootstrapServers, final String topic, final List<String> values, final String compression,
+        final Map<String, String> overrides)
+    {
         withClientClassLoader(() ->
         {
             final Properties config = new Properties();
+            config.putAll(overrides);
             config.put("bootstrap.servers", bootstrapServers);
             config.put("acks", "all");
             config.put("compression.type", compression);

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * A real in-JVM KRaft cluster with the proxy in front of it, on loopback, plus client settings that reach the
@@ -81,9 +82,23 @@ public final class ProxiedKafka implements AutoCloseable
      */
     public static ProxiedKafka inFrontOf(final UpstreamKafka upstream, final Consumer<ChannelPipeline> pipelineCustomizer)
     {
+        return inFrontOf(upstream, UnaryOperator.identity(), pipelineCustomizer);
+    }
+
+    /**
+     * Starts a proxy with adjusted settings in front of a running cluster, which it then owns.
+     *
+     * @param upstream           the cluster.
+     * @param configuration      adjusts the tests' usual {@link #proxyConfig}.
+     * @param pipelineCustomizer a hook on each client pipeline.
+     * @return the running pair.
+     */
+    public static ProxiedKafka inFrontOf(
+        final UpstreamKafka upstream, final UnaryOperator<ProxyConfig> configuration, final Consumer<ChannelPipeline> pipelineCustomizer)
+    {
         try
         {
-            final KafkaProxy proxy = KafkaProxy.builder(proxyConfig(upstream.bootstrapServers()))
+            final KafkaProxy proxy = KafkaProxy.builder(configuration.apply(proxyConfig(upstream.bootstrapServers())))
                 .clientPipelineCustomizer(pipelineCustomizer)
                 .start();
             return new ProxiedKafka(upstream, proxy);

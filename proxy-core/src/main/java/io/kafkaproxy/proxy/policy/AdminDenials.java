@@ -1,0 +1,330 @@
+package io.kafkaproxy.proxy.policy;
+
+import io.kafkaproxy.protocol.ApiKeyIds;
+import io.kafkaproxy.proxy.acl.AclOperation;
+import io.kafkaproxy.proxy.acl.AclResourceType;
+import io.kafkaproxy.proxy.acl.ClientAcl;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterConfigsResponseData;
+import org.apache.kafka.common.message.CreateTopicsRequestData;
+import org.apache.kafka.common.message.CreateTopicsResponseData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsResponseData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractResponse;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Admin requests decided per resource: CreateTopics (create on the topic), DeleteTopics (delete), DescribeConfigs
+ * (describeConfigs), AlterConfigs and IncrementalAlterConfigs (alterConfigs) on topics, brokers (the cluster) and
+ * groups. Denied resources leave the request and come back in the broker's answer with the error a broker gives
+ * them; a request with nothing allowed is answered by the proxy.
+ *
+ * <p>Admin requests are rare, so they are read and written with Kafka's generated classes, and only while a rule
+ * could deny the client what they ask.
+ */
+final class AdminDenials implements ResponseAmendment
+{
+    /** DescribeConfigs and AlterConfigs resource types (ConfigResource.Type). */
+    private static final byte CONFIG_TOPIC = 2;
+    private static final byte CONFIG_GROUP = 32;
+
+    private final short apiKey;
+    private final Consumer<ApiMessage> addDenied;
+
+    private AdminDenials(final short apiKey, final Consumer<ApiMessage> addDenied)
+    {
+        this.apiKey = apiKey;
+        this.addDenied = addDenied;
+    }
+
+    /**
+     * Whether an api is decided here.
+     *
+     * @param apiKey the api key.
+     * @return true for the topic and config admin apis.
+     */
+    static boolean decides(final short apiKey)
+    {
+        return apiKey == ApiKeyIds.CREATE_TOPICS || apiKey == ApiKeyIds.DELETE_TOPICS || apiKey == ApiKeyIds.DESCRIBE_CONFIGS ||
+            apiKey == ApiKeyIds.ALTER_CONFIGS || apiKey == ApiKeyIds.INCREMENTAL_ALTER_CONFIGS;
+    }
+
+    /**
+     * Whether any rule could deny an api's request to a client, so that it must be read.
+     *
+     * @param apiKey an api {@link #decides} covers.
+     * @param acl    the client's rules.
+     * @return false when the request can pass unread.
+     */
+    static boolean mayDeny(final short apiKey, final ClientAcl acl)
+    {
+        switch (apiKey)
+        {
+            case ApiKeyIds.CREATE_TOPICS:
+                return !acl.allowsAll(AclResourceType.TOPIC, AclOperation.CREATE);
+            case ApiKeyIds.DELETE_TOPICS:
+                return !acl.allowsAll(AclResourceType.TOPIC, AclOperation.DELETE);
+            case ApiKeyIds.DESCRIBE_CONFIGS:
+                return mayDenyConfigs(acl, AclOperation.DESCRIBE_CONFIGS);
+            default:
+                return mayDenyConfigs(acl, AclOperation.ALTER_CONFIGS);
+        }
+    }
+
+    private static boolean mayDenyConfigs(final ClientAcl acl, final AclOperation operation)
+    {
+        return !acl.allowsAll(AclResourceType.TOPIC, operation) || !acl.allowsAll(AclResourceType.CLUSTER, operation) ||
+            !acl.allowsAll(AclResourceType.GROUP, operation);
+    }
+
+    /**
+     * Decides each resource of a request.
+     *
+     * @param alloc      allocates a rewritten request.
+     * @param frame      the request, size field first; not released here.
+     * @param bodyOffset where its body starts.
+     * @param apiKey     its api key, one {@link #decides} covers.
+     * @param apiVersion its version.
+     * @param checks     decides and records each resource.
+     * @param outcome    receives the outcome when something is denied.
+     */
+    static void decide(
+        final ByteBufAllocator alloc, final ByteBuf frame, final int bodyOffset, final short apiKey, final short apiVersion,
+        final ResourceChecks checks, final PolicyOutcome outcome)
+    {
+        final ApiMessage request = ApiKeys.forId(apiKey).messageType.newRequest();
+        request.read(KafkaMessageFrames.body(frame, bodyOffset), apiVersion);
+        final SplitResult split;
+        switch (apiKey)
+        {
+            case ApiKeyIds.CREATE_TOPICS:
+                split = createTopics((CreateTopicsRequestData)request, checks);
+                break;
+            case ApiKeyIds.DELETE_TOPICS:
+                split = deleteTopics((DeleteTopicsRequestData)request, apiVersion, checks);
+                break;
+            case ApiKeyIds.DESCRIBE_CONFIGS:
+                split = describeConfigs((DescribeConfigsRequestData)request, checks);
+                break;
+            case ApiKeyIds.ALTER_CONFIGS:
+                split = alterConfigs((AlterConfigsRequestData)request, checks);
+                break;
+            default:
+                split = incrementalAlterConfigs((IncrementalAlterConfigsRequestData)request, checks);
+                break;
+        }
+        if (split.deniedCount == 0)
+        {
+            return;
+        }
+        final AdminDenials amendment = new AdminDenials(apiKey, split.addDenied);
+        if (split.allowedCount == 0)
+        {
+            final ApiMessage response = ApiKeys.forId(apiKey).messageType.newResponse();
+            split.addDenied.accept(response);
+            outcome.answer(response);
+        }
+        else
+        {
+            outcome.forward(KafkaMessageFrames.withBody(alloc, frame, bodyOffset, request, apiVersion), amendment);
+        }
+    }
+
+    @Override
+    public ByteBuf amend(final ByteBufAllocator alloc, final ByteBuf response, final int bodyOffset, final short apiVersion)
+    {
+        try
+        {
+            final ApiMessage data = AbstractResponse.parseResponse(ApiKeys.forId(apiKey),
+                KafkaMessageFrames.body(response, bodyOffset), apiVersion).data();
+            addDenied.accept(data);
+            return KafkaMessageFrames.withBody(alloc, response, bodyOffset, data, apiVersion);
+        }
+        finally
+        {
+            response.release();
+        }
+    }
+
+    private record SplitResult(int allowedCount, int deniedCount, Consumer<ApiMessage> addDenied)
+    {
+    }
+
+    private static SplitResult createTopics(final CreateTopicsRequestData request, final ResourceChecks checks)
+    {
+        final List<String> denied = new ArrayList<>();
+        final Iterator<CreateTopicsRequestData.CreatableTopic> topics = request.topics().iterator();
+        while (topics.hasNext())
+        {
+            final String name = topics.next().name();
+            if (!checks.allows(AclResourceType.TOPIC, AclOperation.CREATE, name))
+            {
+                denied.add(name);
+                topics.remove();
+            }
+        }
+        return new SplitResult(request.topics().size(), denied.size(), response ->
+        {
+            for (final String name : denied)
+            {
+                ((CreateTopicsResponseData)response).topics().add(new CreateTopicsResponseData.CreatableTopicResult()
+                    .setName(name)
+                    .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+                    .setErrorMessage(Errors.TOPIC_AUTHORIZATION_FAILED.message())
+                    .setNumPartitions(-1)
+                    .setReplicationFactor((short)-1));
+            }
+        });
+    }
+
+    private static SplitResult deleteTopics(final DeleteTopicsRequestData request, final short apiVersion, final ResourceChecks checks)
+    {
+        final List<DeleteTopicsResponseData.DeletableTopicResult> denied = new ArrayList<>();
+        // Up to v5 topics are a list of names; from v6 a list of name-or-id entries. Ids are decided once named.
+        final Iterator<String> names = request.topicNames().iterator();
+        while (names.hasNext())
+        {
+            final String name = names.next();
+            if (!checks.allows(AclResourceType.TOPIC, AclOperation.DELETE, name))
+            {
+                denied.add(deletableError(name, org.apache.kafka.common.Uuid.ZERO_UUID));
+                names.remove();
+            }
+        }
+        final Iterator<DeleteTopicsRequestData.DeleteTopicState> states = request.topics().iterator();
+        while (states.hasNext())
+        {
+            final DeleteTopicsRequestData.DeleteTopicState state = states.next();
+            if (state.name() != null && !checks.allows(AclResourceType.TOPIC, AclOperation.DELETE, state.name()))
+            {
+                denied.add(deletableError(state.name(), state.topicId()));
+                states.remove();
+            }
+        }
+        final int allowed = apiVersion >= 6 ? request.topics().size() : request.topicNames().size();
+        return new SplitResult(allowed, denied.size(), response ->
+        {
+            for (final DeleteTopicsResponseData.DeletableTopicResult result : denied)
+            {
+                ((DeleteTopicsResponseData)response).responses().add(result.duplicate());
+            }
+        });
+    }
+
+    private static DeleteTopicsResponseData.DeletableTopicResult deletableError(final String name, final org.apache.kafka.common.Uuid id)
+    {
+        return new DeleteTopicsResponseData.DeletableTopicResult()
+            .setName(name)
+            .setTopicId(id)
+            .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+            .setErrorMessage(Errors.TOPIC_AUTHORIZATION_FAILED.message());
+    }
+
+    private static SplitResult describeConfigs(final DescribeConfigsRequestData request, final ResourceChecks checks)
+    {
+        final List<DescribeConfigsResponseData.DescribeConfigsResult> denied = new ArrayList<>();
+        final Iterator<DescribeConfigsRequestData.DescribeConfigsResource> resources = request.resources().iterator();
+        while (resources.hasNext())
+        {
+            final DescribeConfigsRequestData.DescribeConfigsResource resource = resources.next();
+            final Errors error = configError(resource.resourceType(), resource.resourceName(), AclOperation.DESCRIBE_CONFIGS, checks);
+            if (error != Errors.NONE)
+            {
+                denied.add(new DescribeConfigsResponseData.DescribeConfigsResult()
+                    .setErrorCode(error.code())
+                    .setErrorMessage(error.message())
+                    .setResourceType(resource.resourceType())
+                    .setResourceName(resource.resourceName()));
+                resources.remove();
+            }
+        }
+        return new SplitResult(request.resources().size(), denied.size(), response ->
+        {
+            for (final DescribeConfigsResponseData.DescribeConfigsResult result : denied)
+            {
+                ((DescribeConfigsResponseData)response).results().add(result.duplicate());
+            }
+        });
+    }
+
+    private static SplitResult alterConfigs(final AlterConfigsRequestData request, final ResourceChecks checks)
+    {
+        final List<AlterConfigsResponseData.AlterConfigsResourceResponse> denied = new ArrayList<>();
+        final Iterator<AlterConfigsRequestData.AlterConfigsResource> resources = request.resources().iterator();
+        while (resources.hasNext())
+        {
+            final AlterConfigsRequestData.AlterConfigsResource resource = resources.next();
+            final Errors error = configError(resource.resourceType(), resource.resourceName(), AclOperation.ALTER_CONFIGS, checks);
+            if (error != Errors.NONE)
+            {
+                denied.add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
+                    .setErrorCode(error.code())
+                    .setErrorMessage(error.message())
+                    .setResourceType(resource.resourceType())
+                    .setResourceName(resource.resourceName()));
+                resources.remove();
+            }
+        }
+        return new SplitResult(request.resources().size(), denied.size(), response ->
+        {
+            for (final AlterConfigsResponseData.AlterConfigsResourceResponse result : denied)
+            {
+                ((AlterConfigsResponseData)response).responses().add(result.duplicate());
+            }
+        });
+    }
+
+    private static SplitResult incrementalAlterConfigs(final IncrementalAlterConfigsRequestData request, final ResourceChecks checks)
+    {
+        final List<IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse> denied = new ArrayList<>();
+        final Iterator<IncrementalAlterConfigsRequestData.AlterConfigsResource> resources = request.resources().iterator();
+        while (resources.hasNext())
+        {
+            final IncrementalAlterConfigsRequestData.AlterConfigsResource resource = resources.next();
+            final Errors error = configError(resource.resourceType(), resource.resourceName(), AclOperation.ALTER_CONFIGS, checks);
+            if (error != Errors.NONE)
+            {
+                denied.add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
+                    .setErrorCode(error.code())
+                    .setErrorMessage(error.message())
+                    .setResourceType(resource.resourceType())
+                    .setResourceName(resource.resourceName()));
+                resources.remove();
+            }
+        }
+        return new SplitResult(request.resources().size(), denied.size(), response ->
+        {
+            for (final IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse result : denied)
+            {
+                ((IncrementalAlterConfigsResponseData)response).responses().add(result.duplicate());
+            }
+        });
+    }
+
+    private static Errors configError(final byte resourceType, final String name, final AclOperation operation, final ResourceChecks checks)
+    {
+        if (resourceType == CONFIG_TOPIC)
+        {
+            return checks.allows(AclResourceType.TOPIC, operation, name) ? Errors.NONE : Errors.TOPIC_AUTHORIZATION_FAILED;
+        }
+        if (resourceType == CONFIG_GROUP)
+        {
+            return checks.allows(AclResourceType.GROUP, operation, name) ? Errors.NONE : Errors.GROUP_AUTHORIZATION_FAILED;
+        }
+        // Brokers, broker loggers and client metrics are cluster-wide settings.
+        return checks.allows(AclResourceType.CLUSTER, operation, null) ? Errors.NONE : Errors.CLUSTER_AUTHORIZATION_FAILED;
+    }
+}
