@@ -260,7 +260,7 @@ public final class ConnectionPolicy implements ResourceChecks
                 onSaslAuthenticated();
             }
         }
-        else if (apiKey == ApiKeyIds.METADATA && apiVersion >= FIRST_TOPIC_ID_METADATA_VERSION && isContiguous(out))
+        else if (apiKey == ApiKeyIds.METADATA && apiVersion >= FIRST_TOPIC_ID_METADATA_VERSION)
         {
             learnTopicIds(out, bodyOffset, apiVersion);
         }
@@ -493,7 +493,16 @@ public final class ConnectionPolicy implements ResourceChecks
 
     private void learnTopicIds(final ByteBuf response, final int bodyOffset, final short apiVersion)
     {
-        final UnsafeBuffer view = ByteBufViews.wrapReadable(flyweights.responseView, response);
+        final UnsafeBuffer view = flyweights.responseView;
+        if (isContiguous(response))
+        {
+            ByteBufViews.wrapReadable(view, response);
+        }
+        else
+        {
+            // Spliced by the address rewrite: Metadata is rare, so it is read from one merged copy.
+            view.wrap(response.nioBuffer());
+        }
         final MetadataResponseFlyweight metadata =
             flyweights.metadataResponse.wrap(view, bodyOffset, response.readableBytes() - bodyOffset, apiVersion);
         final TopicIdNames topicIds = services.topicIds();

@@ -202,6 +202,7 @@ class AuthorizationIT
         // Given
         final Map<String, Object> bob = producer(SaslPlainUsers.BOB);
         bob.put(ProducerConfig.RETRIES_CONFIG, 0);
+        bob.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(bob))
         {
             producer.send(new ProducerRecord<>("reloaded", "before")).get(60, TimeUnit.SECONDS);
