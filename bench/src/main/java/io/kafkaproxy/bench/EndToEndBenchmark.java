@@ -5,6 +5,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,15 @@ import java.util.regex.Pattern;
  * process's CPU time (utime + stime from {@code /proc}) is read around the produce and consume runs, giving CPU
  * seconds per GB moved, and its resident memory after each round.
  *
- * <p>Run it with {@code bench/e2e.sh}, which builds what it needs; the arguments are documented there.
+ * <p><b>Policy cost.</b> With {@code -De2e.policyConfig=FILE} the direct path is replaced by a second proxy: a
+ * plain proxy (flags only) against a proxy started the same way plus {@code --config FILE}, whose flags override
+ * the file's listener, upstream, admin and logging keys, so that the two differ only by the file's policy sections
+ * (ACL rules, quotas). Same rounds, topics named the same way ({@code e2e-ROUND-plain}, {@code e2e-ROUND-policy}),
+ * and ratios policy / plain; CPU seconds per GB and resident memory are read from each proxy's own process. Both
+ * proxies run all the time, the idle one holding no connection while the other is measured.
+ *
+ * <p>Run it with {@code bench/e2e.sh} (direct against proxy) or {@code bench/policy-cost.sh} (plain proxy against
+ * policy proxy), which build what they need; the arguments are documented there.
  */
 public final class EndToEndBenchmark
 {
@@ -39,13 +48,16 @@ public final class EndToEndBenchmark
         "(\\d+) ms 50th, (\\d+) ms 95th, (\\d+) ms 99th, (\\d+) ms 99.9th");
     private static final Pattern E2E_AVERAGE = Pattern.compile("Avg latency: ([\\d.]+) ms");
     private static final long TICKS_PER_SECOND = 100;
+    /** System property naming a proxy configuration file, which turns on the policy-cost comparison. */
+    private static final String POLICY_CONFIG_PROPERTY = "e2e.policyConfig";
+    /** The node ports a proxy binds above its bootstrap port without a {@code listener.nodePorts} section. */
+    private static final int NODE_PORT_RANGE = 100;
 
     private final Settings settings;
     private final Path workDirectory;
     private final List<Process> processes = new ArrayList<>();
+    private final List<Integer> proxyPorts = new ArrayList<>();
     private String brokerAddress;
-    private Process proxy;
-    private String proxyAddress;
 
     /**
      * What to run.
@@ -59,9 +71,22 @@ public final class EndToEndBenchmark
      * @param latencyRecords records in the fixed-rate latency run.
      * @param latencyRate    records per second in that run.
      * @param e2eRecords     round trips in the EndToEndLatency run.
+     * @param policyConfig   the policy proxy's configuration file, or null to compare direct against proxy.
      */
     record Settings(Path launcher, String brokerClasspath, String toolsClasspath, int rounds, long records, int recordSize,
-        long latencyRecords, int latencyRate, long e2eRecords)
+        long latencyRecords, int latencyRate, long e2eRecords, Path policyConfig)
+    {
+    }
+
+    /**
+     * One side of the comparison.
+     *
+     * @param name    the side in topic names and round lines: direct, proxy, plain or policy.
+     * @param label   the side in the report's headings and the start-up lines.
+     * @param address the bootstrap address its clients are given.
+     * @param proxy   the proxy process behind the address, or null when it is the broker's own.
+     */
+    private record Route(String name, String label, String address, Process proxy)
     {
     }
 
@@ -72,7 +97,8 @@ public final class EndToEndBenchmark
     }
 
     /**
-     * Runs the benchmark.
+     * Runs the benchmark: direct against proxy, or with the system property {@code e2e.policyConfig=FILE} plain
+     * proxy against a proxy with that configuration file.
      *
      * @param args {@code launcher brokerClasspathFile toolsClasspathFile [rounds records recordSize latencyRecords
      *             latencyRate e2eRecords]}.
@@ -80,10 +106,15 @@ public final class EndToEndBenchmark
      */
     public static void main(final String[] args) throws Exception
     {
-        if (args.length < 3)
+        final String policyConfig = System.getProperty(POLICY_CONFIG_PROPERTY, "");
+        if (args.length < 3 || (!policyConfig.isEmpty() && !Files.isRegularFile(Path.of(policyConfig))))
         {
-            System.err.println("usage: EndToEndBenchmark LAUNCHER BROKER_CLASSPATH_FILE TOOLS_CLASSPATH_FILE " +
-                "[ROUNDS RECORDS RECORD_SIZE LATENCY_RECORDS LATENCY_RATE E2E_RECORDS]");
+            System.err.println("usage: java [-D" + POLICY_CONFIG_PROPERTY + "=FILE] EndToEndBenchmark LAUNCHER " +
+                "BROKER_CLASSPATH_FILE TOOLS_CLASSPATH_FILE [ROUNDS RECORDS RECORD_SIZE LATENCY_RECORDS LATENCY_RATE E2E_RECORDS]");
+            if (!policyConfig.isEmpty())
+            {
+                System.err.println(POLICY_CONFIG_PROPERTY + ": no such file: " + policyConfig);
+            }
             System.exit(2);
         }
         final Settings settings = new Settings(
@@ -95,7 +126,8 @@ public final class EndToEndBenchmark
             args.length > 5 ? Integer.parseInt(args[5]) : 1024,
             args.length > 6 ? Long.parseLong(args[6]) : 50_000,
             args.length > 7 ? Integer.parseInt(args[7]) : 5_000,
-            args.length > 8 ? Long.parseLong(args[8]) : 5_000);
+            args.length > 8 ? Long.parseLong(args[8]) : 5_000,
+            policyConfig.isEmpty() ? null : Path.of(policyConfig).toAbsolutePath());
         final EndToEndBenchmark benchmark = new EndToEndBenchmark(settings);
         try
         {
@@ -110,33 +142,46 @@ public final class EndToEndBenchmark
     private void run() throws Exception
     {
         startBroker();
-        startProxy();
-        warmUp();
-        final Map<String, List<Double>> direct = new LinkedHashMap<>();
-        final Map<String, List<Double>> proxied = new LinkedHashMap<>();
+        final Route baseline;
+        final Route compared;
+        if (settings.policyConfig() == null)
+        {
+            baseline = new Route("direct", "Direct", brokerAddress, null);
+            compared = startProxy("proxy", "Proxy", null);
+        }
+        else
+        {
+            System.out.println("policy cost: " + settings.policyConfig() + " on the policy proxy, nothing on the plain one");
+            baseline = startProxy("plain", "Plain proxy", null);
+            compared = startProxy("policy", "Policy proxy", settings.policyConfig());
+        }
+        warmUp(List.of(baseline, compared));
+        final Map<String, List<Double>> baselineFigures = new LinkedHashMap<>();
+        final Map<String, List<Double>> comparedFigures = new LinkedHashMap<>();
         for (int round = 1; round <= settings.rounds(); round++)
         {
             // Alternate which path goes first, so that warm-up and disk state favour neither.
-            final boolean directFirst = round % 2 == 1;
-            for (final boolean throughProxy : directFirst ? new boolean[] {false, true} : new boolean[] {true, false})
+            final boolean baselineFirst = round % 2 == 1;
+            for (final Route route : baselineFirst ? List.of(baseline, compared) : List.of(compared, baseline))
             {
-                final Map<String, Double> figures = runRound(round, throughProxy);
-                figures.forEach((name, value) -> (throughProxy ? proxied : direct).computeIfAbsent(name, k -> new ArrayList<>()).add(value));
-                System.out.printf(Locale.ROOT, "round %d %s: %s%n", round, throughProxy ? "proxy " : "direct", figures);
+                final Map<String, Double> figures = runRound(round, route);
+                final Map<String, List<Double>> collected = route == compared ? comparedFigures : baselineFigures;
+                figures.forEach((name, value) -> collected.computeIfAbsent(name, k -> new ArrayList<>()).add(value));
+                System.out.printf(Locale.ROOT, "round %d %-6s: %s%n", round, route.name(), figures);
             }
         }
-        report(direct, proxied);
+        report(baseline, compared, baselineFigures, comparedFigures);
     }
 
-    private void warmUp() throws Exception
+    private void warmUp(final List<Route> routes) throws Exception
     {
-        // Both JVMs compile their hot paths before anything is measured: a fifth of a run each way, not recorded.
-        for (final String bootstrap : List.of(brokerAddress, proxyAddress))
+        // Every JVM compiles its hot paths before anything is measured: a fifth of a run each way, not recorded.
+        for (final Route route : routes)
         {
-            final String topic = "e2e-warm-up-" + (bootstrap.equals(proxyAddress) ? "proxy" : "direct");
+            final String topic = "e2e-warm-up-" + route.name();
             createTopics(topic);
-            producerPerformance(bootstrap, topic, settings.records() / 5, -1);
-            runTool("org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server", bootstrap, "--topic", topic,
+            producerPerformance(route.address(), topic, settings.records() / 5, -1);
+            runTool("org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server", route.address(), "--topic", topic,
                 "--num-records", Long.toString(settings.records() / 5), "--group", "e2e-warm-up-" + System.nanoTime(),
                 "--timeout", "120000");
             deleteTopics(topic);
@@ -144,30 +189,30 @@ public final class EndToEndBenchmark
         System.out.println("warmed up");
     }
 
-    private Map<String, Double> runRound(final int round, final boolean throughProxy) throws Exception
+    private Map<String, Double> runRound(final int round, final Route route) throws Exception
     {
-        final String bootstrap = throughProxy ? proxyAddress : brokerAddress;
-        final String path = throughProxy ? "proxy" : "direct";
-        final String topic = "e2e-" + round + "-" + path;
+        final String bootstrap = route.address();
+        final Process proxy = route.proxy();
+        final String topic = "e2e-" + round + "-" + route.name();
         final String latencyTopic = topic + "-latency";
         final String e2eTopic = topic + "-e2e";
         createTopics(topic, latencyTopic, e2eTopic);
         final Map<String, Double> figures = new LinkedHashMap<>();
         final double gigabytes = settings.records() * (double)settings.recordSize() / 1e9;
 
-        long ticks = proxyCpuTicks();
+        long ticks = proxy == null ? 0 : proxyCpuTicks(proxy);
         final MatchResult produce = producerPerformance(bootstrap, topic, settings.records(), -1);
         figures.put("produce MB/s", Double.parseDouble(produce.group(3)));
-        if (throughProxy)
+        if (proxy != null)
         {
-            figures.put("proxy CPU s/GB produced", (proxyCpuTicks() - ticks) / (double)TICKS_PER_SECOND / gigabytes);
+            figures.put("proxy CPU s/GB produced", (proxyCpuTicks(proxy) - ticks) / (double)TICKS_PER_SECOND / gigabytes);
         }
 
-        ticks = proxyCpuTicks();
+        ticks = proxy == null ? 0 : proxyCpuTicks(proxy);
         figures.put("consume MB/s", consumerPerformance(bootstrap, topic));
-        if (throughProxy)
+        if (proxy != null)
         {
-            figures.put("proxy CPU s/GB consumed", (proxyCpuTicks() - ticks) / (double)TICKS_PER_SECOND / gigabytes);
+            figures.put("proxy CPU s/GB consumed", (proxyCpuTicks(proxy) - ticks) / (double)TICKS_PER_SECOND / gigabytes);
         }
 
         final MatchResult latency = producerPerformance(bootstrap, latencyTopic, settings.latencyRecords(), settings.latencyRate());
@@ -177,9 +222,9 @@ public final class EndToEndBenchmark
         figures.put("avg ms @" + settings.latencyRate() + "/s", Double.parseDouble(latency.group(4)));
 
         figures.put("end-to-end avg ms", endToEndLatency(bootstrap, e2eTopic));
-        if (throughProxy)
+        if (proxy != null)
         {
-            figures.put("proxy RSS MiB", proxyRssKib() / 1024.0);
+            figures.put("proxy RSS MiB", proxyRssKib(proxy) / 1024.0);
         }
         deleteTopics(topic, latencyTopic, e2eTopic);
         return figures;
@@ -278,32 +323,60 @@ public final class EndToEndBenchmark
         System.out.println("broker at " + brokerAddress);
     }
 
-    private void startProxy() throws Exception
+    private Route startProxy(final String name, final String label, final Path configFile) throws Exception
     {
-        final Path log = workDirectory.resolve("proxy.log");
-        final int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0))
+        final String description = label.toLowerCase(Locale.ROOT);
+        final Path log = workDirectory.resolve(description.replace(' ', '-') + ".log");
+        final int port = freeProxyPort();
+        final List<String> command = new ArrayList<>(List.of(settings.launcher().toString()));
+        if (configFile != null)
         {
-            port = socket.getLocalPort();
+            // The flags below override the file's keys, so the file contributes only what the plain proxy lacks.
+            command.addAll(List.of("--config", configFile.toString()));
         }
-        final ProcessBuilder builder = new ProcessBuilder(settings.launcher().toString(),
-            "--bootstrap", brokerAddress, "--listen", "127.0.0.1:" + port, "--advertised-host", "127.0.0.1",
-            "--admin-listen", "127.0.0.1:0", "--log-level", "WARN")
-            .redirectErrorStream(true).redirectOutput(log.toFile());
+        command.addAll(List.of("--bootstrap", brokerAddress, "--listen", "127.0.0.1:" + port, "--advertised-host", "127.0.0.1",
+            "--admin-listen", "127.0.0.1:0", "--log-level", "WARN"));
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        proxy = builder.start();
+        if (settings.policyConfig() != null)
+        {
+            // Two proxies from one distribution: without an archive yet, both would write the same class-data
+            // archive when stopped. Off for both, so that they also start alike; it changes start-up time only.
+            builder.environment().put("KAFKA_PROXY_CDS", "off");
+        }
+        final Process proxy = builder.start();
         processes.add(proxy);
-        proxyAddress = "127.0.0.1:" + port;
+        final String address = "127.0.0.1:" + port;
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!portOpen(port))
         {
             if (System.nanoTime() > deadline || !proxy.isAlive())
             {
-                throw new IllegalStateException("the proxy did not start:\n" + Files.readString(log));
+                throw new IllegalStateException("the " + description + " did not start:\n" + Files.readString(log));
             }
             Thread.sleep(50);
         }
-        System.out.println("proxy at " + proxyAddress + " (pid " + proxy.pid() + ")");
+        System.out.println(description + " at " + address + " (pid " + proxy.pid() + ")");
+        return new Route(name, label, address, proxy);
+    }
+
+    private int freeProxyPort() throws IOException
+    {
+        while (true)
+        {
+            final int port;
+            try (ServerSocket socket = new ServerSocket(0))
+            {
+                port = socket.getLocalPort();
+            }
+            // Each proxy binds node listeners on the ports just above its bootstrap port: two proxies' ranges must
+            // not overlap, or the one started first could take the other's bootstrap port.
+            if (proxyPorts.stream().allMatch(other -> Math.abs(other - port) > NODE_PORT_RANGE))
+            {
+                proxyPorts.add(port);
+                return port;
+            }
+        }
     }
 
     private static boolean portOpen(final int port)
@@ -355,7 +428,7 @@ public final class EndToEndBenchmark
         }
     }
 
-    private long proxyCpuTicks() throws IOException
+    private static long proxyCpuTicks(final Process proxy) throws IOException
     {
         // /proc/PID/stat: fields after the command name's closing parenthesis start at field 3; utime and stime are
         // fields 14 and 15, in clock ticks (100 per second on Linux).
@@ -364,7 +437,7 @@ public final class EndToEndBenchmark
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
-    private long proxyRssKib() throws IOException
+    private static long proxyRssKib(final Process proxy) throws IOException
     {
         for (final String line : Files.readAllLines(Path.of("/proc", Long.toString(proxy.pid()), "status")))
         {
@@ -381,22 +454,33 @@ public final class EndToEndBenchmark
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static void report(final Map<String, List<Double>> direct, final Map<String, List<Double>> proxied)
+    private static void report(
+        final Route baseline, final Route compared, final Map<String, List<Double>> baselineFigures,
+        final Map<String, List<Double>> comparedFigures)
     {
         System.out.println();
-        System.out.println("| Figure | Direct (median) | Proxy (median) | Proxy / direct | Proxy - direct | Direct runs | Proxy runs |");
+        System.out.printf(Locale.ROOT, "| Figure | %s (median) | %s (median) | %s / %s | %s - %s | %s runs | %s runs |%n",
+            baseline.label(), compared.label(), capitalized(compared.name()), baseline.name(), capitalized(compared.name()),
+            baseline.name(), capitalized(baseline.name()), capitalized(compared.name()));
         System.out.println("|---|---|---|---|---|---|---|");
-        for (final Map.Entry<String, List<Double>> figure : proxied.entrySet())
+        for (final Map.Entry<String, List<Double>> figure : comparedFigures.entrySet())
         {
-            final double proxyMedian = median(figure.getValue());
-            final List<Double> directValues = direct.get(figure.getKey());
-            final String directText = directValues == null ? "" : format(median(directValues));
-            final String ratio = directValues == null ? "" : String.format(Locale.ROOT, "%.3f", proxyMedian / median(directValues));
-            final String difference = directValues == null ? "" : format(proxyMedian - median(directValues));
-            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", figure.getKey(), directText, format(proxyMedian),
-                ratio, difference, directValues == null ? "" : directValues.stream().map(EndToEndBenchmark::format).toList(),
+            final double comparedMedian = median(figure.getValue());
+            final List<Double> baselineValues = baselineFigures.get(figure.getKey());
+            final String baselineText = baselineValues == null ? "" : format(median(baselineValues));
+            final String ratio = baselineValues == null ? "" :
+                String.format(Locale.ROOT, "%.3f", comparedMedian / median(baselineValues));
+            final String difference = baselineValues == null ? "" : format(comparedMedian - median(baselineValues));
+            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", figure.getKey(), baselineText,
+                format(comparedMedian), ratio, difference,
+                baselineValues == null ? "" : baselineValues.stream().map(EndToEndBenchmark::format).toList(),
                 figure.getValue().stream().map(EndToEndBenchmark::format).toList());
         }
+    }
+
+    private static String capitalized(final String word)
+    {
+        return word.substring(0, 1).toUpperCase(Locale.ROOT) + word.substring(1);
     }
 
     private static double median(final List<Double> values)

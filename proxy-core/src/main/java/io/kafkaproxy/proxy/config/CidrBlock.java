@@ -115,7 +115,8 @@ public final class CidrBlock
      */
     public boolean contains(final InetAddress address)
     {
-        return contains(address.getAddress());
+        // A connection whose address is unknown (not an IP socket) is in no block.
+        return address != null && contains(address.getAddress());
     }
 
     /**

@@ -9,7 +9,7 @@ package io.kafkaproxy.proxy.config;
  * @param principal             the principals the rule applies to (the SASL user name, else the client id); null in
  *                              an address rule. Each matching principal gets limits of its own.
  * @param topic                 the topics a principal rule's byte rates apply to; null for all of the principal's
- *                              traffic. Only byte rates may be set with a topic.
+ *                              traffic. Only produceBytesPerSecond may be set with a topic.
  * @param address               the client addresses the rule applies to; null in a principal rule. Only
  *                              {@code maxConnections} and {@code connectionsPerSecond} may be set, per address.
  * @param produceBytesPerSecond the produce rate, bytes per second; 0 for none.
@@ -59,6 +59,9 @@ public record QuotaRuleConfig(
         }
         if (topic != null)
         {
+            // Produce requests name their topics' bytes; a Fetch response would have to be walked to split its bytes by
+            // topic, which the proxy does not do.
+            checkUnset("fetchBytesPerSecond", fetchBytesPerSecond != 0, "a topic rule (topic rules limit produce bytes)");
             checkUnset("requestsPerSecond", requestsPerSecond != 0, "a topic rule");
             checkUnset("maxConnections", maxConnections != 0, "a topic rule");
             checkUnset("connectionsPerSecond", connectionsPerSecond != 0, "a topic rule");

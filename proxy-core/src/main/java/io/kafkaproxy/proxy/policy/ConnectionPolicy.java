@@ -167,7 +167,7 @@ public final class ConnectionPolicy implements ResourceChecks
         {
             sniffSasl(frame, header, view, apiVersion);
         }
-        chargeRequest(frame, nowNanos);
+        chargeRequest(frame, header, view, nowNanos);
         if (acl.allowsEverything())
         {
             return PASS;
@@ -441,7 +441,7 @@ public final class ConnectionPolicy implements ResourceChecks
         return describeVerdicts;
     }
 
-    private void chargeRequest(final ByteBuf frame, final long nowNanos)
+    private void chargeRequest(final ByteBuf frame, final RequestHeaderFlyweight header, final UnsafeBuffer view, final long nowNanos)
     {
         if (quotas == null)
         {
@@ -452,6 +452,36 @@ public final class ConnectionPolicy implements ResourceChecks
         {
             impose(Quota.PRODUCE, quotas.onProduceBytes(frame.readableBytes(), nowNanos), nowNanos);
         }
+        if (apiKey == ApiKeyIds.PRODUCE && quotas.hasTopicQuotas())
+        {
+            impose(Quota.PRODUCE, chargeTopics(header, view, nowNanos), nowNanos);
+        }
+    }
+
+    private long chargeTopics(final RequestHeaderFlyweight header, final UnsafeBuffer view, final long nowNanos)
+    {
+        final ProduceRequestFlyweight produce =
+            flyweights.produceRequest.wrap(view, header.bodyOffset(), header.bodyLength(), header.apiVersion());
+        long throttleNanos = 0;
+        while (produce.nextTopic())
+        {
+            if (produce.namesTopicsById())
+            {
+                final DirectBuffer name = services.topicIds().nameBytes(
+                    produce.topicIdMostSignificantBits(), produce.topicIdLeastSignificantBits());
+                if (name != null)
+                {
+                    throttleNanos = Math.max(throttleNanos,
+                        quotas.onProduceBytes(name, 0, name.capacity(), produce.recordBytes(), nowNanos));
+                }
+            }
+            else
+            {
+                throttleNanos = Math.max(throttleNanos, quotas.onProduceBytes(
+                    view, produce.topicNameOffset(), produce.topicNameLength(), produce.recordBytes(), nowNanos));
+            }
+        }
+        return throttleNanos;
     }
 
     private void impose(final Quota quota, final long throttleNanos, final long nowNanos)

@@ -1,6 +1,7 @@
 package io.kafkaproxy.proxy.policy;
 
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +23,7 @@ public final class TopicIdNames
 {
     private static final ThreadLocal<TopicId> PROBE = ThreadLocal.withInitial(TopicId::new);
 
-    private final ConcurrentHashMap<TopicId, String> names = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<TopicId, TopicName> names = new ConcurrentHashMap<>();
 
     /**
      * The name of a topic id.
@@ -32,6 +33,25 @@ public final class TopicIdNames
      * @return the name, or null if no Metadata response named the id yet.
      */
     public String name(final long mostSignificantBits, final long leastSignificantBits)
+    {
+        final TopicName topic = lookUp(mostSignificantBits, leastSignificantBits);
+        return topic == null ? null : topic.name;
+    }
+
+    /**
+     * The UTF-8 bytes of a topic id's name, for callers that match names in place.
+     *
+     * @param mostSignificantBits  the id's high bits.
+     * @param leastSignificantBits the id's low bits.
+     * @return a read-only view of the name's bytes (do not write to it), or null if the id is not known.
+     */
+    public DirectBuffer nameBytes(final long mostSignificantBits, final long leastSignificantBits)
+    {
+        final TopicName topic = lookUp(mostSignificantBits, leastSignificantBits);
+        return topic == null ? null : topic.bytes;
+    }
+
+    private TopicName lookUp(final long mostSignificantBits, final long leastSignificantBits)
     {
         final TopicId probe = PROBE.get();
         probe.mostSignificantBits = mostSignificantBits;
@@ -61,7 +81,7 @@ public final class TopicIdNames
         final TopicId id = new TopicId();
         id.mostSignificantBits = mostSignificantBits;
         id.leastSignificantBits = leastSignificantBits;
-        names.put(id, new String(bytes, StandardCharsets.UTF_8));
+        names.put(id, new TopicName(new String(bytes, StandardCharsets.UTF_8), new UnsafeBuffer(bytes)));
     }
 
     /**
@@ -72,6 +92,13 @@ public final class TopicIdNames
     public int size()
     {
         return names.size();
+    }
+
+    /**
+     * A topic's name as a string and as bytes, both made once when the topic is learnt.
+     */
+    private record TopicName(String name, DirectBuffer bytes)
+    {
     }
 
     /**

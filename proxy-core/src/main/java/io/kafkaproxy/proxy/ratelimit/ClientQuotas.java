@@ -15,29 +15,26 @@ import org.agrona.DirectBuffer;
 public final class ClientQuotas
 {
     /** The quotas of a principal no rule matches: nothing is limited. */
-    static final ClientQuotas NONE = new ClientQuotas(null, null, null, new NamePattern[0], new RateBucket[0], new RateBucket[0]);
+    static final ClientQuotas NONE = new ClientQuotas(null, null, null, new NamePattern[0], new RateBucket[0]);
 
     private final RateBucket produce;
     private final RateBucket fetch;
     private final RateBucket requests;
     private final NamePattern[] topicPatterns;
     private final RateBucket[] topicProduce;
-    private final RateBucket[] topicFetch;
 
     ClientQuotas(
         final RateBucket produce,
         final RateBucket fetch,
         final RateBucket requests,
         final NamePattern[] topicPatterns,
-        final RateBucket[] topicProduce,
-        final RateBucket[] topicFetch)
+        final RateBucket[] topicProduce)
     {
         this.produce = produce;
         this.fetch = fetch;
         this.requests = requests;
         this.topicPatterns = topicPatterns;
         this.topicProduce = topicProduce;
-        this.topicFetch = topicFetch;
     }
 
     /**
@@ -92,25 +89,6 @@ public final class ClientQuotas
     {
         final int rule = topicRule(nameBuffer, nameOffset, nameLength);
         return rule < 0 || topicProduce[rule] == null ? 0 : topicProduce[rule].record(bytes, nowNanos);
-    }
-
-    /**
-     * Charges bytes fetched from one topic to the first topic rule matching it. The principal's own fetch rate is
-     * charged separately, with {@link #onFetchBytes(long, long)} for the whole response.
-     *
-     * @param nameBuffer the buffer holding the topic name, UTF-8.
-     * @param nameOffset where the name starts.
-     * @param nameLength the name's length in bytes.
-     * @param bytes      the bytes fetched from the topic.
-     * @param nowNanos   the time, a {@link System#nanoTime()} reading.
-     * @return the throttle time in nanoseconds; 0 when within the rate or when no topic rule with a fetch rate
-     *         matches.
-     */
-    public long onFetchBytes(
-        final DirectBuffer nameBuffer, final int nameOffset, final int nameLength, final long bytes, final long nowNanos)
-    {
-        final int rule = topicRule(nameBuffer, nameOffset, nameLength);
-        return rule < 0 || topicFetch[rule] == null ? 0 : topicFetch[rule].record(bytes, nowNanos);
     }
 
     private int topicRule(final DirectBuffer nameBuffer, final int nameOffset, final int nameLength)

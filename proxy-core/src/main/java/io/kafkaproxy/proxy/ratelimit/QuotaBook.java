@@ -93,7 +93,6 @@ public final class QuotaBook
         final QuotaRuleConfig rule = principalRule < 0 ? null : principalRules.get(principalRule);
         final List<NamePattern> patterns = new ArrayList<>();
         final List<RateBucket> produce = new ArrayList<>();
-        final List<RateBucket> fetch = new ArrayList<>();
         // Only the topic rules of this principal, in file order: the first whose topic matches is then the first
         // matching rule of the whole list.
         for (int i = 0; i < topicRules.size(); i++)
@@ -102,7 +101,6 @@ public final class QuotaBook
             {
                 patterns.add(topicPatterns.get(i));
                 produce.add(bucket(topicRules.get(i).produceBytesPerSecond()));
-                fetch.add(bucket(topicRules.get(i).fetchBytesPerSecond()));
             }
         }
         return new ClientQuotas(
@@ -110,8 +108,7 @@ public final class QuotaBook
             rule == null ? null : bucket(rule.fetchBytesPerSecond()),
             rule == null ? null : bucket(rule.requestsPerSecond()),
             patterns.toArray(new NamePattern[0]),
-            produce.toArray(new RateBucket[0]),
-            fetch.toArray(new RateBucket[0]));
+            produce.toArray(new RateBucket[0]));
     }
 
     private static RateBucket bucket(final long ratePerSecond)

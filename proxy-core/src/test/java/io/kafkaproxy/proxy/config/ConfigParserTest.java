@@ -375,7 +375,6 @@ class ConfigParserTest
             "  - principal: alice",
             "    topic: orders-*",
             "    produceBytesPerSecond: 1000000",
-            "    fetchBytesPerSecond: 1MiB",
             "  - address: fd00::/8",
             "    maxConnections: 10",
             "    connectionsPerSecond: 2",
@@ -387,5 +386,23 @@ class ConfigParserTest
         // Then
         assertThat(ConfigParser.parse(effective, "effective.yaml")).isEqualTo(config);
         assertThat(ConfigParser.check(effective, "effective.yaml")).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAFetchRateInATopicRule()
+    {
+        // When
+        final List<String> errors = ConfigParser.check(String.join("\n",
+            "upstream:",
+            "  bootstrapServers: [b:9092]",
+            "quotas:",
+            "  - principal: alice",
+            "    topic: orders-*",
+            "    fetchBytesPerSecond: 1MiB",
+            ""), "t.yaml");
+
+        // Then
+        assertThat(errors).containsExactly(
+            "t.yaml:6: quotas[0].fetchBytesPerSecond: not allowed in a topic rule (topic rules limit produce bytes)");
     }
 }
