@@ -7,7 +7,10 @@
  *   <li>{@code frameDecoder}: {@link io.kafkaproxy.proxy.codec.KafkaFrameDecoder}, the request size limit;</li>
  *   <li>{@code headerDecoder}: {@link io.kafkaproxy.proxy.codec.RequestHeaderDecoder};</li>
  *   <li>{@code frontend}: {@link io.kafkaproxy.proxy.connection.ClientFrontendHandler}, where every event and
- *       every exception ends.</li>
+ *       every exception ends. Its state machine applies the connection's
+ *       {@link io.kafkaproxy.proxy.policy.ConnectionPolicy} (principal, ACLs, quotas) to each request and
+ *       response there rather than in handlers of their own: a denied or split request changes what the in-flight
+ *       queue expects back, and a throttle pauses the same reads the state machine gates.</li>
  * </ol>
  * Broker channel pipeline: {@code frameDecoder} (the response size limit), then {@code backend}
  * ({@link io.kafkaproxy.proxy.connection.BrokerBackendHandler}). Frames carry their size field, so nothing is
