@@ -389,7 +389,11 @@ public final class ClientConnectionStateMachine
         }
         final long waited = System.nanoTime() - inFlight.headReadNanos();
         final long timeout = breakers.requestTimeoutNanos();
-        if (inFlight.headIsLocallyAnswered() || waited < timeout)
+        // JoinGroup and SyncGroup wait for the group's rebalance (up to the client's rebalance timeout, minutes):
+        // a broker holding them is working, not failing.
+        final short headApiKey = inFlight.headApiKey();
+        final boolean waitsForRebalance = headApiKey == ApiKeyIds.JOIN_GROUP || headApiKey == ApiKeyIds.SYNC_GROUP;
+        if (inFlight.headIsLocallyAnswered() || waitsForRebalance || waited < timeout)
         {
             requestTimeoutCheck = clientChannel.eventLoop().schedule(
                 this::onRequestTimeoutCheck, Math.max(timeout - waited, 1_000_000), TimeUnit.NANOSECONDS);
