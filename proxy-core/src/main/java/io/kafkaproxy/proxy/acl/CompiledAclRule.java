@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.acl;
 
+import io.kafkaproxy.proxy.config.CidrBlock;
 import io.kafkaproxy.proxy.config.AclRuleConfig;
 import org.agrona.concurrent.UnsafeBuffer;
 

@@ -4,7 +4,6 @@ import io.kafkaproxy.proxy.acl.AclEffect;
 import io.kafkaproxy.proxy.acl.AclOperation;
 import io.kafkaproxy.proxy.acl.AclPatternType;
 import io.kafkaproxy.proxy.acl.AclResourceType;
-import io.kafkaproxy.proxy.acl.CidrBlock;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonFormat;

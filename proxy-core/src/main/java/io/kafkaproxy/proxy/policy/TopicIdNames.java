@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.policy;
 
+import io.netty.util.concurrent.FastThreadLocal;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -21,7 +22,14 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TopicIdNames
 {
-    private static final ThreadLocal<TopicId> PROBE = ThreadLocal.withInitial(TopicId::new);
+    private static final FastThreadLocal<TopicId> PROBE = new FastThreadLocal<>()
+    {
+        @Override
+        protected TopicId initialValue()
+        {
+            return new TopicId();
+        }
+    };
 
     private final ConcurrentHashMap<TopicId, TopicName> names = new ConcurrentHashMap<>();
 

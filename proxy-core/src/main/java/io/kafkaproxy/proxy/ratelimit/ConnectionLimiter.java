@@ -53,7 +53,7 @@ public final class ConnectionLimiter
      */
     public ConnectionRejection tryAcquireAddress(final InetAddress address, final long nowNanos)
     {
-        final QuotaRuleConfig rule = book.addressRule(address.getAddress());
+        final QuotaRuleConfig rule = book.addressRule(address);
         final int outcome = rule == null ?
             addresses.tryAcquire(address, 0, 0, nowNanos) :
             addresses.tryAcquire(address, rule.maxConnections(), rule.connectionsPerSecond(), nowNanos);

@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.ratelimit;
 import io.kafkaproxy.proxy.config.QuotaRuleConfig;
 import io.kafkaproxy.proxy.config.QuotasConfig;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -144,10 +145,10 @@ public final class QuotaBook
     /**
      * The first address rule whose block holds an address.
      *
-     * @param address the client's address, 4 or 16 bytes.
+     * @param address the client's address.
      * @return the rule, or null if none matches.
      */
-    QuotaRuleConfig addressRule(final byte[] address)
+    QuotaRuleConfig addressRule(final InetAddress address)
     {
         for (final QuotaRuleConfig rule : addressRules)
         {

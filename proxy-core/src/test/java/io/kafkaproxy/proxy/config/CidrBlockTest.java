@@ -32,7 +32,7 @@ class CidrBlockTest
     {
         // Then
         assertThat(CidrBlock.parse("10.0.0.0/8")).hasToString("10.0.0.0/8");
-        assertThat(CidrBlock.parse("10.0.0.1")).hasToString("10.0.0.1/32");
+        assertThat(CidrBlock.parse("10.0.0.1")).hasToString("10.0.0.1");
         assertThat(CidrBlock.parse(CidrBlock.parse("fd00::/8").toString())).isEqualTo(CidrBlock.parse("fd00::/8"));
     }
 
@@ -40,11 +40,11 @@ class CidrBlockTest
     void shouldRejectWhatIsNotALiteralBlock()
     {
         // Then
-        assertThatThrownBy(() -> CidrBlock.parse("kafka.internal/8")).hasMessageStartingWith("expected an address or a block");
-        assertThatThrownBy(() -> CidrBlock.parse("256.0.0.0/8")).hasMessageStartingWith("expected an address or a block");
-        assertThatThrownBy(() -> CidrBlock.parse("1:2:3/8")).hasMessageStartingWith("expected an address or a block");
-        assertThatThrownBy(() -> CidrBlock.parse("10.0.0.0/33")).hasMessageStartingWith("prefix length must be from 0 to 32");
-        assertThatThrownBy(() -> CidrBlock.parse("10.0.0.0/x")).hasMessageStartingWith("expected an address or a block");
-        assertThatThrownBy(() -> CidrBlock.parse("10.1.0.0/8")).hasMessageStartingWith("address has bits set after the /8 prefix");
+        assertThatThrownBy(() -> CidrBlock.parse("kafka.internal/8")).hasMessageStartingWith("expected an IP address or CIDR block");
+        assertThatThrownBy(() -> CidrBlock.parse("256.0.0.0/8")).hasMessageStartingWith("expected an IP address or CIDR block");
+        assertThatThrownBy(() -> CidrBlock.parse("1:2:3/8")).hasMessageStartingWith("expected an IP address or CIDR block");
+        assertThatThrownBy(() -> CidrBlock.parse("10.0.0.0/33")).hasMessage("'10.0.0.0/33': prefix length 33 is more than the 32 bits of the address");
+        assertThatThrownBy(() -> CidrBlock.parse("10.0.0.0/x")).hasMessageStartingWith("expected an IP address or CIDR block");
+        assertThatThrownBy(() -> CidrBlock.parse("10.1.0.0/8")).hasMessage("'10.1.0.0/8' sets bits past the /8 prefix; did you mean 10.0.0.0/8?");
     }
 }

@@ -309,7 +309,7 @@ class ConfigParserTest
             .hasMessage("t.yaml:7: quotas[1].fetchBytesPerSecond: expected a size such as 64MiB, got 'fast'");
         assertThatThrownBy(() -> ConfigParser.parse(head + "  - address: 10.0.0.1/8\n    maxConnections: 5\n", "t.yaml"))
             .isInstanceOf(ConfigException.class)
-            .hasMessage("t.yaml:6: quotas[1].address: address has bits set after the /8 prefix: '10.0.0.1/8'");
+            .hasMessage("t.yaml:6: quotas[1].address: '10.0.0.1/8' sets bits past the /8 prefix; did you mean 10.0.0.0/8?");
         assertThatThrownBy(() -> ConfigParser.parse(head + "  - address: 10.0.0.0/8\n    requestsPerSecond: 5\n", "t.yaml"))
             .isInstanceOf(ConfigException.class)
             .hasMessage("t.yaml:7: quotas[1].requestsPerSecond: not allowed in an address rule");

@@ -1,4 +1,4 @@
-package io.kafkaproxy.proxy.acl;
+package io.kafkaproxy.proxy.config;
 
 import org.junit.jupiter.api.Test;
 
@@ -8,7 +8,7 @@ import java.net.UnknownHostException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class CidrBlockTest
+class CidrBlockNotationTest
 {
     @Test
     void shouldMatchIpv4AddressesInsideThePrefixOnly() throws UnknownHostException
