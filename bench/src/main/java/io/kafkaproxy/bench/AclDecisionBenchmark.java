@@ -1,10 +1,10 @@
 package io.kafkaproxy.bench;
 
 import io.kafkaproxy.proxy.acl.AclAuthorizer;
-import io.kafkaproxy.proxy.acl.AclEffect;
-import io.kafkaproxy.proxy.acl.AclOperation;
-import io.kafkaproxy.proxy.acl.AclPatternType;
-import io.kafkaproxy.proxy.acl.AclResourceType;
+import io.kafkaproxy.proxy.config.AclEffect;
+import io.kafkaproxy.proxy.config.AclOperation;
+import io.kafkaproxy.proxy.config.AclPatternType;
+import io.kafkaproxy.proxy.config.AclResourceType;
 import io.kafkaproxy.proxy.acl.ClientAcl;
 import io.kafkaproxy.proxy.config.AclConfig;
 import io.kafkaproxy.proxy.config.AclRuleConfig;
@@ -26,16 +26,16 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import static io.kafkaproxy.proxy.acl.AclEffect.ALLOW;
-import static io.kafkaproxy.proxy.acl.AclEffect.DENY;
-import static io.kafkaproxy.proxy.acl.AclOperation.READ;
-import static io.kafkaproxy.proxy.acl.AclOperation.WRITE;
-import static io.kafkaproxy.proxy.acl.AclPatternType.LITERAL;
-import static io.kafkaproxy.proxy.acl.AclPatternType.PREFIXED;
-import static io.kafkaproxy.proxy.acl.AclResourceType.CLUSTER;
-import static io.kafkaproxy.proxy.acl.AclResourceType.GROUP;
-import static io.kafkaproxy.proxy.acl.AclResourceType.TOPIC;
-import static io.kafkaproxy.proxy.acl.AclResourceType.TRANSACTIONAL_ID;
+import static io.kafkaproxy.proxy.config.AclEffect.ALLOW;
+import static io.kafkaproxy.proxy.config.AclEffect.DENY;
+import static io.kafkaproxy.proxy.config.AclOperation.READ;
+import static io.kafkaproxy.proxy.config.AclOperation.WRITE;
+import static io.kafkaproxy.proxy.config.AclPatternType.LITERAL;
+import static io.kafkaproxy.proxy.config.AclPatternType.PREFIXED;
+import static io.kafkaproxy.proxy.config.AclResourceType.CLUSTER;
+import static io.kafkaproxy.proxy.config.AclResourceType.GROUP;
+import static io.kafkaproxy.proxy.config.AclResourceType.TOPIC;
+import static io.kafkaproxy.proxy.config.AclResourceType.TRANSACTIONAL_ID;
 
 /**
  * What one ACL decision costs a request: a topic's write or read decided for one connection, with the topic name

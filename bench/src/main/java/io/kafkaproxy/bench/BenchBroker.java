@@ -1,6 +1,6 @@
 package io.kafkaproxy.bench;
 
-import io.kafkaproxy.proxy.demo.EmbeddedKafkaCluster;
+import io.kafkaproxy.demo.EmbeddedKafkaCluster;
 
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;

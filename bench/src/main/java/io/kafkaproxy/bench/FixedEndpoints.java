@@ -1,6 +1,6 @@
 package io.kafkaproxy.bench;
 
-import io.kafkaproxy.protocol.BrokerEndpointMapper;
+import io.kafkaproxy.protocol.responses.BrokerEndpointMapper;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteBuffer;

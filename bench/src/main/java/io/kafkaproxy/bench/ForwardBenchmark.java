@@ -7,7 +7,7 @@ import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.config.NetworkConfig;
 import io.kafkaproxy.proxy.config.NodePortsConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
-import io.kafkaproxy.proxy.config.UpstreamConfig;
+import io.kafkaproxy.proxy.config.BrokerClusterConfig;
 import io.kafkaproxy.proxy.net.KafkaProxy;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
@@ -96,7 +96,7 @@ public class ForwardBenchmark
         {
             proxy = KafkaProxy.builder(ProxyConfig.of(
                 new ListenerConfig(new HostPort("127.0.0.1", 0), "127.0.0.1", new NodePortsConfig(0, 1)),
-                UpstreamConfig.of(List.of(new HostPort("127.0.0.1", broker.port())), null),
+                BrokerClusterConfig.of(List.of(new HostPort("127.0.0.1", broker.port())), null),
                 NetworkConfig.of(1, "16MiB", "16MiB", null),
                 MemoryConfig.of("64MiB", null, null, null),
                 AdminConfig.of(false, null),

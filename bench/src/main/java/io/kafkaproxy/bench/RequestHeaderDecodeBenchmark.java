@@ -1,8 +1,8 @@
 package io.kafkaproxy.bench;
 
-import io.kafkaproxy.protocol.FrameDescriptor;
-import io.kafkaproxy.protocol.ProduceRequestFlyweight;
-import io.kafkaproxy.protocol.RequestHeaderFlyweight;
+import io.kafkaproxy.protocol.wire.FrameDescriptor;
+import io.kafkaproxy.protocol.requests.ProduceRequestFlyweight;
+import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.RequestHeaderData;

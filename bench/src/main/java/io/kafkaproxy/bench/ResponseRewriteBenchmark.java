@@ -1,8 +1,8 @@
 package io.kafkaproxy.bench;
 
-import io.kafkaproxy.protocol.BrokerEndpointMapper;
-import io.kafkaproxy.protocol.ResponseRewriters;
-import io.kafkaproxy.protocol.ResponseSplice;
+import io.kafkaproxy.protocol.responses.BrokerEndpointMapper;
+import io.kafkaproxy.protocol.responses.ResponseRewriters;
+import io.kafkaproxy.protocol.responses.ResponseSplice;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;

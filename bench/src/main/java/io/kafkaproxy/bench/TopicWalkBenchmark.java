@@ -1,7 +1,7 @@
 package io.kafkaproxy.bench;
 
-import io.kafkaproxy.protocol.FetchRequestFlyweight;
-import io.kafkaproxy.protocol.ProduceRequestFlyweight;
+import io.kafkaproxy.protocol.requests.FetchRequestFlyweight;
+import io.kafkaproxy.protocol.requests.ProduceRequestFlyweight;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;

@@ -7,7 +7,7 @@
  * <p>Everything here reads from and writes to Agrona buffers at explicit offsets in big-endian order, allocates
  * nothing per message on the forwarding path, and knows nothing of Netty or of logging. Flyweights are created
  * once per connection (or per thread) and re-wrapped for every message. Malformed input raises a
- * {@link io.kafkaproxy.protocol.FrameRejectedException} naming the field; the caller closes the connection.
+ * {@link io.kafkaproxy.protocol.wire.FrameRejectedException} naming the field; the caller closes the connection.
  *
  * <p>Kafka's generated message classes (kafka-clients) are used here only to build tables at class load: api keys,
  * header versions and where each response keeps its throttle time. The tests use them as the oracle for every

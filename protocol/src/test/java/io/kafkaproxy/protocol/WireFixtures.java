@@ -1,5 +1,7 @@
 package io.kafkaproxy.protocol;
 
+import io.kafkaproxy.protocol.responses.BrokerEndpointMapper;
+import io.kafkaproxy.protocol.responses.ResponseSplice;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -14,10 +16,10 @@ import java.util.Map;
 /**
  * Builds wire bytes with Kafka's generated classes (the oracle) and applies splices, for the protocol tests.
  */
-final class WireFixtures
+public final class WireFixtures
 {
     /** Bodies are placed at this offset so that a flyweight using relative offsets is caught. */
-    static final int BODY_OFFSET = 13;
+    public static final int BODY_OFFSET = 13;
 
     private WireFixtures()
     {
@@ -26,7 +28,7 @@ final class WireFixtures
     /**
      * Serializes a message at a version into a fresh buffer, at {@link #BODY_OFFSET}.
      */
-    static UnsafeBuffer serialize(final ApiMessage message, final short version)
+    public static UnsafeBuffer serialize(final ApiMessage message, final short version)
     {
         final ByteBuffer body = MessageUtil.toByteBufferAccessor(message, version).buffer();
         final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(BODY_OFFSET + body.remaining() + 7));
@@ -39,7 +41,7 @@ final class WireFixtures
      * {@link #BODY_OFFSET}: how the tests build versions kafka-clients 4 removed (KIP-896). Its schemas keep those
      * versions' field ranges, but its nested structs refuse to write them.
      */
-    static UnsafeBuffer serializeWithout(
+    public static UnsafeBuffer serializeWithout(
         final ApiMessage message, final short writtenVersion, final int fieldOffset, final int fieldLength)
     {
         final ByteBuffer body = MessageUtil.toByteBufferAccessor(message, writtenVersion).buffer();
@@ -54,7 +56,7 @@ final class WireFixtures
     /**
      * The body length of a buffer made by {@link #serialize}.
      */
-    static int bodyLength(final ApiMessage message, final short version)
+    public static int bodyLength(final ApiMessage message, final short version)
     {
         return MessageUtil.toByteBufferAccessor(message, version).buffer().remaining();
     }
@@ -62,7 +64,7 @@ final class WireFixtures
     /**
      * The body after a splice: kept prefix, replacement, kept suffix.
      */
-    static ByteBuffer spliced(final DirectBuffer buffer, final int bodyOffset, final int bodyLength, final ResponseSplice splice)
+    public static ByteBuffer spliced(final DirectBuffer buffer, final int bodyOffset, final int bodyLength, final ResponseSplice splice)
     {
         final int prefix = splice.replaceFromOffset() - bodyOffset;
         final int suffix = bodyOffset + bodyLength - splice.replaceToOffset();
@@ -77,7 +79,7 @@ final class WireFixtures
      * What a message looks like after a trip through the wire at a version: fields the version lacks take
      * their defaults. The expected side of every comparison goes through this.
      */
-    static <T extends ApiMessage> T roundTrip(
+    public static <T extends ApiMessage> T roundTrip(
         final T message, final short version, final java.util.function.BiFunction<org.apache.kafka.common.protocol.Readable, Short, T> parser)
     {
         return parser.apply(MessageUtil.toByteBufferAccessor(message, version), version);
@@ -86,7 +88,7 @@ final class WireFixtures
     /**
      * An accessor for parsing spliced bytes with a generated class.
      */
-    static ByteBufferAccessor accessor(final ByteBuffer body)
+    public static ByteBufferAccessor accessor(final ByteBuffer body)
     {
         return new ByteBufferAccessor(body);
     }
@@ -95,7 +97,7 @@ final class WireFixtures
      * Bytes the current thread allocated while running an action a number of times, after as many runs to warm
      * it up. Counted by the JVM, not timed, so the result does not depend on machine load.
      */
-    static long allocatedBytes(final int runs, final Runnable action)
+    public static long allocatedBytes(final int runs, final Runnable action)
     {
         final com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         for (int i = 0; i < runs; i++)
@@ -113,11 +115,11 @@ final class WireFixtures
     /**
      * A mapper that sends node n to port 40000 + n on {@code proxy.example}, remembering what it was asked.
      */
-    static final class RecordingMapper implements BrokerEndpointMapper
+    public static final class RecordingMapper implements BrokerEndpointMapper
     {
-        static final String ADVERTISED_HOST = "proxy.example";
-        final Map<Integer, String> brokerAddresses = new HashMap<>();
-        final Map<Integer, Integer> forcedPorts = new HashMap<>();
+        public static final String ADVERTISED_HOST = "proxy.example";
+        public final Map<Integer, String> brokerAddresses = new HashMap<>();
+        public final Map<Integer, Integer> forcedPorts = new HashMap<>();
 
         @Override
         public int proxyPort(final int nodeId, final String brokerHost, final int brokerPort)
@@ -132,7 +134,7 @@ final class WireFixtures
             return ADVERTISED_HOST;
         }
 
-        static int proxyPortOf(final int nodeId)
+        public static int proxyPortOf(final int nodeId)
         {
             return 40000 + Math.floorMod(nodeId, 1000);
         }

@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.acl;
 
+import io.kafkaproxy.proxy.config.AclEffect;
 import io.kafkaproxy.proxy.config.AclConfig;
 import io.kafkaproxy.proxy.config.AclRuleConfig;
 

@@ -1,5 +1,8 @@
 package io.kafkaproxy.proxy.acl;
 
+import io.kafkaproxy.proxy.config.AclEffect;
+import io.kafkaproxy.proxy.config.AclOperation;
+import io.kafkaproxy.proxy.config.AclResourceType;
 import org.agrona.DirectBuffer;
 
 import java.util.ArrayList;

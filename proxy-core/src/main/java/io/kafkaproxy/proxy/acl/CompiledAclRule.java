@@ -1,5 +1,9 @@
 package io.kafkaproxy.proxy.acl;
 
+import io.kafkaproxy.proxy.config.AclEffect;
+import io.kafkaproxy.proxy.config.AclOperation;
+import io.kafkaproxy.proxy.config.AclPatternType;
+import io.kafkaproxy.proxy.config.AclResourceType;
 import io.kafkaproxy.proxy.config.CidrBlock;
 import io.kafkaproxy.proxy.config.AclRuleConfig;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,7 +1,7 @@
 package io.kafkaproxy.proxy.audit;
 
-import io.kafkaproxy.proxy.acl.AclOperation;
-import io.kafkaproxy.proxy.acl.AclResourceType;
+import io.kafkaproxy.proxy.config.AclOperation;
+import io.kafkaproxy.proxy.config.AclResourceType;
 import io.kafkaproxy.proxy.config.AuditConfig;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.micrometer.core.instrument.Counter;

@@ -1,7 +1,7 @@
 package io.kafkaproxy.proxy.audit;
 
-import io.kafkaproxy.proxy.acl.AclOperation;
-import io.kafkaproxy.proxy.acl.AclResourceType;
+import io.kafkaproxy.proxy.config.AclOperation;
+import io.kafkaproxy.proxy.config.AclResourceType;
 import io.kafkaproxy.proxy.ratelimit.RateBucket;
 import io.micrometer.core.instrument.Counter;
 import org.agrona.DirectBuffer;

@@ -3,7 +3,7 @@ package io.kafkaproxy.proxy.cli;
 import io.kafkaproxy.proxy.config.ConfigException;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
-import io.kafkaproxy.proxy.demo.EmbeddedKafkaCluster;
+import io.kafkaproxy.demo.EmbeddedKafkaCluster;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;

@@ -6,7 +6,7 @@ import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
-import io.kafkaproxy.proxy.config.UpstreamConfig;
+import io.kafkaproxy.proxy.config.BrokerClusterConfig;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -70,7 +70,7 @@ final class ProxyOptions
             {
                 throw new ConfigException("no upstream cluster: give --bootstrap HOST:PORT or --config FILE", null);
             }
-            config = ProxyConfig.of(null, UpstreamConfig.of(servers, null), null, null);
+            config = ProxyConfig.of(null, BrokerClusterConfig.of(servers, null), null, null);
         }
         try
         {
@@ -97,7 +97,7 @@ final class ProxyOptions
         {
             if (bootstrapServers != null)
             {
-                config = config.withUpstream(config.upstream().withBootstrapServers(parseServers(bootstrapServers)));
+                config = config.withBrokerCluster(config.upstream().withBootstrapServers(parseServers(bootstrapServers)));
             }
             if (listen != null)
             {

@@ -1,6 +1,6 @@
 package io.kafkaproxy.proxy.codec;
 
-import io.kafkaproxy.protocol.FrameDescriptor;
+import io.kafkaproxy.protocol.wire.FrameDescriptor;
 
 /**
  * The largest message one kind of connection accepts, shared by all its frame decoders and changeable by a

@@ -1,7 +1,7 @@
 package io.kafkaproxy.proxy.codec;
 
-import io.kafkaproxy.protocol.FrameDescriptor;
-import io.kafkaproxy.protocol.FrameRejectedException;
+import io.kafkaproxy.protocol.wire.FrameDescriptor;
+import io.kafkaproxy.protocol.wire.FrameRejectedException;
 import io.kafkaproxy.proxy.memory.ChannelMemoryWait;
 import io.kafkaproxy.proxy.memory.DirectReadTarget;
 import io.kafkaproxy.proxy.memory.MemoryExhaustedException;

@@ -1,8 +1,8 @@
 package io.kafkaproxy.proxy.codec;
 
-import io.kafkaproxy.protocol.FrameDescriptor;
-import io.kafkaproxy.protocol.FrameRejectedException;
-import io.kafkaproxy.protocol.RequestHeaderFlyweight;
+import io.kafkaproxy.protocol.wire.FrameDescriptor;
+import io.kafkaproxy.protocol.wire.FrameRejectedException;
+import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

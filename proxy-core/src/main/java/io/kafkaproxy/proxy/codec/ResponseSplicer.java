@@ -1,7 +1,7 @@
 package io.kafkaproxy.proxy.codec;
 
-import io.kafkaproxy.protocol.FrameDescriptor;
-import io.kafkaproxy.protocol.ResponseSplice;
+import io.kafkaproxy.protocol.wire.FrameDescriptor;
+import io.kafkaproxy.protocol.responses.ResponseSplice;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;

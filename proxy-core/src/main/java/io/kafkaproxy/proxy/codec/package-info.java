@@ -4,7 +4,7 @@
  * <p>{@link io.kafkaproxy.proxy.codec.KafkaFrameDecoder} cuts the byte stream into frames (size prefix included)
  * without copying frames that arrive whole; {@link io.kafkaproxy.proxy.codec.RequestHeaderDecoder} validates each
  * request header into a flyweight shared with the handlers after it; {@link io.kafkaproxy.proxy.codec.ResponseSplicer}
- * turns a {@link io.kafkaproxy.protocol.ResponseSplice} into the frame sent to the client, reusing the original
+ * turns a {@link io.kafkaproxy.protocol.responses.ResponseSplice} into the frame sent to the client, reusing the original
  * bytes around the replaced part. {@link io.kafkaproxy.proxy.codec.ByteBufViews} is the only place a
  * {@code ByteBuf} is viewed as a {@code DirectBuffer}.
  */

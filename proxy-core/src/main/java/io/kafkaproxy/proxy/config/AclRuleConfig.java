@@ -1,9 +1,5 @@
 package io.kafkaproxy.proxy.config;
 
-import io.kafkaproxy.proxy.acl.AclEffect;
-import io.kafkaproxy.proxy.acl.AclOperation;
-import io.kafkaproxy.proxy.acl.AclPatternType;
-import io.kafkaproxy.proxy.acl.AclResourceType;
 
 import java.util.List;
 import java.util.Set;

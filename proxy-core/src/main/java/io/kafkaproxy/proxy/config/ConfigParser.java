@@ -52,7 +52,7 @@ public final class ConfigParser
     {
         final Map<String, Class<?>> sections = new LinkedHashMap<>();
         sections.put("listener", ListenerConfig.class);
-        sections.put("upstream", UpstreamConfig.class);
+        sections.put("upstream", BrokerClusterConfig.class);
         sections.put("network", NetworkConfig.class);
         sections.put("memory", MemoryConfig.class);
         sections.put("admin", AdminConfig.class);

@@ -1,6 +1,5 @@
 package io.kafkaproxy.proxy.config;
 
-import io.kafkaproxy.proxy.acl.AclOperation;
 
 import java.util.Map;
 import java.util.TreeMap;

@@ -2,7 +2,7 @@ package io.kafkaproxy.proxy.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.kafkaproxy.protocol.FrameDescriptor;
+import io.kafkaproxy.protocol.wire.FrameDescriptor;
 
 import java.time.Duration;
 

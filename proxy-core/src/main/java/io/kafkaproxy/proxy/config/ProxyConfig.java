@@ -22,7 +22,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 public record ProxyConfig(
     ListenerConfig listener,
-    UpstreamConfig upstream,
+    BrokerClusterConfig upstream,
     NetworkConfig network,
     MemoryConfig memory,
     AdminConfig admin,
@@ -118,7 +118,7 @@ public record ProxyConfig(
      */
     public static ProxyConfig of(
         final ListenerConfig listener,
-        final UpstreamConfig upstream,
+        final BrokerClusterConfig upstream,
         final NetworkConfig network,
         final MemoryConfig memory)
     {
@@ -140,7 +140,7 @@ public record ProxyConfig(
      */
     public static ProxyConfig of(
         final ListenerConfig listener,
-        final UpstreamConfig upstream,
+        final BrokerClusterConfig upstream,
         final NetworkConfig network,
         final MemoryConfig memory,
         final AdminConfig admin,
@@ -169,7 +169,7 @@ public record ProxyConfig(
     @JsonCreator
     public static ProxyConfig of(
         @JsonProperty("listener") final ListenerConfig listener,
-        @JsonProperty("upstream") final UpstreamConfig upstream,
+        @JsonProperty("upstream") final BrokerClusterConfig upstream,
         @JsonProperty("network") final NetworkConfig network,
         @JsonProperty("memory") final MemoryConfig memory,
         @JsonProperty("admin") final AdminConfig admin,
@@ -212,12 +212,12 @@ public record ProxyConfig(
     /**
      * The same configuration with another upstream section.
      *
-     * @param newUpstream the section.
+     * @param newBrokerCluster the section.
      * @return the new configuration.
      */
-    public ProxyConfig withUpstream(final UpstreamConfig newUpstream)
+    public ProxyConfig withBrokerCluster(final BrokerClusterConfig newBrokerCluster)
     {
-        return new ProxyConfig(listener, newUpstream, network, memory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker);
+        return new ProxyConfig(listener, newBrokerCluster, network, memory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker);
     }
 
     /**

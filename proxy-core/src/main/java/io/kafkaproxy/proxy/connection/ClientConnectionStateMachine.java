@@ -1,15 +1,15 @@
 package io.kafkaproxy.proxy.connection;
 
-import io.kafkaproxy.protocol.ApiHeaderVersions;
-import io.kafkaproxy.protocol.ApiKeyIds;
-import io.kafkaproxy.protocol.FrameDescriptor;
-import io.kafkaproxy.protocol.FrameRejectedException;
-import io.kafkaproxy.protocol.ProduceRequestFlyweight;
-import io.kafkaproxy.protocol.ProxyApiVersions;
-import io.kafkaproxy.protocol.RequestHeaderFlyweight;
-import io.kafkaproxy.protocol.ResponseHeaderFlyweight;
-import io.kafkaproxy.protocol.ResponseRewriters;
-import io.kafkaproxy.protocol.RewriteOutcome;
+import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
+import io.kafkaproxy.protocol.wire.ApiKeyIds;
+import io.kafkaproxy.protocol.wire.FrameDescriptor;
+import io.kafkaproxy.protocol.wire.FrameRejectedException;
+import io.kafkaproxy.protocol.requests.ProduceRequestFlyweight;
+import io.kafkaproxy.protocol.responses.ProxyApiVersions;
+import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
+import io.kafkaproxy.protocol.wire.ResponseHeaderFlyweight;
+import io.kafkaproxy.protocol.responses.ResponseRewriters;
+import io.kafkaproxy.protocol.responses.RewriteOutcome;
 import io.kafkaproxy.proxy.codec.ByteBufViews;
 import io.kafkaproxy.proxy.codec.ResponseSplicer;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Accepted;

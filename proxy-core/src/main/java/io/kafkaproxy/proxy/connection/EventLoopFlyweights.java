@@ -1,9 +1,9 @@
 package io.kafkaproxy.proxy.connection;
 
-import io.kafkaproxy.protocol.ProduceRequestFlyweight;
-import io.kafkaproxy.protocol.ResponseHeaderFlyweight;
-import io.kafkaproxy.protocol.ResponseRewriters;
-import io.kafkaproxy.protocol.ResponseSplice;
+import io.kafkaproxy.protocol.requests.ProduceRequestFlyweight;
+import io.kafkaproxy.protocol.wire.ResponseHeaderFlyweight;
+import io.kafkaproxy.protocol.responses.ResponseRewriters;
+import io.kafkaproxy.protocol.responses.ResponseSplice;
 import io.netty.util.concurrent.FastThreadLocal;
 import org.agrona.concurrent.UnsafeBuffer;
 

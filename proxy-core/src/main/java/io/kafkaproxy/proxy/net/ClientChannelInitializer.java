@@ -1,6 +1,6 @@
 package io.kafkaproxy.proxy.net;
 
-import io.kafkaproxy.protocol.RequestHeaderFlyweight;
+import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
 import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;

@@ -12,7 +12,7 @@ import io.kafkaproxy.proxy.routing.BootstrapTarget;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.kafkaproxy.proxy.routing.NodeTarget;
-import io.kafkaproxy.proxy.routing.UpstreamNodeDiscovery;
+import io.kafkaproxy.proxy.routing.BrokerNodeDiscovery;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.kafkaproxy.proxy.admin.AdminServer;
 import io.kafkaproxy.proxy.audit.AuditLog;
@@ -91,7 +91,7 @@ public final class KafkaProxy implements AutoCloseable
     private final MemoryPool memoryPool;
     private final PoolByteBufAllocator allocator;
     private final BrokerNodeRegistry nodes;
-    private final UpstreamConnector connector;
+    private final NettyBrokerConnector connector;
     private final ConnectionServices services;
     private final AuditLog audit;
     private final PolicyServices policy;
@@ -134,7 +134,7 @@ public final class KafkaProxy implements AutoCloseable
             config.listener().nodePorts().count(),
             this::startNodeListener,
             acceptor);
-        this.connector = new UpstreamConnector(transport, resolver, settings, allocator);
+        this.connector = new NettyBrokerConnector(transport, resolver, settings, allocator);
         this.audit = new AuditLog(config.audit(), meterRegistry);
         audit.start();
         this.policy = new PolicyServices(config, audit, new PolicyMetrics(meterRegistry));
@@ -257,11 +257,11 @@ public final class KafkaProxy implements AutoCloseable
             result.complete("the bootstrap listener is not bound");
             return result;
         }
-        probeUpstream(settings.bootstrapServers(), 0, result);
+        probeBrokers(settings.bootstrapServers(), 0, result);
         return result;
     }
 
-    private void probeUpstream(final List<HostPort> servers, final int index, final CompletableFuture<String> result)
+    private void probeBrokers(final List<HostPort> servers, final int index, final CompletableFuture<String> result)
     {
         final HostPort server = servers.get(index);
         connector.template()
@@ -277,7 +277,7 @@ public final class KafkaProxy implements AutoCloseable
                 }
                 else if (index + 1 < servers.size())
                 {
-                    probeUpstream(servers, index + 1, result);
+                    probeBrokers(servers, index + 1, result);
                 }
                 else
                 {
@@ -317,7 +317,7 @@ public final class KafkaProxy implements AutoCloseable
 
     private void discoverNodes()
     {
-        new UpstreamNodeDiscovery(connector.template(), acceptorGroup.next(), settings.bootstrapServers(), nodes,
+        new BrokerNodeDiscovery(connector.template(), acceptorGroup.next(), settings.bootstrapServers(), nodes,
             settings.responseLimit().maxMessageSizeBytes()).start();
     }
 

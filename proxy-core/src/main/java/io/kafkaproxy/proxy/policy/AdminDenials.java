@@ -1,8 +1,8 @@
 package io.kafkaproxy.proxy.policy;
 
-import io.kafkaproxy.protocol.ApiKeyIds;
-import io.kafkaproxy.proxy.acl.AclOperation;
-import io.kafkaproxy.proxy.acl.AclResourceType;
+import io.kafkaproxy.protocol.wire.ApiKeyIds;
+import io.kafkaproxy.proxy.config.AclOperation;
+import io.kafkaproxy.proxy.config.AclResourceType;
 import io.kafkaproxy.proxy.acl.ClientAcl;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

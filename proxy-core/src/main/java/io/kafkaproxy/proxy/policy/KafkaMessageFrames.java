@@ -1,6 +1,6 @@
 package io.kafkaproxy.proxy.policy;
 
-import io.kafkaproxy.protocol.FrameDescriptor;
+import io.kafkaproxy.protocol.wire.FrameDescriptor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import org.apache.kafka.common.protocol.ApiMessage;

@@ -1,9 +1,9 @@
 package io.kafkaproxy.proxy.policy;
 
-import io.kafkaproxy.protocol.FetchRequestFlyweight;
-import io.kafkaproxy.protocol.MetadataResponseFlyweight;
-import io.kafkaproxy.protocol.ProduceRequestFlyweight;
-import io.kafkaproxy.protocol.SaslAuthenticateRequestFlyweight;
+import io.kafkaproxy.protocol.requests.FetchRequestFlyweight;
+import io.kafkaproxy.protocol.responses.MetadataResponseFlyweight;
+import io.kafkaproxy.protocol.requests.ProduceRequestFlyweight;
+import io.kafkaproxy.protocol.sasl.SaslAuthenticateRequestFlyweight;
 import io.netty.util.concurrent.FastThreadLocal;
 import org.agrona.concurrent.UnsafeBuffer;
 

@@ -1,7 +1,7 @@
 package io.kafkaproxy.proxy.policy;
 
-import io.kafkaproxy.proxy.acl.AclOperation;
-import io.kafkaproxy.proxy.acl.AclResourceType;
+import io.kafkaproxy.proxy.config.AclOperation;
+import io.kafkaproxy.proxy.config.AclResourceType;
 
 /**
  * Decides one named resource of a request on the rare paths, recording a denial where it is made.

@@ -1,6 +1,6 @@
 package io.kafkaproxy.proxy.routing;
 
-import io.kafkaproxy.protocol.BrokerEndpointMapper;
+import io.kafkaproxy.protocol.responses.BrokerEndpointMapper;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;

@@ -1,5 +1,8 @@
 package io.kafkaproxy.proxy.acl;
 
+import io.kafkaproxy.proxy.config.AclEffect;
+import io.kafkaproxy.proxy.config.AclOperation;
+import io.kafkaproxy.proxy.config.AclResourceType;
 import io.kafkaproxy.proxy.config.AclConfig;
 import io.kafkaproxy.proxy.config.ConfigException;
 import io.kafkaproxy.proxy.config.ConfigParser;
@@ -14,19 +17,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.kafkaproxy.proxy.acl.AclOperation.ALTER;
-import static io.kafkaproxy.proxy.acl.AclOperation.ALTER_CONFIGS;
-import static io.kafkaproxy.proxy.acl.AclOperation.CREATE;
-import static io.kafkaproxy.proxy.acl.AclOperation.DELETE;
-import static io.kafkaproxy.proxy.acl.AclOperation.DESCRIBE;
-import static io.kafkaproxy.proxy.acl.AclOperation.DESCRIBE_CONFIGS;
-import static io.kafkaproxy.proxy.acl.AclOperation.IDEMPOTENT_WRITE;
-import static io.kafkaproxy.proxy.acl.AclOperation.READ;
-import static io.kafkaproxy.proxy.acl.AclOperation.WRITE;
-import static io.kafkaproxy.proxy.acl.AclResourceType.CLUSTER;
-import static io.kafkaproxy.proxy.acl.AclResourceType.GROUP;
-import static io.kafkaproxy.proxy.acl.AclResourceType.TOPIC;
-import static io.kafkaproxy.proxy.acl.AclResourceType.TRANSACTIONAL_ID;
+import static io.kafkaproxy.proxy.config.AclOperation.ALTER;
+import static io.kafkaproxy.proxy.config.AclOperation.ALTER_CONFIGS;
+import static io.kafkaproxy.proxy.config.AclOperation.CREATE;
+import static io.kafkaproxy.proxy.config.AclOperation.DELETE;
+import static io.kafkaproxy.proxy.config.AclOperation.DESCRIBE;
+import static io.kafkaproxy.proxy.config.AclOperation.DESCRIBE_CONFIGS;
+import static io.kafkaproxy.proxy.config.AclOperation.IDEMPOTENT_WRITE;
+import static io.kafkaproxy.proxy.config.AclOperation.READ;
+import static io.kafkaproxy.proxy.config.AclOperation.WRITE;
+import static io.kafkaproxy.proxy.config.AclResourceType.CLUSTER;
+import static io.kafkaproxy.proxy.config.AclResourceType.GROUP;
+import static io.kafkaproxy.proxy.config.AclResourceType.TOPIC;
+import static io.kafkaproxy.proxy.config.AclResourceType.TRANSACTIONAL_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class AclAuthorizerTest

@@ -1,7 +1,7 @@
 package io.kafkaproxy.proxy.codec;
 
-import io.kafkaproxy.protocol.FrameOversizedException;
-import io.kafkaproxy.protocol.MalformedFrameException;
+import io.kafkaproxy.protocol.wire.FrameOversizedException;
+import io.kafkaproxy.protocol.wire.MalformedFrameException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,9 +1,9 @@
 package io.kafkaproxy.proxy.codec;
 
-import io.kafkaproxy.protocol.BrokerEndpointMapper;
-import io.kafkaproxy.protocol.MetadataResponseRewriter;
-import io.kafkaproxy.protocol.ResponseSplice;
-import io.kafkaproxy.protocol.RewriteOutcome;
+import io.kafkaproxy.protocol.responses.BrokerEndpointMapper;
+import io.kafkaproxy.protocol.responses.MetadataResponseRewriter;
+import io.kafkaproxy.protocol.responses.ResponseSplice;
+import io.kafkaproxy.protocol.responses.RewriteOutcome;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import org.agrona.concurrent.UnsafeBuffer;

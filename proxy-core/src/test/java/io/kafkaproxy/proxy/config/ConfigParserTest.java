@@ -61,7 +61,7 @@ class ConfigParserTest
     }
 
     @Test
-    void shouldFillInDefaultsAroundTheUpstream() throws ConfigException
+    void shouldFillInDefaultsAroundTheBrokerCluster() throws ConfigException
     {
         // When
         final ProxyConfig config = ConfigParser.parse("upstream:\n  bootstrapServers: [b:9092]\nlistener:\n  bindAddress: 127.0.0.1:7000\n", "t.yaml");
@@ -107,7 +107,7 @@ class ConfigParserTest
     }
 
     @Test
-    void shouldRequireAnUpstream()
+    void shouldRequireABrokerCluster()
     {
         // When / Then
         assertThatThrownBy(() -> ConfigParser.parse("network:\n  ioThreads: 2\n", "t.yaml"))
@@ -232,13 +232,13 @@ class ConfigParserTest
     void checkShouldReportWhatNoSingleKeyShowsOnceEveryKeyIsValid()
     {
         // When
-        final List<String> missingUpstream = ConfigParser.check("network:\n  ioThreads: 2\n", "t.yaml");
+        final List<String> missingBrokerCluster = ConfigParser.check("network:\n  ioThreads: 2\n", "t.yaml");
         final List<String> tooLarge = ConfigParser.check(
             "upstream:\n  bootstrapServers: [b:1]\nnetwork:\n  maxRequestSizeBytes: 100MiB\nmemory:\n  poolSizeBytes: 128MiB\n", "t.yaml");
         final List<String> syntax = ConfigParser.check("upstream: [\n", "t.yaml");
 
         // Then
-        assertThat(missingUpstream).singleElement().asString().contains("upstream.bootstrapServers: required");
+        assertThat(missingBrokerCluster).singleElement().asString().contains("upstream.bootstrapServers: required");
         assertThat(tooLarge).containsExactly(
             "t.yaml:4: network.maxRequestSizeBytes: 100MiB is more than half of memory.poolSizeBytes 128MiB");
         assertThat(syntax).singleElement().asString().startsWith("t.yaml:");

@@ -1,13 +1,13 @@
 package io.kafkaproxy.proxy.connection;
 
-import io.kafkaproxy.protocol.RequestHeaderFlyweight;
+import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
 import io.kafkaproxy.proxy.audit.AuditLog;
 import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
-import io.kafkaproxy.proxy.config.UpstreamConfig;
+import io.kafkaproxy.proxy.config.BrokerClusterConfig;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
@@ -46,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClientConnectionStateMachineTest
 {
     /** The default policy: nothing denied, no quota, breakers on; the policy's own behaviour is tested end to end. */
-    private static final ProxyConfig POLICY_CONFIG = ProxyConfig.of(null, UpstreamConfig.of(List.of(new HostPort("broker", 9092)), null), null, null);
+    private static final ProxyConfig POLICY_CONFIG = ProxyConfig.of(null, BrokerClusterConfig.of(List.of(new HostPort("broker", 9092)), null), null, null);
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ProxyMetrics metrics = new ProxyMetrics(registry);

@@ -1,6 +1,6 @@
 package io.kafkaproxy.proxy.it;
 
-import io.kafkaproxy.proxy.acl.AclResourceType;
+import io.kafkaproxy.proxy.config.AclResourceType;
 import io.kafkaproxy.proxy.testing.InJvmKafka;
 import io.kafkaproxy.proxy.testing.PolicyConfigs;
 import io.kafkaproxy.proxy.testing.ProxiedKafka;

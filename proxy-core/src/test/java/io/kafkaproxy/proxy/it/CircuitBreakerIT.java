@@ -1,6 +1,6 @@
 package io.kafkaproxy.proxy.it;
 
-import io.kafkaproxy.proxy.config.UpstreamConfig;
+import io.kafkaproxy.proxy.config.BrokerClusterConfig;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry.BrokerNode;
 import io.kafkaproxy.proxy.testing.InJvmKafka;
 import io.kafkaproxy.proxy.testing.PolicyConfigs;
@@ -44,8 +44,8 @@ class CircuitBreakerIT
     static void start()
     {
         kafka = ProxiedKafka.inFrontOf(InJvmKafka.start(List.of(1), Map.of()),
-            config -> PolicyConfigs.withPolicy(BREAKER).apply(config.withUpstream(
-                new UpstreamConfig(config.upstream().bootstrapServers(), CONNECT_TIMEOUT))),
+            config -> PolicyConfigs.withPolicy(BREAKER).apply(config.withBrokerCluster(
+                new BrokerClusterConfig(config.upstream().bootstrapServers(), CONNECT_TIMEOUT))),
             pipeline -> { });
         kafka.createTopic("breaker", 1, 1);
     }

@@ -136,7 +136,7 @@ class OperatingIT
     }
 
     @Test
-    void readinessShouldFailWhileNoUpstreamBrokerAnswers() throws Exception
+    void readinessShouldFailWhileNoBrokerAnswers() throws Exception
     {
         // Given: a proxy whose only upstream is a port nobody listens on
         final Path file = Files.writeString(directory.resolve("unreachable.yaml"), String.join("\n",

@@ -7,7 +7,7 @@ import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.config.NetworkConfig;
 import io.kafkaproxy.proxy.config.NodePortsConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
-import io.kafkaproxy.proxy.config.UpstreamConfig;
+import io.kafkaproxy.proxy.config.BrokerClusterConfig;
 import io.kafkaproxy.proxy.net.KafkaProxy;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry.BrokerNode;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry.ListenerState;
@@ -81,7 +81,7 @@ class ProxyRestartIT
         final ProxyConfig config = ProxyConfig.of(
             new ListenerConfig(new HostPort(ProxiedKafka.ADVERTISED_HOST, bootstrapPort), ProxiedKafka.ADVERTISED_HOST,
                 new NodePortsConfig(bootstrapPort + 1, 1)),
-            UpstreamConfig.of(List.of(HostPort.parse(kafka.bootstrapServers())), null),
+            BrokerClusterConfig.of(List.of(HostPort.parse(kafka.bootstrapServers())), null),
             NetworkConfig.of(1, null, null, null),
             MemoryConfig.defaults(),
             AdminConfig.of(false, null),

@@ -7,7 +7,7 @@ import io.kafkaproxy.proxy.testing.ClientTrafficCapture.CapturedResponse;
 import io.kafkaproxy.proxy.testing.ClientWorkloads;
 import io.kafkaproxy.proxy.testing.LegacyKafkaClient;
 import io.kafkaproxy.proxy.testing.ProxiedKafka;
-import io.kafkaproxy.proxy.testing.UpstreamKafka;
+import io.kafkaproxy.proxy.testing.BrokerCluster;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -57,7 +57,7 @@ abstract class TransparentProxyContract
      * @param brokerOverrides broker settings the tests need.
      * @return the running cluster.
      */
-    abstract UpstreamKafka startUpstream(Map<String, String> brokerOverrides);
+    abstract BrokerCluster startBrokerCluster(Map<String, String> brokerOverrides);
 
     /**
      * The old Java client versions this broker line supports.
@@ -77,7 +77,7 @@ abstract class TransparentProxyContract
     @BeforeAll
     void startKafkaAndProxy()
     {
-        kafka = ProxiedKafka.inFrontOf(startUpstream(Map.of("message.max.bytes", Integer.toString(3 << 20))), capture);
+        kafka = ProxiedKafka.inFrontOf(startBrokerCluster(Map.of("message.max.bytes", Integer.toString(3 << 20))), capture);
     }
 
     @AfterAll

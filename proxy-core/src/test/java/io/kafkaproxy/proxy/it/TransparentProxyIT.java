@@ -1,7 +1,7 @@
 package io.kafkaproxy.proxy.it;
 
 import io.kafkaproxy.proxy.testing.InJvmKafka;
-import io.kafkaproxy.proxy.testing.UpstreamKafka;
+import io.kafkaproxy.proxy.testing.BrokerCluster;
 
 import java.util.List;
 import java.util.Map;
@@ -12,7 +12,7 @@ import java.util.Map;
 class TransparentProxyIT extends TransparentProxyContract
 {
     @Override
-    UpstreamKafka startUpstream(final Map<String, String> brokerOverrides)
+    BrokerCluster startBrokerCluster(final Map<String, String> brokerOverrides)
     {
         return InJvmKafka.start(List.of(1), brokerOverrides);
     }

@@ -1,7 +1,7 @@
 package io.kafkaproxy.proxy.it;
 
 import io.kafkaproxy.proxy.testing.ChildProcessKafkaBroker;
-import io.kafkaproxy.proxy.testing.UpstreamKafka;
+import io.kafkaproxy.proxy.testing.BrokerCluster;
 
 import java.util.List;
 import java.util.Map;
@@ -13,7 +13,7 @@ import java.util.Map;
 class TransparentProxyKafka39IT extends TransparentProxyContract
 {
     @Override
-    UpstreamKafka startUpstream(final Map<String, String> brokerOverrides)
+    BrokerCluster startBrokerCluster(final Map<String, String> brokerOverrides)
     {
         return ChildProcessKafkaBroker.startKafka39(brokerOverrides);
     }

@@ -1,6 +1,6 @@
 package io.kafkaproxy.proxy.routing;
 
-import io.kafkaproxy.protocol.BrokerEndpointMapper;
+import io.kafkaproxy.protocol.responses.BrokerEndpointMapper;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry.ListenerState;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;

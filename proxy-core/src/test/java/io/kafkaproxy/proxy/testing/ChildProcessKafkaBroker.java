@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
  * <p>Formats its storage with Kafka's own StorageTool, runs {@code kafka.Kafka}, logs to a file in its
  * directory, and is stopped with SIGTERM (a clean broker shutdown).
  */
-public final class ChildProcessKafkaBroker implements UpstreamKafka
+public final class ChildProcessKafkaBroker implements BrokerCluster
 {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 

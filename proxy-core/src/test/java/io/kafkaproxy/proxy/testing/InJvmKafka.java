@@ -1,6 +1,6 @@
 package io.kafkaproxy.proxy.testing;
 
-import io.kafkaproxy.proxy.demo.EmbeddedKafkaCluster;
+import io.kafkaproxy.demo.EmbeddedKafkaCluster;
 import org.apache.kafka.common.utils.internals.AppInfoParser;
 
 import java.util.List;
@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * The current Kafka broker line, in this JVM: the proxy's own {@link EmbeddedKafkaCluster}.
  */
-public final class InJvmKafka implements UpstreamKafka
+public final class InJvmKafka implements BrokerCluster
 {
     private final EmbeddedKafkaCluster cluster;
 

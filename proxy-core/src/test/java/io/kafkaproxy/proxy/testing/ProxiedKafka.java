@@ -7,8 +7,8 @@ import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.config.NetworkConfig;
 import io.kafkaproxy.proxy.config.NodePortsConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
-import io.kafkaproxy.proxy.config.UpstreamConfig;
-import io.kafkaproxy.proxy.demo.EmbeddedKafkaCluster;
+import io.kafkaproxy.proxy.config.BrokerClusterConfig;
+import io.kafkaproxy.demo.EmbeddedKafkaCluster;
 import io.kafkaproxy.proxy.net.KafkaProxy;
 import io.netty.channel.ChannelPipeline;
 import org.apache.kafka.clients.admin.Admin;
@@ -40,10 +40,10 @@ public final class ProxiedKafka implements AutoCloseable
     /** The host the proxy advertises. */
     public static final String ADVERTISED_HOST = "127.0.0.1";
 
-    private final UpstreamKafka upstream;
+    private final BrokerCluster upstream;
     private final KafkaProxy proxy;
 
-    private ProxiedKafka(final UpstreamKafka upstream, final KafkaProxy proxy)
+    private ProxiedKafka(final BrokerCluster upstream, final KafkaProxy proxy)
     {
         this.upstream = upstream;
         this.proxy = proxy;
@@ -80,7 +80,7 @@ public final class ProxiedKafka implements AutoCloseable
      * @param pipelineCustomizer a hook on each client pipeline.
      * @return the running pair.
      */
-    public static ProxiedKafka inFrontOf(final UpstreamKafka upstream, final Consumer<ChannelPipeline> pipelineCustomizer)
+    public static ProxiedKafka inFrontOf(final BrokerCluster upstream, final Consumer<ChannelPipeline> pipelineCustomizer)
     {
         return inFrontOf(upstream, UnaryOperator.identity(), pipelineCustomizer);
     }
@@ -94,7 +94,7 @@ public final class ProxiedKafka implements AutoCloseable
      * @return the running pair.
      */
     public static ProxiedKafka inFrontOf(
-        final UpstreamKafka upstream, final UnaryOperator<ProxyConfig> configuration, final Consumer<ChannelPipeline> pipelineCustomizer)
+        final BrokerCluster upstream, final UnaryOperator<ProxyConfig> configuration, final Consumer<ChannelPipeline> pipelineCustomizer)
     {
         try
         {
@@ -121,7 +121,7 @@ public final class ProxiedKafka implements AutoCloseable
     {
         return ProxyConfig.of(
             new ListenerConfig(new HostPort(ADVERTISED_HOST, 0), ADVERTISED_HOST, new NodePortsConfig(0, 1)),
-            UpstreamConfig.of(Arrays.stream(bootstrapServers.split(",")).map(HostPort::parse).toList(), null),
+            BrokerClusterConfig.of(Arrays.stream(bootstrapServers.split(",")).map(HostPort::parse).toList(), null),
             NetworkConfig.of(2, "16MiB", "32MiB", null),
             MemoryConfig.of("64MiB", "256KiB", null, null),
             AdminConfig.of(true, new HostPort(ADVERTISED_HOST, 0)),
@@ -134,7 +134,7 @@ public final class ProxiedKafka implements AutoCloseable
      *
      * @return the upstream cluster.
      */
-    public UpstreamKafka upstream()
+    public BrokerCluster upstream()
     {
         return upstream;
     }

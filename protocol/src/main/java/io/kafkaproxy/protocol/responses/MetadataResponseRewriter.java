@@ -1,0 +1,63 @@
+package io.kafkaproxy.protocol.responses;
+
+import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
+import io.kafkaproxy.protocol.wire.ApiKeyIds;
+import io.kafkaproxy.protocol.wire.KafkaWireReader;
+import io.kafkaproxy.protocol.wire.KafkaWireWriter;
+import io.kafkaproxy.protocol.wire.MalformedFrameException;
+import org.agrona.DirectBuffer;
+
+import static org.agrona.BitUtil.SIZE_OF_INT;
+
+/**
+ * Rewrites the broker endpoints of a Metadata response, every version, by replacing only its brokers array.
+ *
+ * <pre>
+ *  [throttle_time_ms int32 (v3+)]
+ *  brokers [node_id int32 | host string | port int32 | rack nullable string (v1+) | tagged fields (v9+)]
+ *  cluster_id, controller_id, topics, ...   (kept as they are, however many topics there are)
+ * </pre>
+ *
+ * The topics section, which is most of a large cluster's response, is never read or copied.
+ * Not thread safe; one instance per thread.
+ */
+public final class MetadataResponseRewriter
+{
+    private static final short FIRST_THROTTLE_VERSION = 3;
+
+    private final KafkaWireReader reader = new KafkaWireReader();
+    private final EndpointRewriting endpoints = new EndpointRewriting(reader);
+
+    /**
+     * Rewrites one response body.
+     *
+     * @param buffer     the buffer holding the response.
+     * @param bodyOffset the offset of the body.
+     * @param bodyLength the body length.
+     * @param apiVersion the response version.
+     * @param mapper     the address mapper.
+     * @param splice     receives the replacement when the outcome is {@link RewriteOutcome#SPLICED}.
+     * @return a {@link RewriteOutcome} constant.
+     * @throws MalformedFrameException if the brokers array runs past the body.
+     */
+    public int rewrite(
+        final DirectBuffer buffer,
+        final int bodyOffset,
+        final int bodyLength,
+        final short apiVersion,
+        final BrokerEndpointMapper mapper,
+        final ResponseSplice splice)
+    {
+        final boolean flexible = ApiHeaderVersions.isFlexible(ApiKeyIds.METADATA, apiVersion);
+        reader.wrap(buffer, bodyOffset, bodyLength);
+        if (apiVersion >= FIRST_THROTTLE_VERSION)
+        {
+            reader.skip(SIZE_OF_INT, "throttle_time_ms");
+        }
+        endpoints.reset();
+        final KafkaWireWriter writer = splice.begin(reader.position());
+        endpoints.rewriteArray(EndpointEntryLayout.METADATA_BROKER, apiVersion, flexible, mapper, writer);
+        splice.end(reader.position());
+        return endpoints.outcome();
+    }
+}
