@@ -38,8 +38,13 @@ import java.util.regex.Pattern;
  * and ratios policy / plain; CPU seconds per GB and resident memory are read from each proxy's own process. Both
  * proxies run all the time, the idle one holding no connection while the other is measured.
  *
- * <p>Run it with {@code bench/e2e.sh} (direct against proxy) or {@code bench/policy-cost.sh} (plain proxy against
- * policy proxy), which build what they need; the arguments are documented there.
+ * <p><b>Before and after.</b> With {@code -De2e.baselineLauncher=LAUNCHER} the direct path is replaced by the proxy
+ * of another distribution (an earlier commit's build), started with the same flags: ratios are this build over that
+ * one, each proxy's CPU and memory read from its own process.
+ *
+ * <p>Run it with {@code bench/e2e.sh} (direct against proxy), {@code bench/policy-cost.sh} (plain proxy against
+ * policy proxy) or {@code bench/before-after.sh} (an earlier commit's proxy against this one), which build what they
+ * need; the arguments are documented there.
  */
 public final class EndToEndBenchmark
 {
@@ -50,6 +55,8 @@ public final class EndToEndBenchmark
     private static final long TICKS_PER_SECOND = 100;
     /** System property naming a proxy configuration file, which turns on the policy-cost comparison. */
     private static final String POLICY_CONFIG_PROPERTY = "e2e.policyConfig";
+    /** System property naming another distribution's launcher, which turns on the before/after comparison. */
+    private static final String BASELINE_LAUNCHER_PROPERTY = "e2e.baselineLauncher";
     /** The node ports a proxy binds above its bootstrap port without a {@code listener.nodePorts} section. */
     private static final int NODE_PORT_RANGE = 100;
 
@@ -72,9 +79,10 @@ public final class EndToEndBenchmark
      * @param latencyRate    records per second in that run.
      * @param e2eRecords     round trips in the EndToEndLatency run.
      * @param policyConfig   the policy proxy's configuration file, or null to compare direct against proxy.
+     * @param baselineLauncher another distribution's launcher to compare this one against, or null.
      */
     record Settings(Path launcher, String brokerClasspath, String toolsClasspath, int rounds, long records, int recordSize,
-        long latencyRecords, int latencyRate, long e2eRecords, Path policyConfig)
+        long latencyRecords, int latencyRate, long e2eRecords, Path policyConfig, Path baselineLauncher)
     {
     }
 
@@ -107,13 +115,20 @@ public final class EndToEndBenchmark
     public static void main(final String[] args) throws Exception
     {
         final String policyConfig = System.getProperty(POLICY_CONFIG_PROPERTY, "");
-        if (args.length < 3 || (!policyConfig.isEmpty() && !Files.isRegularFile(Path.of(policyConfig))))
+        final String baselineLauncher = System.getProperty(BASELINE_LAUNCHER_PROPERTY, "");
+        if (args.length < 3 || (!policyConfig.isEmpty() && !Files.isRegularFile(Path.of(policyConfig))) ||
+            (!baselineLauncher.isEmpty() && !Files.isExecutable(Path.of(baselineLauncher))))
         {
-            System.err.println("usage: java [-D" + POLICY_CONFIG_PROPERTY + "=FILE] EndToEndBenchmark LAUNCHER " +
+            System.err.println("usage: java [-D" + POLICY_CONFIG_PROPERTY + "=FILE | -D" + BASELINE_LAUNCHER_PROPERTY +
+                "=LAUNCHER] EndToEndBenchmark LAUNCHER " +
                 "BROKER_CLASSPATH_FILE TOOLS_CLASSPATH_FILE [ROUNDS RECORDS RECORD_SIZE LATENCY_RECORDS LATENCY_RATE E2E_RECORDS]");
             if (!policyConfig.isEmpty())
             {
                 System.err.println(POLICY_CONFIG_PROPERTY + ": no such file: " + policyConfig);
+            }
+            if (!baselineLauncher.isEmpty())
+            {
+                System.err.println(BASELINE_LAUNCHER_PROPERTY + ": not an executable: " + baselineLauncher);
             }
             System.exit(2);
         }
@@ -127,7 +142,8 @@ public final class EndToEndBenchmark
             args.length > 6 ? Long.parseLong(args[6]) : 50_000,
             args.length > 7 ? Integer.parseInt(args[7]) : 5_000,
             args.length > 8 ? Long.parseLong(args[8]) : 5_000,
-            policyConfig.isEmpty() ? null : Path.of(policyConfig).toAbsolutePath());
+            policyConfig.isEmpty() ? null : Path.of(policyConfig).toAbsolutePath(),
+            baselineLauncher.isEmpty() ? null : Path.of(baselineLauncher).toAbsolutePath());
         final EndToEndBenchmark benchmark = new EndToEndBenchmark(settings);
         try
         {
@@ -144,16 +160,22 @@ public final class EndToEndBenchmark
         startBroker();
         final Route baseline;
         final Route compared;
-        if (settings.policyConfig() == null)
+        if (settings.baselineLauncher() != null)
+        {
+            System.out.println("before/after: " + settings.baselineLauncher() + " against " + settings.launcher());
+            baseline = startProxy("before", "Baseline proxy", settings.baselineLauncher(), null);
+            compared = startProxy("after", "This proxy", settings.launcher(), null);
+        }
+        else if (settings.policyConfig() == null)
         {
             baseline = new Route("direct", "Direct", brokerAddress, null);
-            compared = startProxy("proxy", "Proxy", null);
+            compared = startProxy("proxy", "Proxy", settings.launcher(), null);
         }
         else
         {
             System.out.println("policy cost: " + settings.policyConfig() + " on the policy proxy, nothing on the plain one");
-            baseline = startProxy("plain", "Plain proxy", null);
-            compared = startProxy("policy", "Policy proxy", settings.policyConfig());
+            baseline = startProxy("plain", "Plain proxy", settings.launcher(), null);
+            compared = startProxy("policy", "Policy proxy", settings.launcher(), settings.policyConfig());
         }
         warmUp(List.of(baseline, compared));
         final Map<String, List<Double>> baselineFigures = new LinkedHashMap<>();
@@ -323,12 +345,13 @@ public final class EndToEndBenchmark
         System.out.println("broker at " + brokerAddress);
     }
 
-    private Route startProxy(final String name, final String label, final Path configFile) throws Exception
+    private Route startProxy(final String name, final String label, final Path launcher, final Path configFile)
+        throws Exception
     {
         final String description = label.toLowerCase(Locale.ROOT);
         final Path log = workDirectory.resolve(description.replace(' ', '-') + ".log");
         final int port = freeProxyPort();
-        final List<String> command = new ArrayList<>(List.of(settings.launcher().toString()));
+        final List<String> command = new ArrayList<>(List.of(launcher.toString()));
         if (configFile != null)
         {
             // The flags below override the file's keys, so the file contributes only what the plain proxy lacks.
