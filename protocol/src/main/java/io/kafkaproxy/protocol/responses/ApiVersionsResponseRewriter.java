@@ -20,7 +20,7 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  * A response carrying UNSUPPORTED_VERSION is encoded as v0 whatever the request's version (KIP-511), and is
  * read as such. Not thread safe; one instance per thread.
  */
-public final class ApiVersionsResponseRewriter
+final class ApiVersionsResponseRewriter
 {
     private static final short FIRST_FLEXIBLE_VERSION = 3;
 
@@ -37,7 +37,7 @@ public final class ApiVersionsResponseRewriter
      * @return {@link RewriteOutcome#SPLICED}.
      * @throws MalformedFrameException if the array runs past the body.
      */
-    public int rewrite(
+    int rewrite(
         final DirectBuffer buffer,
         final int bodyOffset,
         final int bodyLength,

@@ -218,12 +218,7 @@ public final class KafkaWireReader
      */
     public int readNonNullableStringLength(final boolean flexible, final String field)
     {
-        final int length = readStringLength(flexible, field);
-        if (length == NULL_LENGTH)
-        {
-            throw nullNotAllowed(field);
-        }
-        return length;
+        return requireNonNull(readStringLength(flexible, field), field);
     }
 
     /**
@@ -236,12 +231,7 @@ public final class KafkaWireReader
      */
     public int readNonNullableArrayLength(final boolean flexible, final String field)
     {
-        final int count = readArrayLength(flexible, field);
-        if (count == NULL_LENGTH)
-        {
-            throw nullNotAllowed(field);
-        }
-        return count;
+        return requireNonNull(readArrayLength(flexible, field), field);
     }
 
     /**
@@ -270,12 +260,7 @@ public final class KafkaWireReader
      */
     public int readNonNullableBytesLength(final boolean flexible, final String field)
     {
-        final int length = readBytesLength(flexible, field);
-        if (length == NULL_LENGTH)
-        {
-            throw nullNotAllowed(field);
-        }
-        return length;
+        return requireNonNull(readBytesLength(flexible, field), field);
     }
 
     /**
@@ -401,6 +386,15 @@ public final class KafkaWireReader
         {
             throw truncated(field, length);
         }
+    }
+
+    private static int requireNonNull(final int length, final String field)
+    {
+        if (length == NULL_LENGTH)
+        {
+            throw nullNotAllowed(field);
+        }
+        return length;
     }
 
     private static MalformedFrameException nullNotAllowed(final String field)
