@@ -159,10 +159,7 @@ public final class ProduceRequestFlyweight extends TopicEntryCursor
                 reader.skip(recordsLength, "records");
                 bytes += recordsLength;
             }
-            if (flexible)
-            {
-                reader.skipTaggedFields("partition_data");
-            }
+            reader.skipTaggedFields(flexible, "partition_data");
         }
         recordBytes = bytes;
     }
@@ -170,9 +167,6 @@ public final class ProduceRequestFlyweight extends TopicEntryCursor
     @Override
     protected void afterLastTopic()
     {
-        if (flexible)
-        {
-            reader().skipTaggedFields("produce_request");
-        }
+        reader().skipTaggedFields(flexible, "produce_request");
     }
 }

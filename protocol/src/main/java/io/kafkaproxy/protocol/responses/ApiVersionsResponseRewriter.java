@@ -87,10 +87,7 @@ final class ApiVersionsResponseRewriter
         final short apiKey = reader.readInt16("api_key");
         final short minVersion = reader.readInt16("min_version");
         final short maxVersion = reader.readInt16("max_version");
-        if (flexible)
-        {
-            reader.skipTaggedFields("api_version");
-        }
+        reader.skipTaggedFields(flexible, "api_version");
         return ProxyApiVersions.advertisedRange(apiKey, minVersion, maxVersion);
     }
 }

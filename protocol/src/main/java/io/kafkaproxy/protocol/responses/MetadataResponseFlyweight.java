@@ -142,10 +142,7 @@ public final class MetadataResponseFlyweight extends TopicEntryCursor
             {
                 reader.skipString(flexible, "rack");
             }
-            if (flexible)
-            {
-                reader.skipTaggedFields("brokers");
-            }
+            reader.skipTaggedFields(flexible, "brokers");
         }
     }
 
@@ -162,10 +159,7 @@ public final class MetadataResponseFlyweight extends TopicEntryCursor
         {
             skipNodeIds(reader, "offline_replicas");
         }
-        if (flexible)
-        {
-            reader.skipTaggedFields("partitions");
-        }
+        reader.skipTaggedFields(flexible, "partitions");
     }
 
     private void skipNodeIds(final KafkaWireReader reader, final String field)

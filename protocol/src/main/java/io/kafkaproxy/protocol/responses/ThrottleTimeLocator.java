@@ -279,22 +279,13 @@ public final class ThrottleTimeLocator
                     {
                         reader.skip(SIZE_OF_INT, "batch_index");
                         reader.skipString(flexible, "batch_index_error_message");
-                        if (flexible)
-                        {
-                            reader.skipTaggedFields("record_errors");
-                        }
+                        reader.skipTaggedFields(flexible, "record_errors");
                     }
                     reader.skipString(flexible, "error_message");
                 }
-                if (flexible)
-                {
-                    reader.skipTaggedFields("partition_responses");
-                }
+                reader.skipTaggedFields(flexible, "partition_responses");
             }
-            if (flexible)
-            {
-                reader.skipTaggedFields("responses");
-            }
+            reader.skipTaggedFields(flexible, "responses");
         }
     }
 
@@ -324,15 +315,9 @@ public final class ThrottleTimeLocator
             {
                 reader.skipString(flexible, "principal_type");
                 reader.skipString(flexible, "principal_name");
-                if (flexible)
-                {
-                    reader.skipTaggedFields("renewers");
-                }
+                reader.skipTaggedFields(flexible, "renewers");
             }
-            if (flexible)
-            {
-                reader.skipTaggedFields("tokens");
-            }
+            reader.skipTaggedFields(flexible, "tokens");
         }
     }
 

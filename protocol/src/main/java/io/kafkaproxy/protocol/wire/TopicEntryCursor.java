@@ -67,10 +67,7 @@ public abstract class TopicEntryCursor
         topicsLeft--;
         topicEntryOffset = reader.position();
         readTopicEntry();
-        if (flexible)
-        {
-            reader.skipTaggedFields(topicsField);
-        }
+        reader.skipTaggedFields(flexible, topicsField);
         topicEntryLength = reader.position() - topicEntryOffset;
         if (topicsLeft == 0)
         {
