@@ -15,6 +15,10 @@ package io.kafkaproxy.protocol.wire;
  * helpers below, skips the entry's tagged fields and records its byte range, so that a caller can check, charge,
  * drop or copy a topic without decoding anything else. Nothing is allocated. Not thread safe; a subclass instance
  * is kept per connection or per thread and re-wrapped for each message.
+ *
+ * <p>A base class rather than a member, so the flyweights offer the topic accessors once, here, and their callers
+ * keep calling them on the flyweight. Every subclass is final, so once {@link #nextTopic()} is inlined into a
+ * caller holding one, its {@link #readTopicEntry()} call is no longer virtual.
  */
 public abstract class TopicEntryCursor
 {
