@@ -4,6 +4,7 @@ import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
 import io.kafkaproxy.protocol.wire.ApiKeyIds;
 import io.kafkaproxy.protocol.wire.KafkaWireReader;
 import io.kafkaproxy.protocol.wire.MalformedFrameException;
+import io.kafkaproxy.protocol.wire.TopicEntryCursor;
 import org.agrona.DirectBuffer;
 
 import static org.agrona.BitUtil.SIZE_OF_INT;
@@ -29,10 +30,11 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
  *
  * From v12, the first flexible version, strings and arrays carry compact (varint) lengths. Since v15 a follower
  * sends its id in the trailing {@code replica_state} tagged field instead of {@code replica_id}; this view does
- * not read past the topics, so it reports {@code replica_id} only where the field exists. Not thread safe; one
- * instance per connection or per thread, re-wrapped for each request.
+ * not read past the topics, so it reports {@code replica_id} only where the field exists. The topic walk is
+ * {@link TopicEntryCursor}'s. Not thread safe; one instance per connection or per thread, re-wrapped for each
+ * request.
  */
-public final class FetchRequestFlyweight
+public final class FetchRequestFlyweight extends TopicEntryCursor
 {
     /** The replica id of a consumer, and what {@link #replicaId()} reports from v15 on. */
     public static final int CONSUMER_REPLICA_ID = -1;
@@ -49,7 +51,6 @@ public final class FetchRequestFlyweight
     private static final int DEFAULT_SESSION_ID = 0;
     private static final int DEFAULT_SESSION_EPOCH = -1;
 
-    private final KafkaWireReader reader = new KafkaWireReader();
     private boolean flexible;
     private boolean topicsById;
     private int partitionLength;
@@ -60,13 +61,6 @@ public final class FetchRequestFlyweight
     private byte isolationLevel;
     private int sessionId;
     private int sessionEpoch;
-    private int topicCount;
-    private int topicsLeft;
-    private int topicNameOffset;
-    private int topicNameLength;
-    private long topicIdMostSignificantBits;
-    private long topicIdLeastSignificantBits;
-    private int partitionCount;
 
     /**
      * Wraps a Fetch request body and reads the fields ahead of the topics.
@@ -80,7 +74,7 @@ public final class FetchRequestFlyweight
      */
     public FetchRequestFlyweight wrap(final DirectBuffer buffer, final int offset, final int length, final short apiVersion)
     {
-        reader.wrap(buffer, offset, length);
+        final KafkaWireReader reader = reader().wrap(buffer, offset, length);
         flexible = ApiHeaderVersions.isFlexible(ApiKeyIds.FETCH, apiVersion);
         topicsById = apiVersion >= FIRST_TOPIC_ID_VERSION;
         partitionLength = partitionLength(apiVersion);
@@ -99,13 +93,7 @@ public final class FetchRequestFlyweight
             sessionId = DEFAULT_SESSION_ID;
             sessionEpoch = DEFAULT_SESSION_EPOCH;
         }
-        topicCount = reader.readNonNullableArrayLength(flexible, "topics");
-        topicsLeft = topicCount;
-        topicNameOffset = KafkaWireReader.NULL_LENGTH;
-        topicNameLength = KafkaWireReader.NULL_LENGTH;
-        topicIdMostSignificantBits = 0;
-        topicIdLeastSignificantBits = 0;
-        partitionCount = 0;
+        beginTopics(flexible, "topics");
         return this;
     }
 
@@ -181,16 +169,6 @@ public final class FetchRequestFlyweight
     }
 
     /**
-     * The number of topic entries in the request.
-     *
-     * @return the length of topics.
-     */
-    public int topicCount()
-    {
-        return topicCount;
-    }
-
-    /**
      * Whether topics are named by topic id rather than by name (v13+, KIP-516).
      *
      * @return true when {@link #topicIdMostSignificantBits()} and {@link #topicIdLeastSignificantBits()} carry the
@@ -201,33 +179,12 @@ public final class FetchRequestFlyweight
         return topicsById;
     }
 
-    /**
-     * Moves the cursor to the next topic entry, reading its name or id and skipping its partitions.
-     *
-     * @return true if a topic was read, false once every topic has been.
-     * @throws MalformedFrameException if the entry runs past the body or carries a hostile length.
-     */
-    public boolean nextTopic()
+    @Override
+    protected void readTopicEntry()
     {
-        if (topicsLeft <= 0)
-        {
-            return false;
-        }
-        topicsLeft--;
-        if (topicsById)
-        {
-            topicNameOffset = KafkaWireReader.NULL_LENGTH;
-            topicNameLength = KafkaWireReader.NULL_LENGTH;
-            topicIdMostSignificantBits = reader.readInt64("topic_id");
-            topicIdLeastSignificantBits = reader.readInt64("topic_id");
-        }
-        else
-        {
-            topicNameLength = reader.readNonNullableStringLength(flexible, "topic");
-            topicNameOffset = reader.position();
-            reader.skip(topicNameLength, "topic");
-        }
-        partitionCount = reader.readNonNullableArrayLength(flexible, "partitions");
+        final KafkaWireReader reader = reader();
+        readTopicIdOrName(topicsById, "topic");
+        final int partitionCount = readPartitionCount("partitions");
         if (flexible)
         {
             for (int i = 0; i < partitionCount; i++)
@@ -235,63 +192,11 @@ public final class FetchRequestFlyweight
                 reader.skip(partitionLength, "partitions");
                 reader.skipTaggedFields("partitions");
             }
-            reader.skipTaggedFields("topics");
         }
         else
         {
             reader.skipFixedSizeElements(partitionCount, partitionLength, "partitions");
         }
-        return true;
-    }
-
-    /**
-     * Where the current topic's name starts in the wrapped buffer, as UTF-8 bytes.
-     *
-     * @return the absolute offset, or {@link KafkaWireReader#NULL_LENGTH} when topics are named by id.
-     */
-    public int topicNameOffset()
-    {
-        return topicNameOffset;
-    }
-
-    /**
-     * The length of the current topic's name in bytes.
-     *
-     * @return the length, or {@link KafkaWireReader#NULL_LENGTH} when topics are named by id (v13+).
-     */
-    public int topicNameLength()
-    {
-        return topicNameLength;
-    }
-
-    /**
-     * The high half of the current topic's id.
-     *
-     * @return the most significant bits, or 0 before v13.
-     */
-    public long topicIdMostSignificantBits()
-    {
-        return topicIdMostSignificantBits;
-    }
-
-    /**
-     * The low half of the current topic's id.
-     *
-     * @return the least significant bits, or 0 before v13.
-     */
-    public long topicIdLeastSignificantBits()
-    {
-        return topicIdLeastSignificantBits;
-    }
-
-    /**
-     * The number of partition entries of the current topic.
-     *
-     * @return the length of partitions.
-     */
-    public int partitionCount()
-    {
-        return partitionCount;
     }
 
     private static int partitionLength(final short apiVersion)

@@ -4,6 +4,7 @@ import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
 import io.kafkaproxy.protocol.wire.ApiKeyIds;
 import io.kafkaproxy.protocol.wire.KafkaWireReader;
 import io.kafkaproxy.protocol.wire.MalformedFrameException;
+import io.kafkaproxy.protocol.wire.TopicEntryCursor;
 import org.agrona.DirectBuffer;
 
 import static org.agrona.BitUtil.SIZE_OF_INT;
@@ -24,10 +25,11 @@ import static org.agrona.BitUtil.SIZE_OF_INT;
  *
  * From v9, the first flexible version, strings, arrays and records carry compact (varint) lengths. Records are
  * skipped by their declared length and never read. {@link #wrap} reads up to the topic count; each
- * {@link #nextTopic()} reads one topic entry, so a walk allocates nothing. Not thread safe; one instance per
- * connection or per thread, re-wrapped for each request.
+ * {@link #nextTopic()} reads one topic entry (the walk is {@link TopicEntryCursor}'s) and sums its record bytes,
+ * so a walk allocates nothing. Not thread safe; one instance per connection or per thread, re-wrapped for each
+ * request.
  */
-public final class ProduceRequestFlyweight
+public final class ProduceRequestFlyweight extends TopicEntryCursor
 {
     /** The acks value of a request the broker will not answer. */
     public static final short ACKS_NONE = 0;
@@ -35,20 +37,12 @@ public final class ProduceRequestFlyweight
     private static final short FIRST_TRANSACTIONAL_VERSION = 3;
     private static final short FIRST_TOPIC_ID_VERSION = 13;
 
-    private final KafkaWireReader reader = new KafkaWireReader();
     private boolean flexible;
     private boolean topicsById;
     private int transactionalIdOffset;
     private int transactionalIdLength;
     private short acks;
     private int timeoutMs;
-    private int topicCount;
-    private int topicsLeft;
-    private int topicNameOffset;
-    private int topicNameLength;
-    private long topicIdMostSignificantBits;
-    private long topicIdLeastSignificantBits;
-    private int partitionCount;
     private int recordBytes;
 
     /**
@@ -63,7 +57,7 @@ public final class ProduceRequestFlyweight
      */
     public ProduceRequestFlyweight wrap(final DirectBuffer buffer, final int offset, final int length, final short apiVersion)
     {
-        reader.wrap(buffer, offset, length);
+        final KafkaWireReader reader = reader().wrap(buffer, offset, length);
         flexible = ApiHeaderVersions.isFlexible(ApiKeyIds.PRODUCE, apiVersion);
         topicsById = apiVersion >= FIRST_TOPIC_ID_VERSION;
         if (apiVersion >= FIRST_TRANSACTIONAL_VERSION)
@@ -82,13 +76,8 @@ public final class ProduceRequestFlyweight
         }
         acks = reader.readInt16("acks");
         timeoutMs = reader.readInt32("timeout_ms");
-        topicCount = reader.readNonNullableArrayLength(flexible, "topic_data");
-        topicsLeft = topicCount;
-        if (topicCount == 0 && flexible)
-        {
-            reader.skipTaggedFields("produce_request");
-        }
-        clearTopic();
+        recordBytes = 0;
+        beginTopics(flexible, "topic_data");
         return this;
     }
 
@@ -133,16 +122,6 @@ public final class ProduceRequestFlyweight
     }
 
     /**
-     * The number of topic entries in the request.
-     *
-     * @return the length of topic_data.
-     */
-    public int topicCount()
-    {
-        return topicCount;
-    }
-
-    /**
      * Whether topics are named by topic id rather than by name (v13+, KIP-516).
      *
      * @return true when {@link #topicIdMostSignificantBits()} and {@link #topicIdLeastSignificantBits()} carry the
@@ -151,109 +130,6 @@ public final class ProduceRequestFlyweight
     public boolean namesTopicsById()
     {
         return topicsById;
-    }
-
-    /**
-     * Moves the cursor to the next topic entry, reading its name or id and summing its partitions' record bytes.
-     *
-     * @return true if a topic was read, false once every topic has been.
-     * @throws MalformedFrameException if the entry runs past the body or carries a hostile length.
-     */
-    public boolean nextTopic()
-    {
-        if (topicsLeft <= 0)
-        {
-            return false;
-        }
-        if (topicsById)
-        {
-            topicNameOffset = KafkaWireReader.NULL_LENGTH;
-            topicNameLength = KafkaWireReader.NULL_LENGTH;
-            topicIdMostSignificantBits = reader.readInt64("topic_id");
-            topicIdLeastSignificantBits = reader.readInt64("topic_id");
-        }
-        else
-        {
-            topicNameLength = reader.readNonNullableStringLength(flexible, "name");
-            topicNameOffset = reader.position();
-            reader.skip(topicNameLength, "name");
-        }
-        partitionCount = reader.readNonNullableArrayLength(flexible, "partition_data");
-        int bytes = 0;
-        for (int i = 0; i < partitionCount; i++)
-        {
-            reader.skip(SIZE_OF_INT, "index");
-            final int recordsLength = reader.readBytesLength(flexible, "records");
-            if (recordsLength > 0)
-            {
-                reader.skip(recordsLength, "records");
-                bytes += recordsLength;
-            }
-            if (flexible)
-            {
-                reader.skipTaggedFields("partition_data");
-            }
-        }
-        recordBytes = bytes;
-        if (flexible)
-        {
-            reader.skipTaggedFields("topic_data");
-        }
-        if (--topicsLeft == 0 && flexible)
-        {
-            reader.skipTaggedFields("produce_request");
-        }
-        return true;
-    }
-
-    /**
-     * Where the current topic's name starts in the wrapped buffer, as UTF-8 bytes.
-     *
-     * @return the absolute offset, or {@link KafkaWireReader#NULL_LENGTH} when topics are named by id.
-     */
-    public int topicNameOffset()
-    {
-        return topicNameOffset;
-    }
-
-    /**
-     * The length of the current topic's name in bytes.
-     *
-     * @return the length, or {@link KafkaWireReader#NULL_LENGTH} when topics are named by id (v13+).
-     */
-    public int topicNameLength()
-    {
-        return topicNameLength;
-    }
-
-    /**
-     * The high half of the current topic's id.
-     *
-     * @return the most significant bits, or 0 before v13.
-     */
-    public long topicIdMostSignificantBits()
-    {
-        return topicIdMostSignificantBits;
-    }
-
-    /**
-     * The low half of the current topic's id.
-     *
-     * @return the least significant bits, or 0 before v13.
-     */
-    public long topicIdLeastSignificantBits()
-    {
-        return topicIdLeastSignificantBits;
-    }
-
-    /**
-     * The number of partition entries of the current topic.
-     *
-     * @return the length of partition_data.
-     */
-    public int partitionCount()
-    {
-        return partitionCount;
     }
 
     /**
@@ -267,13 +143,30 @@ public final class ProduceRequestFlyweight
         return recordBytes;
     }
 
-    private void clearTopic()
+    @Override
+    protected void readTopicEntry()
     {
-        topicNameOffset = KafkaWireReader.NULL_LENGTH;
-        topicNameLength = KafkaWireReader.NULL_LENGTH;
-        topicIdMostSignificantBits = 0;
-        topicIdLeastSignificantBits = 0;
-        partitionCount = 0;
-        recordBytes = 0;
+        final KafkaWireReader reader = reader();
+        readTopicIdOrName(topicsById, "name");
+        final int partitionCount = readPartitionCount("partition_data");
+        int bytes = 0;
+        for (int i = 0; i < partitionCount; i++)
+        {
+            reader.skip(SIZE_OF_INT, "index");
+            final int recordsLength = reader.readBytesLength(flexible, "records");
+            if (recordsLength > 0)
+            {
+                reader.skip(recordsLength, "records");
+                bytes += recordsLength;
+            }
+            reader.skipTaggedFields(flexible, "partition_data");
+        }
+        recordBytes = bytes;
+    }
+
+    @Override
+    protected void afterLastTopic()
+    {
+        reader().skipTaggedFields(flexible, "produce_request");
     }
 }

@@ -20,7 +20,7 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  * A response carrying UNSUPPORTED_VERSION is encoded as v0 whatever the request's version (KIP-511), and is
  * read as such. Not thread safe; one instance per thread.
  */
-public final class ApiVersionsResponseRewriter
+final class ApiVersionsResponseRewriter
 {
     private static final short FIRST_FLEXIBLE_VERSION = 3;
 
@@ -37,7 +37,7 @@ public final class ApiVersionsResponseRewriter
      * @return {@link RewriteOutcome#SPLICED}.
      * @throws MalformedFrameException if the array runs past the body.
      */
-    public int rewrite(
+    int rewrite(
         final DirectBuffer buffer,
         final int bodyOffset,
         final int bodyLength,
@@ -87,10 +87,7 @@ public final class ApiVersionsResponseRewriter
         final short apiKey = reader.readInt16("api_key");
         final short minVersion = reader.readInt16("min_version");
         final short maxVersion = reader.readInt16("max_version");
-        if (flexible)
-        {
-            reader.skipTaggedFields("api_version");
-        }
+        reader.skipTaggedFields(flexible, "api_version");
         return ProxyApiVersions.advertisedRange(apiKey, minVersion, maxVersion);
     }
 }

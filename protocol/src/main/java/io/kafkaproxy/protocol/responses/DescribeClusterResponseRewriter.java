@@ -1,9 +1,7 @@
 package io.kafkaproxy.protocol.responses;
 
 import io.kafkaproxy.protocol.wire.KafkaWireReader;
-import io.kafkaproxy.protocol.wire.KafkaWireWriter;
 import io.kafkaproxy.protocol.wire.MalformedFrameException;
-import org.agrona.DirectBuffer;
 
 import static org.agrona.BitUtil.SIZE_OF_BYTE;
 import static org.agrona.BitUtil.SIZE_OF_INT;
@@ -18,37 +16,26 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  *  brokers [broker_id int32 | host | port int32 | rack | is_fenced bool (v2+) | tagged fields]
  *  cluster_authorized_operations int32 | tagged fields      (kept)
  * </pre>
- *
- * Not thread safe; one instance per thread.
  */
-public final class DescribeClusterResponseRewriter
+final class DescribeClusterResponseRewriter
 {
     private static final short FIRST_ENDPOINT_TYPE_VERSION = 1;
 
-    private final KafkaWireReader reader = new KafkaWireReader();
-    private final EndpointRewriting endpoints = new EndpointRewriting(reader);
+    private DescribeClusterResponseRewriter()
+    {
+    }
 
     /**
-     * Rewrites one response body.
+     * Rewrites the brokers of the response an endpoint rewriter has just wrapped.
      *
-     * @param buffer     the buffer holding the response.
-     * @param bodyOffset the offset of the body.
-     * @param bodyLength the body length.
+     * @param endpoints  the endpoint rewriter, wrapped around the body.
      * @param apiVersion the response version.
-     * @param mapper     the address mapper.
-     * @param splice     receives the replacement when the outcome is {@link RewriteOutcome#SPLICED}.
      * @return a {@link RewriteOutcome} constant.
      * @throws MalformedFrameException if the fields ahead of and in the brokers array run past the body.
      */
-    public int rewrite(
-        final DirectBuffer buffer,
-        final int bodyOffset,
-        final int bodyLength,
-        final short apiVersion,
-        final BrokerEndpointMapper mapper,
-        final ResponseSplice splice)
+    static int rewrite(final EndpointArrayRewriter endpoints, final short apiVersion)
     {
-        reader.wrap(buffer, bodyOffset, bodyLength);
+        final KafkaWireReader reader = endpoints.reader();
         reader.skip(SIZE_OF_INT + SIZE_OF_SHORT, "throttle_time_ms,error_code");
         reader.skipString(true, "error_message");
         if (apiVersion >= FIRST_ENDPOINT_TYPE_VERSION)
@@ -57,10 +44,6 @@ public final class DescribeClusterResponseRewriter
         }
         reader.skipString(true, "cluster_id");
         reader.skip(SIZE_OF_INT, "controller_id");
-        endpoints.reset();
-        final KafkaWireWriter writer = splice.begin(reader.position());
-        endpoints.rewriteArray(EndpointEntryLayout.DESCRIBE_CLUSTER_BROKER, apiVersion, true, mapper, writer);
-        splice.end(reader.position());
-        return endpoints.outcome();
+        return endpoints.rewriteArray(EndpointEntryLayout.DESCRIBE_CLUSTER_BROKER, apiVersion, true);
     }
 }

@@ -23,10 +23,7 @@ enum EndpointEntryLayout
             {
                 reader.skipString(flexible, "rack");
             }
-            if (flexible)
-            {
-                reader.skipTaggedFields("broker");
-            }
+            reader.skipTaggedFields(flexible, "broker");
         }
     },
 

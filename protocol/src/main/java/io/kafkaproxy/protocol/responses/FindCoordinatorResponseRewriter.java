@@ -3,9 +3,7 @@ package io.kafkaproxy.protocol.responses;
 import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
 import io.kafkaproxy.protocol.wire.ApiKeyIds;
 import io.kafkaproxy.protocol.wire.KafkaWireReader;
-import io.kafkaproxy.protocol.wire.KafkaWireWriter;
 import io.kafkaproxy.protocol.wire.MalformedFrameException;
-import org.agrona.DirectBuffer;
 
 import static org.agrona.BitUtil.SIZE_OF_INT;
 import static org.agrona.BitUtil.SIZE_OF_SHORT;
@@ -22,47 +20,34 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  *         | tagged fields
  * </pre>
  *
- * An error answer carries node id -1 and no host; it is forwarded unchanged. Not thread safe; one per thread.
+ * An error answer carries node id -1 and no host; it is forwarded unchanged.
  */
-public final class FindCoordinatorResponseRewriter
+final class FindCoordinatorResponseRewriter
 {
     private static final short FIRST_THROTTLE_VERSION = 1;
     private static final short FIRST_BATCHED_VERSION = 4;
 
-    private final KafkaWireReader reader = new KafkaWireReader();
-    private final EndpointRewriting endpoints = new EndpointRewriting(reader);
+    private FindCoordinatorResponseRewriter()
+    {
+    }
 
     /**
-     * Rewrites one response body.
+     * Rewrites the coordinators of the response an endpoint rewriter has just wrapped.
      *
-     * @param buffer     the buffer holding the response.
-     * @param bodyOffset the offset of the body.
-     * @param bodyLength the body length.
+     * @param endpoints  the endpoint rewriter, wrapped around the body.
      * @param apiVersion the response version.
-     * @param mapper     the address mapper.
-     * @param splice     receives the replacement when the outcome is {@link RewriteOutcome#SPLICED}.
      * @return a {@link RewriteOutcome} constant.
      * @throws MalformedFrameException if a field runs past the body.
      */
-    public int rewrite(
-        final DirectBuffer buffer,
-        final int bodyOffset,
-        final int bodyLength,
-        final short apiVersion,
-        final BrokerEndpointMapper mapper,
-        final ResponseSplice splice)
+    static int rewrite(final EndpointArrayRewriter endpoints, final short apiVersion)
     {
-        final boolean flexible = ApiHeaderVersions.isFlexible(ApiKeyIds.FIND_COORDINATOR, apiVersion);
-        reader.wrap(buffer, bodyOffset, bodyLength);
-        endpoints.reset();
+        final KafkaWireReader reader = endpoints.reader();
         if (apiVersion >= FIRST_BATCHED_VERSION)
         {
             reader.skip(SIZE_OF_INT, "throttle_time_ms");
-            final KafkaWireWriter writer = splice.begin(reader.position());
-            endpoints.rewriteArray(EndpointEntryLayout.COORDINATOR, apiVersion, true, mapper, writer);
-            splice.end(reader.position());
-            return endpoints.outcome();
+            return endpoints.rewriteArray(EndpointEntryLayout.COORDINATOR, apiVersion, true);
         }
+        final boolean flexible = ApiHeaderVersions.isFlexible(ApiKeyIds.FIND_COORDINATOR, apiVersion);
         if (apiVersion >= FIRST_THROTTLE_VERSION)
         {
             reader.skip(SIZE_OF_INT, "throttle_time_ms");
@@ -72,9 +57,6 @@ public final class FindCoordinatorResponseRewriter
         {
             reader.skipString(flexible, "error_message");
         }
-        final KafkaWireWriter writer = splice.begin(reader.position());
-        endpoints.rewriteEndpoint(flexible, mapper, writer);
-        splice.end(reader.position());
-        return endpoints.outcome();
+        return endpoints.rewriteSingle(flexible);
     }
 }

@@ -2,8 +2,6 @@ package io.kafkaproxy.protocol.responses;
 
 import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
 import io.kafkaproxy.protocol.wire.ApiKeyIds;
-import io.kafkaproxy.protocol.wire.KafkaWireReader;
-import io.kafkaproxy.protocol.wire.KafkaWireWriter;
 import io.kafkaproxy.protocol.wire.MalformedFrameException;
 import org.agrona.DirectBuffer;
 
@@ -18,15 +16,15 @@ import static org.agrona.BitUtil.SIZE_OF_INT;
  *  cluster_id, controller_id, topics, ...   (kept as they are, however many topics there are)
  * </pre>
  *
- * The topics section, which is most of a large cluster's response, is never read or copied.
- * Not thread safe; one instance per thread.
+ * The topics section, which is most of a large cluster's response, is never read or copied. Public for the
+ * broker discovery, which rewrites Metadata outside {@link ResponseRewriters}. Not thread safe; one instance per
+ * thread.
  */
 public final class MetadataResponseRewriter
 {
     private static final short FIRST_THROTTLE_VERSION = 3;
 
-    private final KafkaWireReader reader = new KafkaWireReader();
-    private final EndpointRewriting endpoints = new EndpointRewriting(reader);
+    private final EndpointArrayRewriter endpoints = new EndpointArrayRewriter();
 
     /**
      * Rewrites one response body.
@@ -48,16 +46,24 @@ public final class MetadataResponseRewriter
         final BrokerEndpointMapper mapper,
         final ResponseSplice splice)
     {
-        final boolean flexible = ApiHeaderVersions.isFlexible(ApiKeyIds.METADATA, apiVersion);
-        reader.wrap(buffer, bodyOffset, bodyLength);
+        return rewrite(endpoints.wrap(buffer, bodyOffset, bodyLength, mapper, splice), apiVersion);
+    }
+
+    /**
+     * Rewrites the brokers of the response an endpoint rewriter has just wrapped.
+     *
+     * @param endpoints  the endpoint rewriter, wrapped around the body.
+     * @param apiVersion the response version.
+     * @return a {@link RewriteOutcome} constant.
+     * @throws MalformedFrameException if the brokers array runs past the body.
+     */
+    static int rewrite(final EndpointArrayRewriter endpoints, final short apiVersion)
+    {
         if (apiVersion >= FIRST_THROTTLE_VERSION)
         {
-            reader.skip(SIZE_OF_INT, "throttle_time_ms");
+            endpoints.reader().skip(SIZE_OF_INT, "throttle_time_ms");
         }
-        endpoints.reset();
-        final KafkaWireWriter writer = splice.begin(reader.position());
-        endpoints.rewriteArray(EndpointEntryLayout.METADATA_BROKER, apiVersion, flexible, mapper, writer);
-        splice.end(reader.position());
-        return endpoints.outcome();
+        return endpoints.rewriteArray(EndpointEntryLayout.METADATA_BROKER, apiVersion,
+            ApiHeaderVersions.isFlexible(ApiKeyIds.METADATA, apiVersion));
     }
 }

@@ -8,14 +8,12 @@ import org.agrona.DirectBuffer;
  * Chooses and runs the rewriter for a response, by the api key and version of the request it answers.
  *
  * <p>{@link #rewrites} is the cheap test made for every response; only the few it selects are walked. Not
- * thread safe: it owns one instance of each rewriter, so keep one per thread (per event loop).
+ * thread safe: it owns the endpoint rewriter that every address-bearing response shares and the ApiVersions
+ * rewriter, so keep one per thread (per event loop).
  */
 public final class ResponseRewriters
 {
-    private final MetadataResponseRewriter metadata = new MetadataResponseRewriter();
-    private final FindCoordinatorResponseRewriter findCoordinator = new FindCoordinatorResponseRewriter();
-    private final DescribeClusterResponseRewriter describeCluster = new DescribeClusterResponseRewriter();
-    private final NodeEndpointsResponseRewriter nodeEndpoints = new NodeEndpointsResponseRewriter();
+    private final EndpointArrayRewriter endpoints = new EndpointArrayRewriter();
     private final ApiVersionsResponseRewriter apiVersions = new ApiVersionsResponseRewriter();
 
     /**
@@ -67,25 +65,25 @@ public final class ResponseRewriters
         final BrokerEndpointMapper mapper,
         final ResponseSplice splice)
     {
+        if (apiKey == ApiKeyIds.API_VERSIONS)
+        {
+            return apiVersions.rewrite(buffer, bodyOffset, bodyLength, apiVersion, splice);
+        }
+        if (!rewrites(apiKey, apiVersion))
+        {
+            return RewriteOutcome.UNCHANGED;
+        }
+        endpoints.wrap(buffer, bodyOffset, bodyLength, mapper, splice);
         switch (apiKey)
         {
             case ApiKeyIds.METADATA:
-                return metadata.rewrite(buffer, bodyOffset, bodyLength, apiVersion, mapper, splice);
+                return MetadataResponseRewriter.rewrite(endpoints, apiVersion);
             case ApiKeyIds.FIND_COORDINATOR:
-                return findCoordinator.rewrite(buffer, bodyOffset, bodyLength, apiVersion, mapper, splice);
+                return FindCoordinatorResponseRewriter.rewrite(endpoints, apiVersion);
             case ApiKeyIds.DESCRIBE_CLUSTER:
-                return describeCluster.rewrite(buffer, bodyOffset, bodyLength, apiVersion, mapper, splice);
-            case ApiKeyIds.API_VERSIONS:
-                return apiVersions.rewrite(buffer, bodyOffset, bodyLength, apiVersion, splice);
-            case ApiKeyIds.PRODUCE:
-            case ApiKeyIds.FETCH:
-            case ApiKeyIds.SHARE_FETCH:
-            case ApiKeyIds.SHARE_ACKNOWLEDGE:
-                return rewrites(apiKey, apiVersion) ?
-                    nodeEndpoints.rewrite(apiKey, buffer, bodyOffset, bodyLength, apiVersion, mapper, splice) :
-                    RewriteOutcome.UNCHANGED;
+                return DescribeClusterResponseRewriter.rewrite(endpoints, apiVersion);
             default:
-                return RewriteOutcome.UNCHANGED;
+                return NodeEndpointsResponseRewriter.rewrite(apiKey, endpoints, apiVersion);
         }
     }
 }

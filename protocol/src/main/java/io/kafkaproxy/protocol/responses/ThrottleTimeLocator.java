@@ -35,8 +35,9 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  * answer, are added by hand from kafka-clients 3.9's schemas. Versions newer than this build knows are reported
  * as {@link #NOT_PRESENT}: the caller then throttles by pausing reads alone.
  *
- * <p>The table is immutable; the walks use a reader per thread and allocate nothing once it exists. Safe to call
- * from any thread.
+ * <p>The table is immutable and shared by every instance. An instance owns the reader its walks use, so it is
+ * confined to one thread: keep one per event loop, next to the other flyweights that loop re-wraps. A walk
+ * allocates nothing.
  */
 public final class ThrottleTimeLocator
 {
@@ -58,8 +59,6 @@ public final class ThrottleTimeLocator
     private static final int API_VERSION_ENTRY_LENGTH = 3 * SIZE_OF_SHORT;
     private static final int TOKEN_TIMESTAMPS_LENGTH = 3 * SIZE_OF_LONG;
     private static final int[][] LOCATIONS = new int[ApiHeaderVersions.apiKeyTableSize()][];
-    // The walks need a reader, and a static method can only get one without allocating from its thread.
-    private static final ThreadLocal<KafkaWireReader> READERS = ThreadLocal.withInitial(KafkaWireReader::new);
 
     static
     {
@@ -91,9 +90,7 @@ public final class ThrottleTimeLocator
         removedVersions(ApiKeys.DESCRIBE_DELEGATION_TOKEN, 0, 0, DESCRIBE_DELEGATION_TOKEN_WALK);
     }
 
-    private ThrottleTimeLocator()
-    {
-    }
+    private final KafkaWireReader reader = new KafkaWireReader();
 
     /**
      * Whether responses of an api version carry throttle_time_ms where this class can find it.
@@ -119,7 +116,7 @@ public final class ThrottleTimeLocator
      * @return the absolute offset of the big-endian int32 in {@code buffer}, or {@link #NOT_PRESENT}.
      * @throws MalformedFrameException if the body ends before the field, or a walk meets a hostile length.
      */
-    public static int throttleTimeOffset(
+    public int throttleTimeOffset(
         final short apiKey, final short apiVersion, final DirectBuffer buffer, final int bodyOffset, final int bodyLength)
     {
         final int location = location(apiKey, apiVersion);
@@ -136,7 +133,7 @@ public final class ThrottleTimeLocator
         {
             return NOT_PRESENT;
         }
-        final KafkaWireReader reader = READERS.get().wrap(buffer, bodyOffset, bodyLength);
+        reader.wrap(buffer, bodyOffset, bodyLength);
         final boolean flexible = ApiHeaderVersions.isFlexible(apiKey, apiVersion);
         switch (location)
         {
@@ -282,22 +279,13 @@ public final class ThrottleTimeLocator
                     {
                         reader.skip(SIZE_OF_INT, "batch_index");
                         reader.skipString(flexible, "batch_index_error_message");
-                        if (flexible)
-                        {
-                            reader.skipTaggedFields("record_errors");
-                        }
+                        reader.skipTaggedFields(flexible, "record_errors");
                     }
                     reader.skipString(flexible, "error_message");
                 }
-                if (flexible)
-                {
-                    reader.skipTaggedFields("partition_responses");
-                }
+                reader.skipTaggedFields(flexible, "partition_responses");
             }
-            if (flexible)
-            {
-                reader.skipTaggedFields("responses");
-            }
+            reader.skipTaggedFields(flexible, "responses");
         }
     }
 
@@ -327,15 +315,9 @@ public final class ThrottleTimeLocator
             {
                 reader.skipString(flexible, "principal_type");
                 reader.skipString(flexible, "principal_name");
-                if (flexible)
-                {
-                    reader.skipTaggedFields("renewers");
-                }
+                reader.skipTaggedFields(flexible, "renewers");
             }
-            if (flexible)
-            {
-                reader.skipTaggedFields("tokens");
-            }
+            reader.skipTaggedFields(flexible, "tokens");
         }
     }
 

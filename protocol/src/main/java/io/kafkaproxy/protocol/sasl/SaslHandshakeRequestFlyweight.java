@@ -14,7 +14,7 @@ import org.agrona.DirectBuffer;
  * After a v0 handshake the SASL tokens follow as bare length-prefixed frames; after v1 they come inside
  * SaslAuthenticate requests ({@link SaslAuthenticateRequestFlyweight}). Read once per connection. Not thread safe.
  */
-public final class SaslHandshakeRequestFlyweight
+final class SaslHandshakeRequestFlyweight
 {
     private final KafkaWireReader reader = new KafkaWireReader();
     private DirectBuffer buffer;
@@ -30,7 +30,7 @@ public final class SaslHandshakeRequestFlyweight
      * @return this flyweight.
      * @throws MalformedFrameException if the mechanism is null, has a negative length or runs past the body.
      */
-    public SaslHandshakeRequestFlyweight wrap(final DirectBuffer buffer, final int offset, final int length)
+    SaslHandshakeRequestFlyweight wrap(final DirectBuffer buffer, final int offset, final int length)
     {
         this.buffer = buffer;
         reader.wrap(buffer, offset, length);
@@ -44,7 +44,7 @@ public final class SaslHandshakeRequestFlyweight
      *
      * @return the absolute offset of the first byte of the mechanism.
      */
-    public int mechanismOffset()
+    int mechanismOffset()
     {
         return mechanismOffset;
     }
@@ -54,7 +54,7 @@ public final class SaslHandshakeRequestFlyweight
      *
      * @return the length, zero or more.
      */
-    public int mechanismLength()
+    int mechanismLength()
     {
         return mechanismLength;
     }
@@ -64,7 +64,7 @@ public final class SaslHandshakeRequestFlyweight
      *
      * @return the mechanism.
      */
-    public String mechanism()
+    String mechanism()
     {
         return buffer.getStringWithoutLengthUtf8(mechanismOffset, mechanismLength);
     }

@@ -152,6 +152,28 @@ public final class SaslUsernames
     /** saslname: one or more of ASCII 0x01-0x7F but ',' and '=', or the escapes "=2C" and "=3D". */
     private static int skipSaslName(final DirectBuffer buffer, final int start, final int limit)
     {
+        return skipRun(buffer, start, limit, 0x01, 0x7F, true);
+    }
+
+    /** value: one or more of ASCII 0x01-0x7F but ','. */
+    private static int skipValue(final DirectBuffer buffer, final int start, final int limit)
+    {
+        return skipRun(buffer, start, limit, 0x01, 0x7F, false);
+    }
+
+    /** nonce: one or more printable ASCII characters (0x21-0x7E) but ','. */
+    private static int skipNonce(final DirectBuffer buffer, final int start, final int limit)
+    {
+        return skipRun(buffer, start, limit, 0x21, 0x7E, false);
+    }
+
+    /**
+     * Skips a run of bytes in [lowest, highest] up to a ',' or the limit; with escapes, '=' must start "=2C" or
+     * "=3D". Returns where the run ends, or NOT_MATCHED if it is empty or holds a byte it may not.
+     */
+    private static int skipRun(
+        final DirectBuffer buffer, final int start, final int limit, final int lowest, final int highest, final boolean escapes)
+    {
         if (start == NOT_MATCHED)
         {
             return NOT_MATCHED;
@@ -164,7 +186,7 @@ public final class SaslUsernames
             {
                 break;
             }
-            if (b == EQUALS)
+            if (escapes && b == EQUALS)
             {
                 if (escapeAt(buffer, position, limit) == NUL)
                 {
@@ -172,7 +194,7 @@ public final class SaslUsernames
                 }
                 position += 3;
             }
-            else if (b > 0)
+            else if (b >= lowest && b <= highest)
             {
                 position++;
             }
@@ -180,41 +202,6 @@ public final class SaslUsernames
             {
                 return NOT_MATCHED;
             }
-        }
-        return position > start ? position : NOT_MATCHED;
-    }
-
-    /** value: one or more of ASCII 0x01-0x7F but ','. */
-    private static int skipValue(final DirectBuffer buffer, final int start, final int limit)
-    {
-        return skipRun(buffer, start, limit, 0x01, 0x7F);
-    }
-
-    /** nonce: one or more printable ASCII characters (0x21-0x7E) but ','. */
-    private static int skipNonce(final DirectBuffer buffer, final int start, final int limit)
-    {
-        return skipRun(buffer, start, limit, 0x21, 0x7E);
-    }
-
-    private static int skipRun(final DirectBuffer buffer, final int start, final int limit, final int lowest, final int highest)
-    {
-        if (start == NOT_MATCHED)
-        {
-            return NOT_MATCHED;
-        }
-        int position = start;
-        while (position < limit)
-        {
-            final int b = buffer.getByte(position);
-            if (b == COMMA)
-            {
-                break;
-            }
-            if (b < lowest || b > highest)
-            {
-                return NOT_MATCHED;
-            }
-            position++;
         }
         return position > start ? position : NOT_MATCHED;
     }

@@ -96,10 +96,7 @@ public final class KafkaWireReader
      */
     public byte readInt8(final String field)
     {
-        require(SIZE_OF_BYTE, field);
-        final byte value = buffer.getByte(position);
-        position += SIZE_OF_BYTE;
-        return value;
+        return buffer.getByte(advance(SIZE_OF_BYTE, field));
     }
 
     /**
@@ -111,10 +108,7 @@ public final class KafkaWireReader
      */
     public short readInt16(final String field)
     {
-        require(SIZE_OF_SHORT, field);
-        final short value = buffer.getShort(position, BIG_ENDIAN);
-        position += SIZE_OF_SHORT;
-        return value;
+        return buffer.getShort(advance(SIZE_OF_SHORT, field), BIG_ENDIAN);
     }
 
     /**
@@ -126,10 +120,7 @@ public final class KafkaWireReader
      */
     public int readInt32(final String field)
     {
-        require(SIZE_OF_INT, field);
-        final int value = buffer.getInt(position, BIG_ENDIAN);
-        position += SIZE_OF_INT;
-        return value;
+        return buffer.getInt(advance(SIZE_OF_INT, field), BIG_ENDIAN);
     }
 
     /**
@@ -141,10 +132,7 @@ public final class KafkaWireReader
      */
     public long readInt64(final String field)
     {
-        require(SIZE_OF_LONG, field);
-        final long value = buffer.getLong(position, BIG_ENDIAN);
-        position += SIZE_OF_LONG;
-        return value;
+        return buffer.getLong(advance(SIZE_OF_LONG, field), BIG_ENDIAN);
     }
 
     /**
@@ -218,12 +206,7 @@ public final class KafkaWireReader
      */
     public int readNonNullableStringLength(final boolean flexible, final String field)
     {
-        final int length = readStringLength(flexible, field);
-        if (length == NULL_LENGTH)
-        {
-            throw nullNotAllowed(field);
-        }
-        return length;
+        return requireNonNull(readStringLength(flexible, field), field);
     }
 
     /**
@@ -236,12 +219,7 @@ public final class KafkaWireReader
      */
     public int readNonNullableArrayLength(final boolean flexible, final String field)
     {
-        final int count = readArrayLength(flexible, field);
-        if (count == NULL_LENGTH)
-        {
-            throw nullNotAllowed(field);
-        }
-        return count;
+        return requireNonNull(readArrayLength(flexible, field), field);
     }
 
     /**
@@ -270,12 +248,7 @@ public final class KafkaWireReader
      */
     public int readNonNullableBytesLength(final boolean flexible, final String field)
     {
-        final int length = readBytesLength(flexible, field);
-        if (length == NULL_LENGTH)
-        {
-            throw nullNotAllowed(field);
-        }
-        return length;
+        return requireNonNull(readBytesLength(flexible, field), field);
     }
 
     /**
@@ -383,6 +356,21 @@ public final class KafkaWireReader
         }
     }
 
+    /**
+     * Skips a tagged-field section if the message version has one.
+     *
+     * @param flexible whether the message version uses compact encodings, and so ends structures with tagged fields.
+     * @param field    the wire name of the enclosing structure, for the error message.
+     * @throws MalformedFrameException if a tagged field runs past the region.
+     */
+    public void skipTaggedFields(final boolean flexible, final String field)
+    {
+        if (flexible)
+        {
+            skipTaggedFields(field);
+        }
+    }
+
     private void checkDeclaredLength(final int length, final String field)
     {
         if (length < NULL_LENGTH)
@@ -395,12 +383,29 @@ public final class KafkaWireReader
         }
     }
 
+    private int advance(final int length, final String field)
+    {
+        require(length, field);
+        final int start = position;
+        position += length;
+        return start;
+    }
+
     private void require(final int length, final String field)
     {
         if (length > limit - position)
         {
             throw truncated(field, length);
         }
+    }
+
+    private static int requireNonNull(final int length, final String field)
+    {
+        if (length == NULL_LENGTH)
+        {
+            throw nullNotAllowed(field);
+        }
+        return length;
     }
 
     private static MalformedFrameException nullNotAllowed(final String field)

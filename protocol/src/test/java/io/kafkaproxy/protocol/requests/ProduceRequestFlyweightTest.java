@@ -139,6 +139,36 @@ class ProduceRequestFlyweightTest
     }
 
     @Test
+    void shouldRecordTopicEntriesThatTileTheTopicArrayOfEveryVersion()
+    {
+        for (short version = 0; version <= HIGHEST_VERSION; version++)
+        {
+            // Given
+            final ProduceRequestData data = request(version);
+            final UnsafeBuffer buffer = serialize(data, version);
+            final int bodyLength = bodyLength(data, version);
+
+            // When
+            produce.wrap(buffer, WireFixtures.BODY_OFFSET, bodyLength, version);
+            final int firstEntryOffset = produce.topicEntryOffset();
+            final List<Integer> gaps = new ArrayList<>();
+            int end = firstEntryOffset;
+            while (produce.nextTopic())
+            {
+                gaps.add(produce.topicEntryOffset() - end);
+                end = produce.topicEntryOffset() + produce.topicEntryLength();
+            }
+
+            // Then: the first entry follows the count, each next one starts where the one before ended, and only the
+            // request's empty tagged fields (one byte) follow the last
+            final boolean flexible = version >= FIRST_FLEXIBLE_VERSION;
+            assertThat(firstEntryOffset - produce.topicArrayOffset()).as("v%d", version).isEqualTo(flexible ? 1 : 4);
+            assertThat(gaps).as("v%d", version).hasSize(data.topicData().size()).containsOnly(0);
+            assertThat(WireFixtures.BODY_OFFSET + bodyLength - end).as("v%d", version).isEqualTo(flexible ? 1 : 0);
+        }
+    }
+
+    @Test
     void shouldWalkEveryTopicOfAProduceRequestV9WithTaggedFieldsEverywhere()
     {
         for (short version = FIRST_FLEXIBLE_VERSION; version <= HIGHEST_VERSION; version++)

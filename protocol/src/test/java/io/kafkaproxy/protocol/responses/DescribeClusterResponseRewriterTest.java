@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class DescribeClusterResponseRewriterTest
 {
-    private final DescribeClusterResponseRewriter rewriter = new DescribeClusterResponseRewriter();
+    private final EndpointArrayRewriter endpoints = new EndpointArrayRewriter();
     private final ResponseSplice splice = new ResponseSplice();
     private final WireFixtures.RecordingMapper mapper = new WireFixtures.RecordingMapper();
 
@@ -30,7 +30,8 @@ class DescribeClusterResponseRewriterTest
             final int bodyLength = WireFixtures.bodyLength(original, version);
 
             // When
-            final int outcome = rewriter.rewrite(buffer, WireFixtures.BODY_OFFSET, bodyLength, version, mapper, splice);
+            final int outcome = DescribeClusterResponseRewriter.rewrite(
+                endpoints.wrap(buffer, WireFixtures.BODY_OFFSET, bodyLength, mapper, splice), version);
 
             // Then
             assertThat(outcome).as("v%d", version).isEqualTo(RewriteOutcome.SPLICED);

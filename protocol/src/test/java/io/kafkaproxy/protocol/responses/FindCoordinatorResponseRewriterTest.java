@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class FindCoordinatorResponseRewriterTest
 {
-    private final FindCoordinatorResponseRewriter rewriter = new FindCoordinatorResponseRewriter();
+    private final EndpointArrayRewriter endpoints = new EndpointArrayRewriter();
     private final ResponseSplice splice = new ResponseSplice();
     private final WireFixtures.RecordingMapper mapper = new WireFixtures.RecordingMapper();
 
@@ -32,7 +32,8 @@ class FindCoordinatorResponseRewriterTest
             final int bodyLength = WireFixtures.bodyLength(original, version);
 
             // When
-            final int outcome = rewriter.rewrite(buffer, WireFixtures.BODY_OFFSET, bodyLength, version, mapper, splice);
+            final int outcome = FindCoordinatorResponseRewriter.rewrite(
+                endpoints.wrap(buffer, WireFixtures.BODY_OFFSET, bodyLength, mapper, splice), version);
 
             // Then
             assertThat(outcome).as("v%d", version).isEqualTo(RewriteOutcome.SPLICED);
@@ -58,7 +59,8 @@ class FindCoordinatorResponseRewriterTest
             final int bodyLength = WireFixtures.bodyLength(original, version);
 
             // When
-            final int outcome = rewriter.rewrite(buffer, WireFixtures.BODY_OFFSET, bodyLength, version, mapper, splice);
+            final int outcome = FindCoordinatorResponseRewriter.rewrite(
+                endpoints.wrap(buffer, WireFixtures.BODY_OFFSET, bodyLength, mapper, splice), version);
 
             // Then
             assertThat(outcome).isEqualTo(RewriteOutcome.UNCHANGED);

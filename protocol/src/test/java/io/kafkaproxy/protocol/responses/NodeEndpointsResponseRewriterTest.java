@@ -33,7 +33,7 @@ class NodeEndpointsResponseRewriterTest
 {
     private static final Uuid TOPIC_ID = new Uuid(11, 22);
 
-    private final NodeEndpointsResponseRewriter rewriter = new NodeEndpointsResponseRewriter();
+    private final EndpointArrayRewriter endpoints = new EndpointArrayRewriter();
     private final ResponseSplice splice = new ResponseSplice();
     private final WireFixtures.RecordingMapper mapper = new WireFixtures.RecordingMapper();
 
@@ -67,7 +67,8 @@ class NodeEndpointsResponseRewriterTest
             final int bodyLength = WireFixtures.bodyLength(original, version);
 
             // When
-            final int outcome = rewriter.rewrite(ApiKeyIds.FETCH, buffer, WireFixtures.BODY_OFFSET, bodyLength, version, mapper, splice);
+            final int outcome = NodeEndpointsResponseRewriter.rewrite(ApiKeyIds.FETCH,
+                endpoints.wrap(buffer, WireFixtures.BODY_OFFSET, bodyLength, mapper, splice), version);
 
             // Then: only the trailing tagged fields were replaced, the records ahead of them were kept in place
             assertThat(outcome).isEqualTo(RewriteOutcome.SPLICED);
@@ -122,8 +123,8 @@ class NodeEndpointsResponseRewriterTest
         final int bodyLength = WireFixtures.bodyLength(original, version);
 
         // When / Then
-        assertThatThrownBy(() -> rewriter.rewrite(ApiKeyIds.FETCH, buffer, WireFixtures.BODY_OFFSET, bodyLength - 60,
-            version, mapper, splice))
+        assertThatThrownBy(() -> NodeEndpointsResponseRewriter.rewrite(ApiKeyIds.FETCH,
+            endpoints.wrap(buffer, WireFixtures.BODY_OFFSET, bodyLength - 60, mapper, splice), version))
             .isInstanceOf(MalformedFrameException.class);
     }
 
@@ -139,7 +140,8 @@ class NodeEndpointsResponseRewriterTest
         final int bodyLength = WireFixtures.bodyLength(original, version);
 
         // When
-        final int outcome = rewriter.rewrite(apiKey, buffer, WireFixtures.BODY_OFFSET, bodyLength, version, mapper, splice);
+        final int outcome = NodeEndpointsResponseRewriter.rewrite(apiKey,
+            endpoints.wrap(buffer, WireFixtures.BODY_OFFSET, bodyLength, mapper, splice), version);
 
         // Then
         assertThat(outcome).as("%s v%d", ApiHeaderVersions.apiName(apiKey), version).isEqualTo(RewriteOutcome.SPLICED);
@@ -157,7 +159,8 @@ class NodeEndpointsResponseRewriterTest
         final int bodyLength = WireFixtures.bodyLength(original, version);
 
         // When
-        final int outcome = rewriter.rewrite(apiKey, buffer, WireFixtures.BODY_OFFSET, bodyLength, version, mapper, splice);
+        final int outcome = NodeEndpointsResponseRewriter.rewrite(apiKey,
+            endpoints.wrap(buffer, WireFixtures.BODY_OFFSET, bodyLength, mapper, splice), version);
 
         // Then
         assertThat(outcome).as("%s v%d", ApiHeaderVersions.apiName(apiKey), version).isEqualTo(RewriteOutcome.UNCHANGED);

@@ -40,6 +40,8 @@ class ThrottleTimeLocatorTest
 {
     private static final int THROTTLE_TIME_MS = 0x12345678;
 
+    private final ThrottleTimeLocator locator = new ThrottleTimeLocator();
+
     @Test
     void shouldLocateThrottleTimeInEveryResponseVersionWhoseSchemaHasIt()
     {
@@ -107,7 +109,7 @@ class ThrottleTimeLocatorTest
         final int bodyLength = WireFixtures.bodyLength(response, (short)3);
 
         // When
-        final int offset = ThrottleTimeLocator.throttleTimeOffset(ApiKeyIds.PRODUCE, (short)2, buffer,
+        final int offset = locator.throttleTimeOffset(ApiKeyIds.PRODUCE, (short)2, buffer,
             WireFixtures.BODY_OFFSET, bodyLength);
 
         // Then
@@ -129,7 +131,7 @@ class ThrottleTimeLocatorTest
         buffer.putInt(offset + 40, THROTTLE_TIME_MS, ByteOrder.BIG_ENDIAN);
 
         // When
-        final int located = ThrottleTimeLocator.throttleTimeOffset(ApiKeyIds.PRODUCE, (short)1, buffer, offset, 44);
+        final int located = locator.throttleTimeOffset(ApiKeyIds.PRODUCE, (short)1, buffer, offset, 44);
 
         // Then
         assertThat(located).isEqualTo(offset + 40);
@@ -172,7 +174,7 @@ class ThrottleTimeLocatorTest
         assertThat(ThrottleTimeLocator.hasThrottleTime((short)32000, (short)0)).isFalse();
         assertThat(ThrottleTimeLocator.hasThrottleTime((short)-1, (short)0)).isFalse();
         assertThat(ThrottleTimeLocator.hasThrottleTime(ApiKeyIds.FETCH, (short)-1)).isFalse();
-        assertThat(ThrottleTimeLocator.throttleTimeOffset(ApiKeyIds.METADATA, (short)2, new UnsafeBuffer(new byte[0]), 0, 0))
+        assertThat(locator.throttleTimeOffset(ApiKeyIds.METADATA, (short)2, new UnsafeBuffer(new byte[0]), 0, 0))
             .isEqualTo(ThrottleTimeLocator.NOT_PRESENT);
     }
 
@@ -186,7 +188,7 @@ class ThrottleTimeLocatorTest
         final UnsafeBuffer buffer = WireFixtures.serialize(response, (short)0);
 
         // When
-        final int offset = ThrottleTimeLocator.throttleTimeOffset(ApiKeyIds.API_VERSIONS, (short)4, buffer,
+        final int offset = locator.throttleTimeOffset(ApiKeyIds.API_VERSIONS, (short)4, buffer,
             WireFixtures.BODY_OFFSET, WireFixtures.bodyLength(response, (short)0));
 
         // Then
@@ -202,7 +204,7 @@ class ThrottleTimeLocatorTest
             final ProduceResponseData response = produceResponse(version);
             final UnsafeBuffer buffer = WireFixtures.serialize(response, version);
             final int fullLength = WireFixtures.bodyLength(response, version);
-            final int endOfThrottleTime = ThrottleTimeLocator.throttleTimeOffset(ApiKeyIds.PRODUCE, version, buffer,
+            final int endOfThrottleTime = locator.throttleTimeOffset(ApiKeyIds.PRODUCE, version, buffer,
                 WireFixtures.BODY_OFFSET, fullLength) + 4 - WireFixtures.BODY_OFFSET;
 
             for (int length = 0; length < endOfThrottleTime; length++)
@@ -210,7 +212,7 @@ class ThrottleTimeLocatorTest
                 final int truncatedLength = length;
 
                 // When / Then
-                assertThatThrownBy(() -> ThrottleTimeLocator.throttleTimeOffset(ApiKeyIds.PRODUCE, version, buffer,
+                assertThatThrownBy(() -> locator.throttleTimeOffset(ApiKeyIds.PRODUCE, version, buffer,
                     WireFixtures.BODY_OFFSET, truncatedLength))
                     .as("v%d cut at %d", version, length)
                     .isInstanceOf(MalformedFrameException.class);
@@ -225,10 +227,10 @@ class ThrottleTimeLocatorTest
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[16]);
 
         // When / Then
-        assertThatThrownBy(() -> ThrottleTimeLocator.throttleTimeOffset(ApiKeyIds.FETCH, (short)12, buffer, 4, 3))
+        assertThatThrownBy(() -> locator.throttleTimeOffset(ApiKeyIds.FETCH, (short)12, buffer, 4, 3))
             .isInstanceOf(MalformedFrameException.class)
             .hasMessage("field runs past the end of the frame: field=throttle_time_ms, needed=4, remaining=3");
-        assertThatThrownBy(() -> ThrottleTimeLocator.throttleTimeOffset(
+        assertThatThrownBy(() -> locator.throttleTimeOffset(
             ApiKeys.RENEW_DELEGATION_TOKEN.id, (short)1, buffer, 0, 13))
             .isInstanceOf(MalformedFrameException.class)
             .hasMessage("field runs past the end of the frame: field=throttle_time_ms, needed=14, remaining=13");
@@ -242,7 +244,7 @@ class ThrottleTimeLocatorTest
         buffer.putInt(0, 1_000, ByteOrder.BIG_ENDIAN);
 
         // When / Then
-        assertThatThrownBy(() -> ThrottleTimeLocator.throttleTimeOffset(ApiKeyIds.PRODUCE, (short)8, buffer, 0, 16))
+        assertThatThrownBy(() -> locator.throttleTimeOffset(ApiKeyIds.PRODUCE, (short)8, buffer, 0, 16))
             .isInstanceOf(MalformedFrameException.class)
             .hasMessageContaining("field=responses");
     }
@@ -259,16 +261,16 @@ class ThrottleTimeLocatorTest
 
         // When
         final long allocated = WireFixtures.allocatedBytes(runs, () ->
-            ThrottleTimeLocator.throttleTimeOffset(ApiKeyIds.PRODUCE, version, buffer, WireFixtures.BODY_OFFSET, bodyLength));
+            locator.throttleTimeOffset(ApiKeyIds.PRODUCE, version, buffer, WireFixtures.BODY_OFFSET, bodyLength));
 
         // Then: well under one byte per walk, so no walk allocates an object
         assertThat(allocated).isLessThan(runs);
     }
 
-    private static void assertLocated(final short apiKey, final short version, final ApiMessage response)
+    private void assertLocated(final short apiKey, final short version, final ApiMessage response)
     {
         final UnsafeBuffer buffer = WireFixtures.serialize(response, version);
-        final int offset = ThrottleTimeLocator.throttleTimeOffset(apiKey, version, buffer, WireFixtures.BODY_OFFSET,
+        final int offset = locator.throttleTimeOffset(apiKey, version, buffer, WireFixtures.BODY_OFFSET,
             WireFixtures.bodyLength(response, version));
         assertThat(offset).as("%s v%d", ApiHeaderVersions.apiName(apiKey), version)
             .isGreaterThanOrEqualTo(WireFixtures.BODY_OFFSET);

@@ -502,7 +502,8 @@ public final class ConnectionPolicy implements ResourceChecks
         if (isContiguous(response))
         {
             final UnsafeBuffer view = ByteBufViews.wrapReadable(flyweights.responseView, response);
-            offset = ThrottleTimeLocator.throttleTimeOffset(apiKey, apiVersion, view, bodyOffset, response.readableBytes() - bodyOffset);
+            offset = flyweights.throttleTimeLocator.throttleTimeOffset(
+                apiKey, apiVersion, view, bodyOffset, response.readableBytes() - bodyOffset);
         }
         else
         {

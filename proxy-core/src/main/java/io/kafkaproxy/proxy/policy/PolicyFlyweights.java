@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.policy;
 import io.kafkaproxy.protocol.requests.FetchRequestFlyweight;
 import io.kafkaproxy.protocol.responses.MetadataResponseFlyweight;
 import io.kafkaproxy.protocol.requests.ProduceRequestFlyweight;
+import io.kafkaproxy.protocol.responses.ThrottleTimeLocator;
 import io.kafkaproxy.protocol.sasl.SaslAuthenticateRequestFlyweight;
 import io.netty.util.concurrent.FastThreadLocal;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -26,6 +27,7 @@ final class PolicyFlyweights
     final FetchRequestFlyweight fetchRequest = new FetchRequestFlyweight();
     final MetadataResponseFlyweight metadataResponse = new MetadataResponseFlyweight();
     final SaslAuthenticateRequestFlyweight saslAuthenticate = new SaslAuthenticateRequestFlyweight();
+    final ThrottleTimeLocator throttleTimeLocator = new ThrottleTimeLocator();
     final UnsafeBuffer responseView = new UnsafeBuffer(0, 0);
     final PolicyOutcome outcome = new PolicyOutcome();
 
