@@ -18,9 +18,8 @@ import java.nio.charset.StandardCharsets;
  * the JVM before its handlers are installed (they are, long before the proxy serves).
  *
  * <p>The notification socket is a unix datagram socket, which Java 17's NIO cannot address; Netty's native
- * transport can, through its {@link Socket}. Only a socket path is supported, not Linux's abstract namespace
- * ({@code @name}): systemd's own manager socket, {@code /run/systemd/notify}, is a path. Called from one thread at
- * a time.
+ * transport can, through its {@link Socket}. A leading {@code @} names a socket in Linux's abstract namespace, as
+ * sd_notify(3) has it. Called from one thread at a time.
  */
 final class SystemdNotifier
 {
@@ -54,12 +53,11 @@ final class SystemdNotifier
         {
             return;
         }
-        if (socketPath.startsWith("@") || !Epoll.isAvailable())
+        if (!Epoll.isAvailable())
         {
             LOGGER.atWarn().addKeyValue("notifySocket", socketPath).addKeyValue("state", state)
-                .addKeyValue("error", socketPath.startsWith("@") ? "abstract socket names are not supported" :
-                    String.valueOf(Epoll.unavailabilityCause()))
-                .log("cannot notify systemd; use Type=exec in the unit");
+                .addKeyValue("error", String.valueOf(Epoll.unavailabilityCause()))
+                .log("cannot notify systemd without Netty's native transport; use Type=exec in the unit");
             return;
         }
         final byte[] bytes = state.getBytes(StandardCharsets.UTF_8);
@@ -67,7 +65,7 @@ final class SystemdNotifier
         final Socket socket = Socket.newSocketDomainDgram();
         try
         {
-            socket.sendToDomainSocket(datagram, 0, bytes.length, socketPath.getBytes(StandardCharsets.UTF_8));
+            socket.sendToDomainSocket(datagram, 0, bytes.length, address());
             LOGGER.atDebug().addKeyValue("state", state).log("systemd notified");
         }
         catch (final IOException e)
@@ -79,6 +77,17 @@ final class SystemdNotifier
         {
             closeQuietly(socket);
         }
+    }
+
+    private byte[] address()
+    {
+        final byte[] address = socketPath.getBytes(StandardCharsets.UTF_8);
+        if (address[0] == '@')
+        {
+            // The abstract namespace: a name that starts with a NUL byte, its length exact (no terminator).
+            address[0] = 0;
+        }
+        return address;
     }
 
     private static void closeQuietly(final Socket socket)
