@@ -149,6 +149,22 @@ class StartUpSignalsIT
     }
 
     @Test
+    void sigtermWhileTheProxyStartsShouldLetItFinishThenDrainAndExitZero() throws Exception
+    {
+        // Given
+        final StartingProxy proxy = launch("sigterm-listener-bound", List.of(), Map.of());
+        await().atMost(START_UP).until(() -> Files.readString(proxy.output()).contains("bootstrap listener bound"));
+
+        // When
+        signal(proxy.process(), "TERM");
+
+        // Then
+        assertThat(proxy.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(proxy.process().exitValue()).isZero();
+        assertThat(Files.readString(proxy.output())).contains("signal received signal=\"SIGTERM\"").contains("stopped");
+    }
+
+    @Test
     void sighupIgnoredByTheParentShouldBeReportedAndSigusr1ShouldStillReload() throws Exception
     {
         // Given: started as nohup starts it, with SIGHUP ignored, which the JVM then leaves ignored
@@ -274,7 +290,7 @@ class StartUpSignalsIT
         throws IOException
     {
         final int adminPort = freePort();
-        final Path config = Files.createTempFile("kafka-proxy-" + name, ".yaml");
+        final Path config = Files.createTempFile("kafka-proxy-start-up-" + name, ".yaml");
         Files.writeString(config, String.join("\n",
             "listener:",
             "  bindAddress: 127.0.0.1:" + freePort(),
@@ -284,6 +300,8 @@ class StartUpSignalsIT
             "  bootstrapServers: [" + kafka.bootstrapServers() + "]",
             "network:",
             "  ioThreads: 1",
+            "  maxRequestSizeBytes: 16MiB",
+            "  maxResponseSizeBytes: 16MiB",
             "memory:",
             "  poolSizeBytes: 64MiB",
             "admin:",
@@ -291,7 +309,7 @@ class StartUpSignalsIT
             "shutdown:",
             "  drainTimeout: 5s",
             ""));
-        final Path output = Files.createTempFile("kafka-proxy-" + name, ".log");
+        final Path output = Files.createTempFile("kafka-proxy-start-up-" + name, ".log");
         final List<String> command = new ArrayList<>(wrapper);
         command.addAll(List.of(DISTRIBUTION.resolve("bin").resolve("kafka-proxy").toString(), "run", "--config", config.toString()));
         final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
