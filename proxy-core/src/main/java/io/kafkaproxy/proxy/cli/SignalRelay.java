@@ -80,7 +80,7 @@ final class SignalRelay
     {
         try
         {
-            final SignalHandler previous = Signal.handle(new Signal(name), signal -> onSignal(signal.getName()));
+            final SignalHandler previous = Signal.handle(new Signal(name), new RelayingHandler(this));
             if (previous == SignalHandler.SIG_IGN)
             {
                 // The JVM honours an ignore inherited from the parent for HUP, INT and TERM and installed nothing.
@@ -225,5 +225,25 @@ final class SignalRelay
     void awaitStop() throws InterruptedException
     {
         stopRequested.await();
+    }
+
+    /**
+     * Hands a signal to the relay. A class rather than a lambda: the first lambda of a JVM bootstraps the
+     * invokedynamic machinery, tens of milliseconds during which the JVM's own SIGHUP handling would still apply.
+     */
+    private static final class RelayingHandler implements SignalHandler
+    {
+        private final SignalRelay relay;
+
+        RelayingHandler(final SignalRelay relay)
+        {
+            this.relay = relay;
+        }
+
+        @Override
+        public void handle(final Signal signal)
+        {
+            relay.onSignal(signal.getName());
+        }
     }
 }
