@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Records the requests the process's signals carry, from the first instant of {@code main}, and hands each on
- * once something can act on it: SIGHUP and SIGUSR1 request a reload, SIGTERM and SIGINT a stop.
+ * Relays the requests the process's signals carry, from the first instant of {@code main}, to whatever can act on
+ * them once it can: SIGHUP and SIGUSR1 request a reload, SIGTERM and SIGINT a stop.
  *
  * <p>Until a handler of ours is in place the JVM's own (java.lang.Terminator) exits on SIGHUP with 129, so a
  * {@code systemctl reload} right after a start would stop the service. {@link #install()} is therefore the
