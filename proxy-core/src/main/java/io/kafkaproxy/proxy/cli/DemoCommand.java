@@ -51,7 +51,7 @@ final class DemoCommand implements Callable<Integer>
         options.advertisedHost = listen.host();
         options.adminListen = adminListen;
         final ProxyConfig config = options.toConfig(List.of(HostPort.parse(cluster.bootstrapServers())));
-        return KafkaProxyCommand.runUntilStopped(config, null, options::applyFlags, () -> System.out.printf(
+        return ProxyRunner.runUntilStopped(config, null, options::applyFlags, () -> System.out.printf(
             "%nkafka-proxy demo is running: a Kafka broker in this process, the proxy in front of it.%n" +
             "Point any Kafka client at it:  bootstrap.servers=%s%n" +
             "Stop with Ctrl-C.%n%n", config.listener().advertisedHost() + ":" + listen.port()));

@@ -17,6 +17,6 @@ final class RunCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        return KafkaProxyCommand.runUntilStopped(options.toConfig(null), options.configFile, options::applyFlags, null);
+        return ProxyRunner.runUntilStopped(options.toConfig(null), options.configFile, options::applyFlags, null);
     }
 }
