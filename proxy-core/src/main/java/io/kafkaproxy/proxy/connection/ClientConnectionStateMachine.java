@@ -4,7 +4,6 @@ import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
 import io.kafkaproxy.protocol.wire.ApiKeyIds;
 import io.kafkaproxy.protocol.wire.FrameDescriptor;
 import io.kafkaproxy.protocol.wire.FrameRejectedException;
-import io.kafkaproxy.protocol.requests.ProduceRequestFlyweight;
 import io.kafkaproxy.protocol.responses.ProxyApiVersions;
 import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
 import io.kafkaproxy.protocol.wire.ResponseHeaderFlyweight;
@@ -20,7 +19,10 @@ import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
 import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
-import io.kafkaproxy.proxy.policy.ResponseAmendment;
+import io.kafkaproxy.proxy.request.DecodedRequest;
+import io.kafkaproxy.proxy.request.EventLoopFlyweights;
+import io.kafkaproxy.proxy.request.RequestDecision;
+import io.kafkaproxy.proxy.request.ResponseAmendment;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.netty.buffer.ByteBuf;
@@ -293,33 +295,39 @@ public final class ClientConnectionStateMachine
             answerLocally(correlationId, apiKey, apiVersion, readNanos, unsupportedApiVersionsResponse(correlationId));
             return;
         }
-        // Read before the policy runs: a replaced request's original, which the view points at, is released.
-        final boolean answered = expectsResponse(frame, apiKey, apiVersion);
-        final int decision;
+        final DecodedRequest decoded = flyweights.request().wrap(frame, requestHeader, requestView, readNanos);
+        final RequestDecision decision;
+        final boolean answered;
         try
         {
-            decision = policy.onRequest(frame, requestHeader, requestView, readNanos);
+            // Read before the policy runs: a replaced request's original, which the view points at, is released.
+            answered = decoded.expectsResponse();
+            decision = policy.onRequest(decoded);
         }
         catch (final RuntimeException e)
         {
             frame.release();
             throw e;
         }
-        ByteBuf request = frame;
-        switch (decision)
+        finally
         {
-            case ConnectionPolicy.PASS:
+            decoded.clear();
+        }
+        ByteBuf request = frame;
+        switch (decision.kind())
+        {
+            case RequestDecision.PASS:
                 break;
-            case ConnectionPolicy.FORWARD:
+            case RequestDecision.FORWARD:
                 frame.release();
-                request = policy.replacement();
+                request = decision.frame();
                 break;
-            case ConnectionPolicy.ANSWER:
+            case RequestDecision.ANSWER:
                 frame.release();
-                answerLocally(correlationId, apiKey, apiVersion, readNanos, policy.replacement());
+                answerLocally(correlationId, apiKey, apiVersion, readNanos, decision.frame());
                 pauseForThrottle(readNanos);
                 return;
-            case ConnectionPolicy.DROP:
+            case RequestDecision.DROP:
                 frame.release();
                 pauseForThrottle(readNanos);
                 return;
@@ -330,7 +338,7 @@ public final class ClientConnectionStateMachine
         }
         if (answered)
         {
-            final ResponseAmendment amendment = policy.amendment();
+            final ResponseAmendment amendment = decision.amendment();
             if (amendment == null)
             {
                 inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos);
@@ -424,25 +432,6 @@ public final class ClientConnectionStateMachine
         closeBoth();
     }
 
-    private boolean expectsResponse(final ByteBuf frame, final short apiKey, final short apiVersion)
-    {
-        if (apiKey != ApiKeyIds.PRODUCE)
-        {
-            return true;
-        }
-        try
-        {
-            final ProduceRequestFlyweight produce = flyweights.produceRequest
-                .wrap(requestView, requestHeader.bodyOffset(), requestHeader.bodyLength(), apiVersion);
-            return produce.acks() != ProduceRequestFlyweight.ACKS_NONE;
-        }
-        catch (final FrameRejectedException e)
-        {
-            frame.release();
-            throw e;
-        }
-    }
-
     private ByteBuf unsupportedApiVersionsResponse(final int correlationId)
     {
         final int length = ProxyApiVersions.unsupportedVersionResponseLength();
@@ -514,12 +503,12 @@ public final class ClientConnectionStateMachine
     private int forwardResponse(final ByteBuf frame)
     {
         final int messageLength = frame.readableBytes() - FrameDescriptor.MESSAGE_OFFSET;
-        final UnsafeBuffer view = ByteBufViews.wrapReadable(flyweights.responseView, frame);
+        final UnsafeBuffer view = ByteBufViews.wrapReadable(flyweights.responseView(), frame);
         final ResponseHeaderFlyweight header;
         final int outcome;
         try
         {
-            header = flyweights.responseHeader.wrap(view, FrameDescriptor.MESSAGE_OFFSET, messageLength);
+            header = flyweights.responseHeader().wrap(view, FrameDescriptor.MESSAGE_OFFSET, messageLength);
             final int correlationId = header.correlationId();
             if (inFlight.isEmpty() || inFlight.headIsLocallyAnswered() || inFlight.headCorrelationId() != correlationId)
             {
@@ -533,8 +522,8 @@ public final class ClientConnectionStateMachine
             header.headerVersion(ApiHeaderVersions.responseHeaderVersion(apiKey, apiVersion));
             if (ResponseRewriters.rewrites(apiKey, apiVersion))
             {
-                outcome = flyweights.rewriters.rewrite(apiKey, apiVersion, view, header.bodyOffset(),
-                    header.bodyLength(), nodes, flyweights.splice);
+                outcome = flyweights.rewriters().rewrite(apiKey, apiVersion, view, header.bodyOffset(),
+                    header.bodyLength(), nodes, flyweights.splice());
             }
             else
             {
@@ -557,7 +546,7 @@ public final class ClientConnectionStateMachine
                 onUnadvertisableResponse();
                 return FAILED;
             case RewriteOutcome.SPLICED:
-                response = ResponseSplicer.splice(clientChannel.alloc(), frame, flyweights.splice);
+                response = ResponseSplicer.splice(clientChannel.alloc(), frame, flyweights.splice());
                 break;
             default:
                 response = frame;
