@@ -82,7 +82,7 @@ final class BrokerConnectAttempts
                 .addKeyValue("clientAddress", clientChannel.remoteAddress())
                 .addKeyValue("route", target.route())
                 .log("no broker reachable for client connection; closing it so the client re-bootstraps");
-            connection.onNoBrokerReachable();
+            connection.closeBoth();
             return;
         }
         final String key = brokerAddress.getHostString() + ":" + brokerAddress.getPort();

@@ -148,21 +148,25 @@ public final class ClientConnectionStateMachine
         backPressure.onBrokerMemoryWait(paused);
     }
 
+    /** An attempt starts connecting to an address. */
     void onBrokerConnecting(final int attempt, final InetSocketAddress brokerAddress)
     {
         state = new Connecting(attempt, brokerAddress);
     }
 
+    /** Whether a connect attempt is still wanted. */
     boolean isConnecting()
     {
         return state instanceof Connecting;
     }
 
+    /** Whether the connection has a broker link and is not closed. */
     boolean isLinked()
     {
         return state instanceof Linked;
     }
 
+    /** The broker link is made: forward. */
     void onBrokerConnected(final BrokerLink link)
     {
         broker = link;
@@ -171,11 +175,6 @@ public final class ClientConnectionStateMachine
         metrics.onConnectionOpened(Side.BROKER);
         log.onForwarded(link);
         clientReads.open(ReadGate.BROKER_CONNECTING);
-    }
-
-    void onNoBrokerReachable()
-    {
-        closeBoth();
     }
 
     /**
@@ -236,6 +235,7 @@ public final class ClientConnectionStateMachine
         }
     }
 
+    /** The node listeners a held response waited for are bound: send what was held. */
     void onListenersReady()
     {
         if (!(state instanceof Holding))
@@ -259,6 +259,7 @@ public final class ClientConnectionStateMachine
         clientChannel.flush();
     }
 
+    /** A broker answer went to the client: a draining connection closes once nothing is left in flight. */
     void onAnswered()
     {
         final boolean draining = state instanceof Draining || state instanceof Holding && ((Holding)state).resume() instanceof Draining;
@@ -379,18 +380,21 @@ public final class ClientConnectionStateMachine
         closeBoth();
     }
 
+    /** The broker answered a request that is not the oldest in flight. */
     void onUnexpectedResponse(final int correlationId)
     {
         log.onUnexpectedResponse(broker, correlationId, inFlight.isEmpty() ? null : inFlight.headCorrelationId());
         closeBoth();
     }
 
+    /** A response names a node the proxy cannot advertise. */
     void onUnadvertisableResponse()
     {
         log.onUnadvertisableResponse();
         closeBoth();
     }
 
+    /** The broker left the oldest request unanswered past the request timeout. */
     void onRequestTimedOut()
     {
         breakers.onFailure(connectAttempts.brokerKey(), System.nanoTime());
@@ -398,6 +402,7 @@ public final class ClientConnectionStateMachine
         closeBoth();
     }
 
+    /** Closes both sides once, releasing everything held; responses already written reach the client first. */
     void closeBoth()
     {
         if (state instanceof Closed)

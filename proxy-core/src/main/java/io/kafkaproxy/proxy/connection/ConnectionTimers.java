@@ -79,7 +79,8 @@ final class ConnectionTimers
         {
             return;
         }
-        requestTimeoutCheck = clientChannel.eventLoop().schedule(this::onRequestTimeoutCheck, breakers.requestTimeoutNanos(), TimeUnit.NANOSECONDS);
+        requestTimeoutCheck = clientChannel.eventLoop().schedule(
+            this::onRequestTimeoutCheck, breakers.requestTimeoutNanos(), TimeUnit.NANOSECONDS);
     }
 
     /**
