@@ -104,7 +104,7 @@ public final class ClientConnectionStateMachine
         this.timers = new ConnectionTimers(clientChannel, clientReads, policy, breakers, inFlight, this);
         this.backPressure = new ConnectionBackPressure(clientChannel, clientReads);
         this.log = new ConnectionLog(clientChannel, target, metrics);
-        this.forwarder = new ResponseForwarder(clientChannel, inFlight, nodes, metrics, policy, timers, this);
+        this.forwarder = new ResponseForwarder(clientChannel, inFlight, nodes, metrics, policy, timers, log, this);
         this.requests = new RequestForwarder(requestHeader, requestView, inFlight, metrics, policy, timers, forwarder);
     }
 
@@ -344,7 +344,7 @@ public final class ClientConnectionStateMachine
         metrics.onConnectionClosed(Side.BROKER);
         if (!(state instanceof Closed))
         {
-            log.onBrokerClosed(broker);
+            log.onBrokerClosed();
         }
         closeBoth();
     }
@@ -376,21 +376,7 @@ public final class ClientConnectionStateMachine
             log.onExceptionAfterClose(cause);
             return;
         }
-        log.onException(side, cause, broker);
-        closeBoth();
-    }
-
-    /** The broker answered a request that is not the oldest in flight. */
-    void onUnexpectedResponse(final int correlationId)
-    {
-        log.onUnexpectedResponse(broker, correlationId, inFlight.isEmpty() ? null : inFlight.headCorrelationId());
-        closeBoth();
-    }
-
-    /** A response names a node the proxy cannot advertise. */
-    void onUnadvertisableResponse()
-    {
-        log.onUnadvertisableResponse();
+        log.onException(side, cause);
         closeBoth();
     }
 

@@ -25,6 +25,7 @@ final class ConnectionLog
     private final Channel clientChannel;
     private final BrokerTarget target;
     private final ProxyMetrics metrics;
+    private BrokerLink broker;
 
     /**
      * Creates the log of one connection.
@@ -53,8 +54,9 @@ final class ConnectionLog
         return LOGGER.isDebugEnabled() ? event.setCause(cause) : event;
     }
 
-    void onForwarded(final BrokerLink broker)
+    void onForwarded(final BrokerLink link)
     {
+        broker = link;
         if (LOGGER.isDebugEnabled())
         {
             LOGGER.atDebug()
@@ -113,7 +115,7 @@ final class ConnectionLog
         }
     }
 
-    void onBrokerClosed(final BrokerLink broker)
+    void onBrokerClosed()
     {
         if (LOGGER.isDebugEnabled())
         {
@@ -142,7 +144,7 @@ final class ConnectionLog
             .log("error after the connection closed");
     }
 
-    void onException(final Side side, final Throwable cause, final BrokerLink broker)
+    void onException(final Side side, final Throwable cause)
     {
         final String message;
         if (cause instanceof FrameRejectedException)
@@ -167,7 +169,7 @@ final class ConnectionLog
             .log(message);
     }
 
-    void onUnexpectedResponse(final BrokerLink broker, final int brokerCorrelationId, final Integer clientCorrelationId)
+    void onUnexpectedResponse(final int brokerCorrelationId, final Integer clientCorrelationId)
     {
         metrics.onConnectionError(Side.BROKER);
         LOGGER.atWarn()

@@ -46,6 +46,7 @@ final class ResponseForwarder
     private final ProxyMetrics metrics;
     private final ConnectionPolicy policy;
     private final ConnectionTimers timers;
+    private final ConnectionLog log;
     private final ClientConnectionStateMachine connection;
     private final EventLoopFlyweights flyweights = EventLoopFlyweights.current();
     private boolean clientFlushPending;
@@ -59,6 +60,7 @@ final class ResponseForwarder
      * @param metrics       the proxy's meters.
      * @param policy        the connection's policy.
      * @param timers        the connection's timers.
+     * @param log           says why the connection closes.
      * @param connection    the connection's state machine.
      */
     ResponseForwarder(
@@ -68,6 +70,7 @@ final class ResponseForwarder
         final ProxyMetrics metrics,
         final ConnectionPolicy policy,
         final ConnectionTimers timers,
+        final ConnectionLog log,
         final ClientConnectionStateMachine connection)
     {
         this.clientChannel = clientChannel;
@@ -76,6 +79,7 @@ final class ResponseForwarder
         this.metrics = metrics;
         this.policy = policy;
         this.timers = timers;
+        this.log = log;
         this.connection = connection;
     }
 
@@ -98,7 +102,8 @@ final class ResponseForwarder
             if (inFlight.isEmpty() || inFlight.headIsLocallyAnswered() || inFlight.headCorrelationId() != correlationId)
             {
                 frame.release();
-                connection.onUnexpectedResponse(correlationId);
+                log.onUnexpectedResponse(correlationId, inFlight.isEmpty() ? null : inFlight.headCorrelationId());
+                connection.closeBoth();
                 return FAILED;
             }
             final short apiKey = inFlight.headApiKey();
@@ -128,7 +133,8 @@ final class ResponseForwarder
                 return HELD;
             case RewriteOutcome.ENDPOINTS_UNAVAILABLE:
                 frame.release();
-                connection.onUnadvertisableResponse();
+                log.onUnadvertisableResponse();
+                connection.closeBoth();
                 return FAILED;
             case RewriteOutcome.SPLICED:
                 response = ResponseSplicer.splice(clientChannel.alloc(), frame, flyweights.splice());
