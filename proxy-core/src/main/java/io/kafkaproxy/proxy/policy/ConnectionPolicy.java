@@ -51,15 +51,25 @@ public final class ConnectionPolicy
      */
     public ConnectionPolicy(final PolicyServices services, final ByteBufAllocator alloc, final InetAddress clientAddress)
     {
-        this(services, alloc, clientAddress, IdentityStage.passthrough());
+        this(services, alloc, clientAddress, new PrincipalSource[0]);
     }
 
-    ConnectionPolicy(
-        final PolicyServices services, final ByteBufAllocator alloc, final InetAddress clientAddress, final IdentityStage identity)
+    /**
+     * Creates the policy of a newly accepted connection whose identity may come first from sources its listener knows
+     * (a TLS client certificate, a SASL login the proxy terminates, an HTTP credential), then from passthrough SASL,
+     * then from the client.id.
+     *
+     * @param services      the proxy's policy.
+     * @param alloc         allocates rewritten frames.
+     * @param clientAddress the client's address, for address rules and limits.
+     * @param sources       the listener's identity sources, highest precedence first; may be empty.
+     */
+    public ConnectionPolicy(
+        final PolicyServices services, final ByteBufAllocator alloc, final InetAddress clientAddress, final PrincipalSource... sources)
     {
         this.alloc = alloc;
         this.flyweights = EventLoopFlyweights.current();
-        this.identity = identity;
+        this.identity = IdentityStage.passthrough(sources);
         this.authorization = new AuthorizationStage(services, alloc, clientAddress);
         this.quotas = new QuotaStage(services, clientAddress);
         this.topicIds = new TopicIdLearningStage(services.topicIds());

@@ -3,6 +3,8 @@ package io.kafkaproxy.proxy.policy;
 import io.kafkaproxy.proxy.request.DecodedRequest;
 import io.netty.buffer.ByteBuf;
 
+import java.util.Arrays;
+
 /**
  * The identity stage of a connection's policy: who the client is, from the first of its {@link PrincipalSource}s, in
  * order of precedence, that names a principal.
@@ -27,14 +29,18 @@ final class IdentityStage
     }
 
     /**
-     * The identity sources of a connection whose Kafka listener passes SASL through: the login the broker accepted,
-     * else the client.id.
+     * The identity sources of a connection whose Kafka listener passes SASL through: the sources the listener knows
+     * first, then the login the broker accepted, else the client.id.
      *
+     * @param first the listener's own sources, highest precedence first; may be empty.
      * @return the stage.
      */
-    static IdentityStage passthrough()
+    static IdentityStage passthrough(final PrincipalSource... first)
     {
-        return new IdentityStage(new PassthroughSaslPrincipal(), new ClientIdPrincipal());
+        final PrincipalSource[] sources = Arrays.copyOf(first, first.length + 2);
+        sources[first.length] = new PassthroughSaslPrincipal();
+        sources[first.length + 1] = new ClientIdPrincipal();
+        return new IdentityStage(sources);
     }
 
     /**
