@@ -47,4 +47,15 @@ public final class ByteBufViews
         }
         return view;
     }
+
+    /**
+     * Whether a buffer's readable bytes can be viewed in place by {@link #wrapReadable}.
+     *
+     * @param buffer the buffer.
+     * @return false for a composite buffer (a spliced response), which must be merged to be read.
+     */
+    public static boolean isContiguous(final ByteBuf buffer)
+    {
+        return buffer.hasMemoryAddress() || buffer.hasArray() || buffer.nioBufferCount() == 1;
+    }
 }

@@ -6,6 +6,6 @@
  * request header into a flyweight shared with the handlers after it; {@link io.kafkaproxy.proxy.codec.ResponseSplicer}
  * turns a {@link io.kafkaproxy.protocol.responses.ResponseSplice} into the frame sent to the client, reusing the original
  * bytes around the replaced part. {@link io.kafkaproxy.proxy.codec.ByteBufViews} is the only place a
- * {@code ByteBuf} is viewed as a {@code DirectBuffer}.
+ * {@code ByteBuf} is viewed as a {@code DirectBuffer} (and says when one cannot be, in place).
  */
 package io.kafkaproxy.proxy.codec;

@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.connection;
 
+import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -60,6 +61,6 @@ public final class BrokerBackendHandler extends ChannelInboundHandlerAdapter
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
-        connection.onBrokerException(cause);
+        connection.onException(Side.BROKER, cause);
     }
 }

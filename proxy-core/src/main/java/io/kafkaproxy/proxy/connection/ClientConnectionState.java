@@ -1,20 +1,31 @@
 package io.kafkaproxy.proxy.connection;
 
-import io.netty.channel.Channel;
+import io.netty.buffer.ByteBuf;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 
 /**
- * Where a proxied connection is in its life.
+ * Where a proxied connection is in its life. {@link ClientConnectionStateMachine} owns the transitions; its class
+ * javadoc draws them.
  *
- * <pre>
- *   Accepted --client active--> Connecting(0) --connect failed, next address--> Connecting(n+1)
- *                                   |                        \--no address left--> Closed
- *                                   \--connected--> Forwarding(broker) --either side closed or failed--> Closed
- * </pre>
+ * <p>Holding and draining are states, not flags: a connection holding responses remembers the state it goes back to.
  */
 sealed interface ClientConnectionState
 {
+    /**
+     * A state with a broker connection.
+     */
+    sealed interface Linked extends ClientConnectionState
+    {
+        /**
+         * The broker side.
+         *
+         * @return the link.
+         */
+        BrokerLink broker();
+    }
+
     /**
      * The client's socket is accepted; nothing is connected upstream yet.
      */
@@ -33,11 +44,44 @@ sealed interface ClientConnectionState
     }
 
     /**
+     * The client authenticates to the proxy before anything is forwarded: where SASL termination will run.
+     *
+     * <p>Never entered today: SASL passes through to the broker, and a connection goes from {@link Connecting}
+     * straight to {@link Forwarding}.
+     *
+     * @param broker the broker connection, made but not yet used.
+     */
+    record Authenticating(BrokerLink broker) implements Linked
+    {
+    }
+
+    /**
      * Frames flow both ways.
      *
-     * @param brokerChannel the broker connection.
+     * @param broker the broker connection.
      */
-    record Forwarding(Channel brokerChannel) implements ClientConnectionState
+    record Forwarding(BrokerLink broker) implements Linked
+    {
+    }
+
+    /**
+     * A response names a broker node whose proxy listener is still starting: it is held, with every response after
+     * it, and broker reads are paused until the listeners are bound. Requests still flow to the broker.
+     *
+     * @param broker the broker connection.
+     * @param held   the held responses, oldest first; owned by this state until sent or released.
+     * @param resume the state to go back to once every held response is sent: {@link Forwarding} or {@link Draining}.
+     */
+    record Holding(BrokerLink broker, ArrayDeque<ByteBuf> held, Linked resume) implements Linked
+    {
+    }
+
+    /**
+     * The proxy is stopping: no more requests are read; the connection closes once every request read is answered.
+     *
+     * @param broker the broker connection.
+     */
+    record Draining(BrokerLink broker) implements Linked
     {
     }
 

@@ -1,97 +1,74 @@
 package io.kafkaproxy.proxy.connection;
 
-import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
-import io.kafkaproxy.protocol.wire.ApiKeyIds;
-import io.kafkaproxy.protocol.wire.FrameDescriptor;
-import io.kafkaproxy.protocol.wire.FrameRejectedException;
-import io.kafkaproxy.protocol.requests.ProduceRequestFlyweight;
-import io.kafkaproxy.protocol.responses.ProxyApiVersions;
 import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
-import io.kafkaproxy.protocol.wire.ResponseHeaderFlyweight;
-import io.kafkaproxy.protocol.responses.ResponseRewriters;
-import io.kafkaproxy.protocol.responses.RewriteOutcome;
-import io.kafkaproxy.proxy.codec.ByteBufViews;
-import io.kafkaproxy.proxy.codec.ResponseSplicer;
+import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Accepted;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Closed;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Connecting;
+import io.kafkaproxy.proxy.connection.ClientConnectionState.Draining;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Forwarding;
+import io.kafkaproxy.proxy.connection.ClientConnectionState.Holding;
+import io.kafkaproxy.proxy.connection.ClientConnectionState.Linked;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
-import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
-import io.kafkaproxy.proxy.policy.ResponseAmendment;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.util.concurrent.ScheduledFuture;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.slf4j.spi.LoggingEventBuilder;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Owns every decision about one proxied connection: the client's channel and the broker channel made for it.
+ * Owns the states of one proxied connection (the client's channel and the broker link made for it) and every
+ * transition between them, closing included.
  *
- * <p>The Netty handlers on both channels are thin adapters; each callback becomes one {@code on*} call here.
- * See {@link ClientConnectionState} for the states. In {@code Forwarding}:
- * <ul>
- *   <li>a request is recorded in {@link InFlightRequests} (unless it is an acks=0 Produce, which gets no
- *       answer) and written to the broker as the same bytes, flushed when the client's read completes;</li>
- *   <li>a response must answer the oldest request in flight, or the connection is closed; responses that carry
- *       broker addresses are rewritten by splicing, all others are forwarded untouched;</li>
- *   <li>a response naming a node whose listener is still starting is held, with every response after it, and
- *       broker reads are paused until the listener is bound;</li>
- *   <li>when either side's write buffer fills, reads stop on the other side until it drains.</li>
- * </ul>
- * Failures take one path: count, log once at WARN, flush what the client was already sent, close both sides.
+ * <pre>
+ *   Accepted --client active--> Connecting(0) --connect failed or circuit open, next address--> Connecting(n+1)
+ *                                   |                                     \--no address left--> Closed
+ *                                   \--connected--> Forwarding(broker)
+ *                                                   (Authenticating(broker) --login done--> Forwarding: not entered yet)
  *
- * <p>When the proxy stops, {@link #onDrain()} stops client reads; the connection closes as soon as every request
- * already read has been answered (the proxy closes whatever is left when its drain timeout ends).
+ *   Forwarding --a response names a node whose listener is starting--> Holding(broker, held, resume=Forwarding)
+ *   Holding --listeners bound, every held response sent--> resume
+ *   Forwarding --drain, requests in flight--> Draining(broker) --last answer sent--> Closed
+ *   Holding --drain--> Holding(broker, held, resume=Draining)
+ *   any --either side closed or failed, connection limit, drain with nothing in flight--> Closed
+ * </pre>
+ *
+ * <p>The Netty handlers on both channels are thin adapters; each callback becomes one {@code on*} call here, and the
+ * connection's parts do the work: {@link BrokerConnectAttempts} (addresses in turn, circuit breakers),
+ * {@link RequestForwarder} (decode once, policy, in flight, write to the {@link BrokerLink}), {@link ResponseForwarder}
+ * (match, rewrite, policy, write to the client in request order), {@link ConnectionTimers} (throttle pause, request
+ * timeout), {@link ConnectionBackPressure} (writability and memory waits) and {@link ConnectionLog}. Failures take one
+ * path: count, log once at WARN, flush what the client was already sent, close both sides. When the proxy stops,
+ * {@link #onDrain()} stops client reads, and the connection closes once every request read has its answer (the proxy
+ * closes whatever is left when its drain timeout ends).
  *
  * <p>The client and broker channels share one event loop, so all state here is plain fields: confined to that
  * event loop, never touched from another thread.
  */
 public final class ClientConnectionStateMachine
 {
-    private static final Logger LOGGER = LoggerFactory.getLogger(ClientConnectionStateMachine.class);
-
-    private static final int FORWARDED = 0;
-    private static final int HELD = 1;
-    private static final int FAILED = 2;
-
     private final Channel clientChannel;
     private final BrokerTarget target;
-    private final BrokerConnector connector;
-    private final BrokerNodeRegistry nodes;
     private final ProxyMetrics metrics;
-    private final RequestHeaderFlyweight requestHeader;
-    private final UnsafeBuffer requestView;
-    private final EventLoopFlyweights flyweights;
     private final InFlightRequests inFlight = new InFlightRequests();
     private final ReadGate clientReads;
     private final ConnectionPolicy policy;
     private final BrokerCircuitBreakers breakers;
-    private String brokerKey;
-    private ScheduledFuture<?> throttleEnd;
-    private ScheduledFuture<?> requestTimeoutCheck;
+    private final BrokerConnectAttempts connectAttempts;
+    private final ConnectionTimers timers;
+    private final ResponseForwarder forwarder;
+    private final RequestForwarder requests;
+    private final ConnectionLog log;
+    private final ConnectionBackPressure backPressure;
     private ClientConnectionState state = new Accepted();
-    private Channel brokerChannel;
-    private ReadGate brokerReads;
-    private boolean brokerReadsPausedForMemory;
-    private ArrayDeque<ByteBuf> heldResponses;
-    private boolean awaitingListeners;
-    private boolean clientFlushPending;
-    private boolean draining;
+    private BrokerLink broker;
 
     /**
      * Creates the state machine of a newly accepted client channel, whose auto-read must be off.
@@ -121,13 +98,14 @@ public final class ClientConnectionStateMachine
         this.breakers = breakers;
         this.clientChannel = clientChannel;
         this.target = target;
-        this.connector = connector;
-        this.nodes = nodes;
         this.metrics = metrics;
-        this.requestHeader = requestHeader;
-        this.requestView = requestView;
-        this.flyweights = EventLoopFlyweights.current();
         this.clientReads = new ReadGate(clientChannel, ReadGate.BROKER_CONNECTING);
+        this.connectAttempts = new BrokerConnectAttempts(clientChannel, target, connector, breakers, metrics, this);
+        this.timers = new ConnectionTimers(clientChannel, clientReads, policy, breakers, inFlight, this);
+        this.backPressure = new ConnectionBackPressure(clientChannel, clientReads);
+        this.log = new ConnectionLog(clientChannel, target, metrics);
+        this.forwarder = new ResponseForwarder(clientChannel, inFlight, nodes, metrics, policy, timers, log, this);
+        this.requests = new RequestForwarder(requestHeader, requestView, inFlight, metrics, policy, timers, forwarder);
     }
 
     ClientConnectionState state()
@@ -143,17 +121,11 @@ public final class ClientConnectionStateMachine
         metrics.onConnectionOpened(Side.CLIENT);
         if (!policy.onConnected())
         {
-            if (LOGGER.isDebugEnabled())
-            {
-                LOGGER.atDebug()
-                    .addKeyValue("channelId", clientChannel.id().asShortText())
-                    .addKeyValue("clientAddress", clientChannel.remoteAddress())
-                    .log("client connection refused by a connection limit");
-            }
+            log.onRefusedByAddressLimit();
             closeBoth();
             return;
         }
-        connect(0);
+        connectAttempts.connect(0);
     }
 
     /**
@@ -163,14 +135,7 @@ public final class ClientConnectionStateMachine
      */
     public void onClientMemoryWait(final boolean paused)
     {
-        if (paused)
-        {
-            clientReads.close(ReadGate.MEMORY);
-        }
-        else
-        {
-            clientReads.open(ReadGate.MEMORY);
-        }
+        backPressure.onClientMemoryWait(paused);
     }
 
     /**
@@ -180,93 +145,35 @@ public final class ClientConnectionStateMachine
      */
     public void onBrokerMemoryWait(final boolean paused)
     {
-        if (brokerReads == null)
-        {
-            brokerReadsPausedForMemory = paused;
-            return;
-        }
-        if (paused)
-        {
-            brokerReads.close(ReadGate.MEMORY);
-        }
-        else
-        {
-            brokerReads.open(ReadGate.MEMORY);
-        }
+        backPressure.onBrokerMemoryWait(paused);
     }
 
-    private void connect(final int attempt)
+    /** An attempt starts connecting to an address. */
+    void onBrokerConnecting(final int attempt, final InetSocketAddress brokerAddress)
     {
-        final InetSocketAddress brokerAddress = target.brokerAddress(attempt);
-        if (brokerAddress == null)
-        {
-            LOGGER.atWarn()
-                .addKeyValue("channelId", clientChannel.id().asShortText())
-                .addKeyValue("clientAddress", clientChannel.remoteAddress())
-                .addKeyValue("route", target.route())
-                .log("no broker reachable for client connection; closing it so the client re-bootstraps");
-            closeBoth();
-            return;
-        }
-        final String key = brokerAddress.getHostString() + ":" + brokerAddress.getPort();
-        if (!breakers.allowConnect(key, System.nanoTime()))
-        {
-            // The node's circuit is open: fail fast so the client refreshes its metadata instead of waiting.
-            if (LOGGER.isDebugEnabled())
-            {
-                LOGGER.atDebug()
-                    .addKeyValue("channelId", clientChannel.id().asShortText())
-                    .addKeyValue("brokerAddress", key)
-                    .log("broker circuit open; not connecting");
-            }
-            connect(attempt + 1);
-            return;
-        }
-        brokerKey = key;
         state = new Connecting(attempt, brokerAddress);
-        connector.connect(clientChannel.eventLoop(), brokerAddress, this)
-            .addListener((ChannelFutureListener)future -> onBrokerConnectComplete(future, attempt, brokerAddress));
     }
 
-    private void onBrokerConnectComplete(final ChannelFuture future, final int attempt, final InetSocketAddress brokerAddress)
+    /** Whether a connect attempt is still wanted. */
+    boolean isConnecting()
     {
-        if (!(state instanceof Connecting))
-        {
-            // The client left while we were connecting.
-            future.channel().close();
-            return;
-        }
-        if (!future.isSuccess())
-        {
-            breakers.onFailure(brokerKey, System.nanoTime());
-            metrics.onBrokerConnectFailed();
-            withCause(LOGGER.atWarn(), future.cause())
-                .addKeyValue("channelId", clientChannel.id().asShortText())
-                .addKeyValue("brokerAddress", brokerAddress.getHostString() + ":" + brokerAddress.getPort())
-                .addKeyValue("route", target.route())
-                .addKeyValue("error", String.valueOf(future.cause()))
-                .log("broker connection failed");
-            connect(attempt + 1);
-            return;
-        }
-        breakers.onConnectSuccess(brokerKey);
-        brokerChannel = future.channel();
-        brokerReads = new ReadGate(brokerChannel, 0);
-        if (brokerReadsPausedForMemory)
-        {
-            brokerReads.close(ReadGate.MEMORY);
-        }
-        state = new Forwarding(brokerChannel);
+        return state instanceof Connecting;
+    }
+
+    /** Whether the connection has a broker link and is not closed. */
+    boolean isLinked()
+    {
+        return state instanceof Linked;
+    }
+
+    /** The broker link is made: forward. */
+    void onBrokerConnected(final BrokerLink link)
+    {
+        broker = link;
+        backPressure.onBrokerLinked(link);
+        state = new Forwarding(link);
         metrics.onConnectionOpened(Side.BROKER);
-        if (LOGGER.isDebugEnabled())
-        {
-            LOGGER.atDebug()
-                .addKeyValue("channelId", clientChannel.id().asShortText())
-                .addKeyValue("clientAddress", clientChannel.remoteAddress())
-                .addKeyValue("brokerAddress", brokerChannel.remoteAddress())
-                .addKeyValue("route", target.route())
-                .log("client connection forwarded");
-        }
+        log.onForwarded(link);
         clientReads.open(ReadGate.BROKER_CONNECTING);
     }
 
@@ -277,193 +184,15 @@ public final class ClientConnectionStateMachine
      */
     void onClientRequest(final ByteBuf frame)
     {
-        if (!(state instanceof Forwarding))
+        if (!(state instanceof Forwarding || state instanceof Holding || state instanceof Draining))
         {
             frame.release();
             return;
         }
-        final long readNanos = System.nanoTime();
-        final short apiKey = requestHeader.apiKey();
-        final short apiVersion = requestHeader.apiVersion();
-        final int correlationId = requestHeader.correlationId();
-        metrics.api(apiKey).onRequest(frame.readableBytes());
-        if (apiKey == ApiKeyIds.API_VERSIONS && apiVersion > ProxyApiVersions.highestDecodedVersion(ApiKeyIds.API_VERSIONS))
+        if (!requests.forward(frame, broker))
         {
-            frame.release();
-            answerLocally(correlationId, apiKey, apiVersion, readNanos, unsupportedApiVersionsResponse(correlationId));
-            return;
-        }
-        // Read before the policy runs: a replaced request's original, which the view points at, is released.
-        final boolean answered = expectsResponse(frame, apiKey, apiVersion);
-        final int decision;
-        try
-        {
-            decision = policy.onRequest(frame, requestHeader, requestView, readNanos);
-        }
-        catch (final RuntimeException e)
-        {
-            frame.release();
-            throw e;
-        }
-        ByteBuf request = frame;
-        switch (decision)
-        {
-            case ConnectionPolicy.PASS:
-                break;
-            case ConnectionPolicy.FORWARD:
-                frame.release();
-                request = policy.replacement();
-                break;
-            case ConnectionPolicy.ANSWER:
-                frame.release();
-                answerLocally(correlationId, apiKey, apiVersion, readNanos, policy.replacement());
-                pauseForThrottle(readNanos);
-                return;
-            case ConnectionPolicy.DROP:
-                frame.release();
-                pauseForThrottle(readNanos);
-                return;
-            default:
-                frame.release();
-                onConnectionRejected();
-                return;
-        }
-        if (answered)
-        {
-            final ResponseAmendment amendment = policy.amendment();
-            if (amendment == null)
-            {
-                inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos);
-            }
-            else
-            {
-                inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos, amendment);
-            }
-            watchRequestTimeout();
-        }
-        brokerChannel.write(request, brokerChannel.voidPromise());
-        pauseForThrottle(readNanos);
-    }
-
-    private void pauseForThrottle(final long nowNanos)
-    {
-        final long throttleNanos = policy.throttleRemainingNanos(nowNanos);
-        if (throttleNanos <= 0 || clientReads.isClosedBy(ReadGate.THROTTLED))
-        {
-            return;
-        }
-        // Kafka's way (KIP-219): the response says how long to wait, and the proxy reads nothing more until then.
-        clientReads.close(ReadGate.THROTTLED);
-        throttleEnd = clientChannel.eventLoop().schedule(this::onThrottleEnd, throttleNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private void onThrottleEnd()
-    {
-        throttleEnd = null;
-        final long remaining = policy.throttleRemainingNanos(System.nanoTime());
-        if (remaining > 0)
-        {
-            // A response charged more since the pause began.
-            throttleEnd = clientChannel.eventLoop().schedule(this::onThrottleEnd, remaining, TimeUnit.NANOSECONDS);
-            return;
-        }
-        clientReads.open(ReadGate.THROTTLED);
-    }
-
-    private void watchRequestTimeout()
-    {
-        if (requestTimeoutCheck != null || !breakers.enabled())
-        {
-            return;
-        }
-        requestTimeoutCheck = clientChannel.eventLoop().schedule(
-            this::onRequestTimeoutCheck, breakers.requestTimeoutNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private void onRequestTimeoutCheck()
-    {
-        requestTimeoutCheck = null;
-        if (!(state instanceof Forwarding) || inFlight.isEmpty())
-        {
-            return;
-        }
-        final long waited = System.nanoTime() - inFlight.headReadNanos();
-        final long timeout = breakers.requestTimeoutNanos();
-        // JoinGroup and SyncGroup wait for the group's rebalance (up to the client's rebalance timeout, minutes):
-        // a broker holding them is working, not failing.
-        final short headApiKey = inFlight.headApiKey();
-        final boolean waitsForRebalance = headApiKey == ApiKeyIds.JOIN_GROUP || headApiKey == ApiKeyIds.SYNC_GROUP;
-        if (inFlight.headIsLocallyAnswered() || waitsForRebalance || waited < timeout)
-        {
-            requestTimeoutCheck = clientChannel.eventLoop().schedule(
-                this::onRequestTimeoutCheck, Math.max(timeout - waited, 1_000_000), TimeUnit.NANOSECONDS);
-            return;
-        }
-        breakers.onFailure(brokerKey, System.nanoTime());
-        metrics.onConnectionError(Side.BROKER);
-        LOGGER.atWarn()
-            .addKeyValue("channelId", clientChannel.id().asShortText())
-            .addKeyValue("brokerAddress", brokerKey)
-            .addKeyValue("route", target.route())
-            .addKeyValue("apiKey", inFlight.headApiKey())
-            .addKeyValue("clientCorrelationId", inFlight.headCorrelationId())
-            .log("broker left a request unanswered past the request timeout; closing the connection");
-        closeBoth();
-    }
-
-    private void onConnectionRejected()
-    {
-        if (LOGGER.isDebugEnabled())
-        {
-            LOGGER.atDebug()
-                .addKeyValue("channelId", clientChannel.id().asShortText())
-                .addKeyValue("clientAddress", clientChannel.remoteAddress())
-                .addKeyValue("principal", policy.principal())
-                .log("client connection refused by its principal's connection limit");
-        }
-        closeBoth();
-    }
-
-    private boolean expectsResponse(final ByteBuf frame, final short apiKey, final short apiVersion)
-    {
-        if (apiKey != ApiKeyIds.PRODUCE)
-        {
-            return true;
-        }
-        try
-        {
-            final ProduceRequestFlyweight produce = flyweights.produceRequest
-                .wrap(requestView, requestHeader.bodyOffset(), requestHeader.bodyLength(), apiVersion);
-            return produce.acks() != ProduceRequestFlyweight.ACKS_NONE;
-        }
-        catch (final FrameRejectedException e)
-        {
-            frame.release();
-            throw e;
-        }
-    }
-
-    private ByteBuf unsupportedApiVersionsResponse(final int correlationId)
-    {
-        final int length = ProxyApiVersions.unsupportedVersionResponseLength();
-        final ByteBuf response = clientChannel.alloc().directBuffer(length, length);
-        final UnsafeBuffer view = ByteBufViews.wrapReadable(new UnsafeBuffer(0, 0), response.writerIndex(length));
-        ProxyApiVersions.writeUnsupportedVersionResponse(view, 0, correlationId);
-        return response;
-    }
-
-    private void answerLocally(
-        final int correlationId, final short apiKey, final short apiVersion, final long readNanos, final ByteBuf response)
-    {
-        if (inFlight.isEmpty())
-        {
-            metrics.api(apiKey).onResponse(response.readableBytes(), System.nanoTime() - readNanos);
-            clientChannel.write(response, clientChannel.voidPromise());
-            clientFlushPending = true;
-        }
-        else
-        {
-            inFlight.addLocallyAnswered(correlationId, apiKey, apiVersion, readNanos, response);
+            log.onRefusedByPrincipalLimit(policy.principal());
+            closeBoth();
         }
     }
 
@@ -472,15 +201,11 @@ public final class ClientConnectionStateMachine
      */
     void onClientReadComplete()
     {
-        if (brokerChannel != null)
+        if (broker != null)
         {
-            brokerChannel.flush();
+            broker.flush();
         }
-        if (clientFlushPending)
-        {
-            clientFlushPending = false;
-            clientChannel.flush();
-        }
+        forwarder.flushLocalAnswers();
     }
 
     /**
@@ -490,116 +215,58 @@ public final class ClientConnectionStateMachine
      */
     void onBrokerResponse(final ByteBuf frame)
     {
-        if (!(state instanceof Forwarding))
+        if (state instanceof Holding)
+        {
+            ((Holding)state).held().addLast(frame);
+            return;
+        }
+        if (!(state instanceof Forwarding || state instanceof Draining))
         {
             frame.release();
             return;
         }
-        if (heldResponses != null && !heldResponses.isEmpty())
+        if (forwarder.forward(frame) == ResponseForwarder.HELD)
         {
-            heldResponses.addLast(frame);
+            final ArrayDeque<ByteBuf> held = new ArrayDeque<>(4);
+            held.addLast(frame);
+            state = new Holding(broker, held, (Linked)state);
+            broker.closeReads(ReadGate.ENDPOINTS_PENDING);
+            forwarder.awaitListeners();
+        }
+    }
+
+    /** The node listeners a held response waited for are bound: send what was held. */
+    void onListenersReady()
+    {
+        if (!(state instanceof Holding))
+        {
             return;
         }
-        if (forwardResponse(frame) == HELD)
+        final Holding holding = (Holding)state;
+        final int result = forwarder.release(holding.held());
+        if (result == ResponseForwarder.FAILED)
         {
-            if (heldResponses == null)
-            {
-                heldResponses = new ArrayDeque<>(4);
-            }
-            heldResponses.addLast(frame);
-            awaitListeners();
+            return;
         }
+        if (result == ResponseForwarder.HELD)
+        {
+            forwarder.awaitListeners();
+            clientChannel.flush();
+            return;
+        }
+        state = holding.resume();
+        broker.openReads(ReadGate.ENDPOINTS_PENDING);
+        clientChannel.flush();
     }
 
-    private int forwardResponse(final ByteBuf frame)
+    /** A broker answer went to the client: a draining connection closes once nothing is left in flight. */
+    void onAnswered()
     {
-        final int messageLength = frame.readableBytes() - FrameDescriptor.MESSAGE_OFFSET;
-        final UnsafeBuffer view = ByteBufViews.wrapReadable(flyweights.responseView, frame);
-        final ResponseHeaderFlyweight header;
-        final int outcome;
-        try
-        {
-            header = flyweights.responseHeader.wrap(view, FrameDescriptor.MESSAGE_OFFSET, messageLength);
-            final int correlationId = header.correlationId();
-            if (inFlight.isEmpty() || inFlight.headIsLocallyAnswered() || inFlight.headCorrelationId() != correlationId)
-            {
-                frame.release();
-                onUnexpectedResponse(correlationId);
-                return FAILED;
-            }
-            final short apiKey = inFlight.headApiKey();
-            final short apiVersion = inFlight.headApiVersion();
-            // The body offset matters to the policy too (throttle field, amendments), so the header is always measured.
-            header.headerVersion(ApiHeaderVersions.responseHeaderVersion(apiKey, apiVersion));
-            if (ResponseRewriters.rewrites(apiKey, apiVersion))
-            {
-                outcome = flyweights.rewriters.rewrite(apiKey, apiVersion, view, header.bodyOffset(),
-                    header.bodyLength(), nodes, flyweights.splice);
-            }
-            else
-            {
-                outcome = RewriteOutcome.UNCHANGED;
-            }
-        }
-        catch (final FrameRejectedException e)
-        {
-            frame.release();
-            onBrokerException(e);
-            return FAILED;
-        }
-        final ByteBuf response;
-        switch (outcome)
-        {
-            case RewriteOutcome.ENDPOINTS_PENDING:
-                return HELD;
-            case RewriteOutcome.ENDPOINTS_UNAVAILABLE:
-                frame.release();
-                onUnadvertisableResponse();
-                return FAILED;
-            case RewriteOutcome.SPLICED:
-                response = ResponseSplicer.splice(clientChannel.alloc(), frame, flyweights.splice);
-                break;
-            default:
-                response = frame;
-                break;
-        }
-        final long nowNanos = System.nanoTime();
-        final ByteBuf answer;
-        try
-        {
-            answer = policy.onResponse(response, inFlight.headApiKey(), inFlight.headApiVersion(),
-                header.bodyOffset(), inFlight.headAmendment(), nowNanos);
-        }
-        catch (final RuntimeException e)
-        {
-            onBrokerException(e);
-            return FAILED;
-        }
-        writeToClient(answer);
-        pauseForThrottle(nowNanos);
-        return FORWARDED;
-    }
-
-    private void writeToClient(final ByteBuf response)
-    {
-        final long writeNanos = System.nanoTime();
-        answerHead(response, writeNanos);
-        // Answers the proxy made itself wait behind the broker's; they go out in order right after it.
-        while (!inFlight.isEmpty() && inFlight.headIsLocallyAnswered())
-        {
-            answerHead(inFlight.headLocalResponse(), writeNanos);
-        }
+        final boolean draining = state instanceof Draining || state instanceof Holding && ((Holding)state).resume() instanceof Draining;
         if (draining && inFlight.isEmpty())
         {
             closeBoth();
         }
-    }
-
-    private void answerHead(final ByteBuf response, final long writeNanos)
-    {
-        metrics.api(inFlight.headApiKey()).onResponse(response.readableBytes(), writeNanos - inFlight.headReadNanos());
-        inFlight.removeHead();
-        clientChannel.write(response, clientChannel.voidPromise());
     }
 
     /**
@@ -611,50 +278,20 @@ public final class ClientConnectionStateMachine
         {
             return;
         }
-        draining = true;
         clientReads.close(ReadGate.DRAINING);
-        if (!(state instanceof Forwarding) || inFlight.isEmpty())
+        if (!(state instanceof Linked) || inFlight.isEmpty())
         {
             closeBoth();
         }
-    }
-
-    private void awaitListeners()
-    {
-        if (awaitingListeners)
+        else if (state instanceof Holding)
         {
-            return;
+            final Holding holding = (Holding)state;
+            state = new Holding(broker, holding.held(), new Draining(broker));
         }
-        awaitingListeners = true;
-        brokerReads.close(ReadGate.ENDPOINTS_PENDING);
-        nodes.listenersReady().addListener(future -> clientChannel.eventLoop().execute(this::onListenersReady));
-    }
-
-    private void onListenersReady()
-    {
-        awaitingListeners = false;
-        if (!(state instanceof Forwarding))
+        else
         {
-            return;
+            state = new Draining(broker);
         }
-        ByteBuf frame;
-        while ((frame = heldResponses.pollFirst()) != null)
-        {
-            final int result = forwardResponse(frame);
-            if (result == HELD)
-            {
-                heldResponses.addFirst(frame);
-                awaitListeners();
-                clientChannel.flush();
-                return;
-            }
-            if (result == FAILED)
-            {
-                return;
-            }
-        }
-        brokerReads.open(ReadGate.ENDPOINTS_PENDING);
-        clientChannel.flush();
     }
 
     /**
@@ -670,18 +307,7 @@ public final class ClientConnectionStateMachine
      */
     void onClientWritabilityChanged()
     {
-        if (brokerReads == null)
-        {
-            return;
-        }
-        if (clientChannel.isWritable())
-        {
-            brokerReads.open(ReadGate.CLIENT_BACKLOG);
-        }
-        else
-        {
-            brokerReads.close(ReadGate.CLIENT_BACKLOG);
-        }
+        backPressure.onClientWritabilityChanged();
     }
 
     /**
@@ -689,14 +315,7 @@ public final class ClientConnectionStateMachine
      */
     void onBrokerWritabilityChanged()
     {
-        if (brokerChannel.isWritable())
-        {
-            clientReads.open(ReadGate.BROKER_BACKLOG);
-        }
-        else
-        {
-            clientReads.close(ReadGate.BROKER_BACKLOG);
-        }
+        backPressure.onBrokerWritabilityChanged();
     }
 
     /**
@@ -705,13 +324,9 @@ public final class ClientConnectionStateMachine
     void onClientInactive()
     {
         metrics.onConnectionClosed(Side.CLIENT);
-        if (!(state instanceof Closed) && LOGGER.isDebugEnabled())
+        if (!(state instanceof Closed))
         {
-            LOGGER.atDebug()
-                .addKeyValue("channelId", clientChannel.id().asShortText())
-                .addKeyValue("clientAddress", clientChannel.remoteAddress())
-                .addKeyValue("route", target.route())
-                .log("client closed its connection");
+            log.onClientClosed();
         }
         closeBoth();
     }
@@ -721,19 +336,15 @@ public final class ClientConnectionStateMachine
      */
     void onBrokerInactive()
     {
-        if (brokerChannel == null)
+        if (broker == null)
         {
             // A connection that completed after the client had gone; it was never counted or used.
             return;
         }
         metrics.onConnectionClosed(Side.BROKER);
-        if (!(state instanceof Closed) && LOGGER.isDebugEnabled())
+        if (!(state instanceof Closed))
         {
-            LOGGER.atDebug()
-                .addKeyValue("channelId", clientChannel.id().asShortText())
-                .addKeyValue("brokerAddress", brokerChannel.remoteAddress())
-                .addKeyValue("route", target.route())
-                .log("broker closed its connection");
+            log.onBrokerClosed();
         }
         closeBoth();
     }
@@ -748,132 +359,64 @@ public final class ClientConnectionStateMachine
             // Waiting on the broker is not idleness: a request read long ago still has its answer to come.
             return;
         }
-        if (LOGGER.isDebugEnabled())
-        {
-            LOGGER.atDebug()
-                .addKeyValue("channelId", clientChannel.id().asShortText())
-                .addKeyValue("clientAddress", clientChannel.remoteAddress())
-                .log("closing idle client connection");
-        }
+        log.onClientIdle();
         closeBoth();
     }
 
     /**
-     * Something failed on the client side: a rejected frame, a reset, a bug.
+     * Something failed on the client side (a rejected frame, a reset, a bug) or the broker side.
      *
+     * @param side  where it failed.
      * @param cause what failed.
      */
-    void onClientException(final Throwable cause)
-    {
-        onException(Side.CLIENT, cause);
-    }
-
-    /**
-     * Something failed on the broker side.
-     *
-     * @param cause what failed.
-     */
-    void onBrokerException(final Throwable cause)
-    {
-        onException(Side.BROKER, cause);
-    }
-
-    private void onException(final Side side, final Throwable cause)
+    void onException(final Side side, final Throwable cause)
     {
         if (state instanceof Closed)
         {
-            LOGGER.atDebug().setCause(cause).addKeyValue("channelId", clientChannel.id().asShortText())
-                .log("error after the connection closed");
+            log.onExceptionAfterClose(cause);
             return;
         }
-        final String message;
-        if (cause instanceof FrameRejectedException)
-        {
-            metrics.onFrameRejected(side, ((FrameRejectedException)cause).reason());
-            message = side == Side.CLIENT ? "client sent a frame that is not Kafka; closing the connection" :
-                "broker sent a frame that is not Kafka; closing the connection";
-        }
-        else
-        {
-            metrics.onConnectionError(side);
-            message = side == Side.CLIENT ? "client connection failed" : "broker connection failed";
-        }
-        // A client resetting its socket is the client's business; a broker doing so is the proxy's.
-        final LoggingEventBuilder event = side == Side.CLIENT && cause instanceof IOException ?
-            LOGGER.atDebug() : withCause(LOGGER.atWarn(), cause);
-        event.addKeyValue("channelId", clientChannel.id().asShortText())
-            .addKeyValue("clientAddress", clientChannel.remoteAddress())
-            .addKeyValue("brokerAddress", brokerChannel == null ? null : brokerChannel.remoteAddress())
-            .addKeyValue("route", target.route())
-            .addKeyValue("error", String.valueOf(cause))
-            .log(message);
+        log.onException(side, cause);
         closeBoth();
     }
 
-    private void onUnexpectedResponse(final int correlationId)
+    /** The broker left the oldest request unanswered past the request timeout. */
+    void onRequestTimedOut()
     {
-        metrics.onConnectionError(Side.BROKER);
-        LOGGER.atWarn()
-            .addKeyValue("channelId", clientChannel.id().asShortText())
-            .addKeyValue("brokerAddress", brokerChannel.remoteAddress())
-            .addKeyValue("route", target.route())
-            .addKeyValue("brokerCorrelationId", correlationId)
-            .addKeyValue("clientCorrelationId", inFlight.isEmpty() ? null : inFlight.headCorrelationId())
-            .log("broker answered a request that is not the oldest in flight; closing the connection");
+        breakers.onFailure(connectAttempts.brokerKey(), System.nanoTime());
+        log.onRequestTimedOut(connectAttempts.brokerKey(), inFlight.headApiKey(), inFlight.headCorrelationId());
         closeBoth();
     }
 
-    private void onUnadvertisableResponse()
-    {
-        metrics.onConnectionError(Side.BROKER);
-        LOGGER.atWarn()
-            .addKeyValue("channelId", clientChannel.id().asShortText())
-            .addKeyValue("route", target.route())
-            .log("response names a broker node that has no proxy listener; closing the connection rather than " +
-                "reveal the broker's address");
-        closeBoth();
-    }
-
-    private void closeBoth()
+    /** Closes both sides once, releasing everything held; responses already written reach the client first. */
+    void closeBoth()
     {
         if (state instanceof Closed)
         {
             return;
         }
+        final ClientConnectionState closing = state;
         state = new Closed();
         policy.onClosed();
-        if (throttleEnd != null)
-        {
-            throttleEnd.cancel(false);
-        }
-        if (requestTimeoutCheck != null)
-        {
-            requestTimeoutCheck.cancel(false);
-        }
+        timers.cancel();
         if (!inFlight.isEmpty())
         {
             metrics.onRequestsUnanswered(inFlight.size());
         }
         inFlight.clear();
-        if (heldResponses != null)
+        if (closing instanceof Holding)
         {
             ByteBuf frame;
-            while ((frame = heldResponses.pollFirst()) != null)
+            while ((frame = ((Holding)closing).held().pollFirst()) != null)
             {
                 frame.release();
             }
         }
-        if (brokerChannel != null)
+        if (broker != null)
         {
-            brokerChannel.close();
+            broker.close();
         }
         // Responses already written reach the client before the close.
         clientChannel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    private static LoggingEventBuilder withCause(final LoggingEventBuilder event, final Throwable cause)
-    {
-        // Stack traces only when someone is debugging; the error key carries the message either way.
-        return LOGGER.isDebugEnabled() ? event.setCause(cause) : event;
     }
 }

@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.connection;
 
+import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -81,6 +82,6 @@ public final class ClientFrontendHandler extends ChannelInboundHandlerAdapter
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
-        connection.onClientException(cause);
+        connection.onException(Side.CLIENT, cause);
     }
 }

@@ -1,6 +1,6 @@
 package io.kafkaproxy.proxy.connection;
 
-import io.kafkaproxy.proxy.policy.ResponseAmendment;
+import io.kafkaproxy.proxy.request.ResponseAmendment;
 import io.netty.buffer.ByteBuf;
 
 import java.util.Arrays;

@@ -1,10 +1,15 @@
 /**
- * One proxied connection: the client's channel, the broker channel opened for it, and the state machine that
- * owns every decision about the pair.
+ * One proxied connection: the client's channel, the broker link opened for it, and the state machine that owns
+ * the pair's states and transitions.
  *
  * <p>{@link io.kafkaproxy.proxy.connection.ClientFrontendHandler} and
  * {@link io.kafkaproxy.proxy.connection.BrokerBackendHandler} turn Netty callbacks into calls on
- * {@link io.kafkaproxy.proxy.connection.ClientConnectionStateMachine}; both channels live on one event loop, so
- * nothing here is shared between threads except the node registry it is given.
+ * {@link io.kafkaproxy.proxy.connection.ClientConnectionStateMachine} (states in
+ * {@link io.kafkaproxy.proxy.connection.ClientConnectionState}), which hands the work to its parts: broker connect
+ * attempts, request and response forwarding, timers, back-pressure and the connection log. The broker side is a
+ * {@link io.kafkaproxy.proxy.connection.BrokerLink}, the seam for a produce mirror or another cluster. Requests are
+ * decided by the policy ({@code proxy.policy}) over a request decoded once ({@code proxy.request}); this package
+ * depends on both and neither depends on it. Both channels live on one event loop, so nothing here is shared between
+ * threads except the node registry it is given.
  */
 package io.kafkaproxy.proxy.connection;

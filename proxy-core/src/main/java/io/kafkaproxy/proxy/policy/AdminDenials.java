@@ -4,8 +4,11 @@ import io.kafkaproxy.protocol.wire.ApiKeyIds;
 import io.kafkaproxy.proxy.config.AclOperation;
 import io.kafkaproxy.proxy.config.AclResourceType;
 import io.kafkaproxy.proxy.acl.ClientAcl;
+import io.kafkaproxy.proxy.request.RequestDecision;
+import io.kafkaproxy.proxy.request.ResponseAmendment;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
@@ -19,12 +22,15 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.Message;
 import org.apache.kafka.common.requests.AbstractResponse;
 
+import java.util.Collection;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Admin requests decided per resource: CreateTopics (create on the topic), DeleteTopics (delete), DescribeConfigs
@@ -103,7 +109,7 @@ final class AdminDenials implements ResponseAmendment
      */
     static void decide(
         final ByteBufAllocator alloc, final ByteBuf frame, final int bodyOffset, final short apiKey, final short apiVersion,
-        final ResourceChecks checks, final PolicyOutcome outcome)
+        final ResourceChecks checks, final RequestDecision outcome)
     {
         final ApiMessage request = ApiKeys.forId(apiKey).messageType.newRequest();
         request.read(KafkaMessageFrames.body(frame, bodyOffset), apiVersion);
@@ -163,68 +169,67 @@ final class AdminDenials implements ResponseAmendment
     {
     }
 
-    private static SplitResult createTopics(final CreateTopicsRequestData request, final ResourceChecks checks)
+    /**
+     * The one resource loop: takes each resource the checks deny out of a request, keeping the answer a broker gives it.
+     *
+     * @param resources    the request's resources; denied ones are removed.
+     * @param deniedAnswer the answer to a resource, or null when it is allowed.
+     * @param denied       receives the answers of the denied resources.
+     */
+    private static <Q, R extends Message> void removeDenied(
+        final Iterator<Q> resources, final Function<Q, R> deniedAnswer, final List<R> denied)
     {
-        final List<String> denied = new ArrayList<>();
-        final Iterator<CreateTopicsRequestData.CreatableTopic> topics = request.topics().iterator();
-        while (topics.hasNext())
+        while (resources.hasNext())
         {
-            final String name = topics.next().name();
-            if (!checks.allows(AclResourceType.TOPIC, AclOperation.CREATE, name))
+            final R answer = deniedAnswer.apply(resources.next());
+            if (answer != null)
             {
-                denied.add(name);
-                topics.remove();
+                denied.add(answer);
+                resources.remove();
             }
         }
-        return new SplitResult(request.topics().size(), denied.size(), response ->
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <R extends Message> SplitResult split(
+        final int allowedCount, final List<R> denied, final Function<ApiMessage, Collection<R>> responseEntries)
+    {
+        return new SplitResult(allowedCount, denied.size(), response ->
         {
-            for (final String name : denied)
+            final Collection<R> entries = responseEntries.apply(response);
+            for (final R result : denied)
             {
-                ((CreateTopicsResponseData)response).topics().add(new CreateTopicsResponseData.CreatableTopicResult()
-                    .setName(name)
-                    .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
-                    .setErrorMessage(Errors.TOPIC_AUTHORIZATION_FAILED.message())
-                    .setNumPartitions(-1)
-                    .setReplicationFactor((short)-1));
+                entries.add((R)result.duplicate());
             }
         });
+    }
+
+    private static SplitResult createTopics(final CreateTopicsRequestData request, final ResourceChecks checks)
+    {
+        final List<CreateTopicsResponseData.CreatableTopicResult> denied = new ArrayList<>();
+        removeDenied(request.topics().iterator(), topic -> checks.allows(AclResourceType.TOPIC, AclOperation.CREATE, topic.name()) ?
+            null : new CreateTopicsResponseData.CreatableTopicResult()
+                .setName(topic.name())
+                .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code())
+                .setErrorMessage(Errors.TOPIC_AUTHORIZATION_FAILED.message())
+                .setNumPartitions(-1)
+                .setReplicationFactor((short)-1), denied);
+        return split(request.topics().size(), denied, response -> ((CreateTopicsResponseData)response).topics());
     }
 
     private static SplitResult deleteTopics(final DeleteTopicsRequestData request, final short apiVersion, final ResourceChecks checks)
     {
         final List<DeleteTopicsResponseData.DeletableTopicResult> denied = new ArrayList<>();
         // Up to v5 topics are a list of names; from v6 a list of name-or-id entries. Ids are decided once named.
-        final Iterator<String> names = request.topicNames().iterator();
-        while (names.hasNext())
-        {
-            final String name = names.next();
-            if (!checks.allows(AclResourceType.TOPIC, AclOperation.DELETE, name))
-            {
-                denied.add(deletableError(name, org.apache.kafka.common.Uuid.ZERO_UUID));
-                names.remove();
-            }
-        }
-        final Iterator<DeleteTopicsRequestData.DeleteTopicState> states = request.topics().iterator();
-        while (states.hasNext())
-        {
-            final DeleteTopicsRequestData.DeleteTopicState state = states.next();
-            if (state.name() != null && !checks.allows(AclResourceType.TOPIC, AclOperation.DELETE, state.name()))
-            {
-                denied.add(deletableError(state.name(), state.topicId()));
-                states.remove();
-            }
-        }
+        removeDenied(request.topicNames().iterator(), name -> checks.allows(AclResourceType.TOPIC, AclOperation.DELETE, name) ?
+            null : deletableError(name, Uuid.ZERO_UUID), denied);
+        removeDenied(request.topics().iterator(), state -> state.name() == null ||
+            checks.allows(AclResourceType.TOPIC, AclOperation.DELETE, state.name()) ? null : deletableError(state.name(), state.topicId()), denied);
         final int allowed = apiVersion >= 6 ? request.topics().size() : request.topicNames().size();
-        return new SplitResult(allowed, denied.size(), response ->
-        {
-            for (final DeleteTopicsResponseData.DeletableTopicResult result : denied)
-            {
-                ((DeleteTopicsResponseData)response).responses().add(result.duplicate());
-            }
-        });
+        return split(allowed, denied, response -> ((DeleteTopicsResponseData)response).responses());
     }
 
-    private static DeleteTopicsResponseData.DeletableTopicResult deletableError(final String name, final org.apache.kafka.common.Uuid id)
+    private static DeleteTopicsResponseData.DeletableTopicResult deletableError(final String name, final Uuid id)
     {
         return new DeleteTopicsResponseData.DeletableTopicResult()
             .setName(name)
@@ -236,82 +241,46 @@ final class AdminDenials implements ResponseAmendment
     private static SplitResult describeConfigs(final DescribeConfigsRequestData request, final ResourceChecks checks)
     {
         final List<DescribeConfigsResponseData.DescribeConfigsResult> denied = new ArrayList<>();
-        final Iterator<DescribeConfigsRequestData.DescribeConfigsResource> resources = request.resources().iterator();
-        while (resources.hasNext())
+        removeDenied(request.resources().iterator(), resource ->
         {
-            final DescribeConfigsRequestData.DescribeConfigsResource resource = resources.next();
             final Errors error = configError(resource.resourceType(), resource.resourceName(), AclOperation.DESCRIBE_CONFIGS, checks);
-            if (error != Errors.NONE)
-            {
-                denied.add(new DescribeConfigsResponseData.DescribeConfigsResult()
-                    .setErrorCode(error.code())
-                    .setErrorMessage(error.message())
-                    .setResourceType(resource.resourceType())
-                    .setResourceName(resource.resourceName()));
-                resources.remove();
-            }
-        }
-        return new SplitResult(request.resources().size(), denied.size(), response ->
-        {
-            for (final DescribeConfigsResponseData.DescribeConfigsResult result : denied)
-            {
-                ((DescribeConfigsResponseData)response).results().add(result.duplicate());
-            }
-        });
+            return error == Errors.NONE ? null : new DescribeConfigsResponseData.DescribeConfigsResult()
+                .setErrorCode(error.code())
+                .setErrorMessage(error.message())
+                .setResourceType(resource.resourceType())
+                .setResourceName(resource.resourceName());
+        }, denied);
+        return split(request.resources().size(), denied, response -> ((DescribeConfigsResponseData)response).results());
     }
 
     private static SplitResult alterConfigs(final AlterConfigsRequestData request, final ResourceChecks checks)
     {
         final List<AlterConfigsResponseData.AlterConfigsResourceResponse> denied = new ArrayList<>();
-        final Iterator<AlterConfigsRequestData.AlterConfigsResource> resources = request.resources().iterator();
-        while (resources.hasNext())
+        removeDenied(request.resources().iterator(), resource ->
         {
-            final AlterConfigsRequestData.AlterConfigsResource resource = resources.next();
             final Errors error = configError(resource.resourceType(), resource.resourceName(), AclOperation.ALTER_CONFIGS, checks);
-            if (error != Errors.NONE)
-            {
-                denied.add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
-                    .setErrorCode(error.code())
-                    .setErrorMessage(error.message())
-                    .setResourceType(resource.resourceType())
-                    .setResourceName(resource.resourceName()));
-                resources.remove();
-            }
-        }
-        return new SplitResult(request.resources().size(), denied.size(), response ->
-        {
-            for (final AlterConfigsResponseData.AlterConfigsResourceResponse result : denied)
-            {
-                ((AlterConfigsResponseData)response).responses().add(result.duplicate());
-            }
-        });
+            return error == Errors.NONE ? null : new AlterConfigsResponseData.AlterConfigsResourceResponse()
+                .setErrorCode(error.code())
+                .setErrorMessage(error.message())
+                .setResourceType(resource.resourceType())
+                .setResourceName(resource.resourceName());
+        }, denied);
+        return split(request.resources().size(), denied, response -> ((AlterConfigsResponseData)response).responses());
     }
 
     private static SplitResult incrementalAlterConfigs(final IncrementalAlterConfigsRequestData request, final ResourceChecks checks)
     {
         final List<IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse> denied = new ArrayList<>();
-        final Iterator<IncrementalAlterConfigsRequestData.AlterConfigsResource> resources = request.resources().iterator();
-        while (resources.hasNext())
+        removeDenied(request.resources().iterator(), resource ->
         {
-            final IncrementalAlterConfigsRequestData.AlterConfigsResource resource = resources.next();
             final Errors error = configError(resource.resourceType(), resource.resourceName(), AclOperation.ALTER_CONFIGS, checks);
-            if (error != Errors.NONE)
-            {
-                denied.add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
-                    .setErrorCode(error.code())
-                    .setErrorMessage(error.message())
-                    .setResourceType(resource.resourceType())
-                    .setResourceName(resource.resourceName()));
-                resources.remove();
-            }
-        }
-        return new SplitResult(request.resources().size(), denied.size(), response ->
-        {
-            for (final IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse result : denied)
-            {
-                ((IncrementalAlterConfigsResponseData)response).responses().add(result.duplicate());
-            }
-        });
+            return error == Errors.NONE ? null : new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
+                .setErrorCode(error.code())
+                .setErrorMessage(error.message())
+                .setResourceType(resource.resourceType())
+                .setResourceName(resource.resourceName());
+        }, denied);
+        return split(request.resources().size(), denied, response -> ((IncrementalAlterConfigsResponseData)response).responses());
     }
 
     private static Errors configError(final byte resourceType, final String name, final AclOperation operation, final ResourceChecks checks)

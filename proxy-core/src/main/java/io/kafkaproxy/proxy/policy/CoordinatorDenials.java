@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.policy;
 import io.kafkaproxy.protocol.wire.ApiKeyIds;
 import io.kafkaproxy.proxy.config.AclOperation;
 import io.kafkaproxy.proxy.config.AclResourceType;
+import io.kafkaproxy.proxy.request.RequestDecision;
 import io.netty.buffer.ByteBuf;
 import org.apache.kafka.common.message.AddOffsetsToTxnRequestData;
 import org.apache.kafka.common.message.AddPartitionsToTxnRequestData;
@@ -124,7 +125,7 @@ final class CoordinatorDenials
      */
     static void decide(
         final ByteBuf frame, final int bodyOffset, final short apiKey, final short apiVersion, final ResourceChecks checks,
-        final PolicyOutcome outcome)
+        final RequestDecision outcome)
     {
         final AbstractRequest request = AbstractRequest.parseRequest(
             ApiKeys.forId(apiKey), apiVersion, KafkaMessageFrames.body(frame, bodyOffset)).request;

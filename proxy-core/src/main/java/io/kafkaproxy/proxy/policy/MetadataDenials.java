@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.policy;
 
+import io.kafkaproxy.proxy.request.ResponseAmendment;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import org.apache.kafka.common.Uuid;

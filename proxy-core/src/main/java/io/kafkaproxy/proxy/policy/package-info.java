@@ -1,10 +1,15 @@
 /**
- * The policy applied to Kafka requests and responses: each connection's {@link
- * io.kafkaproxy.proxy.policy.ConnectionPolicy} takes the principal from SASL or the client.id, decides requests
- * against the ACL rules (flyweight topic walks on the hot path; Kafka's generated classes on the rare paths that
- * split a request and amend its response, or answer a denial with the broker's own error), charges quotas and
- * carries their throttle in {@code throttle_time_ms}. {@link io.kafkaproxy.proxy.policy.PolicyServices} holds what
- * all connections share: the rule and quota snapshots a reload replaces, the connection limiter, the audit log and
- * the topic names learnt by id.
+ * The policy applied to Kafka requests and responses, as stages: each connection's {@link
+ * io.kafkaproxy.proxy.policy.ConnectionPolicy} runs a request through identity ({@link
+ * io.kafkaproxy.proxy.policy.IdentityStage} over {@link io.kafkaproxy.proxy.policy.PrincipalSource}s: passthrough SASL,
+ * else the client.id; a TLS certificate, a terminated SASL login or an HTTP credential would be another source),
+ * quota ({@link io.kafkaproxy.proxy.policy.QuotaStage}: connection limits, charging, the throttle carried in {@code
+ * throttle_time_ms}) and authorization ({@link io.kafkaproxy.proxy.policy.AuthorizationStage}: ACL rules, with
+ * flyweight topic walks on the hot path and Kafka's generated classes on the rare paths that split a request and
+ * amend its response, or answer a denial with the broker's own error), and returns one reused {@link
+ * io.kafkaproxy.proxy.request.RequestDecision}; responses also feed topic-id learning ({@link
+ * io.kafkaproxy.proxy.policy.TopicIdLearningStage}). {@link io.kafkaproxy.proxy.policy.PolicyServices} holds what all
+ * connections share: the rule and quota snapshots a reload replaces, the connection limiter, the audit log and the
+ * topic names learnt by id. Depends on {@code proxy.request}, never on {@code proxy.connection}.
  */
 package io.kafkaproxy.proxy.policy;

@@ -274,6 +274,55 @@ class ClientConnectionStateMachineTest
         assertThat(broker.isOpen()).isFalse();
     }
 
+    @Test
+    void shouldCloseOnceEveryRequestReadIsAnsweredWhenDraining()
+    {
+        // Given
+        connect();
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 1, new MetadataRequestData().setTopics(List.of())));
+        releaseAll(broker);
+
+        // When
+        client.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+        final ClientConnectionState whileAnswerOwed = connection.state();
+        broker.writeInbound(response(ApiKeys.METADATA, (short)12, 1, new MetadataResponseData().setClusterId("c")));
+
+        // Then
+        assertThat(whileAnswerOwed).isInstanceOf(ClientConnectionState.Draining.class);
+        final MetadataResponseData answer = readResponse(client.readOutbound(), ApiKeys.METADATA, (short)12, 1, new MetadataResponseData());
+        assertThat(answer.clusterId()).isEqualTo("c");
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+        assertThat(client.isOpen()).isFalse();
+        assertThat(broker.isOpen()).isFalse();
+    }
+
+    @Test
+    void shouldSendHeldResponsesBeforeClosingWhenDrainingWhileHolding()
+    {
+        // Given: a response held for a new node's listener
+        connect();
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 1, new MetadataRequestData().setTopics(List.of())));
+        releaseAll(broker);
+        final MetadataResponseData withNewNode = new MetadataResponseData();
+        withNewNode.brokers().add(new MetadataResponseData.MetadataResponseBroker().setNodeId(9).setHost("b9").setPort(9092));
+        broker.writeInbound(response(ApiKeys.METADATA, (short)12, 1, withNewNode));
+        final ClientConnectionState holding = connection.state();
+
+        // When
+        client.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
+        final ClientConnectionState drainingWhileHolding = connection.state();
+        listenerStarts.get(0).setSuccess(45001);
+        client.runPendingTasks();
+
+        // Then
+        assertThat(holding).isInstanceOf(ClientConnectionState.Holding.class);
+        assertThat(((ClientConnectionState.Holding)drainingWhileHolding).resume()).isInstanceOf(ClientConnectionState.Draining.class);
+        final MetadataResponseData answer = readResponse(client.readOutbound(), ApiKeys.METADATA, (short)12, 1, new MetadataResponseData());
+        assertThat(answer.brokers().find(9).port()).isEqualTo(45001);
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+        assertThat(broker.isOpen()).isFalse();
+    }
+
     private static ByteBuf request(final ApiKeys api, final short version, final int correlationId, final ApiMessage body)
     {
         final RequestHeaderData header = new RequestHeaderData().setRequestApiKey(api.id).setRequestApiVersion(version)

@@ -1,4 +1,4 @@
-package io.kafkaproxy.proxy.policy;
+package io.kafkaproxy.proxy.request;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;

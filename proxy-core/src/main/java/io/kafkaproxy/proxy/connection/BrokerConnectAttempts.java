@@ -1,0 +1,132 @@
+package io.kafkaproxy.proxy.connection;
+
+import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+
+/**
+ * Makes the broker connection of one client connection: tries the target's addresses in turn, skips the nodes whose
+ * circuit is open, and reports to the circuit breakers how each attempt ended.
+ *
+ * <p>Reports back to the {@link ClientConnectionStateMachine}, which owns the states: each attempt that starts, the
+ * connection made, or no address left. Confined to the client channel's event loop.
+ */
+final class BrokerConnectAttempts
+{
+    // The connection's lines, under the one logger operators know them by.
+    private static final Logger LOGGER = LoggerFactory.getLogger(ClientConnectionStateMachine.class);
+
+    private final Channel clientChannel;
+    private final BrokerTarget target;
+    private final BrokerConnector connector;
+    private final BrokerCircuitBreakers breakers;
+    private final ProxyMetrics metrics;
+    private final ClientConnectionStateMachine connection;
+    private String brokerKey;
+
+    /**
+     * Creates the attempts of one client connection.
+     *
+     * @param clientChannel the client's channel.
+     * @param target        where its broker connection goes.
+     * @param connector     opens the broker connection.
+     * @param breakers      the circuit breakers of the broker nodes.
+     * @param metrics       the proxy's meters.
+     * @param connection    the connection's state machine.
+     */
+    BrokerConnectAttempts(
+        final Channel clientChannel,
+        final BrokerTarget target,
+        final BrokerConnector connector,
+        final BrokerCircuitBreakers breakers,
+        final ProxyMetrics metrics,
+        final ClientConnectionStateMachine connection)
+    {
+        this.clientChannel = clientChannel;
+        this.target = target;
+        this.connector = connector;
+        this.breakers = breakers;
+        this.metrics = metrics;
+        this.connection = connection;
+    }
+
+    /**
+     * The circuit-breaker key of the node of the latest attempt.
+     *
+     * @return {@code host:port}, or null before the first attempt.
+     */
+    String brokerKey()
+    {
+        return brokerKey;
+    }
+
+    /**
+     * Connects to the target's address of an attempt, or the next one whose circuit is closed.
+     *
+     * @param attempt which address of the target to try.
+     */
+    void connect(final int attempt)
+    {
+        final InetSocketAddress brokerAddress = target.brokerAddress(attempt);
+        if (brokerAddress == null)
+        {
+            LOGGER.atWarn()
+                .addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+                .addKeyValue("route", target.route())
+                .log("no broker reachable for client connection; closing it so the client re-bootstraps");
+            connection.closeBoth();
+            return;
+        }
+        final String key = brokerAddress.getHostString() + ":" + brokerAddress.getPort();
+        if (!breakers.allowConnect(key, System.nanoTime()))
+        {
+            // The node's circuit is open: fail fast so the client refreshes its metadata instead of waiting.
+            if (LOGGER.isDebugEnabled())
+            {
+                LOGGER.atDebug()
+                    .addKeyValue("channelId", clientChannel.id().asShortText())
+                    .addKeyValue("brokerAddress", key)
+                    .log("broker circuit open; not connecting");
+            }
+            connect(attempt + 1);
+            return;
+        }
+        brokerKey = key;
+        connection.onBrokerConnecting(attempt, brokerAddress);
+        connector.connect(clientChannel.eventLoop(), brokerAddress, connection)
+            .addListener((ChannelFutureListener)future -> onConnectComplete(future, attempt, brokerAddress));
+    }
+
+    private void onConnectComplete(final ChannelFuture future, final int attempt, final InetSocketAddress brokerAddress)
+    {
+        if (!connection.isConnecting())
+        {
+            // The client left while we were connecting.
+            future.channel().close();
+            return;
+        }
+        if (!future.isSuccess())
+        {
+            breakers.onFailure(brokerKey, System.nanoTime());
+            metrics.onBrokerConnectFailed();
+            ConnectionLog.withCause(LOGGER.atWarn(), future.cause())
+                .addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("brokerAddress", brokerAddress.getHostString() + ":" + brokerAddress.getPort())
+                .addKeyValue("route", target.route())
+                .addKeyValue("error", String.valueOf(future.cause()))
+                .log("broker connection failed");
+            connect(attempt + 1);
+            return;
+        }
+        breakers.onConnectSuccess(brokerKey);
+        connection.onBrokerConnected(new NettyBrokerLink(future.channel()));
+    }
+}

@@ -1,0 +1,135 @@
+package io.kafkaproxy.proxy.connection;
+
+import io.kafkaproxy.protocol.wire.ApiKeyIds;
+import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
+import io.kafkaproxy.proxy.policy.ConnectionPolicy;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The timers of one connection: the throttle pause (client reads stop until a quota's throttle time ends, KIP-219)
+ * and the request timeout (a broker that leaves the oldest request unanswered too long is failing).
+ *
+ * <p>Only the request timeout's verdict goes back to the {@link ClientConnectionStateMachine}, which closes the
+ * connection. Confined to the client channel's event loop.
+ */
+final class ConnectionTimers
+{
+    private final Channel clientChannel;
+    private final ReadGate clientReads;
+    private final ConnectionPolicy policy;
+    private final BrokerCircuitBreakers breakers;
+    private final InFlightRequests inFlight;
+    private final ClientConnectionStateMachine connection;
+    private ScheduledFuture<?> throttleEnd;
+    private ScheduledFuture<?> requestTimeoutCheck;
+
+    /**
+     * Creates the timers of one connection.
+     *
+     * @param clientChannel the client's channel, on whose event loop the timers run.
+     * @param clientReads   the client channel's read gate.
+     * @param policy        the connection's policy, which knows the throttle.
+     * @param breakers      the circuit breakers, which know the request timeout.
+     * @param inFlight      the requests in flight.
+     * @param connection    the connection's state machine.
+     */
+    ConnectionTimers(
+        final Channel clientChannel,
+        final ReadGate clientReads,
+        final ConnectionPolicy policy,
+        final BrokerCircuitBreakers breakers,
+        final InFlightRequests inFlight,
+        final ClientConnectionStateMachine connection)
+    {
+        this.clientChannel = clientChannel;
+        this.clientReads = clientReads;
+        this.policy = policy;
+        this.breakers = breakers;
+        this.inFlight = inFlight;
+        this.connection = connection;
+    }
+
+    /**
+     * Stops client reads for as long as the policy's throttle lasts, if it imposes one and reads are not already
+     * paused for it.
+     *
+     * @param nowNanos the time now.
+     */
+    void pauseForThrottle(final long nowNanos)
+    {
+        final long throttleNanos = policy.throttleRemainingNanos(nowNanos);
+        if (throttleNanos <= 0 || clientReads.isClosedBy(ReadGate.THROTTLED))
+        {
+            return;
+        }
+        // Kafka's way (KIP-219): the response says how long to wait, and the proxy reads nothing more until then.
+        clientReads.close(ReadGate.THROTTLED);
+        throttleEnd = clientChannel.eventLoop().schedule(this::onThrottleEnd, throttleNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Starts watching the oldest request for the request timeout, unless already watching or breakers are off.
+     */
+    void watchRequestTimeout()
+    {
+        if (requestTimeoutCheck != null || !breakers.enabled())
+        {
+            return;
+        }
+        requestTimeoutCheck = clientChannel.eventLoop().schedule(
+            this::onRequestTimeoutCheck, breakers.requestTimeoutNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Cancels every timer: the connection closed.
+     */
+    void cancel()
+    {
+        if (throttleEnd != null)
+        {
+            throttleEnd.cancel(false);
+        }
+        if (requestTimeoutCheck != null)
+        {
+            requestTimeoutCheck.cancel(false);
+        }
+    }
+
+    private void onThrottleEnd()
+    {
+        throttleEnd = null;
+        final long remaining = policy.throttleRemainingNanos(System.nanoTime());
+        if (remaining > 0)
+        {
+            // A response charged more since the pause began.
+            throttleEnd = clientChannel.eventLoop().schedule(this::onThrottleEnd, remaining, TimeUnit.NANOSECONDS);
+            return;
+        }
+        clientReads.open(ReadGate.THROTTLED);
+    }
+
+    private void onRequestTimeoutCheck()
+    {
+        requestTimeoutCheck = null;
+        if (!connection.isLinked() || inFlight.isEmpty())
+        {
+            return;
+        }
+        final long waited = System.nanoTime() - inFlight.headReadNanos();
+        final long timeout = breakers.requestTimeoutNanos();
+        // JoinGroup and SyncGroup wait for the group's rebalance (up to the client's rebalance timeout, minutes):
+        // a broker holding them is working, not failing.
+        final short headApiKey = inFlight.headApiKey();
+        final boolean waitsForRebalance = headApiKey == ApiKeyIds.JOIN_GROUP || headApiKey == ApiKeyIds.SYNC_GROUP;
+        if (inFlight.headIsLocallyAnswered() || waitsForRebalance || waited < timeout)
+        {
+            requestTimeoutCheck = clientChannel.eventLoop().schedule(
+                this::onRequestTimeoutCheck, Math.max(timeout - waited, 1_000_000), TimeUnit.NANOSECONDS);
+            return;
+        }
+        connection.onRequestTimedOut();
+    }
+}

@@ -1,0 +1,140 @@
+package io.kafkaproxy.proxy.connection;
+
+import io.kafkaproxy.protocol.responses.ProxyApiVersions;
+import io.kafkaproxy.protocol.wire.ApiKeyIds;
+import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.policy.ConnectionPolicy;
+import io.kafkaproxy.proxy.request.DecodedRequest;
+import io.kafkaproxy.proxy.request.EventLoopFlyweights;
+import io.kafkaproxy.proxy.request.RequestDecision;
+import io.netty.buffer.ByteBuf;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Takes each client request to the broker: decodes it once into the event loop's {@link DecodedRequest}, has the
+ * {@link ConnectionPolicy} decide it, records it in {@link InFlightRequests} (unless it is an acks=0 Produce, which
+ * gets no answer) and writes it to the {@link BrokerLink}, or answers or drops it as the policy decided.
+ *
+ * <p>Writes are not flushed here: the state machine flushes the broker link when the client's read batch ends.
+ * Confined to the client channel's event loop.
+ */
+final class RequestForwarder
+{
+    private final RequestHeaderFlyweight requestHeader;
+    private final UnsafeBuffer requestView;
+    private final InFlightRequests inFlight;
+    private final ProxyMetrics metrics;
+    private final ConnectionPolicy policy;
+    private final ConnectionTimers timers;
+    private final ResponseForwarder responses;
+    private final EventLoopFlyweights flyweights = EventLoopFlyweights.current();
+
+    /**
+     * Creates the request side of one connection.
+     *
+     * @param requestHeader the header flyweight the request header decoder wraps for each request.
+     * @param requestView   the view that flyweight reads.
+     * @param inFlight      the requests in flight.
+     * @param metrics       the proxy's meters.
+     * @param policy        the connection's policy.
+     * @param timers        the connection's timers.
+     * @param responses     answers the requests the proxy answers itself, in order.
+     */
+    RequestForwarder(
+        final RequestHeaderFlyweight requestHeader,
+        final UnsafeBuffer requestView,
+        final InFlightRequests inFlight,
+        final ProxyMetrics metrics,
+        final ConnectionPolicy policy,
+        final ConnectionTimers timers,
+        final ResponseForwarder responses)
+    {
+        this.requestHeader = requestHeader;
+        this.requestView = requestView;
+        this.inFlight = inFlight;
+        this.metrics = metrics;
+        this.policy = policy;
+        this.timers = timers;
+        this.responses = responses;
+    }
+
+    /**
+     * Takes one request, its header already wrapped in the request header flyweight, to the broker.
+     *
+     * @param frame  the request, size field first; ownership moves here.
+     * @param broker where it goes.
+     * @return true; false when the policy rejected the connection (the frame is released).
+     * @throws io.kafkaproxy.protocol.wire.FrameRejectedException if the request is malformed (the frame is released).
+     */
+    boolean forward(final ByteBuf frame, final BrokerLink broker)
+    {
+        final long readNanos = System.nanoTime();
+        final short apiKey = requestHeader.apiKey();
+        final short apiVersion = requestHeader.apiVersion();
+        final int correlationId = requestHeader.correlationId();
+        metrics.api(apiKey).onRequest(frame.readableBytes());
+        if (apiKey == ApiKeyIds.API_VERSIONS && apiVersion > ProxyApiVersions.highestDecodedVersion(ApiKeyIds.API_VERSIONS))
+        {
+            frame.release();
+            responses.answerUnsupportedApiVersions(correlationId, apiVersion, readNanos);
+            return true;
+        }
+        final DecodedRequest decoded = flyweights.request().wrap(frame, requestHeader, requestView, readNanos);
+        final RequestDecision decision;
+        final boolean answered;
+        try
+        {
+            // Read before the policy runs: a replaced request's original, which the view points at, is released.
+            answered = decoded.expectsResponse();
+            decision = policy.onRequest(decoded);
+        }
+        catch (final RuntimeException e)
+        {
+            frame.release();
+            throw e;
+        }
+        finally
+        {
+            decoded.clear();
+        }
+        ByteBuf request = frame;
+        switch (decision.kind())
+        {
+            case RequestDecision.PASS:
+                break;
+            case RequestDecision.FORWARD:
+                frame.release();
+                request = decision.frame();
+                break;
+            case RequestDecision.ANSWER:
+                frame.release();
+                responses.answerLocally(correlationId, apiKey, apiVersion, readNanos, decision.frame());
+                timers.pauseForThrottle(readNanos);
+                return true;
+            case RequestDecision.DROP:
+                frame.release();
+                timers.pauseForThrottle(readNanos);
+                return true;
+            default:
+                frame.release();
+                return false;
+        }
+        if (answered)
+        {
+            if (decision.amendment() == null)
+            {
+                inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos);
+            }
+            else
+            {
+                inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos, decision.amendment());
+            }
+            timers.watchRequestTimeout();
+        }
+        broker.write(request);
+        timers.pauseForThrottle(readNanos);
+        return true;
+    }
+}
+

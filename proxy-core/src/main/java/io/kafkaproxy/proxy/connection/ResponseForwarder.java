@@ -1,0 +1,268 @@
+package io.kafkaproxy.proxy.connection;
+
+import io.kafkaproxy.protocol.responses.ProxyApiVersions;
+import io.kafkaproxy.protocol.responses.ResponseRewriters;
+import io.kafkaproxy.protocol.responses.RewriteOutcome;
+import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
+import io.kafkaproxy.protocol.wire.ApiKeyIds;
+import io.kafkaproxy.protocol.wire.FrameDescriptor;
+import io.kafkaproxy.protocol.wire.FrameRejectedException;
+import io.kafkaproxy.protocol.wire.ResponseHeaderFlyweight;
+import io.kafkaproxy.proxy.codec.ByteBufViews;
+import io.kafkaproxy.proxy.codec.ResponseSplicer;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.policy.ConnectionPolicy;
+import io.kafkaproxy.proxy.request.EventLoopFlyweights;
+import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayDeque;
+
+/**
+ * Takes each broker response to the client: matches it to the oldest request in flight, rewrites the broker
+ * addresses it carries by splicing, applies the policy to it, and writes it, followed by any answers the proxy made
+ * itself that waited behind it, so the client sees every answer in request order.
+ *
+ * <p>A response naming a node whose listener is still starting cannot be rewritten yet: {@link #forward} says so, the
+ * state machine holds it (see {@link ClientConnectionState.Holding}), and {@link #release} sends the held responses
+ * once {@link #awaitListeners} reports the listeners bound. Failures go to the state machine, which closes the
+ * connection. Confined to the client channel's event loop.
+ */
+final class ResponseForwarder
+{
+    /** The response went to the client. */
+    static final int FORWARDED = 0;
+    /** The response waits for a node listener; nothing was written or released. */
+    static final int HELD = 1;
+    /** The response was released and the connection is closing. */
+    static final int FAILED = 2;
+
+    private final Channel clientChannel;
+    private final InFlightRequests inFlight;
+    private final BrokerNodeRegistry nodes;
+    private final ProxyMetrics metrics;
+    private final ConnectionPolicy policy;
+    private final ConnectionTimers timers;
+    private final ConnectionLog log;
+    private final ClientConnectionStateMachine connection;
+    private final EventLoopFlyweights flyweights = EventLoopFlyweights.current();
+    private boolean clientFlushPending;
+
+    /**
+     * Creates the forwarder of one connection.
+     *
+     * @param clientChannel the client's channel.
+     * @param inFlight      the requests in flight.
+     * @param nodes         maps broker addresses to proxy addresses.
+     * @param metrics       the proxy's meters.
+     * @param policy        the connection's policy.
+     * @param timers        the connection's timers.
+     * @param log           says why the connection closes.
+     * @param connection    the connection's state machine.
+     */
+    ResponseForwarder(
+        final Channel clientChannel,
+        final InFlightRequests inFlight,
+        final BrokerNodeRegistry nodes,
+        final ProxyMetrics metrics,
+        final ConnectionPolicy policy,
+        final ConnectionTimers timers,
+        final ConnectionLog log,
+        final ClientConnectionStateMachine connection)
+    {
+        this.clientChannel = clientChannel;
+        this.inFlight = inFlight;
+        this.nodes = nodes;
+        this.metrics = metrics;
+        this.policy = policy;
+        this.timers = timers;
+        this.log = log;
+        this.connection = connection;
+    }
+
+    /**
+     * Takes one broker response to the client.
+     *
+     * @param frame the response, size field first; ownership moves here unless {@link #HELD} is returned.
+     * @return {@link #FORWARDED}, {@link #HELD} or {@link #FAILED}.
+     */
+    int forward(final ByteBuf frame)
+    {
+        final int messageLength = frame.readableBytes() - FrameDescriptor.MESSAGE_OFFSET;
+        final UnsafeBuffer view = ByteBufViews.wrapReadable(flyweights.responseView(), frame);
+        final ResponseHeaderFlyweight header;
+        final int outcome;
+        try
+        {
+            header = flyweights.responseHeader().wrap(view, FrameDescriptor.MESSAGE_OFFSET, messageLength);
+            final int correlationId = header.correlationId();
+            if (inFlight.isEmpty() || inFlight.headIsLocallyAnswered() || inFlight.headCorrelationId() != correlationId)
+            {
+                frame.release();
+                log.onUnexpectedResponse(correlationId, inFlight.isEmpty() ? null : inFlight.headCorrelationId());
+                connection.closeBoth();
+                return FAILED;
+            }
+            final short apiKey = inFlight.headApiKey();
+            final short apiVersion = inFlight.headApiVersion();
+            // The body offset matters to the policy too (throttle field, amendments), so the header is always measured.
+            header.headerVersion(ApiHeaderVersions.responseHeaderVersion(apiKey, apiVersion));
+            if (ResponseRewriters.rewrites(apiKey, apiVersion))
+            {
+                outcome = flyweights.rewriters().rewrite(apiKey, apiVersion, view, header.bodyOffset(),
+                    header.bodyLength(), nodes, flyweights.splice());
+            }
+            else
+            {
+                outcome = RewriteOutcome.UNCHANGED;
+            }
+        }
+        catch (final FrameRejectedException e)
+        {
+            frame.release();
+            connection.onException(Side.BROKER, e);
+            return FAILED;
+        }
+        final ByteBuf response;
+        switch (outcome)
+        {
+            case RewriteOutcome.ENDPOINTS_PENDING:
+                return HELD;
+            case RewriteOutcome.ENDPOINTS_UNAVAILABLE:
+                frame.release();
+                log.onUnadvertisableResponse();
+                connection.closeBoth();
+                return FAILED;
+            case RewriteOutcome.SPLICED:
+                response = ResponseSplicer.splice(clientChannel.alloc(), frame, flyweights.splice());
+                break;
+            default:
+                response = frame;
+                break;
+        }
+        final long nowNanos = System.nanoTime();
+        final ByteBuf answer;
+        try
+        {
+            answer = policy.onResponse(response, inFlight.headApiKey(), inFlight.headApiVersion(),
+                header.bodyOffset(), inFlight.headAmendment(), nowNanos);
+        }
+        catch (final RuntimeException e)
+        {
+            connection.onException(Side.BROKER, e);
+            return FAILED;
+        }
+        writeToClient(answer);
+        timers.pauseForThrottle(nowNanos);
+        return FORWARDED;
+    }
+
+    /**
+     * Sends held responses in order, until one must wait again.
+     *
+     * @param held the held responses, oldest first; a response that must wait again is put back first.
+     * @return {@link #FORWARDED} once every one is sent, {@link #HELD} when one waits again, {@link #FAILED} when the
+     *         connection closed.
+     */
+    int release(final ArrayDeque<ByteBuf> held)
+    {
+        ByteBuf frame;
+        while ((frame = held.pollFirst()) != null)
+        {
+            final int result = forward(frame);
+            if (result == HELD)
+            {
+                held.addFirst(frame);
+                return HELD;
+            }
+            if (result == FAILED || !connection.isLinked())
+            {
+                return FAILED;
+            }
+        }
+        return FORWARDED;
+    }
+
+    /**
+     * Asks to be told, on the event loop, once every node listener starting now is bound.
+     */
+    void awaitListeners()
+    {
+        nodes.listenersReady().addListener(future -> clientChannel.eventLoop().execute(connection::onListenersReady));
+    }
+
+    /**
+     * Sends an answer the proxy made itself, or keeps it in flight behind the broker answers still to come.
+     *
+     * @param correlationId the request's correlation id.
+     * @param apiKey        the request's api key.
+     * @param apiVersion    the request's version.
+     * @param readNanos     when the request was read.
+     * @param response      the answer; ownership moves here.
+     */
+    void answerLocally(
+        final int correlationId, final short apiKey, final short apiVersion, final long readNanos, final ByteBuf response)
+    {
+        if (inFlight.isEmpty())
+        {
+            metrics.api(apiKey).onResponse(response.readableBytes(), System.nanoTime() - readNanos);
+            clientChannel.write(response, clientChannel.voidPromise());
+            clientFlushPending = true;
+        }
+        else
+        {
+            inFlight.addLocallyAnswered(correlationId, apiKey, apiVersion, readNanos, response);
+        }
+    }
+
+    /**
+     * Answers an ApiVersions request newer than the proxy reads with UNSUPPORTED_VERSION, the way a broker does, so the
+     * client retries with a version both know.
+     *
+     * @param correlationId the request's correlation id.
+     * @param apiVersion    the request's version.
+     * @param readNanos     when the request was read.
+     */
+    void answerUnsupportedApiVersions(final int correlationId, final short apiVersion, final long readNanos)
+    {
+        final int length = ProxyApiVersions.unsupportedVersionResponseLength();
+        final ByteBuf response = clientChannel.alloc().directBuffer(length, length);
+        final UnsafeBuffer view = ByteBufViews.wrapReadable(new UnsafeBuffer(0, 0), response.writerIndex(length));
+        ProxyApiVersions.writeUnsupportedVersionResponse(view, 0, correlationId);
+        answerLocally(correlationId, ApiKeyIds.API_VERSIONS, apiVersion, readNanos, response);
+    }
+
+    /**
+     * Flushes the answers the proxy wrote itself during the client's read batch.
+     */
+    void flushLocalAnswers()
+    {
+        if (clientFlushPending)
+        {
+            clientFlushPending = false;
+            clientChannel.flush();
+        }
+    }
+
+    private void writeToClient(final ByteBuf response)
+    {
+        final long writeNanos = System.nanoTime();
+        answerHead(response, writeNanos);
+        // Answers the proxy made itself wait behind the broker's; they go out in order right after it.
+        while (!inFlight.isEmpty() && inFlight.headIsLocallyAnswered())
+        {
+            answerHead(inFlight.headLocalResponse(), writeNanos);
+        }
+        connection.onAnswered();
+    }
+
+    private void answerHead(final ByteBuf response, final long writeNanos)
+    {
+        metrics.api(inFlight.headApiKey()).onResponse(response.readableBytes(), writeNanos - inFlight.headReadNanos());
+        inFlight.removeHead();
+        clientChannel.write(response, clientChannel.voidPromise());
+    }
+}

@@ -1,0 +1,136 @@
+package io.kafkaproxy.proxy.policy;
+
+import io.kafkaproxy.proxy.request.RequestDecision;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
+import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
+import org.apache.kafka.common.message.ProduceRequestData.TopicProduceDataCollection;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ConnectionPolicyTest
+{
+    private static final short PRODUCE_VERSION = 9;
+    private static final String POLICY = """
+        acl:
+          defaultPolicy: allow
+          rules:
+            - effect: deny
+              principal: alice
+              resourceType: topic
+              resourceName: guarded
+              operations: [write]
+        quotas:
+          - principal: CN=service
+            maxConnections: 1
+        """;
+
+    private final PolicyFixtures fixtures = new PolicyFixtures(POLICY);
+
+    @AfterEach
+    void tearDown()
+    {
+        fixtures.close();
+    }
+
+    @Test
+    void shouldAnswerARequestWhoseTopicsAreAllDeniedWithAFramedResponse()
+    {
+        // Given: the client.id is the principal
+        final ConnectionPolicy policy = policy();
+
+        // When
+        final RequestDecision decision = onRequest(policy, "alice", ApiKeys.PRODUCE, PRODUCE_VERSION, produce("guarded"));
+
+        // Then
+        assertThat(decision.kind()).isEqualTo(RequestDecision.ANSWER);
+        final ByteBuf answer = decision.frame();
+        final ProduceResponseData response =
+            PolicyFixtures.readResponseBody(answer, ApiKeys.PRODUCE, PRODUCE_VERSION, new ProduceResponseData());
+        answer.release();
+        assertThat(response.responses().iterator().next().partitionResponses().get(0).errorCode())
+            .isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+    }
+
+    @Test
+    void shouldTakeTheIdentityOfASourceTheListenerKnowsBeforeTheClientId()
+    {
+        // Given: a source that names the principal from the start, as a TLS client certificate would
+        final ConnectionPolicy policy = policy(() -> "CN=service");
+
+        // When
+        final RequestDecision decision = onRequest(policy, "alice", ApiKeys.PRODUCE, PRODUCE_VERSION, produce("guarded"));
+
+        // Then: alice's rules do not apply to CN=service
+        assertThat(decision.kind()).isEqualTo(RequestDecision.PASS);
+        assertThat(policy.principal()).isEqualTo("CN=service");
+    }
+
+    @Test
+    void shouldRejectEveryRequestOfAConnectionOverItsPrincipalsLimit()
+    {
+        // Given
+        final ConnectionPolicy first = policy(() -> "CN=service");
+        final ConnectionPolicy second = policy(() -> "CN=service");
+        final int firstDecision = onRequest(first, "app", ApiKeys.METADATA, (short)12, metadata()).kind();
+
+        // When
+        final int secondDecision = onRequest(second, "app", ApiKeys.METADATA, (short)12, metadata()).kind();
+        final int secondAgain = onRequest(second, "app", ApiKeys.METADATA, (short)12, metadata()).kind();
+
+        // Then
+        assertThat(firstDecision).isEqualTo(RequestDecision.PASS);
+        assertThat(secondDecision).isEqualTo(RequestDecision.REJECT);
+        assertThat(secondAgain).isEqualTo(RequestDecision.REJECT);
+    }
+
+    private ConnectionPolicy policy(final PrincipalSource... sources)
+    {
+        final ConnectionPolicy policy =
+            new ConnectionPolicy(fixtures.services, UnpooledByteBufAllocator.DEFAULT, InetAddress.getLoopbackAddress(), sources);
+        policy.onConnected();
+        return policy;
+    }
+
+    private RequestDecision onRequest(
+        final ConnectionPolicy policy, final String clientId, final ApiKeys api, final short version, final ApiMessage body)
+    {
+        final ByteBuf frame = PolicyFixtures.request(api, version, clientId, body);
+        try
+        {
+            return policy.onRequest(fixtures.decode(frame));
+        }
+        finally
+        {
+            frame.release();
+        }
+    }
+
+    private static MetadataRequestData metadata()
+    {
+        return new MetadataRequestData().setTopics(List.of());
+    }
+
+    private static ProduceRequestData produce(final String topic)
+    {
+        final TopicProduceDataCollection topics = new TopicProduceDataCollection();
+        topics.add(new TopicProduceData().setName(topic).setPartitionData(List.of(new PartitionProduceData().setIndex(0)
+            .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[16]))))));
+        return new ProduceRequestData().setAcks((short)1).setTimeoutMs(1000).setTopicData(topics);
+    }
+}
