@@ -11,7 +11,6 @@ import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.policy.PolicyServices;
 import io.kafkaproxy.proxy.routing.BrokerNodeDiscovery;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
-import io.kafkaproxy.proxy.routing.NodeListenerStarter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.AddressResolverGroup;
@@ -49,7 +48,7 @@ final class ClusterContext
      * @param audit           the audit log, started.
      * @param policyMetrics   the policy meters (not labelled by cluster yet).
      * @param registry        where the circuits' meters live (not labelled by cluster yet).
-     * @param listenerStarter binds the listener of a node of this cluster.
+     * @param listeners       binds the listeners of this cluster's nodes.
      * @param notifier        where the node registry runs its callbacks.
      */
     ClusterContext(
@@ -61,14 +60,16 @@ final class ClusterContext
         final AuditLog audit,
         final PolicyMetrics policyMetrics,
         final MeterRegistry registry,
-        final NodeListenerStarter listenerStarter,
+        final ProxyListeners listeners,
         final EventExecutor notifier)
     {
         this.snapshots = new ClusterSnapshotReference(initial);
         this.requestLimit = new FrameSizeLimit(initial.maxRequestSizeBytes());
         this.responseLimit = new FrameSizeLimit(initial.maxResponseSizeBytes());
         this.nodes = new BrokerNodeRegistry(
-            listener.advertisedHost(), listener.nodePorts().first(), listener.nodePorts().count(), listenerStarter, notifier);
+            listener.advertisedHost(), listener.nodePorts().first(), listener.nodePorts().count(),
+            // Called only once discovery or a response names a node, after this constructor has returned.
+            (nodeId, port) -> listeners.bindNodeListener(this, nodeId, port), notifier);
         this.connector = new NettyBrokerConnector(transport, resolver, snapshots, responseLimit, allocator);
         this.policy = new PolicyServices(snapshots, audit, policyMetrics);
         this.breakers = new BrokerCircuitBreakers(() -> snapshots.current().circuitBreaker(), registry);

@@ -18,15 +18,10 @@ import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.channel.ChannelPipeline;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,32 +30,28 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * A running proxy's lifecycle: it starts its parts in order (event loops, memory pool, cluster contexts, listeners,
  * node discovery, meters, admin listener) and closes them in the reverse order, draining connections on the way.
  *
  * <p>This is the lifecycle API the command line, the demo and the tests use: {@link #builder} then
- * {@link Builder#start()}, {@link #reconfigure}, and {@link #close()}. Start, reconfigure and close are called
+ * {@link KafkaProxyBuilder#start()}, {@link #reconfigure}, and {@link #close()}. Start, reconfigure and close are called
  * from an ordinary thread, never from an event loop. What belongs to one upstream cluster is in its
  * {@link ClusterContext}; the proxy holds a list of them, today of one, built from the {@code upstream} section.
  */
 public final class KafkaProxy implements AutoCloseable
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(KafkaProxy.class);
-    private static final long SHUTDOWN_QUIET_MILLIS = 0;
     private static final long SHUTDOWN_TIMEOUT_MILLIS = 5_000;
 
     private volatile ProxyConfig config;
     private final Transport transport;
-    private final EventLoopGroup acceptorGroup;
-    private final EventLoopGroup ioGroup;
+    private final ProxyEventLoops eventLoops;
     private final ChannelGroup clientChannels;
     private final DnsAddressResolverGroup resolver;
     private final ProxyMetrics metrics;
@@ -73,26 +64,22 @@ public final class KafkaProxy implements AutoCloseable
     private final MeterRegistry meterRegistry;
     private final JvmMetricsBinding jvmMetrics = new JvmMetricsBinding();
     private final long startNanos;
-    private EventLoopGroup adminGroup;
     private AdminServer adminServer;
     private volatile InetSocketAddress bootstrapAddress;
     private volatile boolean stopping;
 
-    private KafkaProxy(final Builder builder) throws UnknownHostException
+    private KafkaProxy(final KafkaProxyBuilder builder) throws UnknownHostException
     {
         this.startNanos = System.nanoTime();
-        this.config = builder.config;
+        this.config = builder.config();
         this.transport = Transport.detect();
         final InetAddress bindAddress = InetAddress.getByName(config.listener().bindAddress().host());
-        this.acceptorGroup = new MultiThreadIoEventLoopGroup(1,
-            new DefaultThreadFactory("kafka-proxy-acceptor"), transport.ioHandlerFactory());
-        this.ioGroup = new MultiThreadIoEventLoopGroup(config.network().ioThreads(),
-            new DefaultThreadFactory("kafka-proxy-io"), transport.ioHandlerFactory());
+        this.eventLoops = new ProxyEventLoops(transport, config.network().ioThreads());
         this.clientChannels = new DefaultChannelGroup("kafka-proxy-clients", GlobalEventExecutor.INSTANCE);
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
             .datagramChannelType(transport.datagramChannelClass())
             .socketChannelType(transport.socketChannelClass()));
-        this.meterRegistry = builder.meterRegistry != null ? builder.meterRegistry :
+        this.meterRegistry = builder.meterRegistry() != null ? builder.meterRegistry() :
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         JvmMetricsBinding.lintCleanNames(meterRegistry);
         this.metrics = new ProxyMetrics(meterRegistry);
@@ -101,21 +88,17 @@ public final class KafkaProxy implements AutoCloseable
         final PoolByteBufAllocator allocator = new PoolByteBufAllocator(memoryPool);
         this.audit = new AuditLog(config.audit(), meterRegistry);
         audit.start();
-        this.listeners = new ProxyListeners(acceptorGroup, ioGroup, transport, bindAddress,
-            new ConnectionServices(allocator, metrics, clientChannels, builder.pipelineCustomizer));
+        this.listeners = new ProxyListeners(eventLoops.acceptor(), eventLoops.io(), transport, bindAddress,
+            new ConnectionServices(allocator, metrics, clientChannels, builder.pipelineCustomizer()));
         this.clusters = List.of(newCluster(ClusterSnapshot.compile(config), allocator));
         this.drainer = new ConnectionDrainer(clientChannels);
-        this.readinessProbe = new UpstreamReadinessProbe(acceptorGroup);
+        this.readinessProbe = new UpstreamReadinessProbe(eventLoops.acceptor());
     }
 
     private ClusterContext newCluster(final ClusterSnapshot initial, final PoolByteBufAllocator allocator)
     {
-        final ClusterContext[] cluster = new ClusterContext[1];
-        // The registry binds a node's listener only once discovery or a response names the node: after construction.
-        cluster[0] = new ClusterContext(config.listener(), initial, transport, resolver, allocator, audit,
-            new PolicyMetrics(meterRegistry), meterRegistry,
-            (nodeId, port) -> listeners.bindNodeListener(cluster[0], nodeId, port), acceptorGroup.next());
-        return cluster[0];
+        return new ClusterContext(config.listener(), initial, transport, resolver, allocator, audit,
+            new PolicyMetrics(meterRegistry), meterRegistry, listeners, eventLoops.acceptor().next());
     }
 
     private static MemoryPoolSettings poolSettings(final MemoryConfig memory)
@@ -132,9 +115,9 @@ public final class KafkaProxy implements AutoCloseable
      * @param config the configuration.
      * @return a builder.
      */
-    public static Builder builder(final ProxyConfig config)
+    public static KafkaProxyBuilder builder(final ProxyConfig config)
     {
-        return new Builder(config);
+        return new KafkaProxyBuilder(config);
     }
 
     private void bindBootstrapListener()
@@ -158,7 +141,7 @@ public final class KafkaProxy implements AutoCloseable
     {
         for (final ClusterContext cluster : clusters)
         {
-            cluster.discoverNodes(acceptorGroup.next());
+            cluster.discoverNodes(eventLoops.acceptor().next());
         }
     }
 
@@ -175,9 +158,8 @@ public final class KafkaProxy implements AutoCloseable
             throw new IllegalStateException("the admin listener exports a Prometheus registry; this proxy was given a " +
                 meterRegistry.getClass().getSimpleName());
         }
-        adminGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kafka-proxy-admin"), transport.ioHandlerFactory());
         final HostPort bind = config.admin().bindAddress();
-        adminServer = AdminServer.bind(adminGroup, transport.serverChannelClass(),
+        adminServer = AdminServer.bind(eventLoops.startAdmin(), transport.serverChannelClass(),
             new InetSocketAddress(bind.host(), bind.port()), (PrometheusMeterRegistry)meterRegistry, this::readiness);
     }
 
@@ -357,7 +339,7 @@ public final class KafkaProxy implements AutoCloseable
         {
             adminServer.close();
         }
-        stopEventLoops();
+        eventLoops.shutdown(SHUTDOWN_TIMEOUT_MILLIS);
         resolver.close();
         memoryPool.close();
         audit.close();
@@ -369,94 +351,38 @@ public final class KafkaProxy implements AutoCloseable
             .log("stopped");
     }
 
-    private void stopEventLoops()
-    {
-        final List<Future<?>> stopped = new ArrayList<>();
-        stopped.add(ioGroup.shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
-        stopped.add(acceptorGroup.shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
-        if (adminGroup != null)
-        {
-            stopped.add(adminGroup.shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
-        }
-        for (final Future<?> loops : stopped)
-        {
-            loops.awaitUninterruptibly();
-        }
-    }
-
     /**
-     * Describes a proxy before it starts.
+     * Starts a proxy in order: its parts, the bootstrap listener, node discovery, then the meters and admin
+     * listener; on a failure, closes what started.
      */
-    public static final class Builder
+    static KafkaProxy start(final KafkaProxyBuilder builder)
     {
-        private final ProxyConfig config;
-        private MeterRegistry meterRegistry;
-        private Consumer<ChannelPipeline> pipelineCustomizer = pipeline -> { };
-
-        private Builder(final ProxyConfig config)
+        final ProxyConfig config = builder.config();
+        final KafkaProxy proxy;
+        try
         {
-            this.config = config;
+            proxy = new KafkaProxy(builder);
         }
-
-        /**
-         * Where the proxy's meters are registered.
-         *
-         * @param registry the registry; by default a Prometheus registry of the proxy's own, which the admin
-         *                 listener exports (the admin listener needs a Prometheus registry).
-         * @return this builder.
-         */
-        public Builder meterRegistry(final MeterRegistry registry)
+        catch (final UnknownHostException e)
         {
-            this.meterRegistry = registry;
-            return this;
+            throw new ProxyStartException("cannot resolve the bind host: listener.bindAddress=" +
+                config.listener().bindAddress(), e);
         }
-
-        /**
-         * A hook run on every client pipeline once it is built, for embedding (tracing, capture).
-         *
-         * @param customizer called on the channel's event loop with the complete pipeline.
-         * @return this builder.
-         */
-        public Builder clientPipelineCustomizer(final Consumer<ChannelPipeline> customizer)
+        try
         {
-            this.pipelineCustomizer = customizer;
-            return this;
+            proxy.bindBootstrapListener();
+            proxy.discoverNodes();
+            proxy.startAdmin();
+            return proxy;
         }
-
-        /**
-         * Starts the proxy and binds its bootstrap listener.
-         *
-         * @return the running proxy.
-         * @throws ProxyStartException if the listener cannot be bound or the bind host cannot be resolved.
-         */
-        public KafkaProxy start()
+        catch (final RuntimeException e)
         {
-            final KafkaProxy proxy;
-            try
-            {
-                proxy = new KafkaProxy(this);
-            }
-            catch (final UnknownHostException e)
-            {
-                throw new ProxyStartException("cannot resolve the bind host: listener.bindAddress=" +
-                    config.listener().bindAddress(), e);
-            }
-            try
-            {
-                proxy.bindBootstrapListener();
-                proxy.discoverNodes();
-                proxy.startAdmin();
-                return proxy;
-            }
-            catch (final RuntimeException e)
-            {
-                proxy.close();
-                throw new ProxyStartException(proxy.bootstrapAddress == null ?
-                    "cannot bind the bootstrap listener: listener.bindAddress=" + config.listener().bindAddress() +
-                        ": " + e.getMessage() :
-                    "cannot bind the admin listener: admin.bindAddress=" + config.admin().bindAddress() + ": " +
-                        e.getMessage(), e);
-            }
+            proxy.close();
+            throw new ProxyStartException(proxy.bootstrapAddress == null ?
+                "cannot bind the bootstrap listener: listener.bindAddress=" + config.listener().bindAddress() +
+                    ": " + e.getMessage() :
+                "cannot bind the admin listener: admin.bindAddress=" + config.admin().bindAddress() + ": " +
+                    e.getMessage(), e);
         }
     }
 
