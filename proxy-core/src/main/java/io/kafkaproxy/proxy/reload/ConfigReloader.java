@@ -38,10 +38,8 @@ public final class ConfigReloader implements AutoCloseable
     private final UnaryOperator<ProxyConfig> overrides;
     private final KafkaProxy proxy;
     private final LogLevels logLevels;
-    // Built at the first reload, on the reload thread: the constructor runs before the CLI's reload signal handlers
-    // are in place, so it does no more than it must (no class loading, no call-site linkage).
-    private ReloadTarget target;
-    private ReloadApplier applier;
+    private final ReloadTarget target;
+    private final ReloadApplier applier = new ReloadApplier(ClusterSnapshot::compile);
     private final ExecutorService reloadThread = Executors.newSingleThreadExecutor(runnable ->
     {
         final Thread thread = new Thread(runnable, "kafka-proxy-reload");
@@ -75,6 +73,20 @@ public final class ConfigReloader implements AutoCloseable
         this.overrides = overrides;
         this.proxy = proxy;
         this.logLevels = logLevels;
+        this.target = new ReloadTarget()
+        {
+            @Override
+            public ProxyConfig config()
+            {
+                return proxy.config();
+            }
+
+            @Override
+            public void publish(final ProxyConfig config, final ClusterSnapshot snapshot)
+            {
+                proxy.publish(config, snapshot);
+            }
+        };
     }
 
     /**
@@ -95,11 +107,6 @@ public final class ConfigReloader implements AutoCloseable
      */
     public synchronized Result reload()
     {
-        if (target == null)
-        {
-            target = new RunningProxy(proxy);
-            applier = new ReloadApplier(ClusterSnapshot::compile);
-        }
         final StepResult<ProxyConfig> read = read();
         if (read instanceof StepResult.Failed<ProxyConfig> failed)
         {
@@ -165,31 +172,6 @@ public final class ConfigReloader implements AutoCloseable
         catch (final InterruptedException e)
         {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * The running proxy as the apply step sees it.
-     */
-    private static final class RunningProxy implements ReloadTarget
-    {
-        private final KafkaProxy proxy;
-
-        RunningProxy(final KafkaProxy proxy)
-        {
-            this.proxy = proxy;
-        }
-
-        @Override
-        public ProxyConfig config()
-        {
-            return proxy.config();
-        }
-
-        @Override
-        public void publish(final ProxyConfig config, final ClusterSnapshot snapshot)
-        {
-            proxy.publish(config, snapshot);
         }
     }
 }
