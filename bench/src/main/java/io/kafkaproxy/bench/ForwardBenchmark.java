@@ -94,14 +94,12 @@ public class ForwardBenchmark
         final int port;
         if ("proxy".equals(path))
         {
-            proxy = KafkaProxy.builder(ProxyConfig.of(
-                new ListenerConfig(new HostPort("127.0.0.1", 0), "127.0.0.1", new NodePortsConfig(0, 1)),
-                BrokerClusterConfig.of(List.of(new HostPort("127.0.0.1", broker.port())), null),
-                NetworkConfig.of(1, "16MiB", "16MiB", null),
-                MemoryConfig.of("64MiB", null, null, null),
-                AdminConfig.of(false, null),
-                null,
-                null)).start();
+            proxy = KafkaProxy.builder(ProxyConfig.builder(BrokerClusterConfig.of(List.of(new HostPort("127.0.0.1", broker.port())), null))
+                .listener(new ListenerConfig(new HostPort("127.0.0.1", 0), "127.0.0.1", new NodePortsConfig(0, 1)))
+                .network(NetworkConfig.of(1, "16MiB", "16MiB", null))
+                .memory(MemoryConfig.of("64MiB", null, null, null))
+                .admin(AdminConfig.of(false, null))
+                .build()).start();
             port = proxy.bootstrapAddress().getPort();
         }
         else

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The circuit breakers of every broker the proxy connects to, keyed by the broker's address {@code host:port}.
@@ -33,30 +34,40 @@ public final class BrokerCircuitBreakers
     private final ConcurrentHashMap<String, BrokerCircuitStateMachine> circuits = new ConcurrentHashMap<>();
     // Held once, so that creating a broker's circuit does not also allocate a lambda each time it is looked up.
     private final Function<String, BrokerCircuitStateMachine> factory;
-    private volatile CircuitBreakerConfig config;
+    private final Supplier<CircuitBreakerConfig> settings;
 
     /**
-     * Creates the breakers, all closed.
+     * Creates the breakers, all closed, with settings that never change.
      *
      * @param config   the circuit breaker section.
      * @param registry where the circuits' meters live.
      */
     public BrokerCircuitBreakers(final CircuitBreakerConfig config, final MeterRegistry registry)
     {
-        this.config = config;
+        this(() -> config, registry);
+    }
+
+    /**
+     * Creates the breakers, all closed, reading their settings where a reload publishes them.
+     *
+     * @param settings the circuit breaker section now: read at every call, so it must be cheap and must not block
+     *                 (the cluster's snapshot reference).
+     * @param registry where the circuits' meters live.
+     */
+    public BrokerCircuitBreakers(final Supplier<CircuitBreakerConfig> settings, final MeterRegistry registry)
+    {
+        this.settings = settings;
         this.registry = registry;
         this.factory = broker -> new BrokerCircuitStateMachine(broker, this.registry);
     }
 
     /**
-     * Applies a new section: thresholds and durations apply from the next call; disabling closes every circuit.
-     *
-     * @param newConfig the circuit breaker section.
+     * Reacts to new settings just published: thresholds and durations apply from the next call by themselves;
+     * disabling closes every circuit.
      */
-    public void reconfigure(final CircuitBreakerConfig newConfig)
+    public void onSettingsPublished()
     {
-        config = newConfig;
-        if (!newConfig.enabled())
+        if (!settings.get().enabled())
         {
             circuits.values().forEach(BrokerCircuitStateMachine::reset);
         }
@@ -73,7 +84,7 @@ public final class BrokerCircuitBreakers
      */
     public boolean allowConnect(final String broker, final long nowNanos)
     {
-        final CircuitBreakerConfig current = config;
+        final CircuitBreakerConfig current = settings.get();
         return !current.enabled() || circuit(broker).allowConnect(current, nowNanos);
     }
 
@@ -115,7 +126,7 @@ public final class BrokerCircuitBreakers
      */
     public void onFailure(final String broker, final long nowNanos)
     {
-        final CircuitBreakerConfig current = config;
+        final CircuitBreakerConfig current = settings.get();
         if (current.enabled())
         {
             circuit(broker).onFailure(current, nowNanos);
@@ -141,7 +152,7 @@ public final class BrokerCircuitBreakers
      */
     public boolean enabled()
     {
-        return config.enabled();
+        return settings.get().enabled();
     }
 
     /**
@@ -152,7 +163,7 @@ public final class BrokerCircuitBreakers
      */
     public long requestTimeoutNanos()
     {
-        return config.requestTimeout().toNanos();
+        return settings.get().requestTimeout().toNanos();
     }
 
     private BrokerCircuitStateMachine circuit(final String broker)

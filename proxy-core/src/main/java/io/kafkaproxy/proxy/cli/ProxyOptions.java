@@ -70,7 +70,7 @@ final class ProxyOptions
             {
                 throw new ConfigException("no upstream cluster: give --bootstrap HOST:PORT or --config FILE", null);
             }
-            config = ProxyConfig.of(null, BrokerClusterConfig.of(servers, null), null, null);
+            config = ProxyConfig.builder(BrokerClusterConfig.of(servers, null)).build();
         }
         try
         {
@@ -97,33 +97,33 @@ final class ProxyOptions
         {
             if (bootstrapServers != null)
             {
-                config = config.withBrokerCluster(config.upstream().withBootstrapServers(parseServers(bootstrapServers)));
+                config = config.toBuilder().upstream(config.upstream().withBootstrapServers(parseServers(bootstrapServers))).build();
             }
             if (listen != null)
             {
                 final ListenerConfig listener = config.listener().withBindAddress(listen, false);
-                config = config.withListener(advertisedHost != null || configFile != null ? listener :
-                    listener.withAdvertisedHost(ListenerConfig.of(listen, null, null).advertisedHost()));
+                config = config.toBuilder().listener(advertisedHost != null || configFile != null ? listener :
+                    listener.withAdvertisedHost(ListenerConfig.of(listen, null, null).advertisedHost())).build();
             }
             if (advertisedHost != null)
             {
-                config = config.withListener(config.listener().withAdvertisedHost(advertisedHost));
+                config = config.toBuilder().listener(config.listener().withAdvertisedHost(advertisedHost)).build();
             }
             if (ioThreads != null)
             {
-                config = config.withNetwork(config.network().withIoThreads(ioThreads));
+                config = config.toBuilder().network(config.network().withIoThreads(ioThreads)).build();
             }
             if (poolSize != null)
             {
-                config = config.withMemory(config.memory().withPoolSizeBytes(MemoryConfig.size("--pool-size", poolSize)));
+                config = config.toBuilder().memory(config.memory().withPoolSizeBytes(MemoryConfig.size("--pool-size", poolSize))).build();
             }
             if (adminListen != null)
             {
-                config = config.withAdmin(config.admin().withBindAddress(adminListen));
+                config = config.toBuilder().admin(config.admin().withBindAddress(adminListen)).build();
             }
             if (logLevel != null)
             {
-                config = config.withLogging(config.logging().withLevel(logLevel));
+                config = config.toBuilder().logging(config.logging().withLevel(logLevel)).build();
             }
         }
         catch (final IllegalArgumentException e)

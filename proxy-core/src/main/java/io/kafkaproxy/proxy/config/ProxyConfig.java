@@ -108,46 +108,35 @@ public record ProxyConfig(
     }
 
     /**
-     * Builds a configuration from its Kafka-facing sections, with defaults for the rest.
+     * Starts a configuration of the cluster behind the proxy; every other section defaults until it is set.
      *
-     * @param listener the listener section, or null.
      * @param upstream the upstream section (required).
-     * @param network  the network section, or null.
-     * @param memory   the memory section, or null.
-     * @return the configuration.
+     * @return a builder.
      */
-    public static ProxyConfig of(
-        final ListenerConfig listener,
-        final BrokerClusterConfig upstream,
-        final NetworkConfig network,
-        final MemoryConfig memory)
+    public static Builder builder(final BrokerClusterConfig upstream)
     {
-        return of(listener, upstream, network, memory, null, null, null);
+        return new Builder().upstream(upstream);
     }
 
     /**
-     * Builds a configuration from its Kafka-facing and operating sections, with default policy sections (audit,
-     * quotas, circuit breaker).
+     * Starts a configuration from this one, to change some of its sections.
      *
-     * @param listener the listener section, or null.
-     * @param upstream the upstream section (required).
-     * @param network  the network section, or null.
-     * @param memory   the memory section, or null.
-     * @param admin    the admin section, or null.
-     * @param logging  the logging section, or null.
-     * @param shutdown the shutdown section, or null.
-     * @return the configuration.
+     * @return a builder holding every section of this configuration.
      */
-    public static ProxyConfig of(
-        final ListenerConfig listener,
-        final BrokerClusterConfig upstream,
-        final NetworkConfig network,
-        final MemoryConfig memory,
-        final AdminConfig admin,
-        final LoggingConfig logging,
-        final ShutdownConfig shutdown)
+    public Builder toBuilder()
     {
-        return of(listener, upstream, network, memory, admin, logging, shutdown, null, null, null, null);
+        return new Builder()
+            .listener(listener)
+            .upstream(upstream)
+            .network(network)
+            .memory(memory)
+            .admin(admin)
+            .logging(logging)
+            .shutdown(shutdown)
+            .acl(acl)
+            .audit(audit)
+            .quotas(quotas)
+            .circuitBreaker(circuitBreaker);
     }
 
     /**
@@ -180,131 +169,200 @@ public record ProxyConfig(
         @JsonProperty("quotas") final QuotasConfig quotas,
         @JsonProperty("circuitBreaker") final CircuitBreakerConfig circuitBreaker)
     {
-        if (upstream == null)
+        return new Builder()
+            .listener(listener)
+            .upstream(upstream)
+            .network(network)
+            .memory(memory)
+            .admin(admin)
+            .logging(logging)
+            .shutdown(shutdown)
+            .acl(acl)
+            .audit(audit)
+            .quotas(quotas)
+            .circuitBreaker(circuitBreaker)
+            .build();
+    }
+
+    /**
+     * Describes a configuration section by section; a section left unset (or set to null) takes its defaults.
+     *
+     * <p>Not thread safe: one thread builds, then {@link #build()} validates the whole.
+     */
+    public static final class Builder
+    {
+        private ListenerConfig listener;
+        private BrokerClusterConfig upstream;
+        private NetworkConfig network;
+        private MemoryConfig memory;
+        private AdminConfig admin;
+        private LoggingConfig logging;
+        private ShutdownConfig shutdown;
+        private AclConfig acl;
+        private AuditConfig audit;
+        private QuotasConfig quotas;
+        private CircuitBreakerConfig circuitBreaker;
+
+        private Builder()
         {
-            throw new IllegalArgumentException("upstream.bootstrapServers: required: at least one host:port");
         }
-        return new ProxyConfig(
-            listener == null ? ListenerConfig.of(null, null, null) : listener,
-            upstream,
-            network == null ? NetworkConfig.defaults() : network,
-            memory == null ? MemoryConfig.defaults() : memory,
-            admin == null ? AdminConfig.defaults() : admin,
-            logging == null ? LoggingConfig.defaults() : logging,
-            shutdown == null ? ShutdownConfig.defaults() : shutdown,
-            acl == null ? AclConfig.defaults() : acl,
-            audit == null ? AuditConfig.defaults() : audit,
-            quotas == null ? QuotasConfig.defaults() : quotas,
-            circuitBreaker == null ? CircuitBreakerConfig.defaults() : circuitBreaker);
-    }
 
-    /**
-     * The same configuration with another listener section.
-     *
-     * @param newListener the section.
-     * @return the new configuration.
-     */
-    public ProxyConfig withListener(final ListenerConfig newListener)
-    {
-        return new ProxyConfig(newListener, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker);
-    }
+        /**
+         * Sets the listener section.
+         *
+         * @param section the section, or null for its defaults.
+         * @return this builder.
+         */
+        public Builder listener(final ListenerConfig section)
+        {
+            this.listener = section;
+            return this;
+        }
 
-    /**
-     * The same configuration with another upstream section.
-     *
-     * @param newBrokerCluster the section.
-     * @return the new configuration.
-     */
-    public ProxyConfig withBrokerCluster(final BrokerClusterConfig newBrokerCluster)
-    {
-        return new ProxyConfig(listener, newBrokerCluster, network, memory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker);
-    }
+        /**
+         * Sets the upstream section.
+         *
+         * @param section the section (required by {@link #build()}).
+         * @return this builder.
+         */
+        public Builder upstream(final BrokerClusterConfig section)
+        {
+            this.upstream = section;
+            return this;
+        }
 
-    /**
-     * The same configuration with another memory section.
-     *
-     * @param newMemory the section.
-     * @return the new configuration.
-     */
-    public ProxyConfig withMemory(final MemoryConfig newMemory)
-    {
-        return new ProxyConfig(listener, upstream, network, newMemory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker);
-    }
+        /**
+         * Sets the network section.
+         *
+         * @param section the section, or null for its defaults.
+         * @return this builder.
+         */
+        public Builder network(final NetworkConfig section)
+        {
+            this.network = section;
+            return this;
+        }
 
-    /**
-     * The same configuration with another network section.
-     *
-     * @param newNetwork the section.
-     * @return the new configuration.
-     */
-    public ProxyConfig withNetwork(final NetworkConfig newNetwork)
-    {
-        return new ProxyConfig(listener, upstream, newNetwork, memory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker);
-    }
+        /**
+         * Sets the memory section.
+         *
+         * @param section the section, or null for its defaults.
+         * @return this builder.
+         */
+        public Builder memory(final MemoryConfig section)
+        {
+            this.memory = section;
+            return this;
+        }
 
-    /**
-     * The same configuration with another admin section.
-     *
-     * @param newAdmin the section.
-     * @return the new configuration.
-     */
-    public ProxyConfig withAdmin(final AdminConfig newAdmin)
-    {
-        return new ProxyConfig(listener, upstream, network, memory, newAdmin, logging, shutdown, acl, audit, quotas, circuitBreaker);
-    }
+        /**
+         * Sets the admin section.
+         *
+         * @param section the section, or null for its defaults.
+         * @return this builder.
+         */
+        public Builder admin(final AdminConfig section)
+        {
+            this.admin = section;
+            return this;
+        }
 
-    /**
-     * The same configuration with another logging section.
-     *
-     * @param newLogging the section.
-     * @return the new configuration.
-     */
-    public ProxyConfig withLogging(final LoggingConfig newLogging)
-    {
-        return new ProxyConfig(listener, upstream, network, memory, admin, newLogging, shutdown, acl, audit, quotas, circuitBreaker);
-    }
+        /**
+         * Sets the logging section.
+         *
+         * @param section the section, or null for its defaults.
+         * @return this builder.
+         */
+        public Builder logging(final LoggingConfig section)
+        {
+            this.logging = section;
+            return this;
+        }
 
-    /**
-     * The same configuration with another acl section.
-     *
-     * @param newAcl the section.
-     * @return the new configuration.
-     */
-    public ProxyConfig withAcl(final AclConfig newAcl)
-    {
-        return new ProxyConfig(listener, upstream, network, memory, admin, logging, shutdown, newAcl, audit, quotas, circuitBreaker);
-    }
+        /**
+         * Sets the shutdown section.
+         *
+         * @param section the section, or null for its defaults.
+         * @return this builder.
+         */
+        public Builder shutdown(final ShutdownConfig section)
+        {
+            this.shutdown = section;
+            return this;
+        }
 
-    /**
-     * The same configuration with another audit section.
-     *
-     * @param newAudit the section.
-     * @return the new configuration.
-     */
-    public ProxyConfig withAudit(final AuditConfig newAudit)
-    {
-        return new ProxyConfig(listener, upstream, network, memory, admin, logging, shutdown, acl, newAudit, quotas, circuitBreaker);
-    }
+        /**
+         * Sets the acl section.
+         *
+         * @param section the section, or null for its defaults.
+         * @return this builder.
+         */
+        public Builder acl(final AclConfig section)
+        {
+            this.acl = section;
+            return this;
+        }
 
-    /**
-     * The same configuration with another quotas section.
-     *
-     * @param newQuotas the section.
-     * @return the new configuration.
-     */
-    public ProxyConfig withQuotas(final QuotasConfig newQuotas)
-    {
-        return new ProxyConfig(listener, upstream, network, memory, admin, logging, shutdown, acl, audit, newQuotas, circuitBreaker);
-    }
+        /**
+         * Sets the audit section.
+         *
+         * @param section the section, or null for its defaults.
+         * @return this builder.
+         */
+        public Builder audit(final AuditConfig section)
+        {
+            this.audit = section;
+            return this;
+        }
 
-    /**
-     * The same configuration with another circuit breaker section.
-     *
-     * @param newCircuitBreaker the section.
-     * @return the new configuration.
-     */
-    public ProxyConfig withCircuitBreaker(final CircuitBreakerConfig newCircuitBreaker)
-    {
-        return new ProxyConfig(listener, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas, newCircuitBreaker);
+        /**
+         * Sets the quotas section.
+         *
+         * @param section the section, or null for its defaults.
+         * @return this builder.
+         */
+        public Builder quotas(final QuotasConfig section)
+        {
+            this.quotas = section;
+            return this;
+        }
+
+        /**
+         * Sets the circuit breaker section.
+         *
+         * @param section the section, or null for its defaults.
+         * @return this builder.
+         */
+        public Builder circuitBreaker(final CircuitBreakerConfig section)
+        {
+            this.circuitBreaker = section;
+            return this;
+        }
+
+        /**
+         * Fills in the default sections and validates the whole.
+         *
+         * @return the configuration.
+         * @throws IllegalArgumentException naming the first section that is missing or does not fit the others.
+         */
+        public ProxyConfig build()
+        {
+            if (upstream == null)
+            {
+                throw new IllegalArgumentException("upstream.bootstrapServers: required: at least one host:port");
+            }
+            return new ProxyConfig(
+                listener == null ? ListenerConfig.of(null, null, null) : listener,
+                upstream,
+                network == null ? NetworkConfig.defaults() : network,
+                memory == null ? MemoryConfig.defaults() : memory,
+                admin == null ? AdminConfig.defaults() : admin,
+                logging == null ? LoggingConfig.defaults() : logging,
+                shutdown == null ? ShutdownConfig.defaults() : shutdown,
+                acl == null ? AclConfig.defaults() : acl,
+                audit == null ? AuditConfig.defaults() : audit,
+                quotas == null ? QuotasConfig.defaults() : quotas,
+                circuitBreaker == null ? CircuitBreakerConfig.defaults() : circuitBreaker);
+        }
     }
 }

@@ -24,17 +24,19 @@ import java.util.function.Supplier;
  * Builds the pipeline of each client channel accepted by one listener, in the order documented in
  * {@code package-info}: idle, frame decoder, header decoder, frontend.
  *
- * <p>Shared by all channels of its listener (it keeps no per-channel state); each channel gets its own handlers
+ * <p>Each listener fronts one cluster (its bootstrap servers or one of its nodes). Shared by all channels of its listener (it keeps no per-channel state); each channel gets its own handlers
  * and state machine. Runs on the accepted channel's event loop.
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel>
 {
     private final Supplier<BrokerTarget> targets;
+    private final ClusterContext cluster;
     private final ConnectionServices services;
 
-    ClientChannelInitializer(final Supplier<BrokerTarget> targets, final ConnectionServices services)
+    ClientChannelInitializer(final Supplier<BrokerTarget> targets, final ClusterContext cluster, final ConnectionServices services)
     {
         this.targets = targets;
+        this.cluster = cluster;
         this.services = services;
     }
 
@@ -45,15 +47,15 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
         final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header);
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
-            channel, targets.get(), services.connector(), services.nodes(), services.metrics(), header, headerDecoder.view(),
-            new ConnectionPolicy(services.policy(), channel.alloc(), clientAddress(channel)), services.breakers());
+            channel, targets.get(), cluster.connector(), cluster.nodes(), services.metrics(), header, headerDecoder.view(),
+            new ConnectionPolicy(cluster.policy(), channel.alloc(), clientAddress(channel)), cluster.breakers());
 
         final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);
-        final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(services.settings().requestLimit(), memoryWait);
+        final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(cluster.requestLimit(), memoryWait);
         channel.config().setRecvByteBufAllocator(new PoolRecvByteBufAllocator(services.allocator(), frameDecoder, memoryWait));
 
         final ChannelPipeline pipeline = channel.pipeline();
-        final long idleMillis = services.settings().idleTimeoutMillis();
+        final long idleMillis = cluster.snapshot().idleTimeoutMillis();
         if (idleMillis > 0)
         {
             // Reader idleness only: every response answers a request, so a client that sends nothing is idle. Watching

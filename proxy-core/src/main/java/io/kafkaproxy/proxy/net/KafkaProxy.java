@@ -3,52 +3,26 @@ package io.kafkaproxy.proxy.net;
 import io.kafkaproxy.mempool.MemoryPool;
 import io.kafkaproxy.mempool.MemoryPoolSettings;
 import io.kafkaproxy.mempool.MemoryPoolStats;
+import io.kafkaproxy.proxy.admin.AdminServer;
+import io.kafkaproxy.proxy.admin.BrokerReadinessProbe;
+import io.kafkaproxy.proxy.audit.AuditLog;
+import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
-import io.kafkaproxy.proxy.metrics.ProxyMetrics;
-import io.kafkaproxy.proxy.routing.BootstrapTarget;
-import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
-import io.kafkaproxy.proxy.routing.BrokerTarget;
-import io.kafkaproxy.proxy.routing.NodeTarget;
-import io.kafkaproxy.proxy.routing.BrokerNodeDiscovery;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.kafkaproxy.proxy.admin.AdminServer;
-import io.kafkaproxy.proxy.audit.AuditLog;
-import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
+import io.kafkaproxy.proxy.metrics.JvmMetricsBinding;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
-import io.kafkaproxy.proxy.policy.PolicyServices;
-import io.kafkaproxy.proxy.connection.DrainEvent;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.binder.MeterBinder;
-import io.micrometer.core.instrument.config.MeterFilter;
-import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
-import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
-import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
-import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.netty.util.concurrent.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,99 +30,75 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
- * A running proxy: its event loops, its bootstrap listener and the listeners of the broker nodes it has met.
+ * A running proxy's lifecycle: it starts its parts in order (event loops, memory pool, cluster contexts, listeners,
+ * node discovery, meters, admin listener) and closes them in the reverse order, draining connections on the way.
  *
  * <p>This is the lifecycle API the command line, the demo and the tests use: {@link #builder} then
- * {@link Builder#start()}, and {@link #close()}. Start and close are called from an ordinary thread, never from
- * an event loop.
+ * {@link KafkaProxyBuilder#start()}, {@link #reconfigure}, and {@link #close()}. Start, reconfigure and close are called
+ * from an ordinary thread, never from an event loop. What belongs to one upstream cluster is in its
+ * {@link ClusterContext}; the proxy holds a list of them, today of one, built from the {@code upstream} section.
  */
 public final class KafkaProxy implements AutoCloseable
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(KafkaProxy.class);
-    private static final long SHUTDOWN_QUIET_MILLIS = 0;
     private static final long SHUTDOWN_TIMEOUT_MILLIS = 5_000;
-    private static final long DRAIN_POLL_MILLIS = 10;
 
     private volatile ProxyConfig config;
-    private final LiveSettings settings;
     private final Transport transport;
-    private final EventLoopGroup acceptorGroup;
-    private final EventLoopGroup ioGroup;
-    private final ChannelGroup listenerChannels;
+    private final ProxyEventLoops eventLoops;
     private final ChannelGroup clientChannels;
     private final DnsAddressResolverGroup resolver;
-    private final InetAddress bindAddress;
     private final ProxyMetrics metrics;
     private final MemoryPool memoryPool;
-    private final PoolByteBufAllocator allocator;
-    private final BrokerNodeRegistry nodes;
-    private final NettyBrokerConnector connector;
-    private final ConnectionServices services;
     private final AuditLog audit;
-    private final PolicyServices policy;
-    private final BrokerCircuitBreakers breakers;
+    private final List<ClusterContext> clusters;
+    private final ProxyListeners listeners;
+    private final ConnectionDrainer drainer;
+    private final BrokerReadinessProbe readinessProbe;
     private final MeterRegistry meterRegistry;
-    private final List<AutoCloseable> meterBinders = new ArrayList<>();
+    private final JvmMetricsBinding jvmMetrics = new JvmMetricsBinding();
     private final long startNanos;
-    private EventLoopGroup adminGroup;
     private AdminServer adminServer;
     private volatile InetSocketAddress bootstrapAddress;
     private volatile boolean stopping;
 
-    private KafkaProxy(final Builder builder) throws UnknownHostException
+    private KafkaProxy(final KafkaProxyBuilder builder) throws UnknownHostException
     {
         this.startNanos = System.nanoTime();
-        this.config = builder.config;
-        this.settings = new LiveSettings(config);
+        this.config = builder.config();
         this.transport = Transport.detect();
-        this.bindAddress = InetAddress.getByName(config.listener().bindAddress().host());
-        this.acceptorGroup = new MultiThreadIoEventLoopGroup(1,
-            new DefaultThreadFactory("kafka-proxy-acceptor"), transport.ioHandlerFactory());
-        this.ioGroup = new MultiThreadIoEventLoopGroup(config.network().ioThreads(),
-            new DefaultThreadFactory("kafka-proxy-io"), transport.ioHandlerFactory());
-        this.listenerChannels = new DefaultChannelGroup("kafka-proxy-listeners", GlobalEventExecutor.INSTANCE);
+        final InetAddress bindAddress = InetAddress.getByName(config.listener().bindAddress().host());
+        this.eventLoops = new ProxyEventLoops(transport, config.network().ioThreads());
         this.clientChannels = new DefaultChannelGroup("kafka-proxy-clients", GlobalEventExecutor.INSTANCE);
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
             .datagramChannelType(transport.datagramChannelClass())
             .socketChannelType(transport.socketChannelClass()));
-        this.meterRegistry = builder.meterRegistry != null ? builder.meterRegistry :
+        this.meterRegistry = builder.meterRegistry() != null ? builder.meterRegistry() :
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        lintCleanNames(meterRegistry);
+        JvmMetricsBinding.lintCleanNames(meterRegistry);
         this.metrics = new ProxyMetrics(meterRegistry);
         this.memoryPool = new MemoryPool(poolSettings(config.memory()));
         metrics.bindMemoryPool(memoryPool);
-        this.allocator = new PoolByteBufAllocator(memoryPool);
-        final EventExecutor acceptor = acceptorGroup.next();
-        this.nodes = new BrokerNodeRegistry(
-            config.listener().advertisedHost(),
-            config.listener().nodePorts().first(),
-            config.listener().nodePorts().count(),
-            this::startNodeListener,
-            acceptor);
-        this.connector = new NettyBrokerConnector(transport, resolver, settings, allocator);
+        final PoolByteBufAllocator allocator = new PoolByteBufAllocator(memoryPool);
         this.audit = new AuditLog(config.audit(), meterRegistry);
         audit.start();
-        this.policy = new PolicyServices(config, audit, new PolicyMetrics(meterRegistry));
-        this.breakers = new BrokerCircuitBreakers(config.circuitBreaker(), meterRegistry);
-        this.services = new ConnectionServices(
-            settings,
-            allocator,
-            connector,
-            nodes,
-            metrics,
-            policy,
-            breakers,
-            clientChannels,
-            builder.pipelineCustomizer);
+        this.listeners = new ProxyListeners(eventLoops.acceptor(), eventLoops.io(), transport, bindAddress,
+            new ConnectionServices(allocator, metrics, clientChannels, builder.pipelineCustomizer()));
+        this.clusters = List.of(newCluster(ClusterSnapshot.compile(config), allocator));
+        this.drainer = new ConnectionDrainer(clientChannels);
+        this.readinessProbe = new BrokerReadinessProbe(eventLoops.acceptor());
+    }
+
+    private ClusterContext newCluster(final ClusterSnapshot initial, final PoolByteBufAllocator allocator)
+    {
+        return new ClusterContext(config.listener(), initial, transport, resolver, allocator, audit,
+            new PolicyMetrics(meterRegistry), meterRegistry, listeners, eventLoops.acceptor().next());
     }
 
     private static MemoryPoolSettings poolSettings(final MemoryConfig memory)
@@ -165,36 +115,40 @@ public final class KafkaProxy implements AutoCloseable
      * @param config the configuration.
      * @return a builder.
      */
-    public static Builder builder(final ProxyConfig config)
+    public static KafkaProxyBuilder builder(final ProxyConfig config)
     {
-        return new Builder(config);
+        return new KafkaProxyBuilder(config);
     }
 
     private void bindBootstrapListener()
     {
-        final List<HostPort> bootstrapServers = settings.bootstrapServers();
+        // One bootstrap listener, that of the first cluster; a proxy of several clusters gives each its own.
+        final ClusterContext cluster = clusters.get(0);
         final HostPort bind = config.listener().bindAddress();
-        // Each connection reads the list when it is accepted, so a reload changes where the next ones go.
-        final ChannelFuture bound = serverBootstrap(() -> new BootstrapTarget(settings.bootstrapServers()))
-            .bind(new InetSocketAddress(bindAddress, bind.port()))
-            .syncUninterruptibly();
-        listenerChannels.add(bound.channel());
-        bootstrapAddress = (InetSocketAddress)bound.channel().localAddress();
+        bootstrapAddress = listeners.bindBootstrapListener(cluster, bind.port());
         LOGGER.atInfo()
             .addKeyValue("bindAddress", bind.host() + ":" + bootstrapAddress.getPort())
             .addKeyValue("advertisedHost", config.listener().advertisedHost())
             .addKeyValue("nodePorts", config.listener().nodePorts())
-            .addKeyValue("upstream", bootstrapServers)
+            .addKeyValue("upstream", cluster.snapshot().bootstrapServers())
             .addKeyValue("transport", transport.name())
             .addKeyValue("ioThreads", config.network().ioThreads())
             .addKeyValue("startupMillis", startupMillis())
             .log("bootstrap listener bound");
     }
 
+    private void discoverNodes()
+    {
+        for (final ClusterContext cluster : clusters)
+        {
+            cluster.discoverNodes(eventLoops.acceptor().next());
+        }
+    }
+
     private void startAdmin()
     {
         // JVM and process meters load the management beans: after the listeners, off the start-up path clients wait on.
-        bindJvmMetrics();
+        jvmMetrics.bindTo(meterRegistry);
         if (!config.admin().enabled())
         {
             return;
@@ -204,38 +158,9 @@ public final class KafkaProxy implements AutoCloseable
             throw new IllegalStateException("the admin listener exports a Prometheus registry; this proxy was given a " +
                 meterRegistry.getClass().getSimpleName());
         }
-        adminGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kafka-proxy-admin"), transport.ioHandlerFactory());
         final HostPort bind = config.admin().bindAddress();
-        adminServer = AdminServer.bind(adminGroup, transport.serverChannelClass(),
+        adminServer = AdminServer.bind(eventLoops.startAdmin(), transport.serverChannelClass(),
             new InetSocketAddress(bind.host(), bind.port()), (PrometheusMeterRegistry)meterRegistry, this::readiness);
-    }
-
-    private static void lintCleanNames(final MeterRegistry registry)
-    {
-        // Two of Micrometer's names break Prometheus naming rules (promtool check metrics): a counter in "ns" and a
-        // gauge ending in "_count". process_cpu_usage covers the first; the second gets a name that lints.
-        registry.config()
-            .meterFilter(MeterFilter.denyNameStartsWith("process.cpu.time"))
-            .meterFilter(new MeterFilter()
-            {
-                @Override
-                public Meter.Id map(final Meter.Id id)
-                {
-                    return id.getName().equals("system.cpu.count") ? id.withName("system.cpus.available") : id;
-                }
-            });
-    }
-
-    private void bindJvmMetrics()
-    {
-        final JvmGcMetrics gc = new JvmGcMetrics();
-        meterBinders.add(gc);
-        for (final MeterBinder binder : new MeterBinder[] {
-            new JvmMemoryMetrics(), gc, new JvmThreadMetrics(), new ClassLoaderMetrics(), new ProcessorMetrics(),
-            new UptimeMetrics(), new FileDescriptorMetrics()})
-        {
-            binder.bindTo(meterRegistry);
-        }
     }
 
     /**
@@ -246,45 +171,16 @@ public final class KafkaProxy implements AutoCloseable
      */
     public CompletionStage<String> readiness()
     {
-        final CompletableFuture<String> result = new CompletableFuture<>();
         if (stopping)
         {
-            result.complete("stopping");
-            return result;
+            return CompletableFuture.completedFuture("stopping");
         }
         if (bootstrapAddress == null)
         {
-            result.complete("the bootstrap listener is not bound");
-            return result;
+            return CompletableFuture.completedFuture("the bootstrap listener is not bound");
         }
-        probeBrokers(settings.bootstrapServers(), 0, result);
-        return result;
-    }
-
-    private void probeBrokers(final List<HostPort> servers, final int index, final CompletableFuture<String> result)
-    {
-        final HostPort server = servers.get(index);
-        connector.template()
-            .group(acceptorGroup.next())
-            .handler(new ChannelInboundHandlerAdapter())
-            .connect(InetSocketAddress.createUnresolved(server.host(), server.port()))
-            .addListener((ChannelFuture connected) ->
-            {
-                if (connected.isSuccess())
-                {
-                    connected.channel().close();
-                    result.complete(null);
-                }
-                else if (index + 1 < servers.size())
-                {
-                    probeBrokers(servers, index + 1, result);
-                }
-                else
-                {
-                    result.complete("no upstream bootstrap server reachable; last tried " + server + ": " +
-                        connected.cause().getMessage());
-                }
-            });
+        final ClusterContext cluster = clusters.get(0);
+        return readinessProbe.probe(cluster.connector().template(), cluster.snapshot().bootstrapServers());
     }
 
     /**
@@ -315,47 +211,6 @@ public final class KafkaProxy implements AutoCloseable
             .orElseGet(() -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
     }
 
-    private void discoverNodes()
-    {
-        new BrokerNodeDiscovery(connector.template(), acceptorGroup.next(), settings.bootstrapServers(), nodes,
-            settings.responseLimit().maxMessageSizeBytes()).start();
-    }
-
-    private Future<Integer> startNodeListener(final int nodeId, final int port)
-    {
-        final Promise<Integer> bound = acceptorGroup.next().newPromise();
-        final NodeTarget target = new NodeTarget(nodeId, nodes);
-        serverBootstrap(() -> target)
-            .bind(new InetSocketAddress(bindAddress, port))
-            .addListener((ChannelFuture future) ->
-            {
-                if (future.isSuccess())
-                {
-                    listenerChannels.add(future.channel());
-                    bound.setSuccess(((InetSocketAddress)future.channel().localAddress()).getPort());
-                }
-                else
-                {
-                    bound.setFailure(future.cause());
-                }
-            });
-        return bound;
-    }
-
-    private ServerBootstrap serverBootstrap(final Supplier<BrokerTarget> targets)
-    {
-        return new ServerBootstrap()
-            .group(acceptorGroup, ioGroup)
-            .channel(transport.serverChannelClass())
-            .option(ChannelOption.SO_BACKLOG, 1024)
-            .option(ChannelOption.SO_REUSEADDR, true)
-            .childOption(ChannelOption.AUTO_READ, false)
-            .childOption(ChannelOption.ALLOCATOR, allocator)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childOption(ChannelOption.SO_KEEPALIVE, true)
-            .childHandler(new ClientChannelInitializer(targets, services));
-    }
-
     /**
      * The bootstrap listener's bound address (useful when it was configured with port 0).
      *
@@ -377,13 +232,13 @@ public final class KafkaProxy implements AutoCloseable
     }
 
     /**
-     * The broker nodes met so far and their listeners.
+     * The broker nodes met so far and their listeners (of the first cluster).
      *
      * @return the registry.
      */
     public BrokerNodeRegistry nodes()
     {
-        return nodes;
+        return clusters.get(0).nodes();
     }
 
     /**
@@ -417,57 +272,32 @@ public final class KafkaProxy implements AutoCloseable
     }
 
     /**
-     * Applies the settings of a new configuration that can change while connections stay open: upstream bootstrap
-     * servers and connect timeout, frame size limits, idle timeout (for new connections). The caller has
-     * validated the configuration and compared what cannot change live ({@link #restartOnlyChanges}).
+     * Applies the settings of a new configuration that can change while connections stay open (see
+     * {@link ClusterSnapshot}): compiles its snapshot and publishes it to every cluster.
      *
-     * @param newConfig the new configuration; its restart-only settings must equal the running ones.
+     * @param newConfig the new configuration, validated, whose restart-only settings are the running ones (as a
+     *                  reload plan makes them).
+     * @throws IllegalArgumentException if its rules do not compile; nothing is published then.
      */
     public void reconfigure(final ProxyConfig newConfig)
     {
-        final List<String> restartOnly = restartOnlyChanges(newConfig);
-        if (!restartOnly.isEmpty())
-        {
-            throw new IllegalArgumentException("restart-only settings differ: " + restartOnly);
-        }
-        settings.apply(newConfig);
-        policy.apply(newConfig);
-        breakers.reconfigure(newConfig.circuitBreaker());
-        config = newConfig;
+        publish(newConfig, ClusterSnapshot.compile(newConfig));
     }
 
     /**
-     * The settings of a configuration that differ from the running ones and need a restart to apply: listener
-     * addresses, thread count, memory pool, admin listener, audit ring.
+     * Publishes a compiled snapshot to every cluster, then makes the configuration the running one. Connections
+     * take the snapshot at their next request, connect or accept.
      *
-     * @param newConfig the configuration to compare.
-     * @return the YAML paths that differ, empty if none.
+     * @param newConfig the configuration the snapshot was compiled from.
+     * @param snapshot  the snapshot.
      */
-    public List<String> restartOnlyChanges(final ProxyConfig newConfig)
+    public void publish(final ProxyConfig newConfig, final ClusterSnapshot snapshot)
     {
-        final ProxyConfig running = config;
-        final List<String> changed = new ArrayList<>();
-        if (!running.listener().equals(newConfig.listener()))
+        for (final ClusterContext cluster : clusters)
         {
-            changed.add("listener");
+            cluster.publish(snapshot);
         }
-        if (running.network().ioThreads() != newConfig.network().ioThreads())
-        {
-            changed.add("network.ioThreads");
-        }
-        if (!running.memory().equals(newConfig.memory()))
-        {
-            changed.add("memory");
-        }
-        if (!running.admin().equals(newConfig.admin()))
-        {
-            changed.add("admin");
-        }
-        if (running.audit().ringSizeBytes() != newConfig.audit().ringSizeBytes())
-        {
-            changed.add("audit.ringSizeBytes");
-        }
-        return changed;
+        config = newConfig;
     }
 
     /**
@@ -500,39 +330,20 @@ public final class KafkaProxy implements AutoCloseable
             .addKeyValue("openConnections", clientChannels.size())
             .addKeyValue("drainTimeout", drainTimeout)
             .log("stopping");
-        listenerChannels.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MILLIS);
+        listeners.close(SHUTDOWN_TIMEOUT_MILLIS);
         final double unansweredBefore = metrics.requestsUnanswered();
-        final int drained = drain(drainTimeout);
+        final int drained = drainer.drain(drainTimeout);
         final int forced = clientChannels.size();
         clientChannels.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MILLIS);
         if (adminServer != null)
         {
             adminServer.close();
         }
-        final Future<?> io = ioGroup.shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        final Future<?> acceptor = acceptorGroup.shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        final Future<?> admin = adminGroup == null ? null :
-            adminGroup.shutdownGracefully(SHUTDOWN_QUIET_MILLIS, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        io.awaitUninterruptibly();
-        acceptor.awaitUninterruptibly();
-        if (admin != null)
-        {
-            admin.awaitUninterruptibly();
-        }
+        eventLoops.shutdown(SHUTDOWN_TIMEOUT_MILLIS);
         resolver.close();
         memoryPool.close();
         audit.close();
-        for (final AutoCloseable binder : meterBinders)
-        {
-            try
-            {
-                binder.close();
-            }
-            catch (final Exception e)
-            {
-                LOGGER.atDebug().setCause(e).log("closing a meter binder failed");
-            }
-        }
+        jvmMetrics.close();
         LOGGER.atInfo()
             .addKeyValue("drainedConnections", drained)
             .addKeyValue("closedAfterDrainTimeout", forced)
@@ -540,107 +351,38 @@ public final class KafkaProxy implements AutoCloseable
             .log("stopped");
     }
 
-    private int drain(final Duration drainTimeout)
-    {
-        final int open = clientChannels.size();
-        if (open == 0)
-        {
-            return 0;
-        }
-        for (final Channel client : clientChannels)
-        {
-            client.pipeline().fireUserEventTriggered(DrainEvent.INSTANCE);
-        }
-        final long deadline = System.nanoTime() + drainTimeout.toNanos();
-        // Closed channels leave the group by themselves; poll rather than wire a callback into every connection.
-        while (!clientChannels.isEmpty() && System.nanoTime() - deadline < 0)
-        {
-            try
-            {
-                Thread.sleep(DRAIN_POLL_MILLIS);
-            }
-            catch (final InterruptedException e)
-            {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        return open - clientChannels.size();
-    }
-
     /**
-     * Describes a proxy before it starts.
+     * Starts a proxy in order: its parts, the bootstrap listener, node discovery, then the meters and admin
+     * listener; on a failure, closes what started.
      */
-    public static final class Builder
+    static KafkaProxy start(final KafkaProxyBuilder builder)
     {
-        private final ProxyConfig config;
-        private MeterRegistry meterRegistry;
-        private Consumer<ChannelPipeline> pipelineCustomizer = pipeline -> { };
-
-        private Builder(final ProxyConfig config)
+        final ProxyConfig config = builder.config();
+        final KafkaProxy proxy;
+        try
         {
-            this.config = config;
+            proxy = new KafkaProxy(builder);
         }
-
-        /**
-         * Where the proxy's meters are registered.
-         *
-         * @param registry the registry; by default a Prometheus registry of the proxy's own, which the admin
-         *                 listener exports (the admin listener needs a Prometheus registry).
-         * @return this builder.
-         */
-        public Builder meterRegistry(final MeterRegistry registry)
+        catch (final UnknownHostException e)
         {
-            this.meterRegistry = registry;
-            return this;
+            throw new ProxyStartException("cannot resolve the bind host: listener.bindAddress=" +
+                config.listener().bindAddress(), e);
         }
-
-        /**
-         * A hook run on every client pipeline once it is built, for embedding (tracing, capture).
-         *
-         * @param customizer called on the channel's event loop with the complete pipeline.
-         * @return this builder.
-         */
-        public Builder clientPipelineCustomizer(final Consumer<ChannelPipeline> customizer)
+        try
         {
-            this.pipelineCustomizer = customizer;
-            return this;
+            proxy.bindBootstrapListener();
+            proxy.discoverNodes();
+            proxy.startAdmin();
+            return proxy;
         }
-
-        /**
-         * Starts the proxy and binds its bootstrap listener.
-         *
-         * @return the running proxy.
-         * @throws ProxyStartException if the listener cannot be bound or the bind host cannot be resolved.
-         */
-        public KafkaProxy start()
+        catch (final RuntimeException e)
         {
-            final KafkaProxy proxy;
-            try
-            {
-                proxy = new KafkaProxy(this);
-            }
-            catch (final UnknownHostException e)
-            {
-                throw new ProxyStartException("cannot resolve the bind host: listener.bindAddress=" +
-                    config.listener().bindAddress(), e);
-            }
-            try
-            {
-                proxy.bindBootstrapListener();
-                proxy.discoverNodes();
-                proxy.startAdmin();
-                return proxy;
-            }
-            catch (final RuntimeException e)
-            {
-                proxy.close();
-                throw new ProxyStartException(proxy.bootstrapAddress == null ?
-                    "cannot bind the bootstrap listener: listener.bindAddress=" + config.listener().bindAddress() +
-                        ": " + e.getMessage() :
-                    "cannot bind the admin listener: admin.bindAddress=" + config.admin().bindAddress() + ": " +
-                        e.getMessage(), e);
-            }
+            proxy.close();
+            throw new ProxyStartException(proxy.bootstrapAddress == null ?
+                "cannot bind the bootstrap listener: listener.bindAddress=" + config.listener().bindAddress() +
+                    ": " + e.getMessage() :
+                "cannot bind the admin listener: admin.bindAddress=" + config.admin().bindAddress() + ": " +
+                    e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.kafkaproxy.proxy.net;
 
+import io.kafkaproxy.proxy.cluster.ClusterSnapshotReference;
+import io.kafkaproxy.proxy.codec.FrameSizeLimit;
 import io.kafkaproxy.proxy.connection.BrokerConnector;
 import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
@@ -15,22 +17,26 @@ import java.net.InetSocketAddress;
  * Opens broker connections on the event loop of the client connection they serve, with the same transport,
  * resolving broker host names with Netty's non-blocking DNS resolver.
  *
- * <p>Immutable and shared by all connections; each connect clones the template onto the caller's loop.
+ * <p>Immutable and shared by all connections of one cluster; the connect timeout is read from the cluster's
+ * snapshot at each connect; each connect clones the template onto the caller's loop.
  */
 final class NettyBrokerConnector implements BrokerConnector
 {
     private final Bootstrap template;
-    private final LiveSettings settings;
+    private final ClusterSnapshotReference snapshots;
+    private final FrameSizeLimit responseLimit;
     private final PoolByteBufAllocator allocator;
 
     NettyBrokerConnector(
         final Transport transport,
         final AddressResolverGroup<InetSocketAddress> resolver,
-        final LiveSettings settings,
+        final ClusterSnapshotReference snapshots,
+        final FrameSizeLimit responseLimit,
         final PoolByteBufAllocator allocator)
     {
         this.allocator = allocator;
-        this.settings = settings;
+        this.snapshots = snapshots;
+        this.responseLimit = responseLimit;
         this.template = new Bootstrap()
             .channel(transport.socketChannelClass())
             .resolver(resolver)
@@ -46,7 +52,7 @@ final class NettyBrokerConnector implements BrokerConnector
      */
     Bootstrap template()
     {
-        return template.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMillis());
+        return template.clone().option(ChannelOption.CONNECT_TIMEOUT_MILLIS, snapshots.current().connectTimeoutMillis());
     }
 
     @Override
@@ -54,8 +60,8 @@ final class NettyBrokerConnector implements BrokerConnector
         final EventLoop eventLoop, final InetSocketAddress brokerAddress, final ClientConnectionStateMachine connection)
     {
         return template.clone(eventLoop)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, settings.connectTimeoutMillis())
-            .handler(new BrokerChannelInitializer(settings.responseLimit(), allocator, connection))
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, snapshots.current().connectTimeoutMillis())
+            .handler(new BrokerChannelInitializer(responseLimit, allocator, connection))
             .connect(brokerAddress);
     }
 }

@@ -1,5 +1,11 @@
 /**
- * Sockets: the transport, the listeners, and the pipelines of client and broker channels.
+ * Sockets: the transport, the event loops, the listeners, and the pipelines of client and broker channels; and the
+ * proxy's lifecycle ({@link io.kafkaproxy.proxy.net.KafkaProxy}), which starts and closes them in order.
+ *
+ * <p>What belongs to one upstream cluster (its published {@link io.kafkaproxy.proxy.cluster.ClusterSnapshot},
+ * node registry, broker connector, policy and circuit breakers) is one {@code ClusterContext}; the proxy holds a
+ * list of them, and each listener serves one. {@code ProxyListeners} binds the bootstrap and node listeners,
+ * {@code ConnectionDrainer} drains connections at shutdown, {@code ProxyEventLoops} owns the loops by role.
  *
  * <p>Client channel pipeline, inbound order:
  * <ol>

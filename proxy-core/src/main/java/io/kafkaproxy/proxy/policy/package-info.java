@@ -9,7 +9,8 @@
  * amend its response, or answer a denial with the broker's own error), and returns one reused {@link
  * io.kafkaproxy.proxy.request.RequestDecision}; responses also feed topic-id learning ({@link
  * io.kafkaproxy.proxy.policy.TopicIdLearningStage}). {@link io.kafkaproxy.proxy.policy.PolicyServices} holds what all
- * connections share: the rule and quota snapshots a reload replaces, the connection limiter, the audit log and the
- * topic names learnt by id. Depends on {@code proxy.request}, never on {@code proxy.connection}.
+ * connections of one cluster share: the rules and quotas (read from the cluster's published {@link
+ * io.kafkaproxy.proxy.cluster.ClusterSnapshot}), the connection limiter, the audit log and the topic names learnt by
+ * id. Depends on {@code proxy.request}, never on {@code proxy.connection}.
  */
 package io.kafkaproxy.proxy.policy;

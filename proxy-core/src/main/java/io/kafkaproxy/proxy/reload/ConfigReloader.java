@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.reload;
 
+import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.config.ConfigException;
 import io.kafkaproxy.proxy.config.ConfigParser;
 import io.kafkaproxy.proxy.config.ProxyConfig;
@@ -8,9 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -18,7 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
- * Reloads the configuration file into a running proxy: read, validate, diff, apply.
+ * Reloads the configuration file into a running proxy, in steps that each return a {@link StepResult}: read and
+ * validate the file, plan ({@link ReloadPlan}: {@link ConfigChangeDetector} names what changed, live or
+ * restart-only), apply ({@link ReloadApplier}: one compiled snapshot published per cluster).
  *
  * <p>What can change live is applied without closing a connection: upstream bootstrap servers and connect
  * timeout (for the next connections), frame size limits (from the next frame of every connection), idle timeout
@@ -37,6 +38,8 @@ public final class ConfigReloader implements AutoCloseable
     private final UnaryOperator<ProxyConfig> overrides;
     private final KafkaProxy proxy;
     private final LogLevels logLevels;
+    private final ReloadTarget target;
+    private final ReloadApplier applier = new ReloadApplier(ClusterSnapshot::compile);
     private final ExecutorService reloadThread = Executors.newSingleThreadExecutor(runnable ->
     {
         final Thread thread = new Thread(runnable, "kafka-proxy-reload");
@@ -70,6 +73,20 @@ public final class ConfigReloader implements AutoCloseable
         this.overrides = overrides;
         this.proxy = proxy;
         this.logLevels = logLevels;
+        this.target = new ReloadTarget()
+        {
+            @Override
+            public ProxyConfig config()
+            {
+                return proxy.config();
+            }
+
+            @Override
+            public void publish(final ProxyConfig config, final ClusterSnapshot snapshot)
+            {
+                proxy.publish(config, snapshot);
+            }
+        };
     }
 
     /**
@@ -83,54 +100,55 @@ public final class ConfigReloader implements AutoCloseable
     }
 
     /**
-     * Reloads now, on the calling thread, after any reload already running.
+     * Reloads now, on the calling thread, after any reload already running: read, plan, apply. A step that fails
+     * stops the reload, and the running configuration and snapshot stay.
      *
      * @return the outcome.
      */
     public synchronized Result reload()
     {
-        final ProxyConfig running = proxy.config();
-        final ProxyConfig effective;
-        final List<String> restartRequired;
-        try
+        final StepResult<ProxyConfig> read = read();
+        if (read instanceof StepResult.Failed<ProxyConfig> failed)
         {
-            final ProxyConfig fromFile = overrides.apply(ConfigParser.parse(file));
-            restartRequired = proxy.restartOnlyChanges(fromFile);
-            // Restart-only settings keep their running values; the record's checks then judge the result as a whole
-            // (a new frame limit must still fit the running pool).
-            effective = ProxyConfig.of(
-                running.listener(),
-                fromFile.upstream(),
-                fromFile.network().withIoThreads(running.network().ioThreads()),
-                running.memory(),
-                running.admin(),
-                fromFile.logging(),
-                fromFile.shutdown(),
-                fromFile.acl(),
-                fromFile.audit().withRingSizeBytes(running.audit().ringSizeBytes()),
-                fromFile.quotas(),
-                fromFile.circuitBreaker());
+            return refused(failed.error());
         }
-        catch (final ConfigException | IllegalArgumentException e)
+        final StepResult<ReloadPlan> planned = ReloadPlan.plan(target.config(), ((StepResult.Done<ProxyConfig>)read).value());
+        if (planned instanceof StepResult.Failed<ReloadPlan> failed)
         {
-            return refused(e.getMessage());
+            return refused(failed.error());
         }
-        final List<String> changed = liveChanges(running, effective);
-        proxy.reconfigure(effective);
-        logLevels.apply(effective.logging());
+        final StepResult<ReloadPlan> applied = applier.apply(((StepResult.Done<ReloadPlan>)planned).value(), target);
+        if (applied instanceof StepResult.Failed<ReloadPlan> failed)
+        {
+            return refused(failed.error());
+        }
+        final ReloadPlan plan = ((StepResult.Done<ReloadPlan>)applied).value();
+        logLevels.apply(plan.config().logging());
         proxy.metrics().onConfigReload(true);
         LOGGER.atInfo()
             .addKeyValue("file", file)
-            .addKeyValue("changed", changed)
-            .log(changed.isEmpty() ? "configuration reloaded; nothing changed" : "configuration reloaded and applied");
-        if (!restartRequired.isEmpty())
+            .addKeyValue("changed", plan.changed())
+            .log(plan.changed().isEmpty() ? "configuration reloaded; nothing changed" : "configuration reloaded and applied");
+        if (!plan.restartRequired().isEmpty())
         {
             LOGGER.atWarn()
                 .addKeyValue("file", file)
-                .addKeyValue("restartRequired", restartRequired)
+                .addKeyValue("restartRequired", plan.restartRequired())
                 .log("configuration changes that apply only after a restart were not applied; the running values stay");
         }
-        return new Result(true, changed, restartRequired, null);
+        return new Result(true, plan.changed(), plan.restartRequired(), null);
+    }
+
+    private StepResult<ProxyConfig> read()
+    {
+        try
+        {
+            return new StepResult.Done<>(overrides.apply(ConfigParser.parse(file)));
+        }
+        catch (final ConfigException | IllegalArgumentException e)
+        {
+            return new StepResult.Failed<>(e.getMessage());
+        }
     }
 
     private Result refused(final String error)
@@ -141,31 +159,6 @@ public final class ConfigReloader implements AutoCloseable
             .addKeyValue("error", error)
             .log("configuration reload refused; the running configuration stays");
         return new Result(false, List.of(), List.of(), error);
-    }
-
-    private static List<String> liveChanges(final ProxyConfig running, final ProxyConfig next)
-    {
-        final List<String> changed = new ArrayList<>();
-        changedIf(changed, "upstream.bootstrapServers", running.upstream().bootstrapServers(), next.upstream().bootstrapServers());
-        changedIf(changed, "upstream.connectTimeout", running.upstream().connectTimeout(), next.upstream().connectTimeout());
-        changedIf(changed, "network.maxRequestSizeBytes", running.network().maxRequestSizeBytes(), next.network().maxRequestSizeBytes());
-        changedIf(changed, "network.maxResponseSizeBytes", running.network().maxResponseSizeBytes(), next.network().maxResponseSizeBytes());
-        changedIf(changed, "network.idleTimeout", running.network().idleTimeout(), next.network().idleTimeout());
-        changedIf(changed, "logging", running.logging(), next.logging());
-        changedIf(changed, "shutdown.drainTimeout", running.shutdown().drainTimeout(), next.shutdown().drainTimeout());
-        changedIf(changed, "acl", running.acl(), next.acl());
-        changedIf(changed, "audit", running.audit(), next.audit());
-        changedIf(changed, "quotas", running.quotas(), next.quotas());
-        changedIf(changed, "circuitBreaker", running.circuitBreaker(), next.circuitBreaker());
-        return changed;
-    }
-
-    private static void changedIf(final List<String> changed, final String path, final Object before, final Object after)
-    {
-        if (!Objects.equals(before, after))
-        {
-            changed.add(path);
-        }
     }
 
     @Override

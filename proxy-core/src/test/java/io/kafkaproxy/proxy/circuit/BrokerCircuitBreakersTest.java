@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,7 +26,8 @@ class BrokerCircuitBreakersTest
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final LogCapture log = new LogCapture(BrokerCircuitStateMachine.class);
-    private final BrokerCircuitBreakers breakers = new BrokerCircuitBreakers(config(true, 3), registry);
+    private final AtomicReference<CircuitBreakerConfig> settings = new AtomicReference<>(config(true, 3));
+    private final BrokerCircuitBreakers breakers = new BrokerCircuitBreakers(settings::get, registry);
 
     @AfterEach
     void stopCapturing()
@@ -186,7 +188,8 @@ class BrokerCircuitBreakersTest
         open();
 
         // When
-        breakers.reconfigure(config(false, 3));
+        settings.set(config(false, 3));
+        breakers.onSettingsPublished();
         breakers.onFailure(BROKER, START);
         breakers.onFailure(BROKER, START);
         breakers.onFailure(BROKER, START);
@@ -204,7 +207,8 @@ class BrokerCircuitBreakersTest
         breakers.onFailure(BROKER, START);
 
         // When
-        breakers.reconfigure(config(true, 2));
+        settings.set(config(true, 2));
+        breakers.onSettingsPublished();
         breakers.onFailure(BROKER, START);
 
         // Then

@@ -46,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClientConnectionStateMachineTest
 {
     /** The default policy: nothing denied, no quota, breakers on; the policy's own behaviour is tested end to end. */
-    private static final ProxyConfig POLICY_CONFIG = ProxyConfig.of(null, BrokerClusterConfig.of(List.of(new HostPort("broker", 9092)), null), null, null);
+    private static final ProxyConfig POLICY_CONFIG = ProxyConfig.builder(BrokerClusterConfig.of(List.of(new HostPort("broker", 9092)), null)).build();
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ProxyMetrics metrics = new ProxyMetrics(registry);

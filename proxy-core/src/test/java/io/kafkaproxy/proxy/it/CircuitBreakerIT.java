@@ -44,8 +44,8 @@ class CircuitBreakerIT
     static void start()
     {
         kafka = ProxiedKafka.inFrontOf(InJvmKafka.start(List.of(1), Map.of()),
-            config -> PolicyConfigs.withPolicy(BREAKER).apply(config.withBrokerCluster(
-                new BrokerClusterConfig(config.upstream().bootstrapServers(), CONNECT_TIMEOUT))),
+            config -> PolicyConfigs.withPolicy(BREAKER).apply(config.toBuilder().upstream(
+                new BrokerClusterConfig(config.upstream().bootstrapServers(), CONNECT_TIMEOUT)).build()),
             pipeline -> { });
         kafka.createTopic("breaker", 1, 1);
     }

@@ -74,8 +74,10 @@ class MemoryBudgetIT
             "message.max.bytes", Integer.toString(4 << 20)));
         link.connectTo(kafka.cluster().brokerPort(1));
         final ProxyConfig config = ProxiedKafka.proxyConfig("localhost:" + link.port())
-            .withNetwork(NetworkConfig.of(2, "4MiB", "8MiB", null))
-            .withMemory(MemoryConfig.of("16MiB", null, null, null));
+            .toBuilder()
+            .network(NetworkConfig.of(2, "4MiB", "8MiB", null))
+            .memory(MemoryConfig.of("16MiB", null, null, null))
+            .build();
         proxy = KafkaProxy.builder(config).start();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap())))
         {

@@ -78,15 +78,13 @@ class ProxyRestartIT
     {
         // Given: a proxy with a fixed port range, and a producer that will not go back to its bootstrap servers
         final int bootstrapPort = freePortPair();
-        final ProxyConfig config = ProxyConfig.of(
-            new ListenerConfig(new HostPort(ProxiedKafka.ADVERTISED_HOST, bootstrapPort), ProxiedKafka.ADVERTISED_HOST,
-                new NodePortsConfig(bootstrapPort + 1, 1)),
-            BrokerClusterConfig.of(List.of(HostPort.parse(kafka.bootstrapServers())), null),
-            NetworkConfig.of(1, null, null, null),
-            MemoryConfig.defaults(),
-            AdminConfig.of(false, null),
-            null,
-            null);
+        final ProxyConfig config = ProxyConfig.builder(BrokerClusterConfig.of(List.of(HostPort.parse(kafka.bootstrapServers())), null))
+            .listener(new ListenerConfig(new HostPort(ProxiedKafka.ADVERTISED_HOST, bootstrapPort), ProxiedKafka.ADVERTISED_HOST,
+                new NodePortsConfig(bootstrapPort + 1, 1)))
+            .network(NetworkConfig.of(1, null, null, null))
+            .memory(MemoryConfig.defaults())
+            .admin(AdminConfig.of(false, null))
+            .build();
         final Map<String, Object> producerConfig = new HashMap<>();
         producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, ProxiedKafka.ADVERTISED_HOST + ":" + bootstrapPort);
         producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);

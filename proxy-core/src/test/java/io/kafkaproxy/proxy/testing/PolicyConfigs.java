@@ -55,6 +55,6 @@ public final class PolicyConfigs
      */
     public static ProxyConfig withPolicyOf(final ProxyConfig config, final ProxyConfig policy)
     {
-        return config.withAcl(policy.acl()).withQuotas(policy.quotas()).withCircuitBreaker(policy.circuitBreaker());
+        return config.toBuilder().acl(policy.acl()).quotas(policy.quotas()).circuitBreaker(policy.circuitBreaker()).build();
     }
 }

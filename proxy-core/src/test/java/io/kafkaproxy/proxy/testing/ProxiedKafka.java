@@ -119,14 +119,12 @@ public final class ProxiedKafka implements AutoCloseable
      */
     public static ProxyConfig proxyConfig(final String bootstrapServers)
     {
-        return ProxyConfig.of(
-            new ListenerConfig(new HostPort(ADVERTISED_HOST, 0), ADVERTISED_HOST, new NodePortsConfig(0, 1)),
-            BrokerClusterConfig.of(Arrays.stream(bootstrapServers.split(",")).map(HostPort::parse).toList(), null),
-            NetworkConfig.of(2, "16MiB", "32MiB", null),
-            MemoryConfig.of("64MiB", "256KiB", null, null),
-            AdminConfig.of(true, new HostPort(ADVERTISED_HOST, 0)),
-            null,
-            null);
+        return ProxyConfig.builder(BrokerClusterConfig.of(Arrays.stream(bootstrapServers.split(",")).map(HostPort::parse).toList(), null))
+            .listener(new ListenerConfig(new HostPort(ADVERTISED_HOST, 0), ADVERTISED_HOST, new NodePortsConfig(0, 1)))
+            .network(NetworkConfig.of(2, "16MiB", "32MiB", null))
+            .memory(MemoryConfig.of("64MiB", "256KiB", null, null))
+            .admin(AdminConfig.of(true, new HostPort(ADVERTISED_HOST, 0)))
+            .build();
     }
 
     /**

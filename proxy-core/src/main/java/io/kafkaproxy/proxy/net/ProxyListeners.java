@@ -1,0 +1,129 @@
+package io.kafkaproxy.proxy.net;
+
+import io.kafkaproxy.proxy.routing.BootstrapTarget;
+import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.kafkaproxy.proxy.routing.NodeTarget;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.Promise;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.function.Supplier;
+
+/**
+ * Binds the proxy's client listeners: a cluster's bootstrap listener and the listener of each of its broker nodes,
+ * all accepting on the acceptor loop and serving on the I/O loops, with the same channel options and pipeline.
+ *
+ * <p>Bootstrap listeners are bound by the lifecycle thread; node listeners by the node registry's callbacks, from
+ * the acceptor loop. The listener channels are kept in a thread-safe group, so that {@link #close} stops them all.
+ */
+final class ProxyListeners
+{
+    private final EventLoopGroup acceptorGroup;
+    private final EventLoopGroup ioGroup;
+    private final Transport transport;
+    private final InetAddress bindAddress;
+    private final ConnectionServices services;
+    private final ChannelGroup listenerChannels =
+        new DefaultChannelGroup("kafka-proxy-listeners", GlobalEventExecutor.INSTANCE);
+
+    /**
+     * Creates the binder; nothing is bound yet.
+     *
+     * @param acceptorGroup accepts connections.
+     * @param ioGroup       serves the accepted connections.
+     * @param transport     the socket transport.
+     * @param bindAddress   the local address every client listener binds.
+     * @param services      what every client connection is built with.
+     */
+    ProxyListeners(
+        final EventLoopGroup acceptorGroup,
+        final EventLoopGroup ioGroup,
+        final Transport transport,
+        final InetAddress bindAddress,
+        final ConnectionServices services)
+    {
+        this.acceptorGroup = acceptorGroup;
+        this.ioGroup = ioGroup;
+        this.transport = transport;
+        this.bindAddress = bindAddress;
+        this.services = services;
+    }
+
+    /**
+     * Binds a cluster's bootstrap listener and waits for it.
+     *
+     * @param cluster the cluster its connections go to.
+     * @param port    the port, or 0 for an ephemeral one.
+     * @return the bound address.
+     */
+    InetSocketAddress bindBootstrapListener(final ClusterContext cluster, final int port)
+    {
+        // Each connection reads the servers when it is accepted, so a reload changes where the next ones go.
+        final ChannelFuture bound = serverBootstrap(() -> new BootstrapTarget(cluster.snapshot().bootstrapServers()), cluster)
+            .bind(new InetSocketAddress(bindAddress, port))
+            .syncUninterruptibly();
+        listenerChannels.add(bound.channel());
+        return (InetSocketAddress)bound.channel().localAddress();
+    }
+
+    /**
+     * Binds the listener of one broker node of a cluster, without waiting.
+     *
+     * @param cluster the cluster the node belongs to.
+     * @param nodeId  the broker node the listener's connections go to.
+     * @param port    the port, or 0 for an ephemeral one.
+     * @return completes with the bound port, or fails with the bind error.
+     */
+    Future<Integer> bindNodeListener(final ClusterContext cluster, final int nodeId, final int port)
+    {
+        final Promise<Integer> bound = acceptorGroup.next().newPromise();
+        final NodeTarget target = new NodeTarget(nodeId, cluster.nodes());
+        serverBootstrap(() -> target, cluster)
+            .bind(new InetSocketAddress(bindAddress, port))
+            .addListener((ChannelFuture future) ->
+            {
+                if (future.isSuccess())
+                {
+                    listenerChannels.add(future.channel());
+                    bound.setSuccess(((InetSocketAddress)future.channel().localAddress()).getPort());
+                }
+                else
+                {
+                    bound.setFailure(future.cause());
+                }
+            });
+        return bound;
+    }
+
+    /**
+     * Closes every listener: no new connection is accepted; open ones stay.
+     *
+     * @param timeoutMillis how long to wait for the listeners to close.
+     */
+    void close(final long timeoutMillis)
+    {
+        listenerChannels.close().awaitUninterruptibly(timeoutMillis);
+    }
+
+    private ServerBootstrap serverBootstrap(final Supplier<BrokerTarget> targets, final ClusterContext cluster)
+    {
+        return new ServerBootstrap()
+            .group(acceptorGroup, ioGroup)
+            .channel(transport.serverChannelClass())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.AUTO_READ, false)
+            .childOption(ChannelOption.ALLOCATOR, services.allocator())
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childHandler(new ClientChannelInitializer(targets, cluster, services));
+    }
+}

@@ -1,0 +1,56 @@
+package io.kafkaproxy.proxy.reload;
+
+import io.kafkaproxy.proxy.config.ProxyConfig;
+
+import java.util.List;
+
+/**
+ * What a reload will do: the configuration the proxy will run with (the new file's live sections, the running
+ * values of its restart-only ones), the paths that change now and the paths that wait for a restart. Immutable.
+ *
+ * @param config          the configuration to apply, validated as a whole.
+ * @param changed         the YAML paths whose new values apply now.
+ * @param restartRequired the YAML paths that changed but apply only after a restart; their running values stay.
+ */
+public record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restartRequired)
+{
+    /**
+     * Freezes the lists.
+     */
+    public ReloadPlan
+    {
+        changed = List.copyOf(changed);
+        restartRequired = List.copyOf(restartRequired);
+    }
+
+    /**
+     * Plans the move from the running configuration to a new one.
+     *
+     * @param running  the configuration the proxy runs with.
+     * @param fromFile the new configuration, as read.
+     * @return the plan, or why the new configuration cannot run alongside the restart-only values that stay (a new
+     *         frame limit must still fit the running pool).
+     */
+    public static StepResult<ReloadPlan> plan(final ProxyConfig running, final ProxyConfig fromFile)
+    {
+        final List<String> restartRequired = ConfigChangeDetector.detect(running, fromFile).restartOnly();
+        final ProxyConfig effective;
+        try
+        {
+            // Restart-only settings keep their running values; the record's checks then judge the result as a whole.
+            effective = fromFile.toBuilder()
+                .listener(running.listener())
+                .network(fromFile.network().withIoThreads(running.network().ioThreads()))
+                .memory(running.memory())
+                .admin(running.admin())
+                .audit(fromFile.audit().withRingSizeBytes(running.audit().ringSizeBytes()))
+                .build();
+        }
+        catch (final IllegalArgumentException e)
+        {
+            return new StepResult.Failed<>(e.getMessage());
+        }
+        final List<String> changed = ConfigChangeDetector.detect(running, effective).live();
+        return new StepResult.Done<>(new ReloadPlan(effective, changed, restartRequired));
+    }
+}

@@ -1,0 +1,110 @@
+package io.kafkaproxy.proxy.reload;
+
+import io.kafkaproxy.proxy.config.ConfigException;
+import io.kafkaproxy.proxy.config.ConfigParser;
+import io.kafkaproxy.proxy.config.ProxyConfig;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ConfigChangeDetectorTest
+{
+    static final String RUNNING = """
+        listener:
+          bindAddress: 127.0.0.1:9092
+        upstream:
+          bootstrapServers: [kafka-1:9092]
+        network:
+          ioThreads: 2
+        memory:
+          poolSizeBytes: 512MiB
+        """;
+
+    @Test
+    void shouldNameEveryRestartOnlySectionThatChanged() throws ConfigException
+    {
+        // Given
+        final ProxyConfig running = parse(RUNNING);
+        final ProxyConfig next = parse("""
+            listener:
+              bindAddress: 127.0.0.1:9094
+            upstream:
+              bootstrapServers: [kafka-1:9092]
+            network:
+              ioThreads: 3
+            memory:
+              poolSizeBytes: 1GiB
+            admin:
+              bindAddress: 127.0.0.1:9191
+            audit:
+              ringSizeBytes: 2MiB
+            """);
+
+        // When
+        final ConfigChanges changes = ConfigChangeDetector.detect(running, next);
+
+        // Then
+        assertThat(changes.restartOnly()).containsExactly("listener", "network.ioThreads", "memory", "admin", "audit.ringSizeBytes");
+        assertThat(changes.live()).isEmpty();
+    }
+
+    @Test
+    void shouldNameEveryLiveSectionThatChanged() throws ConfigException
+    {
+        // Given
+        final ProxyConfig running = parse(RUNNING);
+        final ProxyConfig next = parse("""
+            listener:
+              bindAddress: 127.0.0.1:9092
+            upstream:
+              bootstrapServers: [kafka-2:9092]
+              connectTimeout: 3s
+            network:
+              ioThreads: 2
+              maxRequestSizeBytes: 1MiB
+              maxResponseSizeBytes: 2MiB
+              idleTimeout: 1m
+            memory:
+              poolSizeBytes: 512MiB
+            logging:
+              level: DEBUG
+            shutdown:
+              drainTimeout: 5s
+            acl:
+              defaultPolicy: deny
+            audit:
+              linesPerSecond: 7
+            quotas:
+              - principal: "*"
+                produceBytesPerSecond: 1MiB
+            circuitBreaker:
+              enabled: false
+            """);
+
+        // When
+        final ConfigChanges changes = ConfigChangeDetector.detect(running, next);
+
+        // Then
+        assertThat(changes.live()).containsExactly(
+            "upstream.bootstrapServers", "upstream.connectTimeout", "network.maxRequestSizeBytes",
+            "network.maxResponseSizeBytes", "network.idleTimeout", "logging", "shutdown.drainTimeout", "acl", "audit",
+            "quotas", "circuitBreaker");
+        assertThat(changes.restartOnly()).isEmpty();
+    }
+
+    @Test
+    void shouldFindNothingBetweenEqualConfigurations() throws ConfigException
+    {
+        // When
+        final ConfigChanges changes = ConfigChangeDetector.detect(parse(RUNNING), parse(RUNNING));
+
+        // Then
+        assertThat(changes.live()).isEmpty();
+        assertThat(changes.restartOnly()).isEmpty();
+    }
+
+    static ProxyConfig parse(final String yaml) throws ConfigException
+    {
+        return ConfigParser.parse(yaml, "test.yaml");
+    }
+}

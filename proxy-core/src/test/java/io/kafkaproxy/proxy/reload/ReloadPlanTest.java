@@ -1,0 +1,70 @@
+package io.kafkaproxy.proxy.reload;
+
+import io.kafkaproxy.proxy.config.ConfigException;
+import io.kafkaproxy.proxy.config.HostPort;
+import io.kafkaproxy.proxy.config.ProxyConfig;
+import org.junit.jupiter.api.Test;
+
+import static io.kafkaproxy.proxy.reload.ConfigChangeDetectorTest.RUNNING;
+import static io.kafkaproxy.proxy.reload.ConfigChangeDetectorTest.parse;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ReloadPlanTest
+{
+    @Test
+    void shouldApplyLiveChangesAndKeepTheRunningValuesOfRestartOnlyOnes() throws ConfigException
+    {
+        // Given
+        final ProxyConfig running = parse(RUNNING);
+        final ProxyConfig fromFile = parse("""
+            listener:
+              bindAddress: 127.0.0.1:9094
+            upstream:
+              bootstrapServers: [kafka-2:9092]
+            network:
+              ioThreads: 3
+            memory:
+              poolSizeBytes: 512MiB
+            audit:
+              ringSizeBytes: 2MiB
+              linesPerSecond: 7
+            """);
+
+        // When
+        final StepResult<ReloadPlan> result = ReloadPlan.plan(running, fromFile);
+
+        // Then
+        assertThat(result).isInstanceOf(StepResult.Done.class);
+        final ReloadPlan plan = ((StepResult.Done<ReloadPlan>)result).value();
+        assertThat(plan.changed()).containsExactly("upstream.bootstrapServers", "audit");
+        assertThat(plan.restartRequired()).containsExactly("listener", "network.ioThreads", "audit.ringSizeBytes");
+        assertThat(plan.config().upstream().bootstrapServers()).containsExactly(new HostPort("kafka-2", 9092));
+        assertThat(plan.config().listener()).isEqualTo(running.listener());
+        assertThat(plan.config().network().ioThreads()).isEqualTo(2);
+        assertThat(plan.config().audit().ringSizeBytes()).isEqualTo(running.audit().ringSizeBytes());
+        assertThat(plan.config().audit().linesPerSecond()).isEqualTo(7);
+    }
+
+    @Test
+    void shouldRefuseAFrameLimitTheRunningPoolCannotHold() throws ConfigException
+    {
+        // Given: the file grows the pool (restart-only) and the frame limit (live) together
+        final ProxyConfig running = parse(RUNNING);
+        final ProxyConfig fromFile = parse("""
+            upstream:
+              bootstrapServers: [kafka-1:9092]
+            network:
+              ioThreads: 2
+              maxRequestSizeBytes: 300MiB
+            memory:
+              poolSizeBytes: 1GiB
+            """);
+
+        // When
+        final StepResult<ReloadPlan> result = ReloadPlan.plan(running, fromFile);
+
+        // Then
+        assertThat(result).isInstanceOf(StepResult.Failed.class);
+        assertThat(((StepResult.Failed<ReloadPlan>)result).error()).startsWith("network.maxRequestSizeBytes");
+    }
+}
