@@ -45,6 +45,9 @@ import java.util.regex.Pattern;
  * <p>Run it with {@code bench/e2e.sh} (direct against proxy), {@code bench/policy-cost.sh} (plain proxy against
  * policy proxy) or {@code bench/before-after.sh} (an earlier commit's proxy against this one), which build what they
  * need; the arguments are documented there.
+ *
+ * <p>Over 400 lines as one script-like driver: processes, tools, parsing of their output and the report, in the order
+ * a run goes through them; it is a benchmark harness, not proxy code.
  */
 public final class EndToEndBenchmark
 {

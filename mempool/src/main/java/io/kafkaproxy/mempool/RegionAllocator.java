@@ -27,6 +27,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>{@link #allocate} and {@link #allocateReadBuffer} are for the owner thread only. {@link Region#release()}
  * may be called from any thread: from another one the region goes back through a JCTools MPSC queue, drained by a
  * task on the owner's executor (or by the next allocation), without locks.
+ *
+ * <p>Just over 400 lines: the chunk ring, the block path and the cross-thread release share the owner-thread state
+ * they protect, so they stay in the class that owns it.
  */
 public final class RegionAllocator implements AutoCloseable
 {

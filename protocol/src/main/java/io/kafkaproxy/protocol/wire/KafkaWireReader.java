@@ -16,6 +16,9 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  * allocate nothing. Strings and byte arrays are skipped or measured, never materialised.
  *
  * <p>Not thread safe; one instance per thread or per connection, re-wrapped for each message.
+ *
+ * <p>About 400 lines because it covers every primitive type of Kafka's schemas (fixed, varint, compact and nullable
+ * forms, tagged fields), each with its bounds check: one reader, so that every flyweight reads the wire the same way.
  */
 public final class KafkaWireReader
 {

@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param kind where the name came from.
  * @param name the name rules are matched against; empty when the client sent no client id.
  */
-public record AclPrincipal(Kind kind, String name)
+record AclPrincipal(Kind kind, String name)
 {
     /**
      * Where a principal's name came from.

@@ -12,7 +12,7 @@ package io.kafkaproxy.proxy.circuit;
  *     └──────────────────────────────────────────── HALF_OPEN (one probe connection let through)
  * </pre>
  */
-public enum CircuitState
+enum CircuitState
 {
     /** Connections are made as usual. */
     CLOSED(0, "closed"),

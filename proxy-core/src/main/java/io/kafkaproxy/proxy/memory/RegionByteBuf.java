@@ -32,6 +32,10 @@ import java.nio.channels.ScatteringByteChannel;
  * <p>Memory is read and written with {@link PlatformDependent} at {@code address + index}, after
  * {@code AbstractByteBuf}'s own bounds checks. Each buffer and view is watched by Netty's leak detector on its own.
  * Not thread safe, like any {@code ByteBuf}.
+ *
+ * <p>Longer than most classes here because {@code AbstractByteBuf} makes every implementation spell out each
+ * primitive accessor in both byte orders and every bulk transfer; they are one-line bodies, and splitting them
+ * across classes would only hide that they form one buffer.
  */
 public final class RegionByteBuf extends AbstractReferenceCountedByteBuf
 {

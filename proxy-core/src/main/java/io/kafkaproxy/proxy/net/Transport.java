@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * <p>Client channels, broker channels and the DNS resolver all use the same transport, so a broker channel
  * can be registered on its client's event loop. Immutable.
  */
-public final class Transport
+final class Transport
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(Transport.class);
 

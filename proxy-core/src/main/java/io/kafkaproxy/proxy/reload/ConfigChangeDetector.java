@@ -13,7 +13,7 @@ import java.util.Objects;
  *
  * <p>Stateless.
  */
-public final class ConfigChangeDetector
+final class ConfigChangeDetector
 {
     private ConfigChangeDetector()
     {

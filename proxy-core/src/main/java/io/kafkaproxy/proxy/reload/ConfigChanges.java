@@ -8,7 +8,7 @@ import java.util.List;
  * @param live        the changed paths a running proxy can apply without a restart.
  * @param restartOnly the changed paths that apply only after a restart.
  */
-public record ConfigChanges(List<String> live, List<String> restartOnly)
+record ConfigChanges(List<String> live, List<String> restartOnly)
 {
     /**
      * Freezes the lists.

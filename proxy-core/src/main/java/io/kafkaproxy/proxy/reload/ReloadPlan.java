@@ -12,7 +12,7 @@ import java.util.List;
  * @param changed         the YAML paths whose new values apply now.
  * @param restartRequired the YAML paths that changed but apply only after a restart; their running values stay.
  */
-public record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restartRequired)
+record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restartRequired)
 {
     /**
      * Freezes the lists.
