@@ -125,6 +125,22 @@ public record ProxyConfig(
      */
     public Builder toBuilder()
     {
+        return builderOf(listener, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker);
+    }
+
+    private static Builder builderOf(
+        final ListenerConfig listener,
+        final BrokerClusterConfig upstream,
+        final NetworkConfig network,
+        final MemoryConfig memory,
+        final AdminConfig admin,
+        final LoggingConfig logging,
+        final ShutdownConfig shutdown,
+        final AclConfig acl,
+        final AuditConfig audit,
+        final QuotasConfig quotas,
+        final CircuitBreakerConfig circuitBreaker)
+    {
         return new Builder()
             .listener(listener)
             .upstream(upstream)
@@ -169,18 +185,7 @@ public record ProxyConfig(
         @JsonProperty("quotas") final QuotasConfig quotas,
         @JsonProperty("circuitBreaker") final CircuitBreakerConfig circuitBreaker)
     {
-        return new Builder()
-            .listener(listener)
-            .upstream(upstream)
-            .network(network)
-            .memory(memory)
-            .admin(admin)
-            .logging(logging)
-            .shutdown(shutdown)
-            .acl(acl)
-            .audit(audit)
-            .quotas(quotas)
-            .circuitBreaker(circuitBreaker)
+        return builderOf(listener, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker)
             .build();
     }
 
