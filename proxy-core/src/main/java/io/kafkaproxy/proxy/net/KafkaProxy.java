@@ -10,6 +10,7 @@ import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.memory.FramePromises;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.JvmMetricsBinding;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
@@ -85,7 +86,9 @@ public final class KafkaProxy implements AutoCloseable
         this.metrics = new ProxyMetrics(meterRegistry);
         this.memoryPool = new MemoryPool(poolSettings(config.memory()));
         metrics.bindMemoryPool(memoryPool);
-        final PoolByteBufAllocator allocator = new PoolByteBufAllocator(memoryPool);
+        final PoolByteBufAllocator allocator = new PoolByteBufAllocator(memoryPool, FramePromises.forPool(memoryPool,
+            config.memory().frameTimeout(), config.memory().minFrameBytesPerSecond()));
+        metrics.bindFramePromises(allocator.framePromises(), FramePromises::promisedBytes, FramePromises::timedOutFrames);
         this.audit = new AuditLog(config.audit(), meterRegistry);
         audit.start();
         this.listeners = new ProxyListeners(eventLoops.acceptor(), eventLoops.io(), transport, bindAddress,
