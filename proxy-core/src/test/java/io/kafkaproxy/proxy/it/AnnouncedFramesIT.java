@@ -2,6 +2,8 @@ package io.kafkaproxy.proxy.it;
 
 import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.config.NetworkConfig;
+import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.net.KafkaProxy;
 import io.kafkaproxy.proxy.testing.ClientWorkloads;
 import io.kafkaproxy.proxy.testing.InJvmKafka;
 import io.kafkaproxy.proxy.testing.ProxiedKafka;
@@ -37,7 +39,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Clients that announce frames and do not send them (issue 16): five connections each sending only the size field
  * of a 100 MiB request used to reserve the pool and stall every other client, while readiness stayed green; a byte
- * sent now and then kept a connection past any idle timeout. Here a frame gets one second plus one per 100 MiB.
+ * sent now and then kept a connection past any idle timeout. Here a frame gets one second plus one per 100 MiB. And
+ * readiness, which stayed green while clients were not served, reports a pool that keeps them waiting.
  */
 class AnnouncedFramesIT
 {
@@ -141,6 +144,48 @@ class AnnouncedFramesIT
             assertThat(sample(get("/metrics").body(), TIMED_OUT)).isEqualTo(timedOutBefore + 1));
     }
 
+    @Test
+    void readinessShouldFailWhileHeldFramesKeepClientsWaitingAndRecoverOnceTheyGo() throws Exception
+    {
+        // Given: a proxy with a 16 MiB pool, and five connections each holding a started 2 MiB request (below the
+        // size that needs the promise budget, within its 30 s deadline): the pool is above its high watermark
+        final ProxyConfig config = ProxiedKafka.proxyConfig(kafka.upstream().bootstrapServers()).toBuilder()
+            .network(NetworkConfig.of(2, "8MiB", "8MiB", null))
+            .memory(MemoryConfig.of("16MiB", "256KiB", null, null))
+            .build();
+        try (KafkaProxy small = KafkaProxy.builder(config).start())
+        {
+            final List<RawKafkaConnection> holding = new ArrayList<>();
+            try
+            {
+                for (int i = 0; i < 5; i++)
+                {
+                    final RawKafkaConnection connection = RawKafkaConnection.open(small.bootstrapAddress());
+                    connection.send(new byte[] {0, 0x20, 0, 0});
+                    holding.add(connection);
+                }
+
+                // When: the pool stays under pressure past the grace period
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                {
+                    final HttpResponse<String> ready = get(small, "/readyz");
+                    assertThat(ready.statusCode()).isEqualTo(503);
+                    assertThat(ready.body()).startsWith("not ready: memory pool exhausted for ").contains("client reads paused");
+                });
+            }
+            finally
+            {
+                for (final RawKafkaConnection connection : holding)
+                {
+                    connection.close();
+                }
+            }
+
+            // Then: once they are gone, the proxy is ready again
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(get(small, "/readyz").statusCode()).isEqualTo(200));
+        }
+    }
+
     private static boolean closedAfterOneMoreByte(final Socket socket)
     {
         try
@@ -160,7 +205,12 @@ class AnnouncedFramesIT
 
     private static HttpResponse<String> get(final String path) throws IOException, InterruptedException
     {
-        final URI uri = URI.create("http://127.0.0.1:" + kafka.proxy().adminAddress().getPort() + path);
+        return get(kafka.proxy(), path);
+    }
+
+    private static HttpResponse<String> get(final KafkaProxy proxy, final String path) throws IOException, InterruptedException
+    {
+        final URI uri = URI.create("http://127.0.0.1:" + proxy.adminAddress().getPort() + path);
         return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(),
             HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
