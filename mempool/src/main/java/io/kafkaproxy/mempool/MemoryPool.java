@@ -7,21 +7,25 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.LongSupplier;
 
 /**
  * Off-heap memory under a hard budget, handed to one {@link RegionAllocator} per thread in blocks of whole
  * chunks.
  *
  * <p>Blocks are reserved from the operating system lazily, as allocators need them, and never beyond the budget.
- * A block an allocator gives back is cached for reuse by any allocator; cached blocks are only freed to make room
- * for a block of another size. When the budget is spent a request is refused ({@code null}), not failed: the
- * caller pauses and asks to be told when memory comes back ({@link #whenMemoryReturns}).
+ * A block an allocator gives back is cached for reuse by any allocator; cached blocks are freed to make room for a
+ * block of another size, and when a burst is over ({@link #releaseIdleMemory}): what was not in use at any time
+ * during a whole {@link #IDLE_PERIOD_NANOS idle period}, above {@link #RETAINED_WHEN_IDLE} of the budget, goes back
+ * to the operating system. When the budget is spent a request is refused ({@code null}), not failed: the caller
+ * pauses and asks to be told when memory comes back ({@link #whenMemoryReturns}).
  *
  * <p>Memory in use (blocks held by allocators) is watched against two marks: crossing the high one tells the
- * pressure listeners to stop taking new work, falling under the low one tells them to resume.
+ * pressure listeners to stop taking new work, falling under the low one tells them to resume. How long the pool has
+ * been under pressure ({@link #pressureNanos}) is how long it has been unable to serve new work.
  *
  * <p>Thread safe. Blocks move through lock-free queues; the counters are atomics touched once per block, never per
  * region.
@@ -32,6 +36,11 @@ public final class MemoryPool implements AutoCloseable
     static final double HIGH_WATERMARK = 0.80;
     /** Share of the budget in use below which the pressure ends. */
     static final double LOW_WATERMARK = 0.60;
+    /** Share of the budget kept reserved, cached for the next burst, however long the pool is idle. */
+    static final double RETAINED_WHEN_IDLE = 0.125;
+    /** How long cached memory must go unneeded before {@link #releaseIdleMemory} frees it. */
+    static final long IDLE_PERIOD_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final long NO_PRESSURE = Long.MIN_VALUE;
 
     private final MemoryPoolSettings settings;
     private final BlockBacking backing;
@@ -45,12 +54,17 @@ public final class MemoryPool implements AutoCloseable
     private final AtomicLong allocationFailures = new AtomicLong();
     private final AtomicLong pausedReadEvents = new AtomicLong();
     private final AtomicLong blockReturns = new AtomicLong();
-    private final AtomicBoolean underPressure = new AtomicBoolean();
+    private final AtomicLong pressureSinceNanos = new AtomicLong(NO_PRESSURE);
+    private final AtomicLong recentPeakInUseBytes = new AtomicLong();
     private final List<MemoryPressureListener> pressureListeners = new CopyOnWriteArrayList<>();
     private final Queue<Runnable> memoryWaiters = new ConcurrentLinkedQueue<>();
     private final List<RegionAllocator> allocators = new CopyOnWriteArrayList<>();
     private final long highWatermarkBytes;
     private final long lowWatermarkBytes;
+    private final long retainedWhenIdleBytes;
+    private final LongSupplier nanoClock;
+    private long idlePeriodStartNanos;
+    private long idlePeriodPeakInUseBytes;
 
     /**
      * Creates an empty pool; no memory is reserved until an allocator asks.
@@ -59,7 +73,21 @@ public final class MemoryPool implements AutoCloseable
      */
     public MemoryPool(final MemoryPoolSettings settings)
     {
+        this(settings, System::nanoTime);
+    }
+
+    /**
+     * Creates an empty pool that tells time by the given clock (tests).
+     *
+     * @param settings  budget, chunk size and backing.
+     * @param nanoClock a monotonic clock in nanoseconds, read when pressure starts and when idle memory is released.
+     */
+    public MemoryPool(final MemoryPoolSettings settings, final LongSupplier nanoClock)
+    {
         this.settings = settings;
+        this.nanoClock = nanoClock;
+        this.idlePeriodStartNanos = nanoClock.getAsLong();
+        this.retainedWhenIdleBytes = (long)(settings.budgetBytes() * RETAINED_WHEN_IDLE);
         this.backing = BlockBacking.of(settings);
         final int budgetChunks = (int)Math.min(Integer.MAX_VALUE - 1, settings.budgetBytes() / settings.chunkSizeBytes());
         this.cachedChunks = new MpmcArrayQueue<>(Math.max(2, budgetChunks));
@@ -115,7 +143,7 @@ public final class MemoryPool implements AutoCloseable
     public void addPressureListener(final MemoryPressureListener listener)
     {
         pressureListeners.add(listener);
-        if (underPressure.get())
+        if (underPressure())
         {
             listener.onMemoryPressure(true);
         }
@@ -128,7 +156,18 @@ public final class MemoryPool implements AutoCloseable
      */
     public boolean underPressure()
     {
-        return underPressure.get();
+        return pressureSinceNanos.get() != NO_PRESSURE;
+    }
+
+    /**
+     * How long the pool has been under pressure, during which new work waits (the proxy's clients are not read).
+     *
+     * @return nanoseconds since the pressure started, or 0 when not under pressure.
+     */
+    public long pressureNanos()
+    {
+        final long since = pressureSinceNanos.get();
+        return since == NO_PRESSURE ? 0 : Math.max(1, nanoClock.getAsLong() - since);
     }
 
     /**
@@ -274,14 +313,49 @@ public final class MemoryPool implements AutoCloseable
     private void addInUse(final long delta)
     {
         final long inUse = inUseBytes.addAndGet(delta);
-        if (inUse >= highWatermarkBytes && underPressure.compareAndSet(false, true))
+        if (delta > 0)
+        {
+            recentPeakInUseBytes.accumulateAndGet(inUse, Math::max);
+        }
+        // One atomic holds both whether and since when the pool is under pressure, so they are never seen apart.
+        final long since = pressureSinceNanos.get();
+        if (inUse >= highWatermarkBytes && since == NO_PRESSURE &&
+            pressureSinceNanos.compareAndSet(NO_PRESSURE, nanoClock.getAsLong()))
         {
             pressureListeners.forEach(listener -> listener.onMemoryPressure(true));
         }
-        else if (inUse <= lowWatermarkBytes && underPressure.compareAndSet(true, false))
+        else if (inUse <= lowWatermarkBytes && since != NO_PRESSURE && pressureSinceNanos.compareAndSet(since, NO_PRESSURE))
         {
             pressureListeners.forEach(listener -> listener.onMemoryPressure(false));
         }
+    }
+
+    /**
+     * Frees cached blocks no allocator needed during the last idle period, down to what was in use at its peak and
+     * never below {@link #RETAINED_WHEN_IDLE} of the budget: after a burst, the memory it took goes back to the
+     * operating system, while a steady load keeps what it uses. Call it every second or so, always from the same
+     * thread; it does nothing until an idle period has passed.
+     *
+     * @return the bytes freed.
+     */
+    public long releaseIdleMemory()
+    {
+        final long now = nanoClock.getAsLong();
+        idlePeriodPeakInUseBytes = Math.max(idlePeriodPeakInUseBytes, recentPeakInUseBytes.getAndSet(inUseBytes.get()));
+        if (now - idlePeriodStartNanos < IDLE_PERIOD_NANOS)
+        {
+            return 0;
+        }
+        final long keep = Math.max(retainedWhenIdleBytes, idlePeriodPeakInUseBytes);
+        final long reservedBefore = reservedBytes.get();
+        while (reservedBytes.get() > keep && evictOneCachedBlock())
+        {
+            // Each turn frees one cached block; blocks in use are never touched.
+        }
+        idlePeriodStartNanos = now;
+        idlePeriodPeakInUseBytes = inUseBytes.get();
+        // Other threads may reserve meanwhile; the figure is what this call freed, at least.
+        return Math.max(0, reservedBefore - reservedBytes.get());
     }
 
     private void notifyWaiters()

@@ -15,7 +15,8 @@
  * allocator moves on to a fresh chunk, and the old one goes back to the pool when that last region is released.
  * That is the bound on hold-back: one chunk per late region, never the loop's memory. A region larger than a
  * chunk gets a block of whole chunks of its own from the pool (a fallback allocation, counted); blocks are cached
- * by size and freed only to make room for a block of another size when the budget is spent.
+ * by size and freed to make room for a block of another size when the budget is spent, or once no allocator
+ * needed them for an idle period ({@link io.kafkaproxy.mempool.MemoryPool#releaseIdleMemory}).
  *
  * <p>Why not one ring per loop: its tail can only advance past released frames, so the oldest live frame pins
  * everything allocated after it. Why 64 KiB chunks: the smaller the chunk, the less a late frame pins, and the

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -112,5 +113,101 @@ class MemoryPoolTest
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a read reserve and two chunks");
         assertThatThrownBy(() -> MemoryPoolSettings.direct(1 << 20, CHUNK, CHUNK + 1))
             .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("whole number of chunks");
+    }
+
+    @Test
+    void shouldReturnCachedMemoryAboveTheLowWaterMarkAfterAQuietPeriod()
+    {
+        // Given: a burst of 40 chunks, all given back: the pool keeps them reserved
+        final long[] now = {0};
+        try (MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(64L * CHUNK, CHUNK, CHUNK), () -> now[0]))
+        {
+            final RegionAllocator allocator = pool.newAllocator(Thread.currentThread(), Runnable::run);
+            final List<Region> burst = allocateChunks(allocator, 40);
+            burst.forEach(Region::release);
+            final long reservedAfterBurst = pool.stats().reservedBytes();
+
+            // When: the pool is asked to release idle memory every few seconds for two idle periods
+            final List<Long> freed = new ArrayList<>();
+            for (int second = 1; second <= 62; second++)
+            {
+                now[0] = TimeUnit.SECONDS.toNanos(second);
+                freed.add(pool.releaseIdleMemory());
+            }
+
+            // Then: nothing during the period that had the burst; then everything above an eighth of the budget
+            assertThat(reservedAfterBurst).isGreaterThanOrEqualTo(40L * CHUNK);
+            assertThat(freed.subList(0, 59)).allSatisfy(bytes -> assertThat(bytes).isZero());
+            assertThat(pool.stats().reservedBytes()).isEqualTo(8L * CHUNK);
+            assertThat(freed.stream().mapToLong(Long::longValue).sum()).isEqualTo(reservedAfterBurst - 8L * CHUNK);
+
+            // And: memory is reserved again on demand
+            final List<Region> again = allocateChunks(allocator, 40);
+            assertThat(again).doesNotContainNull();
+            again.forEach(Region::release);
+            allocator.close();
+        }
+    }
+
+    @Test
+    void shouldKeepWhatASteadyLoadUsesWhenReleasingIdleMemory()
+    {
+        // Given: 20 chunks in use throughout, and a burst of 30 more, given back
+        final long[] now = {0};
+        try (MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(64L * CHUNK, CHUNK, CHUNK), () -> now[0]))
+        {
+            final RegionAllocator allocator = pool.newAllocator(Thread.currentThread(), Runnable::run);
+            final List<Region> steady = allocateChunks(allocator, 20);
+            allocateChunks(allocator, 30).forEach(Region::release);
+
+            // When: two idle periods pass
+            for (int second = 1; second <= 62; second++)
+            {
+                now[0] = TimeUnit.SECONDS.toNanos(second);
+                pool.releaseIdleMemory();
+            }
+
+            // Then: what is in use stays reserved, and the burst's memory is gone
+            final MemoryPoolStats stats = pool.stats();
+            assertThat(stats.reservedBytes()).isGreaterThanOrEqualTo(stats.inUseBytes());
+            assertThat(stats.inUseBytes()).isGreaterThanOrEqualTo(21L * CHUNK);
+            assertThat(stats.reservedBytes()).isLessThan(30L * CHUNK);
+            steady.forEach(Region::release);
+            allocator.close();
+        }
+    }
+
+    @Test
+    void shouldTellHowLongThePoolHasBeenUnderPressure()
+    {
+        // Given
+        final long[] now = {TimeUnit.SECONDS.toNanos(100)};
+        try (MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(10L * CHUNK, CHUNK, CHUNK), () -> now[0]))
+        {
+            final RegionAllocator allocator = pool.newAllocator(Thread.currentThread(), Runnable::run);
+            final long before = pool.pressureNanos();
+
+            // When: above the high watermark, then seven seconds later, then back under the low one
+            final List<Region> regions = allocateChunks(allocator, 7);
+            now[0] += TimeUnit.SECONDS.toNanos(7);
+            final long during = pool.pressureNanos();
+            regions.forEach(Region::release);
+
+            // Then
+            assertThat(before).isZero();
+            assertThat(during).isEqualTo(TimeUnit.SECONDS.toNanos(7));
+            assertThat(pool.pressureNanos()).isZero();
+            allocator.close();
+        }
+    }
+
+    private static List<Region> allocateChunks(final RegionAllocator allocator, final int count)
+    {
+        final List<Region> regions = new ArrayList<>();
+        for (int i = 0; i < count; i++)
+        {
+            regions.add(allocator.allocate(CHUNK));
+        }
+        return regions;
     }
 }

@@ -34,7 +34,7 @@ import java.util.function.Supplier;
 
 /**
  * The admin HTTP listener: {@code /metrics} (Prometheus text format), {@code /healthz} (the process answers) and
- * {@code /readyz} (listeners bound and an upstream broker reachable).
+ * {@code /readyz} (listeners bound, memory not exhausted, and an upstream broker reachable).
  *
  * <p>Runs on its own event loop so that a scrape (which formats every meter) never delays a Kafka connection.
  * Requests are small GETs: bodies above 8 KiB are refused, and a connection idle for 30 s is closed.

@@ -4,12 +4,15 @@ import io.kafkaproxy.protocol.wire.FrameDescriptor;
 import io.kafkaproxy.protocol.wire.FrameRejectedException;
 import io.kafkaproxy.proxy.memory.ChannelMemoryWait;
 import io.kafkaproxy.proxy.memory.DirectReadTarget;
+import io.kafkaproxy.proxy.memory.FramePromises;
 import io.kafkaproxy.proxy.memory.MemoryExhaustedException;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * Cuts a byte stream into Kafka frames, each passed on as one contiguous {@link ByteBuf} that starts with its
@@ -25,6 +28,21 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
  * <p>With a pool allocator, a frame the pool has no memory for is not an error: the bytes read so far are kept,
  * the channel stops reading ({@link ChannelMemoryWait}), and the frame is started again when memory returns.
  *
+ * <p><b>Invariant: a frame that has started always completes.</b> A started frame holds the memory of all its
+ * bytes, so it never asks for more: it is passed on once its last byte arrives, or it is dropped with its
+ * connection. A frame waiting to start holds nothing but the bytes read so far, and its channel reads no more. So
+ * no set of frames can wait on each other for memory: every wait ends when a started frame ends. (Growing a frame's
+ * buffer as its bytes arrive would break this: several half-grown frames could each wait, holding what they have,
+ * for memory the others hold.)
+ *
+ * <p>What a client's frame may hold before its bytes arrive is bounded instead ({@link FramePromises}): a large
+ * frame starts only within a pool-wide budget of such promises (else it waits, as above, until one is settled),
+ * and every started frame has a deadline, proportional to its size, by which it must be whole. A frame not whole by
+ * then is dropped and a {@link FrameTimeoutException} goes through the pipeline: the connection closes and the
+ * frame's memory and promise are freed, so a peer cannot hold memory with a size field it never makes good, nor
+ * with a byte now and then. A deadline that passes while the proxy itself is not reading the channel (back-pressure,
+ * a throttled client) starts again. Broker channels, whose responses the proxy asked for, have neither bound.
+ *
  * <p>Ownership: reads handed in are released here; each frame passed on belongs to the next handler. Holds
  * per-connection state, so it is never shared. Confined to the channel's event loop.
  */
@@ -35,8 +53,13 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
     private final FrameSizeLimit sizeLimit;
     private final ChannelMemoryWait memoryWait;
     private final Runnable retryPendingFrame = this::retryPendingFrame;
+    private final Runnable checkFrameDeadline = this::checkFrameDeadline;
     private ChannelHandlerContext ctx;
     private ByteBuf partialFrame;
+    private long partialFrameDeadlineNanos;
+    private long partialFrameAllowedNanos;
+    private boolean deadlineCheckScheduled;
+    private long deadlineCheckDueNanos;
     private ByteBuf directRead;
     private CompositeByteBuf pendingBytes;
     private int pendingFrameLength = NO_PENDING_FRAME;
@@ -134,6 +157,12 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
     {
         while (in.isReadable())
         {
+            if (pendingFrameLength != NO_PENDING_FRAME)
+            {
+                // A frame whose size field ended in this read waits for memory: the rest of the read is its.
+                pendingBytes.addComponent(true, in.readRetainedSlice(in.readableBytes()));
+                return;
+            }
             if (partialFrame != null)
             {
                 partialFrame.writeBytes(in, Math.min(partialFrame.writableBytes(), in.readableBytes()));
@@ -186,12 +215,8 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
      */
     private boolean startFrame(final ChannelHandlerContext ctx, final int frameLength, final ByteBuf in)
     {
-        final long blockReturns = memoryWait == null ? 0 : memoryWait.blockReturns();
-        final ByteBuf frame = allocate(ctx, frameLength);
-        if (frame == null && memoryWait == null)
-        {
-            throw MemoryExhaustedException.INSTANCE;
-        }
+        final int arrivedBytes = in == null ? FrameDescriptor.SIZE_FIELD_LENGTH : in.readableBytes();
+        final ByteBuf frame = frameBuffer(ctx, frameLength, arrivedBytes);
         if (frame == null)
         {
             pendingFrameLength = frameLength;
@@ -205,11 +230,11 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
             {
                 pendingBytes.addComponent(true, in.readRetainedSlice(in.readableBytes()));
             }
-            memoryWait.awaitFrameMemory(blockReturns, retryPendingFrame);
+            memoryWait.awaitFrameMemory(retryPendingFrame);
             return false;
         }
         partialFrame = frame;
-        frameStarted();
+        frameStarted(ctx, frameLength);
         if (in == null)
         {
             partialFrame.writeInt(frameLength - FrameDescriptor.SIZE_FIELD_LENGTH);
@@ -228,18 +253,18 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
         {
             return;
         }
-        final long blockReturns = memoryWait.blockReturns();
-        final ByteBuf frame = allocate(ctx, pendingFrameLength);
+        final ByteBuf frame = frameBuffer(ctx, pendingFrameLength, pendingBytes.readableBytes());
         if (frame == null)
         {
-            memoryWait.awaitFrameMemory(blockReturns, retryPendingFrame);
+            memoryWait.awaitFrameMemory(retryPendingFrame);
             return;
         }
         final CompositeByteBuf pending = pendingBytes;
+        final int frameLength = pendingFrameLength;
         pendingBytes = null;
         pendingFrameLength = NO_PENDING_FRAME;
         partialFrame = frame;
-        frameStarted();
+        frameStarted(ctx, frameLength);
         try
         {
             partialFrame.writeBytes(pending, Math.min(partialFrame.writableBytes(), pending.readableBytes()));
@@ -265,6 +290,24 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
         }
     }
 
+    /**
+     * The buffer to assemble a frame in, or null if it must wait for memory (or, for a client's large frame, for
+     * its promise): only with a memory wait; without one, a refusal is an error.
+     */
+    private ByteBuf frameBuffer(final ChannelHandlerContext ctx, final int frameLength, final int arrivedBytes)
+    {
+        if (memoryWait != null)
+        {
+            return memoryWait.tryFrameBuffer(frameLength, arrivedBytes);
+        }
+        final ByteBuf frame = allocate(ctx, frameLength);
+        if (frame == null)
+        {
+            throw MemoryExhaustedException.INSTANCE;
+        }
+        return frame;
+    }
+
     private static ByteBuf allocate(final ChannelHandlerContext ctx, final int frameLength)
     {
         return ctx.alloc() instanceof PoolByteBufAllocator ?
@@ -283,12 +326,65 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
         }
     }
 
-    private void frameStarted()
+    private void frameStarted(final ChannelHandlerContext ctx, final int frameLength)
     {
-        if (memoryWait != null)
+        if (memoryWait == null)
         {
-            memoryWait.frameStarted();
+            return;
         }
+        memoryWait.frameStarted();
+        partialFrameAllowedNanos = memoryWait.frameDeadlineNanos(frameLength);
+        if (partialFrameAllowedNanos == 0)
+        {
+            return;
+        }
+        final long now = ctx.executor().ticker().nanoTime();
+        partialFrameDeadlineNanos = now + partialFrameAllowedNanos;
+        scheduleDeadlineCheck(ctx, now);
+    }
+
+    private void scheduleDeadlineCheck(final ChannelHandlerContext ctx, final long now)
+    {
+        // A check already due by this frame's deadline will see it: most frames end long before their deadline, and
+        // a timer per frame would cost a scheduled task each. Only an earlier deadline (a small frame after a large
+        // one) needs a check of its own; the later one, when it runs, finds nothing to do.
+        if (deadlineCheckScheduled && deadlineCheckDueNanos - partialFrameDeadlineNanos <= 0)
+        {
+            return;
+        }
+        deadlineCheckScheduled = true;
+        deadlineCheckDueNanos = partialFrameDeadlineNanos;
+        ctx.executor().schedule(checkFrameDeadline, partialFrameDeadlineNanos - now, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkFrameDeadline()
+    {
+        final long now = ctx.executor().ticker().nanoTime();
+        if (deadlineCheckScheduled && deadlineCheckDueNanos - now <= 0)
+        {
+            deadlineCheckScheduled = false;
+        }
+        if (closed || rejected || partialFrame == null || partialFrameAllowedNanos == 0)
+        {
+            return;
+        }
+        if (partialFrameDeadlineNanos - now <= 0 && !ctx.channel().config().isAutoRead())
+        {
+            // The proxy is not reading this channel (its broker's buffer is full, its client throttled): the peer
+            // cannot make progress, so it is given its time again rather than cut for the proxy's pause.
+            partialFrameDeadlineNanos = now + partialFrameAllowedNanos;
+        }
+        if (partialFrameDeadlineNanos - now > 0)
+        {
+            scheduleDeadlineCheck(ctx, now);
+            return;
+        }
+        final FrameTimeoutException timedOut = new FrameTimeoutException(
+            partialFrame.capacity(), partialFrame.writerIndex(), TimeUnit.NANOSECONDS.toMillis(partialFrameAllowedNanos));
+        rejected = true;
+        memoryWait.onFrameTimedOut();
+        releaseFrameState();
+        ctx.fireExceptionCaught(timedOut);
     }
 
     private void frameEnded()

@@ -2,7 +2,8 @@
  * Netty codecs between socket bytes and Kafka frames, and the one adapter from Netty buffers to Agrona buffers.
  *
  * <p>{@link io.kafkaproxy.proxy.codec.KafkaFrameDecoder} cuts the byte stream into frames (size prefix included)
- * without copying frames that arrive whole; {@link io.kafkaproxy.proxy.codec.RequestHeaderDecoder} validates each
+ * without copying frames that arrive whole, and cuts a frame not whole by its deadline
+ * ({@link io.kafkaproxy.proxy.codec.FrameTimeoutException}); {@link io.kafkaproxy.proxy.codec.RequestHeaderDecoder} validates each
  * request header into a flyweight shared with the handlers after it; {@link io.kafkaproxy.proxy.codec.ResponseSplicer}
  * turns a {@link io.kafkaproxy.protocol.responses.ResponseSplice} into the frame sent to the client, reusing the original
  * bytes around the replaced part. {@link io.kafkaproxy.proxy.codec.ByteBufViews} is the only place a

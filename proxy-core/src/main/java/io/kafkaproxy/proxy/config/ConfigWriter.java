@@ -48,7 +48,9 @@ public final class ConfigWriter
         yaml.append("memory:\n")
             .append("  poolSizeBytes: ").append(Units.formatBytes(memory.poolSizeBytes())).append('\n')
             .append("  chunkSizeBytes: ").append(Units.formatBytes(memory.chunkSizeBytes())).append('\n')
-            .append("  backing: ").append(memory.backing() == MemoryConfig.Backing.DIRECT ? "direct" : "mappedFile").append('\n');
+            .append("  backing: ").append(memory.backing() == MemoryConfig.Backing.DIRECT ? "direct" : "mappedFile").append('\n')
+            .append("  frameTimeout: ").append(Units.formatDuration(memory.frameTimeout())).append('\n')
+            .append("  minFrameBytesPerSecond: ").append(Units.formatBytes(memory.minFrameBytesPerSecond())).append('\n');
         if (memory.mappedFileDirectory() != null)
         {
             yaml.append("  mappedFileDirectory: ").append(quoted(memory.mappedFileDirectory().toString())).append('\n');

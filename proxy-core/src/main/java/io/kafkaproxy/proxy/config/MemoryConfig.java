@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -18,13 +19,25 @@ import java.util.Locale;
  * @param backing             {@code direct} (direct buffers, default) or {@code mappedFile} (a memory-mapped
  *                            temporary file: pages become resident only when used, and can be swapped).
  * @param mappedFileDirectory where the mapped file is created; default the system temporary directory.
+ * @param frameTimeout        a client's frame holds pool memory for all its bytes from its first read on, so it must be
+ *                            whole within this, plus the time its size takes at {@code minFrameBytesPerSecond};
+ *                            else its connection closes and the memory is freed. Stops peers that announce a large
+ *                            frame and never send it, or send a byte now and then. Default 30s; 0 disables.
+ * @param minFrameBytesPerSecond the slowest sending rate a client's frame is given time for. Default 256KiB: a
+ *                            100 MiB request gets 30 s + 400 s.
  */
-public record MemoryConfig(long poolSizeBytes, int chunkSizeBytes, Backing backing, Path mappedFileDirectory)
+public record MemoryConfig(
+    long poolSizeBytes, int chunkSizeBytes, Backing backing, Path mappedFileDirectory, Duration frameTimeout,
+    long minFrameBytesPerSecond)
 {
     /** Default pool size. */
     public static final long DEFAULT_POOL_SIZE_BYTES = 512L << 20;
     /** Default chunk size. */
     public static final int DEFAULT_CHUNK_SIZE_BYTES = 64 << 10;
+    /** Default time a client's frame gets to be whole, whatever its size. */
+    public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(30);
+    /** Default slowest rate a client's frame gets time for. */
+    public static final long DEFAULT_MIN_FRAME_BYTES_PER_SECOND = 256L << 10;
 
     /**
      * Where the pool's memory comes from.
@@ -62,6 +75,14 @@ public record MemoryConfig(long poolSizeBytes, int chunkSizeBytes, Backing backi
         {
             throw new IllegalArgumentException("memory.mappedFileDirectory: required");
         }
+        if (frameTimeout == null || frameTimeout.isNegative())
+        {
+            throw new IllegalArgumentException("memory.frameTimeout: must not be negative: " + frameTimeout);
+        }
+        if (minFrameBytesPerSecond < 1)
+        {
+            throw new IllegalArgumentException("memory.minFrameBytesPerSecond: must be at least 1: " + minFrameBytesPerSecond);
+        }
     }
 
     /**
@@ -71,6 +92,23 @@ public record MemoryConfig(long poolSizeBytes, int chunkSizeBytes, Backing backi
      * @param chunkSizeBytes      a size, or null.
      * @param backing             {@code direct} or {@code mappedFile}, or null.
      * @param mappedFileDirectory a directory, or null.
+     * @return the section, with the default frame deadline.
+     */
+    public static MemoryConfig of(
+        final String poolSizeBytes, final String chunkSizeBytes, final String backing, final String mappedFileDirectory)
+    {
+        return of(poolSizeBytes, chunkSizeBytes, backing, mappedFileDirectory, null, null);
+    }
+
+    /**
+     * Reads the section, filling in defaults for absent keys.
+     *
+     * @param poolSizeBytes          a size, or null.
+     * @param chunkSizeBytes         a size, or null.
+     * @param backing                {@code direct} or {@code mappedFile}, or null.
+     * @param mappedFileDirectory    a directory, or null.
+     * @param frameTimeout           a duration, or null.
+     * @param minFrameBytesPerSecond a size (per second), or null.
      * @return the section.
      */
     @JsonCreator
@@ -78,13 +116,18 @@ public record MemoryConfig(long poolSizeBytes, int chunkSizeBytes, Backing backi
         @JsonProperty("poolSizeBytes") final String poolSizeBytes,
         @JsonProperty("chunkSizeBytes") final String chunkSizeBytes,
         @JsonProperty("backing") final String backing,
-        @JsonProperty("mappedFileDirectory") final String mappedFileDirectory)
+        @JsonProperty("mappedFileDirectory") final String mappedFileDirectory,
+        @JsonProperty("frameTimeout") final Duration frameTimeout,
+        @JsonProperty("minFrameBytesPerSecond") final String minFrameBytesPerSecond)
     {
         return new MemoryConfig(
             poolSizeBytes == null ? DEFAULT_POOL_SIZE_BYTES : size("memory.poolSizeBytes", poolSizeBytes),
             chunkSizeBytes == null ? DEFAULT_CHUNK_SIZE_BYTES : (int)Math.min(Integer.MAX_VALUE, size("memory.chunkSizeBytes", chunkSizeBytes)),
             backing == null ? Backing.DIRECT : backing(backing),
-            Path.of(mappedFileDirectory == null ? System.getProperty("java.io.tmpdir") : mappedFileDirectory));
+            Path.of(mappedFileDirectory == null ? System.getProperty("java.io.tmpdir") : mappedFileDirectory),
+            frameTimeout == null ? DEFAULT_FRAME_TIMEOUT : frameTimeout,
+            minFrameBytesPerSecond == null ? DEFAULT_MIN_FRAME_BYTES_PER_SECOND :
+                size("memory.minFrameBytesPerSecond", minFrameBytesPerSecond));
     }
 
     /**
@@ -105,7 +148,7 @@ public record MemoryConfig(long poolSizeBytes, int chunkSizeBytes, Backing backi
      */
     public MemoryConfig withPoolSizeBytes(final long bytes)
     {
-        return new MemoryConfig(bytes, chunkSizeBytes, backing, mappedFileDirectory);
+        return new MemoryConfig(bytes, chunkSizeBytes, backing, mappedFileDirectory, frameTimeout, minFrameBytesPerSecond);
     }
 
     /**

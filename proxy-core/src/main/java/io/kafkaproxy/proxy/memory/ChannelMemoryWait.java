@@ -1,6 +1,7 @@
 package io.kafkaproxy.proxy.memory;
 
 import io.kafkaproxy.mempool.MemoryPool;
+import io.netty.buffer.ByteBuf;
 
 import java.util.function.Consumer;
 
@@ -16,7 +17,8 @@ import java.util.function.Consumer;
  * A channel in the middle of a frame keeps reading: the frame's memory is already held and its bytes land in
  * it, so reading costs nothing new, and stopping would hold that memory until the channel resumed, which under
  * pressure could be never. A frame whose memory the pool refused is retried, on the event loop, when memory may
- * be back.
+ * be back. A client's large frame also needs its promise ({@link FramePromises}), and waits the same way for one
+ * to be settled.
  *
  * <p>Per channel; created on the channel's event loop ({@link PoolByteBufAllocator#newChannelMemoryWait}) and
  * confined to it.
@@ -24,9 +26,15 @@ import java.util.function.Consumer;
 public final class ChannelMemoryWait
 {
     private final MemoryPool pool;
+    private final PoolByteBufAllocator allocator;
+    private final FramePromises promises;
     private final LoopMemory loop;
     private final Consumer<Boolean> readPause;
     private final boolean client;
+    private long promisedBytes;
+    private long observedBlockReturns;
+    private long observedSettlements;
+    private boolean refusedPromise;
     private boolean frameWaiting;
     private boolean midFrame;
     private boolean loopExhausted;
@@ -35,9 +43,13 @@ public final class ChannelMemoryWait
     private boolean closed;
     private Runnable frameRetry;
 
-    ChannelMemoryWait(final MemoryPool pool, final LoopMemory loop, final Consumer<Boolean> readPause, final boolean client)
+    ChannelMemoryWait(
+        final PoolByteBufAllocator allocator, final FramePromises promises, final LoopMemory loop, final Consumer<Boolean> readPause,
+        final boolean client)
     {
-        this.pool = pool;
+        this.pool = allocator.pool();
+        this.allocator = allocator;
+        this.promises = promises;
         this.loop = loop;
         this.readPause = readPause;
         this.client = client;
@@ -48,23 +60,45 @@ public final class ChannelMemoryWait
     }
 
     /**
-     * The pool's count of returned blocks, to read before an allocation that may be refused.
+     * The buffer a frame is assembled in, holding all of it; null if it must wait, then call
+     * {@link #awaitFrameMemory}. A client's large frame takes its promise here, settled when the frame ends.
      *
-     * @return the count.
+     * @param frameLength  the frame's length, size field included.
+     * @param arrivedBytes how many of its bytes are at hand.
+     * @return the buffer, or null.
      */
-    public long blockReturns()
+    public ByteBuf tryFrameBuffer(final int frameLength, final int arrivedBytes)
     {
-        return pool.blockReturns();
+        observedBlockReturns = pool.blockReturns();
+        refusedPromise = false;
+        // Outside an event loop (tests, start-up) frames are not in the pool, and promise nothing.
+        if (promises != null && loop != null && promises.needsBudget(frameLength))
+        {
+            observedSettlements = promises.settlements();
+            final long promise = Math.max(0, frameLength - arrivedBytes);
+            if (!promises.tryPromise(promise))
+            {
+                refusedPromise = true;
+                return null;
+            }
+            promisedBytes = promise;
+        }
+        final ByteBuf frame = allocator.tryDirectBuffer(frameLength);
+        if (frame == null)
+        {
+            // Waiting for pool memory, this frame must not keep others from theirs.
+            settlePromise();
+        }
+        return frame;
     }
 
     /**
-     * A frame's memory was refused: pause this channel's reads until {@code retry}, run on the event loop when
-     * memory may be back, gets it.
+     * The frame {@link #tryFrameBuffer} refused must wait: pause this channel's reads until {@code retry}, run on
+     * the event loop when memory or a promise may be back, gets it.
      *
-     * @param observedBlockReturns {@link #blockReturns()} as read before the refused allocation.
-     * @param retry                tries the allocation again, calling this method again if refused again.
+     * @param retry tries {@link #tryFrameBuffer} again, calling this method again if refused again.
      */
-    public void awaitFrameMemory(final long observedBlockReturns, final Runnable retry)
+    public void awaitFrameMemory(final Runnable retry)
     {
         if (closed || loop == null)
         {
@@ -77,7 +111,37 @@ public final class ChannelMemoryWait
             pool.onReadsPaused();
             update();
         }
-        loop.awaitFrameMemory(this, observedBlockReturns);
+        if (refusedPromise)
+        {
+            loop.awaitSettlement(this, promises, observedSettlements);
+        }
+        else
+        {
+            loop.awaitFrameMemory(this, observedBlockReturns);
+        }
+    }
+
+    /**
+     * How long a frame that starts now has to be whole.
+     *
+     * @param frameLength the frame's length, size field included.
+     * @return nanoseconds, or 0 if this channel's frames have no deadline (a broker's).
+     */
+    public long frameDeadlineNanos(final int frameLength)
+    {
+        return promises == null ? 0 : promises.deadlineNanos(frameLength);
+    }
+
+    /**
+     * The frame being assembled was not whole by its deadline; the decoder drops it and closes the connection.
+     */
+    public void onFrameTimedOut()
+    {
+        if (promises != null)
+        {
+            promises.onFrameTimedOut();
+        }
+        frameEnded();
     }
 
     /**
@@ -95,7 +159,18 @@ public final class ChannelMemoryWait
     public void frameEnded()
     {
         midFrame = false;
+        settlePromise();
         update();
+    }
+
+    private void settlePromise()
+    {
+        if (promisedBytes != 0)
+        {
+            final long settled = promisedBytes;
+            promisedBytes = 0;
+            promises.settle(settled);
+        }
     }
 
     /**
@@ -137,10 +212,15 @@ public final class ChannelMemoryWait
     {
         final Runnable retry = frameRetry;
         frameRetry = null;
-        frameWaiting = false;
         if (!closed && retry != null)
         {
+            // Still waiting while it runs: a retry refused again calls awaitFrameMemory, which then neither counts a
+            // new pause nor flips the reads, however often a waiting frame is retried.
             retry.run();
+        }
+        if (frameRetry == null)
+        {
+            frameWaiting = false;
         }
         update();
     }
@@ -167,6 +247,7 @@ public final class ChannelMemoryWait
     {
         closed = true;
         frameRetry = null;
+        settlePromise();
         if (loop != null)
         {
             loop.unregister(this);

@@ -19,7 +19,9 @@ import java.util.Set;
  *       loop stops reading at its next frame boundary, until the allocator can serve reads again.</li>
  * </ul>
  * Memory may come back two ways, and either wakes the loop: a chunk of this loop's allocator empties, or a block
- * comes back to the pool from any loop. See {@link ChannelMemoryWait} for why channels finish their frame first.
+ * comes back to the pool from any loop. A client's large frame waiting for a promise ({@link FramePromises}) wakes
+ * the loop a third way: a promise is settled, on any loop. See {@link ChannelMemoryWait} for why channels finish
+ * their frame first.
  *
  * <p>Confined to its event loop, except {@link #onPoolPressure}, which any thread may call and which hands the
  * news to the loop.
@@ -37,10 +39,13 @@ final class LoopMemory
     private final Runnable memoryMayBeAvailable = this::memoryMayBeAvailable;
     private final Runnable onPoolBlockReturned = this::onPoolBlockReturned;
     private final Runnable applyPressure = this::applyPressure;
+    private final Runnable onPromiseSettled = this::onPromiseSettled;
+    private final Runnable promiseMayBeAvailable = this::promiseMayBeAvailable;
     private boolean underPressure;
     private boolean exhausted;
     private boolean retryScheduled;
     private boolean poolWaiterRegistered;
+    private boolean settlementWaiterRegistered;
 
     LoopMemory(final MemoryPool pool, final RegionAllocator allocator, final EventExecutor executor)
     {
@@ -82,6 +87,32 @@ final class LoopMemory
             waitingFrames.add(channel);
         }
         waitForPool(observedBlockReturns);
+    }
+
+    void awaitSettlement(final ChannelMemoryWait channel, final FramePromises promises, final long observedSettlements)
+    {
+        if (!waitingFrames.contains(channel))
+        {
+            waitingFrames.add(channel);
+        }
+        if (!settlementWaiterRegistered)
+        {
+            // One registration per loop, whichever of its channels asks; the flag is cleared only when it fires, so
+            // registrations never pile up in the shared queue.
+            settlementWaiterRegistered = true;
+            promises.whenSettled(observedSettlements, onPromiseSettled);
+        }
+    }
+
+    private void onPromiseSettled()
+    {
+        executor.execute(promiseMayBeAvailable);
+    }
+
+    private void promiseMayBeAvailable()
+    {
+        settlementWaiterRegistered = false;
+        memoryMayBeAvailable();
     }
 
     void onReadFromReserve(final long observedBlockReturns)

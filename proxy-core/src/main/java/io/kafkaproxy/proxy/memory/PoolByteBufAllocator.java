@@ -28,6 +28,7 @@ import java.util.function.Consumer;
 public final class PoolByteBufAllocator extends AbstractByteBufAllocator
 {
     private final MemoryPool pool;
+    private final FramePromises framePromises;
     private final List<LoopMemory> loops = new CopyOnWriteArrayList<>();
     private final FastThreadLocal<LoopMemory> currentLoop = new FastThreadLocal<>()
     {
@@ -56,14 +57,26 @@ public final class PoolByteBufAllocator extends AbstractByteBufAllocator
     };
 
     /**
-     * Creates the allocator of a pool.
+     * Creates the allocator of a pool, with the default bounds on client frames' promises.
      *
      * @param pool the memory pool.
      */
     public PoolByteBufAllocator(final MemoryPool pool)
     {
+        this(pool, FramePromises.forPool(pool));
+    }
+
+    /**
+     * Creates the allocator of a pool.
+     *
+     * @param pool          the memory pool.
+     * @param framePromises what client frames may hold ahead of their bytes, and for how long.
+     */
+    public PoolByteBufAllocator(final MemoryPool pool, final FramePromises framePromises)
+    {
         super(true);
         this.pool = pool;
+        this.framePromises = framePromises;
         pool.addPressureListener(pressure -> loops.forEach(LoopMemory::onPoolPressure));
     }
 
@@ -75,6 +88,16 @@ public final class PoolByteBufAllocator extends AbstractByteBufAllocator
     public MemoryPool pool()
     {
         return pool;
+    }
+
+    /**
+     * The bounds on client frames' promises.
+     *
+     * @return the bounds, shared by every client channel.
+     */
+    public FramePromises framePromises()
+    {
+        return framePromises;
     }
 
     /**
@@ -164,12 +187,13 @@ public final class PoolByteBufAllocator extends AbstractByteBufAllocator
     /**
      * Creates the memory wait of a channel; call on the channel's event loop (its initializer).
      *
-     * @param client    true for a client channel, which also pauses while the pool is under pressure.
+     * @param client    true for a client channel, which also pauses while the pool is under pressure, and whose
+     *                  frames are bounded by {@link #framePromises()}.
      * @param readPause pauses (true) or resumes (false) the channel's reads.
      * @return the channel's memory wait, registered with its loop.
      */
     public ChannelMemoryWait newChannelMemoryWait(final boolean client, final Consumer<Boolean> readPause)
     {
-        return new ChannelMemoryWait(pool, currentLoop.get(), readPause, client);
+        return new ChannelMemoryWait(this, client ? framePromises : null, currentLoop.get(), readPause, client);
     }
 }

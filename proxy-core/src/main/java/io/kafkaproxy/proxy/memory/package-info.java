@@ -10,5 +10,7 @@
  * <p>When memory runs short, reads pause, nothing fails: above the pool's high watermark every client channel
  * stops reading (brokers keep being read, so that responses, which free memory, keep flowing); a channel whose
  * allocation the pool refuses stops reading until memory comes back ({@link io.kafkaproxy.proxy.memory.ChannelMemoryWait}).
+ * What clients' frames hold before their bytes arrive is bounded in bytes and in time
+ * ({@link io.kafkaproxy.proxy.memory.FramePromises}).
  */
 package io.kafkaproxy.proxy.memory;

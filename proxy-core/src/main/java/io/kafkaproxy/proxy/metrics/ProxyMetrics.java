@@ -9,6 +9,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The proxy's meters, recorded from every event loop.
@@ -160,6 +161,23 @@ public final class ProxyMetrics
             .description("Allocations refused because the budget was spent").register(registry);
         FunctionCounter.builder(MEMORY_PREFIX + "paused.reads", pool, p -> p.stats().pausedReadEvents())
             .description("Times reads paused because memory ran short").register(registry);
+    }
+
+    /**
+     * Registers the meters of what clients' frames hold before their bytes arrive (the memory package's
+     * {@code FramePromises}; passed with its readers, as this package depends on no other of the proxy's).
+     *
+     * @param promises       the bounds on client frames, held by the allocator for the life of the proxy.
+     * @param promisedBytes  reads what large frames hold beyond the bytes they had when they started.
+     * @param timedOutFrames reads how many frames were not whole by their deadline.
+     * @param <T>            the bounds' type.
+     */
+    public <T> void bindFramePromises(final T promises, final ToDoubleFunction<T> promisedBytes, final ToDoubleFunction<T> timedOutFrames)
+    {
+        Gauge.builder(MEMORY_PREFIX + "promised", promises, promisedBytes).baseUnit("bytes")
+            .description("Pool memory large client frames hold beyond the bytes they had when they started").register(registry);
+        FunctionCounter.builder(MEMORY_PREFIX + "frames.timed.out", promises, timedOutFrames)
+            .description("Client frames not whole by their deadline, each closing its connection").register(registry);
     }
 
     /**

@@ -5,11 +5,13 @@ import io.kafkaproxy.mempool.MemoryPoolSettings;
 import io.kafkaproxy.mempool.MemoryPoolStats;
 import io.kafkaproxy.proxy.admin.AdminServer;
 import io.kafkaproxy.proxy.admin.BrokerReadinessProbe;
+import io.kafkaproxy.proxy.admin.MemoryReadiness;
 import io.kafkaproxy.proxy.audit.AuditLog;
 import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.memory.FramePromises;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.JvmMetricsBinding;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
@@ -61,6 +63,7 @@ public final class KafkaProxy implements AutoCloseable
     private final ProxyListeners listeners;
     private final ConnectionDrainer drainer;
     private final BrokerReadinessProbe readinessProbe;
+    private final MemoryReadiness memoryReadiness;
     private final MeterRegistry meterRegistry;
     private final JvmMetricsBinding jvmMetrics = new JvmMetricsBinding();
     private final long startNanos;
@@ -85,7 +88,9 @@ public final class KafkaProxy implements AutoCloseable
         this.metrics = new ProxyMetrics(meterRegistry);
         this.memoryPool = new MemoryPool(poolSettings(config.memory()));
         metrics.bindMemoryPool(memoryPool);
-        final PoolByteBufAllocator allocator = new PoolByteBufAllocator(memoryPool);
+        final PoolByteBufAllocator allocator = new PoolByteBufAllocator(memoryPool, FramePromises.forPool(memoryPool,
+            config.memory().frameTimeout(), config.memory().minFrameBytesPerSecond()));
+        metrics.bindFramePromises(allocator.framePromises(), FramePromises::promisedBytes, FramePromises::timedOutFrames);
         this.audit = new AuditLog(config.audit(), meterRegistry);
         audit.start();
         this.listeners = new ProxyListeners(eventLoops.acceptor(), eventLoops.io(), transport, bindAddress,
@@ -93,6 +98,9 @@ public final class KafkaProxy implements AutoCloseable
         this.clusters = List.of(newCluster(ClusterSnapshot.compile(config), allocator));
         this.drainer = new ConnectionDrainer(clientChannels);
         this.readinessProbe = new BrokerReadinessProbe(eventLoops.acceptor());
+        this.memoryReadiness = new MemoryReadiness(memoryPool, MemoryReadiness.DEFAULT_GRACE);
+        // One thread only, as the pool asks; the acceptor loop has the least to do.
+        eventLoops.acceptor().next().scheduleAtFixedRate(memoryPool::releaseIdleMemory, 1, 1, TimeUnit.SECONDS);
     }
 
     private ClusterContext newCluster(final ClusterSnapshot initial, final PoolByteBufAllocator allocator)
@@ -164,8 +172,9 @@ public final class KafkaProxy implements AutoCloseable
     }
 
     /**
-     * Whether the proxy can serve clients: its bootstrap listener is bound and one upstream bootstrap server
-     * accepts a TCP connection within the connect timeout.
+     * Whether the proxy can serve clients: its bootstrap listener is bound, its memory pool has not been under
+     * pressure (clients not read) for more than a few seconds, and one upstream bootstrap server accepts a TCP
+     * connection within the connect timeout.
      *
      * @return completes with null when ready, else with the reason.
      */
@@ -178,6 +187,11 @@ public final class KafkaProxy implements AutoCloseable
         if (bootstrapAddress == null)
         {
             return CompletableFuture.completedFuture("the bootstrap listener is not bound");
+        }
+        final String memory = memoryReadiness.check();
+        if (memory != null)
+        {
+            return CompletableFuture.completedFuture(memory);
         }
         final ClusterContext cluster = clusters.get(0);
         return readinessProbe.probe(cluster.connector().template(), cluster.snapshot().bootstrapServers());

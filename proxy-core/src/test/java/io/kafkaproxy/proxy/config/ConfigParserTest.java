@@ -57,7 +57,25 @@ class ConfigParserTest
         assertThat(config.memory().poolSizeBytes()).isEqualTo(512L << 20);
         assertThat(config.memory().chunkSizeBytes()).isEqualTo(64 << 10);
         assertThat(config.memory().backing()).isEqualTo(MemoryConfig.Backing.DIRECT);
+        assertThat(config.memory().frameTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.memory().minFrameBytesPerSecond()).isEqualTo(256 << 10);
         assertThat(config.network().idleTimeout()).isEqualTo(Duration.ofMinutes(10));
+    }
+
+    @Test
+    void shouldReadTheFrameDeadlineAndRejectANegativeOne() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse(
+            "upstream:\n  bootstrapServers: [b:1]\nmemory:\n  frameTimeout: 0s\n  minFrameBytesPerSecond: 1MiB\n", "t.yaml");
+
+        // Then
+        assertThat(config.memory().frameTimeout()).isZero();
+        assertThat(config.memory().minFrameBytesPerSecond()).isEqualTo(1 << 20);
+        assertThatThrownBy(() -> ConfigParser.parse(
+            "upstream:\n  bootstrapServers: [b:1]\nmemory:\n  frameTimeout: PT-1S\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("memory.frameTimeout: must not be negative");
     }
 
     @Test
