@@ -215,6 +215,7 @@ public final class ClientConnectionStateMachine
      */
     void onBrokerResponse(final ByteBuf frame)
     {
+        breakers.onResponse(connectAttempts.brokerKey(), System.nanoTime());
         if (state instanceof Holding)
         {
             ((Holding)state).held().addLast(frame);
@@ -380,10 +381,10 @@ public final class ClientConnectionStateMachine
         closeBoth();
     }
 
-    /** The broker left the oldest request unanswered past the request timeout. */
+    /** The broker left the oldest request unanswered past its own wait and the request timeout. */
     void onRequestTimedOut()
     {
-        breakers.onFailure(connectAttempts.brokerKey(), System.nanoTime());
+        breakers.onRequestTimedOut(connectAttempts.brokerKey(), inFlight.headWaitStartNanos(), System.nanoTime());
         log.onRequestTimedOut(connectAttempts.brokerKey(), inFlight.headApiKey(), inFlight.headCorrelationId());
         closeBoth();
     }

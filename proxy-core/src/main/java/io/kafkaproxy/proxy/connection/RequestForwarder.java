@@ -83,10 +83,12 @@ final class RequestForwarder
         final DecodedRequest decoded = flyweights.request().wrap(frame, requestHeader, requestView, readNanos);
         final RequestDecision decision;
         final boolean answered;
+        final int brokerWaitMillis;
         try
         {
             // Read before the policy runs: a replaced request's original, which the view points at, is released.
             answered = decoded.expectsResponse();
+            brokerWaitMillis = answered ? BrokerWaitAllowance.millis(decoded) : 0;
             decision = policy.onRequest(decoded);
         }
         catch (final RuntimeException e)
@@ -124,11 +126,11 @@ final class RequestForwarder
         {
             if (decision.amendment() == null)
             {
-                inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos);
+                inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos, brokerWaitMillis);
             }
             else
             {
-                inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos, decision.amendment());
+                inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos, brokerWaitMillis, decision.amendment());
             }
             timers.watchRequestTimeout();
         }
