@@ -2,7 +2,9 @@ package io.kafkaproxy.proxy.connection;
 
 import io.kafkaproxy.protocol.responses.ProxyApiVersions;
 import io.kafkaproxy.protocol.wire.ApiKeyIds;
+import io.kafkaproxy.protocol.wire.FrameDescriptor;
 import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
+import io.kafkaproxy.proxy.codec.ByteBufViews;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
 import io.kafkaproxy.proxy.request.DecodedRequest;
@@ -57,6 +59,31 @@ final class RequestForwarder
         this.policy = policy;
         this.timers = timers;
         this.responses = responses;
+    }
+
+    /**
+     * Takes one request read earlier (while the broker connection was made) to the broker: its header is decoded
+     * again, as the header flyweight may describe a later frame by now.
+     *
+     * @param frame  the request, size field first, its header valid; ownership moves here.
+     * @param broker where it goes.
+     * @return true; false when the policy rejected the connection (the frame is released).
+     * @throws io.kafkaproxy.protocol.wire.FrameRejectedException if the request is malformed (the frame is released).
+     */
+    boolean forwardRead(final ByteBuf frame, final BrokerLink broker)
+    {
+        try
+        {
+            ByteBufViews.wrapReadable(requestView, frame);
+            requestHeader.wrap(
+                requestView, FrameDescriptor.MESSAGE_OFFSET, frame.readableBytes() - FrameDescriptor.MESSAGE_OFFSET);
+        }
+        catch (final RuntimeException e)
+        {
+            frame.release();
+            throw e;
+        }
+        return forward(frame, broker);
     }
 
     /**
