@@ -9,19 +9,24 @@ import java.util.function.Supplier;
 
 /**
  * The circuit breakers of every broker the proxy connects to, keyed by the broker's address {@code host:port}.
- * A broker that keeps failing (connect failures, requests left unanswered for {@code requestTimeout}) gets its
- * circuit opened: connections to it are refused at once, rather than each client waiting for a timeout, until
- * {@code openDuration} has passed and one probe connection succeeds. See {@link CircuitState} for the diagram.
+ * A broker that keeps failing (connect failures, requests left unanswered past {@code requestTimeout}) gets its
+ * circuit opened: connections to it are refused at once, rather than each client waiting for a timeout, until a
+ * probe connection, let through on the {@code probeInterval} schedule, succeeds. See {@link CircuitState} for the
+ * diagram.
+ *
+ * <p>What counts as a broker failure: a connect that fails, or a request timeout while the broker answered nothing
+ * else, on any connection, since that request was sent. A broker that answers others is up; a request it holds past
+ * the timeout is that one client's business (a wait it asked for, a request the broker chose to park), and the
+ * proxy closes that connection without letting it open the circuit for every client.
  *
  * <p>The caller reports what happens to each broker connection:
  * <ol>
  *   <li>{@link #allowConnect} before connecting; on false, fail the client's connection as if the connect had
  *       failed (without trying).</li>
  *   <li>{@link #onConnectSuccess} or {@link #onFailure} when the connect completes.</li>
- *   <li>{@link #onResponse} when a response arrives (every response is cheapest to reason about; at least the first
- *       of each connection), and {@link #onFailure} when a request times out. Failures count as consecutive until a
- *       response arrives: a connect alone does not reset them, so a broker that accepts connections but never
- *       answers still opens its circuit.</li>
+ *   <li>{@link #onResponse} when a response arrives (every response), and {@link #onRequestTimedOut} when a
+ *       request times out. Failures count as consecutive until a response arrives: a connect alone does not reset
+ *       them, so a broker that accepts connections but never answers still opens its circuit.</li>
  * </ol>
  *
  * <p>Thread-safe: shared by all event loops. A broker's circuit is created the first time the broker is named (one
@@ -74,8 +79,8 @@ public final class BrokerCircuitBreakers
     }
 
     /**
-     * Decides whether to connect to a broker: yes while its circuit is closed; no while it is open; once it has been
-     * open for {@code openDuration}, yes for exactly one caller (the probe) and no for the others until the probe
+     * Decides whether to connect to a broker: yes while its circuit is closed; no while it is open; once its next
+     * probe is due, yes for exactly one caller (the probe) and no for the others until the probe
      * reports through {@link #onConnectSuccess} or {@link #onFailure}.
      *
      * @param broker   the broker's address, {@code host:port}.
@@ -103,22 +108,43 @@ public final class BrokerCircuitBreakers
     }
 
     /**
-     * Reports a response from a broker: the failures counted so far for it are no longer consecutive.
+     * Reports a response from a broker: the failures counted so far for it are no longer consecutive, and requests
+     * sent to it before now were not left unanswered by a dead broker. Allocates nothing once the broker is known.
      *
-     * @param broker the broker's address, {@code host:port}.
+     * @param broker   the broker's address, {@code host:port}.
+     * @param nowNanos the time, a {@link System#nanoTime()} reading.
      */
-    public void onResponse(final String broker)
+    public void onResponse(final String broker, final long nowNanos)
     {
-        final BrokerCircuitStateMachine circuit = circuits.get(broker);
-        if (circuit != null)
+        if (settings.get().enabled())
         {
-            circuit.onResponse();
+            circuit(broker).onResponse(nowNanos);
         }
     }
 
     /**
-     * Reports a failure: a connection to the broker that could not be made, or a request it left unanswered for
-     * {@code requestTimeout}. Opens the circuit at {@code failureThreshold} consecutive failures, or when the
+     * Reports a request the broker left unanswered past the request timeout: a failure only if the broker answered
+     * nothing, on any connection, since the request was sent.
+     *
+     * @param broker    the broker's address, {@code host:port}.
+     * @param sentNanos when the broker had the request to answer, a {@link System#nanoTime()} reading.
+     * @param nowNanos  the time, a {@link System#nanoTime()} reading.
+     * @return true if it was counted as a failure.
+     */
+    public boolean onRequestTimedOut(final String broker, final long sentNanos, final long nowNanos)
+    {
+        final BrokerCircuitStateMachine circuit = circuits.get(broker);
+        if (circuit != null && circuit.answeredSince(sentNanos))
+        {
+            return false;
+        }
+        onFailure(broker, nowNanos);
+        return true;
+    }
+
+    /**
+     * Reports a failure: a connection to the broker that could not be made (request timeouts go through
+     * {@link #onRequestTimedOut}). Opens the circuit at {@code failureThreshold} consecutive failures, or when the
      * probe fails.
      *
      * @param broker   the broker's address, {@code host:port}.
@@ -156,8 +182,8 @@ public final class BrokerCircuitBreakers
     }
 
     /**
-     * The request timeout: how long a broker may leave a request unanswered before the caller reports a failure
-     * and closes the connection.
+     * The request timeout: how long past the request's own wait a broker may leave it unanswered before the caller
+     * reports it and closes the connection.
      *
      * @return the timeout in nanoseconds.
      */

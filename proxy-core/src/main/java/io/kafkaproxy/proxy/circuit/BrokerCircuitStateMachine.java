@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -17,6 +19,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link AtomicReference}, and each transition is a compare-and-set from the phase it was decided on, so exactly one
  * caller makes each transition (and logs and counts it). Calls that change nothing read one reference and allocate
  * nothing; a transition allocates its new phase.
+ *
+ * <p>An open circuit probes on a schedule: one probe every {@code probeInterval} while the outage is younger than
+ * {@code openDuration}, so a broker back from a restart is found within about one interval; after that the wait
+ * doubles at each failed probe, up to {@code openDuration}, so a broker down for long costs one failed connect per
+ * {@code openDuration}.
+ *
+ * <p>The circuit also remembers when the broker last answered anything, on any connection, so that a request timeout
+ * counts only when the broker answered nothing since the request was sent (see {@link #answeredSince}).
  */
 final class BrokerCircuitStateMachine
 {
@@ -50,11 +60,13 @@ final class BrokerCircuitStateMachine
     }
 
     /**
-     * Connections are refused.
+     * Connections are refused until the next probe is due.
      *
-     * @param openedAtNanos when the circuit opened, a {@link System#nanoTime()} reading.
+     * @param openedAtNanos when the outage began (the circuit left closed), a {@link System#nanoTime()} reading.
+     * @param probeAtNanos  when the next probe may go, a {@link System#nanoTime()} reading.
+     * @param waitNanos     the wait that led to {@code probeAtNanos}: the next one doubles it once the outage is old.
      */
-    record Open(long openedAtNanos) implements Phase
+    record Open(long openedAtNanos, long probeAtNanos, long waitNanos) implements Phase
     {
         @Override
         public CircuitState state()
@@ -67,8 +79,10 @@ final class BrokerCircuitStateMachine
      * One probe connection is under way.
      *
      * @param probeStartedNanos when the probe was let through, a {@link System#nanoTime()} reading.
+     * @param openedAtNanos     when the outage began.
+     * @param waitNanos         the wait before this probe.
      */
-    record HalfOpen(long probeStartedNanos) implements Phase
+    record HalfOpen(long probeStartedNanos, long openedAtNanos, long waitNanos) implements Phase
     {
         @Override
         public CircuitState state()
@@ -78,9 +92,15 @@ final class BrokerCircuitStateMachine
     }
 
     private static final Closed HEALTHY = new Closed(0);
+    private static final long NEVER = Long.MIN_VALUE;
+    // Responses from every event loop stamp the same field: writing it at most this often keeps its cache line from
+    // bouncing between cores on every response. A request answered within this of being sent may go unseen, which
+    // errs towards counting its timeout.
+    private static final long RESPONSE_STAMP_GRANULARITY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final String broker;
     private final AtomicReference<Phase> phase = new AtomicReference<>(HEALTHY);
+    private final AtomicLong lastResponseNanos = new AtomicLong(NEVER);
     private final Counter toOpen;
     private final Counter toHalfOpen;
     private final Counter toClosed;
@@ -134,28 +154,29 @@ final class BrokerCircuitStateMachine
         while (true)
         {
             final Phase current = phase.get();
-            final long waitNanos;
-            final long sinceNanos;
+            final HalfOpen probe;
             if (current instanceof Open open)
             {
-                waitNanos = config.openDuration().toNanos();
-                sinceNanos = open.openedAtNanos();
+                if (nowNanos - open.probeAtNanos() < 0)
+                {
+                    return false;
+                }
+                probe = new HalfOpen(nowNanos, open.openedAtNanos(), open.waitNanos());
             }
             else if (current instanceof HalfOpen halfOpen)
             {
                 // A probe that never reports (its connection abandoned) must not hold the circuit half open for ever.
-                waitNanos = config.requestTimeout().toNanos();
-                sinceNanos = halfOpen.probeStartedNanos();
+                if (nowNanos - halfOpen.probeStartedNanos() < config.requestTimeout().toNanos())
+                {
+                    return false;
+                }
+                probe = new HalfOpen(nowNanos, halfOpen.openedAtNanos(), halfOpen.waitNanos());
             }
             else
             {
                 return true;
             }
-            if (nowNanos - sinceNanos < waitNanos)
-            {
-                return false;
-            }
-            if (phase.compareAndSet(current, new HalfOpen(nowNanos)))
+            if (phase.compareAndSet(current, probe))
             {
                 if (current instanceof Open)
                 {
@@ -180,16 +201,36 @@ final class BrokerCircuitStateMachine
     }
 
     /**
-     * Records a response: the failures counted so far were not consecutive.
+     * Records a response: the failures counted so far were not consecutive, and the broker is answering.
+     *
+     * @param nowNanos the time, a {@link System#nanoTime()} reading.
      */
-    void onResponse()
+    void onResponse(final long nowNanos)
     {
+        final long last = lastResponseNanos.get();
+        if (last == NEVER || nowNanos - last >= RESPONSE_STAMP_GRANULARITY_NANOS)
+        {
+            // Ordered, not volatile: a reader on another loop seeing it a little late only errs towards a failure.
+            lastResponseNanos.lazySet(nowNanos);
+        }
         final Phase current = phase.get();
         if (current instanceof Closed closed && closed.consecutiveFailures() > 0)
         {
             // Losing the race to another transition is fine: that one decided on fresher news.
             phase.compareAndSet(current, HEALTHY);
         }
+    }
+
+    /**
+     * Whether the broker answered any request, on any connection, at or after a time.
+     *
+     * @param sinceNanos the time, a {@link System#nanoTime()} reading.
+     * @return true if a response was recorded since.
+     */
+    boolean answeredSince(final long sinceNanos)
+    {
+        final long last = lastResponseNanos.get();
+        return last != NEVER && last - sinceNanos >= 0;
     }
 
     /**
@@ -213,7 +254,8 @@ final class BrokerCircuitStateMachine
                         return;
                     }
                 }
-                else if (phase.compareAndSet(current, new Open(nowNanos)))
+                else if (phase.compareAndSet(current, new Open(nowNanos, nowNanos + config.probeIntervalNanos(),
+                    config.probeIntervalNanos())))
                 {
                     toOpen.increment();
                     LOGGER.atWarn()
@@ -224,9 +266,10 @@ final class BrokerCircuitStateMachine
                     return;
                 }
             }
-            else if (current instanceof HalfOpen)
+            else if (current instanceof HalfOpen halfOpen)
             {
-                if (phase.compareAndSet(current, new Open(nowNanos)))
+                final long waitNanos = nextProbeWaitNanos(config, halfOpen, nowNanos);
+                if (phase.compareAndSet(current, new Open(halfOpen.openedAtNanos(), nowNanos + waitNanos, waitNanos)))
                 {
                     toOpen.increment();
                     LOGGER.atDebug().addKeyValue("brokerAddress", broker).log("broker circuit probe failed; open again");
@@ -238,6 +281,16 @@ final class BrokerCircuitStateMachine
                 return;
             }
         }
+    }
+
+    private static long nextProbeWaitNanos(final CircuitBreakerConfig config, final HalfOpen failed, final long nowNanos)
+    {
+        final long openDurationNanos = config.openDuration().toNanos();
+        if (nowNanos - failed.openedAtNanos() < openDurationNanos)
+        {
+            return config.probeIntervalNanos();
+        }
+        return Math.min(openDurationNanos, Math.max(config.probeIntervalNanos(), failed.waitNanos() * 2));
     }
 
     /**

@@ -7,8 +7,8 @@ package io.kafkaproxy.proxy.circuit;
  *            failureThreshold consecutive failures
  *   CLOSED ─────────────────────────────────────────▶ OPEN
  *     ▲                                               │  ▲
- *     │ the probe connects                openDuration│  │ the probe fails
- *     │                                     passes,   ▼  │
+ *     │ the probe connects            a probe is due  │  │ the probe fails: the next is due after probeInterval,
+ *     │                                               ▼  │ doubling up to openDuration once the outage is older
  *     └──────────────────────────────────────────── HALF_OPEN (one probe connection let through)
  * </pre>
  */
@@ -18,7 +18,7 @@ enum CircuitState
     CLOSED(0, "closed"),
     /** One probe connection is under way; others are refused until it reports. */
     HALF_OPEN(1, "half_open"),
-    /** Connections are refused until the open duration has passed. */
+    /** Connections are refused until the next probe is due. */
     OPEN(2, "open");
 
     private final int gaugeValue;

@@ -82,7 +82,8 @@ public final class ConfigWriter
             .append("  enabled: ").append(circuitBreaker.enabled()).append('\n')
             .append("  failureThreshold: ").append(circuitBreaker.failureThreshold()).append('\n')
             .append("  openDuration: ").append(Units.formatDuration(circuitBreaker.openDuration())).append('\n')
-            .append("  requestTimeout: ").append(Units.formatDuration(circuitBreaker.requestTimeout())).append('\n');
+            .append("  requestTimeout: ").append(Units.formatDuration(circuitBreaker.requestTimeout())).append('\n')
+            .append("  probeInterval: ").append(Units.formatDuration(circuitBreaker.probeInterval())).append('\n');
         return yaml.toString();
     }
 

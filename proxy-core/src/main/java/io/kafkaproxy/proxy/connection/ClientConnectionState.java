@@ -27,7 +27,8 @@ sealed interface ClientConnectionState
     }
 
     /**
-     * The client's socket is accepted; nothing is connected upstream yet.
+     * The client's socket is accepted and read; nothing is connected upstream until its first request frame is whole,
+     * so a client that sends nothing, or a frame it never finishes, costs no broker connection.
      */
     record Accepted() implements ClientConnectionState
     {
@@ -37,9 +38,11 @@ sealed interface ClientConnectionState
      * A broker connection is being made; the client's reads are off until it is.
      *
      * @param attempt       which address of the target is being tried.
-     * @param brokerAddress the address being connected to.
+     * @param brokerAddress the address being connected to; null while the first address is being chosen.
+     * @param requests      the client's first request frame and any others that came in the same read, oldest
+     *                      first, their headers not yet decided; owned by this state until forwarded or released.
      */
-    record Connecting(int attempt, InetSocketAddress brokerAddress) implements ClientConnectionState
+    record Connecting(int attempt, InetSocketAddress brokerAddress, ArrayDeque<ByteBuf> requests) implements ClientConnectionState
     {
     }
 

@@ -28,9 +28,9 @@ import java.util.ArrayDeque;
  * transition between them, closing included.
  *
  * <pre>
- *   Accepted --client active--> Connecting(0) --connect failed or circuit open, next address--> Connecting(n+1)
+ *   Accepted --first request frame whole--> Connecting(0) --connect failed or circuit open, next address--> Connecting(n+1)
  *                                   |                                     \--no address left--> Closed
- *                                   \--connected--> Forwarding(broker)
+ *                                   \--connected, first requests forwarded--> Forwarding(broker)
  *                                                   (Authenticating(broker) --login done--> Forwarding: not entered yet)
  *
  *   Forwarding --a response names a node whose listener is starting--> Holding(broker, held, resume=Forwarding)
@@ -39,6 +39,10 @@ import java.util.ArrayDeque;
  *   Holding --drain--> Holding(broker, held, resume=Draining)
  *   any --either side closed or failed, connection limit, drain with nothing in flight--> Closed
  * </pre>
+ *
+ * <p>The broker connection waits for the client's first whole request frame: a client that connects and sends
+ * nothing, or only part of a frame, costs the broker nothing (the idle timeout closes it). The client's reads stop
+ * while the broker connection is made; the frames read so far wait in {@link Connecting} and go first once it is.
  *
  * <p>The Netty handlers on both channels are thin adapters; each callback becomes one {@code on*} call here, and the
  * connection's parts do the work: {@link BrokerConnectAttempts} (addresses in turn, circuit breakers),
@@ -99,7 +103,7 @@ public final class ClientConnectionStateMachine
         this.clientChannel = clientChannel;
         this.target = target;
         this.metrics = metrics;
-        this.clientReads = new ReadGate(clientChannel, ReadGate.BROKER_CONNECTING);
+        this.clientReads = new ReadGate(clientChannel, ReadGate.NOT_ACTIVE);
         this.connectAttempts = new BrokerConnectAttempts(clientChannel, target, connector, breakers, metrics, this);
         this.timers = new ConnectionTimers(clientChannel, clientReads, policy, breakers, inFlight, this);
         this.backPressure = new ConnectionBackPressure(clientChannel, clientReads);
@@ -114,7 +118,7 @@ public final class ClientConnectionStateMachine
     }
 
     /**
-     * The client connection is open: connect to the broker.
+     * The client connection is open: read its first request.
      */
     void onClientActive()
     {
@@ -125,6 +129,16 @@ public final class ClientConnectionStateMachine
             closeBoth();
             return;
         }
+        clientReads.open(ReadGate.NOT_ACTIVE);
+    }
+
+    /** The client's first request frame is whole: keep it, stop reading, and connect to the broker. */
+    private void onFirstRequest(final ByteBuf frame)
+    {
+        final ArrayDeque<ByteBuf> requests = new ArrayDeque<>(4);
+        requests.addLast(frame);
+        clientReads.close(ReadGate.BROKER_CONNECTING);
+        state = new Connecting(0, null, requests);
         connectAttempts.connect(0);
     }
 
@@ -151,7 +165,7 @@ public final class ClientConnectionStateMachine
     /** An attempt starts connecting to an address. */
     void onBrokerConnecting(final int attempt, final InetSocketAddress brokerAddress)
     {
-        state = new Connecting(attempt, brokerAddress);
+        state = new Connecting(attempt, brokerAddress, ((Connecting)state).requests());
     }
 
     /** Whether a connect attempt is still wanted. */
@@ -166,15 +180,49 @@ public final class ClientConnectionStateMachine
         return state instanceof Linked;
     }
 
-    /** The broker link is made: forward. */
+    /** The broker link is made: forward the requests read while connecting, then read on. */
     void onBrokerConnected(final BrokerLink link)
     {
+        final ArrayDeque<ByteBuf> firstRequests = ((Connecting)state).requests();
         broker = link;
         backPressure.onBrokerLinked(link);
         state = new Forwarding(link);
         metrics.onConnectionOpened(Side.BROKER);
         log.onForwarded(link);
-        clientReads.open(ReadGate.BROKER_CONNECTING);
+        ByteBuf frame;
+        while ((frame = firstRequests.pollFirst()) != null)
+        {
+            if (state instanceof Forwarding)
+            {
+                forwardFirstRequest(frame);
+            }
+            else
+            {
+                frame.release();
+            }
+        }
+        if (state instanceof Forwarding)
+        {
+            onClientReadComplete();
+            clientReads.open(ReadGate.BROKER_CONNECTING);
+        }
+    }
+
+    private void forwardFirstRequest(final ByteBuf frame)
+    {
+        try
+        {
+            if (!requests.forwardRead(frame, broker))
+            {
+                log.onRefusedByPrincipalLimit(policy.principal());
+                closeBoth();
+            }
+        }
+        catch (final RuntimeException e)
+        {
+            // Out of the client's read callback (the connect may complete later), so the pipeline cannot route it.
+            onException(Side.CLIENT, e);
+        }
     }
 
     /**
@@ -184,6 +232,17 @@ public final class ClientConnectionStateMachine
      */
     void onClientRequest(final ByteBuf frame)
     {
+        if (state instanceof Accepted)
+        {
+            onFirstRequest(frame);
+            return;
+        }
+        if (state instanceof Connecting)
+        {
+            // The rest of the first read: reads are off, so nothing more comes until the broker is connected.
+            ((Connecting)state).requests().addLast(frame);
+            return;
+        }
         if (!(state instanceof Forwarding || state instanceof Holding || state instanceof Draining))
         {
             frame.release();
@@ -215,6 +274,7 @@ public final class ClientConnectionStateMachine
      */
     void onBrokerResponse(final ByteBuf frame)
     {
+        breakers.onResponse(connectAttempts.brokerKey(), System.nanoTime());
         if (state instanceof Holding)
         {
             ((Holding)state).held().addLast(frame);
@@ -380,10 +440,10 @@ public final class ClientConnectionStateMachine
         closeBoth();
     }
 
-    /** The broker left the oldest request unanswered past the request timeout. */
+    /** The broker left the oldest request unanswered past its own wait and the request timeout. */
     void onRequestTimedOut()
     {
-        breakers.onFailure(connectAttempts.brokerKey(), System.nanoTime());
+        breakers.onRequestTimedOut(connectAttempts.brokerKey(), inFlight.headWaitStartNanos(), System.nanoTime());
         log.onRequestTimedOut(connectAttempts.brokerKey(), inFlight.headApiKey(), inFlight.headCorrelationId());
         closeBoth();
     }
@@ -406,11 +466,11 @@ public final class ClientConnectionStateMachine
         inFlight.clear();
         if (closing instanceof Holding)
         {
-            ByteBuf frame;
-            while ((frame = ((Holding)closing).held().pollFirst()) != null)
-            {
-                frame.release();
-            }
+            releaseAll(((Holding)closing).held());
+        }
+        else if (closing instanceof Connecting)
+        {
+            releaseAll(((Connecting)closing).requests());
         }
         if (broker != null)
         {
@@ -418,5 +478,14 @@ public final class ClientConnectionStateMachine
         }
         // Responses already written reach the client before the close.
         clientChannel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static void releaseAll(final ArrayDeque<ByteBuf> frames)
+    {
+        ByteBuf frame;
+        while ((frame = frames.pollFirst()) != null)
+        {
+            frame.release();
+        }
     }
 }

@@ -1,6 +1,5 @@
 package io.kafkaproxy.proxy.connection;
 
-import io.kafkaproxy.protocol.wire.ApiKeyIds;
 import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
 import io.netty.channel.Channel;
@@ -11,6 +10,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The timers of one connection: the throttle pause (client reads stop until a quota's throttle time ends, KIP-219)
  * and the request timeout (a broker that leaves the oldest request unanswered too long is failing).
+ *
+ * <p>The oldest request's deadline is: when the broker started on it (it was read, or the request before it was
+ * answered, whichever came later), plus its own wait ({@link BrokerWaitAllowance}: a Fetch's {@code max_wait_ms}, an
+ * acks=all Produce's {@code timeout_ms}), plus the request timeout.
  *
  * <p>Only the request timeout's verdict goes back to the {@link ClientConnectionStateMachine}, which closes the
  * connection. Confined to the client channel's event loop.
@@ -23,6 +26,8 @@ final class ConnectionTimers
     private final BrokerCircuitBreakers breakers;
     private final InFlightRequests inFlight;
     private final ClientConnectionStateMachine connection;
+    // Held once: re-arming the check allocates only the scheduler's task.
+    private final Runnable requestTimeoutTask = this::onRequestTimeoutCheck;
     private ScheduledFuture<?> throttleEnd;
     private ScheduledFuture<?> requestTimeoutCheck;
 
@@ -80,7 +85,7 @@ final class ConnectionTimers
             return;
         }
         requestTimeoutCheck = clientChannel.eventLoop().schedule(
-            this::onRequestTimeoutCheck, breakers.requestTimeoutNanos(), TimeUnit.NANOSECONDS);
+            requestTimeoutTask, breakers.requestTimeoutNanos(), TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -118,18 +123,24 @@ final class ConnectionTimers
         {
             return;
         }
-        final long waited = System.nanoTime() - inFlight.headReadNanos();
+        final long nowNanos = System.nanoTime();
         final long timeout = breakers.requestTimeoutNanos();
-        // JoinGroup and SyncGroup wait for the group's rebalance (up to the client's rebalance timeout, minutes):
-        // a broker holding them is working, not failing.
-        final short headApiKey = inFlight.headApiKey();
-        final boolean waitsForRebalance = headApiKey == ApiKeyIds.JOIN_GROUP || headApiKey == ApiKeyIds.SYNC_GROUP;
-        if (inFlight.headIsLocallyAnswered() || waitsForRebalance || waited < timeout)
+        long untilNextCheck = timeout;
+        if (!inFlight.headIsLocallyAnswered() && inFlight.headBrokerWaitMillis() != BrokerWaitAllowance.UNBOUNDED)
         {
-            requestTimeoutCheck = clientChannel.eventLoop().schedule(
-                this::onRequestTimeoutCheck, Math.max(timeout - waited, 1_000_000), TimeUnit.NANOSECONDS);
-            return;
+            // The request's own wait is the broker doing as asked: the timeout starts once it has run out.
+            final long deadline = inFlight.headWaitStartNanos()
+                + TimeUnit.MILLISECONDS.toNanos(inFlight.headBrokerWaitMillis()) + timeout;
+            if (nowNanos - deadline >= 0)
+            {
+                connection.onRequestTimedOut();
+                return;
+            }
+            untilNextCheck = deadline - nowNanos;
         }
-        connection.onRequestTimedOut();
+        // Never further than one timeout ahead, nor sooner than a millisecond: the head may be answered meanwhile,
+        // and the next one's deadline may come sooner than this one's.
+        requestTimeoutCheck = clientChannel.eventLoop().schedule(
+            requestTimeoutTask, Math.max(Math.min(untilNextCheck, timeout), 1_000_000), TimeUnit.NANOSECONDS);
     }
 }

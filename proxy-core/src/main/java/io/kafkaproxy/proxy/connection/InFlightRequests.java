@@ -10,7 +10,9 @@ import java.util.Arrays;
  * order Kafka answers them.
  *
  * <p>Each entry packs correlation id, api key and api version into one {@code long}, so tracking a request
- * allocates nothing; a parallel array keeps the time it was read, for the latency histogram. An entry can instead carry a response the proxy made itself (an ApiVersions request newer
+ * allocates nothing; parallel arrays keep the time it was read, for the latency histogram, and how long the broker
+ * may rightly hold it (its own wait, see {@link BrokerWaitAllowance}), for the request timeout. An entry can instead
+ * carry a response the proxy made itself (an ApiVersions request newer
  * than it knows); that response is released to the client when the entry reaches the head, after every earlier
  * broker response. Produce requests with acks=0 get no response and are never entered.
  *
@@ -19,9 +21,12 @@ import java.util.Arrays;
 final class InFlightRequests
 {
     private static final int INITIAL_CAPACITY = 8;
+    private static final long NOT_ANSWERED = Long.MIN_VALUE;
 
     private long[] entries = new long[INITIAL_CAPACITY];
     private long[] readNanos = new long[INITIAL_CAPACITY];
+    private int[] brokerWaitMillis = new int[INITIAL_CAPACITY];
+    private long lastAnsweredNanos = NOT_ANSWERED;
     private ByteBuf[] localResponses;
     private ResponseAmendment[] amendments;
     private int head;
@@ -30,29 +35,34 @@ final class InFlightRequests
     /**
      * Records a request sent to the broker.
      *
-     * @param correlationId the request's correlation id.
-     * @param apiKey        its api key.
-     * @param apiVersion    its api version.
-     * @param nanos         when it was read, {@link System#nanoTime()}.
+     * @param correlationId    the request's correlation id.
+     * @param apiKey           its api key.
+     * @param apiVersion       its api version.
+     * @param nanos            when it was read, {@link System#nanoTime()}.
+     * @param brokerWaitMillis how long the broker may rightly hold it before answering.
      */
-    void addBrokerAnswered(final int correlationId, final short apiKey, final short apiVersion, final long nanos)
+    void addBrokerAnswered(
+        final int correlationId, final short apiKey, final short apiVersion, final long nanos, final int brokerWaitMillis)
     {
         add(correlationId, apiKey, apiVersion, nanos, null);
+        tailBrokerWaitMillis(brokerWaitMillis);
     }
 
     /**
      * Records a request sent to the broker whose response the policy must change on its way back.
      *
-     * @param correlationId the request's correlation id.
-     * @param apiKey        its api key.
-     * @param apiVersion    its version.
-     * @param nanos         when it was read, {@link System#nanoTime()}.
-     * @param amendment     the change owed to its response.
+     * @param correlationId    the request's correlation id.
+     * @param apiKey           its api key.
+     * @param apiVersion       its version.
+     * @param nanos            when it was read, {@link System#nanoTime()}.
+     * @param brokerWaitMillis how long the broker may rightly hold it before answering.
+     * @param amendment        the change owed to its response.
      */
-    void addBrokerAnswered(
-        final int correlationId, final short apiKey, final short apiVersion, final long nanos, final ResponseAmendment amendment)
+    void addBrokerAnswered(final int correlationId, final short apiKey, final short apiVersion, final long nanos,
+        final int brokerWaitMillis, final ResponseAmendment amendment)
     {
         add(correlationId, apiKey, apiVersion, nanos, null);
+        tailBrokerWaitMillis(brokerWaitMillis);
         if (amendments == null)
         {
             amendments = new ResponseAmendment[entries.length];
@@ -75,6 +85,11 @@ final class InFlightRequests
         add(correlationId, apiKey, apiVersion, nanos, response);
     }
 
+    private void tailBrokerWaitMillis(final int millis)
+    {
+        brokerWaitMillis[(head + size - 1) & (entries.length - 1)] = millis;
+    }
+
     private void add(final int correlationId, final short apiKey, final short apiVersion, final long nanos, final ByteBuf response)
     {
         if (size == entries.length)
@@ -84,6 +99,7 @@ final class InFlightRequests
         final int index = (head + size) & (entries.length - 1);
         entries[index] = ((long)correlationId << 32) | ((apiKey & 0xFFFFL) << 16) | (apiVersion & 0xFFFFL);
         readNanos[index] = nanos;
+        brokerWaitMillis[index] = 0;
         if (response != null)
         {
             if (localResponses == null)
@@ -99,6 +115,7 @@ final class InFlightRequests
     {
         final long[] grown = new long[entries.length * 2];
         final long[] grownNanos = new long[grown.length];
+        final int[] grownWaits = new int[grown.length];
         final ByteBuf[] grownResponses = localResponses == null ? null : new ByteBuf[grown.length];
         final ResponseAmendment[] grownAmendments = amendments == null ? null : new ResponseAmendment[grown.length];
         for (int i = 0; i < size; i++)
@@ -106,6 +123,7 @@ final class InFlightRequests
             final int index = (head + i) & (entries.length - 1);
             grown[i] = entries[index];
             grownNanos[i] = readNanos[index];
+            grownWaits[i] = brokerWaitMillis[index];
             if (grownResponses != null)
             {
                 grownResponses[i] = localResponses[index];
@@ -117,6 +135,7 @@ final class InFlightRequests
         }
         entries = grown;
         readNanos = grownNanos;
+        brokerWaitMillis = grownWaits;
         localResponses = grownResponses;
         amendments = grownAmendments;
         head = 0;
@@ -153,7 +172,29 @@ final class InFlightRequests
     }
 
     /**
-     * The head entry's local response, still owned here until {@link #removeHead()} hands it over.
+     * When the broker started on the head request: when it was read, or when the request before it was answered if
+     * that came later (a broker handles one request of a connection at a time, so the head's wait starts there).
+     *
+     * @return a {@link System#nanoTime()} reading.
+     */
+    long headWaitStartNanos()
+    {
+        final long read = readNanos[head];
+        return lastAnsweredNanos != NOT_ANSWERED && lastAnsweredNanos - read > 0 ? lastAnsweredNanos : read;
+    }
+
+    /**
+     * How long the broker may rightly hold the head request before answering it.
+     *
+     * @return milliseconds; {@link Integer#MAX_VALUE} for a request whose wait has no bound the proxy knows.
+     */
+    int headBrokerWaitMillis()
+    {
+        return brokerWaitMillis[head];
+    }
+
+    /**
+     * The head entry's local response, still owned here until {@link #removeHead(long)} hands it over.
      *
      * @return the response, or null for a broker-answered entry.
      */
@@ -180,10 +221,12 @@ final class InFlightRequests
     /**
      * Removes the head entry, handing over its local response if it has one.
      *
+     * @param answeredNanos when it was answered, {@link System#nanoTime()}.
      * @return the local response, now owned by the caller, or null for a broker-answered entry.
      */
-    ByteBuf removeHead()
+    ByteBuf removeHead(final long answeredNanos)
     {
+        lastAnsweredNanos = answeredNanos;
         ByteBuf response = null;
         if (localResponses != null)
         {

@@ -25,6 +25,8 @@ final class ReadGate
     static final int DRAINING = 1 << 5;
     /** The client is over a quota: nothing more is read until its throttle time ends. */
     static final int THROTTLED = 1 << 6;
+    /** The channel is not active yet: nothing is read before its state machine has started. */
+    static final int NOT_ACTIVE = 1 << 7;
 
     private final Channel channel;
     private int closedBy;

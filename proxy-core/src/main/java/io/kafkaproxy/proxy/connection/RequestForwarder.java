@@ -2,7 +2,9 @@ package io.kafkaproxy.proxy.connection;
 
 import io.kafkaproxy.protocol.responses.ProxyApiVersions;
 import io.kafkaproxy.protocol.wire.ApiKeyIds;
+import io.kafkaproxy.protocol.wire.FrameDescriptor;
 import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
+import io.kafkaproxy.proxy.codec.ByteBufViews;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
 import io.kafkaproxy.proxy.request.DecodedRequest;
@@ -60,6 +62,31 @@ final class RequestForwarder
     }
 
     /**
+     * Takes one request read earlier (while the broker connection was made) to the broker: its header is decoded
+     * again, as the header flyweight may describe a later frame by now.
+     *
+     * @param frame  the request, size field first, its header valid; ownership moves here.
+     * @param broker where it goes.
+     * @return true; false when the policy rejected the connection (the frame is released).
+     * @throws io.kafkaproxy.protocol.wire.FrameRejectedException if the request is malformed (the frame is released).
+     */
+    boolean forwardRead(final ByteBuf frame, final BrokerLink broker)
+    {
+        try
+        {
+            ByteBufViews.wrapReadable(requestView, frame);
+            requestHeader.wrap(
+                requestView, FrameDescriptor.MESSAGE_OFFSET, frame.readableBytes() - FrameDescriptor.MESSAGE_OFFSET);
+        }
+        catch (final RuntimeException e)
+        {
+            frame.release();
+            throw e;
+        }
+        return forward(frame, broker);
+    }
+
+    /**
      * Takes one request, its header already wrapped in the request header flyweight, to the broker.
      *
      * @param frame  the request, size field first; ownership moves here.
@@ -83,10 +110,12 @@ final class RequestForwarder
         final DecodedRequest decoded = flyweights.request().wrap(frame, requestHeader, requestView, readNanos);
         final RequestDecision decision;
         final boolean answered;
+        final int brokerWaitMillis;
         try
         {
             // Read before the policy runs: a replaced request's original, which the view points at, is released.
             answered = decoded.expectsResponse();
+            brokerWaitMillis = answered ? BrokerWaitAllowance.millis(decoded) : 0;
             decision = policy.onRequest(decoded);
         }
         catch (final RuntimeException e)
@@ -124,11 +153,11 @@ final class RequestForwarder
         {
             if (decision.amendment() == null)
             {
-                inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos);
+                inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos, brokerWaitMillis);
             }
             else
             {
-                inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos, decision.amendment());
+                inFlight.addBrokerAnswered(correlationId, apiKey, apiVersion, readNanos, brokerWaitMillis, decision.amendment());
             }
             timers.watchRequestTimeout();
         }

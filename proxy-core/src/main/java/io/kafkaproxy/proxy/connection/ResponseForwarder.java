@@ -262,7 +262,7 @@ final class ResponseForwarder
     private void answerHead(final ByteBuf response, final long writeNanos)
     {
         metrics.api(inFlight.headApiKey()).onResponse(response.readableBytes(), writeNanos - inFlight.headReadNanos());
-        inFlight.removeHead();
+        inFlight.removeHead(writeNanos);
         clientChannel.write(response, clientChannel.voidPromise());
     }
 }

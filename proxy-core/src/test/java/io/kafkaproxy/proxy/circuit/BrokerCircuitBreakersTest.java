@@ -61,7 +61,7 @@ class BrokerCircuitBreakersTest
         // Given
         breakers.onFailure(BROKER, START);
         breakers.onFailure(BROKER, START);
-        breakers.onResponse(BROKER);
+        breakers.onResponse(BROKER, START);
 
         // When
         breakers.onFailure(BROKER, START);
@@ -115,6 +115,122 @@ class BrokerCircuitBreakersTest
         assertThat(breakers.allowConnect(BROKER, START + 21 * SECOND)).isTrue();
         assertThat(log.messages(Level.WARN)).hasSize(1);
         assertThat(transitions("open")).isEqualTo(2.0);
+    }
+
+    @Test
+    void shouldLetTheFirstProbeThroughOneProbeIntervalAfterOpening()
+    {
+        // Given
+        settings.set(withProbeInterval(Duration.ofSeconds(1)));
+        open();
+
+        // When
+        final boolean beforeInterval = breakers.allowConnect(BROKER, START + SECOND - 1);
+        final boolean afterInterval = breakers.allowConnect(BROKER, START + SECOND);
+        breakers.onConnectSuccess(BROKER);
+
+        // Then: a broker back within a second is used again within a second, not after openDuration
+        assertThat(beforeInterval).isFalse();
+        assertThat(afterInterval).isTrue();
+        assertThat(breakers.state(BROKER)).isEqualTo(CircuitState.CLOSED);
+    }
+
+    @Test
+    void shouldProbeEveryIntervalDuringTheOpenDurationThenBackOffToIt()
+    {
+        // Given
+        settings.set(withProbeInterval(Duration.ofSeconds(1)));
+        open();
+
+        // When
+        final List<Long> probes = probesFailingAtOnce(START + 45 * SECOND);
+
+        // Then: every second for the first ten, then 2, 4, 8 and at most 10 seconds apart
+        assertThat(probes).containsExactly(
+            1_000L, 2_000L, 3_000L, 4_000L, 5_000L, 6_000L, 7_000L, 8_000L, 9_000L, 10_000L,
+            12_000L, 16_000L, 24_000L, 34_000L, 44_000L);
+        assertThat(log.messages(Level.WARN)).hasSize(1);
+    }
+
+    @Test
+    void shouldStartTheProbeScheduleAgainForTheNextOutage()
+    {
+        // Given: a long outage that backed off, then recovered
+        settings.set(withProbeInterval(Duration.ofSeconds(1)));
+        open();
+        probesFailingAtOnce(START + 45 * SECOND);
+        breakers.allowConnect(BROKER, START + 54 * SECOND);
+        breakers.onConnectSuccess(BROKER);
+
+        // When
+        for (int i = 0; i < 3; i++)
+        {
+            breakers.onFailure(BROKER, START + 60 * SECOND);
+        }
+
+        // Then
+        assertThat(breakers.allowConnect(BROKER, START + 61 * SECOND)).isTrue();
+    }
+
+    @Test
+    void shouldNeverProbeSoonerThanTheOpenDurationAllows()
+    {
+        // Given: a probe interval longer than the open duration
+        settings.set(new CircuitBreakerConfig(true, 3, Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(5)));
+        open();
+
+        // When
+        final boolean atOpenDuration = breakers.allowConnect(BROKER, START + 2 * SECOND);
+
+        // Then
+        assertThat(atOpenDuration).isTrue();
+    }
+
+    @Test
+    void shouldNotCountARequestTimeoutWhenTheBrokerAnsweredAnotherRequestSinceItWasSent()
+    {
+        // Given: a request sent at START, and the broker answering someone else after it
+        breakers.onResponse(BROKER, START + SECOND);
+
+        // When
+        final boolean[] counted = new boolean[3];
+        for (int i = 0; i < counted.length; i++)
+        {
+            counted[i] = breakers.onRequestTimedOut(BROKER, START, START + 30 * SECOND);
+        }
+
+        // Then: one client's request held past the timeout does not open the circuit for everybody
+        assertThat(counted).containsOnly(false);
+        assertThat(breakers.state(BROKER)).isEqualTo(CircuitState.CLOSED);
+        assertThat(breakers.allowConnect(BROKER, START + 30 * SECOND)).isTrue();
+    }
+
+    @Test
+    void shouldCountRequestTimeoutsWhenTheBrokerAnsweredNothingSinceTheyWereSent()
+    {
+        // Given: the broker's last answer came before the requests were sent
+        breakers.onResponse(BROKER, START);
+
+        // When
+        final boolean[] counted = new boolean[3];
+        for (int i = 0; i < counted.length; i++)
+        {
+            counted[i] = breakers.onRequestTimedOut(BROKER, START + SECOND, START + 31 * SECOND);
+        }
+
+        // Then
+        assertThat(counted).containsOnly(true);
+        assertThat(breakers.state(BROKER)).isEqualTo(CircuitState.OPEN);
+    }
+
+    @Test
+    void shouldCountARequestTimeoutOfABrokerThatNeverAnswered()
+    {
+        // When
+        final boolean counted = breakers.onRequestTimedOut(BROKER, START, START + 30 * SECOND);
+
+        // Then
+        assertThat(counted).isTrue();
     }
 
     @Test
@@ -233,9 +349,34 @@ class BrokerCircuitBreakersTest
         return registry.get(ProxyMetrics.CIRCUIT_TRANSITIONS).tag(ProxyMetrics.BROKER, BROKER).tag(ProxyMetrics.TO, to).counter().count();
     }
 
+    /** A probe interval equal to the open duration: one probe every openDuration, the schedule these tests pin. */
     private static CircuitBreakerConfig config(final boolean enabled, final int threshold)
     {
-        return new CircuitBreakerConfig(enabled, threshold, Duration.ofSeconds(10), Duration.ofSeconds(30));
+        return new CircuitBreakerConfig(enabled, threshold, Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(10));
+    }
+
+    private static CircuitBreakerConfig withProbeInterval(final Duration probeInterval)
+    {
+        return new CircuitBreakerConfig(true, 3, Duration.ofSeconds(10), Duration.ofSeconds(30), probeInterval);
+    }
+
+    /**
+     * Asks to connect every 100 ms from {@code START} until {@code untilNanos}, failing every probe let through at once.
+     *
+     * @return when each probe was let through, in milliseconds after {@code START}.
+     */
+    private List<Long> probesFailingAtOnce(final long untilNanos)
+    {
+        final List<Long> probes = new ArrayList<>();
+        for (long now = START; now <= untilNanos; now += SECOND / 10)
+        {
+            if (breakers.allowConnect(BROKER, now))
+            {
+                probes.add(TimeUnit.NANOSECONDS.toMillis(now - START));
+                breakers.onFailure(BROKER, now);
+            }
+        }
+        return probes;
     }
 
     private static void awaitQuietly(final CountDownLatch latch)

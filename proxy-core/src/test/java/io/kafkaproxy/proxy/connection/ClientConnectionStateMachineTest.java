@@ -17,6 +17,7 @@ import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -61,8 +62,24 @@ class ClientConnectionStateMachineTest
     private final EmbeddedChannel broker = new EmbeddedChannel(false, false);
     private final EmbeddedChannel client = new EmbeddedChannel(false, false);
     private ClientConnectionStateMachine connection;
+    private int brokerConnects;
 
     private void connect()
+    {
+        connect((loop, address, machine) ->
+        {
+            linkBroker(machine);
+            return broker.newSucceededFuture();
+        });
+    }
+
+    private void linkBroker(final ClientConnectionStateMachine machine)
+    {
+        broker.pipeline().addLast(new KafkaFrameDecoder(1 << 20), new BrokerBackendHandler(machine));
+        register(broker);
+    }
+
+    private void connect(final BrokerConnector connector)
     {
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
         final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header);
@@ -82,9 +99,8 @@ class ClientConnectionStateMachineTest
         };
         connection = new ClientConnectionStateMachine(client, target, (loop, address, machine) ->
         {
-            broker.pipeline().addLast(new KafkaFrameDecoder(1 << 20), new BrokerBackendHandler(machine));
-            register(broker);
-            return broker.newSucceededFuture();
+            brokerConnects++;
+            return connector.connect(loop, address, machine);
         }, nodes, metrics, header, headerDecoder.view(),
             new ConnectionPolicy(new PolicyServices(POLICY_CONFIG, audit, new PolicyMetrics(registry)), client.alloc(),
                 InetAddress.getLoopbackAddress()),
@@ -138,6 +154,8 @@ class ClientConnectionStateMachineTest
     {
         // Given: tiny write buffers, so one unflushed frame makes a channel unwritable
         connect();
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 1, new MetadataRequestData().setTopics(List.of())));
+        releaseAll(broker);
         assertThat(client.config().isAutoRead()).as("reads start once the broker is connected").isTrue();
         broker.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
         client.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
@@ -160,6 +178,90 @@ class ClientConnectionStateMachineTest
         assertThat(broker.config().isAutoRead()).isTrue();
         releaseAll(broker);
         releaseAll(client);
+    }
+
+    @Test
+    void shouldNotConnectToTheBrokerBeforeTheFirstRequestFrameIsWhole()
+    {
+        // Given
+        connect();
+        final ByteBuf request = request(ApiKeys.METADATA, (short)12, 1, new MetadataRequestData().setTopics(List.of()));
+        final byte[] requestBytes = bytes(request);
+
+        // When: the size field and half the frame
+        client.writeInbound(request.readRetainedSlice(requestBytes.length / 2));
+        final int connectsOnHalfAFrame = brokerConnects;
+        final boolean readingOnHalfAFrame = client.config().isAutoRead();
+        final ClientConnectionState onHalfAFrame = connection.state();
+        client.writeInbound(request);
+
+        // Then: a client that never finishes its first frame costs no broker connection
+        assertThat(connectsOnHalfAFrame).isZero();
+        assertThat(readingOnHalfAFrame).as("the client is read while nothing is connected").isTrue();
+        assertThat(onHalfAFrame).isInstanceOf(ClientConnectionState.Accepted.class);
+        assertThat(brokerConnects).isEqualTo(1);
+        final ByteBuf forwarded = broker.readOutbound();
+        assertThat(bytes(forwarded)).isEqualTo(requestBytes);
+        forwarded.release();
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Forwarding.class);
+    }
+
+    @Test
+    void shouldForwardEveryRequestReadWhileConnectingInOrderOnceConnected()
+    {
+        // Given: a broker connection that completes later
+        final List<ChannelPromise> connects = new ArrayList<>();
+        connect((loop, address, machine) ->
+        {
+            linkBroker(machine);
+            final ChannelPromise connected = broker.newPromise();
+            connects.add(connected);
+            return connected;
+        });
+        final ByteBuf first = request(ApiKeys.METADATA, (short)12, 1, new MetadataRequestData().setTopics(List.of()));
+        final ByteBuf second = request(ApiKeys.METADATA, (short)12, 2, new MetadataRequestData().setTopics(List.of()));
+
+        // When: two requests in one read, then the connect completes
+        final ByteBuf oneRead = Unpooled.directBuffer().writeBytes(first).writeBytes(second);
+        first.release();
+        second.release();
+        client.writeInbound(oneRead);
+        final boolean readingWhileConnecting = client.config().isAutoRead();
+        final ClientConnectionState whileConnecting = connection.state();
+        connects.get(0).setSuccess();
+
+        // Then
+        assertThat(readingWhileConnecting).isFalse();
+        assertThat(whileConnecting).isInstanceOf(ClientConnectionState.Connecting.class);
+        for (final int correlationId : new int[] {1, 2})
+        {
+            final ByteBuf forwarded = broker.readOutbound();
+            assertThat(forwarded.getInt(8)).isEqualTo(correlationId);
+            forwarded.release();
+        }
+        assertThat(client.config().isAutoRead()).isTrue();
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Forwarding.class);
+    }
+
+    @Test
+    void shouldReleaseTheRequestsReadWhileConnectingWhenTheClientLeaves()
+    {
+        // Given
+        connect((loop, address, machine) ->
+        {
+            linkBroker(machine);
+            return broker.newPromise();
+        });
+        final ByteBuf request = request(ApiKeys.METADATA, (short)12, 1, new MetadataRequestData().setTopics(List.of()));
+        client.writeInbound(request.retain());
+
+        // When
+        client.close();
+
+        // Then
+        assertThat(request.refCnt()).isEqualTo(1);
+        request.release();
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
     }
 
     @Test

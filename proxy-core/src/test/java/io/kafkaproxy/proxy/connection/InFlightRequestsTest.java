@@ -16,12 +16,12 @@ class InFlightRequestsTest
         // Given: more requests than the initial capacity, with the ring already wrapped once
         for (int i = 0; i < 5; i++)
         {
-            inFlight.addBrokerAnswered(i, (short)0, (short)0, 7L);
-            inFlight.removeHead();
+            inFlight.addBrokerAnswered(i, (short)0, (short)0, 7L, 0);
+            inFlight.removeHead(8L);
         }
         for (int i = 0; i < 100; i++)
         {
-            inFlight.addBrokerAnswered(-i, (short)(i % 90), (short)(i % 17), 1000L + i);
+            inFlight.addBrokerAnswered(-i, (short)(i % 90), (short)(i % 17), 1000L + i, 40_000 + i);
         }
 
         // Then
@@ -31,8 +31,9 @@ class InFlightRequestsTest
             assertThat(inFlight.headApiKey()).isEqualTo((short)(i % 90));
             assertThat(inFlight.headApiVersion()).isEqualTo((short)(i % 17));
             assertThat(inFlight.headReadNanos()).isEqualTo(1000L + i);
+            assertThat(inFlight.headBrokerWaitMillis()).isEqualTo(40_000 + i);
             assertThat(inFlight.headIsLocallyAnswered()).isFalse();
-            assertThat(inFlight.removeHead()).isNull();
+            assertThat(inFlight.removeHead(0L)).isNull();
         }
         assertThat(inFlight.isEmpty()).isTrue();
     }
@@ -42,18 +43,49 @@ class InFlightRequestsTest
     {
         // Given
         final ByteBuf local = Unpooled.buffer(4);
-        inFlight.addBrokerAnswered(1, (short)3, (short)12, 0L);
+        inFlight.addBrokerAnswered(1, (short)3, (short)12, 0L, 0);
         inFlight.addLocallyAnswered(2, (short)18, (short)9, 0L, local);
 
         // When
-        final ByteBuf first = inFlight.removeHead();
+        final ByteBuf first = inFlight.removeHead(1L);
 
         // Then
         assertThat(first).isNull();
         assertThat(inFlight.headIsLocallyAnswered()).isTrue();
         assertThat(inFlight.headCorrelationId()).isEqualTo(2);
-        assertThat(inFlight.removeHead()).isSameAs(local);
+        assertThat(inFlight.removeHead(1L)).isSameAs(local);
         local.release();
+    }
+
+    @Test
+    void shouldStartTheHeadsWaitWhenTheRequestBeforeItWasAnswered()
+    {
+        // Given: a long Fetch read at 1000, a Metadata request read behind it at 2000
+        inFlight.addBrokerAnswered(1, (short)1, (short)11, 1000L, 40_000);
+        inFlight.addBrokerAnswered(2, (short)3, (short)12, 2000L, 0);
+        final long fetchWaitStart = inFlight.headWaitStartNanos();
+
+        // When: the Fetch is answered at 9000
+        inFlight.removeHead(9000L);
+
+        // Then: the broker only started on the Metadata request once it had answered the Fetch
+        assertThat(fetchWaitStart).isEqualTo(1000L);
+        assertThat(inFlight.headWaitStartNanos()).isEqualTo(9000L);
+        assertThat(inFlight.headBrokerWaitMillis()).isZero();
+    }
+
+    @Test
+    void shouldStartTheHeadsWaitWhenItWasReadIfThatCameAfterTheLastAnswer()
+    {
+        // Given
+        inFlight.addBrokerAnswered(1, (short)3, (short)12, 1000L, 0);
+        inFlight.removeHead(1500L);
+
+        // When
+        inFlight.addBrokerAnswered(2, (short)3, (short)12, 2000L, 0);
+
+        // Then
+        assertThat(inFlight.headWaitStartNanos()).isEqualTo(2000L);
     }
 
     @Test
@@ -61,7 +93,7 @@ class InFlightRequestsTest
     {
         // Given
         final ByteBuf local = Unpooled.buffer(4);
-        inFlight.addBrokerAnswered(1, (short)3, (short)12, 0L);
+        inFlight.addBrokerAnswered(1, (short)3, (short)12, 0L, 0);
         inFlight.addLocallyAnswered(2, (short)18, (short)9, 0L, local);
 
         // When

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,9 @@ class CircuitBreakerIT
           openDuration: 1s
           requestTimeout: 20s
         """;
+
+    private static final byte[] API_VERSIONS_V0 =
+        ByteBuffer.allocate(14).putInt(10).putShort((short)18).putShort((short)0).putInt(1).putShort((short)-1).array();
 
     private static ProxiedKafka kafka;
 
@@ -97,6 +101,8 @@ class CircuitBreakerIT
         {
             socket.connect(new InetSocketAddress(ProxiedKafka.ADVERTISED_HOST, port), 5_000);
             socket.setSoTimeout((int)CONNECT_TIMEOUT.plusSeconds(1).toMillis());
+            // A client speaks first; the proxy connects to the broker once its first request is whole.
+            socket.getOutputStream().write(API_VERSIONS_V0);
             final InputStream in = socket.getInputStream();
             return in.read() == -1;
         }

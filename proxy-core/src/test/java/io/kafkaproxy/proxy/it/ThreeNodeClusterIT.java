@@ -196,6 +196,8 @@ class ThreeNodeClusterIT
             connection.close();
             try (RawKafkaConnection refused = RawKafkaConnection.open(nodeListener))
             {
+                // A client speaks first; the proxy connects to the broker once its first request is whole.
+                refused.sendApiVersionsV0(3);
                 assertThat(refused.closedByPeer()).isTrue();
             }
         }
