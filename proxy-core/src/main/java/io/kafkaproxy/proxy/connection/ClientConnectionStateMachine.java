@@ -82,6 +82,7 @@ public final class ClientConnectionStateMachine
      * @param requestView   the view that flyweight reads.
      * @param policy        the connection's ACL and quota policy.
      * @param breakers      the circuit breakers of the broker nodes.
+     * @param logLimits     the proxy's WARN-line budgets.
      */
     public ClientConnectionStateMachine(
         final Channel clientChannel,
@@ -92,7 +93,8 @@ public final class ClientConnectionStateMachine
         final RequestHeaderFlyweight requestHeader,
         final UnsafeBuffer requestView,
         final ConnectionPolicy policy,
-        final BrokerCircuitBreakers breakers)
+        final BrokerCircuitBreakers breakers,
+        final ConnectionLogLimits logLimits)
     {
         this.policy = policy;
         this.breakers = breakers;
@@ -100,10 +102,10 @@ public final class ClientConnectionStateMachine
         this.target = target;
         this.metrics = metrics;
         this.clientReads = new ReadGate(clientChannel, ReadGate.BROKER_CONNECTING);
-        this.connectAttempts = new BrokerConnectAttempts(clientChannel, target, connector, breakers, metrics, this);
+        this.log = new ConnectionLog(clientChannel, target, metrics, logLimits);
+        this.connectAttempts = new BrokerConnectAttempts(clientChannel, target, connector, breakers, metrics, log, this);
         this.timers = new ConnectionTimers(clientChannel, clientReads, policy, breakers, inFlight, this);
         this.backPressure = new ConnectionBackPressure(clientChannel, clientReads);
-        this.log = new ConnectionLog(clientChannel, target, metrics);
         this.forwarder = new ResponseForwarder(clientChannel, inFlight, nodes, metrics, policy, timers, log, this);
         this.requests = new RequestForwarder(requestHeader, requestView, inFlight, metrics, policy, timers, forwarder);
     }
@@ -376,7 +378,7 @@ public final class ClientConnectionStateMachine
             log.onExceptionAfterClose(cause);
             return;
         }
-        log.onException(side, cause);
+        log.onException(side, cause, inFlight);
         closeBoth();
     }
 
