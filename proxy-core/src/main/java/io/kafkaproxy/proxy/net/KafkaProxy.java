@@ -378,8 +378,9 @@ public final class KafkaProxy implements AutoCloseable
             proxy.startAdmin();
             return proxy;
         }
-        catch (final RuntimeException e)
+        catch (final Exception e)
         {
+            // Exception, not RuntimeException: Netty's syncUninterruptibly rethrows a bind's IOException unchecked.
             proxy.close();
             throw new ProxyStartException(proxy.bootstrapAddress == null ?
                 "cannot bind the bootstrap listener: listener.bindAddress=" + config.listener().bindAddress() +
