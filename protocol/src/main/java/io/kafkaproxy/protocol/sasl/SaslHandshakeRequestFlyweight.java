@@ -14,7 +14,7 @@ import org.agrona.DirectBuffer;
  * After a v0 handshake the SASL tokens follow as bare length-prefixed frames; after v1 they come inside
  * SaslAuthenticate requests ({@link SaslAuthenticateRequestFlyweight}). Read once per connection. Not thread safe.
  */
-final class SaslHandshakeRequestFlyweight
+public final class SaslHandshakeRequestFlyweight
 {
     private final KafkaWireReader reader = new KafkaWireReader();
     private DirectBuffer buffer;
@@ -30,7 +30,7 @@ final class SaslHandshakeRequestFlyweight
      * @return this flyweight.
      * @throws MalformedFrameException if the mechanism is null, has a negative length or runs past the body.
      */
-    SaslHandshakeRequestFlyweight wrap(final DirectBuffer buffer, final int offset, final int length)
+    public SaslHandshakeRequestFlyweight wrap(final DirectBuffer buffer, final int offset, final int length)
     {
         this.buffer = buffer;
         reader.wrap(buffer, offset, length);
@@ -44,7 +44,7 @@ final class SaslHandshakeRequestFlyweight
      *
      * @return the absolute offset of the first byte of the mechanism.
      */
-    int mechanismOffset()
+    public int mechanismOffset()
     {
         return mechanismOffset;
     }
@@ -54,7 +54,7 @@ final class SaslHandshakeRequestFlyweight
      *
      * @return the length, zero or more.
      */
-    int mechanismLength()
+    public int mechanismLength()
     {
         return mechanismLength;
     }
@@ -64,7 +64,7 @@ final class SaslHandshakeRequestFlyweight
      *
      * @return the mechanism.
      */
-    String mechanism()
+    public String mechanism()
     {
         return buffer.getStringWithoutLengthUtf8(mechanismOffset, mechanismLength);
     }

@@ -1,12 +1,15 @@
 package io.kafkaproxy.proxy.cli;
 
+import io.kafkaproxy.proxy.config.AdminConfig;
 import io.kafkaproxy.proxy.config.ConfigException;
 import io.kafkaproxy.proxy.config.ConfigParser;
 import io.kafkaproxy.proxy.config.HostPort;
-import io.kafkaproxy.proxy.config.ListenerConfig;
-import io.kafkaproxy.proxy.config.MemoryConfig;
-import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.config.BrokerClusterConfig;
+import io.kafkaproxy.proxy.config.ListenerConfig;
+import io.kafkaproxy.proxy.config.LoggingConfig;
+import io.kafkaproxy.proxy.config.MemoryConfig;
+import io.kafkaproxy.proxy.config.NetworkConfig;
+import io.kafkaproxy.proxy.config.ProxyConfig;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -18,6 +21,10 @@ import java.util.List;
  */
 final class ProxyOptions
 {
+    private static final String POOL_SIZE = "--pool-size";
+    private static final String MAX_REQUEST_SIZE = "--max-request-size";
+    private static final String MAX_RESPONSE_SIZE = "--max-response-size";
+
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file.")
     Path configFile;
 
@@ -37,9 +44,18 @@ final class ProxyOptions
         description = "Event loop threads (network.ioThreads); 0 for one per core.")
     Integer ioThreads;
 
-    @Option(names = "--pool-size", paramLabel = "SIZE",
-        description = "Off-heap memory budget for frames (memory.poolSizeBytes), e.g. 512MiB.")
+    @Option(names = POOL_SIZE, paramLabel = "SIZE",
+        description = "Off-heap memory budget for frames (memory.poolSizeBytes), e.g. 512MiB. Each frame limit must be " +
+            "at most half of it: below 200MiB, lower the limits too.")
     String poolSize;
+
+    @Option(names = MAX_REQUEST_SIZE, paramLabel = "SIZE",
+        description = "Largest request a client may send (network.maxRequestSizeBytes), e.g. 16MiB. Default 100MiB.")
+    String maxRequestSize;
+
+    @Option(names = MAX_RESPONSE_SIZE, paramLabel = "SIZE",
+        description = "Largest response accepted from a broker (network.maxResponseSizeBytes), e.g. 64MiB. Default 256MiB.")
+    String maxResponseSize;
 
     @Option(names = "--admin-listen", paramLabel = "HOST:PORT",
         description = "Admin HTTP listener for /metrics, /healthz, /readyz (admin.bindAddress). Default 127.0.0.1:9190.")
@@ -84,53 +100,92 @@ final class ProxyOptions
 
     /**
      * Applies the flags over a configuration: at start, and again over the file at each reload, so that a flag
-     * keeps winning over the file.
+     * keeps winning over the file. The flags are applied together and checked once, so that flags that only make
+     * sense together ({@code --pool-size 64MiB --max-request-size 16MiB}) are taken together.
      *
      * @param fileConfig the configuration read from the file (or built from defaults).
      * @return the configuration with the flags applied.
-     * @throws IllegalArgumentException if a flag's value is invalid, naming the flag.
+     * @throws IllegalArgumentException if a flag's value is invalid, or the result is, naming the flags given.
      */
     ProxyConfig applyFlags(final ProxyConfig fileConfig)
     {
-        ProxyConfig config = fileConfig;
         try
         {
+            BrokerClusterConfig upstream = fileConfig.upstream();
+            ListenerConfig listener = fileConfig.listener();
+            NetworkConfig network = fileConfig.network();
+            MemoryConfig memory = fileConfig.memory();
+            AdminConfig admin = fileConfig.admin();
+            LoggingConfig logging = fileConfig.logging();
             if (bootstrapServers != null)
             {
-                config = config.toBuilder().upstream(config.upstream().withBootstrapServers(parseServers(bootstrapServers))).build();
+                upstream = upstream.withBootstrapServers(parseServers(bootstrapServers));
             }
             if (listen != null)
             {
-                final ListenerConfig listener = config.listener().withBindAddress(listen, false);
-                config = config.toBuilder().listener(advertisedHost != null || configFile != null ? listener :
-                    listener.withAdvertisedHost(ListenerConfig.of(listen, null, null).advertisedHost())).build();
+                listener = listener.withBindAddress(listen, false);
+                if (advertisedHost == null && configFile == null)
+                {
+                    listener = listener.withAdvertisedHost(ListenerConfig.of(listen, null, null).advertisedHost());
+                }
             }
             if (advertisedHost != null)
             {
-                config = config.toBuilder().listener(config.listener().withAdvertisedHost(advertisedHost)).build();
+                listener = listener.withAdvertisedHost(advertisedHost);
             }
             if (ioThreads != null)
             {
-                config = config.toBuilder().network(config.network().withIoThreads(ioThreads)).build();
+                network = network.withIoThreads(ioThreads);
+            }
+            if (maxRequestSize != null)
+            {
+                network = network.withMaxRequestSizeBytes(NetworkConfig.frameSize(MAX_REQUEST_SIZE, maxRequestSize));
+            }
+            if (maxResponseSize != null)
+            {
+                network = network.withMaxResponseSizeBytes(NetworkConfig.frameSize(MAX_RESPONSE_SIZE, maxResponseSize));
             }
             if (poolSize != null)
             {
-                config = config.toBuilder().memory(config.memory().withPoolSizeBytes(MemoryConfig.size("--pool-size", poolSize))).build();
+                memory = memory.withPoolSizeBytes(MemoryConfig.size(POOL_SIZE, poolSize));
             }
             if (adminListen != null)
             {
-                config = config.toBuilder().admin(config.admin().withBindAddress(adminListen)).build();
+                admin = admin.withBindAddress(adminListen);
             }
             if (logLevel != null)
             {
-                config = config.toBuilder().logging(config.logging().withLevel(logLevel)).build();
+                logging = logging.withLevel(logLevel);
             }
+            return fileConfig.toBuilder().upstream(upstream).listener(listener).network(network).memory(memory)
+                .admin(admin).logging(logging).build();
         }
         catch (final IllegalArgumentException e)
         {
-            throw new IllegalArgumentException("invalid option: " + e.getMessage(), e);
+            throw new IllegalArgumentException("invalid option: " + namingFlags(e.getMessage()), e);
         }
-        return config;
+    }
+
+    /**
+     * A validation message with the YAML path of each key a flag set replaced by the flag, since the operator
+     * typed the flag.
+     */
+    private String namingFlags(final String message)
+    {
+        String named = message;
+        if (maxRequestSize != null)
+        {
+            named = named.replace("network.maxRequestSizeBytes", MAX_REQUEST_SIZE);
+        }
+        if (maxResponseSize != null)
+        {
+            named = named.replace("network.maxResponseSizeBytes", MAX_RESPONSE_SIZE);
+        }
+        if (poolSize != null)
+        {
+            named = named.replace("memory.poolSizeBytes", POOL_SIZE);
+        }
+        return named;
     }
 
     private static List<HostPort> parseServers(final String text)

@@ -6,6 +6,7 @@ import io.kafkaproxy.proxy.reload.ConfigReloader;
 import io.kafkaproxy.proxy.reload.LogLevels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 import java.nio.file.Path;
 import java.util.concurrent.RejectedExecutionException;
@@ -74,7 +75,10 @@ final class ProxyRunner
         }
         catch (final KafkaProxy.ProxyStartException e)
         {
-            LOGGER.atError().setCause(e).log(e.getMessage());
+            // One line naming the listener and its address is what the operator acts on; the stack trace adds
+            // nothing to it but noise, unless someone is debugging the proxy itself.
+            final LoggingEventBuilder line = LOGGER.atError();
+            (LOGGER.isDebugEnabled() ? line.setCause(e) : line).log(e.getMessage());
             return ExitCodes.RUNTIME_FAILURE;
         }
         // A stop that bypasses the signal handlers (System.exit elsewhere, a signal the JVM keeps) still drains.

@@ -70,8 +70,9 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
     {
         return new NetworkConfig(
             ioThreads == null || ioThreads == 0 ? Runtime.getRuntime().availableProcessors() : ioThreads,
-            size("network.maxRequestSizeBytes", maxRequestSizeBytes, FrameDescriptor.DEFAULT_MAX_MESSAGE_SIZE_BYTES),
-            size("network.maxResponseSizeBytes", maxResponseSizeBytes, DEFAULT_MAX_RESPONSE_SIZE_BYTES),
+            maxRequestSizeBytes == null ? FrameDescriptor.DEFAULT_MAX_MESSAGE_SIZE_BYTES :
+                frameSize("network.maxRequestSizeBytes", maxRequestSizeBytes),
+            maxResponseSizeBytes == null ? DEFAULT_MAX_RESPONSE_SIZE_BYTES : frameSize("network.maxResponseSizeBytes", maxResponseSizeBytes),
             idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout);
     }
 
@@ -97,12 +98,41 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
             maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout);
     }
 
-    private static int size(final String path, final String text, final int defaultBytes)
+    /**
+     * The same section with another request limit.
+     *
+     * @param bytes the largest request a client may send.
+     * @return the new section.
+     * @throws IllegalArgumentException if the limit is too small to hold a request.
+     */
+    public NetworkConfig withMaxRequestSizeBytes(final int bytes)
     {
-        if (text == null)
-        {
-            return defaultBytes;
-        }
+        return new NetworkConfig(ioThreads, bytes, maxResponseSizeBytes, idleTimeout);
+    }
+
+    /**
+     * The same section with another response limit.
+     *
+     * @param bytes the largest response accepted from a broker.
+     * @return the new section.
+     * @throws IllegalArgumentException if the limit is too small to hold a response.
+     */
+    public NetworkConfig withMaxResponseSizeBytes(final int bytes)
+    {
+        return new NetworkConfig(ioThreads, maxRequestSizeBytes, bytes, idleTimeout);
+    }
+
+    /**
+     * Reads a frame size limit ({@code 16MiB}, {@code 1048576}), naming where it came from when it is not one.
+     *
+     * @param path the YAML path or flag.
+     * @param text the size.
+     * @return the bytes.
+     * @throws IllegalArgumentException naming the path, if the text is not a size or the size is larger than a frame
+     *                                  can be.
+     */
+    public static int frameSize(final String path, final String text)
+    {
         final long bytes;
         try
         {

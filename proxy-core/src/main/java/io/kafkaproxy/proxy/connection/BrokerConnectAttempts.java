@@ -6,8 +6,6 @@ import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 
@@ -20,14 +18,12 @@ import java.net.InetSocketAddress;
  */
 final class BrokerConnectAttempts
 {
-    // The connection's lines, under the one logger operators know them by.
-    private static final Logger LOGGER = LoggerFactory.getLogger(ClientConnectionStateMachine.class);
-
     private final Channel clientChannel;
     private final BrokerTarget target;
     private final BrokerConnector connector;
     private final BrokerCircuitBreakers breakers;
     private final ProxyMetrics metrics;
+    private final ConnectionLog log;
     private final ClientConnectionStateMachine connection;
     private String brokerKey;
 
@@ -39,6 +35,7 @@ final class BrokerConnectAttempts
      * @param connector     opens the broker connection.
      * @param breakers      the circuit breakers of the broker nodes.
      * @param metrics       the proxy's meters.
+     * @param log           the connection's log.
      * @param connection    the connection's state machine.
      */
     BrokerConnectAttempts(
@@ -47,6 +44,7 @@ final class BrokerConnectAttempts
         final BrokerConnector connector,
         final BrokerCircuitBreakers breakers,
         final ProxyMetrics metrics,
+        final ConnectionLog log,
         final ClientConnectionStateMachine connection)
     {
         this.clientChannel = clientChannel;
@@ -54,6 +52,7 @@ final class BrokerConnectAttempts
         this.connector = connector;
         this.breakers = breakers;
         this.metrics = metrics;
+        this.log = log;
         this.connection = connection;
     }
 
@@ -77,11 +76,7 @@ final class BrokerConnectAttempts
         final InetSocketAddress brokerAddress = target.brokerAddress(attempt);
         if (brokerAddress == null)
         {
-            LOGGER.atWarn()
-                .addKeyValue("channelId", clientChannel.id().asShortText())
-                .addKeyValue("clientAddress", clientChannel.remoteAddress())
-                .addKeyValue("route", target.route())
-                .log("no broker reachable for client connection; closing it so the client re-bootstraps");
+            log.onNoBrokerReachable();
             connection.closeBoth();
             return;
         }
@@ -89,23 +84,17 @@ final class BrokerConnectAttempts
         if (!breakers.allowConnect(key, System.nanoTime()))
         {
             // The node's circuit is open: fail fast so the client refreshes its metadata instead of waiting.
-            if (LOGGER.isDebugEnabled())
-            {
-                LOGGER.atDebug()
-                    .addKeyValue("channelId", clientChannel.id().asShortText())
-                    .addKeyValue("brokerAddress", key)
-                    .log("broker circuit open; not connecting");
-            }
+            log.onBrokerCircuitOpen(key);
             connect(attempt + 1);
             return;
         }
         brokerKey = key;
         connection.onBrokerConnecting(attempt, brokerAddress);
         connector.connect(clientChannel.eventLoop(), brokerAddress, connection)
-            .addListener((ChannelFutureListener)future -> onConnectComplete(future, attempt, brokerAddress));
+            .addListener((ChannelFutureListener)future -> onConnectComplete(future, attempt));
     }
 
-    private void onConnectComplete(final ChannelFuture future, final int attempt, final InetSocketAddress brokerAddress)
+    private void onConnectComplete(final ChannelFuture future, final int attempt)
     {
         if (!connection.isConnecting())
         {
@@ -117,12 +106,7 @@ final class BrokerConnectAttempts
         {
             breakers.onFailure(brokerKey, System.nanoTime());
             metrics.onBrokerConnectFailed();
-            ConnectionLog.withCause(LOGGER.atWarn(), future.cause())
-                .addKeyValue("channelId", clientChannel.id().asShortText())
-                .addKeyValue("brokerAddress", brokerAddress.getHostString() + ":" + brokerAddress.getPort())
-                .addKeyValue("route", target.route())
-                .addKeyValue("error", String.valueOf(future.cause()))
-                .log("broker connection failed");
+            log.onBrokerConnectFailed(brokerKey, future.cause());
             connect(attempt + 1);
             return;
         }

@@ -86,6 +86,7 @@ public final class ClientConnectionStateMachine
      * @param requestView   the view that flyweight reads.
      * @param policy        the connection's ACL and quota policy.
      * @param breakers      the circuit breakers of the broker nodes.
+     * @param logLimits     the proxy's WARN-line budgets.
      */
     public ClientConnectionStateMachine(
         final Channel clientChannel,
@@ -96,7 +97,8 @@ public final class ClientConnectionStateMachine
         final RequestHeaderFlyweight requestHeader,
         final UnsafeBuffer requestView,
         final ConnectionPolicy policy,
-        final BrokerCircuitBreakers breakers)
+        final BrokerCircuitBreakers breakers,
+        final ConnectionLogLimits logLimits)
     {
         this.policy = policy;
         this.breakers = breakers;
@@ -104,10 +106,10 @@ public final class ClientConnectionStateMachine
         this.target = target;
         this.metrics = metrics;
         this.clientReads = new ReadGate(clientChannel, ReadGate.NOT_ACTIVE);
-        this.connectAttempts = new BrokerConnectAttempts(clientChannel, target, connector, breakers, metrics, this);
+        this.log = new ConnectionLog(clientChannel, target, metrics, logLimits);
+        this.connectAttempts = new BrokerConnectAttempts(clientChannel, target, connector, breakers, metrics, log, this);
         this.timers = new ConnectionTimers(clientChannel, clientReads, policy, breakers, inFlight, this);
         this.backPressure = new ConnectionBackPressure(clientChannel, clientReads);
-        this.log = new ConnectionLog(clientChannel, target, metrics);
         this.forwarder = new ResponseForwarder(clientChannel, inFlight, nodes, metrics, policy, timers, log, this);
         this.requests = new RequestForwarder(requestHeader, requestView, inFlight, metrics, policy, timers, forwarder);
     }
@@ -436,7 +438,7 @@ public final class ClientConnectionStateMachine
             log.onExceptionAfterClose(cause);
             return;
         }
-        log.onException(side, cause);
+        log.onException(side, cause, inFlight);
         closeBoth();
     }
 

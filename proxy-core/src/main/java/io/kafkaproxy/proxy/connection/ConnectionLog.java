@@ -1,6 +1,8 @@
 package io.kafkaproxy.proxy.connection;
 
 import io.kafkaproxy.protocol.wire.FrameRejectedException;
+import io.kafkaproxy.proxy.connection.ConnectionLogLimits.Kind;
+import io.kafkaproxy.proxy.logging.LogRateLimiter;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
@@ -15,6 +17,16 @@ import java.io.IOException;
  * Says what happened to a connection, once: counts each failure and logs it, at WARN when the proxy or the broker
  * failed and at DEBUG when the client or the operator decided, or when the connection was made.
  *
+ * <p>Every WARN line here is one an outsider can repeat at will, so each kind goes through its
+ * {@link ConnectionLogLimits} budget: past it, lines are dropped and counted, and the next line of that kind carries
+ * the count under {@code suppressed}. The meters count every event either way. A suppressed line allocates nothing.
+ *
+ * <p>Who is to blame: a broker that closes or resets a connection while a request of the client is unanswered has
+ * most likely refused that request (a Kafka broker closes the connection of a request it cannot parse, resetting
+ * it when more requests were already on their way). That is not a broker failure: it is counted as a client
+ * connection error (a reset) or only as unanswered requests (a close), never as a broker connection error and never
+ * by the circuit breakers, which learn a broker's health from connect attempts and request timeouts.
+ *
  * <p>Logs under {@link ClientConnectionStateMachine}'s logger, whose lines operators already know. The state machine
  * closes the connection after each failure. Confined to the client channel's event loop.
  */
@@ -25,6 +37,7 @@ final class ConnectionLog
     private final Channel clientChannel;
     private final BrokerTarget target;
     private final ProxyMetrics metrics;
+    private final ConnectionLogLimits limits;
     private BrokerLink broker;
 
     /**
@@ -33,12 +46,14 @@ final class ConnectionLog
      * @param clientChannel the client's channel.
      * @param target        where its broker connection goes.
      * @param metrics       the proxy's meters.
+     * @param limits        the proxy's WARN-line budgets.
      */
-    ConnectionLog(final Channel clientChannel, final BrokerTarget target, final ProxyMetrics metrics)
+    ConnectionLog(final Channel clientChannel, final BrokerTarget target, final ProxyMetrics metrics, final ConnectionLogLimits limits)
     {
         this.clientChannel = clientChannel;
         this.target = target;
         this.metrics = metrics;
+        this.limits = limits;
     }
 
     /**
@@ -52,6 +67,24 @@ final class ConnectionLog
     static LoggingEventBuilder withCause(final LoggingEventBuilder event, final Throwable cause)
     {
         return LOGGER.isDebugEnabled() ? event.setCause(cause) : event;
+    }
+
+    /**
+     * Starts a WARN line of a kind if its budget allows.
+     *
+     * @param kind the kind of line.
+     * @return the line, carrying the count of lines of its kind held back before it; or null when this one is held
+     *         back (and counted).
+     */
+    private LoggingEventBuilder warn(final Kind kind)
+    {
+        final long suppressed = limits.tryAcquire(kind);
+        if (suppressed == LogRateLimiter.SUPPRESSED)
+        {
+            return null;
+        }
+        final LoggingEventBuilder event = LOGGER.atWarn();
+        return suppressed > 0 ? event.addKeyValue("suppressed", suppressed) : event;
     }
 
     void onForwarded(final BrokerLink link)
@@ -91,16 +124,56 @@ final class ConnectionLog
         }
     }
 
+    void onBrokerCircuitOpen(final String brokerKey)
+    {
+        if (LOGGER.isDebugEnabled())
+        {
+            LOGGER.atDebug()
+                .addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("brokerAddress", brokerKey)
+                .log("broker circuit open; not connecting");
+        }
+    }
+
+    void onNoBrokerReachable()
+    {
+        final LoggingEventBuilder event = warn(Kind.NO_BROKER_REACHABLE);
+        if (event != null)
+        {
+            event.addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+                .addKeyValue("route", target.route())
+                .log("no broker reachable for client connection; closing it so the client re-bootstraps");
+        }
+    }
+
+    void onBrokerConnectFailed(final String brokerKey, final Throwable cause)
+    {
+        final LoggingEventBuilder event = warn(Kind.BROKER_CONNECT_FAILED);
+        if (event != null)
+        {
+            withCause(event, cause)
+                .addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("brokerAddress", brokerKey)
+                .addKeyValue("route", target.route())
+                .addKeyValue("error", String.valueOf(cause))
+                .log("broker connection failed");
+        }
+    }
+
     void onRequestTimedOut(final String brokerKey, final short apiKey, final int clientCorrelationId)
     {
         metrics.onConnectionError(Side.BROKER);
-        LOGGER.atWarn()
-            .addKeyValue("channelId", clientChannel.id().asShortText())
-            .addKeyValue("brokerAddress", brokerKey)
-            .addKeyValue("route", target.route())
-            .addKeyValue("apiKey", apiKey)
-            .addKeyValue("clientCorrelationId", clientCorrelationId)
-            .log("broker left a request unanswered past the request timeout; closing the connection");
+        final LoggingEventBuilder event = warn(Kind.REQUEST_TIMED_OUT);
+        if (event != null)
+        {
+            event.addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("brokerAddress", brokerKey)
+                .addKeyValue("route", target.route())
+                .addKeyValue("apiKey", apiKey)
+                .addKeyValue("clientCorrelationId", clientCorrelationId)
+                .log("broker left a request unanswered past the request timeout; closing the connection");
+        }
     }
 
     void onClientClosed()
@@ -144,23 +217,67 @@ final class ConnectionLog
             .log("error after the connection closed");
     }
 
-    void onException(final Side side, final Throwable cause)
+    /**
+     * Counts and logs a failure of either side.
+     *
+     * @param side     where it failed.
+     * @param cause    what failed.
+     * @param inFlight the requests the broker has not answered yet.
+     */
+    void onException(final Side side, final Throwable cause, final InFlightRequests inFlight)
     {
-        final String message;
         if (cause instanceof FrameRejectedException)
         {
             metrics.onFrameRejected(side, ((FrameRejectedException)cause).reason());
-            message = side == Side.CLIENT ? "client sent a frame that is not Kafka; closing the connection" :
-                "broker sent a frame that is not Kafka; closing the connection";
+            final LoggingEventBuilder event = warn(side == Side.CLIENT ? Kind.CLIENT_FRAME_REJECTED : Kind.BROKER_FRAME_REJECTED);
+            if (event != null)
+            {
+                log(withCause(event, cause), cause, side == Side.CLIENT ?
+                    "client sent a frame that is not Kafka; closing the connection" :
+                    "broker sent a frame that is not Kafka; closing the connection");
+            }
+            return;
         }
-        else
+        if (side == Side.CLIENT && cause instanceof IOException)
         {
-            metrics.onConnectionError(side);
-            message = side == Side.CLIENT ? "client connection failed" : "broker connection failed";
+            // A client resetting its socket is the client's business.
+            metrics.onConnectionError(Side.CLIENT);
+            if (LOGGER.isDebugEnabled())
+            {
+                log(LOGGER.atDebug(), cause, "client connection failed");
+            }
+            return;
         }
-        // A client resetting its socket is the client's business; a broker doing so is the proxy's.
-        final LoggingEventBuilder event = side == Side.CLIENT && cause instanceof IOException ?
-            LOGGER.atDebug() : withCause(LOGGER.atWarn(), cause);
+        if (side == Side.BROKER && cause instanceof IOException && !inFlight.isEmpty())
+        {
+            onBrokerResetAfterRequest(cause, inFlight);
+            return;
+        }
+        metrics.onConnectionError(side);
+        final LoggingEventBuilder event = warn(side == Side.CLIENT ? Kind.CLIENT_FAILED : Kind.BROKER_FAILED);
+        if (event != null)
+        {
+            log(withCause(event, cause), cause, side == Side.CLIENT ? "client connection failed" : "broker connection failed");
+        }
+    }
+
+    private void onBrokerResetAfterRequest(final Throwable cause, final InFlightRequests inFlight)
+    {
+        // See the class comment: the client's request is the likely cause, so the broker is not blamed for it.
+        metrics.onConnectionError(Side.CLIENT);
+        final LoggingEventBuilder event = warn(Kind.BROKER_RESET_AFTER_REQUEST);
+        if (event != null)
+        {
+            log(withCause(event, cause)
+                .addKeyValue("apiKey", inFlight.headApiKey())
+                .addKeyValue("clientCorrelationId", inFlight.headCorrelationId()), cause,
+                "broker reset the connection with a request of the client unanswered, as brokers do with requests they " +
+                    "refuse; counted against the client, closing the connection");
+        }
+    }
+
+    private void log(final LoggingEventBuilder event, final Throwable cause, final String message)
+    {
         event.addKeyValue("channelId", clientChannel.id().asShortText())
             .addKeyValue("clientAddress", clientChannel.remoteAddress())
             .addKeyValue("brokerAddress", broker == null ? null : broker.remoteAddress())
@@ -172,22 +289,28 @@ final class ConnectionLog
     void onUnexpectedResponse(final int brokerCorrelationId, final Integer clientCorrelationId)
     {
         metrics.onConnectionError(Side.BROKER);
-        LOGGER.atWarn()
-            .addKeyValue("channelId", clientChannel.id().asShortText())
-            .addKeyValue("brokerAddress", broker.remoteAddress())
-            .addKeyValue("route", target.route())
-            .addKeyValue("brokerCorrelationId", brokerCorrelationId)
-            .addKeyValue("clientCorrelationId", clientCorrelationId)
-            .log("broker answered a request that is not the oldest in flight; closing the connection");
+        final LoggingEventBuilder event = warn(Kind.UNEXPECTED_RESPONSE);
+        if (event != null)
+        {
+            event.addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("brokerAddress", broker.remoteAddress())
+                .addKeyValue("route", target.route())
+                .addKeyValue("brokerCorrelationId", brokerCorrelationId)
+                .addKeyValue("clientCorrelationId", clientCorrelationId)
+                .log("broker answered a request that is not the oldest in flight; closing the connection");
+        }
     }
 
     void onUnadvertisableResponse()
     {
         metrics.onConnectionError(Side.BROKER);
-        LOGGER.atWarn()
-            .addKeyValue("channelId", clientChannel.id().asShortText())
-            .addKeyValue("route", target.route())
-            .log("response names a broker node that has no proxy listener; closing the connection rather than " +
-                "reveal the broker's address");
+        final LoggingEventBuilder event = warn(Kind.UNADVERTISABLE_RESPONSE);
+        if (event != null)
+        {
+            event.addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("route", target.route())
+                .log("response names a broker node that has no proxy listener; closing the connection rather than " +
+                    "reveal the broker's address");
+        }
     }
 }

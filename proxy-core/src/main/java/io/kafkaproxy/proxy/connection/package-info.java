@@ -10,6 +10,8 @@
  * {@link io.kafkaproxy.proxy.connection.BrokerLink}, the seam for a produce mirror or another cluster. Requests are
  * decided by the policy ({@code proxy.policy}) over a request decoded once ({@code proxy.request}); this package
  * depends on both and neither depends on it. Both channels live on one event loop, so nothing here is shared between
- * threads except the node registry it is given.
+ * threads except the node registry it is given and the proxy's
+ * {@link io.kafkaproxy.proxy.connection.ConnectionLogLimits}, the lock-free WARN-line budget every connection's
+ * failures share.
  */
 package io.kafkaproxy.proxy.connection;

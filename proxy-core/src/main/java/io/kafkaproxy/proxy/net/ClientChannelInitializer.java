@@ -48,7 +48,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header);
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
             channel, targets.get(), cluster.connector(), cluster.nodes(), services.metrics(), header, headerDecoder.view(),
-            new ConnectionPolicy(cluster.policy(), channel.alloc(), clientAddress(channel)), cluster.breakers());
+            new ConnectionPolicy(cluster.policy(), channel.alloc(), clientAddress(channel)), cluster.breakers(),
+            services.logLimits());
 
         final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);
         final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(cluster.requestLimit(), memoryWait);

@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.net;
 
+import io.kafkaproxy.proxy.connection.ConnectionLogLimits;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.netty.channel.ChannelPipeline;
@@ -15,11 +16,13 @@ import java.util.function.Consumer;
  * @param metrics            the proxy's meters.
  * @param clientChannels     every open client channel, for shutdown.
  * @param pipelineCustomizer applied to each client pipeline after it is built; a hook for embedding and tests.
+ * @param logLimits          the WARN-line budgets every connection's failures share.
  */
 record ConnectionServices(
     PoolByteBufAllocator allocator,
     ProxyMetrics metrics,
     ChannelGroup clientChannels,
-    Consumer<ChannelPipeline> pipelineCustomizer)
+    Consumer<ChannelPipeline> pipelineCustomizer,
+    ConnectionLogLimits logLimits)
 {
 }

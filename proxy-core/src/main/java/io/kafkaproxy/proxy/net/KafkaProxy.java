@@ -11,6 +11,7 @@ import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.connection.ConnectionLogLimits;
 import io.kafkaproxy.proxy.memory.FramePromises;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.JvmMetricsBinding;
@@ -25,6 +26,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +96,8 @@ public final class KafkaProxy implements AutoCloseable
         this.audit = new AuditLog(config.audit(), meterRegistry);
         audit.start();
         this.listeners = new ProxyListeners(eventLoops.acceptor(), eventLoops.io(), transport, bindAddress,
-            new ConnectionServices(allocator, metrics, clientChannels, builder.pipelineCustomizer()));
+            new ConnectionServices(allocator, metrics, clientChannels, builder.pipelineCustomizer(),
+                new ConnectionLogLimits(SystemNanoClock.INSTANCE)));
         this.clusters = List.of(newCluster(ClusterSnapshot.compile(config), allocator));
         this.drainer = new ConnectionDrainer(clientChannels);
         this.readinessProbe = new BrokerReadinessProbe(eventLoops.acceptor());
@@ -389,8 +392,9 @@ public final class KafkaProxy implements AutoCloseable
             proxy.startAdmin();
             return proxy;
         }
-        catch (final RuntimeException e)
+        catch (final Exception e)
         {
+            // Exception, not RuntimeException: Netty's syncUninterruptibly rethrows a bind's IOException unchecked.
             proxy.close();
             throw new ProxyStartException(proxy.bootstrapAddress == null ?
                 "cannot bind the bootstrap listener: listener.bindAddress=" + config.listener().bindAddress() +

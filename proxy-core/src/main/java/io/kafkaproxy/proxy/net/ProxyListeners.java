@@ -13,6 +13,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
 
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
@@ -86,8 +87,9 @@ final class ProxyListeners
     {
         final Promise<Integer> bound = acceptorGroup.next().newPromise();
         final NodeTarget target = new NodeTarget(nodeId, cluster.nodes());
+        final InetSocketAddress address = new InetSocketAddress(bindAddress, port);
         serverBootstrap(() -> target, cluster)
-            .bind(new InetSocketAddress(bindAddress, port))
+            .bind(address)
             .addListener((ChannelFuture future) ->
             {
                 if (future.isSuccess())
@@ -97,10 +99,26 @@ final class ProxyListeners
                 }
                 else
                 {
-                    bound.setFailure(future.cause());
+                    bound.setFailure(bindFailure("cannot bind the listener of broker node " + nodeId, address, future.cause()));
                 }
             });
         return bound;
+    }
+
+    /**
+     * A bind failure that names the listener and its address, which Netty's own exception does not.
+     *
+     * @param listener which listener.
+     * @param address  the address it could not bind.
+     * @param cause    why.
+     * @return the failure, caused by the original.
+     */
+    private static BindException bindFailure(final String listener, final InetSocketAddress address, final Throwable cause)
+    {
+        final BindException failure = new BindException(listener + ": address=" + address.getAddress().getHostAddress() +
+            ":" + address.getPort() + ": " + cause.getMessage());
+        failure.initCause(cause);
+        return failure;
     }
 
     /**

@@ -112,7 +112,11 @@ final class AdminDenials implements ResponseAmendment
         final ResourceChecks checks, final RequestDecision outcome)
     {
         final ApiMessage request = ApiKeys.forId(apiKey).messageType.newRequest();
-        request.read(KafkaMessageFrames.body(frame, bodyOffset), apiVersion);
+        KafkaMessageFrames.read(frame, bodyOffset, apiVersion, body ->
+        {
+            request.read(body, apiVersion);
+            return request;
+        });
         final SplitResult split;
         switch (apiKey)
         {
@@ -154,8 +158,8 @@ final class AdminDenials implements ResponseAmendment
     {
         try
         {
-            final ApiMessage data = AbstractResponse.parseResponse(ApiKeys.forId(apiKey),
-                KafkaMessageFrames.body(response, bodyOffset), apiVersion).data();
+            final ApiMessage data = KafkaMessageFrames.read(response, bodyOffset, apiVersion,
+                body -> AbstractResponse.parseResponse(ApiKeys.forId(apiKey), body, apiVersion).data());
             addDenied.accept(data);
             return KafkaMessageFrames.withBody(alloc, response, bodyOffset, data, apiVersion);
         }

@@ -229,8 +229,8 @@ final class AuthorizationStage implements ResourceChecks
             decision.drop();
             return;
         }
-        final AbstractRequest parsed = AbstractRequest.parseRequest(
-            ApiKeys.forId(apiKey), request.apiVersion(), KafkaMessageFrames.body(request.frame(), request.bodyOffset())).request;
+        final AbstractRequest parsed = KafkaMessageFrames.read(request.frame(), request.bodyOffset(), request.apiVersion(),
+            body -> AbstractRequest.parseRequest(ApiKeys.forId(apiKey), request.apiVersion(), body).request);
         decision.answer(parsed.getErrorResponse(0, error.exception()).data());
     }
 

@@ -127,8 +127,8 @@ final class CoordinatorDenials
         final ByteBuf frame, final int bodyOffset, final short apiKey, final short apiVersion, final ResourceChecks checks,
         final RequestDecision outcome)
     {
-        final AbstractRequest request = AbstractRequest.parseRequest(
-            ApiKeys.forId(apiKey), apiVersion, KafkaMessageFrames.body(frame, bodyOffset)).request;
+        final AbstractRequest request = KafkaMessageFrames.read(frame, bodyOffset, apiVersion,
+            body -> AbstractRequest.parseRequest(ApiKeys.forId(apiKey), apiVersion, body).request);
         final Errors error = deniedWith(request.data(), checks);
         if (error != Errors.NONE)
         {

@@ -1,6 +1,7 @@
 package io.kafkaproxy.proxy.policy;
 
 import io.kafkaproxy.protocol.wire.FrameDescriptor;
+import io.kafkaproxy.protocol.wire.MalformedFrameException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -8,11 +9,17 @@ import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.ObjectSerializationCache;
 
 import java.nio.ByteBuffer;
+import java.util.function.Function;
 
 /**
  * Reads and writes whole message bodies with Kafka's generated classes, for the rare paths where the proxy
  * changes a message (a request some of whose topics are denied, the broker's answer to it, a denial the proxy
  * answers itself).
+ *
+ * <p>Kafka's classes throw whatever comes first on bytes that do not follow the schema (a
+ * {@code BufferUnderflowException}, a {@code RuntimeException} for a null where none is allowed, an
+ * {@code UnsupportedVersionException}); {@link #read} turns each into a {@link MalformedFrameException}, so that such a
+ * frame is counted and logged as malformed, like one our flyweights reject.
  *
  * <p>Frames here are size field first. A rewritten frame keeps the original header bytes as they were and gets a
  * new body. Stateless.
@@ -21,6 +28,34 @@ final class KafkaMessageFrames
 {
     private KafkaMessageFrames()
     {
+    }
+
+    /**
+     * Reads the body of a frame with Kafka's generated classes.
+     *
+     * @param frame      the frame, size field at its reader index.
+     * @param bodyOffset the body's offset from the reader index.
+     * @param apiVersion the version the body is read at.
+     * @param parser     reads the body.
+     * @param <T>        what the parser makes.
+     * @return what the parser made.
+     * @throws MalformedFrameException if the body does not parse.
+     */
+    static <T> T read(final ByteBuf frame, final int bodyOffset, final short apiVersion, final Function<ByteBufferAccessor, T> parser)
+    {
+        try
+        {
+            return parser.apply(body(frame, bodyOffset));
+        }
+        catch (final MalformedFrameException e)
+        {
+            throw e;
+        }
+        catch (final RuntimeException e)
+        {
+            throw new MalformedFrameException("message body does not follow its schema: apiVersion=" + apiVersion +
+                ", bodyLength=" + (frame.readableBytes() - bodyOffset) + ", error=" + e);
+        }
     }
 
     /**

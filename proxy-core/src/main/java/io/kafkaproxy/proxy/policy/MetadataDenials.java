@@ -44,7 +44,8 @@ final class MetadataDenials implements ResponseAmendment
      */
     static MetadataDenials forRequest(final ByteBuf frame, final int bodyOffset, final short apiVersion, final TopicVerdicts verdicts)
     {
-        final MetadataRequestData request = new MetadataRequestData(KafkaMessageFrames.body(frame, bodyOffset), apiVersion);
+        final MetadataRequestData request =
+            KafkaMessageFrames.read(frame, bodyOffset, apiVersion, body -> new MetadataRequestData(body, apiVersion));
         // v0 asks for every topic with an empty list; later versions with a null one.
         final boolean all = request.topics() == null || (apiVersion == 0 && request.topics().isEmpty());
         return new MetadataDenials(all, verdicts);
@@ -63,7 +64,8 @@ final class MetadataDenials implements ResponseAmendment
     @Override
     public ByteBuf amend(final ByteBufAllocator alloc, final ByteBuf response, final int bodyOffset, final short apiVersion)
     {
-        final MetadataResponseData data = new MetadataResponseData(KafkaMessageFrames.body(response, bodyOffset), apiVersion);
+        final MetadataResponseData data =
+            KafkaMessageFrames.read(response, bodyOffset, apiVersion, body -> new MetadataResponseData(body, apiVersion));
         final Iterator<MetadataResponseTopic> topics = data.topics().iterator();
         final List<MetadataResponseTopic> hidden = new ArrayList<>(0);
         while (topics.hasNext())

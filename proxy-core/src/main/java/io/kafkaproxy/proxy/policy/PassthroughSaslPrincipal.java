@@ -7,7 +7,6 @@ import io.kafkaproxy.proxy.request.DecodedRequest;
 import io.kafkaproxy.proxy.request.EventLoopFlyweights;
 import io.netty.buffer.ByteBuf;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.apache.kafka.common.message.SaslHandshakeRequestData;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
@@ -30,8 +29,8 @@ final class PassthroughSaslPrincipal implements PrincipalSource
         final short apiKey = request.apiKey();
         if (apiKey == ApiKeyIds.SASL_HANDSHAKE)
         {
-            saslMechanism = new SaslHandshakeRequestData(
-                KafkaMessageFrames.body(request.frame(), request.bodyOffset()), request.apiVersion()).mechanism();
+            // Our flyweight, not Kafka's generated class: a null or truncated mechanism must be a malformed frame.
+            saslMechanism = flyweights.saslHandshake().wrap(request.view(), request.bodyOffset(), request.bodyLength()).mechanism();
             return;
         }
         if (apiKey != ApiKeyIds.SASL_AUTHENTICATE || saslMechanism == null)

@@ -51,7 +51,7 @@ abstract class TopicDenials<Q extends ApiMessage, T, R extends Message, D extend
         final TopicVerdicts verdicts,
         final RequestDecision outcome)
     {
-        final Q request = parseRequest(KafkaMessageFrames.body(frame, bodyOffset), apiVersion);
+        final Q request = KafkaMessageFrames.read(frame, bodyOffset, apiVersion, body -> parseRequest(body, apiVersion));
         outcome.deniedPartitions(removeDenied(topics(request).iterator(), apiVersion >= FIRST_TOPIC_ID_VERSION, verdicts));
         decide(alloc, frame, bodyOffset, apiVersion, request, outcome);
     }
@@ -105,7 +105,7 @@ abstract class TopicDenials<Q extends ApiMessage, T, R extends Message, D extend
     {
         try
         {
-            final D data = parseResponse(KafkaMessageFrames.body(response, bodyOffset), apiVersion);
+            final D data = KafkaMessageFrames.read(response, bodyOffset, apiVersion, body -> parseResponse(body, apiVersion));
             return KafkaMessageFrames.withBody(alloc, response, bodyOffset, merged(data), apiVersion);
         }
         finally

@@ -5,6 +5,7 @@ import io.kafkaproxy.protocol.responses.ResponseRewriters;
 import io.kafkaproxy.protocol.responses.ResponseSplice;
 import io.kafkaproxy.protocol.responses.ThrottleTimeLocator;
 import io.kafkaproxy.protocol.sasl.SaslAuthenticateRequestFlyweight;
+import io.kafkaproxy.protocol.sasl.SaslHandshakeRequestFlyweight;
 import io.kafkaproxy.protocol.wire.ResponseHeaderFlyweight;
 import io.netty.util.concurrent.FastThreadLocal;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -34,6 +35,7 @@ public final class EventLoopFlyweights
     private final ResponseRewriters rewriters = new ResponseRewriters();
     private final ResponseSplice splice = new ResponseSplice();
     private final MetadataResponseFlyweight metadataResponse = new MetadataResponseFlyweight();
+    private final SaslHandshakeRequestFlyweight saslHandshake = new SaslHandshakeRequestFlyweight();
     private final SaslAuthenticateRequestFlyweight saslAuthenticate = new SaslAuthenticateRequestFlyweight();
     private final ThrottleTimeLocator throttleTimeLocator = new ThrottleTimeLocator();
 
@@ -119,6 +121,16 @@ public final class EventLoopFlyweights
     public MetadataResponseFlyweight metadataResponse()
     {
         return metadataResponse;
+    }
+
+    /**
+     * A SaslHandshake request body, for reading the mechanism of a passthrough login.
+     *
+     * @return the loop's SaslHandshake request flyweight.
+     */
+    public SaslHandshakeRequestFlyweight saslHandshake()
+    {
+        return saslHandshake;
     }
 
     /**

@@ -6,6 +6,7 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -218,11 +219,14 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
             else
             {
                 final int nextPort = ephemeralPorts ? NodePortAllocator.NO_PORT : portAllocator.allocate(nodeId);
-                LOGGER.atError()
+                // The cause names the address and why (the listener binder says so); its stack trace only helps
+                // someone debugging the proxy itself.
+                final LoggingEventBuilder line = LOGGER.atError();
+                (LOGGER.isDebugEnabled() ? line.setCause(future.cause()) : line)
                     .addKeyValue("nodeId", nodeId)
                     .addKeyValue("port", requestedPort)
                     .addKeyValue("nextPort", nextPort)
-                    .setCause(future.cause())
+                    .addKeyValue("error", String.valueOf(future.cause()))
                     .log("broker node listener failed to bind");
                 if (nextPort == NodePortAllocator.NO_PORT)
                 {

@@ -22,6 +22,7 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
+import org.agrona.concurrent.SystemNanoClock;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -104,7 +105,7 @@ class ClientConnectionStateMachineTest
         }, nodes, metrics, header, headerDecoder.view(),
             new ConnectionPolicy(new PolicyServices(POLICY_CONFIG, audit, new PolicyMetrics(registry)), client.alloc(),
                 InetAddress.getLoopbackAddress()),
-            new BrokerCircuitBreakers(POLICY_CONFIG.circuitBreaker(), registry));
+            new BrokerCircuitBreakers(POLICY_CONFIG.circuitBreaker(), registry), new ConnectionLogLimits(SystemNanoClock.INSTANCE));
         client.pipeline().addLast(new KafkaFrameDecoder(1 << 20), headerDecoder, new ClientFrontendHandler(connection));
         register(client);
     }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -217,6 +218,28 @@ class DistributionIT
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isEqualTo(2);
         assertThat(Files.readString(output)).contains(config + ":4: network.ioThreds: unknown key");
+    }
+
+    @Test
+    void aListenerThatCannotBindShouldSayWhichAndWhereOnOneLineAndExitOne() throws Exception
+    {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            // Given: another process holds the port; a small pool, from flags alone
+            final Path output = Files.createTempFile("kafka-proxy-bind", ".log");
+
+            // When
+            final Process process = launch(output, "run", "--bootstrap", "127.0.0.1:1", "--listen", "127.0.0.1:" + taken.getLocalPort(),
+                "--admin-listen", "127.0.0.1:0", "--pool-size", "64MiB", "--max-request-size", "16MiB", "--max-response-size", "16MiB");
+
+            // Then
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.exitValue()).isEqualTo(1);
+            final String printed = Files.readString(output);
+            assertThat(printed.lines().filter(line -> line.contains("ERROR"))).singleElement().asString()
+                .contains("bootstrap listener").contains("127.0.0.1:" + taken.getLocalPort());
+            assertThat(printed).as("no stack trace").doesNotContain("\tat ").doesNotContain("Exception");
+        }
     }
 
     /**

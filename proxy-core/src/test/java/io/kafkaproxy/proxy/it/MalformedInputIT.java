@@ -115,6 +115,62 @@ class MalformedInputIT
     }
 
     @Test
+    void saslHandshakeWithANullMechanismShouldCountAsMalformed() throws Exception
+    {
+        // Given: SaslHandshake v1 whose mechanism has the null length -1, which its schema does not allow
+        final double before = rejected("malformed");
+        final double errorsBefore = kafka.proxy().metrics().connectionErrors(Side.CLIENT);
+        final byte[] frame = ByteBuffer.allocate(16).putInt(12).putShort((short)17).putShort((short)1).putInt(1)
+            .putShort((short)-1).putShort((short)-1).array();
+
+        // When / Then
+        assertClosedWithOneWarning(frame);
+        assertThat(rejected("malformed")).isEqualTo(before + 1);
+        assertThat(kafka.proxy().metrics().connectionErrors(Side.CLIENT)).isEqualTo(errorsBefore);
+    }
+
+    @Test
+    void saslHandshakeWithoutABodyShouldCountAsMalformed() throws Exception
+    {
+        // Given: SaslHandshake v1 that ends after its header
+        final double before = rejected("malformed");
+        final double errorsBefore = kafka.proxy().metrics().connectionErrors(Side.CLIENT);
+        final byte[] frame = ByteBuffer.allocate(14).putInt(10).putShort((short)17).putShort((short)1).putInt(1)
+            .putShort((short)-1).array();
+
+        // When / Then
+        assertClosedWithOneWarning(frame);
+        assertThat(rejected("malformed")).isEqualTo(before + 1);
+        assertThat(kafka.proxy().metrics().connectionErrors(Side.CLIENT)).isEqualTo(errorsBefore);
+    }
+
+    @Test
+    void brokerRefusingAClientsGarbageShouldNotCountAsABrokerFailure() throws Exception
+    {
+        // Given: ListOffsets v1 requests whose bodies the proxy passes on and the broker cannot parse; the broker closes
+        // the connection at the first, with the others still unread, so the proxy sees its broker connection reset
+        final double brokerErrorsBefore = kafka.proxy().metrics().connectionErrors(Side.BROKER);
+        final long brokerConnectionsBefore = kafka.proxy().metrics().activeConnections(Side.BROKER);
+        final ByteBuffer frames = ByteBuffer.allocate(5 * 16);
+        for (int i = 0; i < 5; i++)
+        {
+            frames.putInt(10 + 2).putShort((short)2).putShort((short)1).putInt(i).putShort((short)-1).putShort((short)1);
+        }
+
+        // When
+        try (RawKafkaConnection bad = RawKafkaConnection.open(kafka.proxy().bootstrapAddress()))
+        {
+            bad.send(frames.array());
+            assertThat(bad.closedByPeer()).as("the proxy closed the connection after the broker did").isTrue();
+        }
+
+        // Then: not the broker's failure; at most one line, which names the client's request
+        await().atMost(Duration.ofSeconds(5)).until(() -> kafka.proxy().metrics().activeConnections(Side.BROKER) == brokerConnectionsBefore);
+        assertThat(kafka.proxy().metrics().connectionErrors(Side.BROKER)).isEqualTo(brokerErrorsBefore);
+        assertThat(log.messages(Level.WARN)).hasSizeLessThanOrEqualTo(1).noneMatch(line -> line.contains("broker connection failed"));
+    }
+
+    @Test
     void truncatedFrameThenCloseShouldLeaveNothingBehind() throws Exception
     {
         // Given

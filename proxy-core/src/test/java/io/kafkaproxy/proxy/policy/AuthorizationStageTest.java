@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.policy;
 
+import io.kafkaproxy.protocol.wire.MalformedFrameException;
 import io.kafkaproxy.proxy.config.AclResourceType;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.request.EventLoopFlyweights;
@@ -33,6 +34,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AuthorizationStageTest
 {
@@ -166,6 +168,40 @@ class AuthorizationStageTest
             assertThat(topic.topic()).isEqualTo("guarded");
             assertThat(topic.partitions().get(0).errorCode()).isEqualTo(Errors.TOPIC_AUTHORIZATION_FAILED.code());
         });
+    }
+
+    @Test
+    void shouldRejectAMetadataRequestItCannotParseAsMalformed()
+    {
+        // Given: a policy that hides topics, so Metadata requests are read whole; one topic entry whose name length is cut
+        // after its first byte, on which Kafka's class throws BufferUnderflowException
+        final PolicyFixtures hiding = new PolicyFixtures("""
+            acl:
+              defaultPolicy: allow
+              rules:
+                - effect: deny
+                  principal: alice
+                  resourceType: topic
+                  resourceName: hidden
+                  operations: [describe]
+            """);
+        final AuthorizationStage hidingStage =
+            new AuthorizationStage(hiding.services, UnpooledByteBufAllocator.DEFAULT, InetAddress.getLoopbackAddress());
+        hidingStage.onPrincipal("alice");
+        hidingStage.refresh();
+        final ByteBuf frame = PolicyFixtures.requestWithRawBody(ApiKeys.METADATA, (short)4, "app", new byte[] {0, 0, 0, 1, 0});
+
+        try
+        {
+            // When / Then
+            assertThatThrownBy(() -> hidingStage.authorize(hiding.decode(frame), EventLoopFlyweights.current().decision().reset()))
+                .isInstanceOf(MalformedFrameException.class).hasMessageContaining("BufferUnderflowException");
+        }
+        finally
+        {
+            frame.release();
+            hiding.close();
+        }
     }
 
     private void becomes(final String principal)

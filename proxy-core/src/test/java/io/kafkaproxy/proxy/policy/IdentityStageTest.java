@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.policy;
 
+import io.kafkaproxy.protocol.wire.MalformedFrameException;
 import io.netty.buffer.ByteBuf;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.SaslAuthenticateRequestData;
@@ -15,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class IdentityStageTest
 {
@@ -98,6 +100,53 @@ class IdentityStageTest
         assertThat(changed).isTrue();
         assertThat(identity.principal()).isEqualTo("CN=billing");
         assertThat(clientId.principal()).isNull();
+    }
+
+    @Test
+    void shouldRejectASaslHandshakeWithANullMechanismAsMalformed()
+    {
+        // Given: the mechanism's length is -1, which the schema does not allow
+        final IdentityStage identity = IdentityStage.passthrough();
+        final ByteBuf frame = PolicyFixtures.requestWithRawBody(ApiKeys.SASL_HANDSHAKE, SASL_VERSION, "billing", new byte[] {-1, -1});
+
+        // When / Then
+        assertMalformed(identity, frame, "field=mechanism");
+    }
+
+    @Test
+    void shouldRejectATruncatedSaslHandshakeAsMalformed()
+    {
+        // Given: a mechanism of 20 bytes, of which the frame holds 3
+        final IdentityStage identity = IdentityStage.passthrough();
+        final ByteBuf frame = PolicyFixtures.requestWithRawBody(ApiKeys.SASL_HANDSHAKE, SASL_VERSION, "billing",
+            new byte[] {0, 20, 'P', 'L', 'A'});
+
+        // When / Then
+        assertMalformed(identity, frame, "field=mechanism");
+    }
+
+    @Test
+    void shouldRejectAnEmptySaslHandshakeAsMalformed()
+    {
+        // Given
+        final IdentityStage identity = IdentityStage.passthrough();
+        final ByteBuf frame = PolicyFixtures.requestWithRawBody(ApiKeys.SASL_HANDSHAKE, SASL_VERSION, "billing", new byte[0]);
+
+        // When / Then
+        assertMalformed(identity, frame, "field=mechanism");
+    }
+
+    private void assertMalformed(final IdentityStage identity, final ByteBuf frame, final String field)
+    {
+        try
+        {
+            assertThatThrownBy(() -> identity.onRequest(fixtures.decode(frame)))
+                .isInstanceOf(MalformedFrameException.class).hasMessageContaining(field);
+        }
+        finally
+        {
+            frame.release();
+        }
     }
 
     private boolean onRequest(

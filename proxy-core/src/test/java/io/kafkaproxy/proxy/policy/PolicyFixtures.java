@@ -74,6 +74,13 @@ final class PolicyFixtures implements AutoCloseable
             MessageUtil.toByteBufferAccessor(body, version).buffer());
     }
 
+    static ByteBuf requestWithRawBody(final ApiKeys api, final short version, final String clientId, final byte[] body)
+    {
+        final RequestHeaderData requestHeader = new RequestHeaderData().setRequestApiKey(api.id).setRequestApiVersion(version)
+            .setCorrelationId(7).setClientId(clientId);
+        return frame(MessageUtil.toByteBufferAccessor(requestHeader, api.requestHeaderVersion(version)).buffer(), ByteBuffer.wrap(body));
+    }
+
     static ByteBuf response(final ApiKeys api, final short version, final ApiMessage body)
     {
         final ResponseHeaderData responseHeader = new ResponseHeaderData().setCorrelationId(7);

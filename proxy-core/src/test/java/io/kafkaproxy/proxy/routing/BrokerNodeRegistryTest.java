@@ -1,7 +1,9 @@
 package io.kafkaproxy.proxy.routing;
 
+import ch.qos.logback.classic.Level;
 import io.kafkaproxy.protocol.responses.BrokerEndpointMapper;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry.ListenerState;
+import io.kafkaproxy.proxy.testing.LogCapture;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
@@ -76,6 +78,31 @@ class BrokerNodeRegistryTest
         assertThat(startRequests).hasSize(2);
         assertThat(startRequests.get(1)).containsExactly(1, 9095);
         assertThat(registry.proxyPort(1, "b1", 9092)).isEqualTo(9095);
+    }
+
+    @Test
+    void shouldLogABindFailureOnOneLineWithItsCauseButNoStackTrace()
+    {
+        // Given
+        final BrokerNodeRegistry registry = new BrokerNodeRegistry("proxy", 9093, 10, this::start, ImmediateEventExecutor.INSTANCE);
+        registry.proxyPort(1, "b1", 9092);
+
+        try (LogCapture log = new LogCapture(BrokerNodeRegistry.class))
+        {
+            // When
+            startResults.get(0).setFailure(new BindException("cannot bind the listener of broker node 1: address=0.0.0.0:9093: in use"));
+
+            // Then
+            assertThat(log.events(Level.ERROR)).singleElement().satisfies(line ->
+            {
+                assertThat(line.getThrowableProxy()).as("no stack trace unless DEBUG").isNull();
+                assertThat(line.getKeyValuePairs()).anySatisfy(pair ->
+                {
+                    assertThat(pair.key).isEqualTo("error");
+                    assertThat(pair.value.toString()).contains("address=0.0.0.0:9093");
+                });
+            });
+        }
     }
 
     @Test
