@@ -25,7 +25,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -149,9 +148,6 @@ class ChaosIT
     }
 
     @Test
-    @Disabled("issue 16, finding 2, fixed in parallel: with no region outstanding, pool memory in use stays above its "
-        + "baseline after a flood (1.25 MiB before, 3.75 MiB after 3,000 connections) and reserved memory is never "
-        + "given back; enable once memory above the low-water mark is returned after a quiet period")
     void poolMemoryShouldReturnToItsBaselineAfterAConnectionFlood() throws Exception
     {
         // Given

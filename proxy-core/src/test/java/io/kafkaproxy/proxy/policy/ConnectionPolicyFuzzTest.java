@@ -8,7 +8,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
@@ -68,10 +67,6 @@ class ConnectionPolicyFuzzTest
     }
 
     @Test
-    @Disabled("issue 16, finding 5, fixed in parallel: malformed DeleteTopics/CreateTopics (AdminDenials.decide), group "
-        + "requests (CoordinatorDenials.decide) and SaslHandshake (PassthroughSaslPrincipal.onRequest) bodies escape as "
-        + "RuntimeException, BufferUnderflowException, IllegalArgumentException, and an OffsetCommit with a negative version "
-        + "as UnsupportedVersionException, instead of MalformedFrameException; enable once that fix lands")
     void shouldOnlyDecideOrRejectMutatedRequests()
     {
         // Given
