@@ -36,6 +36,7 @@ public final class SlowBrokerLink implements AutoCloseable
     private final AtomicInteger cuts = new AtomicInteger();
     private volatile int brokerPort;
     private volatile boolean open = true;
+    private volatile boolean frozen;
 
     private SlowBrokerLink(final ServerSocket serverSocket)
     {
@@ -90,6 +91,23 @@ public final class SlowBrokerLink implements AutoCloseable
     public void limitRequests(final long bytesPerSecond)
     {
         requestBytesPerSecond.set(bytesPerSecond);
+    }
+
+    /**
+     * Freezes the broker as a stopped process would look from the network: bytes already read by the link wait, no
+     * more go either way, and the sockets fill up; connections stay open.
+     */
+    public void freeze()
+    {
+        frozen = true;
+    }
+
+    /**
+     * Lets bytes flow again after {@link #freeze()}, in order, nothing lost.
+     */
+    public void thaw()
+    {
+        frozen = false;
     }
 
     /**
@@ -161,6 +179,7 @@ public final class SlowBrokerLink implements AutoCloseable
                 {
                     awaitLinkTime(TimeUnit.SECONDS.toNanos(1) * read / rate);
                 }
+                awaitThaw();
                 out.write(buffer, 0, read);
             }
         }
@@ -191,6 +210,14 @@ public final class SlowBrokerLink implements AutoCloseable
         }
     }
 
+    private void awaitThaw()
+    {
+        while (frozen && open)
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+    }
+
     private void pumpResponses(final Socket from, final Socket to)
     {
         final byte[] buffer = new byte[BUFFER_BYTES];
@@ -206,6 +233,7 @@ public final class SlowBrokerLink implements AutoCloseable
                     cuts.incrementAndGet();
                     return;
                 }
+                awaitThaw();
                 out.write(buffer, 0, read);
             }
         }
