@@ -75,22 +75,7 @@ public final class ChildProcessKafkaBroker implements BrokerCluster
         final Path directory = Files.createTempDirectory("kafka-proxy-kafka-" + version);
         final int brokerPort = freePort();
         final int controllerPort = freePort();
-        final Properties config = new Properties();
-        config.put("process.roles", "broker,controller");
-        config.put("node.id", "1");
-        config.put("controller.quorum.voters", "1@localhost:" + controllerPort);
-        config.put("listeners", "PLAINTEXT://localhost:" + brokerPort + ",CONTROLLER://localhost:" + controllerPort);
-        config.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
-        config.put("controller.listener.names", "CONTROLLER");
-        config.put("inter.broker.listener.name", "PLAINTEXT");
-        config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        config.put("log.dirs", directory.resolve("data").toString());
-        config.put("offsets.topic.replication.factor", "1");
-        config.put("offsets.topic.num.partitions", "5");
-        config.put("transaction.state.log.replication.factor", "1");
-        config.put("transaction.state.log.min.isr", "1");
-        config.put("transaction.state.log.num.partitions", "5");
-        config.put("group.initial.rebalance.delay.ms", "0");
+        final Properties config = SingleNodeBrokerProperties.of(directory, brokerPort, controllerPort);
         config.putAll(brokerOverrides);
         final Path configFile = directory.resolve("server.properties");
         try (Writer writer = Files.newBufferedWriter(configFile))
