@@ -47,6 +47,9 @@ import java.util.concurrent.TimeUnit;
  * {@link KafkaProxyBuilder#start()}, {@link #reconfigure}, and {@link #close()}. Start, reconfigure and close are called
  * from an ordinary thread, never from an event loop. What belongs to one upstream cluster is in its
  * {@link ClusterContext}; the proxy holds a list of them, today of one, built from the {@code upstream} section.
+ *
+ * <p>A little over 400 lines: half of it is the documented accessors of the lifecycle API that the command line and
+ * the tests use; the rest is the start and close order, which reads best in one place.
  */
 public final class KafkaProxy implements AutoCloseable
 {
