@@ -123,6 +123,24 @@ public final class BrokerCircuitBreakers
     }
 
     /**
+     * A broker's circuit for a connection to it to report its responses to, without looking the broker up each time.
+     *
+     * @param broker the broker's address, {@code host:port}.
+     * @return the circuit; reports do nothing while circuit breaking is disabled, as {@link #onResponse} does.
+     */
+    public BrokerCircuit circuitOf(final String broker)
+    {
+        final BrokerCircuitStateMachine circuit = circuit(broker);
+        return nowNanos ->
+        {
+            if (settings.get().enabled())
+            {
+                circuit.onResponse(nowNanos);
+            }
+        };
+    }
+
+    /**
      * Reports a request the broker left unanswered past the request timeout: a failure only if the broker answered
      * nothing, on any connection, since the request was sent.
      *

@@ -1,6 +1,7 @@
 package io.kafkaproxy.proxy.connection;
 
 import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
+import io.kafkaproxy.proxy.circuit.BrokerCircuit;
 import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Accepted;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Closed;
@@ -77,6 +78,7 @@ public final class ClientConnectionStateMachine
     private final ConnectionBackPressure backPressure;
     private ClientConnectionState state = new Accepted();
     private BrokerLink broker;
+    private BrokerCircuit brokerCircuit;
 
     /**
      * Creates the state machine of a newly accepted client channel, whose auto-read must be off.
@@ -191,6 +193,7 @@ public final class ClientConnectionStateMachine
     {
         final ArrayDeque<ByteBuf> firstRequests = ((Connecting)state).requests();
         broker = link;
+        brokerCircuit = breakers.circuitOf(connectAttempts.brokerKey());
         backPressure.onBrokerLinked(link);
         state = new Forwarding(link);
         metrics.onConnectionOpened(Side.BROKER);
@@ -280,7 +283,10 @@ public final class ClientConnectionStateMachine
      */
     void onBrokerResponse(final ByteBuf frame)
     {
-        breakers.onResponse(connectAttempts.brokerKey(), System.nanoTime());
+        if (brokerCircuit != null)
+        {
+            brokerCircuit.onResponse(System.nanoTime());
+        }
         if (state instanceof Holding)
         {
             ((Holding)state).held().addLast(frame);
