@@ -2,7 +2,12 @@ package io.kafkaproxy.bench;
 
 import io.kafkaproxy.demo.EmbeddedKafkaCluster;
 
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -18,14 +23,24 @@ public final class BenchBroker
     /**
      * Starts the broker.
      *
-     * @param args unused.
-     * @throws InterruptedException never in practice: the broker runs until the JVM is stopped.
+     * @param args optionally a properties file of further broker settings (an SSL listener's).
+     * @throws Exception if the settings file cannot be read; otherwise never in practice: the broker runs until the
+     *                   JVM is stopped.
      */
-    public static void main(final String[] args) throws InterruptedException
+    public static void main(final String[] args) throws Exception
     {
         // Deleted topics go at once, so that three rounds of gigabyte topics do not fill the disk.
-        final EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(java.util.List.of(1),
-            Map.of("log.segment.delete.delay.ms", "0", "file.delete.delay.ms", "0"));
+        final Map<String, String> overrides = new HashMap<>(Map.of("log.segment.delete.delay.ms", "0", "file.delete.delay.ms", "0"));
+        if (args.length > 0)
+        {
+            final Properties properties = new Properties();
+            try (Reader reader = Files.newBufferedReader(Path.of(args[0])))
+            {
+                properties.load(reader);
+            }
+            properties.forEach((key, value) -> overrides.put((String)key, (String)value));
+        }
+        final EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(java.util.List.of(1), overrides);
         Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "bench-broker-shutdown"));
         System.out.println("BROKER READY " + cluster.bootstrapServers());
         System.out.flush();

@@ -42,6 +42,13 @@ import java.util.regex.Pattern;
  * of another distribution (an earlier commit's build), started with the same flags: ratios are this build over that
  * one, each proxy's CPU and memory read from its own process.
  *
+ * <p><b>TLS.</b> With {@code -De2e.tls=openssl} or {@code jdk}, every hop is TLS: the broker's client listener is
+ * SSL, the direct path's clients speak SSL to it, and the proxy terminates the clients' TLS and opens its own to
+ * the broker, both sides with the named provider ({@link TlsBenchMaterial}: one self-signed certificate, hostname
+ * verification on). Each round also counts full TLS handshakes per second against each path
+ * ({@link TlsHandshakeRate}); through the proxy that is the proxy's own handshake, as a client that hangs up
+ * before its first request never makes the proxy connect to the broker.
+ *
  * <p>Run it with {@code bench/e2e.sh} (direct against proxy), {@code bench/policy-cost.sh} (plain proxy against
  * policy proxy) or {@code bench/before-after.sh} (an earlier commit's proxy against this one), which build what they
  * need; the arguments are documented there.
@@ -60,6 +67,8 @@ public final class EndToEndBenchmark
     private static final String POLICY_CONFIG_PROPERTY = "e2e.policyConfig";
     /** System property naming another distribution's launcher, which turns on the before/after comparison. */
     private static final String BASELINE_LAUNCHER_PROPERTY = "e2e.baselineLauncher";
+    /** System property naming the TLS provider of a run with TLS on every hop: {@code openssl} or {@code jdk}. */
+    private static final String TLS_PROPERTY = "e2e.tls";
     /** The node ports a proxy binds above its bootstrap port without a {@code listener.nodePorts} section. */
     private static final int NODE_PORT_RANGE = 100;
 
@@ -68,6 +77,8 @@ public final class EndToEndBenchmark
     private final List<Process> processes = new ArrayList<>();
     private final List<Integer> proxyPorts = new ArrayList<>();
     private String brokerAddress;
+    private TlsBenchMaterial tls;
+    private Path clientProperties;
 
     /**
      * What to run.
@@ -83,9 +94,10 @@ public final class EndToEndBenchmark
      * @param e2eRecords     round trips in the EndToEndLatency run.
      * @param policyConfig   the policy proxy's configuration file, or null to compare direct against proxy.
      * @param baselineLauncher another distribution's launcher to compare this one against, or null.
+     * @param tlsProvider    {@code openssl} or {@code jdk} for TLS on every hop, or null for plaintext.
      */
     record Settings(Path launcher, String brokerClasspath, String toolsClasspath, int rounds, long records, int recordSize,
-        long latencyRecords, int latencyRate, long e2eRecords, Path policyConfig, Path baselineLauncher)
+        long latencyRecords, int latencyRate, long e2eRecords, Path policyConfig, Path baselineLauncher, String tlsProvider)
     {
     }
 
@@ -119,11 +131,12 @@ public final class EndToEndBenchmark
     {
         final String policyConfig = System.getProperty(POLICY_CONFIG_PROPERTY, "");
         final String baselineLauncher = System.getProperty(BASELINE_LAUNCHER_PROPERTY, "");
-        if (args.length < 3 || (!policyConfig.isEmpty() && !Files.isRegularFile(Path.of(policyConfig))) ||
+        final String tlsProvider = System.getProperty(TLS_PROPERTY, "");
+        if (args.length < 3 || !List.of("", "openssl", "jdk").contains(tlsProvider) || (!policyConfig.isEmpty() && !Files.isRegularFile(Path.of(policyConfig))) ||
             (!baselineLauncher.isEmpty() && !Files.isExecutable(Path.of(baselineLauncher))))
         {
             System.err.println("usage: java [-D" + POLICY_CONFIG_PROPERTY + "=FILE | -D" + BASELINE_LAUNCHER_PROPERTY +
-                "=LAUNCHER] EndToEndBenchmark LAUNCHER " +
+                "=LAUNCHER] [-D" + TLS_PROPERTY + "=openssl|jdk] EndToEndBenchmark LAUNCHER " +
                 "BROKER_CLASSPATH_FILE TOOLS_CLASSPATH_FILE [ROUNDS RECORDS RECORD_SIZE LATENCY_RECORDS LATENCY_RATE E2E_RECORDS]");
             if (!policyConfig.isEmpty())
             {
@@ -146,7 +159,8 @@ public final class EndToEndBenchmark
             args.length > 7 ? Integer.parseInt(args[7]) : 5_000,
             args.length > 8 ? Long.parseLong(args[8]) : 5_000,
             policyConfig.isEmpty() ? null : Path.of(policyConfig).toAbsolutePath(),
-            baselineLauncher.isEmpty() ? null : Path.of(baselineLauncher).toAbsolutePath());
+            baselineLauncher.isEmpty() ? null : Path.of(baselineLauncher).toAbsolutePath(),
+            tlsProvider.isEmpty() ? null : tlsProvider);
         final EndToEndBenchmark benchmark = new EndToEndBenchmark(settings);
         try
         {
@@ -160,6 +174,12 @@ public final class EndToEndBenchmark
 
     private void run() throws Exception
     {
+        if (settings.tlsProvider() != null)
+        {
+            tls = TlsBenchMaterial.create(workDirectory);
+            clientProperties = tls.writeClientProperties(workDirectory.resolve("client-ssl.properties"));
+            System.out.println("TLS on every hop, proxy provider " + settings.tlsProvider());
+        }
         startBroker();
         final Route baseline;
         final Route compared;
@@ -171,8 +191,10 @@ public final class EndToEndBenchmark
         }
         else if (settings.policyConfig() == null)
         {
-            baseline = new Route("direct", "Direct", brokerAddress, null);
-            compared = startProxy("proxy", "Proxy", settings.launcher(), null);
+            baseline = new Route("direct", tls == null ? "Direct" : "Direct TLS", brokerAddress, null);
+            compared = startProxy("proxy", tls == null ? "Proxy" : "Proxy TLS (" + settings.tlsProvider() + ")",
+                settings.launcher(), tls == null ? null : tls.writeProxyConfig(workDirectory.resolve("proxy-tls.yaml"),
+                    settings.tlsProvider()));
         }
         else
         {
@@ -206,9 +228,9 @@ public final class EndToEndBenchmark
             final String topic = "e2e-warm-up-" + route.name();
             createTopics(topic);
             producerPerformance(route.address(), topic, settings.records() / 5, -1);
-            runTool("org.apache.kafka.tools.ConsumerPerformance", "--bootstrap-server", route.address(), "--topic", topic,
-                "--num-records", Long.toString(settings.records() / 5), "--group", "e2e-warm-up-" + System.nanoTime(),
-                "--timeout", "120000");
+            runTool("org.apache.kafka.tools.ConsumerPerformance", withClientConfig("--bootstrap-server", route.address(),
+                "--topic", topic, "--num-records", Long.toString(settings.records() / 5), "--group",
+                "e2e-warm-up-" + System.nanoTime(), "--timeout", "120000"));
             deleteTopics(topic);
         }
         System.out.println("warmed up");
@@ -247,6 +269,17 @@ public final class EndToEndBenchmark
         figures.put("avg ms @" + settings.latencyRate() + "/s", Double.parseDouble(latency.group(4)));
 
         figures.put("end-to-end avg ms", endToEndLatency(bootstrap, e2eTopic));
+        if (tls != null)
+        {
+            ticks = proxy == null ? 0 : proxyCpuTicks(proxy);
+            final TlsHandshakeRate.Result handshakes = TlsHandshakeRate.measure(bootstrap, tls, 4, 5_000);
+            figures.put("TLS handshakes/s", handshakes.perSecond());
+            if (proxy != null)
+            {
+                figures.put("proxy CPU ms/handshake",
+                    (proxyCpuTicks(proxy) - ticks) * 1000.0 / TICKS_PER_SECOND / Math.max(1, handshakes.count()));
+            }
+        }
         if (proxy != null)
         {
             figures.put("proxy RSS MiB", proxyRssKib(proxy) / 1024.0);
@@ -258,12 +291,12 @@ public final class EndToEndBenchmark
     private MatchResult producerPerformance(final String bootstrap, final String topic, final long records, final int throughput)
         throws Exception
     {
-        final String output = runTool("org.apache.kafka.tools.ProducerPerformance",
+        final String output = runTool("org.apache.kafka.tools.ProducerPerformance", withClientConfig(
             "--topic", topic,
             "--num-records", Long.toString(records),
             "--record-size", Integer.toString(settings.recordSize()),
             "--throughput", Integer.toString(throughput),
-            "--producer-props", "bootstrap.servers=" + bootstrap, "acks=1");
+            "--producer-props", "bootstrap.servers=" + bootstrap, "acks=1"));
         // Progress lines every few seconds, then the final summary: the last match.
         MatchResult last = null;
         final Matcher matcher = PRODUCER_SUMMARY.matcher(output);
@@ -280,12 +313,12 @@ public final class EndToEndBenchmark
 
     private double consumerPerformance(final String bootstrap, final String topic) throws Exception
     {
-        final String output = runTool("org.apache.kafka.tools.ConsumerPerformance",
+        final String output = runTool("org.apache.kafka.tools.ConsumerPerformance", withClientConfig(
             "--bootstrap-server", bootstrap,
             "--topic", topic,
             "--num-records", Long.toString(settings.records()),
             "--group", "e2e-" + System.nanoTime(),
-            "--timeout", "120000");
+            "--timeout", "120000"));
         // Header then one line: start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec,
         // rebalance.time.ms, fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec. fetch.MB.sec leaves out the group join.
         final List<String> lines = output.lines().filter(line -> !line.isBlank()).toList();
@@ -308,14 +341,37 @@ public final class EndToEndBenchmark
 
     private double endToEndLatency(final String bootstrap, final String topic) throws Exception
     {
-        final String output = runTool("org.apache.kafka.tools.EndToEndLatency",
-            bootstrap, topic, Long.toString(settings.e2eRecords()), "1", Integer.toString(settings.recordSize()));
+        final List<String> args = new ArrayList<>(List.of(
+            bootstrap, topic, Long.toString(settings.e2eRecords()), "1", Integer.toString(settings.recordSize())));
+        if (clientProperties != null)
+        {
+            // The sixth positional argument: a properties file for its producer and consumer.
+            args.add(clientProperties.toString());
+        }
+        final String output = runTool("org.apache.kafka.tools.EndToEndLatency", args.toArray(String[]::new));
         final Matcher average = E2E_AVERAGE.matcher(output);
         if (!average.find())
         {
             throw new IllegalStateException("EndToEndLatency printed no average:\n" + output);
         }
         return Double.parseDouble(average.group(1));
+    }
+
+    /**
+     * A tool's arguments, with the TLS client properties file when the run is TLS.
+     *
+     * @param args the tool's own arguments.
+     * @return them, plus {@code --command-config FILE} under TLS.
+     */
+    private String[] withClientConfig(final String... args)
+    {
+        if (clientProperties == null)
+        {
+            return args;
+        }
+        final List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--command-config", clientProperties.toString()));
+        return all.toArray(String[]::new);
     }
 
     private String runTool(final String mainClass, final String... args) throws Exception
@@ -341,8 +397,20 @@ public final class EndToEndBenchmark
     private void startBroker() throws Exception
     {
         final Path log = workDirectory.resolve("broker.log");
-        final Process broker = new ProcessBuilder(javaExecutable(), "-Xmx2g", "-cp", settings.brokerClasspath(),
-            BenchBroker.class.getName()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        final List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx2g", "-cp", settings.brokerClasspath(),
+            BenchBroker.class.getName()));
+        if (tls != null)
+        {
+            final Path overrides = workDirectory.resolve("broker-tls.properties");
+            final java.util.Properties properties = new java.util.Properties();
+            properties.putAll(tls.brokerOverrides());
+            try (java.io.Writer writer = Files.newBufferedWriter(overrides))
+            {
+                properties.store(writer, "the benchmark broker's SSL listener");
+            }
+            command.add(overrides.toString());
+        }
+        final Process broker = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         processes.add(broker);
         brokerAddress = awaitLine(log, Pattern.compile("BROKER READY (\\S+)"), broker).group(1);
         System.out.println("broker at " + brokerAddress);
@@ -439,7 +507,7 @@ public final class EndToEndBenchmark
 
     private void createTopics(final String... topics) throws Exception
     {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokerAddress)))
+        try (Admin admin = Admin.create(adminSettings()))
         {
             admin.createTopics(Arrays.stream(topics).map(topic -> new NewTopic(topic, 1, (short)1)).toList()).all()
                 .get(60, TimeUnit.SECONDS);
@@ -448,10 +516,20 @@ public final class EndToEndBenchmark
 
     private void deleteTopics(final String... topics) throws Exception
     {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokerAddress)))
+        try (Admin admin = Admin.create(adminSettings()))
         {
             admin.deleteTopics(List.of(topics)).all().get(60, TimeUnit.SECONDS);
         }
+    }
+
+    private Map<String, Object> adminSettings()
+    {
+        final Map<String, Object> settings = new java.util.HashMap<>(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokerAddress));
+        if (tls != null)
+        {
+            settings.putAll(tls.clientSettings());
+        }
+        return settings;
     }
 
     private static long proxyCpuTicks(final Process proxy) throws IOException
