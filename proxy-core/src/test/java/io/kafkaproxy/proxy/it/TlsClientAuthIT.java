@@ -64,6 +64,7 @@ class TlsClientAuthIT
     private static BrokerCluster broker;
     private static KafkaProxy proxy;
     private static KafkaProxy plaintextProxy;
+    private static KafkaProxy requestingProxy;
     private static TestCertificates.Issued authority;
     private static TestCertificates.Issued server;
     private static Path caPem;
@@ -80,6 +81,9 @@ class TlsClientAuthIT
             "RULE:^CN=([^,]+)$/$1/,DEFAULT");
         proxy = TlsClients.startProxy(broker, tls, PolicyConfigs.withPolicy(RULES), pipeline -> { });
         plaintextProxy = TlsClients.startProxy(broker, null, pipeline -> { });
+        requestingProxy = TlsClients.startProxy(broker, TlsServerConfig.of(dir.resolve("server.crt"), dir.resolve("server.key"), null,
+            null, null, "requested", caPem, null, null, null, null, "RULE:^CN=([^,]+)$/$1/,DEFAULT"), PolicyConfigs.withPolicy(RULES),
+            pipeline -> { });
         try (Admin admin = Admin.create(client("alice", adminConfig())))
         {
             admin.createTopics(List.of(new NewTopic("payments", 1, (short)1))).all().get(60, TimeUnit.SECONDS);
@@ -89,6 +93,7 @@ class TlsClientAuthIT
     @AfterAll
     static void stop()
     {
+        requestingProxy.close();
         plaintextProxy.close();
         proxy.close();
         broker.close();
@@ -112,6 +117,32 @@ class TlsClientAuthIT
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(mallory))
         {
             assertThatThrownBy(() -> producer.send(new ProducerRecord<>("payments", "from mallory")).get(60, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .hasCauseInstanceOf(TopicAuthorizationException.class);
+        }
+    }
+
+    @Test
+    void whereACertificateIsOnlyRequestedAClientWithoutOneShouldBeIdentifiedAsBefore() throws Exception
+    {
+        // Given: both claim mallory's client.id; one presents alice's certificate
+        final String bootstrap = requestingProxy.advertisedBootstrapServers();
+        final Map<String, Object> withCertificate = client("alice", producerConfig());
+        withCertificate.put("bootstrap.servers", bootstrap);
+        withCertificate.put("client.id", "mallory");
+        final Map<String, Object> withoutCertificate = TlsClients.ssl(producerConfig(), caPem);
+        withoutCertificate.put("bootstrap.servers", bootstrap);
+        withoutCertificate.put("client.id", "mallory");
+
+        // When / Then
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(withCertificate))
+        {
+            assertThat(producer.send(new ProducerRecord<>("payments", "alice by certificate")).get(60, TimeUnit.SECONDS).offset())
+                .isNotNegative();
+        }
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(withoutCertificate))
+        {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("payments", "mallory by client.id")).get(60, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(TopicAuthorizationException.class);
         }
