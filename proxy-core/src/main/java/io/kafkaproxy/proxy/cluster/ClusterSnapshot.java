@@ -4,8 +4,11 @@ import io.kafkaproxy.proxy.acl.AclAuthorizer;
 import io.kafkaproxy.proxy.config.AuditConfig;
 import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
 import io.kafkaproxy.proxy.config.HostPort;
+import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.config.TlsServerConfig;
 import io.kafkaproxy.proxy.ratelimit.QuotaBook;
+import io.kafkaproxy.proxy.tls.ClientTlsContext;
 
 import java.util.List;
 
@@ -23,6 +26,8 @@ import java.util.List;
  * @param quotas               the compiled quotas, from each connection's next request and the next connection.
  * @param circuitBreaker       when a failing broker's circuit opens, from the next call.
  * @param audit                what the audit log records.
+ * @param clientTls            TLS for the listener's clients, its files read at compile time; null for plaintext. For
+ *                             connections accepted from then on.
  */
 public record ClusterSnapshot(
     List<HostPort> bootstrapServers,
@@ -33,7 +38,8 @@ public record ClusterSnapshot(
     AclAuthorizer acl,
     QuotaBook quotas,
     CircuitBreakerConfig circuitBreaker,
-    AuditConfig audit)
+    AuditConfig audit,
+    ClientTlsContext clientTls)
 {
     /**
      * Takes the values of a validated configuration and compiles its rules.
@@ -43,10 +49,15 @@ public record ClusterSnapshot(
      *
      * @param config the configuration, validated.
      * @return the snapshot.
-     * @throws IllegalArgumentException if a rule does not compile.
+     * <p>Files the configuration names (the listener's certificates, keys and trusted authorities) are read here,
+     * every time: a reload re-reads them even when the YAML did not change.
+     *
+     * @throws IllegalArgumentException if a rule does not compile, or a file does not load (naming the file and its
+     *                                  YAML path).
      */
     public static ClusterSnapshot compile(final ProxyConfig config)
     {
+        final TlsServerConfig tls = config.listener().tls();
         return new ClusterSnapshot(
             List.copyOf(config.upstream().bootstrapServers()),
             (int)config.upstream().connectTimeout().toMillis(),
@@ -56,6 +67,7 @@ public record ClusterSnapshot(
             AclAuthorizer.compile(config.acl()),
             new QuotaBook(config.quotas()),
             config.circuitBreaker(),
-            config.audit());
+            config.audit(),
+            tls == null ? null : ClientTlsContext.compile(tls, TlsServerConfig.YAML_PATH, ListenerConfig.NAME));
     }
 }

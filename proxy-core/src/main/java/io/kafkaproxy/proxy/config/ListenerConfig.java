@@ -11,11 +11,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                       on this machine. Default: the bind host, or this machine's host name when binding all
  *                       interfaces.
  * @param nodePorts      the ports of the per-node listeners.
+ * @param tls            TLS for the clients of the bootstrap and node listeners; null (absent) for plaintext.
  */
-public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePortsConfig nodePorts)
+public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePortsConfig nodePorts, TlsServerConfig tls)
 {
     /** Default bootstrap listener address. */
     public static final HostPort DEFAULT_BIND_ADDRESS = new HostPort("0.0.0.0", 9092);
+    /** The name of this listener in metric labels ({@code listener}). */
+    public static final String NAME = "default";
 
     /**
      * Validates the section.
@@ -44,24 +47,53 @@ public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePo
     }
 
     /**
-     * Reads the section, filling in defaults for absent keys.
+     * A plaintext listener.
+     *
+     * @param bindAddress    host and port of the bootstrap listener.
+     * @param advertisedHost the host clients are given for every broker node.
+     * @param nodePorts      the ports of the per-node listeners.
+     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     */
+    public ListenerConfig(final HostPort bindAddress, final String advertisedHost, final NodePortsConfig nodePorts)
+    {
+        this(bindAddress, advertisedHost, nodePorts, null);
+    }
+
+    /**
+     * Reads a plaintext section, filling in defaults for absent keys.
      *
      * @param bindAddress    the bind address, or null.
      * @param advertisedHost the advertised host, or null.
      * @param nodePorts      the node port range, or null.
      * @return the section.
      */
+    public static ListenerConfig of(final HostPort bindAddress, final String advertisedHost, final NodePortsConfig nodePorts)
+    {
+        return of(bindAddress, advertisedHost, nodePorts, null);
+    }
+
+    /**
+     * Reads the section, filling in defaults for absent keys.
+     *
+     * @param bindAddress    the bind address, or null.
+     * @param advertisedHost the advertised host, or null.
+     * @param nodePorts      the node port range, or null.
+     * @param tls            the TLS section, or null for plaintext.
+     * @return the section.
+     */
     @JsonCreator
     public static ListenerConfig of(
         @JsonProperty("bindAddress") final HostPort bindAddress,
         @JsonProperty("advertisedHost") final String advertisedHost,
-        @JsonProperty("nodePorts") final NodePortsConfig nodePorts)
+        @JsonProperty("nodePorts") final NodePortsConfig nodePorts,
+        @JsonProperty("tls") final TlsServerConfig tls)
     {
         final HostPort bind = bindAddress == null ? DEFAULT_BIND_ADDRESS : bindAddress;
         return new ListenerConfig(
             bind,
             advertisedHost == null ? defaultAdvertisedHost(bind) : advertisedHost,
-            nodePorts == null ? NodePortsConfig.following(bind.port()) : nodePorts);
+            nodePorts == null ? NodePortsConfig.following(bind.port()) : nodePorts,
+            tls);
     }
 
     /**
@@ -74,7 +106,7 @@ public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePo
     public ListenerConfig withBindAddress(final HostPort newBindAddress, final boolean explicitNodePorts)
     {
         return new ListenerConfig(newBindAddress, advertisedHost,
-            explicitNodePorts ? nodePorts : NodePortsConfig.following(newBindAddress.port()));
+            explicitNodePorts ? nodePorts : NodePortsConfig.following(newBindAddress.port()), tls);
     }
 
     /**
@@ -85,7 +117,7 @@ public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePo
      */
     public ListenerConfig withAdvertisedHost(final String newAdvertisedHost)
     {
-        return new ListenerConfig(bindAddress, newAdvertisedHost, nodePorts);
+        return new ListenerConfig(bindAddress, newAdvertisedHost, nodePorts, tls);
     }
 
     /**
@@ -96,7 +128,18 @@ public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePo
      */
     public ListenerConfig withNodePorts(final NodePortsConfig newNodePorts)
     {
-        return new ListenerConfig(bindAddress, advertisedHost, newNodePorts);
+        return new ListenerConfig(bindAddress, advertisedHost, newNodePorts, tls);
+    }
+
+    /**
+     * The same section with other TLS settings.
+     *
+     * @param newTls the TLS section, or null for plaintext.
+     * @return the new section.
+     */
+    public ListenerConfig withTls(final TlsServerConfig newTls)
+    {
+        return new ListenerConfig(bindAddress, advertisedHost, nodePorts, newTls);
     }
 
     static String defaultAdvertisedHost(final HostPort bindAddress)

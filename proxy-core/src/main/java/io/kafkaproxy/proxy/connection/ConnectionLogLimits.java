@@ -43,7 +43,9 @@ public final class ConnectionLogLimits
         /** The broker answered out of order. */
         UNEXPECTED_RESPONSE,
         /** A response names a node without a proxy listener. */
-        UNADVERTISABLE_RESPONSE
+        UNADVERTISABLE_RESPONSE,
+        /** A client's TLS handshake failed. */
+        TLS_HANDSHAKE_FAILED
     }
 
     private final NanoClock clock;
@@ -85,5 +87,15 @@ public final class ConnectionLogLimits
     long tryAcquire(final Kind kind)
     {
         return limiters[kind.ordinal()].tryAcquire(clock.nanoTime());
+    }
+
+    /**
+     * Asks whether a line about a failed client TLS handshake may be logged now. Any thread.
+     *
+     * @return {@link LogRateLimiter#SUPPRESSED}, or the lines of that kind held back since the last one let through.
+     */
+    public long tryAcquireTlsHandshakeFailure()
+    {
+        return tryAcquire(Kind.TLS_HANDSHAKE_FAILED);
     }
 }

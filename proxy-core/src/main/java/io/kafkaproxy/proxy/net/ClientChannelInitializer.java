@@ -1,14 +1,20 @@
 package io.kafkaproxy.proxy.net;
 
 import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
+import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
+import io.kafkaproxy.proxy.config.TlsServerConfig;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
 import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
 import io.kafkaproxy.proxy.connection.ClientFrontendHandler;
 import io.kafkaproxy.proxy.memory.ChannelMemoryWait;
 import io.kafkaproxy.proxy.memory.PoolRecvByteBufAllocator;
+import io.kafkaproxy.proxy.policy.CertificatePrincipal;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
+import io.kafkaproxy.proxy.policy.PrincipalSource;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.kafkaproxy.proxy.tls.ClientTlsContext;
+import io.kafkaproxy.proxy.tls.ClientTlsHandshakeHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -18,45 +24,70 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * Builds the pipeline of each client channel accepted by one listener, in the order documented in
- * {@code package-info}: idle, frame decoder, header decoder, frontend.
+ * {@code package-info}: TLS (when the snapshot has it: the {@code SslHandler} and the handshake's handler), idle,
+ * frame decoder, header decoder, frontend.
  *
  * <p>Each listener fronts one cluster (its bootstrap servers or one of its nodes). Shared by all channels of its listener (it keeps no per-channel state); each channel gets its own handlers
  * and state machine. Runs on the accepted channel's event loop.
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel>
 {
+    /** The name of the {@code SslHandler} in a TLS client pipeline; an {@code SniHandler} replaces it under this name. */
+    static final String SSL_HANDLER_NAME = "ssl";
+
     private final Supplier<BrokerTarget> targets;
     private final ClusterContext cluster;
     private final ConnectionServices services;
+    private final LongSupplier tlsWarnBudget;
 
     ClientChannelInitializer(final Supplier<BrokerTarget> targets, final ClusterContext cluster, final ConnectionServices services)
     {
         this.targets = targets;
         this.cluster = cluster;
         this.services = services;
+        this.tlsWarnBudget = services.logLimits()::tryAcquireTlsHandshakeFailure;
     }
 
     @Override
     protected void initChannel(final Channel channel)
     {
         services.clientChannels().add(channel);
+        // One snapshot for the whole pipeline: TLS material and timeouts from the same reload.
+        final ClusterSnapshot snapshot = cluster.snapshot();
+        final ClientTlsContext tls = snapshot.clientTls();
+        final CertificatePrincipal certificatePrincipal =
+            tls != null && tls.clientAuth() != TlsServerConfig.ClientAuth.NONE ? new CertificatePrincipal() : null;
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
         final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header);
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
             channel, targets.get(), cluster.connector(), cluster.nodes(), services.metrics(), header, headerDecoder.view(),
-            new ConnectionPolicy(cluster.policy(), channel.alloc(), clientAddress(channel)), cluster.breakers(),
-            services.logLimits());
+            new ConnectionPolicy(cluster.policy(), channel.alloc(), clientAddress(channel),
+                certificatePrincipal == null ? new PrincipalSource[0] : new PrincipalSource[] {certificatePrincipal}),
+            cluster.breakers(), services.logLimits());
 
         final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);
         final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(cluster.requestLimit(), memoryWait);
-        channel.config().setRecvByteBufAllocator(new PoolRecvByteBufAllocator(services.allocator(), frameDecoder, memoryWait));
+        // Under TLS the socket bytes are ciphertext: they must never land in a frame, so reads get no direct target.
+        channel.config().setRecvByteBufAllocator(tls == null ?
+            new PoolRecvByteBufAllocator(services.allocator(), frameDecoder, memoryWait) :
+            new PoolRecvByteBufAllocator(services.allocator(), memoryWait));
 
         final ChannelPipeline pipeline = channel.pipeline();
-        final long idleMillis = cluster.snapshot().idleTimeoutMillis();
+        if (tls != null)
+        {
+            // The channel's allocator is the pool: the SslHandler decrypts into pool memory, which the frame decoder
+            // slices as it slices plaintext reads. The broker connection waits for a whole frame, so for the handshake.
+            pipeline
+                .addLast(SSL_HANDLER_NAME, tls.newHandler(channel.alloc()))
+                .addLast("tlsHandshake", new ClientTlsHandshakeHandler(tls, services.metrics(), tlsWarnBudget,
+                    certificatePrincipal == null ? null : certificatePrincipal::onHandshakeCompleted));
+        }
+        final long idleMillis = snapshot.idleTimeoutMillis();
         if (idleMillis > 0)
         {
             // Reader idleness only: every response answers a request, so a client that sends nothing is idle. Watching

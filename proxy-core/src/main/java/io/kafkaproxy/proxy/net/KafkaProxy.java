@@ -9,6 +9,7 @@ import io.kafkaproxy.proxy.admin.MemoryReadiness;
 import io.kafkaproxy.proxy.audit.AuditLog;
 import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.config.HostPort;
+import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.connection.ConnectionLogLimits;
@@ -102,6 +103,7 @@ public final class KafkaProxy implements AutoCloseable
             new ConnectionServices(allocator, metrics, clientChannels, builder.pipelineCustomizer(),
                 new ConnectionLogLimits(SystemNanoClock.INSTANCE)));
         this.clusters = List.of(newCluster(ClusterSnapshot.compile(config), allocator));
+        publishTlsMetrics(clusters.get(0).snapshot());
         this.drainer = new ConnectionDrainer(clientChannels);
         this.readinessProbe = new BrokerReadinessProbe(eventLoops.acceptor());
         this.memoryReadiness = new MemoryReadiness(memoryPool, MemoryReadiness.DEFAULT_GRACE);
@@ -146,6 +148,7 @@ public final class KafkaProxy implements AutoCloseable
             .addKeyValue("nodePorts", config.listener().nodePorts())
             .addKeyValue("upstream", cluster.snapshot().bootstrapServers())
             .addKeyValue("transport", transport.name())
+            .addKeyValue("tls", cluster.snapshot().clientTls() == null ? "none" : cluster.snapshot().clientTls().providerName())
             .addKeyValue("ioThreads", config.network().ioThreads())
             .addKeyValue("startupMillis", startupMillis())
             .log("bootstrap listener bound");
@@ -317,7 +320,14 @@ public final class KafkaProxy implements AutoCloseable
         {
             cluster.publish(snapshot);
         }
+        publishTlsMetrics(snapshot);
         config = newConfig;
+    }
+
+    private void publishTlsMetrics(final ClusterSnapshot snapshot)
+    {
+        metrics.onTlsCertificatesLoaded(ListenerConfig.NAME,
+            snapshot.clientTls() == null ? List.of() : snapshot.clientTls().certificates());
     }
 
     /**
