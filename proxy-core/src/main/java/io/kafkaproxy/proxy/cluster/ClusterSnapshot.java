@@ -6,6 +6,7 @@ import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.ratelimit.QuotaBook;
+import io.kafkaproxy.proxy.tls.BrokerTlsContext;
 
 import java.util.List;
 
@@ -23,6 +24,10 @@ import java.util.List;
  * @param quotas               the compiled quotas, from each connection's next request and the next connection.
  * @param circuitBreaker       when a failing broker's circuit opens, from the next call.
  * @param audit                what the audit log records.
+ * @param brokerTls            TLS to the brokers ({@code upstream.tls}, its files read at compile), for the next
+ *                             broker connections; null: plaintext.
+ * @param brokerLogin          the proxy's own SASL login to the brokers ({@code upstream.sasl}), for the next broker
+ *                             connections; null: none.
  */
 public record ClusterSnapshot(
     List<HostPort> bootstrapServers,
@@ -33,7 +38,9 @@ public record ClusterSnapshot(
     AclAuthorizer acl,
     QuotaBook quotas,
     CircuitBreakerConfig circuitBreaker,
-    AuditConfig audit)
+    AuditConfig audit,
+    BrokerTlsContext brokerTls,
+    BrokerLoginCredentials brokerLogin)
 {
     /**
      * Takes the values of a validated configuration and compiles its rules.
@@ -43,7 +50,8 @@ public record ClusterSnapshot(
      *
      * @param config the configuration, validated.
      * @return the snapshot.
-     * @throws IllegalArgumentException if a rule does not compile.
+     * @throws IllegalArgumentException if a rule does not compile, or a TLS or password file does not load (naming the
+     *                                  YAML path and the file).
      */
     public static ClusterSnapshot compile(final ProxyConfig config)
     {
@@ -56,6 +64,8 @@ public record ClusterSnapshot(
             AclAuthorizer.compile(config.acl()),
             new QuotaBook(config.quotas()),
             config.circuitBreaker(),
-            config.audit());
+            config.audit(),
+            config.upstream().tls() == null ? null : BrokerTlsContext.compile(config.upstream().tls()),
+            config.upstream().sasl() == null ? null : BrokerLoginCredentials.compile(config.upstream().sasl()));
     }
 }

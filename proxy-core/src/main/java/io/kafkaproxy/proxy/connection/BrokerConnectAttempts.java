@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.connection;
 import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.kafkaproxy.proxy.tls.BrokerTlsHandshakeFailures;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -104,9 +105,20 @@ final class BrokerConnectAttempts
         }
         if (!future.isSuccess())
         {
+            // A failed TLS handshake is a failed connect to the circuit breaker: the broker cannot be used.
             breakers.onFailure(brokerKey, System.nanoTime());
             metrics.onBrokerConnectFailed();
-            log.onBrokerConnectFailed(brokerKey, future.cause());
+            final Throwable cause = future.cause();
+            if (BrokerTlsHandshakeFailures.isHandshakeFailure(cause))
+            {
+                final String reason = BrokerTlsHandshakeFailures.reason(cause);
+                log.onBrokerTlsHandshakeFailed(brokerKey, reason, cause);
+                future.channel().close();
+            }
+            else
+            {
+                log.onBrokerConnectFailed(brokerKey, cause);
+            }
             connect(attempt + 1);
             return;
         }

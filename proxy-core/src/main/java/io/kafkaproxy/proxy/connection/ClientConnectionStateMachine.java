@@ -15,6 +15,7 @@ import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.kafkaproxy.proxy.tls.BrokerTlsHandshakeFailures;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -446,6 +447,16 @@ public final class ClientConnectionStateMachine
         if (state instanceof Closed)
         {
             log.onExceptionAfterClose(cause);
+            return;
+        }
+        if (side == Side.BROKER && BrokerTlsHandshakeFailures.isHandshakeFailure(cause))
+        {
+            // The broker refused the proxy's TLS after the proxy's side of the handshake was done (TLS 1.3 client
+            // certificates): a failed connect, as far as the circuit and the counters are concerned.
+            final String brokerKey = connectAttempts.brokerKey();
+            breakers.onFailure(brokerKey, System.nanoTime());
+            log.onBrokerTlsHandshakeFailed(brokerKey, BrokerTlsHandshakeFailures.reason(cause), cause);
+            closeBoth();
             return;
         }
         log.onException(side, cause, inFlight);

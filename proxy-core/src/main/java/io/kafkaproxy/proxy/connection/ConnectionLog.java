@@ -161,6 +161,33 @@ final class ConnectionLog
         }
     }
 
+    void onBrokerTlsHandshakeFailed(final String brokerKey, final String reason, final Throwable cause)
+    {
+        metrics.onBrokerTlsHandshakeFailed(brokerKey, reason);
+        final LoggingEventBuilder event = warn(Kind.BROKER_TLS_HANDSHAKE_FAILED);
+        if (event != null)
+        {
+            withCause(event, cause)
+                .addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("brokerAddress", brokerKey)
+                .addKeyValue("route", target.route())
+                .addKeyValue("reason", reason)
+                .addKeyValue("error", String.valueOf(rootCause(cause)))
+                .log("TLS handshake with broker failed");
+        }
+    }
+
+    private static Throwable rootCause(final Throwable cause)
+    {
+        // TLS engines wrap the reason (an untrusted chain, a host name) in a generic handshake exception.
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root)
+        {
+            root = root.getCause();
+        }
+        return root;
+    }
+
     void onRequestTimedOut(final String brokerKey, final short apiKey, final int clientCorrelationId)
     {
         metrics.onConnectionError(Side.BROKER);

@@ -25,7 +25,8 @@ public final class PoolRecvByteBufAllocator implements RecvByteBufAllocator
      * Creates the read allocator of one channel.
      *
      * @param allocator    the pool allocator.
-     * @param frameDecoder the channel's frame decoder.
+     * @param frameDecoder the channel's frame decoder; null when the socket's bytes are not frame bytes (TLS:
+     *                     ciphertext), so every read lands in a fresh region.
      * @param memoryWait   the channel's memory wait.
      */
     public PoolRecvByteBufAllocator(
@@ -59,7 +60,7 @@ public final class PoolRecvByteBufAllocator implements RecvByteBufAllocator
         @Override
         public ByteBuf allocate(final ByteBufAllocator ignored)
         {
-            final ByteBuf frameRemainder = frameDecoder.directReadTarget();
+            final ByteBuf frameRemainder = frameDecoder == null ? null : frameDecoder.directReadTarget();
             return frameRemainder != null ? frameRemainder : allocator.readBuffer(sizes.guess(), memoryWait);
         }
 
