@@ -1,6 +1,7 @@
 package io.kafkaproxy.proxy.connection;
 
 import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
+import io.kafkaproxy.proxy.cluster.BrokerLoginCredentials;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.kafkaproxy.proxy.tls.BrokerTlsHandshakeFailures;
@@ -65,6 +66,16 @@ final class BrokerConnectAttempts
     String brokerKey()
     {
         return brokerKey;
+    }
+
+    /**
+     * The credentials the proxy logs in to the broker with, from the cluster's current snapshot.
+     *
+     * @return the credentials, or null when the proxy does not log in.
+     */
+    BrokerLoginCredentials loginCredentials()
+    {
+        return connector.loginCredentials();
     }
 
     /**

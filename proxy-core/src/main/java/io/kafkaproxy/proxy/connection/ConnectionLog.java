@@ -177,6 +177,25 @@ final class ConnectionLog
         }
     }
 
+    void onBrokerLoginFailed(final String brokerKey, final String username, final String failure)
+    {
+        // A refused login is the operator's to fix (upstream.sasl), not a sign of the broker's health: counted on
+        // its own meter, never by the circuit breakers, which would otherwise hide a wrong password behind open
+        // circuits on every broker.
+        metrics.onBrokerAuthenticationFailed(brokerKey);
+        final LoggingEventBuilder event = warn(Kind.BROKER_LOGIN_FAILED);
+        if (event != null)
+        {
+            event.addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+                .addKeyValue("brokerAddress", brokerKey)
+                .addKeyValue("route", target.route())
+                .addKeyValue("username", username)
+                .addKeyValue("error", failure)
+                .log("broker refused the proxy's own login (upstream.sasl); closing the client connection");
+        }
+    }
+
     private static Throwable rootCause(final Throwable cause)
     {
         // TLS engines wrap the reason (an untrusted chain, a host name) in a generic handshake exception.
