@@ -100,7 +100,7 @@ final class ClusterContext
     {
         final ClusterSnapshot snapshot = snapshots.current();
         new BrokerNodeDiscovery(connector.template(), executor, snapshot.bootstrapServers(), nodes,
-            responseLimit.maxMessageSizeBytes()).start();
+            responseLimit.maxMessageSizeBytes(), snapshot.brokerTls(), snapshot.connectTimeoutMillis()).start();
     }
 
     ClusterSnapshot snapshot()

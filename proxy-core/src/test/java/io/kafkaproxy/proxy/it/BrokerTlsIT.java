@@ -8,6 +8,7 @@ import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.net.KafkaProxy;
+import io.kafkaproxy.proxy.routing.BrokerNodeDiscovery;
 import io.kafkaproxy.proxy.testing.InJvmKafka;
 import io.kafkaproxy.proxy.testing.LogCapture;
 import io.kafkaproxy.proxy.testing.ProxiedKafka;
@@ -109,13 +110,16 @@ class BrokerTlsIT
             proxyClient.writeEncryptedKeyPem(dir.resolve("proxy.key")).toString(), TestCertificates.PASSWORD, null, null,
             null, null, null);
 
-        try (KafkaProxy proxy = startProxy(config -> withTls(config, tls)))
+        try (LogCapture discovery = new LogCapture(BrokerNodeDiscovery.class);
+             KafkaProxy proxy = startProxy(config -> withTls(config, tls)))
         {
             // When
             final List<String> consumed = produceAndConsume(proxy, "tls-pem", List.of("a", "b", "c"));
 
-            // Then
+            // Then: the start-up node discovery speaks TLS too
             assertThat(consumed).containsExactly("a", "b", "c");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertThat(discovery.messages(Level.INFO)).anyMatch(line -> line.contains("broker nodes discovered")));
         }
     }
 
