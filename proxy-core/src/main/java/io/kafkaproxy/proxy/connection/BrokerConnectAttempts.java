@@ -79,6 +79,16 @@ final class BrokerConnectAttempts
     }
 
     /**
+     * How long the proxy's own login may take.
+     *
+     * @return the connect timeout in milliseconds, from the cluster's current snapshot.
+     */
+    long loginTimeoutMillis()
+    {
+        return connector.connectTimeoutMillis();
+    }
+
+    /**
      * Connects to the target's address of an attempt, or the next one whose circuit is closed.
      *
      * @param attempt which address of the target to try.

@@ -1,6 +1,7 @@
 package io.kafkaproxy.proxy.connection;
 
 import io.kafkaproxy.proxy.cluster.BrokerLoginCredentials;
+import io.kafkaproxy.proxy.config.BrokerClusterConfig;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 
@@ -32,5 +33,16 @@ public interface BrokerConnector
     default BrokerLoginCredentials loginCredentials()
     {
         return null;
+    }
+
+    /**
+     * How long a broker connection may take, as the cluster's current snapshot has it: the connect, the TLS
+     * handshake and the proxy's own login each get this long.
+     *
+     * @return the timeout in milliseconds; by default {@link BrokerClusterConfig#DEFAULT_CONNECT_TIMEOUT}.
+     */
+    default long connectTimeoutMillis()
+    {
+        return BrokerClusterConfig.DEFAULT_CONNECT_TIMEOUT.toMillis();
     }
 }

@@ -37,7 +37,7 @@ import java.util.ArrayDeque;
  *                                   \--connected, first requests forwarded--> Forwarding(broker)
  *                                   \--connected, upstream.sasl--> LoggingIn(broker) --broker accepted the proxy's login,
  *                                                   first requests forwarded--> Forwarding(broker)
- *                                                 LoggingIn --broker refused it--> Closed
+ *                                                 LoggingIn --broker refused it, or no answer in time--> Closed
  *                                                   (Authenticating(broker) --login done--> Forwarding: not entered yet)
  *
  *   Forwarding --a response names a node whose listener is starting--> Holding(broker, held, resume=Forwarding)
@@ -210,6 +210,7 @@ public final class ClientConnectionStateMachine
         {
             final BrokerSaslLogin login = new BrokerSaslLogin(link, credentials, connectAttempts.brokerKey());
             state = new LoggingIn(link, firstRequests, login);
+            timers.watchBrokerLogin(connectAttempts.loginTimeoutMillis());
             login.start();
             return;
         }
@@ -222,6 +223,7 @@ public final class ClientConnectionStateMachine
         final int outcome = loggingIn.login().onResponse(frame);
         if (outcome == BrokerSaslLogin.DONE)
         {
+            timers.cancelBrokerLogin();
             startForwarding(loggingIn.broker(), loggingIn.requests());
         }
         else if (outcome == BrokerSaslLogin.FAILED)
@@ -230,6 +232,18 @@ public final class ClientConnectionStateMachine
             log.onBrokerLoginFailed(connectAttempts.brokerKey(), loggingIn.login().username(), loggingIn.login().failure());
             closeBoth();
         }
+    }
+
+    /** The broker left the proxy's own login unanswered past the connect timeout: it is failing, as a connect would. */
+    void onBrokerLoginTimedOut()
+    {
+        if (!(state instanceof LoggingIn))
+        {
+            return;
+        }
+        breakers.onFailure(connectAttempts.brokerKey(), System.nanoTime());
+        log.onBrokerLoginTimedOut(connectAttempts.brokerKey(), ((LoggingIn)state).login().username());
+        closeBoth();
     }
 
     /** The broker link is ready: forward the requests read while connecting, then read on. */

@@ -196,6 +196,22 @@ final class ConnectionLog
         }
     }
 
+    void onBrokerLoginTimedOut(final String brokerKey, final String username)
+    {
+        metrics.onConnectionError(Side.BROKER);
+        final LoggingEventBuilder event = warn(Kind.BROKER_LOGIN_FAILED);
+        if (event != null)
+        {
+            event.addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+                .addKeyValue("brokerAddress", brokerKey)
+                .addKeyValue("route", target.route())
+                .addKeyValue("username", username)
+                .log("broker did not answer the proxy's own login (upstream.sasl) within the connect timeout; closing the " +
+                    "client connection");
+        }
+    }
+
     private static Throwable rootCause(final Throwable cause)
     {
         // TLS engines wrap the reason (an untrusted chain, a host name) in a generic handshake exception.

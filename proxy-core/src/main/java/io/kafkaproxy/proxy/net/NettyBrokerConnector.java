@@ -87,6 +87,12 @@ final class NettyBrokerConnector implements BrokerConnector
         return snapshots.current().brokerLogin();
     }
 
+    @Override
+    public long connectTimeoutMillis()
+    {
+        return snapshots.current().connectTimeoutMillis();
+    }
+
     private static ChannelFuture handshaken(final ChannelFuture connected)
     {
         final ChannelPromise ready = connected.channel().newPromise();

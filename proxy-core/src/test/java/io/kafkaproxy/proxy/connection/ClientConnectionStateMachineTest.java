@@ -50,6 +50,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -507,6 +508,31 @@ class ClientConnectionStateMachineTest
         assertThat((Object)broker.readOutbound()).isNull();
         assertThat(registry.find(ProxyMetrics.BROKER_AUTHENTICATION_FAILURES).tag(ProxyMetrics.BROKER, "broker:9092").counter().count())
             .isEqualTo(1);
+    }
+
+    @Test
+    void shouldCloseBothSidesWhenTheBrokerLeavesTheProxysLoginUnansweredPastTheConnectTimeout()
+    {
+        // Given
+        connectLoggingIn();
+        client.freezeTime();
+        final ByteBuf request = request(ApiKeys.METADATA, (short)12, 5, new MetadataRequestData().setTopics(List.of()));
+        client.writeInbound(request);
+        releaseAll(broker);
+
+        // When
+        client.advanceTimeBy(BrokerClusterConfig.DEFAULT_CONNECT_TIMEOUT.toMillis() - 1, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+        final ClientConnectionState beforeTheDeadline = connection.state();
+        client.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+
+        // Then
+        assertThat(beforeTheDeadline).isInstanceOf(ClientConnectionState.LoggingIn.class);
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+        assertThat(client.isOpen()).isFalse();
+        assertThat(broker.isOpen()).isFalse();
+        assertThat(request.refCnt()).isZero();
     }
 
     private void connectLoggingIn()
