@@ -3,11 +3,14 @@ package io.kafkaproxy.proxy.it;
 import ch.qos.logback.classic.Level;
 import io.kafkaproxy.proxy.config.BrokerTlsConfig;
 import io.kafkaproxy.proxy.config.BrokerTlsStoreConfig;
+import io.kafkaproxy.proxy.config.ConfigParser;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.net.KafkaProxy;
+import io.kafkaproxy.proxy.reload.ConfigReloader;
+import io.kafkaproxy.proxy.reload.LogLevels;
 import io.kafkaproxy.proxy.routing.BrokerNodeDiscovery;
 import io.kafkaproxy.proxy.testing.InJvmKafka;
 import io.kafkaproxy.proxy.testing.LogCapture;
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -202,6 +206,48 @@ class BrokerTlsIT
             assertFailsToDescribeTheCluster(proxy);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
                 assertThat(handshakeFailures(proxy, BrokerTlsHandshakeFailures.REFUSED_BY_BROKER)).isGreaterThanOrEqualTo(1));
+        }
+    }
+
+    @Test
+    void aReloadShouldReReadTheTrustFileForNewConnectionsAndRefuseABrokenOne() throws Exception
+    {
+        // Given: a proxy started from a file whose trust file names another authority
+        final Path trust = TestCertificates.writeTrustPem(dir.resolve("rotated-ca.pem"),
+            TestCertificates.authority("other-ca").certificate());
+        final Path file = Files.writeString(dir.resolve("reload.yaml"), String.join("\n",
+            "listener: {bindAddress: 127.0.0.1:0, advertisedHost: 127.0.0.1, nodePorts: {first: 0, count: 1}}",
+            "upstream:",
+            "  bootstrapServers: [" + broker.bootstrapServers() + "]",
+            "  tls:",
+            "    trustedCertificates: '" + trust + "'",
+            "    certificate: '" + proxyClient.writeCertificatePem(dir.resolve("reload.crt")) + "'",
+            "    privateKey: '" + proxyClient.writeEncryptedKeyPem(dir.resolve("reload.key")) + "'",
+            "    privateKeyPassword: " + TestCertificates.PASSWORD,
+            "network: {ioThreads: 2, maxRequestSizeBytes: 16MiB, maxResponseSizeBytes: 16MiB}",
+            "memory: {poolSizeBytes: 64MiB, chunkSizeBytes: 256KiB}",
+            "admin: {bindAddress: 127.0.0.1:0}",
+            ""));
+        try (KafkaProxy proxy = KafkaProxy.builder(ConfigParser.parse(file)).start();
+             ConfigReloader reloader = new ConfigReloader(file, config -> config, proxy, new LogLevels()))
+        {
+            assertFailsToDescribeTheCluster(proxy);
+
+            // When: the trust file is broken, then replaced by the right authority; the YAML never changes
+            Files.writeString(trust, "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
+            final ConfigReloader.Result broken = reloader.reload();
+            TestCertificates.writeTrustPem(trust, authority.certificate());
+            final ConfigReloader.Result rotated = reloader.reload();
+
+            // Then
+            assertThat(broken.applied()).isFalse();
+            assertThat(broken.error()).contains("upstream.tls.trustedCertificates").contains(trust.toString());
+            assertThat(rotated.applied()).isTrue();
+            assertThat(rotated.changed()).isEmpty();
+            try (Admin admin = Admin.create(adminConfig(proxy, 60_000)))
+            {
+                assertThat(admin.describeCluster().nodes().get(60, TimeUnit.SECONDS)).hasSize(1);
+            }
         }
     }
 
