@@ -516,6 +516,32 @@ class ConfigParserTest
     }
 
     @Test
+    void shouldWriteTlsAndLoginToTheBrokersBackAsTheSameConfigurationWhenTheirSecretsAreInFiles() throws ConfigException
+    {
+        // Given
+        final ProxyConfig config = ConfigParser.parse(String.join("\n",
+            "upstream:",
+            "  bootstrapServers: [b:9093]",
+            "  tls:",
+            "    trustStore: {path: /etc/kafka-proxy/trust.p12}",
+            "    hostnameVerification: false",
+            "    certificate: /etc/kafka-proxy/proxy.crt",
+            "    privateKey: /etc/kafka-proxy/proxy.key",
+            "    privateKeyPasswordFile: /etc/kafka-proxy/proxy.key.password",
+            "    cipherSuites: [TLS_AES_128_GCM_SHA256]",
+            "    provider: openssl",
+            "  sasl: {mechanism: SCRAM-SHA-256, username: kafka-proxy, passwordFile: /etc/kafka-proxy/broker.password}",
+            ""), "t.yaml");
+
+        // When
+        final String effective = ConfigWriter.toYaml(config);
+
+        // Then
+        assertThat(ConfigParser.parse(effective, "effective.yaml")).isEqualTo(config);
+        assertThat(ConfigParser.check(effective, "effective.yaml")).isEmpty();
+    }
+
+    @Test
     void shouldRejectABadLoginToTheBrokersNamingThePath()
     {
         assertRejected("sasl: {username: u, password: p}", "upstream.sasl.mechanism: required");
