@@ -9,6 +9,7 @@ import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.config.TlsServerConfig;
 import io.kafkaproxy.proxy.ratelimit.QuotaBook;
 import io.kafkaproxy.proxy.tls.ClientTlsContext;
+import io.kafkaproxy.proxy.tls.BrokerTlsContext;
 
 import java.util.List;
 
@@ -28,6 +29,10 @@ import java.util.List;
  * @param audit                what the audit log records.
  * @param clientTls            TLS for the listener's clients, its files read at compile time; null for plaintext. For
  *                             connections accepted from then on.
+ * @param brokerTls            TLS to the brokers ({@code upstream.tls}, its files read at compile), for the next
+ *                             broker connections; null: plaintext.
+ * @param brokerLogin          the proxy's own SASL login to the brokers ({@code upstream.sasl}), for the next broker
+ *                             connections; null: none.
  */
 public record ClusterSnapshot(
     List<HostPort> bootstrapServers,
@@ -39,7 +44,9 @@ public record ClusterSnapshot(
     QuotaBook quotas,
     CircuitBreakerConfig circuitBreaker,
     AuditConfig audit,
-    ClientTlsContext clientTls)
+    ClientTlsContext clientTls,
+    BrokerTlsContext brokerTls,
+    BrokerLoginCredentials brokerLogin)
 {
     /**
      * Takes the values of a validated configuration and compiles its rules.
@@ -47,11 +54,12 @@ public record ClusterSnapshot(
      * <p>Every cluster reads today's single {@code upstream} section and the proxy-wide policy sections; once the
      * file names several clusters, this takes the cluster's own section.
      *
+     * <p>Files the configuration names (the listener's certificates, keys and trusted authorities, the TLS material
+     * and password file towards the brokers) are read here, every time: a reload re-reads them even when the YAML
+     * did not change.
+     *
      * @param config the configuration, validated.
      * @return the snapshot.
-     * <p>Files the configuration names (the listener's certificates, keys and trusted authorities) are read here,
-     * every time: a reload re-reads them even when the YAML did not change.
-     *
      * @throws IllegalArgumentException if a rule does not compile, or a file does not load (naming the file and its
      *                                  YAML path).
      */
@@ -68,6 +76,8 @@ public record ClusterSnapshot(
             new QuotaBook(config.quotas()),
             config.circuitBreaker(),
             config.audit(),
-            tls == null ? null : ClientTlsContext.compile(tls, TlsServerConfig.YAML_PATH, ListenerConfig.NAME));
+            tls == null ? null : ClientTlsContext.compile(tls, TlsServerConfig.YAML_PATH, ListenerConfig.NAME),
+            config.upstream().tls() == null ? null : BrokerTlsContext.compile(config.upstream().tls()),
+            config.upstream().sasl() == null ? null : BrokerLoginCredentials.compile(config.upstream().sasl()));
     }
 }

@@ -11,9 +11,11 @@ import java.util.List;
  *
  * @param bootstrapServers the cluster's bootstrap servers, {@code host:port}; at least one. No default.
  * @param connectTimeout   how long a broker connection may take before the client's connection is closed.
- *                         Default 10s.
+ *                         Default 10s. The TLS handshake with a broker gets the same time again.
+ * @param tls              TLS to the brokers; null: plaintext.
+ * @param sasl             the proxy's own SASL login to the brokers; null: none.
  */
-public record BrokerClusterConfig(List<HostPort> bootstrapServers, Duration connectTimeout)
+public record BrokerClusterConfig(List<HostPort> bootstrapServers, Duration connectTimeout, BrokerTlsConfig tls, BrokerSaslConfig sasl)
 {
     /** Default connect timeout. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -45,18 +47,46 @@ public record BrokerClusterConfig(List<HostPort> bootstrapServers, Duration conn
     }
 
     /**
+     * A plaintext section without a login of the proxy's own.
+     *
+     * @param bootstrapServers the bootstrap servers.
+     * @param connectTimeout   the connect timeout.
+     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     */
+    public BrokerClusterConfig(final List<HostPort> bootstrapServers, final Duration connectTimeout)
+    {
+        this(bootstrapServers, connectTimeout, null, null);
+    }
+
+    /**
      * Reads the section, filling in defaults for absent keys.
      *
      * @param bootstrapServers the bootstrap servers.
      * @param connectTimeout   the connect timeout, or null.
      * @return the section.
      */
+    public static BrokerClusterConfig of(final List<HostPort> bootstrapServers, final Duration connectTimeout)
+    {
+        return of(bootstrapServers, connectTimeout, null, null);
+    }
+
+    /**
+     * Reads the section, filling in defaults for absent keys.
+     *
+     * @param bootstrapServers the bootstrap servers.
+     * @param connectTimeout   the connect timeout, or null.
+     * @param tls              TLS to the brokers, or null.
+     * @param sasl             the proxy's login to the brokers, or null.
+     * @return the section.
+     */
     @JsonCreator
     public static BrokerClusterConfig of(
         @JsonProperty("bootstrapServers") final List<HostPort> bootstrapServers,
-        @JsonProperty("connectTimeout") final Duration connectTimeout)
+        @JsonProperty("connectTimeout") final Duration connectTimeout,
+        @JsonProperty("tls") final BrokerTlsConfig tls,
+        @JsonProperty("sasl") final BrokerSaslConfig sasl)
     {
-        return new BrokerClusterConfig(bootstrapServers, connectTimeout == null ? DEFAULT_CONNECT_TIMEOUT : connectTimeout);
+        return new BrokerClusterConfig(bootstrapServers, connectTimeout == null ? DEFAULT_CONNECT_TIMEOUT : connectTimeout, tls, sasl);
     }
 
     /**
@@ -67,6 +97,28 @@ public record BrokerClusterConfig(List<HostPort> bootstrapServers, Duration conn
      */
     public BrokerClusterConfig withBootstrapServers(final List<HostPort> servers)
     {
-        return new BrokerClusterConfig(servers, connectTimeout);
+        return new BrokerClusterConfig(servers, connectTimeout, tls, sasl);
+    }
+
+    /**
+     * The same section with other TLS settings.
+     *
+     * @param newTls the TLS settings, or null for plaintext.
+     * @return the new section.
+     */
+    public BrokerClusterConfig withTls(final BrokerTlsConfig newTls)
+    {
+        return new BrokerClusterConfig(bootstrapServers, connectTimeout, newTls, sasl);
+    }
+
+    /**
+     * The same section with another login of the proxy's own.
+     *
+     * @param newSasl the login, or null for none.
+     * @return the new section.
+     */
+    public BrokerClusterConfig withSasl(final BrokerSaslConfig newSasl)
+    {
+        return new BrokerClusterConfig(bootstrapServers, connectTimeout, tls, newSasl);
     }
 }

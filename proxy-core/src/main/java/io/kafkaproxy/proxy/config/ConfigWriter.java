@@ -8,8 +8,9 @@ import java.util.stream.Collectors;
 /**
  * Writes a configuration back as YAML in the reference file's shape, sizes and durations in units, every default
  * spelt out: what {@code kafka-proxy check-config} prints as the effective configuration. Reading the text back
- * gives an equal configuration, except that passwords written in the file itself are printed as {@value #REDACTED}
- * (a password kept in a file, {@code privateKeyPasswordFile}, reads back the same).
+ * gives an equal configuration, except that passwords written in the file itself ({@code listener.tls},
+ * {@code upstream.tls}, {@code upstream.sasl}) are printed as {@value #REDACTED} (a password kept in a file of its
+ * own, {@code privateKeyPasswordFile} or {@code passwordFile}, reads back the same).
  */
 public final class ConfigWriter
 {
@@ -46,6 +47,8 @@ public final class ConfigWriter
             yaml.append("    - ").append(quoted(server.toString())).append('\n');
         }
         yaml.append("  connectTimeout: ").append(Units.formatDuration(config.upstream().connectTimeout())).append('\n');
+        appendBrokerTls(yaml, config.upstream().tls());
+        appendBrokerSasl(yaml, config.upstream().sasl());
         final NetworkConfig network = config.network();
         yaml.append("network:\n")
             .append("  ioThreads: ").append(network.ioThreads()).append('\n')
@@ -209,6 +212,62 @@ public final class ConfigWriter
         if (value != 0)
         {
             yaml.append(prefix).append(key).append(": ").append(bytes ? Units.formatBytes(value) : Long.toString(value)).append('\n');
+        }
+    }
+
+    private static void appendBrokerTls(final StringBuilder yaml, final BrokerTlsConfig tls)
+    {
+        if (tls == null)
+        {
+            return;
+        }
+        yaml.append("  tls:\n");
+        appendIfSet(yaml, "    trustedCertificates", tls.trustedCertificates());
+        appendStore(yaml, "    trustStore", tls.trustStore());
+        yaml.append("    hostnameVerification: ").append(tls.hostnameVerification()).append('\n');
+        appendIfSet(yaml, "    certificate", tls.certificate());
+        appendIfSet(yaml, "    privateKey", tls.privateKey());
+        appendIfSet(yaml, "    privateKeyPassword", tls.privateKeyPassword() == null ? null : REDACTED);
+        appendIfSet(yaml, "    privateKeyPasswordFile", tls.privateKeyPasswordFile());
+        appendStore(yaml, "    keyStore", tls.keyStore());
+        yaml.append("    protocols: [").append(tls.protocols().stream().map(ConfigWriter::quoted).collect(Collectors.joining(", ")))
+            .append("]\n");
+        yaml.append("    cipherSuites: [").append(tls.cipherSuites().stream().map(ConfigWriter::quoted).collect(Collectors.joining(", ")))
+            .append("]\n");
+        yaml.append("    provider: ").append(tls.provider().yamlName()).append('\n');
+    }
+
+    private static void appendStore(final StringBuilder yaml, final String key, final BrokerTlsStoreConfig store)
+    {
+        if (store == null)
+        {
+            return;
+        }
+        yaml.append(key).append(":\n");
+        appendIfSet(yaml, "      path", store.path());
+        appendIfSet(yaml, "      type", store.type());
+        appendIfSet(yaml, "      password", store.password() == null ? null : REDACTED);
+        appendIfSet(yaml, "      keyPassword", store.keyPassword() == null ? null : REDACTED);
+    }
+
+    private static void appendBrokerSasl(final StringBuilder yaml, final BrokerSaslConfig sasl)
+    {
+        if (sasl == null)
+        {
+            return;
+        }
+        yaml.append("  sasl:\n")
+            .append("    mechanism: ").append(sasl.mechanism().mechanismName()).append('\n')
+            .append("    username: ").append(quoted(sasl.username())).append('\n');
+        appendIfSet(yaml, "    password", sasl.password() == null ? null : REDACTED);
+        appendIfSet(yaml, "    passwordFile", sasl.passwordFile());
+    }
+
+    private static void appendIfSet(final StringBuilder yaml, final String key, final Object value)
+    {
+        if (value != null)
+        {
+            yaml.append(key).append(": ").append(quoted(value.toString())).append('\n');
         }
     }
 

@@ -1,8 +1,10 @@
 package io.kafkaproxy.proxy.connection;
 
 import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
+import io.kafkaproxy.proxy.cluster.BrokerLoginCredentials;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.kafkaproxy.proxy.tls.BrokerTlsHandshakeFailures;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -67,6 +69,26 @@ final class BrokerConnectAttempts
     }
 
     /**
+     * The credentials the proxy logs in to the broker with, from the cluster's current snapshot.
+     *
+     * @return the credentials, or null when the proxy does not log in.
+     */
+    BrokerLoginCredentials loginCredentials()
+    {
+        return connector.loginCredentials();
+    }
+
+    /**
+     * How long the proxy's own login may take.
+     *
+     * @return the connect timeout in milliseconds, from the cluster's current snapshot.
+     */
+    long loginTimeoutMillis()
+    {
+        return connector.connectTimeoutMillis();
+    }
+
+    /**
      * Connects to the target's address of an attempt, or the next one whose circuit is closed.
      *
      * @param attempt which address of the target to try.
@@ -104,9 +126,20 @@ final class BrokerConnectAttempts
         }
         if (!future.isSuccess())
         {
+            // A failed TLS handshake is a failed connect to the circuit breaker: the broker cannot be used.
             breakers.onFailure(brokerKey, System.nanoTime());
             metrics.onBrokerConnectFailed();
-            log.onBrokerConnectFailed(brokerKey, future.cause());
+            final Throwable cause = future.cause();
+            if (BrokerTlsHandshakeFailures.isHandshakeFailure(cause))
+            {
+                final String reason = BrokerTlsHandshakeFailures.reason(cause);
+                log.onBrokerTlsHandshakeFailed(brokerKey, reason, cause);
+                future.channel().close();
+            }
+            else
+            {
+                log.onBrokerConnectFailed(brokerKey, cause);
+            }
             connect(attempt + 1);
             return;
         }

@@ -47,6 +47,19 @@ sealed interface ClientConnectionState
     }
 
     /**
+     * The proxy logs in to the broker with its own credentials ({@code upstream.sasl}) before anything of the
+     * client's is forwarded; the client's reads stay off, as in {@link Connecting}.
+     *
+     * @param broker   the broker connection, made (and TLS handshaken) but carrying only the login.
+     * @param requests the client's first request frames, kept from {@link Connecting}; owned by this state until
+     *                 forwarded or released.
+     * @param login    the login exchange.
+     */
+    record LoggingIn(BrokerLink broker, ArrayDeque<ByteBuf> requests, BrokerSaslLogin login) implements Linked
+    {
+    }
+
+    /**
      * The client authenticates to the proxy before anything is forwarded: where SASL termination will run.
      *
      * <p>Never entered today: SASL passes through to the broker, and a connection goes from {@link Connecting}

@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.connection;
 import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
 import io.kafkaproxy.proxy.circuit.BrokerCircuit;
 import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
+import io.kafkaproxy.proxy.cluster.BrokerLoginCredentials;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Accepted;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Closed;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Connecting;
@@ -10,11 +11,13 @@ import io.kafkaproxy.proxy.connection.ClientConnectionState.Draining;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Forwarding;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Holding;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Linked;
+import io.kafkaproxy.proxy.connection.ClientConnectionState.LoggingIn;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.kafkaproxy.proxy.tls.BrokerTlsHandshakeFailures;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -32,6 +35,9 @@ import java.util.ArrayDeque;
  *   Accepted --first request frame whole--> Connecting(0) --connect failed or circuit open, next address--> Connecting(n+1)
  *                                   |                                     \--no address left--> Closed
  *                                   \--connected, first requests forwarded--> Forwarding(broker)
+ *                                   \--connected, upstream.sasl--> LoggingIn(broker) --broker accepted the proxy's login,
+ *                                                   first requests forwarded--> Forwarding(broker)
+ *                                                 LoggingIn --broker refused it, or no answer in time--> Closed
  *                                                   (Authenticating(broker) --login done--> Forwarding: not entered yet)
  *
  *   Forwarding --a response names a node whose listener is starting--> Holding(broker, held, resume=Forwarding)
@@ -57,7 +63,7 @@ import java.util.ArrayDeque;
  * <p>The client and broker channels share one event loop, so all state here is plain fields: confined to that
  * event loop, never touched from another thread.
  *
- * <p>Nearly 500 lines on purpose: every transition of the diagram above is here and nowhere else (one {@code on*}
+ * <p>About 550 lines on purpose: every transition of the diagram above is here and nowhere else (one {@code on*}
  * entry point per event, each checking the state it may act in); the work done in each state lives in the parts
  * named above, which hold no state of the connection's own.
  */
@@ -188,15 +194,62 @@ public final class ClientConnectionStateMachine
         return state instanceof Linked;
     }
 
-    /** The broker link is made: forward the requests read while connecting, then read on. */
+    /**
+     * The broker link is made (and TLS handshaken): log in to the broker with the proxy's own credentials where the
+     * cluster has them, else forward the requests read while connecting, then read on.
+     */
     void onBrokerConnected(final BrokerLink link)
     {
         final ArrayDeque<ByteBuf> firstRequests = ((Connecting)state).requests();
         broker = link;
         brokerCircuit = breakers.circuitOf(connectAttempts.brokerKey());
         backPressure.onBrokerLinked(link);
-        state = new Forwarding(link);
         metrics.onConnectionOpened(Side.BROKER);
+        final BrokerLoginCredentials credentials = connectAttempts.loginCredentials();
+        if (credentials != null)
+        {
+            final BrokerSaslLogin login = new BrokerSaslLogin(link, credentials, connectAttempts.brokerKey());
+            state = new LoggingIn(link, firstRequests, login);
+            timers.watchBrokerLogin(connectAttempts.loginTimeoutMillis());
+            login.start();
+            return;
+        }
+        startForwarding(link, firstRequests);
+    }
+
+    /** A response to the proxy's own login arrived: go on, start forwarding, or close. */
+    private void onBrokerLoginResponse(final LoggingIn loggingIn, final ByteBuf frame)
+    {
+        final int outcome = loggingIn.login().onResponse(frame);
+        if (outcome == BrokerSaslLogin.DONE)
+        {
+            timers.cancelBrokerLogin();
+            startForwarding(loggingIn.broker(), loggingIn.requests());
+        }
+        else if (outcome == BrokerSaslLogin.FAILED)
+        {
+            // Not a failure of the broker's health: the circuit is left alone (see ConnectionLog).
+            log.onBrokerLoginFailed(connectAttempts.brokerKey(), loggingIn.login().username(), loggingIn.login().failure());
+            closeBoth();
+        }
+    }
+
+    /** The broker left the proxy's own login unanswered past the connect timeout: it is failing, as a connect would. */
+    void onBrokerLoginTimedOut()
+    {
+        if (!(state instanceof LoggingIn))
+        {
+            return;
+        }
+        breakers.onFailure(connectAttempts.brokerKey(), System.nanoTime());
+        log.onBrokerLoginTimedOut(connectAttempts.brokerKey(), ((LoggingIn)state).login().username());
+        closeBoth();
+    }
+
+    /** The broker link is ready: forward the requests read while connecting, then read on. */
+    private void startForwarding(final BrokerLink link, final ArrayDeque<ByteBuf> firstRequests)
+    {
+        state = new Forwarding(link);
         log.onForwarded(link);
         ByteBuf frame;
         while ((frame = firstRequests.pollFirst()) != null)
@@ -286,6 +339,11 @@ public final class ClientConnectionStateMachine
         if (brokerCircuit != null)
         {
             brokerCircuit.onResponse(System.nanoTime());
+        }
+        if (state instanceof LoggingIn)
+        {
+            onBrokerLoginResponse((LoggingIn)state, frame);
+            return;
         }
         if (state instanceof Holding)
         {
@@ -448,6 +506,16 @@ public final class ClientConnectionStateMachine
             log.onExceptionAfterClose(cause);
             return;
         }
+        if (side == Side.BROKER && BrokerTlsHandshakeFailures.isHandshakeFailure(cause))
+        {
+            // The broker refused the proxy's TLS after the proxy's side of the handshake was done (TLS 1.3 client
+            // certificates): a failed connect, as far as the circuit and the counters are concerned.
+            final String brokerKey = connectAttempts.brokerKey();
+            breakers.onFailure(brokerKey, System.nanoTime());
+            log.onBrokerTlsHandshakeFailed(brokerKey, BrokerTlsHandshakeFailures.reason(cause), cause);
+            closeBoth();
+            return;
+        }
         log.onException(side, cause, inFlight);
         closeBoth();
     }
@@ -483,6 +551,11 @@ public final class ClientConnectionStateMachine
         else if (closing instanceof Connecting)
         {
             releaseAll(((Connecting)closing).requests());
+        }
+        else if (closing instanceof LoggingIn)
+        {
+            ((LoggingIn)closing).login().dispose();
+            releaseAll(((LoggingIn)closing).requests());
         }
         if (broker != null)
         {

@@ -161,6 +161,68 @@ final class ConnectionLog
         }
     }
 
+    void onBrokerTlsHandshakeFailed(final String brokerKey, final String reason, final Throwable cause)
+    {
+        metrics.onBrokerTlsHandshakeFailed(brokerKey, reason);
+        final LoggingEventBuilder event = warn(Kind.BROKER_TLS_HANDSHAKE_FAILED);
+        if (event != null)
+        {
+            withCause(event, cause)
+                .addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("brokerAddress", brokerKey)
+                .addKeyValue("route", target.route())
+                .addKeyValue("reason", reason)
+                .addKeyValue("error", String.valueOf(rootCause(cause)))
+                .log("TLS handshake with broker failed");
+        }
+    }
+
+    void onBrokerLoginFailed(final String brokerKey, final String username, final String failure)
+    {
+        // A refused login is the operator's to fix (upstream.sasl), not a sign of the broker's health: counted on
+        // its own meter, never by the circuit breakers, which would otherwise hide a wrong password behind open
+        // circuits on every broker.
+        metrics.onBrokerAuthenticationFailed(brokerKey);
+        final LoggingEventBuilder event = warn(Kind.BROKER_LOGIN_FAILED);
+        if (event != null)
+        {
+            event.addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+                .addKeyValue("brokerAddress", brokerKey)
+                .addKeyValue("route", target.route())
+                .addKeyValue("username", username)
+                .addKeyValue("error", failure)
+                .log("broker refused the proxy's own login (upstream.sasl); closing the client connection");
+        }
+    }
+
+    void onBrokerLoginTimedOut(final String brokerKey, final String username)
+    {
+        metrics.onConnectionError(Side.BROKER);
+        final LoggingEventBuilder event = warn(Kind.BROKER_LOGIN_FAILED);
+        if (event != null)
+        {
+            event.addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+                .addKeyValue("brokerAddress", brokerKey)
+                .addKeyValue("route", target.route())
+                .addKeyValue("username", username)
+                .log("broker did not answer the proxy's own login (upstream.sasl) within the connect timeout; closing the " +
+                    "client connection");
+        }
+    }
+
+    private static Throwable rootCause(final Throwable cause)
+    {
+        // TLS engines wrap the reason (an untrusted chain, a host name) in a generic handshake exception.
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root)
+        {
+            root = root.getCause();
+        }
+        return root;
+    }
+
     void onRequestTimedOut(final String brokerKey, final short apiKey, final int clientCorrelationId)
     {
         metrics.onConnectionError(Side.BROKER);

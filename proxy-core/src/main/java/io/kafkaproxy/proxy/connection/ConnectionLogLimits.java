@@ -38,6 +38,10 @@ public final class ConnectionLogLimits
         NO_BROKER_REACHABLE,
         /** A broker connect attempt failed. */
         BROKER_CONNECT_FAILED,
+        /** The TLS handshake with a broker failed. */
+        BROKER_TLS_HANDSHAKE_FAILED,
+        /** A broker refused the proxy's own login. */
+        BROKER_LOGIN_FAILED,
         /** The broker left a request unanswered past the request timeout. */
         REQUEST_TIMED_OUT,
         /** The broker answered out of order. */

@@ -15,8 +15,11 @@ import java.util.concurrent.TimeUnit;
  * answered, whichever came later), plus its own wait ({@link BrokerWaitAllowance}: a Fetch's {@code max_wait_ms}, an
  * acks=all Produce's {@code timeout_ms}), plus the request timeout.
  *
- * <p>Only the request timeout's verdict goes back to the {@link ClientConnectionStateMachine}, which closes the
- * connection. Confined to the client channel's event loop.
+ * <p>And the login timeout: a broker that leaves the proxy's own login ({@link BrokerSaslLogin}) unanswered past the
+ * connect timeout is failing too.
+ *
+ * <p>Only the request and login timeouts' verdicts go back to the {@link ClientConnectionStateMachine}, which closes
+ * the connection. Confined to the client channel's event loop.
  */
 final class ConnectionTimers
 {
@@ -30,6 +33,7 @@ final class ConnectionTimers
     private final Runnable requestTimeoutTask = this::onRequestTimeoutCheck;
     private ScheduledFuture<?> throttleEnd;
     private ScheduledFuture<?> requestTimeoutCheck;
+    private ScheduledFuture<?> brokerLoginDeadline;
 
     /**
      * Creates the timers of one connection.
@@ -89,10 +93,33 @@ final class ConnectionTimers
     }
 
     /**
+     * Starts the deadline of the proxy's own login to the broker.
+     *
+     * @param timeoutMillis how long the broker may take to accept or refuse it.
+     */
+    void watchBrokerLogin(final long timeoutMillis)
+    {
+        brokerLoginDeadline = clientChannel.eventLoop().schedule(connection::onBrokerLoginTimedOut, timeoutMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Stops the login deadline: the broker answered the login.
+     */
+    void cancelBrokerLogin()
+    {
+        if (brokerLoginDeadline != null)
+        {
+            brokerLoginDeadline.cancel(false);
+            brokerLoginDeadline = null;
+        }
+    }
+
+    /**
      * Cancels every timer: the connection closed.
      */
     void cancel()
     {
+        cancelBrokerLogin();
         if (throttleEnd != null)
         {
             throttleEnd.cancel(false);

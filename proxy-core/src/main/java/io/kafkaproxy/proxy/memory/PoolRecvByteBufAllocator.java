@@ -39,7 +39,8 @@ public final class PoolRecvByteBufAllocator implements RecvByteBufAllocator
      * Creates the read allocator of one channel.
      *
      * @param allocator    the pool allocator.
-     * @param frameDecoder the channel's frame decoder, or null for none.
+     * @param frameDecoder the channel's frame decoder; null when the socket's bytes are not frame bytes (TLS:
+     *                     ciphertext), so every read lands in a fresh region.
      * @param memoryWait   the channel's memory wait.
      */
     public PoolRecvByteBufAllocator(

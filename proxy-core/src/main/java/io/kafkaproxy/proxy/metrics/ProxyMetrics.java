@@ -33,6 +33,10 @@ public final class ProxyMetrics
     public static final String CONNECTION_ERRORS = "kafka.proxy.connection.errors";
     /** Connection attempts to a broker that failed. */
     public static final String BROKER_CONNECT_FAILURES = "kafka.proxy.broker.connect.failures";
+    /** Failed TLS handshakes with a broker, by {@link #BROKER} and {@link #REASON}; each is also a connect failure. */
+    public static final String BROKER_TLS_HANDSHAKE_FAILURES = "kafka.proxy.broker.tls.handshake.failures";
+    /** Refused SASL logins of the proxy's own at a broker ({@code upstream.sasl}), by {@link #BROKER}. */
+    public static final String BROKER_AUTHENTICATION_FAILURES = "kafka.proxy.broker.authentication.failures";
     /** Open connections, by side. */
     public static final String ACTIVE_CONNECTIONS = "kafka.proxy.connections.active";
 
@@ -47,7 +51,7 @@ public final class ProxyMetrics
 
     /** Label: which side of the proxy, {@code client} or {@code broker}. */
     public static final String SIDE = "side";
-    /** Label: why a frame was rejected, {@code oversize} or {@code malformed}. */
+    /** Label: why a frame was rejected ({@code oversize}, {@code malformed}) or a broker TLS handshake failed. */
     public static final String REASON = "reason";
 
     /** Audit events, by outcome. */
@@ -312,6 +316,29 @@ public final class ProxyMetrics
     public void onBrokerConnectFailed()
     {
         brokerConnectFailures.increment();
+    }
+
+    /**
+     * Counts a failed TLS handshake with a broker; rare, so its counter is looked up each time.
+     *
+     * @param broker the broker's {@code host:port}.
+     * @param reason why, from a small fixed set (see {@code BrokerTlsHandshakeFailures}).
+     */
+    public void onBrokerTlsHandshakeFailed(final String broker, final String reason)
+    {
+        Counter.builder(BROKER_TLS_HANDSHAKE_FAILURES).tag(BROKER, broker).tag(REASON, reason)
+            .description("TLS handshakes with a broker that failed").register(registry).increment();
+    }
+
+    /**
+     * Counts a login of the proxy's own that a broker refused; rare, so its counter is looked up each time.
+     *
+     * @param broker the broker's {@code host:port}.
+     */
+    public void onBrokerAuthenticationFailed(final String broker)
+    {
+        Counter.builder(BROKER_AUTHENTICATION_FAILURES).tag(BROKER, broker)
+            .description("SASL logins of the proxy's own that a broker refused").register(registry).increment();
     }
 
     /**

@@ -7,11 +7,16 @@ import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
 import io.kafkaproxy.proxy.memory.ChannelMemoryWait;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.memory.PoolRecvByteBufAllocator;
+import io.kafkaproxy.proxy.tls.BrokerTlsContext;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.handler.ssl.SslHandler;
+
+import java.net.InetSocketAddress;
 
 /**
- * Builds the pipeline of a broker channel: frame decoder (response size limit), then the backend handler.
+ * Builds the pipeline of a broker channel: with TLS to the brokers, the TLS handler and its handshake guard first;
+ * then the frame decoder (response size limit), then the backend handler.
  *
  * <p>Created for one connection; the broker channel is registered on its client channel's event loop.
  */
@@ -20,13 +25,34 @@ final class BrokerChannelInitializer extends ChannelInitializer<Channel>
     private final FrameSizeLimit responseLimit;
     private final PoolByteBufAllocator allocator;
     private final ClientConnectionStateMachine connection;
+    private final BrokerTlsContext tls;
+    private final InetSocketAddress brokerAddress;
+    private final long handshakeTimeoutMillis;
 
+    /**
+     * Creates the initializer of one broker channel.
+     *
+     * @param responseLimit          the response size limit.
+     * @param allocator              the pool allocator.
+     * @param connection             the connection the channel serves.
+     * @param tls                    the cluster's broker TLS material, or null for plaintext.
+     * @param brokerAddress          the broker, unresolved: its host is the TLS server name.
+     * @param handshakeTimeoutMillis how long a TLS handshake may take.
+     */
     BrokerChannelInitializer(
-        final FrameSizeLimit responseLimit, final PoolByteBufAllocator allocator, final ClientConnectionStateMachine connection)
+        final FrameSizeLimit responseLimit,
+        final PoolByteBufAllocator allocator,
+        final ClientConnectionStateMachine connection,
+        final BrokerTlsContext tls,
+        final InetSocketAddress brokerAddress,
+        final long handshakeTimeoutMillis)
     {
         this.responseLimit = responseLimit;
         this.allocator = allocator;
         this.connection = connection;
+        this.tls = tls;
+        this.brokerAddress = brokerAddress;
+        this.handshakeTimeoutMillis = handshakeTimeoutMillis;
     }
 
     @Override
@@ -34,7 +60,17 @@ final class BrokerChannelInitializer extends ChannelInitializer<Channel>
     {
         final ChannelMemoryWait memoryWait = allocator.newChannelMemoryWait(false, connection::onBrokerMemoryWait);
         final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(responseLimit, memoryWait);
-        channel.config().setRecvByteBufAllocator(new PoolRecvByteBufAllocator(allocator, frameDecoder, memoryWait));
+        // Under TLS the socket's bytes are ciphertext: they never go straight into a frame. The TLS handler decrypts
+        // into buffers from the channel's allocator, the pool, so responses still land in pool memory.
+        channel.config().setRecvByteBufAllocator(new PoolRecvByteBufAllocator(allocator, tls == null ? frameDecoder : null, memoryWait));
+        if (tls != null)
+        {
+            final SslHandler sslHandler = tls.newHandler(
+                channel.alloc(), brokerAddress.getHostString(), brokerAddress.getPort(), handshakeTimeoutMillis);
+            channel.pipeline()
+                .addLast("tls", sslHandler)
+                .addLast("tlsHandshakeGuard", new BrokerTlsHandshakeGuard());
+        }
         channel.pipeline()
             .addLast("frameDecoder", frameDecoder)
             .addLast("backend", new BrokerBackendHandler(connection));

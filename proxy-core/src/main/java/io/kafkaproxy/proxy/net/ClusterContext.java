@@ -16,6 +16,9 @@ import io.netty.channel.EventLoop;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.EventExecutor;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.net.InetSocketAddress;
 
 /**
@@ -28,6 +31,8 @@ import java.net.InetSocketAddress;
  */
 final class ClusterContext
 {
+    private static final Logger LOGGER = LoggerFactory.getLogger(ClusterContext.class);
+
     private final ClusterSnapshotReference snapshots;
     // The frame decoders read a FrameSizeLimit at each size field; these two follow the snapshot on each publish.
     private final FrameSizeLimit requestLimit;
@@ -73,6 +78,14 @@ final class ClusterContext
         this.connector = new NettyBrokerConnector(transport, resolver, snapshots, responseLimit, allocator);
         this.policy = new PolicyServices(snapshots, audit, policyMetrics);
         this.breakers = new BrokerCircuitBreakers(() -> snapshots.current().circuitBreaker(), registry);
+        if (initial.brokerTls() != null)
+        {
+            // Once at start: which implementation the broker handshakes run on, and whether the proxy logs in.
+            LOGGER.atInfo()
+                .addKeyValue("provider", initial.brokerTls().provider())
+                .addKeyValue("login", initial.brokerLogin() == null ? "none" : initial.brokerLogin().mechanism().mechanismName())
+                .log("brokers reached over TLS");
+        }
     }
 
     /**
@@ -100,7 +113,7 @@ final class ClusterContext
     {
         final ClusterSnapshot snapshot = snapshots.current();
         new BrokerNodeDiscovery(connector.template(), executor, snapshot.bootstrapServers(), nodes,
-            responseLimit.maxMessageSizeBytes()).start();
+            responseLimit.maxMessageSizeBytes(), snapshot.brokerTls(), snapshot.connectTimeoutMillis()).start();
     }
 
     ClusterSnapshot snapshot()

@@ -49,6 +49,9 @@ final class ConfigChangeDetector
         changedIf(changed, "listener.tls", running.listener().tls(), next.listener().tls());
         changedIf(changed, "upstream.bootstrapServers", running.upstream().bootstrapServers(), next.upstream().bootstrapServers());
         changedIf(changed, "upstream.connectTimeout", running.upstream().connectTimeout(), next.upstream().connectTimeout());
+        // Their files are re-read by every reload whether or not these change; new broker connections use them.
+        changedIf(changed, "upstream.tls", running.upstream().tls(), next.upstream().tls());
+        changedIf(changed, "upstream.sasl", running.upstream().sasl(), next.upstream().sasl());
         changedIf(changed, "network.maxRequestSizeBytes", running.network().maxRequestSizeBytes(), next.network().maxRequestSizeBytes());
         changedIf(changed, "network.maxResponseSizeBytes", running.network().maxResponseSizeBytes(), next.network().maxResponseSizeBytes());
         changedIf(changed, "network.idleTimeout", running.network().idleTimeout(), next.network().idleTimeout());

@@ -10,6 +10,7 @@ import io.kafkaproxy.protocol.responses.ResponseSplice;
 import io.kafkaproxy.proxy.codec.ByteBufViews;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.config.HostPort;
+import io.kafkaproxy.proxy.tls.BrokerTlsContext;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -43,7 +44,8 @@ import java.util.concurrent.TimeUnit;
  * ports that refuse it. The discovery sends ApiVersions v0, then Metadata for no topics at the highest version
  * both sides know, and registers each broker of the answer. It retries with a growing backoff and gives up
  * after a few attempts (a cluster requiring SASL before Metadata refuses it); nodes are then learnt from client
- * traffic as usual.
+ * traffic as usual. With TLS to the brokers ({@code upstream.tls}) it speaks TLS with the same material as the
+ * connections it prepares for.
  *
  * <p>Runs on one event loop; all state is confined to it.
  */
@@ -63,6 +65,8 @@ public final class BrokerNodeDiscovery
     private final List<HostPort> bootstrapServers;
     private final BrokerNodeRegistry nodes;
     private final int maxResponseSizeBytes;
+    private final BrokerTlsContext tls;
+    private final long handshakeTimeoutMillis;
     private int attempt;
 
     /**
@@ -81,6 +85,31 @@ public final class BrokerNodeDiscovery
         final BrokerNodeRegistry nodes,
         final int maxResponseSizeBytes)
     {
+        this(bootstrap, eventLoop, bootstrapServers, nodes, maxResponseSizeBytes, null, 0);
+    }
+
+    /**
+     * Prepares the discovery, over TLS where the brokers are reached so.
+     *
+     * @param bootstrap              a client bootstrap with channel type, resolver and timeouts set.
+     * @param eventLoop              the loop it runs on.
+     * @param bootstrapServers       the upstream bootstrap servers.
+     * @param nodes                  where the brokers found are registered.
+     * @param maxResponseSizeBytes   the largest response accepted.
+     * @param tls                    the brokers' TLS material, or null for plaintext.
+     * @param handshakeTimeoutMillis how long a TLS handshake may take.
+     */
+    public BrokerNodeDiscovery(
+        final Bootstrap bootstrap,
+        final EventLoop eventLoop,
+        final List<HostPort> bootstrapServers,
+        final BrokerNodeRegistry nodes,
+        final int maxResponseSizeBytes,
+        final BrokerTlsContext tls,
+        final long handshakeTimeoutMillis)
+    {
+        this.tls = tls;
+        this.handshakeTimeoutMillis = handshakeTimeoutMillis;
         this.bootstrap = bootstrap.clone(eventLoop);
         this.eventLoop = eventLoop;
         this.bootstrapServers = bootstrapServers;
@@ -105,6 +134,11 @@ public final class BrokerNodeDiscovery
                 @Override
                 protected void initChannel(final Channel channel)
                 {
+                    if (tls != null)
+                    {
+                        // The ApiVersions written on channelActive waits in the TLS handler until the handshake is done.
+                        channel.pipeline().addLast(tls.newHandler(channel.alloc(), server.host(), server.port(), handshakeTimeoutMillis));
+                    }
                     channel.pipeline().addLast(new KafkaFrameDecoder(maxResponseSizeBytes), new DiscoveryHandler(server));
                 }
             })

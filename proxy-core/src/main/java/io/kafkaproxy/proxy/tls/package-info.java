@@ -1,8 +1,11 @@
 /**
- * TLS for the clients of the proxy's listeners: the {@code listener.tls} section compiled into a Netty
- * {@link io.netty.handler.ssl.SslContext} with its key material read and checked ({@link
- * io.kafkaproxy.proxy.tls.ClientTlsContext}, part of each cluster snapshot, so start and every reload read the files
- * again), and the per-channel handler that sees each handshake through: the peer certificate's mapped principal on
- * success, a counted and rate-limited failure otherwise ({@link io.kafkaproxy.proxy.tls.ClientTlsHandshakeHandler}).
+ * TLS material compiled from the configuration when a cluster snapshot is compiled (at start and at every reload),
+ * read into Netty {@code SslContext}s with OpenSSL where it loads. Client side ({@code listener.tls}):
+ * {@link io.kafkaproxy.proxy.tls.ClientTlsContext} (PEM, encrypted PEM, PKCS#12 and JKS material read and checked)
+ * and the per-channel handler that sees each handshake through: the peer certificate's mapped principal on success,
+ * a counted and rate-limited failure otherwise ({@link io.kafkaproxy.proxy.tls.ClientTlsHandshakeHandler}). Broker
+ * side ({@code upstream.tls}): {@link io.kafkaproxy.proxy.tls.BrokerTlsContext} (the client context and the handler
+ * of each broker channel), {@code BrokerTlsMaterialLoader} (its files, with errors naming the YAML key and the file)
+ * and {@link io.kafkaproxy.proxy.tls.BrokerTlsHandshakeFailures} (the reason label of a failed handshake).
  */
 package io.kafkaproxy.proxy.tls;

@@ -4,13 +4,22 @@ import io.kafkaproxy.proxy.config.ConfigException;
 import io.kafkaproxy.proxy.config.ConfigParser;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.config.BrokerSaslMechanism;
+import io.kafkaproxy.proxy.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ClusterSnapshotTest
 {
+    @TempDir
+    Path dir;
+
     @Test
     void shouldTakeTheLiveValuesOfAConfigurationAndCompileItsRules() throws ConfigException
     {
@@ -42,6 +51,50 @@ class ClusterSnapshotTest
         assertThat(snapshot.quotas().config()).isEqualTo(config.quotas());
         assertThat(snapshot.circuitBreaker()).isEqualTo(config.circuitBreaker());
         assertThat(snapshot.audit()).isEqualTo(config.audit());
+        assertThat(snapshot.brokerTls()).isNull();
+        assertThat(snapshot.brokerLogin()).isNull();
+    }
+
+    @Test
+    void shouldReadTheBrokerTlsAndPasswordFilesAgainAtEveryCompile() throws Exception
+    {
+        // Given: the same configuration compiled before and after the files are replaced, as a reload does
+        final Path passwordFile = Files.writeString(dir.resolve("broker.password"), "first\n");
+        final Path authority = TestCertificates.writeTrustPem(dir.resolve("ca.pem"), TestCertificates.authority("ca").certificate());
+        final ProxyConfig config = ConfigParser.parse("upstream:\n  bootstrapServers: [b:9093]\n" +
+            "  tls: {trustedCertificates: '" + authority + "'}\n" +
+            "  sasl: {mechanism: SCRAM-SHA-512, username: kafka-proxy, passwordFile: '" + passwordFile + "'}\n", "t.yaml");
+        final ClusterSnapshot before = ClusterSnapshot.compile(config);
+
+        // When
+        Files.writeString(passwordFile, "second\n");
+        final ClusterSnapshot after = ClusterSnapshot.compile(config);
+
+        // Then
+        assertThat(before.brokerTls()).isNotNull().isNotSameAs(after.brokerTls());
+        assertThat(before.brokerLogin()).isEqualTo(new BrokerLoginCredentials(BrokerSaslMechanism.SCRAM_SHA_512, "kafka-proxy", "first"));
+        assertThat(after.brokerLogin().password()).isEqualTo("second");
+        assertThat(after.brokerLogin().toString()).doesNotContain("second");
+    }
+
+    @Test
+    void shouldRefuseToCompileWhenABrokerTlsOrPasswordFileDoesNotLoadNamingItsKeyAndFile() throws Exception
+    {
+        // Given
+        final Path broken = Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
+        final Path missing = dir.resolve("missing.password");
+        final ProxyConfig brokenTls = ConfigParser.parse("upstream:\n  bootstrapServers: [b:9093]\n" +
+            "  tls: {trustedCertificates: '" + broken + "'}\n", "t.yaml");
+        final ProxyConfig missingPassword = ConfigParser.parse("upstream:\n  bootstrapServers: [b:9093]\n" +
+            "  sasl: {mechanism: PLAIN, username: kafka-proxy, passwordFile: '" + missing + "'}\n", "t.yaml");
+
+        // When / Then
+        assertThatThrownBy(() -> ClusterSnapshot.compile(brokenTls))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("upstream.tls.trustedCertificates").hasMessageContaining(broken.toString());
+        assertThatThrownBy(() -> ClusterSnapshot.compile(missingPassword))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("upstream.sasl.passwordFile: no such file").hasMessageContaining(missing.toString());
     }
 
     @Test

@@ -522,4 +522,139 @@ class ConfigParserTest
             .isInstanceOf(ConfigException.class)
             .hasMessageContaining("listener.tls.sertificate: unknown key");
     }
+
+    @Test
+    void shouldReadTlsToTheBrokersWithItsDefaults() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse("""
+            upstream:
+              bootstrapServers: [b:9093]
+              tls:
+                trustedCertificates: /etc/kafka-proxy/broker-ca.pem
+                certificate: /etc/kafka-proxy/proxy.crt
+                privateKey: /etc/kafka-proxy/proxy.key
+                privateKeyPasswordFile: /etc/kafka-proxy/proxy.key.password
+            """, "t.yaml");
+
+        // Then
+        final BrokerTlsConfig tls = config.upstream().tls();
+        assertThat(tls.trustedCertificates()).isEqualTo(Path.of("/etc/kafka-proxy/broker-ca.pem"));
+        assertThat(tls.hostnameVerification()).isTrue();
+        assertThat(tls.certificate()).isEqualTo(Path.of("/etc/kafka-proxy/proxy.crt"));
+        assertThat(tls.privateKeyPasswordFile()).isEqualTo(Path.of("/etc/kafka-proxy/proxy.key.password"));
+        assertThat(tls.protocols()).containsExactly("TLSv1.3", "TLSv1.2");
+        assertThat(tls.cipherSuites()).isEmpty();
+        assertThat(tls.provider()).isEqualTo(BrokerTlsProvider.AUTO);
+        assertThat(config.upstream().sasl()).isNull();
+    }
+
+    @Test
+    void shouldReadTlsStoresToTheBrokersWithoutPrintingTheirPasswords() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse("""
+            upstream:
+              bootstrapServers: [b:9093]
+              tls:
+                trustStore: {path: trust.jks, type: JKS, password: trust-secret}
+                keyStore: {path: proxy.p12, password: store-secret, keyPassword: key-secret}
+                hostnameVerification: false
+                protocols: [TLSv1.2]
+                cipherSuites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]
+                provider: jdk
+            """, "t.yaml");
+
+        // Then
+        final BrokerTlsConfig tls = config.upstream().tls();
+        assertThat(tls.trustStore()).isEqualTo(new BrokerTlsStoreConfig(Path.of("trust.jks"), "JKS", "trust-secret", null));
+        assertThat(tls.keyStore()).isEqualTo(new BrokerTlsStoreConfig(Path.of("proxy.p12"), "PKCS12", "store-secret", "key-secret"));
+        assertThat(tls.hostnameVerification()).isFalse();
+        assertThat(tls.protocols()).containsExactly("TLSv1.2");
+        assertThat(tls.provider()).isEqualTo(BrokerTlsProvider.JDK);
+        assertThat(tls.toString()).doesNotContain("secret");
+        assertThat(ConfigWriter.toYaml(config)).doesNotContain("secret");
+    }
+
+    @Test
+    void shouldRejectBadTlsToTheBrokersNamingThePath()
+    {
+        assertRejected("tls: {trustedCertificates: ca.pem, trustStore: {path: t.p12}}",
+            "upstream.tls: trustedCertificates and trustStore are exclusive");
+        assertRejected("tls: {certificate: proxy.crt}", "upstream.tls.privateKey: required with upstream.tls.certificate");
+        assertRejected("tls: {privateKey: proxy.key}", "upstream.tls.certificate: required with upstream.tls.privateKey");
+        assertRejected("tls: {certificate: c, privateKey: k, keyStore: {path: k.p12}}",
+            "upstream.tls: keyStore and certificate/privateKey are exclusive");
+        assertRejected("tls: {certificate: c, privateKey: k, privateKeyPassword: p, privateKeyPasswordFile: f}",
+            "upstream.tls: privateKeyPassword and privateKeyPasswordFile are exclusive");
+        assertRejected("tls: {privateKeyPassword: p}", "upstream.tls.privateKey: required with upstream.tls.privateKeyPassword");
+        assertRejected("tls: {trustStore: {type: PKCS12}}", "upstream.tls.trustStore.path: required");
+        assertRejected("tls: {trustStore: {path: t, type: PEM}}", "upstream.tls.trustStore.type: must be PKCS12 or JKS");
+        assertRejected("tls: {trustStore: {path: t, keyPassword: k}}", "upstream.tls.trustStore.keyPassword: a trust store holds no keys");
+        assertRejected("tls: {keyStore: {path: k, type: BKS}}", "upstream.tls.keyStore.type: must be PKCS12 or JKS");
+        assertRejected("tls: {protocols: [SSLv3]}", "upstream.tls.protocols: unknown or unsafe protocol 'SSLv3'");
+        assertRejected("tls: {protocols: []}", "upstream.tls.protocols: at least one");
+        assertRejected("tls: {provider: boring}", "upstream.tls.provider: must be auto, openssl or jdk");
+        assertRejected("tls: {trustedCertificate: ca.pem}", "trustedCertificate");
+    }
+
+    @Test
+    void shouldReadTheProxysOwnLoginToTheBrokers() throws ConfigException
+    {
+        // When
+        final ProxyConfig inline = ConfigParser.parse(
+            "upstream:\n  bootstrapServers: [b:9093]\n  sasl: {mechanism: SCRAM-SHA-512, username: kafka-proxy, password: s3cret}\n", "t.yaml");
+        final ProxyConfig fromFile = ConfigParser.parse(
+            "upstream:\n  bootstrapServers: [b:9093]\n  sasl: {mechanism: PLAIN, username: kafka-proxy, passwordFile: /run/pw}\n", "t.yaml");
+
+        // Then
+        assertThat(inline.upstream().sasl()).isEqualTo(new BrokerSaslConfig(BrokerSaslMechanism.SCRAM_SHA_512, "kafka-proxy", "s3cret", null));
+        assertThat(inline.upstream().sasl().toString()).doesNotContain("s3cret");
+        assertThat(ConfigWriter.toYaml(inline)).doesNotContain("s3cret").contains("mechanism: SCRAM-SHA-512");
+        assertThat(fromFile.upstream().sasl()).isEqualTo(new BrokerSaslConfig(BrokerSaslMechanism.PLAIN, "kafka-proxy", null, Path.of("/run/pw")));
+    }
+
+    @Test
+    void shouldWriteTlsAndLoginToTheBrokersBackAsTheSameConfigurationWhenTheirSecretsAreInFiles() throws ConfigException
+    {
+        // Given
+        final ProxyConfig config = ConfigParser.parse(String.join("\n",
+            "upstream:",
+            "  bootstrapServers: [b:9093]",
+            "  tls:",
+            "    trustStore: {path: /etc/kafka-proxy/trust.p12}",
+            "    hostnameVerification: false",
+            "    certificate: /etc/kafka-proxy/proxy.crt",
+            "    privateKey: /etc/kafka-proxy/proxy.key",
+            "    privateKeyPasswordFile: /etc/kafka-proxy/proxy.key.password",
+            "    cipherSuites: [TLS_AES_128_GCM_SHA256]",
+            "    provider: openssl",
+            "  sasl: {mechanism: SCRAM-SHA-256, username: kafka-proxy, passwordFile: /etc/kafka-proxy/broker.password}",
+            ""), "t.yaml");
+
+        // When
+        final String effective = ConfigWriter.toYaml(config);
+
+        // Then
+        assertThat(ConfigParser.parse(effective, "effective.yaml")).isEqualTo(config);
+        assertThat(ConfigParser.check(effective, "effective.yaml")).isEmpty();
+    }
+
+    @Test
+    void shouldRejectABadLoginToTheBrokersNamingThePath()
+    {
+        assertRejected("sasl: {username: u, password: p}", "upstream.sasl.mechanism: required");
+        assertRejected("sasl: {mechanism: GSSAPI, username: u, password: p}", "upstream.sasl.mechanism: must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512");
+        assertRejected("sasl: {mechanism: PLAIN, password: p}", "upstream.sasl.username: required");
+        assertRejected("sasl: {mechanism: PLAIN, username: u}", "upstream.sasl: exactly one of password and passwordFile");
+        assertRejected("sasl: {mechanism: PLAIN, username: u, password: p, passwordFile: f}",
+            "upstream.sasl: exactly one of password and passwordFile");
+    }
+
+    private static void assertRejected(final String upstreamEntry, final String message)
+    {
+        assertThatThrownBy(() -> ConfigParser.parse("upstream:\n  bootstrapServers: [b:9093]\n  " + upstreamEntry + "\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining(message);
+    }
 }

@@ -5,6 +5,8 @@ import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
 import io.kafkaproxy.proxy.audit.AuditLog;
 import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
+import io.kafkaproxy.proxy.cluster.BrokerLoginCredentials;
+import io.kafkaproxy.proxy.config.BrokerSaslMechanism;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.config.BrokerClusterConfig;
@@ -17,7 +19,9 @@ import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -28,6 +32,10 @@ import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslAuthenticateResponseData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
+import org.apache.kafka.common.message.SaslHandshakeResponseData;
 import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -42,6 +50,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -98,10 +107,20 @@ class ClientConnectionStateMachineTest
                 return "test";
             }
         };
-        connection = new ClientConnectionStateMachine(client, target, (loop, address, machine) ->
+        connection = new ClientConnectionStateMachine(client, target, new BrokerConnector()
         {
-            brokerConnects++;
-            return connector.connect(loop, address, machine);
+            @Override
+            public ChannelFuture connect(final EventLoop loop, final InetSocketAddress address, final ClientConnectionStateMachine machine)
+            {
+                brokerConnects++;
+                return connector.connect(loop, address, machine);
+            }
+
+            @Override
+            public BrokerLoginCredentials loginCredentials()
+            {
+                return connector.loginCredentials();
+            }
         }, nodes, metrics, header, headerDecoder.view(),
             new ConnectionPolicy(new PolicyServices(POLICY_CONFIG, audit, new PolicyMetrics(registry)), client.alloc(),
                 InetAddress.getLoopbackAddress()),
@@ -424,6 +443,130 @@ class ClientConnectionStateMachineTest
         assertThat(answer.brokers().find(9).port()).isEqualTo(45001);
         assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
         assertThat(broker.isOpen()).isFalse();
+    }
+
+    @Test
+    void shouldLogInToTheBrokerWithTheProxysOwnCredentialsBeforeForwardingTheFirstRequest()
+    {
+        // Given
+        connectLoggingIn();
+        final ByteBuf request = request(ApiKeys.METADATA, (short)12, 5, new MetadataRequestData().setTopics(List.of()));
+        final byte[] requestBytes = bytes(request);
+
+        // When
+        client.writeInbound(request);
+        final ByteBuf handshake = broker.readOutbound();
+        final RequestHeaderData handshakeHeader = new RequestHeaderData();
+        final SaslHandshakeRequestData handshakeBody = readRequest(handshake, handshakeHeader, new SaslHandshakeRequestData());
+        final boolean readingWhileLoggingIn = client.config().isAutoRead();
+        broker.writeInbound(response(ApiKeys.SASL_HANDSHAKE, (short)1, handshakeHeader.correlationId(),
+            new SaslHandshakeResponseData().setMechanisms(List.of("PLAIN"))));
+        final ByteBuf authenticate = broker.readOutbound();
+        final RequestHeaderData authenticateHeader = new RequestHeaderData();
+        final SaslAuthenticateRequestData authenticateBody = readRequest(authenticate, authenticateHeader, new SaslAuthenticateRequestData());
+        final ClientConnectionState beforeTheAnswer = connection.state();
+        broker.writeInbound(response(ApiKeys.SASL_AUTHENTICATE, (short)0, authenticateHeader.correlationId(),
+            new SaslAuthenticateResponseData().setAuthBytes(new byte[0])));
+        final ByteBuf forwarded = broker.readOutbound();
+
+        // Then: the login's answers never reach the client, and the client's request follows them unchanged
+        assertThat(handshakeBody.mechanism()).isEqualTo("PLAIN");
+        assertThat(readingWhileLoggingIn).isFalse();
+        assertThat(new String(authenticateBody.authBytes())).isEqualTo("\0kafka-proxy\0proxy-secret");
+        assertThat(beforeTheAnswer).isInstanceOf(ClientConnectionState.LoggingIn.class);
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Forwarding.class);
+        assertThat(bytes(forwarded)).isEqualTo(requestBytes);
+        forwarded.release();
+        assertThat((Object)client.readOutbound()).isNull();
+        assertThat(client.config().isAutoRead()).isTrue();
+    }
+
+    @Test
+    void shouldCloseBothSidesCountedAndReleaseTheFirstRequestWhenTheBrokerRefusesTheProxysLogin()
+    {
+        // Given
+        connectLoggingIn();
+        final ByteBuf request = request(ApiKeys.METADATA, (short)12, 5, new MetadataRequestData().setTopics(List.of()));
+        client.writeInbound(request);
+        final RequestHeaderData handshakeHeader = new RequestHeaderData();
+        readRequest(broker.readOutbound(), handshakeHeader, new SaslHandshakeRequestData());
+        broker.writeInbound(response(ApiKeys.SASL_HANDSHAKE, (short)1, handshakeHeader.correlationId(),
+            new SaslHandshakeResponseData().setMechanisms(List.of("PLAIN"))));
+        final RequestHeaderData authenticateHeader = new RequestHeaderData();
+        readRequest(broker.readOutbound(), authenticateHeader, new SaslAuthenticateRequestData());
+
+        // When
+        broker.writeInbound(response(ApiKeys.SASL_AUTHENTICATE, (short)0, authenticateHeader.correlationId(),
+            new SaslAuthenticateResponseData().setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code())
+                .setErrorMessage("Authentication failed: Invalid username or password")));
+
+        // Then
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+        assertThat(client.isOpen()).isFalse();
+        assertThat(broker.isOpen()).isFalse();
+        assertThat(request.refCnt()).isZero();
+        assertThat((Object)broker.readOutbound()).isNull();
+        assertThat(registry.find(ProxyMetrics.BROKER_AUTHENTICATION_FAILURES).tag(ProxyMetrics.BROKER, "broker:9092").counter().count())
+            .isEqualTo(1);
+    }
+
+    @Test
+    void shouldCloseBothSidesWhenTheBrokerLeavesTheProxysLoginUnansweredPastTheConnectTimeout()
+    {
+        // Given
+        connectLoggingIn();
+        client.freezeTime();
+        final ByteBuf request = request(ApiKeys.METADATA, (short)12, 5, new MetadataRequestData().setTopics(List.of()));
+        client.writeInbound(request);
+        releaseAll(broker);
+
+        // When
+        client.advanceTimeBy(BrokerClusterConfig.DEFAULT_CONNECT_TIMEOUT.toMillis() - 1, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+        final ClientConnectionState beforeTheDeadline = connection.state();
+        client.advanceTimeBy(1, TimeUnit.MILLISECONDS);
+        client.runScheduledPendingTasks();
+
+        // Then
+        assertThat(beforeTheDeadline).isInstanceOf(ClientConnectionState.LoggingIn.class);
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+        assertThat(client.isOpen()).isFalse();
+        assertThat(broker.isOpen()).isFalse();
+        assertThat(request.refCnt()).isZero();
+    }
+
+    private void connectLoggingIn()
+    {
+        connect(new BrokerConnector()
+        {
+            @Override
+            public ChannelFuture connect(final EventLoop loop, final InetSocketAddress address, final ClientConnectionStateMachine machine)
+            {
+                linkBroker(machine);
+                return broker.newSucceededFuture();
+            }
+
+            @Override
+            public BrokerLoginCredentials loginCredentials()
+            {
+                return new BrokerLoginCredentials(BrokerSaslMechanism.PLAIN, "kafka-proxy", "proxy-secret");
+            }
+        });
+    }
+
+    private static <T extends ApiMessage> T readRequest(final ByteBuf frame, final RequestHeaderData header, final T message)
+    {
+        try
+        {
+            final ByteBufferAccessor accessor = new ByteBufferAccessor(ByteBuffer.wrap(bytes(frame), 4, frame.readableBytes() - 4));
+            header.read(accessor, (short)1);
+            message.read(accessor, header.requestApiVersion());
+            return message;
+        }
+        finally
+        {
+            frame.release();
+        }
     }
 
     private static ByteBuf request(final ApiKeys api, final short version, final int correlationId, final ApiMessage body)

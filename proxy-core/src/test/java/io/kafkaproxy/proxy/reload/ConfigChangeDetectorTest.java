@@ -78,6 +78,12 @@ class ConfigChangeDetectorTest
             upstream:
               bootstrapServers: [kafka-2:9092]
               connectTimeout: 3s
+              tls:
+                hostnameVerification: false
+              sasl:
+                mechanism: PLAIN
+                username: kafka-proxy
+                password: secret
             network:
               ioThreads: 2
               maxRequestSizeBytes: 1MiB
@@ -105,7 +111,7 @@ class ConfigChangeDetectorTest
 
         // Then
         assertThat(changes.live()).containsExactly(
-            "upstream.bootstrapServers", "upstream.connectTimeout", "network.maxRequestSizeBytes",
+            "upstream.bootstrapServers", "upstream.connectTimeout", "upstream.tls", "upstream.sasl", "network.maxRequestSizeBytes",
             "network.maxResponseSizeBytes", "network.idleTimeout", "logging", "shutdown.drainTimeout", "acl", "audit",
             "quotas", "circuitBreaker");
         assertThat(changes.restartOnly()).isEmpty();

@@ -1,0 +1,204 @@
+package io.kafkaproxy.proxy.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The {@code upstream.tls} section: TLS on the proxy's connections to the brokers (Kafka's {@code SSL} security
+ * protocol, or {@code SASL_SSL} with {@code upstream.sasl}). Absent: the brokers are reached in plaintext.
+ *
+ * <p>Only paths and names are held here; the files are read when the cluster's snapshot is compiled, at start and
+ * at every reload.
+ *
+ * @param trustedCertificates    a PEM file of the certificate authorities the brokers' certificates are checked
+ *                               against; or null. Exclusive with {@code trustStore}; with neither, the JDK's default
+ *                               trust.
+ * @param trustStore             a PKCS12 or JKS trust store; or null.
+ * @param hostnameVerification   whether a broker's certificate must name the host the proxy connects to
+ *                               (endpoint identification {@code HTTPS}). Default true.
+ * @param certificate            the proxy's client certificate chain (PEM, leaf first), for brokers that require
+ *                               client certificates; or null. Needs {@code privateKey}; exclusive with
+ *                               {@code keyStore}.
+ * @param privateKey             the client certificate's PKCS#8 PEM private key, optionally encrypted; or null.
+ * @param privateKeyPassword     the password of an encrypted {@code privateKey}; or null.
+ * @param privateKeyPasswordFile a file holding that password (its first line); or null. Exclusive with
+ *                               {@code privateKeyPassword}.
+ * @param keyStore               the client certificate and key as a PKCS12 or JKS key store; or null.
+ * @param protocols              the TLS versions offered, {@code TLSv1.3} and/or {@code TLSv1.2}. Default both.
+ * @param cipherSuites           the cipher suites offered; empty: the provider's defaults. Default empty.
+ * @param provider               which TLS implementation. Default {@link BrokerTlsProvider#AUTO}.
+ */
+public record BrokerTlsConfig(
+    Path trustedCertificates,
+    BrokerTlsStoreConfig trustStore,
+    boolean hostnameVerification,
+    Path certificate,
+    Path privateKey,
+    String privateKeyPassword,
+    Path privateKeyPasswordFile,
+    BrokerTlsStoreConfig keyStore,
+    List<String> protocols,
+    List<String> cipherSuites,
+    BrokerTlsProvider provider)
+{
+    /** The TLS versions offered by default. */
+    public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
+    private static final Set<String> KNOWN_PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
+    private static final Set<String> STORE_TYPES = Set.of("PKCS12", "JKS");
+
+    /**
+     * Validates the section.
+     *
+     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     */
+    public BrokerTlsConfig
+    {
+        if (trustedCertificates != null && trustStore != null)
+        {
+            throw new IllegalArgumentException("upstream.tls: trustedCertificates and trustStore are exclusive; set one");
+        }
+        checkStore("upstream.tls.trustStore", trustStore);
+        if (trustStore != null && trustStore.keyPassword() != null)
+        {
+            throw new IllegalArgumentException("upstream.tls.trustStore.keyPassword: a trust store holds no keys");
+        }
+        if (keyStore != null && (certificate != null || privateKey != null))
+        {
+            throw new IllegalArgumentException("upstream.tls: keyStore and certificate/privateKey are exclusive; set one");
+        }
+        checkStore("upstream.tls.keyStore", keyStore);
+        if (certificate != null && privateKey == null)
+        {
+            throw new IllegalArgumentException("upstream.tls.privateKey: required with upstream.tls.certificate");
+        }
+        if (privateKey != null && certificate == null)
+        {
+            throw new IllegalArgumentException("upstream.tls.certificate: required with upstream.tls.privateKey");
+        }
+        if (privateKeyPassword != null && privateKeyPasswordFile != null)
+        {
+            throw new IllegalArgumentException(
+                "upstream.tls: privateKeyPassword and privateKeyPasswordFile are exclusive; set one");
+        }
+        if ((privateKeyPassword != null || privateKeyPasswordFile != null) && privateKey == null)
+        {
+            throw new IllegalArgumentException(
+                "upstream.tls.privateKey: required with upstream.tls.privateKeyPassword or privateKeyPasswordFile");
+        }
+        if (protocols == null || protocols.isEmpty())
+        {
+            throw new IllegalArgumentException("upstream.tls.protocols: at least one of " + DEFAULT_PROTOCOLS + " is required");
+        }
+        for (final String protocol : protocols)
+        {
+            if (!KNOWN_PROTOCOLS.contains(protocol))
+            {
+                throw new IllegalArgumentException("upstream.tls.protocols: unknown or unsafe protocol '" + protocol +
+                    "'; use " + DEFAULT_PROTOCOLS);
+            }
+        }
+        protocols = List.copyOf(protocols);
+        cipherSuites = cipherSuites == null ? List.of() : List.copyOf(cipherSuites);
+        if (provider == null)
+        {
+            throw new IllegalArgumentException("upstream.tls.provider: required");
+        }
+    }
+
+    private static void checkStore(final String yamlPath, final BrokerTlsStoreConfig store)
+    {
+        if (store == null)
+        {
+            return;
+        }
+        if (store.path() == null)
+        {
+            throw new IllegalArgumentException(yamlPath + ".path: required");
+        }
+        if (!STORE_TYPES.contains(store.type()))
+        {
+            throw new IllegalArgumentException(yamlPath + ".type: must be PKCS12 or JKS: " + store.type());
+        }
+    }
+
+    /**
+     * Reads the section, filling in defaults for absent keys.
+     *
+     * @param trustedCertificates    the CA PEM file, or null.
+     * @param trustStore             the trust store, or null.
+     * @param hostnameVerification   whether to verify host names, or null (true).
+     * @param certificate            the client certificate PEM file, or null.
+     * @param privateKey             the client key PEM file, or null.
+     * @param privateKeyPassword     the key's password, or null.
+     * @param privateKeyPasswordFile the file holding the key's password, or null.
+     * @param keyStore               the client key store, or null.
+     * @param protocols              the TLS versions, or null.
+     * @param cipherSuites           the cipher suites, or null.
+     * @param provider               {@code auto}, {@code openssl} or {@code jdk}, or null.
+     * @return the section.
+     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     */
+    @JsonCreator
+    public static BrokerTlsConfig of(
+        @JsonProperty("trustedCertificates") final String trustedCertificates,
+        @JsonProperty("trustStore") final BrokerTlsStoreConfig trustStore,
+        @JsonProperty("hostnameVerification") final Boolean hostnameVerification,
+        @JsonProperty("certificate") final String certificate,
+        @JsonProperty("privateKey") final String privateKey,
+        @JsonProperty("privateKeyPassword") final String privateKeyPassword,
+        @JsonProperty("privateKeyPasswordFile") final String privateKeyPasswordFile,
+        @JsonProperty("keyStore") final BrokerTlsStoreConfig keyStore,
+        @JsonProperty("protocols") final List<String> protocols,
+        @JsonProperty("cipherSuites") final List<String> cipherSuites,
+        @JsonProperty("provider") final String provider)
+    {
+        final BrokerTlsProvider chosen = provider == null ? BrokerTlsProvider.AUTO : BrokerTlsProvider.fromYamlName(provider);
+        if (chosen == null)
+        {
+            throw new IllegalArgumentException("upstream.tls.provider: must be auto, openssl or jdk: " + provider);
+        }
+        return new BrokerTlsConfig(
+            path(trustedCertificates),
+            trustStore,
+            hostnameVerification == null || hostnameVerification,
+            path(certificate),
+            path(privateKey),
+            privateKeyPassword,
+            path(privateKeyPasswordFile),
+            keyStore,
+            protocols == null ? DEFAULT_PROTOCOLS : protocols,
+            cipherSuites,
+            chosen);
+    }
+
+    /**
+     * The section with nothing but the JDK's default trust and the defaults.
+     *
+     * @return the section.
+     */
+    public static BrokerTlsConfig defaults()
+    {
+        return of(null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    private static Path path(final String value)
+    {
+        return value == null ? null : Path.of(value);
+    }
+
+    @Override
+    public String toString()
+    {
+        // Never print the key's password.
+        return "BrokerTlsConfig[trustedCertificates=" + trustedCertificates + ", trustStore=" + trustStore +
+            ", hostnameVerification=" + hostnameVerification + ", certificate=" + certificate + ", privateKey=" + privateKey +
+            ", privateKeyPassword=" + (privateKeyPassword == null ? "none" : "***") +
+            ", privateKeyPasswordFile=" + privateKeyPasswordFile + ", keyStore=" + keyStore + ", protocols=" + protocols +
+            ", cipherSuites=" + cipherSuites + ", provider=" + provider.yamlName() + "]";
+    }
+}
