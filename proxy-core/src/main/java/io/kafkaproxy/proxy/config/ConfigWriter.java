@@ -26,12 +26,21 @@ public final class ConfigWriter
     {
         final StringBuilder yaml = new StringBuilder(1024);
         final ListenerConfig listener = config.listener();
-        yaml.append("listener:\n")
-            .append("  bindAddress: ").append(quoted(listener.bindAddress().toString())).append('\n')
-            .append("  advertisedHost: ").append(quoted(listener.advertisedHost())).append('\n')
-            .append("  nodePorts:\n")
-            .append("    first: ").append(listener.nodePorts().first()).append('\n')
-            .append("    count: ").append(listener.nodePorts().count()).append('\n');
+        yaml.append("listener:\n");
+        if (!listener.name().equals(ListenerConfig.DEFAULT_NAME))
+        {
+            yaml.append("  name: ").append(quoted(listener.name())).append('\n');
+        }
+        appendListenerKeys(yaml, "  ", listener);
+        if (!config.listeners().isEmpty())
+        {
+            yaml.append("listeners:\n");
+            for (final ListenerConfig more : config.listeners())
+            {
+                yaml.append("  - name: ").append(quoted(more.name())).append('\n');
+                appendListenerKeys(yaml, "    ", more);
+            }
+        }
         yaml.append("upstream:\n  bootstrapServers:\n");
         for (final HostPort server : config.upstream().bootstrapServers())
         {
@@ -156,6 +165,15 @@ public final class ConfigWriter
         {
             yaml.append(prefix).append(key).append(": ").append(bytes ? Units.formatBytes(value) : Long.toString(value)).append('\n');
         }
+    }
+
+    private static void appendListenerKeys(final StringBuilder yaml, final String indent, final ListenerConfig listener)
+    {
+        yaml.append(indent).append("bindAddress: ").append(quoted(listener.bindAddress().toString())).append('\n')
+            .append(indent).append("advertisedHost: ").append(quoted(listener.advertisedHost())).append('\n')
+            .append(indent).append("nodePorts:\n")
+            .append(indent).append("  first: ").append(listener.nodePorts().first()).append('\n')
+            .append(indent).append("  count: ").append(listener.nodePorts().count()).append('\n');
     }
 
     private static String quoted(final String text)

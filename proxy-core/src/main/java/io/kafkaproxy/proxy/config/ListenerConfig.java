@@ -3,19 +3,32 @@ package io.kafkaproxy.proxy.config;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import java.util.regex.Pattern;
+
 /**
- * The {@code listener} section: where clients connect and which address they are told to use.
+ * The {@code listener} section, or one entry of {@code listeners}: where clients connect and which address they are
+ * told to use. Each listener has its own bootstrap port, node ports and advertised host, so a broker node is
+ * advertised under a different address on each.
  *
+ * <p>Messages name the paths of the {@code listener} section; {@link ConfigParser} puts an entry's place in
+ * {@code listeners} in front of them.
+ *
+ * @param name           the listener's name, unique among the listeners; {@code default} for the {@code listener}
+ *                       section unless it names itself. Null only as read from a file without one, until {@link ProxyConfig}
+ *                       gives the {@code listener} section its default and refuses a {@code listeners} entry.
  * @param bindAddress    host and port of the bootstrap listener. Default {@code 0.0.0.0:9092}.
  * @param advertisedHost the host clients are given for every broker node; set it whenever clients do not run
  *                       on this machine. Default: the bind host, or this machine's host name when binding all
  *                       interfaces.
  * @param nodePorts      the ports of the per-node listeners.
  */
-public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePortsConfig nodePorts)
+public record ListenerConfig(String name, HostPort bindAddress, String advertisedHost, NodePortsConfig nodePorts)
 {
     /** Default bootstrap listener address. */
     public static final HostPort DEFAULT_BIND_ADDRESS = new HostPort("0.0.0.0", 9092);
+    /** The name of the {@code listener} section when it gives none. */
+    public static final String DEFAULT_NAME = "default";
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     /**
      * Validates the section.
@@ -24,6 +37,11 @@ public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePo
      */
     public ListenerConfig
     {
+        if (name != null && !NAME.matcher(name).matches())
+        {
+            // The name goes into log lines and metric labels.
+            throw new IllegalArgumentException("listener.name: must be 1-64 letters, digits, '_' or '-': " + name);
+        }
         if (bindAddress == null)
         {
             throw new IllegalArgumentException("listener.bindAddress: required");
@@ -44,8 +62,34 @@ public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePo
     }
 
     /**
+     * The listener named {@code default}: the {@code listener} section when it gives no name.
+     *
+     * @param bindAddress    host and port of the bootstrap listener.
+     * @param advertisedHost the host clients are given for every broker node.
+     * @param nodePorts      the ports of the per-node listeners.
+     */
+    public ListenerConfig(final HostPort bindAddress, final String advertisedHost, final NodePortsConfig nodePorts)
+    {
+        this(DEFAULT_NAME, bindAddress, advertisedHost, nodePorts);
+    }
+
+    /**
+     * Reads the section as the listener named {@code default}, filling in defaults for absent keys.
+     *
+     * @param bindAddress    the bind address, or null.
+     * @param advertisedHost the advertised host, or null.
+     * @param nodePorts      the node port range, or null.
+     * @return the section.
+     */
+    public static ListenerConfig of(final HostPort bindAddress, final String advertisedHost, final NodePortsConfig nodePorts)
+    {
+        return of(DEFAULT_NAME, bindAddress, advertisedHost, nodePorts);
+    }
+
+    /**
      * Reads the section, filling in defaults for absent keys.
      *
+     * @param name           the listener's name, or null.
      * @param bindAddress    the bind address, or null.
      * @param advertisedHost the advertised host, or null.
      * @param nodePorts      the node port range, or null.
@@ -53,12 +97,14 @@ public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePo
      */
     @JsonCreator
     public static ListenerConfig of(
+        @JsonProperty("name") final String name,
         @JsonProperty("bindAddress") final HostPort bindAddress,
         @JsonProperty("advertisedHost") final String advertisedHost,
         @JsonProperty("nodePorts") final NodePortsConfig nodePorts)
     {
         final HostPort bind = bindAddress == null ? DEFAULT_BIND_ADDRESS : bindAddress;
         return new ListenerConfig(
+            name,
             bind,
             advertisedHost == null ? defaultAdvertisedHost(bind) : advertisedHost,
             nodePorts == null ? NodePortsConfig.following(bind.port()) : nodePorts);
@@ -73,7 +119,7 @@ public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePo
      */
     public ListenerConfig withBindAddress(final HostPort newBindAddress, final boolean explicitNodePorts)
     {
-        return new ListenerConfig(newBindAddress, advertisedHost,
+        return new ListenerConfig(name, newBindAddress, advertisedHost,
             explicitNodePorts ? nodePorts : NodePortsConfig.following(newBindAddress.port()));
     }
 
@@ -85,7 +131,7 @@ public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePo
      */
     public ListenerConfig withAdvertisedHost(final String newAdvertisedHost)
     {
-        return new ListenerConfig(bindAddress, newAdvertisedHost, nodePorts);
+        return new ListenerConfig(name, bindAddress, newAdvertisedHost, nodePorts);
     }
 
     /**
@@ -96,7 +142,18 @@ public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePo
      */
     public ListenerConfig withNodePorts(final NodePortsConfig newNodePorts)
     {
-        return new ListenerConfig(bindAddress, advertisedHost, newNodePorts);
+        return new ListenerConfig(name, bindAddress, advertisedHost, newNodePorts);
+    }
+
+    /**
+     * The same section with another name.
+     *
+     * @param newName the name.
+     * @return the new section.
+     */
+    public ListenerConfig withName(final String newName)
+    {
+        return new ListenerConfig(newName, bindAddress, advertisedHost, nodePorts);
     }
 
     static String defaultAdvertisedHost(final HostPort bindAddress)

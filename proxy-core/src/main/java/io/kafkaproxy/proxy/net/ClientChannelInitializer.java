@@ -24,19 +24,22 @@ import java.util.function.Supplier;
  * Builds the pipeline of each client channel accepted by one listener, in the order documented in
  * {@code package-info}: idle, frame decoder, header decoder, frontend.
  *
- * <p>Each listener fronts one cluster (its bootstrap servers or one of its nodes). Shared by all channels of its listener (it keeps no per-channel state); each channel gets its own handlers
+ * <p>Each listener fronts one cluster (its bootstrap servers or one of its nodes) and rewrites broker addresses with
+ * its own node registry. Shared by all channels of its listener (it keeps no per-channel state); each channel gets its own handlers
  * and state machine. Runs on the accepted channel's event loop.
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel>
 {
     private final Supplier<BrokerTarget> targets;
+    private final ListenerContext listener;
     private final ClusterContext cluster;
     private final ConnectionServices services;
 
-    ClientChannelInitializer(final Supplier<BrokerTarget> targets, final ClusterContext cluster, final ConnectionServices services)
+    ClientChannelInitializer(final Supplier<BrokerTarget> targets, final ListenerContext listener, final ConnectionServices services)
     {
         this.targets = targets;
-        this.cluster = cluster;
+        this.listener = listener;
+        this.cluster = listener.cluster();
         this.services = services;
     }
 
@@ -47,7 +50,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
         final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header);
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
-            channel, targets.get(), cluster.connector(), cluster.nodes(), services.metrics(), header, headerDecoder.view(),
+            channel, targets.get(), cluster.connector(), listener.nodes(), services.metrics(), header, headerDecoder.view(),
             new ConnectionPolicy(cluster.policy(), channel.alloc(), clientAddress(channel)), cluster.breakers(),
             services.logLimits());
 

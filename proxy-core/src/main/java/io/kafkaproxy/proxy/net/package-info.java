@@ -3,8 +3,10 @@
  * proxy's lifecycle ({@link io.kafkaproxy.proxy.net.KafkaProxy}), which starts and closes them in order.
  *
  * <p>What belongs to one upstream cluster (its published {@link io.kafkaproxy.proxy.cluster.ClusterSnapshot},
- * node registry, broker connector, policy and circuit breakers) is one {@code ClusterContext}; the proxy holds a
- * list of them, and each listener serves one. {@code ProxyListeners} binds the bootstrap and node listeners,
+ * listeners, broker connector, policy and circuit breakers) is one {@code ClusterContext}; the proxy holds a
+ * list of them. Each client listener of a cluster is a {@code ListenerContext}: its bootstrap port, node ports and
+ * own node registry, with which its connections rewrite broker addresses. {@code ProxyListeners} binds the
+ * bootstrap and node listeners,
  * {@code ConnectionDrainer} drains connections at shutdown, {@code ProxyEventLoops} owns the loops by role.
  *
  * <p>Client channel pipeline, inbound order:

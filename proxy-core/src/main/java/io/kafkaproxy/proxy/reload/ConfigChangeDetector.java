@@ -35,6 +35,7 @@ final class ConfigChangeDetector
     {
         final List<String> changed = new ArrayList<>();
         changedIf(changed, "listener", running.listener(), next.listener());
+        changedIf(changed, "listeners", running.listeners(), next.listeners());
         changedIf(changed, "network.ioThreads", running.network().ioThreads(), next.network().ioThreads());
         changedIf(changed, "memory", running.memory(), next.memory());
         changedIf(changed, "admin", running.admin(), next.admin());

@@ -40,6 +40,7 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
             // Restart-only settings keep their running values; the record's checks then judge the result as a whole.
             effective = fromFile.toBuilder()
                 .listener(running.listener())
+                .listeners(running.listeners())
                 .network(fromFile.network().withIoThreads(running.network().ioThreads()))
                 .memory(running.memory())
                 .admin(running.admin())

@@ -73,6 +73,8 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
     private final NodeListenerStarter listenerStarter;
     private final EventExecutor notifier;
     private final ConcurrentHashMap<Integer, BrokerNode> nodes = new ConcurrentHashMap<>();
+    // Set once at start, before any node is learnt; read only when a node is new or has moved.
+    private volatile List<BrokerNodeRegistry> peers = List.of();
     private int startingListeners;
     private Promise<Void> listenersReady;
 
@@ -114,7 +116,31 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
         {
             return node.proxyPort();
         }
-        return register(nodeId, brokerHost, brokerPort);
+        final int port = register(nodeId, brokerHost, brokerPort);
+        // Outside this registry's lock: two registries learning from each other at once must not deadlock.
+        for (final BrokerNodeRegistry peer : peers)
+        {
+            if (peer != this)
+            {
+                peer.register(nodeId, brokerHost, brokerPort);
+            }
+        }
+        return port;
+    }
+
+    /**
+     * Makes registries share the nodes they learn: whichever learns or sees a node move tells the others, which
+     * then start their own listener for it. Called once, before any node is learnt.
+     *
+     * @param registries the registries of one cluster's listeners.
+     */
+    public static void shareNodes(final List<BrokerNodeRegistry> registries)
+    {
+        final List<BrokerNodeRegistry> all = List.copyOf(registries);
+        for (final BrokerNodeRegistry registry : all)
+        {
+            registry.peers = all;
+        }
     }
 
     /**

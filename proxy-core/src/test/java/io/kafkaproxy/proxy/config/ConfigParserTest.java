@@ -16,6 +16,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ConfigParserTest
 {
+    private static final String LISTENER_9092 = "upstream:\n  bootstrapServers: [b:1]\nlistener:\n  bindAddress: h:9092\n";
+
     static Stream<Path> exampleConfigs() throws IOException
     {
         final Path conf = Path.of("..", "conf");
@@ -144,6 +146,109 @@ class ConfigParserTest
             "upstream:\n  bootstrapServers: [b:1]\nlistener:\n  bindAddress: h:9100\n  nodePorts: {first: 9093, count: 100}\n", "t.yaml"))
             .isInstanceOf(ConfigException.class)
             .hasMessage("t.yaml:5: listener.nodePorts: range 9093-9192 contains the bootstrap port 9100");
+    }
+
+    @Test
+    void shouldReadListenersBesideTheListenerSection() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse("""
+            upstream:
+              bootstrapServers: [b:9092]
+            listener:
+              bindAddress: 127.0.0.1:9092
+            listeners:
+              - name: internal
+                bindAddress: 10.0.0.1:9292
+                advertisedHost: proxy.internal
+                nodePorts: {first: 9293, count: 50}
+            """, "t.yaml");
+
+        // Then
+        assertThat(config.listener().name()).isEqualTo("default");
+        assertThat(config.listeners()).containsExactly(
+            new ListenerConfig("internal", new HostPort("10.0.0.1", 9292), "proxy.internal", new NodePortsConfig(9293, 50)));
+        assertThat(config.allListeners()).extracting(ListenerConfig::name).containsExactly("default", "internal");
+    }
+
+    @Test
+    void shouldRejectAListenersEntryWithoutAName()
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(LISTENER_9092 + "listeners:\n  - bindAddress: h:9300\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:6: listeners[0].name: required");
+    }
+
+    @Test
+    void shouldRejectTwoListenersOfOneName()
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(LISTENER_9092 +
+            "listeners:\n  - name: a\n    bindAddress: h:9300\n  - name: a\n    bindAddress: h:9500\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:8: listeners[1].name: another listener has the name a");
+    }
+
+    @Test
+    void shouldRejectNodeRangesOfTwoListenersThatOverlap()
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(LISTENER_9092 +
+            "listeners:\n  - name: a\n    bindAddress: h:9000\n    nodePorts: {first: 9050, count: 100}\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:8: listeners[0].nodePorts: range 9050-9149 contains the bootstrap port of listener: 9092");
+        assertThatThrownBy(() -> ConfigParser.parse(LISTENER_9092 +
+            "listeners:\n  - name: a\n    bindAddress: h:9300\n    nodePorts: {first: 9150, count: 100}\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:8: listeners[0].nodePorts: range 9150-9249 overlaps the node ports of listener: 9093-9192");
+    }
+
+    @Test
+    void shouldRejectABootstrapPortOfAnotherListener()
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(LISTENER_9092 +
+            "listeners:\n  - name: a\n    bindAddress: h:9100\n    nodePorts: {first: 9300, count: 10}\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:7: listeners[0].bindAddress: port 9100 is in the node ports of listener: 9093-9192");
+        assertThatThrownBy(() -> ConfigParser.parse(LISTENER_9092 +
+            "listeners:\n  - name: a\n    bindAddress: h:9092\n    nodePorts: {first: 9300, count: 10}\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:7: listeners[0].bindAddress: port 9092 is the bootstrap port of listener");
+    }
+
+    @Test
+    void shouldNameTheListenersEntryOfABadValue()
+    {
+        // When
+        final List<String> errors = ConfigParser.check(LISTENER_9092 +
+            "listeners:\n  - name: a\n    bindAddress: h:9300\n  - name: b c\n    bindAddress: h:9500\n" +
+            "    nodePorts: {first: 70000}\n", "t.yaml");
+
+        // Then
+        assertThat(errors).singleElement().asString()
+            .isEqualTo("t.yaml:10: listeners[1].nodePorts.first: out of range: 70000");
+        assertThatThrownBy(() -> ConfigParser.parse(LISTENER_9092 +
+            "listeners:\n  - name: b c\n    bindAddress: h:9300\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:6: listeners[0].name: must be 1-64 letters, digits, '_' or '-': b c");
+    }
+
+    @Test
+    void shouldWriteListenersSoThatTheyReadBackTheSame() throws ConfigException
+    {
+        // Given
+        final ProxyConfig config = ConfigParser.parse(LISTENER_9092 + "  name: plain\n" +
+            "listeners:\n  - name: a\n    bindAddress: h:9300\n    advertisedHost: a.example.com\n", "t.yaml");
+
+        // When
+        final String effective = ConfigWriter.toYaml(config);
+
+        // Then
+        assertThat(ConfigParser.parse(effective, "effective.yaml")).isEqualTo(config);
+        assertThat(config.listener().name()).isEqualTo("plain");
+        assertThat(config.listeners().get(0).nodePorts()).isEqualTo(new NodePortsConfig(9301, 100));
     }
 
     @Test

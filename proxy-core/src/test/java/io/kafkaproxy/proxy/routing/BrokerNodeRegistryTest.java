@@ -49,6 +49,28 @@ class BrokerNodeRegistryTest
     }
 
     @Test
+    void shouldTellEveryListenersRegistryOfANodeOneOfThemLearnt()
+    {
+        // Given
+        final BrokerNodeRegistry first = new BrokerNodeRegistry("proxy", 9093, 10, this::start, ImmediateEventExecutor.INSTANCE);
+        final BrokerNodeRegistry second = new BrokerNodeRegistry("proxy", 9193, 10, this::start, ImmediateEventExecutor.INSTANCE);
+        BrokerNodeRegistry.shareNodes(List.of(first, second));
+
+        // When: the second listener's connection names the node, and later sees it move
+        second.proxyPort(3, "b3", 9092);
+        startResults.get(0).setSuccess(9196);
+        startResults.get(1).setSuccess(9096);
+        second.proxyPort(3, "b3-moved", 9092);
+
+        // Then: the first listener bound its own port for the node and follows its address
+        assertThat(startRequests).extracting(request -> request[1]).containsExactly(9196, 9096);
+        assertThat(first.proxyPort(3, "b3-moved", 9092)).isEqualTo(9096);
+        assertThat(second.proxyPort(3, "b3-moved", 9092)).isEqualTo(9196);
+        assertThat(first.brokerAddress(3).getHostString()).isEqualTo("b3-moved");
+        assertThat(startRequests).hasSize(2);
+    }
+
+    @Test
     void shouldUseTheEphemeralPortTheListenerGot()
     {
         // Given
