@@ -71,6 +71,26 @@ class BrokerNodeRegistryTest
     }
 
     @Test
+    void shouldAdvertiseEveryNodeOfAnSniListenerByNameOnItsOnePortAtOnce()
+    {
+        // Given
+        final BrokerNodeRegistry registry = BrokerNodeRegistry.sharedPort(
+            new SniHostNames("bootstrap.example", "broker-$(nodeId).example"), ImmediateEventExecutor.INSTANCE);
+        registry.listenOnSharedPort(9443);
+
+        // When
+        final int port = registry.proxyPort(7, "b7", 9092);
+
+        // Then: no listener of its own, listening already, under its own name
+        assertThat(port).isEqualTo(9443);
+        assertThat(startRequests).isEmpty();
+        assertThat(registry.nodes()).singleElement().satisfies(node -> assertThat(node.state()).isEqualTo(ListenerState.LISTENING));
+        assertThat(registry.advertisedHost(7)).isEqualTo("broker-7.example");
+        assertThat(registry.brokerAddress(7).getHostString()).isEqualTo("b7");
+        assertThat(registry.listenersReady().isDone()).isTrue();
+    }
+
+    @Test
     void shouldUseTheEphemeralPortTheListenerGot()
     {
         // Given
