@@ -9,6 +9,7 @@ import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.LoggingConfig;
 import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.config.NetworkConfig;
+import io.kafkaproxy.proxy.config.TlsServerConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import picocli.CommandLine.Option;
 
@@ -24,6 +25,9 @@ final class ProxyOptions
     private static final String POOL_SIZE = "--pool-size";
     private static final String MAX_REQUEST_SIZE = "--max-request-size";
     private static final String MAX_RESPONSE_SIZE = "--max-response-size";
+    private static final String TLS_CERT = "--tls-cert";
+    private static final String TLS_KEY = "--tls-key";
+    private static final String TLS_CLIENT_CA = "--tls-client-ca";
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration file.")
     Path configFile;
@@ -60,6 +64,19 @@ final class ProxyOptions
     @Option(names = "--admin-listen", paramLabel = "HOST:PORT",
         description = "Admin HTTP listener for /metrics, /healthz, /readyz (admin.bindAddress). Default 127.0.0.1:9190.")
     HostPort adminListen;
+
+    @Option(names = TLS_CERT, paramLabel = "FILE",
+        description = "PEM certificate chain clients see, leaf first (listener.tls.certificate); with --tls-key.")
+    Path tlsCertificate;
+
+    @Option(names = TLS_KEY, paramLabel = "FILE",
+        description = "Its unencrypted PKCS#8 PEM private key (listener.tls.privateKey); with --tls-cert.")
+    Path tlsPrivateKey;
+
+    @Option(names = TLS_CLIENT_CA, paramLabel = "FILE",
+        description = "PEM certificates of the authorities client certificates must be signed by " +
+            "(listener.tls.trustedCertificates); requires a client certificate (clientAuth: required).")
+    Path tlsClientCa;
 
     @Option(names = "--log-level", paramLabel = "LEVEL",
         description = "Root log level (logging.level): ERROR, WARN, INFO, DEBUG or TRACE.")
@@ -133,6 +150,7 @@ final class ProxyOptions
             {
                 listener = listener.withAdvertisedHost(advertisedHost);
             }
+            listener = listener.withTls(tlsWithFlags(listener.tls()));
             if (ioThreads != null)
             {
                 network = network.withIoThreads(ioThreads);
@@ -166,6 +184,28 @@ final class ProxyOptions
         }
     }
 
+    private TlsServerConfig tlsWithFlags(final TlsServerConfig fileTls)
+    {
+        if ((tlsCertificate == null) != (tlsPrivateKey == null))
+        {
+            throw new IllegalArgumentException(TLS_CERT + " and " + TLS_KEY + " go together");
+        }
+        TlsServerConfig tls = fileTls;
+        if (tlsCertificate != null)
+        {
+            tls = tls == null ? TlsServerConfig.pem(tlsCertificate, tlsPrivateKey) : tls.withKeyPair(tlsCertificate, tlsPrivateKey);
+        }
+        if (tlsClientCa != null)
+        {
+            if (tls == null)
+            {
+                throw new IllegalArgumentException(TLS_CLIENT_CA + " needs " + TLS_CERT + " and " + TLS_KEY + " (or listener.tls in the file)");
+            }
+            tls = tls.withRequiredClientCertificates(tlsClientCa);
+        }
+        return tls;
+    }
+
     /**
      * A validation message with the YAML path of each key a flag set replaced by the flag, since the operator
      * typed the flag.
@@ -184,6 +224,14 @@ final class ProxyOptions
         if (poolSize != null)
         {
             named = named.replace("memory.poolSizeBytes", POOL_SIZE);
+        }
+        if (tlsCertificate != null)
+        {
+            named = named.replace("listener.tls.certificate", TLS_CERT).replace("listener.tls.privateKey", TLS_KEY);
+        }
+        if (tlsClientCa != null)
+        {
+            named = named.replace("listener.tls.trustedCertificates", TLS_CLIENT_CA);
         }
         return named;
     }

@@ -4,10 +4,15 @@ import io.kafkaproxy.proxy.acl.AclAuthorizer;
 import io.kafkaproxy.proxy.config.AuditConfig;
 import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
 import io.kafkaproxy.proxy.config.HostPort;
+import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.config.TlsServerConfig;
 import io.kafkaproxy.proxy.ratelimit.QuotaBook;
+import io.kafkaproxy.proxy.tls.ClientTlsContext;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything about one upstream cluster that a configuration reload changes while connections stay open, compiled
@@ -23,6 +28,10 @@ import java.util.List;
  * @param quotas               the compiled quotas, from each connection's next request and the next connection.
  * @param circuitBreaker       when a failing broker's circuit opens, from the next call.
  * @param audit                what the audit log records.
+ * @param clientTls            TLS for the listener's clients, its files read at compile time; null for plaintext. For
+ *                             connections accepted from then on.
+ * @param listenerTls          TLS for the clients of each listener ({@code clientTls} is the {@code listener}
+ *                             section's), by listener name; a plaintext listener has none.
  */
 public record ClusterSnapshot(
     List<HostPort> bootstrapServers,
@@ -33,7 +42,9 @@ public record ClusterSnapshot(
     AclAuthorizer acl,
     QuotaBook quotas,
     CircuitBreakerConfig circuitBreaker,
-    AuditConfig audit)
+    AuditConfig audit,
+    ClientTlsContext clientTls,
+    Map<String, ClientTlsContext> listenerTls)
 {
     /**
      * Takes the values of a validated configuration and compiles its rules.
@@ -43,10 +54,25 @@ public record ClusterSnapshot(
      *
      * @param config the configuration, validated.
      * @return the snapshot.
-     * @throws IllegalArgumentException if a rule does not compile.
+     * <p>Files the configuration names (the listener's certificates, keys and trusted authorities) are read here,
+     * every time: a reload re-reads them even when the YAML did not change.
+     *
+     * @throws IllegalArgumentException if a rule does not compile, or a file does not load (naming the file and its
+     *                                  YAML path).
      */
     public static ClusterSnapshot compile(final ProxyConfig config)
     {
+        final Map<String, ClientTlsContext> listenerTls = new HashMap<>();
+        final List<ListenerConfig> listeners = config.allListeners();
+        for (int i = 0; i < listeners.size(); i++)
+        {
+            final TlsServerConfig tls = listeners.get(i).tls();
+            if (tls != null)
+            {
+                listenerTls.put(listeners.get(i).name(),
+                    ClientTlsContext.compile(tls, ProxyConfig.listenerPath(i) + ".tls", listeners.get(i).name()));
+            }
+        }
         return new ClusterSnapshot(
             List.copyOf(config.upstream().bootstrapServers()),
             (int)config.upstream().connectTimeout().toMillis(),
@@ -56,6 +82,19 @@ public record ClusterSnapshot(
             AclAuthorizer.compile(config.acl()),
             new QuotaBook(config.quotas()),
             config.circuitBreaker(),
-            config.audit());
+            config.audit(),
+            listenerTls.get(config.listener().name()),
+            Map.copyOf(listenerTls));
+    }
+
+    /**
+     * TLS for the clients of one listener.
+     *
+     * @param listenerName the listener's name.
+     * @return its TLS, or null for a plaintext listener.
+     */
+    public ClientTlsContext clientTls(final String listenerName)
+    {
+        return listenerTls.get(listenerName);
     }
 }

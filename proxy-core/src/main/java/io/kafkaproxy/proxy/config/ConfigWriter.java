@@ -8,10 +8,14 @@ import java.util.stream.Collectors;
 /**
  * Writes a configuration back as YAML in the reference file's shape, sizes and durations in units, every default
  * spelt out: what {@code kafka-proxy check-config} prints as the effective configuration. Reading the text back
- * gives an equal configuration.
+ * gives an equal configuration, except that passwords written in the file itself are printed as {@value #REDACTED}
+ * (a password kept in a file, {@code privateKeyPasswordFile}, reads back the same).
  */
 public final class ConfigWriter
 {
+    /** What a password is printed as. */
+    public static final String REDACTED = "******";
+
     private ConfigWriter()
     {
     }
@@ -31,14 +35,14 @@ public final class ConfigWriter
         {
             yaml.append("  name: ").append(quoted(listener.name())).append('\n');
         }
-        appendListenerKeys(yaml, "  ", listener);
+        appendListenerKeys(yaml, "", listener);
         if (!config.listeners().isEmpty())
         {
             yaml.append("listeners:\n");
             for (final ListenerConfig more : config.listeners())
             {
                 yaml.append("  - name: ").append(quoted(more.name())).append('\n');
-                appendListenerKeys(yaml, "    ", more);
+                appendListenerKeys(yaml, "  ", more);
             }
         }
         yaml.append("upstream:\n  bootstrapServers:\n");
@@ -94,6 +98,58 @@ public final class ConfigWriter
             .append("  requestTimeout: ").append(Units.formatDuration(circuitBreaker.requestTimeout())).append('\n')
             .append("  probeInterval: ").append(Units.formatDuration(circuitBreaker.probeInterval())).append('\n');
         return yaml.toString();
+    }
+
+    private static void appendTls(final StringBuilder yaml, final TlsServerConfig tls)
+    {
+        yaml.append("  tls:\n");
+        appendPath(yaml, "certificate", tls.certificate());
+        appendPath(yaml, "privateKey", tls.privateKey());
+        if (tls.privateKeyPassword() != null)
+        {
+            yaml.append("    privateKeyPassword: ").append(quoted(REDACTED)).append('\n');
+        }
+        appendPath(yaml, "privateKeyPasswordFile", tls.privateKeyPasswordFile());
+        appendStore(yaml, "keyStore", tls.keyStore());
+        yaml.append("    clientAuth: ").append(tls.clientAuth().yamlName()).append('\n');
+        appendPath(yaml, "trustedCertificates", tls.trustedCertificates());
+        appendStore(yaml, "trustStore", tls.trustStore());
+        yaml.append("    protocols: [")
+            .append(tls.protocols().stream().map(ConfigWriter::quoted).collect(Collectors.joining(", "))).append("]\n")
+            .append("    cipherSuites: [")
+            .append(tls.cipherSuites().stream().map(ConfigWriter::quoted).collect(Collectors.joining(", "))).append("]\n")
+            .append("    provider: ").append(tls.provider().yamlName()).append('\n')
+            .append("    principalMappingRules: ").append(quoted(tls.principalMappingRules())).append('\n');
+        if (tls.sni() != null)
+        {
+            yaml.append("    sni:\n")
+                .append("      bootstrapHost: ").append(quoted(tls.sni().bootstrapHost())).append('\n')
+                .append("      nodeHostPattern: ").append(quoted(tls.sni().nodeHostPattern())).append('\n');
+        }
+    }
+
+    private static void appendPath(final StringBuilder yaml, final String key, final java.nio.file.Path path)
+    {
+        if (path != null)
+        {
+            yaml.append("    ").append(key).append(": ").append(quoted(path.toString())).append('\n');
+        }
+    }
+
+    private static void appendStore(final StringBuilder yaml, final String key, final StoreConfig store)
+    {
+        if (store == null)
+        {
+            return;
+        }
+        yaml.append("    ").append(key).append(":\n")
+            .append("      path: ").append(quoted(store.path().toString())).append('\n')
+            .append("      type: ").append(store.type().name()).append('\n')
+            .append("      password: ").append(quoted(REDACTED)).append('\n');
+        if (store.keyPassword() != null)
+        {
+            yaml.append("      keyPassword: ").append(quoted(REDACTED)).append('\n');
+        }
     }
 
     private static void appendAcl(final StringBuilder yaml, final AclConfig acl)
@@ -169,11 +225,21 @@ public final class ConfigWriter
 
     private static void appendListenerKeys(final StringBuilder yaml, final String indent, final ListenerConfig listener)
     {
-        yaml.append(indent).append("bindAddress: ").append(quoted(listener.bindAddress().toString())).append('\n')
-            .append(indent).append("advertisedHost: ").append(quoted(listener.advertisedHost())).append('\n')
-            .append(indent).append("nodePorts:\n")
-            .append(indent).append("  first: ").append(listener.nodePorts().first()).append('\n')
-            .append(indent).append("  count: ").append(listener.nodePorts().count()).append('\n');
+        // Written as the listener section's keys, then moved right as far as a listeners entry's keys stand.
+        final StringBuilder keys = new StringBuilder(256);
+        keys.append("  bindAddress: ").append(quoted(listener.bindAddress().toString())).append('\n')
+            .append("  advertisedHost: ").append(quoted(listener.advertisedHost())).append('\n')
+            .append("  nodePorts:\n")
+            .append("    first: ").append(listener.nodePorts().first()).append('\n')
+            .append("    count: ").append(listener.nodePorts().count()).append('\n');
+        if (listener.tls() != null)
+        {
+            appendTls(keys, listener.tls());
+        }
+        for (final String line : keys.toString().split("\n"))
+        {
+            yaml.append(indent).append(line).append('\n');
+        }
     }
 
     private static String quoted(final String text)

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code listener} section, or one entry of {@code listeners}: where clients connect and which address they are
- * told to use. Each listener has its own bootstrap port, node ports and advertised host, so a broker node is
+ * told to use. Each listener has its own bootstrap port, node ports, advertised host and TLS, so a broker node is
  * advertised under a different address on each.
  *
  * <p>Messages name the paths of the {@code listener} section; {@link ConfigParser} puts an entry's place in
@@ -20,13 +20,15 @@ import java.util.regex.Pattern;
  * @param advertisedHost the host clients are given for every broker node; set it whenever clients do not run
  *                       on this machine. Default: the bind host, or this machine's host name when binding all
  *                       interfaces.
- * @param nodePorts      the ports of the per-node listeners.
+ * @param nodePorts      the ports of the per-node listeners; unused when {@code tls.sni} routes every node through
+ *                       the bootstrap port.
+ * @param tls            TLS for the clients of the bootstrap and node listeners; null (absent) for plaintext.
  */
-public record ListenerConfig(String name, HostPort bindAddress, String advertisedHost, NodePortsConfig nodePorts)
+public record ListenerConfig(String name, HostPort bindAddress, String advertisedHost, NodePortsConfig nodePorts, TlsServerConfig tls)
 {
     /** Default bootstrap listener address. */
     public static final HostPort DEFAULT_BIND_ADDRESS = new HostPort("0.0.0.0", 9092);
-    /** The name of the {@code listener} section when it gives none. */
+    /** The name of the {@code listener} section when it gives none; its name in metric labels ({@code listener}). */
     public static final String DEFAULT_NAME = "default";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
@@ -54,7 +56,7 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
         {
             throw new IllegalArgumentException("listener.nodePorts: required");
         }
-        if (bindAddress.port() != 0 && nodePorts.contains(bindAddress.port()))
+        if (bindAddress.port() != 0 && nodePorts.contains(bindAddress.port()) && (tls == null || tls.sni() == null))
         {
             throw new IllegalArgumentException("listener.nodePorts: range " + nodePorts +
                 " contains the bootstrap port " + bindAddress.port());
@@ -62,19 +64,35 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
     }
 
     /**
-     * The listener named {@code default}: the {@code listener} section when it gives no name.
+     * The plaintext listener named {@code default}: the {@code listener} section when it gives no name.
      *
      * @param bindAddress    host and port of the bootstrap listener.
      * @param advertisedHost the host clients are given for every broker node.
      * @param nodePorts      the ports of the per-node listeners.
+     * @throws IllegalArgumentException naming the YAML path of the first bad value.
      */
     public ListenerConfig(final HostPort bindAddress, final String advertisedHost, final NodePortsConfig nodePorts)
     {
-        this(DEFAULT_NAME, bindAddress, advertisedHost, nodePorts);
+        this(DEFAULT_NAME, bindAddress, advertisedHost, nodePorts, null);
     }
 
     /**
-     * Reads the section as the listener named {@code default}, filling in defaults for absent keys.
+     * The listener named {@code default}.
+     *
+     * @param bindAddress    host and port of the bootstrap listener.
+     * @param advertisedHost the host clients are given for every broker node.
+     * @param nodePorts      the ports of the per-node listeners.
+     * @param tls            TLS for its clients, or null for plaintext.
+     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     */
+    public ListenerConfig(final HostPort bindAddress, final String advertisedHost, final NodePortsConfig nodePorts,
+        final TlsServerConfig tls)
+    {
+        this(DEFAULT_NAME, bindAddress, advertisedHost, nodePorts, tls);
+    }
+
+    /**
+     * Reads a plaintext section as the listener named {@code default}, filling in defaults for absent keys.
      *
      * @param bindAddress    the bind address, or null.
      * @param advertisedHost the advertised host, or null.
@@ -83,7 +101,7 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
      */
     public static ListenerConfig of(final HostPort bindAddress, final String advertisedHost, final NodePortsConfig nodePorts)
     {
-        return of(DEFAULT_NAME, bindAddress, advertisedHost, nodePorts);
+        return of(DEFAULT_NAME, bindAddress, advertisedHost, nodePorts, null);
     }
 
     /**
@@ -93,6 +111,7 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
      * @param bindAddress    the bind address, or null.
      * @param advertisedHost the advertised host, or null.
      * @param nodePorts      the node port range, or null.
+     * @param tls            the TLS section, or null for plaintext.
      * @return the section.
      */
     @JsonCreator
@@ -100,14 +119,26 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
         @JsonProperty("name") final String name,
         @JsonProperty("bindAddress") final HostPort bindAddress,
         @JsonProperty("advertisedHost") final String advertisedHost,
-        @JsonProperty("nodePorts") final NodePortsConfig nodePorts)
+        @JsonProperty("nodePorts") final NodePortsConfig nodePorts,
+        @JsonProperty("tls") final TlsServerConfig tls)
     {
         final HostPort bind = bindAddress == null ? DEFAULT_BIND_ADDRESS : bindAddress;
         return new ListenerConfig(
             name,
             bind,
             advertisedHost == null ? defaultAdvertisedHost(bind) : advertisedHost,
-            nodePorts == null ? NodePortsConfig.following(bind.port()) : nodePorts);
+            nodePorts == null ? NodePortsConfig.following(bind.port()) : nodePorts,
+            tls);
+    }
+
+    /**
+     * Whether the listener binds a port per broker node: unless SNI routes every node through its bootstrap port.
+     *
+     * @return false on a listener routed by SNI.
+     */
+    public boolean bindsNodePorts()
+    {
+        return tls == null || tls.sni() == null;
     }
 
     /**
@@ -120,7 +151,7 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
     public ListenerConfig withBindAddress(final HostPort newBindAddress, final boolean explicitNodePorts)
     {
         return new ListenerConfig(name, newBindAddress, advertisedHost,
-            explicitNodePorts ? nodePorts : NodePortsConfig.following(newBindAddress.port()));
+            explicitNodePorts ? nodePorts : NodePortsConfig.following(newBindAddress.port()), tls);
     }
 
     /**
@@ -131,7 +162,7 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
      */
     public ListenerConfig withAdvertisedHost(final String newAdvertisedHost)
     {
-        return new ListenerConfig(name, bindAddress, newAdvertisedHost, nodePorts);
+        return new ListenerConfig(name, bindAddress, newAdvertisedHost, nodePorts, tls);
     }
 
     /**
@@ -142,7 +173,7 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
      */
     public ListenerConfig withNodePorts(final NodePortsConfig newNodePorts)
     {
-        return new ListenerConfig(name, bindAddress, advertisedHost, newNodePorts);
+        return new ListenerConfig(name, bindAddress, advertisedHost, newNodePorts, tls);
     }
 
     /**
@@ -153,7 +184,18 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
      */
     public ListenerConfig withName(final String newName)
     {
-        return new ListenerConfig(newName, bindAddress, advertisedHost, nodePorts);
+        return new ListenerConfig(newName, bindAddress, advertisedHost, nodePorts, tls);
+    }
+
+    /**
+     * The same section with other TLS settings.
+     *
+     * @param newTls the TLS section, or null for plaintext.
+     * @return the new section.
+     */
+    public ListenerConfig withTls(final TlsServerConfig newTls)
+    {
+        return new ListenerConfig(name, bindAddress, advertisedHost, nodePorts, newTls);
     }
 
     static String defaultAdvertisedHost(final HostPort bindAddress)

@@ -161,17 +161,17 @@ public record ProxyConfig(
                     throw new IllegalArgumentException(path + ".bindAddress: port " + port + " is the bootstrap port of " +
                         listenerPath(j));
                 }
-                if (port != 0 && earlier.nodePorts().contains(port))
+                if (port != 0 && earlier.bindsNodePorts() && earlier.nodePorts().contains(port))
                 {
                     throw new IllegalArgumentException(path + ".bindAddress: port " + port + " is in the node ports of " +
                         listenerPath(j) + ": " + earlier.nodePorts());
                 }
-                if (one.nodePorts().contains(earlier.bindAddress().port()))
+                if (one.bindsNodePorts() && one.nodePorts().contains(earlier.bindAddress().port()))
                 {
                     throw new IllegalArgumentException(path + ".nodePorts: range " + one.nodePorts() +
                         " contains the bootstrap port of " + listenerPath(j) + ": " + earlier.bindAddress().port());
                 }
-                if (one.nodePorts().overlaps(earlier.nodePorts()))
+                if (one.bindsNodePorts() && earlier.bindsNodePorts() && one.nodePorts().overlaps(earlier.nodePorts()))
                 {
                     throw new IllegalArgumentException(path + ".nodePorts: range " + one.nodePorts() +
                         " overlaps the node ports of " + listenerPath(j) + ": " + earlier.nodePorts());

@@ -9,7 +9,9 @@ import io.netty.util.UncheckedBooleanSupplier;
 
 /**
  * Decides where each socket read of one channel lands: straight into the frame its decoder is assembling when a
- * frame is incomplete, otherwise into a fresh region of pool memory sized by Netty's adaptive guess.
+ * frame is incomplete, otherwise into a fresh region of pool memory sized by Netty's adaptive guess. A channel whose
+ * socket bytes are not frame bytes (TLS: they are ciphertext) has no direct-read target, and every read is a fresh
+ * region.
  *
  * <p>One per channel, set by the channel's initializer; the read sizes adapt as Netty's do (64 bytes to 64 KiB).
  */
@@ -22,10 +24,22 @@ public final class PoolRecvByteBufAllocator implements RecvByteBufAllocator
     private final ChannelMemoryWait memoryWait;
 
     /**
+     * Creates the read allocator of one channel whose socket bytes are not its frames' bytes (a TLS channel): every
+     * read lands in a fresh region of pool memory.
+     *
+     * @param allocator  the pool allocator.
+     * @param memoryWait the channel's memory wait.
+     */
+    public PoolRecvByteBufAllocator(final PoolByteBufAllocator allocator, final ChannelMemoryWait memoryWait)
+    {
+        this(allocator, null, memoryWait);
+    }
+
+    /**
      * Creates the read allocator of one channel.
      *
      * @param allocator    the pool allocator.
-     * @param frameDecoder the channel's frame decoder.
+     * @param frameDecoder the channel's frame decoder, or null for none.
      * @param memoryWait   the channel's memory wait.
      */
     public PoolRecvByteBufAllocator(
@@ -59,7 +73,7 @@ public final class PoolRecvByteBufAllocator implements RecvByteBufAllocator
         @Override
         public ByteBuf allocate(final ByteBufAllocator ignored)
         {
-            final ByteBuf frameRemainder = frameDecoder.directReadTarget();
+            final ByteBuf frameRemainder = frameDecoder == null ? null : frameDecoder.directReadTarget();
             return frameRemainder != null ? frameRemainder : allocator.readBuffer(sizes.guess(), memoryWait);
         }
 

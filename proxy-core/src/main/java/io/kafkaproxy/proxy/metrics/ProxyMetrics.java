@@ -4,9 +4,15 @@ import io.kafkaproxy.mempool.MemoryPool;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.common.protocol.ApiKeys;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.ToDoubleFunction;
@@ -56,6 +62,16 @@ public final class ProxyMetrics
     public static final String BROKER = "broker";
     /** Label: the state a circuit moved to, {@code open}, {@code half_open} or {@code closed}. */
     public static final String TO = "to";
+    /** The end of validity of every certificate a TLS listener loaded (its own chain, the authorities it trusts). */
+    public static final String TLS_CERTIFICATE_EXPIRY = "kafka.proxy.tls.certificate.expiry.timestamp.seconds";
+    /** Client TLS handshakes that failed, by listener and reason. */
+    public static final String TLS_HANDSHAKE_FAILURES = "kafka.proxy.tls.handshake.failures";
+    /** Label: the listener's name. */
+    public static final String LISTENER = "listener";
+    /** Label: a certificate's subject, RFC 2253. */
+    public static final String CERTIFICATE = "certificate";
+    /** Label: a certificate's serial number, hexadecimal. */
+    public static final String SERIAL = "serial";
 
     /**
      * The two sides of a proxied connection.
@@ -100,6 +116,10 @@ public final class ProxyMetrics
     private final Counter requestsUnanswered;
     private final Counter reloadSuccesses;
     private final Counter reloadFailures;
+    // Written by the lifecycle and reload threads (start, each reload), under this object's lock.
+    private final Map<String, List<Meter.Id>> tlsCertificateGauges = new HashMap<>();
+    // One counter per listener and reason, registered on the first failure of its kind.
+    private final Map<String, Counter> tlsHandshakeFailures = new ConcurrentHashMap<>();
 
     /**
      * Registers the meters.
@@ -346,5 +366,66 @@ public final class ProxyMetrics
     public double framesRejected(final Side side, final String reason)
     {
         return framesRejected[framesRejectedIndex(side, reason)].count();
+    }
+
+    /**
+     * Exports the certificates a TLS listener has just loaded, in place of those it loaded before (whose series
+     * disappear). Called at start and at each reload, by one thread at a time.
+     *
+     * @param listener     the listener's name.
+     * @param certificates every certificate it loaded; empty when it no longer has TLS.
+     */
+    public synchronized void onTlsCertificatesLoaded(final String listener, final List<CertificateExpiry> certificates)
+    {
+        final List<Meter.Id> before = tlsCertificateGauges.remove(listener);
+        if (before != null)
+        {
+            before.forEach(registry::remove);
+        }
+        final List<Meter.Id> registered = new ArrayList<>();
+        for (final CertificateExpiry certificate : certificates)
+        {
+            // A strong reference: nothing else holds the record, and a weakly held gauge would read NaN after a GC.
+            registered.add(Gauge.builder(TLS_CERTIFICATE_EXPIRY, certificate, CertificateExpiry::expiryEpochSeconds)
+                .strongReference(true)
+                .tag(LISTENER, listener)
+                .tag(CERTIFICATE, certificate.certificate())
+                .tag(SERIAL, certificate.serial())
+                .description("When each certificate a TLS listener loaded expires, seconds since the epoch")
+                .register(registry).getId());
+        }
+        if (!registered.isEmpty())
+        {
+            tlsCertificateGauges.put(listener, registered);
+        }
+    }
+
+    /**
+     * Counts a client TLS handshake that failed. Any thread.
+     *
+     * @param listener the listener's name.
+     * @param reason   why, e.g. {@code not_tls} or {@code unknown_ca}.
+     */
+    public void onTlsHandshakeFailed(final String listener, final String reason)
+    {
+        // Once per failed handshake, never per request: the key string costs less than the handshake did.
+        tlsHandshakeFailures.computeIfAbsent(listener + '/' + reason, key -> Counter.builder(TLS_HANDSHAKE_FAILURES)
+            .tag(LISTENER, listener)
+            .tag(REASON, reason)
+            .description("Client TLS handshakes that failed")
+            .register(registry)).increment();
+    }
+
+    /**
+     * Failed client TLS handshakes so far.
+     *
+     * @param listener the listener's name.
+     * @param reason   the reason label.
+     * @return the count.
+     */
+    public double tlsHandshakeFailures(final String listener, final String reason)
+    {
+        final Counter counter = tlsHandshakeFailures.get(listener + '/' + reason);
+        return counter == null ? 0 : counter.count();
     }
 }

@@ -1,28 +1,41 @@
 package io.kafkaproxy.proxy.net;
 
 import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
+import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
+import io.kafkaproxy.proxy.config.TlsServerConfig;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
 import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
 import io.kafkaproxy.proxy.connection.ClientFrontendHandler;
 import io.kafkaproxy.proxy.memory.ChannelMemoryWait;
 import io.kafkaproxy.proxy.memory.PoolRecvByteBufAllocator;
+import io.kafkaproxy.proxy.policy.CertificatePrincipal;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
+import io.kafkaproxy.proxy.policy.PrincipalSource;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.kafkaproxy.proxy.routing.DeferredBrokerTarget;
+import io.kafkaproxy.proxy.tls.ClientTlsContext;
+import io.kafkaproxy.proxy.tls.ClientTlsHandshakeHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.Mapping;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * Builds the pipeline of each client channel accepted by one listener, in the order documented in
- * {@code package-info}: idle, frame decoder, header decoder, frontend.
+ * {@code package-info}: TLS (when the snapshot has it: the {@code SslHandler}, or on a listener routed by SNI the
+ * {@code SniHandler} and the routing handler; then the handshake's handler), idle, frame decoder, header decoder,
+ * frontend.
  *
  * <p>Each listener fronts one cluster (its bootstrap servers or one of its nodes) and rewrites broker addresses with
  * its own node registry. Shared by all channels of its listener (it keeps no per-channel state); each channel gets its own handlers
@@ -30,10 +43,15 @@ import java.util.function.Supplier;
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel>
 {
+    /** The name of the {@code SslHandler} in a TLS client pipeline; an {@code SniHandler} replaces it under this name. */
+    static final String SSL_HANDLER_NAME = "ssl";
+
     private final Supplier<BrokerTarget> targets;
     private final ListenerContext listener;
     private final ClusterContext cluster;
     private final ConnectionServices services;
+    private final LongSupplier tlsWarnBudget;
+    private final LongSupplier sniWarnBudget;
 
     ClientChannelInitializer(final Supplier<BrokerTarget> targets, final ListenerContext listener, final ConnectionServices services)
     {
@@ -41,25 +59,60 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         this.listener = listener;
         this.cluster = listener.cluster();
         this.services = services;
+        this.tlsWarnBudget = services.logLimits()::tryAcquireTlsHandshakeFailure;
+        this.sniWarnBudget = services.logLimits()::tryAcquireSniUnknownHost;
     }
 
     @Override
     protected void initChannel(final Channel channel)
     {
         services.clientChannels().add(channel);
+        // One snapshot for the whole pipeline: TLS material and timeouts from the same reload.
+        final ClusterSnapshot snapshot = cluster.snapshot();
+        final ClientTlsContext tls = snapshot.clientTls(listener.name());
+        final BrokerTarget target = targets.get();
+        final CertificatePrincipal certificatePrincipal =
+            tls != null && tls.clientAuth() != TlsServerConfig.ClientAuth.NONE ? new CertificatePrincipal() : null;
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
         final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header);
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
-            channel, targets.get(), cluster.connector(), listener.nodes(), services.metrics(), header, headerDecoder.view(),
-            new ConnectionPolicy(cluster.policy(), channel.alloc(), clientAddress(channel)), cluster.breakers(),
-            services.logLimits());
+            channel, target, cluster.connector(), listener.nodes(), services.metrics(), header, headerDecoder.view(),
+            new ConnectionPolicy(cluster.policy(), channel.alloc(), clientAddress(channel),
+                certificatePrincipal == null ? new PrincipalSource[0] : new PrincipalSource[] {certificatePrincipal}),
+            cluster.breakers(), services.logLimits());
 
         final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);
         final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(cluster.requestLimit(), memoryWait);
-        channel.config().setRecvByteBufAllocator(new PoolRecvByteBufAllocator(services.allocator(), frameDecoder, memoryWait));
+        // Under TLS the socket bytes are ciphertext: they must never land in a frame, so reads get no direct target.
+        channel.config().setRecvByteBufAllocator(tls == null ?
+            new PoolRecvByteBufAllocator(services.allocator(), frameDecoder, memoryWait) :
+            new PoolRecvByteBufAllocator(services.allocator(), memoryWait));
 
         final ChannelPipeline pipeline = channel.pipeline();
-        final long idleMillis = cluster.snapshot().idleTimeoutMillis();
+        if (tls != null)
+        {
+            // The channel's allocator is the pool: the SslHandler decrypts into pool memory, which the frame decoder
+            // slices as it slices plaintext reads. The broker connection waits for a whole frame, so for the handshake.
+            if (target instanceof DeferredBrokerTarget deferred)
+            {
+                // SNI routing: the SniHandler reads the ClientHello's server name, puts the SslHandler in its place,
+                // and the routing handler chooses the target from that name, before any request can arrive.
+                final SslContext sslContext = tls.sslContext();
+                pipeline
+                    .addLast(SSL_HANDLER_NAME, new SniHandler((Mapping<String, SslContext>)serverName -> sslContext))
+                    .addLast("sniRouting", new SniRoutingHandler(listener.sniHostNames(), deferred, listener.nodes(),
+                        () -> cluster.snapshot().bootstrapServers(), cluster.policyMetrics()::onConnectionRejected,
+                        sniWarnBudget, listener.name()));
+            }
+            else
+            {
+                pipeline.addLast(SSL_HANDLER_NAME, tls.newHandler(channel.alloc()));
+            }
+            pipeline
+                .addLast("tlsHandshake", new ClientTlsHandshakeHandler(tls, services.metrics(), tlsWarnBudget,
+                    certificatePrincipal == null ? null : certificatePrincipal::onHandshakeCompleted));
+        }
+        final long idleMillis = snapshot.idleTimeoutMillis();
         if (idleMillis > 0)
         {
             // Reader idleness only: every response answers a request, so a client that sends nothing is idle. Watching

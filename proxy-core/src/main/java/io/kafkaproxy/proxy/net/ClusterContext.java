@@ -40,6 +40,7 @@ final class ClusterContext
     private final NettyBrokerConnector connector;
     private final PolicyServices policy;
     private final BrokerCircuitBreakers breakers;
+    private final PolicyMetrics policyMetrics;
 
     /**
      * Builds the context of a cluster; nothing connects until {@link #discoverNodes}.
@@ -86,6 +87,7 @@ final class ClusterContext
         this.listeners = List.copyOf(contexts);
         this.connector = new NettyBrokerConnector(transport, resolver, snapshots, responseLimit, allocator);
         this.policy = new PolicyServices(snapshots, audit, policyMetrics);
+        this.policyMetrics = policyMetrics;
         this.breakers = new BrokerCircuitBreakers(() -> snapshots.current().circuitBreaker(), registry);
     }
 
@@ -160,5 +162,15 @@ final class ClusterContext
     BrokerCircuitBreakers breakers()
     {
         return breakers;
+    }
+
+    /**
+     * The policy meters, where refused connections are counted.
+     *
+     * @return the meters.
+     */
+    PolicyMetrics policyMetrics()
+    {
+        return policyMetrics;
     }
 }

@@ -19,6 +19,7 @@ import io.kafkaproxy.proxy.metrics.JvmMetricsBinding;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
+import io.kafkaproxy.proxy.tls.ClientTlsContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -107,6 +108,7 @@ public final class KafkaProxy implements AutoCloseable
             new ConnectionServices(allocator, metrics, clientChannels, builder.pipelineCustomizer(),
                 new ConnectionLogLimits(SystemNanoClock.INSTANCE)));
         this.clusters = List.of(newCluster(ClusterSnapshot.compile(config), allocator, bindAddresses));
+        publishTlsMetrics(clusters.get(0).snapshot());
         this.drainer = new ConnectionDrainer(clientChannels);
         this.readinessProbe = new BrokerReadinessProbe(eventLoops.acceptor());
         this.memoryReadiness = new MemoryReadiness(memoryPool, MemoryReadiness.DEFAULT_GRACE);
@@ -187,9 +189,10 @@ public final class KafkaProxy implements AutoCloseable
                 .addKeyValue("listener", listener.name())
                 .addKeyValue("bindAddress", bind.host() + ":" + bound.getPort())
                 .addKeyValue("advertisedHost", listener.config().advertisedHost())
-                .addKeyValue("nodePorts", listener.config().nodePorts())
+                .addKeyValue("nodePorts", listener.config().bindsNodePorts() ? listener.config().nodePorts() : "none: sni")
                 .addKeyValue("upstream", cluster.snapshot().bootstrapServers())
                 .addKeyValue("transport", transport.name())
+                .addKeyValue("tls", tlsName(cluster.snapshot().clientTls(listener.name())))
                 .addKeyValue("ioThreads", config.network().ioThreads())
                 .addKeyValue("startupMillis", startupMillis())
                 .log("bootstrap listener bound");
@@ -317,7 +320,7 @@ public final class KafkaProxy implements AutoCloseable
     public String advertisedBootstrapServers(final String listenerName)
     {
         final ListenerContext listener = listener(listenerName);
-        return new HostPort(listener.config().advertisedHost(), bootstrapAddresses.get(listenerName).getPort()).toString();
+        return new HostPort(listener.advertisedBootstrapHost(), bootstrapAddresses.get(listenerName).getPort()).toString();
     }
 
     /**
@@ -410,7 +413,22 @@ public final class KafkaProxy implements AutoCloseable
         {
             cluster.publish(snapshot);
         }
+        publishTlsMetrics(snapshot);
         config = newConfig;
+    }
+
+    private void publishTlsMetrics(final ClusterSnapshot snapshot)
+    {
+        for (final ListenerConfig listener : config.allListeners())
+        {
+            final ClientTlsContext tls = snapshot.clientTls(listener.name());
+            metrics.onTlsCertificatesLoaded(listener.name(), tls == null ? List.of() : tls.certificates());
+        }
+    }
+
+    private static String tlsName(final ClientTlsContext tls)
+    {
+        return tls == null ? "none" : tls.providerName();
     }
 
     /**

@@ -1,7 +1,9 @@
 package io.kafkaproxy.proxy.net;
 
 import io.kafkaproxy.proxy.config.ListenerConfig;
+import io.kafkaproxy.proxy.config.SniConfig;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
+import io.kafkaproxy.proxy.routing.SniHostNames;
 import io.netty.util.concurrent.EventExecutor;
 
 import java.net.InetAddress;
@@ -9,7 +11,8 @@ import java.net.InetAddress;
 /**
  * One client listener of a cluster: its settings, the address it binds, and its own node registry, which
  * advertises each broker node under this listener's host and node port. A connection accepted by this listener
- * rewrites broker addresses with this registry, so a client is only ever told of the listener it came in by.
+ * rewrites broker addresses with this registry, so a client is only ever told of the listener it came in by. A
+ * listener routed by SNI binds no node ports: its registry advertises each node by name on the bootstrap port.
  *
  * <p>Built by its {@link ClusterContext} on the lifecycle thread; immutable but for the registry, which is
  * thread-safe.
@@ -21,6 +24,7 @@ final class ListenerContext
     private final InetAddress bindAddress;
     private final ClusterContext cluster;
     private final BrokerNodeRegistry nodes;
+    private final SniHostNames sniHostNames;
 
     /**
      * Builds the context of one listener; nothing is bound until {@link ProxyListeners#bindBootstrapListener}.
@@ -44,7 +48,9 @@ final class ListenerContext
         this.path = path;
         this.bindAddress = bindAddress;
         this.cluster = cluster;
-        this.nodes = new BrokerNodeRegistry(
+        final SniConfig sni = config.tls() == null ? null : config.tls().sni();
+        this.sniHostNames = sni == null ? null : new SniHostNames(sni.bootstrapHost(), sni.nodeHostPattern());
+        this.nodes = sniHostNames != null ? BrokerNodeRegistry.sharedPort(sniHostNames, notifier) : new BrokerNodeRegistry(
             config.advertisedHost(), config.nodePorts().first(), config.nodePorts().count(),
             // Called only once discovery or a response names a node, after this constructor has returned.
             (nodeId, port) -> listeners.bindNodeListener(this, nodeId, port), notifier);
@@ -88,5 +94,25 @@ final class ListenerContext
     BrokerNodeRegistry nodes()
     {
         return nodes;
+    }
+
+    /**
+     * The host names of a listener routed by SNI.
+     *
+     * @return the names, or null when the listener binds a port per node.
+     */
+    SniHostNames sniHostNames()
+    {
+        return sniHostNames;
+    }
+
+    /**
+     * The host clients bootstrap with: the SNI bootstrap host, else the advertised host.
+     *
+     * @return the host.
+     */
+    String advertisedBootstrapHost()
+    {
+        return sniHostNames != null ? sniHostNames.bootstrapHost() : config.advertisedHost();
     }
 }

@@ -2,6 +2,7 @@ package io.kafkaproxy.proxy.net;
 
 import io.kafkaproxy.proxy.routing.BootstrapTarget;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.kafkaproxy.proxy.routing.DeferredBrokerTarget;
 import io.kafkaproxy.proxy.routing.NodeTarget;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelFuture;
@@ -63,11 +64,19 @@ final class ProxyListeners
     {
         final ClusterContext cluster = listener.cluster();
         // Each connection reads the servers when it is accepted, so a reload changes where the next ones go.
-        final ChannelFuture bound = serverBootstrap(() -> new BootstrapTarget(cluster.snapshot().bootstrapServers()), listener)
+        // On a listener routed by SNI the target waits for the server name of the ClientHello.
+        final Supplier<BrokerTarget> targets = listener.sniHostNames() != null ? DeferredBrokerTarget::new :
+            () -> new BootstrapTarget(cluster.snapshot().bootstrapServers());
+        final ChannelFuture bound = serverBootstrap(targets, listener)
             .bind(new InetSocketAddress(listener.bindAddress(), listener.config().bindAddress().port()))
             .syncUninterruptibly();
         listenerChannels.add(bound.channel());
-        return (InetSocketAddress)bound.channel().localAddress();
+        final InetSocketAddress address = (InetSocketAddress)bound.channel().localAddress();
+        if (listener.sniHostNames() != null)
+        {
+            listener.nodes().listenOnSharedPort(address.getPort());
+        }
+        return address;
     }
 
     /**

@@ -11,6 +11,11 @@
  *
  * <p>Client channel pipeline, inbound order:
  * <ol>
+ *   <li>{@code ssl}: {@link io.netty.handler.ssl.SslHandler}, from the snapshot's
+ *       {@link io.kafkaproxy.proxy.tls.ClientTlsContext}, when the listener has TLS; it decrypts into pool memory
+ *       (the channel's allocator), and the channel's reads then have no direct-read target;</li>
+ *   <li>{@code tlsHandshake}: {@link io.kafkaproxy.proxy.tls.ClientTlsHandshakeHandler}, with TLS, until the
+ *       handshake succeeds (it names the certificate principal) or fails (counted, one WARN, closed);</li>
  *   <li>{@code idle}: {@link io.netty.handler.timeout.IdleStateHandler}, when an idle timeout is set;</li>
  *   <li>{@code frameDecoder}: {@link io.kafkaproxy.proxy.codec.KafkaFrameDecoder}, the request size limit;</li>
  *   <li>{@code headerDecoder}: {@link io.kafkaproxy.proxy.codec.RequestHeaderDecoder};</li>

@@ -23,7 +23,8 @@ import java.util.function.UnaryOperator;
  *
  * <p>What can change live is applied without closing a connection: upstream bootstrap servers and connect
  * timeout (for the next connections), frame size limits (from the next frame of every connection), idle timeout
- * (for new connections), log levels, the drain timeout. What cannot (listener addresses, thread count, memory
+ * (for new connections), log levels, the drain timeout, the listener's TLS material (for new handshakes; the files
+ * are read again at every reload, changed YAML or not, and a file that does not load refuses the reload). What cannot (listener addresses, thread count, memory
  * pool, admin listener) is reported at WARN and keeps its running value, while the rest applies. A file that
  * does not parse or validate changes nothing: one ERROR line names the problem and the failure is counted.
  *

@@ -4,6 +4,7 @@ import io.kafkaproxy.proxy.config.ConfigException;
 import io.kafkaproxy.proxy.config.ConfigParser;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.config.TlsServerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -115,5 +116,36 @@ class ProxyOptionsTest
         final ProxyOptions options = new ProxyOptions();
         new CommandLine(options).registerConverter(HostPort.class, HostPort::parse).parseArgs(args);
         return options;
+    }
+
+    @Test
+    void shouldTurnTheTlsFlagsIntoTheListenerTlsSection() throws Exception
+    {
+        // Given
+        final ProxyOptions options = parse("--bootstrap", "kafka:9092", "--tls-cert", "s.crt", "--tls-key", "s.key",
+            "--tls-client-ca", "ca.pem");
+
+        // When
+        final ProxyConfig config = options.toConfig(null);
+
+        // Then
+        final TlsServerConfig tls = config.listener().tls();
+        assertThat(tls.certificate()).isEqualTo(Path.of("s.crt"));
+        assertThat(tls.privateKey()).isEqualTo(Path.of("s.key"));
+        assertThat(tls.trustedCertificates()).isEqualTo(Path.of("ca.pem"));
+        assertThat(tls.clientAuth()).isEqualTo(TlsServerConfig.ClientAuth.REQUIRED);
+        assertThat(parse("--bootstrap", "kafka:9092").toConfig(null).listener().tls()).isNull();
+    }
+
+    @Test
+    void shouldRefuseATlsCertificateWithoutItsKey()
+    {
+        // Given
+        final ProxyOptions options = parse("--bootstrap", "kafka:9092", "--tls-cert", "s.crt");
+
+        // When / Then
+        assertThatThrownBy(() -> options.toConfig(null))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("--tls-cert and --tls-key go together");
     }
 }

@@ -167,7 +167,7 @@ class ConfigParserTest
         // Then
         assertThat(config.listener().name()).isEqualTo("default");
         assertThat(config.listeners()).containsExactly(
-            new ListenerConfig("internal", new HostPort("10.0.0.1", 9292), "proxy.internal", new NodePortsConfig(9293, 50)));
+            new ListenerConfig("internal", new HostPort("10.0.0.1", 9292), "proxy.internal", new NodePortsConfig(9293, 50), null));
         assertThat(config.allListeners()).extracting(ListenerConfig::name).containsExactly("default", "internal");
     }
 
@@ -527,5 +527,104 @@ class ConfigParserTest
         // Then
         assertThat(errors).containsExactly(
             "t.yaml:6: quotas[0].fetchBytesPerSecond: not allowed in a topic rule (topic rules limit produce bytes)");
+    }
+
+    @Test
+    void shouldReadTheListenerTlsSectionWithDefaults() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse("upstream:\n  bootstrapServers: [b:1]\nlistener:\n  tls:\n" +
+            "    certificate: /etc/tls/server.crt\n    privateKey: /etc/tls/server.key\n", "t.yaml");
+
+        // Then
+        final TlsServerConfig tls = config.listener().tls();
+        assertThat(tls.certificate()).isEqualTo(Path.of("/etc/tls/server.crt"));
+        assertThat(tls.privateKey()).isEqualTo(Path.of("/etc/tls/server.key"));
+        assertThat(tls.clientAuth()).isEqualTo(TlsServerConfig.ClientAuth.NONE);
+        assertThat(tls.protocols()).containsExactly("TLSv1.3", "TLSv1.2");
+        assertThat(tls.cipherSuites()).isEmpty();
+        assertThat(tls.provider()).isEqualTo(TlsServerConfig.Provider.AUTO);
+        assertThat(tls.principalMappingRules()).isEqualTo("DEFAULT");
+        assertThat(ConfigParser.parse("upstream:\n  bootstrapServers: [b:1]\n", "t.yaml").listener().tls()).isNull();
+    }
+
+    @Test
+    void shouldReadAKeyStoreAndTrustStoreAndHideTheirPasswords() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse("upstream:\n  bootstrapServers: [b:1]\nlistener:\n  tls:\n" +
+            "    keyStore: {path: s.p12, password: secret1, keyPassword: secret2}\n" +
+            "    trustStore: {path: t.jks, type: JKS, password: secret3}\n" +
+            "    clientAuth: required\n    protocols: [TLSv1.3]\n    cipherSuites: [TLS_AES_128_GCM_SHA256]\n" +
+            "    provider: jdk\n    principalMappingRules: 'RULE:^CN=(.*?),.*$/$1/L,DEFAULT'\n", "t.yaml");
+
+        // Then
+        final TlsServerConfig tls = config.listener().tls();
+        assertThat(tls.keyStore()).isEqualTo(new StoreConfig(Path.of("s.p12"), StoreConfig.Type.PKCS12, "secret1", "secret2"));
+        assertThat(tls.trustStore()).isEqualTo(new StoreConfig(Path.of("t.jks"), StoreConfig.Type.JKS, "secret3", null));
+        assertThat(tls.clientAuth()).isEqualTo(TlsServerConfig.ClientAuth.REQUIRED);
+        assertThat(tls.protocols()).containsExactly("TLSv1.3");
+        assertThat(tls.cipherSuites()).containsExactly("TLS_AES_128_GCM_SHA256");
+        assertThat(tls.provider()).isEqualTo(TlsServerConfig.Provider.JDK);
+        assertThat(tls.toString()).doesNotContain("secret");
+        assertThat(ConfigWriter.toYaml(config)).doesNotContain("secret");
+    }
+
+    @Test
+    void shouldWriteTheTlsSectionSoThatItReadsBackTheSame() throws ConfigException
+    {
+        // Given
+        final ProxyConfig config = ConfigParser.parse("upstream:\n  bootstrapServers: [b:1]\nlistener:\n  tls:\n" +
+            "    certificate: a.crt\n    privateKey: a.key\n    privateKeyPasswordFile: a.pass\n" +
+            "    clientAuth: requested\n    trustedCertificates: ca.pem\n", "t.yaml");
+
+        // When
+        final ProxyConfig readBack = ConfigParser.parse(ConfigWriter.toYaml(config), "written.yaml");
+
+        // Then
+        assertThat(readBack).isEqualTo(config);
+    }
+
+    @Test
+    void shouldRejectBadTlsSettingsNamingTheirPath()
+    {
+        // When / Then
+        final String head = "upstream:\n  bootstrapServers: [b:1]\nlistener:\n  tls:\n";
+        assertThatThrownBy(() -> ConfigParser.parse(head + "    certificate: a.crt\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listener.tls.privateKey: required with certificate");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "    clientAuth: none\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listener.tls.certificate: required (with privateKey), or give keyStore");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "    certificate: a.crt\n    privateKey: a.key\n    keyStore: {path: s.p12, password: p}\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listener.tls.keyStore: give either certificate and privateKey, or keyStore");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "    certificate: a.crt\n    privateKey: a.key\n    clientAuth: required\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listener.tls.trustedCertificates: required when clientAuth is required");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "    certificate: a.crt\n    privateKey: a.key\n    clientAuth: maybe\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listener.tls.clientAuth: unknown value 'maybe'");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "    certificate: a.crt\n    privateKey: a.key\n    protocols: [TLSv1.1]\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listener.tls.protocols: unsupported protocol 'TLSv1.1'");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "    certificate: a.crt\n    privateKey: a.key\n    provider: gnutls\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listener.tls.provider: unknown value 'gnutls'");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "    certificate: a.crt\n    privateKey: a.key\n    principalMappingRules: 'RULE:oops'\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listener.tls.principalMappingRules: ");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "    keyStore: {path: s.p12}\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listener.tls.keyStore.password: required");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "    keyStore: {path: s.p12, password: p, type: PEM}\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listener.tls.keyStore: unknown store type 'PEM'");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "    keyStore: {path: s.p12, password: p}\n    privateKeyPassword: x\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listener.tls.privateKeyPassword: only with privateKey");
+        assertThatThrownBy(() -> ConfigParser.parse(head + "    certificate: a.crt\n    privateKey: a.key\n    sertificate: b\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listener.tls.sertificate: unknown key");
     }
 }

@@ -54,7 +54,7 @@ class MultipleListenersIT
             .accept(pipeline);
         kafka = ProxiedKafka.inFrontOf(InJvmKafka.start(List.of(1), Map.of()), config -> config.toBuilder()
             .listeners(List.of(new ListenerConfig(SECOND, new HostPort(ProxiedKafka.ADVERTISED_HOST, 0),
-                ProxiedKafka.ADVERTISED_HOST, new NodePortsConfig(0, 1))))
+                ProxiedKafka.ADVERTISED_HOST, new NodePortsConfig(0, 1), null)))
             .build(), captureByPort);
     }
 

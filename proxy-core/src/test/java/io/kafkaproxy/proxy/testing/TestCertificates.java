@@ -93,7 +93,15 @@ public final class TestCertificates
          */
         public Path writeKeyPem(final Path file)
         {
-            return writeString(file, pem(key));
+            try
+            {
+                // Through the PKCS#8 generator: the writer alone gives an EC key its SEC1 form (BEGIN EC PRIVATE KEY).
+                return writeString(file, pem(new JcaPKCS8Generator(key, null)));
+            }
+            catch (final Exception e)
+            {
+                throw new IllegalStateException(e);
+            }
         }
 
         /**

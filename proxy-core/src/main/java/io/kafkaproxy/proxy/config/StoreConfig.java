@@ -1,0 +1,110 @@
+package io.kafkaproxy.proxy.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * A key store or trust store file: {@code keyStore} and {@code trustStore} under a {@code tls} section.
+ *
+ * <p>The section that holds it checks it with {@link #check}, naming its own YAML path; the store is read when the
+ * cluster snapshot is compiled, not here. {@link #toString()} hides the passwords.
+ *
+ * @param path        the store file. Required.
+ * @param type        {@code PKCS12} or {@code JKS}. Default {@code PKCS12}.
+ * @param password    the store's password. Required.
+ * @param keyPassword the password of the key entry of a key store. Default: the store's password.
+ */
+public record StoreConfig(Path path, Type type, String password, String keyPassword)
+{
+    /**
+     * The file formats a store may have.
+     */
+    public enum Type
+    {
+        /** PKCS#12, the JDK's default since Java 9. */
+        PKCS12,
+        /** The JDK's older proprietary format. */
+        JKS
+    }
+
+    /**
+     * Reads the section, filling in defaults for absent keys.
+     *
+     * @param path        the store file, or null.
+     * @param type        the type, or null.
+     * @param password    the store's password, or null.
+     * @param keyPassword the key entry's password, or null.
+     * @return the section.
+     * @throws IllegalArgumentException if the type is neither {@code PKCS12} nor {@code JKS}.
+     */
+    @JsonCreator
+    public static StoreConfig of(
+        @JsonProperty("path") final Path path,
+        @JsonProperty("type") final String type,
+        @JsonProperty("password") final String password,
+        @JsonProperty("keyPassword") final String keyPassword)
+    {
+        return new StoreConfig(path, type == null ? Type.PKCS12 : type(type), password, keyPassword);
+    }
+
+    private static Type type(final String name)
+    {
+        try
+        {
+            return Type.valueOf(name.toUpperCase(Locale.ROOT));
+        }
+        catch (final IllegalArgumentException e)
+        {
+            // No path here: the parser puts the store's own path in front of a message that does not start with one.
+            throw new IllegalArgumentException("unknown store type '" + name + "'; known types: " + Arrays.toString(Type.values()), e);
+        }
+    }
+
+    /**
+     * Checks the store as the section at a YAML path.
+     *
+     * @param yamlPath where the store is, e.g. {@code listener.tls.keyStore}.
+     * @param keyStore true for a key store (which may have a key password), false for a trust store.
+     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     */
+    public void check(final String yamlPath, final boolean keyStore)
+    {
+        if (path == null)
+        {
+            throw new IllegalArgumentException(yamlPath + ".path: required");
+        }
+        if (type == null)
+        {
+            throw new IllegalArgumentException(yamlPath + ".type: required");
+        }
+        if (password == null)
+        {
+            throw new IllegalArgumentException(yamlPath + ".password: required");
+        }
+        if (!keyStore && keyPassword != null)
+        {
+            throw new IllegalArgumentException(yamlPath + ".keyPassword: only a key store has a key password");
+        }
+    }
+
+    /**
+     * The password of the key entry.
+     *
+     * @return the key password, else the store's password.
+     */
+    public String effectiveKeyPassword()
+    {
+        return keyPassword != null ? keyPassword : password;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "StoreConfig[path=" + path + ", type=" + type + ", password=" + (password == null ? "null" : "******") +
+            ", keyPassword=" + (keyPassword == null ? "null" : "******") + "]";
+    }
+}

@@ -1,0 +1,194 @@
+package io.kafkaproxy.proxy.tls;
+
+import io.kafkaproxy.proxy.config.StoreConfig;
+import io.kafkaproxy.proxy.config.TlsServerConfig;
+import io.kafkaproxy.proxy.testing.TestCertificates;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ClientTlsContextTest
+{
+    private static final TestCertificates.Issued CA = TestCertificates.authority("test-ca");
+    private static final TestCertificates.Issued SERVER = TestCertificates.server(CA, "CN=kafka-proxy", "localhost");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldCompileAPemCertificateAndKey()
+    {
+        // Given
+        final TlsServerConfig config = TlsServerConfig.pem(SERVER.writeCertificatePem(dir.resolve("s.crt")), SERVER.writeKeyPem(dir.resolve("s.key")));
+
+        // When
+        final ClientTlsContext context = ClientTlsContext.compile(config, "listener.tls", "default");
+
+        // Then
+        assertThat(context.certificates()).singleElement().satisfies(certificate ->
+        {
+            assertThat(certificate.certificate()).isEqualTo(SERVER.subject());
+            assertThat(certificate.serial()).isEqualTo(SERVER.certificate().getSerialNumber().toString(16));
+            assertThat(certificate.expiryEpochSeconds()).isEqualTo(SERVER.certificate().getNotAfter().toInstant().getEpochSecond());
+        });
+        final SslHandler handler = context.newHandler(UnpooledByteBufAllocator.DEFAULT);
+        assertThat(handler.engine().getUseClientMode()).isFalse();
+        ReferenceCountUtil.release(handler.engine());
+    }
+
+    @Test
+    void shouldCompileAnEncryptedKeyWithItsPasswordOrPasswordFile() throws Exception
+    {
+        // Given
+        final Path certificate = SERVER.writeCertificatePem(dir.resolve("s.crt"));
+        final Path key = SERVER.writeEncryptedKeyPem(dir.resolve("s.key"));
+        final Path passwordFile = Files.writeString(dir.resolve("s.pass"), TestCertificates.PASSWORD + "\n");
+
+        // When
+        final ClientTlsContext withPassword = ClientTlsContext.compile(TlsServerConfig.of(certificate, key, TestCertificates.PASSWORD,
+            null, null, null, null, null, null, null, null, null), "listener.tls", "default");
+        final ClientTlsContext withFile = ClientTlsContext.compile(TlsServerConfig.of(certificate, key, null,
+            passwordFile, null, null, null, null, null, null, null, null), "listener.tls", "default");
+
+        // Then
+        assertThat(withPassword.certificates()).hasSize(1);
+        assertThat(withFile.certificates()).hasSize(1);
+        assertThatThrownBy(() -> ClientTlsContext.compile(TlsServerConfig.pem(certificate, key), "listener.tls", "default"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("listener.tls.privateKey: the key is encrypted and no password is given")
+            .hasMessageContaining(key.toString());
+        assertThatThrownBy(() -> ClientTlsContext.compile(TlsServerConfig.of(certificate, key, "wrong",
+            null, null, null, null, null, null, null, null, null), "listener.tls", "default"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("listener.tls.privateKey: cannot decrypt the private key");
+    }
+
+    @Test
+    void shouldCompileKeyStoresAndTrustStoresOfBothTypes()
+    {
+        for (final String type : List.of("PKCS12", "JKS"))
+        {
+            // Given
+            final Path keyStore = SERVER.writeKeyStore(dir.resolve("s." + type), type);
+            final Path trustStore = TestCertificates.writeTrustStore(dir.resolve("t." + type), type, CA.certificate());
+            final TlsServerConfig config = TlsServerConfig.of(null, null, null, null,
+                new StoreConfig(keyStore, StoreConfig.Type.valueOf(type), TestCertificates.PASSWORD, null), "required", null,
+                new StoreConfig(trustStore, StoreConfig.Type.valueOf(type), TestCertificates.PASSWORD, null), null, null, null, null);
+
+            // When
+            final ClientTlsContext context = ClientTlsContext.compile(config, "listener.tls", "default");
+
+            // Then
+            assertThat(context.certificates()).extracting(c -> c.certificate()).containsExactly(SERVER.subject(), CA.subject());
+            assertThat(context.clientAuth()).isEqualTo(TlsServerConfig.ClientAuth.REQUIRED);
+        }
+    }
+
+    @Test
+    void shouldRefuseAKeyThatDoesNotMatchTheCertificate()
+    {
+        // Given
+        final TestCertificates.Issued other = TestCertificates.server(CA, "CN=other", "localhost");
+        final Path certificate = SERVER.writeCertificatePem(dir.resolve("s.crt"));
+        final TlsServerConfig config = TlsServerConfig.pem(certificate, other.writeKeyPem(dir.resolve("other.key")));
+
+        // When / Then
+        assertThatThrownBy(() -> ClientTlsContext.compile(config, "listener.tls", "default"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("listener.tls.certificate: the private key does not match the certificate: file=" + certificate);
+    }
+
+    @Test
+    void shouldRefuseAnExpiredCertificate()
+    {
+        // Given
+        final TestCertificates.Issued expired = TestCertificates.issue(CA, "CN=old", Instant.now().minus(Duration.ofDays(2)),
+            Instant.now().minus(Duration.ofDays(1)), List.of("localhost"));
+        final Path certificate = expired.writeCertificatePem(dir.resolve("old.crt"));
+        final TlsServerConfig config = TlsServerConfig.pem(certificate, expired.writeKeyPem(dir.resolve("old.key")));
+
+        // When / Then
+        assertThatThrownBy(() -> ClientTlsContext.compile(config, "listener.tls", "default"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("listener.tls.certificate: certificate expired: file=" + certificate);
+    }
+
+    @Test
+    void shouldRefuseAMissingOrGarbledFileNamingIt() throws Exception
+    {
+        // Given
+        final Path key = SERVER.writeKeyPem(dir.resolve("s.key"));
+        final Path missing = dir.resolve("missing.crt");
+        final Path garbled = Files.writeString(dir.resolve("garbled.crt"), "not a certificate");
+
+        // When / Then
+        assertThatThrownBy(() -> ClientTlsContext.compile(TlsServerConfig.pem(missing, key), "listener.tls", "default"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("listener.tls.certificate: cannot read file: file=" + missing);
+        assertThatThrownBy(() -> ClientTlsContext.compile(TlsServerConfig.pem(garbled, key), "listener.tls", "default"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("listener.tls.certificate: ")
+            .hasMessageContaining(garbled.toString());
+    }
+
+    @Test
+    void shouldRefuseAnUnknownCipherSuiteWithEitherProvider()
+    {
+        for (final String provider : List.of("jdk", "auto"))
+        {
+            // Given
+            final TlsServerConfig config = TlsServerConfig.of(SERVER.writeCertificatePem(dir.resolve("s.crt")),
+                SERVER.writeKeyPem(dir.resolve("s.key")), null, null, null, null, null, null, null, List.of("TLS_NO_SUCH_SUITE"),
+                provider, null);
+
+            // When / Then
+            assertThatThrownBy(() -> ClientTlsContext.compile(config, "listener.tls", "default"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("listener.tls: the TLS provider refuses the settings");
+        }
+    }
+
+    @Test
+    void shouldMapACertificateSubjectByTheRules() throws Exception
+    {
+        // Given
+        final TestCertificates.Issued client = TestCertificates.client(CA, "CN=alice,OU=payments,O=example");
+        final TlsServerConfig config = TlsServerConfig.of(SERVER.writeCertificatePem(dir.resolve("s.crt")),
+            SERVER.writeKeyPem(dir.resolve("s.key")), null, null, null, null, null, null, null, null, null,
+            "RULE:^.*OU=payments,CN=(.*)$/$1/U,DEFAULT");
+        final ClientTlsContext context = ClientTlsContext.compile(config, "listener.tls", "default");
+        final ClientTlsContext defaults = ClientTlsContext.compile(TlsServerConfig.pem(dir.resolve("s.crt"), dir.resolve("s.key")),
+            "listener.tls", "default");
+
+        // When
+        final String mapped = context.principalName(client.certificate());
+        final String whole = defaults.principalName(client.certificate());
+
+        // Then
+        assertThat(mapped).isEqualTo("ALICE");
+        assertThat(whole).isEqualTo(client.subject()).contains("CN=alice");
+    }
+
+    @Test
+    void shouldTellHandshakeFailureReasons()
+    {
+        // When / Then
+        assertThat(TlsHandshakeFailureReason.of(new io.netty.handler.ssl.NotSslRecordException("x"))).isEqualTo(TlsHandshakeFailureReason.NOT_TLS);
+        assertThat(TlsHandshakeFailureReason.of(new javax.net.ssl.SSLHandshakeException("error:10000416:SSL routines:OPENSSL_internal:SSLV3_ALERT_CERTIFICATE_UNKNOWN")))
+            .isEqualTo(TlsHandshakeFailureReason.BAD_CERTIFICATE);
+        assertThat(TlsHandshakeFailureReason.of(new javax.net.ssl.SSLHandshakeException("Empty client certificate chain")))
+            .isEqualTo(TlsHandshakeFailureReason.NO_CLIENT_CERTIFICATE);
+        assertThat(TlsHandshakeFailureReason.of(new javax.net.ssl.SSLHandshakeException("something new"))).isEqualTo(TlsHandshakeFailureReason.OTHER);
+    }
+}
