@@ -252,6 +252,51 @@ class ConfigParserTest
     }
 
     @Test
+    void shouldReadAnSniListenerThatNeedsNoNodePorts() throws ConfigException
+    {
+        // When: its default node ports would overlap the listener section's; an SNI listener binds none
+        final ProxyConfig config = ConfigParser.parse(LISTENER_9092 + """
+            listeners:
+              - name: sni
+                bindAddress: h:9093
+                tls:
+                  certificate: /etc/tls/server.crt
+                  privateKey: /etc/tls/server.key
+                  sni:
+                    bootstrapHost: bootstrap.kafka.example.com
+                    nodeHostPattern: broker-$(nodeId).kafka.example.com
+            """.replace("h:9093", "h:9300"), "t.yaml");
+
+        // Then
+        final ListenerConfig sni = config.listeners().get(0);
+        assertThat(sni.tls().sni()).isEqualTo(new SniConfig("bootstrap.kafka.example.com", "broker-$(nodeId).kafka.example.com"));
+        assertThat(sni.bindsNodePorts()).isFalse();
+        assertThat(config.listener().bindsNodePorts()).isTrue();
+        assertThat(ConfigParser.parse(ConfigWriter.toYaml(config), "effective.yaml")).isEqualTo(config);
+    }
+
+    @Test
+    void shouldRejectANodeHostPatternWithoutExactlyOneNodeId()
+    {
+        // When / Then
+        final String sni = LISTENER_9092 + "listeners:\n  - name: sni\n    bindAddress: h:9300\n    tls:\n" +
+            "      certificate: s.crt\n      privateKey: s.key\n      sni:\n        bootstrapHost: b.example.com\n";
+        assertThatThrownBy(() -> ConfigParser.parse(sni + "        nodeHostPattern: broker.example.com\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:13: listeners[0].tls.sni.nodeHostPattern: must hold $(nodeId) exactly once: broker.example.com");
+        assertThatThrownBy(() -> ConfigParser.parse(sni + "        nodeHostPattern: $(nodeId)-$(nodeId).example.com\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listeners[0].tls.sni.nodeHostPattern: must hold $(nodeId) exactly once");
+        assertThatThrownBy(() -> ConfigParser.parse(sni + "        nodeHostPattern: broker_$(nodeId).example.com\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listeners[0].tls.sni.nodeHostPattern: not a host name");
+        assertThatThrownBy(() -> ConfigParser.parse(LISTENER_9092 + "  tls:\n    certificate: s.crt\n    privateKey: s.key\n" +
+            "    sni:\n      bootstrapHost: broker-7.example.com\n      nodeHostPattern: broker-$(nodeId).example.com\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listener.tls.sni.bootstrapHost: broker-7.example.com is also a node's name");
+    }
+
+    @Test
     void shouldRejectAFrameLimitTheMemoryPoolCannotHold()
     {
         // When / Then
