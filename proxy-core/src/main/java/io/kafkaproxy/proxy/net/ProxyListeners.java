@@ -19,8 +19,9 @@ import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 
 /**
- * Binds the proxy's client listeners: the bootstrap listener of each listener of a cluster, and its listener for
- * each broker node, all accepting on the acceptor loop and serving on the I/O loops, with the same channel options and pipeline.
+ * Binds the proxy's client listeners: the bootstrap port of each listener of a cluster, and its port for each broker
+ * node (none on a listener routed by SNI), all accepting on the acceptor loop and serving on the I/O loops, with the
+ * same channel options and pipeline.
  *
  * <p>Bootstrap listeners are bound by the lifecycle thread; node listeners by the node registry's callbacks, from
  * the acceptor loop. The listener channels are kept in a thread-safe group, so that {@link #close} stops them all.

@@ -1,5 +1,7 @@
 package io.kafkaproxy.proxy.routing;
 
+import io.kafkaproxy.proxy.config.SniConfig;
+
 import java.util.Locale;
 
 /**
@@ -12,7 +14,7 @@ import java.util.Locale;
 public final class SniHostNames
 {
     /** The placeholder a node host pattern holds exactly once. */
-    public static final String NODE_ID_PLACEHOLDER = "$(nodeId)";
+    public static final String NODE_ID_PLACEHOLDER = SniConfig.NODE_ID;
     /** {@link #route}: the name is the bootstrap host. */
     public static final int BOOTSTRAP = -1;
     /** {@link #route}: the name is neither the bootstrap host nor a node's. */
