@@ -30,7 +30,9 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
     public static final HostPort DEFAULT_BIND_ADDRESS = new HostPort("0.0.0.0", 9092);
     /** The name of the {@code listener} section when it gives none; its name in metric labels ({@code listener}). */
     public static final String DEFAULT_NAME = "default";
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    /** The same as {@link #DEFAULT_NAME}: the {@code listener} section's name, as the client TLS code first knew it. */
+    public static final String NAME = DEFAULT_NAME;
+    private static final Pattern VALID_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
     /**
      * Validates the section.
@@ -39,7 +41,7 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
      */
     public ListenerConfig
     {
-        if (name != null && !NAME.matcher(name).matches())
+        if (name != null && !VALID_NAME.matcher(name).matches())
         {
             // The name goes into log lines and metric labels.
             throw new IllegalArgumentException("listener.name: must be 1-64 letters, digits, '_' or '-': " + name);

@@ -46,7 +46,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Kafka's SSL security protocol between clients and the proxy, in front of a plaintext broker: the Java client 4.x
- * (producer, consumer, admin) with the proxy's key as PEM, encrypted PEM and PKCS#12; kcat (librdkafka, OpenSSL);
+ * (producer, consumer, admin) with the proxy's key as PEM, encrypted PEM and PKCS#12, and with the JDK's TLS instead of
+ * OpenSSL; kcat (librdkafka, OpenSSL);
  * the Java client 2.8. Every decrypted read lands in pool memory.
  */
 class TlsListenerIT
@@ -75,7 +76,7 @@ class TlsListenerIT
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pem", "encrypted-pem", "pkcs12"})
+    @ValueSource(strings = {"pem", "encrypted-pem", "pkcs12", "pem-jdk-provider"})
     void javaClientsShouldProduceConsumeAndAdministerOverTls(final String keyFormat) throws Exception
     {
         // Given
@@ -167,6 +168,8 @@ class TlsListenerIT
         return switch (keyFormat)
         {
             case "pem" -> TlsServerConfig.pem(certificate, server.writeKeyPem(dir.resolve("server.key")));
+            case "pem-jdk-provider" -> TlsServerConfig.of(certificate, server.writeKeyPem(dir.resolve("server.key")), null, null, null,
+                null, null, null, null, null, "jdk", null);
             case "encrypted-pem" -> TlsServerConfig.of(certificate, server.writeEncryptedKeyPem(dir.resolve("server-encrypted.key")),
                 TestCertificates.PASSWORD, null, null, null, null, null, null, null, null, null);
             case "pkcs12" -> TlsServerConfig.of(null, null, null, null, new StoreConfig(server.writeKeyStore(dir.resolve("server.p12"),

@@ -63,4 +63,29 @@ class ProxyMetricsTest
             api.onResponse(512, 150_000 + i);
         }
     }
+
+    @Test
+    void shouldReplaceTheCertificateExpirySeriesOfAListenerAndCountHandshakeFailures()
+    {
+        // Given
+        metrics.onTlsCertificatesLoaded("default", java.util.List.of(new CertificateExpiry("CN=old", "1a", 1_700_000_000L)));
+
+        // When
+        metrics.onTlsCertificatesLoaded("default", java.util.List.of(new CertificateExpiry("CN=new", "2b", 1_800_000_000L),
+            new CertificateExpiry("CN=ca", "3c", 1_900_000_000L)));
+        metrics.onTlsHandshakeFailed("default", "not_tls");
+        metrics.onTlsHandshakeFailed("default", "not_tls");
+        System.gc();
+
+        // Then
+        final String text = registry.scrape();
+        assertThat(text)
+            .contains("kafka_proxy_tls_certificate_expiry_timestamp_seconds{certificate=\"CN=new\",listener=\"default\",serial=\"2b\"} 1.8E9")
+            .contains("kafka_proxy_tls_certificate_expiry_timestamp_seconds{certificate=\"CN=ca\",listener=\"default\",serial=\"3c\"} 1.9E9")
+            .doesNotContain("serial=\"1a\"")
+            .contains("kafka_proxy_tls_handshake_failures_total{listener=\"default\",reason=\"not_tls\"} 2");
+        assertThat(metrics.tlsHandshakeFailures("default", "not_tls")).isEqualTo(2);
+        metrics.onTlsCertificatesLoaded("default", java.util.List.of());
+        assertThat(registry.scrape()).doesNotContain("kafka_proxy_tls_certificate_expiry_timestamp_seconds{");
+    }
 }

@@ -21,6 +21,25 @@ class ConfigChangeDetectorTest
         """;
 
     @Test
+    void shouldApplyTheListenerTlsSectionLiveAndKeepTheListenerAddressesRestartOnly() throws ConfigException
+    {
+        // Given
+        final ProxyConfig running = parse(RUNNING);
+        final ProxyConfig next = parse(RUNNING.replace("  bindAddress: 127.0.0.1:9092\n",
+            "  bindAddress: 127.0.0.1:9092\n  tls:\n    certificate: s.crt\n    privateKey: s.key\n"));
+
+        // When
+        final ConfigChanges changes = ConfigChangeDetector.detect(running, next);
+        final ReloadPlan plan = ((StepResult.Done<ReloadPlan>)ReloadPlan.plan(running, next)).value();
+
+        // Then
+        assertThat(changes.live()).containsExactly("listener.tls");
+        assertThat(changes.restartOnly()).isEmpty();
+        assertThat(plan.config().listener().tls()).isEqualTo(next.listener().tls());
+        assertThat(plan.changed()).containsExactly("listener.tls");
+    }
+
+    @Test
     void shouldNameEveryRestartOnlySectionThatChanged() throws ConfigException
     {
         // Given

@@ -67,6 +67,25 @@ class ReloadApplierTest
         assertThat(target.config()).isSameAs(running);
     }
 
+    @Test
+    void shouldRefuseAReloadWhoseCertificateDoesNotLoadNamingTheFile() throws ConfigException
+    {
+        // Given
+        final RunningCluster target = new RunningCluster(parse(RUNNING));
+        final ClusterSnapshot before = target.snapshots.current();
+        final ReloadPlan plan = plan(target.config(), parse(RUNNING.replace("  bindAddress: 127.0.0.1:9092\n",
+            "  bindAddress: 127.0.0.1:9092\n  tls:\n    certificate: /no/such/server.crt\n    privateKey: /no/such/server.key\n")));
+
+        // When
+        final StepResult<ReloadPlan> result = new ReloadApplier(ClusterSnapshot::compile).apply(plan, target);
+
+        // Then
+        assertThat(result).isInstanceOf(StepResult.Failed.class);
+        assertThat(((StepResult.Failed<ReloadPlan>)result).error())
+            .startsWith("listener.tls.certificate: cannot read file: file=/no/such/server.crt");
+        assertThat(target.snapshots.current()).isSameAs(before);
+    }
+
     private static ReloadPlan plan(final ProxyConfig running, final ProxyConfig fromFile)
     {
         return ((StepResult.Done<ReloadPlan>)ReloadPlan.plan(running, fromFile)).value();

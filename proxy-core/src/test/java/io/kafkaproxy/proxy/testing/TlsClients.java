@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Proxies with TLS on their listener in front of a shared test cluster, and the settings that make Kafka clients speak
@@ -30,7 +31,23 @@ public final class TlsClients
      */
     public static KafkaProxy startProxy(final BrokerCluster upstream, final TlsServerConfig tls, final Consumer<ChannelPipeline> pipelineCustomizer)
     {
-        final ProxyConfig config = ProxiedKafka.proxyConfig(upstream.bootstrapServers());
+        return startProxy(upstream, tls, UnaryOperator.identity(), pipelineCustomizer);
+    }
+
+    /**
+     * Starts a proxy with adjusted settings whose listener has TLS (or not, with a null section), in front of a
+     * cluster the caller keeps.
+     *
+     * @param upstream           the cluster.
+     * @param tls                the listener's TLS section, or null for plaintext.
+     * @param configuration      adjusts the tests' usual configuration (a policy).
+     * @param pipelineCustomizer a hook on each client pipeline.
+     * @return the proxy.
+     */
+    public static KafkaProxy startProxy(final BrokerCluster upstream, final TlsServerConfig tls,
+        final UnaryOperator<ProxyConfig> configuration, final Consumer<ChannelPipeline> pipelineCustomizer)
+    {
+        final ProxyConfig config = configuration.apply(ProxiedKafka.proxyConfig(upstream.bootstrapServers()));
         return KafkaProxy.builder(config.toBuilder().listener(config.listener().withTls(tls)).build())
             .clientPipelineCustomizer(pipelineCustomizer)
             .start();
