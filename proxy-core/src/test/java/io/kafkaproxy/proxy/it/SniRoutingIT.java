@@ -30,7 +30,9 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.SocketException;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -142,6 +144,24 @@ class SniRoutingIT
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(rejected()).isEqualTo(before + 3));
     }
 
+    @Test
+    void aPlaintextClientOnTheSniPortShouldBeCountedAsNotTls() throws Exception
+    {
+        // Given
+        final double before = handshakeFailures("not_tls");
+
+        // When: a Kafka request where a ClientHello belongs
+        try (Socket socket = new Socket(ProxiedKafka.ADVERTISED_HOST, sniPort()))
+        {
+            socket.setSoTimeout(30_000);
+            writeApiVersions(socket.getOutputStream(), 9);
+
+            // Then: closed (or reset) without an answer, and counted
+            assertThat(readOrReset(socket)).isEqualTo(-1);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(handshakeFailures("not_tls")).isEqualTo(before + 1));
+    }
+
     private static String nodeHost(final int nodeId)
     {
         return "broker-" + nodeId + "." + DOMAIN;
@@ -156,6 +176,25 @@ class SniRoutingIT
     {
         final Counter counter = kafka.proxy().meterRegistry().find(PolicyMetrics.CONNECTIONS_REJECTED)
             .tag(ProxyMetrics.REASON, "sni_unknown_host").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private static int readOrReset(final Socket socket) throws IOException
+    {
+        try
+        {
+            return socket.getInputStream().read();
+        }
+        catch (final SocketException e)
+        {
+            return -1;
+        }
+    }
+
+    private static double handshakeFailures(final String reason)
+    {
+        final Counter counter = kafka.proxy().meterRegistry().find(ProxyMetrics.TLS_HANDSHAKE_FAILURES)
+            .tag(ProxyMetrics.LISTENER, LISTENER).tag(ProxyMetrics.REASON, reason).counter();
         return counter == null ? 0 : counter.count();
     }
 
@@ -177,16 +216,21 @@ class SniRoutingIT
         return socket;
     }
 
-    /** Sends ApiVersions v0 and reads the answer's correlation id. */
-    private static int apiVersionsCorrelationId(final SSLSocket socket, final int correlationId) throws IOException
+    private static void writeApiVersions(final OutputStream stream, final int correlationId) throws IOException
     {
-        final DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+        final DataOutputStream out = new DataOutputStream(stream);
         out.writeInt(10);
         out.writeShort(18);
         out.writeShort(0);
         out.writeInt(correlationId);
         out.writeShort(-1);
         out.flush();
+    }
+
+    /** Sends ApiVersions v0 and reads the answer's correlation id. */
+    private static int apiVersionsCorrelationId(final SSLSocket socket, final int correlationId) throws IOException
+    {
+        writeApiVersions(socket.getOutputStream(), correlationId);
         final DataInputStream in = new DataInputStream(socket.getInputStream());
         final byte[] response = new byte[in.readInt()];
         in.readFully(response);
