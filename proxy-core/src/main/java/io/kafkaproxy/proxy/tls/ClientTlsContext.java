@@ -34,16 +34,18 @@ public final class ClientTlsContext
 {
     private final String listenerName;
     private final SslContext sslContext;
+    private final SslProvider provider;
     private final TlsServerConfig.ClientAuth clientAuth;
     private final SslPrincipalMapper principalMapper;
     private final List<CertificateExpiry> certificates;
 
     private ClientTlsContext(
-        final String listenerName, final SslContext sslContext, final TlsServerConfig.ClientAuth clientAuth,
+        final String listenerName, final SslContext sslContext, final SslProvider provider, final TlsServerConfig.ClientAuth clientAuth,
         final SslPrincipalMapper principalMapper, final List<CertificateExpiry> certificates)
     {
         this.listenerName = listenerName;
         this.sslContext = sslContext;
+        this.provider = provider;
         this.clientAuth = clientAuth;
         this.principalMapper = principalMapper;
         this.certificates = certificates;
@@ -99,7 +101,7 @@ public final class ClientTlsContext
         {
             certificates.add(expiry(certificate));
         }
-        return new ClientTlsContext(listenerName, context, tls.clientAuth(),
+        return new ClientTlsContext(listenerName, context, provider, tls.clientAuth(),
             SslPrincipalMapper.fromRules(tls.principalMappingRules()), List.copyOf(certificates));
     }
 
@@ -165,8 +167,7 @@ public final class ClientTlsContext
      */
     public String providerName()
     {
-        return sslContext.isServer() && OpenSsl.isAvailable() && !(sslContext instanceof io.netty.handler.ssl.JdkSslContext) ?
-            "openssl" : "jdk";
+        return provider == SslProvider.JDK ? "jdk" : "openssl";
     }
 
     /**

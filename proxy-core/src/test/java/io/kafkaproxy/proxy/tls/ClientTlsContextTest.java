@@ -181,6 +181,23 @@ class ClientTlsContextTest
     }
 
     @Test
+    void shouldUseOpenSslWhereItLoadsUnlessTheJdkIsAskedFor()
+    {
+        // Given
+        final Path certificate = SERVER.writeCertificatePem(dir.resolve("s.crt"));
+        final Path key = SERVER.writeKeyPem(dir.resolve("s.key"));
+
+        // When
+        final ClientTlsContext auto = ClientTlsContext.compile(TlsServerConfig.pem(certificate, key), "listener.tls", "default");
+        final ClientTlsContext jdk = ClientTlsContext.compile(TlsServerConfig.of(certificate, key, null, null, null, null, null, null,
+            null, null, "jdk", null), "listener.tls", "default");
+
+        // Then
+        assertThat(auto.providerName()).isEqualTo(io.netty.handler.ssl.OpenSsl.isAvailable() ? "openssl" : "jdk");
+        assertThat(jdk.providerName()).isEqualTo("jdk");
+    }
+
+    @Test
     void shouldTellHandshakeFailureReasons()
     {
         // When / Then
