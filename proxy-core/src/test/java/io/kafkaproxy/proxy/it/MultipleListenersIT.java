@@ -3,6 +3,8 @@ package io.kafkaproxy.proxy.it;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.NodePortsConfig;
+import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.net.KafkaProxy;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry.BrokerNode;
 import io.kafkaproxy.proxy.testing.BrokerAddressAssertions;
@@ -32,6 +34,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Two plaintext listeners side by side in front of one broker: each has its own bootstrap port and node ports, a
@@ -97,6 +100,23 @@ class MultipleListenersIT
         assertThat(firstEndpoints).isNotEmpty().allSatisfy(endpoint -> assertThat(endpoint).endsWith(":" + onFirst.proxyPort()));
         assertThat(secondEndpoints).isNotEmpty().allSatisfy(endpoint -> assertThat(endpoint).endsWith(":" + onSecond.proxyPort()));
         assertThat(secondEndpoints).anySatisfy(endpoint -> assertThat(endpoint).startsWith(ApiKeys.FIND_COORDINATOR.name + ":"));
+    }
+
+    @Test
+    void aListenerThatCannotBindShouldStopTheStartNamingItsPath()
+    {
+        // Given: a second proxy whose second listener wants the port the running one's second listener holds
+        final int taken = kafka.proxy().bootstrapAddress(SECOND).getPort();
+        final ProxyConfig config = ProxiedKafka.proxyConfig(kafka.upstream().bootstrapServers()).toBuilder()
+            .listeners(List.of(new ListenerConfig(SECOND, new HostPort(ProxiedKafka.ADVERTISED_HOST, taken),
+                ProxiedKafka.ADVERTISED_HOST, new NodePortsConfig(0, 1), null)))
+            .build();
+
+        // When / Then
+        assertThatThrownBy(() -> KafkaProxy.builder(config).start().close())
+            .isInstanceOf(KafkaProxy.ProxyStartException.class)
+            .hasMessageStartingWith("cannot bind the bootstrap listener: listeners[0].bindAddress=" +
+                ProxiedKafka.ADVERTISED_HOST + ":" + taken + ": ");
     }
 
     private static BrokerNode node(final BrokerNodeRegistry registry)
