@@ -35,4 +35,16 @@ public interface BrokerEndpointMapper
      * @return the advertised host name or address.
      */
     String advertisedHost();
+
+    /**
+     * The host clients should use for one node: {@link #advertisedHost()} unless each node has a name of its own
+     * (SNI routing, where every node shares one port).
+     *
+     * @param nodeId the broker's node id.
+     * @return the advertised host name or address of that node.
+     */
+    default String advertisedHost(final int nodeId)
+    {
+        return advertisedHost();
+    }
 }

@@ -211,7 +211,7 @@ final class EndpointArrayRewriter
         final int proxyPort = mapper.proxyPort(nodeId, brokerHost, brokerPort);
         outcome = RewriteOutcome.withMappedPort(outcome, proxyPort);
         writer.writeInt32(nodeId)
-            .writeString(flexible, mapper.advertisedHost())
+            .writeString(flexible, mapper.advertisedHost(nodeId))
             .writeInt32(proxyPort);
     }
 }

@@ -73,6 +73,48 @@ class MetadataResponseRewriterTest
     }
 
     @Test
+    void shouldGiveEachNodeItsOwnHostWhenTheMapperNamesNodes()
+    {
+        // Given: every node on one port, each under a name of its own (SNI routing)
+        final BrokerEndpointMapper namedNodes = new BrokerEndpointMapper()
+        {
+            @Override
+            public int proxyPort(final int nodeId, final String brokerHost, final int brokerPort)
+            {
+                return 9443;
+            }
+
+            @Override
+            public String advertisedHost()
+            {
+                return "bootstrap.example";
+            }
+
+            @Override
+            public String advertisedHost(final int nodeId)
+            {
+                return "broker-" + nodeId + ".example";
+            }
+        };
+        final short version = 12;
+        final MetadataResponseData original = response(false);
+        final UnsafeBuffer buffer = WireFixtures.serialize(original, version);
+        final int bodyLength = WireFixtures.bodyLength(original, version);
+
+        // When
+        rewriter.rewrite(buffer, WireFixtures.BODY_OFFSET, bodyLength, version, namedNodes, splice);
+
+        // Then
+        final MetadataResponseData actual = new MetadataResponseData(
+            WireFixtures.accessor(WireFixtures.spliced(buffer, WireFixtures.BODY_OFFSET, bodyLength, splice)), version);
+        for (final int nodeId : NODE_IDS)
+        {
+            assertThat(actual.brokers().find(nodeId).host()).isEqualTo("broker-" + nodeId + ".example");
+            assertThat(actual.brokers().find(nodeId).port()).isEqualTo(9443);
+        }
+    }
+
+    @Test
     void shouldReportPendingWhenAListenerIsStillStarting()
     {
         // Given

@@ -11,7 +11,9 @@ import io.kafkaproxy.proxy.ratelimit.QuotaBook;
 import io.kafkaproxy.proxy.tls.ClientTlsContext;
 import io.kafkaproxy.proxy.tls.BrokerTlsContext;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Everything about one upstream cluster that a configuration reload changes while connections stay open, compiled
@@ -29,6 +31,8 @@ import java.util.List;
  * @param audit                what the audit log records.
  * @param clientTls            TLS for the listener's clients, its files read at compile time; null for plaintext. For
  *                             connections accepted from then on.
+ * @param listenerTls          TLS for the clients of each listener ({@code clientTls} is the {@code listener}
+ *                             section's), by listener name; a plaintext listener has none.
  * @param brokerTls            TLS to the brokers ({@code upstream.tls}, its files read at compile), for the next
  *                             broker connections; null: plaintext.
  * @param brokerLogin          the proxy's own SASL login to the brokers ({@code upstream.sasl}), for the next broker
@@ -45,6 +49,7 @@ public record ClusterSnapshot(
     CircuitBreakerConfig circuitBreaker,
     AuditConfig audit,
     ClientTlsContext clientTls,
+    Map<String, ClientTlsContext> listenerTls,
     BrokerTlsContext brokerTls,
     BrokerLoginCredentials brokerLogin)
 {
@@ -65,7 +70,17 @@ public record ClusterSnapshot(
      */
     public static ClusterSnapshot compile(final ProxyConfig config)
     {
-        final TlsServerConfig tls = config.listener().tls();
+        final Map<String, ClientTlsContext> listenerTls = new HashMap<>();
+        final List<ListenerConfig> listeners = config.allListeners();
+        for (int i = 0; i < listeners.size(); i++)
+        {
+            final TlsServerConfig tls = listeners.get(i).tls();
+            if (tls != null)
+            {
+                listenerTls.put(listeners.get(i).name(),
+                    ClientTlsContext.compile(tls, ProxyConfig.listenerPath(i) + ".tls", listeners.get(i).name()));
+            }
+        }
         return new ClusterSnapshot(
             List.copyOf(config.upstream().bootstrapServers()),
             (int)config.upstream().connectTimeout().toMillis(),
@@ -76,8 +91,20 @@ public record ClusterSnapshot(
             new QuotaBook(config.quotas()),
             config.circuitBreaker(),
             config.audit(),
-            tls == null ? null : ClientTlsContext.compile(tls, TlsServerConfig.YAML_PATH, ListenerConfig.NAME),
+            listenerTls.get(config.listener().name()),
+            Map.copyOf(listenerTls),
             config.upstream().tls() == null ? null : BrokerTlsContext.compile(config.upstream().tls()),
             config.upstream().sasl() == null ? null : BrokerLoginCredentials.compile(config.upstream().sasl()));
+    }
+
+    /**
+     * TLS for the clients of one listener.
+     *
+     * @param listenerName the listener's name.
+     * @return its TLS, or null for a plaintext listener.
+     */
+    public ClientTlsContext clientTls(final String listenerName)
+    {
+        return listenerTls.get(listenerName);
     }
 }

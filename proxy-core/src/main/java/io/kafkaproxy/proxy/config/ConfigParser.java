@@ -24,6 +24,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -44,6 +46,9 @@ public final class ConfigParser
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .registerModule(new SimpleModule("kafka-proxy-units").addDeserializer(Duration.class, new DurationDeserializer()));
 
+    /** The place of an entry of the {@code listeners} section in a mapper path. */
+    private static final Pattern LISTENERS_ENTRY = Pattern.compile("listeners\\[\\d+]");
+
     private ConfigParser()
     {
     }
@@ -52,6 +57,7 @@ public final class ConfigParser
     {
         final Map<String, Class<?>> sections = new LinkedHashMap<>();
         sections.put("listener", ListenerConfig.class);
+        sections.put("listeners", ListenerConfig[].class);
         sections.put("upstream", BrokerClusterConfig.class);
         sections.put("network", NetworkConfig.class);
         sections.put("memory", MemoryConfig.class);
@@ -230,7 +236,8 @@ public final class ConfigParser
     private static String describe(final String source, final String yaml, final JsonProcessingException e, final String pathPrefix)
     {
         final String mapperPath = e instanceof JsonMappingException ? path((JsonMappingException)e) : "";
-        final String path = pathPrefix.isEmpty() ? mapperPath : mapperPath.isEmpty() ? pathPrefix : pathPrefix + "." + mapperPath;
+        final String path = pathPrefix.isEmpty() ? mapperPath : mapperPath.isEmpty() ? pathPrefix :
+            pathPrefix + (mapperPath.startsWith("[") ? "" : ".") + mapperPath;
         final String problem;
         final String problemPath;
         if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException)
@@ -239,8 +246,9 @@ public final class ConfigParser
             final int colon = message.indexOf(": ");
             if (colon > 0 && !message.substring(0, colon).contains(" "))
             {
-                // The records name the YAML path of the bad value themselves, deeper than the mapper knows it.
-                problemPath = message.substring(0, colon);
+                // The records name the YAML path of the bad value themselves, deeper than the mapper knows it; a
+                // listener names the paths of the listener section, wherever it stands.
+                problemPath = inListenersEntry(path, message.substring(0, colon));
                 problem = message.substring(colon + 2);
             }
             else
@@ -284,6 +292,16 @@ public final class ConfigParser
             message.append(problemPath).append(": ");
         }
         return message.append(problem).toString();
+    }
+
+    private static String inListenersEntry(final String mapperPath, final String recordPath)
+    {
+        final Matcher entry = LISTENERS_ENTRY.matcher(mapperPath);
+        if (entry.lookingAt() && (recordPath.equals("listener") || recordPath.startsWith("listener.")))
+        {
+            return entry.group() + recordPath.substring("listener".length());
+        }
+        return recordPath;
     }
 
     private static String duplicateKey(final String message)

@@ -31,15 +31,20 @@ public final class ConfigWriter
     {
         final StringBuilder yaml = new StringBuilder(1024);
         final ListenerConfig listener = config.listener();
-        yaml.append("listener:\n")
-            .append("  bindAddress: ").append(quoted(listener.bindAddress().toString())).append('\n')
-            .append("  advertisedHost: ").append(quoted(listener.advertisedHost())).append('\n')
-            .append("  nodePorts:\n")
-            .append("    first: ").append(listener.nodePorts().first()).append('\n')
-            .append("    count: ").append(listener.nodePorts().count()).append('\n');
-        if (listener.tls() != null)
+        yaml.append("listener:\n");
+        if (!listener.name().equals(ListenerConfig.DEFAULT_NAME))
         {
-            appendTls(yaml, listener.tls());
+            yaml.append("  name: ").append(quoted(listener.name())).append('\n');
+        }
+        appendListenerKeys(yaml, "", listener);
+        if (!config.listeners().isEmpty())
+        {
+            yaml.append("listeners:\n");
+            for (final ListenerConfig more : config.listeners())
+            {
+                yaml.append("  - name: ").append(quoted(more.name())).append('\n');
+                appendListenerKeys(yaml, "  ", more);
+            }
         }
         yaml.append("upstream:\n  bootstrapServers:\n");
         for (final HostPort server : config.upstream().bootstrapServers())
@@ -118,6 +123,12 @@ public final class ConfigWriter
             .append(tls.cipherSuites().stream().map(ConfigWriter::quoted).collect(Collectors.joining(", "))).append("]\n")
             .append("    provider: ").append(tls.provider().yamlName()).append('\n')
             .append("    principalMappingRules: ").append(quoted(tls.principalMappingRules())).append('\n');
+        if (tls.sni() != null)
+        {
+            yaml.append("    sni:\n")
+                .append("      bootstrapHost: ").append(quoted(tls.sni().bootstrapHost())).append('\n')
+                .append("      nodeHostPattern: ").append(quoted(tls.sni().nodeHostPattern())).append('\n');
+        }
     }
 
     private static void appendPath(final StringBuilder yaml, final String key, final java.nio.file.Path path)
@@ -268,6 +279,25 @@ public final class ConfigWriter
         if (value != null)
         {
             yaml.append(key).append(": ").append(quoted(value.toString())).append('\n');
+        }
+    }
+
+    private static void appendListenerKeys(final StringBuilder yaml, final String indent, final ListenerConfig listener)
+    {
+        // Written as the listener section's keys, then moved right as far as a listeners entry's keys stand.
+        final StringBuilder keys = new StringBuilder(256);
+        keys.append("  bindAddress: ").append(quoted(listener.bindAddress().toString())).append('\n')
+            .append("  advertisedHost: ").append(quoted(listener.advertisedHost())).append('\n')
+            .append("  nodePorts:\n")
+            .append("    first: ").append(listener.nodePorts().first()).append('\n')
+            .append("    count: ").append(listener.nodePorts().count()).append('\n');
+        if (listener.tls() != null)
+        {
+            appendTls(keys, listener.tls());
+        }
+        for (final String line : keys.toString().split("\n"))
+        {
+            yaml.append(indent).append(line).append('\n');
         }
     }
 

@@ -86,6 +86,11 @@ public record NodePortsConfig(int first, int count)
         return !ephemeral() && port >= first && port < first + count;
     }
 
+    boolean overlaps(final NodePortsConfig other)
+    {
+        return !ephemeral() && !other.ephemeral() && first < other.first + other.count && other.first < first + count;
+    }
+
     @Override
     public String toString()
     {

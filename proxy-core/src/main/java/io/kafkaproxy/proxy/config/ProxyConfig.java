@@ -5,10 +5,16 @@ import io.kafkaproxy.mempool.MemoryPoolSettings;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
 /**
  * The whole configuration file.
  *
- * @param listener where clients connect.
+ * @param listener where clients connect: the first listener.
+ * @param listeners more listeners beside {@code listener}, each with its own name, ports and advertised host.
  * @param upstream the Kafka cluster behind the proxy.
  * @param network  threads and connection limits.
  * @param memory   the off-heap pool frames live in.
@@ -22,6 +28,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  */
 public record ProxyConfig(
     ListenerConfig listener,
+    List<ListenerConfig> listeners,
     BrokerClusterConfig upstream,
     NetworkConfig network,
     MemoryConfig memory,
@@ -44,6 +51,12 @@ public record ProxyConfig(
         {
             throw new IllegalArgumentException("listener: required");
         }
+        if (listener.name() == null)
+        {
+            listener = listener.withName(ListenerConfig.DEFAULT_NAME);
+        }
+        listeners = listeners == null ? List.of() : List.copyOf(listeners);
+        checkListeners(listener, listeners);
         if (upstream == null)
         {
             throw new IllegalArgumentException("upstream: required");
@@ -108,6 +121,77 @@ public record ProxyConfig(
     }
 
     /**
+     * Every listener: the {@code listener} section first, then the entries of {@code listeners} in file order.
+     *
+     * @return the listeners.
+     */
+    public List<ListenerConfig> allListeners()
+    {
+        final List<ListenerConfig> all = new ArrayList<>(1 + listeners.size());
+        all.add(listener);
+        all.addAll(listeners);
+        return all;
+    }
+
+    private static void checkListeners(final ListenerConfig listener, final List<ListenerConfig> listeners)
+    {
+        final List<ListenerConfig> all = new ArrayList<>(1 + listeners.size());
+        all.add(listener);
+        all.addAll(listeners);
+        final Set<String> names = new HashSet<>();
+        for (int i = 0; i < all.size(); i++)
+        {
+            final ListenerConfig one = all.get(i);
+            final String path = listenerPath(i);
+            if (one.name() == null)
+            {
+                throw new IllegalArgumentException(path + ".name: required");
+            }
+            if (!names.add(one.name()))
+            {
+                throw new IllegalArgumentException(path + ".name: another listener has the name " + one.name());
+            }
+            for (int j = 0; j < i; j++)
+            {
+                // Bootstrap and node ports of every listener share the host's port space: none may take another's.
+                final ListenerConfig earlier = all.get(j);
+                final int port = one.bindAddress().port();
+                if (port != 0 && port == earlier.bindAddress().port())
+                {
+                    throw new IllegalArgumentException(path + ".bindAddress: port " + port + " is the bootstrap port of " +
+                        listenerPath(j));
+                }
+                if (port != 0 && earlier.bindsNodePorts() && earlier.nodePorts().contains(port))
+                {
+                    throw new IllegalArgumentException(path + ".bindAddress: port " + port + " is in the node ports of " +
+                        listenerPath(j) + ": " + earlier.nodePorts());
+                }
+                if (one.bindsNodePorts() && one.nodePorts().contains(earlier.bindAddress().port()))
+                {
+                    throw new IllegalArgumentException(path + ".nodePorts: range " + one.nodePorts() +
+                        " contains the bootstrap port of " + listenerPath(j) + ": " + earlier.bindAddress().port());
+                }
+                if (one.bindsNodePorts() && earlier.bindsNodePorts() && one.nodePorts().overlaps(earlier.nodePorts()))
+                {
+                    throw new IllegalArgumentException(path + ".nodePorts: range " + one.nodePorts() +
+                        " overlaps the node ports of " + listenerPath(j) + ": " + earlier.nodePorts());
+                }
+            }
+        }
+    }
+
+    /**
+     * The YAML path of a listener: {@code listener} for the first, {@code listeners[i]} for the others.
+     *
+     * @param index the listener's place in {@link #allListeners()}.
+     * @return the path.
+     */
+    public static String listenerPath(final int index)
+    {
+        return index == 0 ? "listener" : "listeners[" + (index - 1) + "]";
+    }
+
+    /**
      * Starts a configuration of the cluster behind the proxy; every other section defaults until it is set.
      *
      * @param upstream the upstream section (required).
@@ -125,11 +209,13 @@ public record ProxyConfig(
      */
     public Builder toBuilder()
     {
-        return builderOf(listener, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker);
+        return builderOf(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas,
+            circuitBreaker);
     }
 
     private static Builder builderOf(
         final ListenerConfig listener,
+        final List<ListenerConfig> listeners,
         final BrokerClusterConfig upstream,
         final NetworkConfig network,
         final MemoryConfig memory,
@@ -143,6 +229,7 @@ public record ProxyConfig(
     {
         return new Builder()
             .listener(listener)
+            .listeners(listeners)
             .upstream(upstream)
             .network(network)
             .memory(memory)
@@ -159,6 +246,7 @@ public record ProxyConfig(
      * Reads the file, filling in default sections.
      *
      * @param listener       the listener section, or null.
+     * @param listeners      the listeners section, or null.
      * @param upstream       the upstream section (required).
      * @param network        the network section, or null.
      * @param memory         the memory section, or null.
@@ -174,6 +262,7 @@ public record ProxyConfig(
     @JsonCreator
     public static ProxyConfig of(
         @JsonProperty("listener") final ListenerConfig listener,
+        @JsonProperty("listeners") final List<ListenerConfig> listeners,
         @JsonProperty("upstream") final BrokerClusterConfig upstream,
         @JsonProperty("network") final NetworkConfig network,
         @JsonProperty("memory") final MemoryConfig memory,
@@ -185,8 +274,8 @@ public record ProxyConfig(
         @JsonProperty("quotas") final QuotasConfig quotas,
         @JsonProperty("circuitBreaker") final CircuitBreakerConfig circuitBreaker)
     {
-        return builderOf(listener, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker)
-            .build();
+        return builderOf(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas,
+            circuitBreaker).build();
     }
 
     /**
@@ -197,6 +286,7 @@ public record ProxyConfig(
     public static final class Builder
     {
         private ListenerConfig listener;
+        private List<ListenerConfig> listeners;
         private BrokerClusterConfig upstream;
         private NetworkConfig network;
         private MemoryConfig memory;
@@ -221,6 +311,18 @@ public record ProxyConfig(
         public Builder listener(final ListenerConfig section)
         {
             this.listener = section;
+            return this;
+        }
+
+        /**
+         * Sets the listeners section: the listeners beside {@code listener}.
+         *
+         * @param section the listeners, or null for none.
+         * @return this builder.
+         */
+        public Builder listeners(final List<ListenerConfig> section)
+        {
+            this.listeners = section;
             return this;
         }
 
@@ -358,6 +460,7 @@ public record ProxyConfig(
             }
             return new ProxyConfig(
                 listener == null ? ListenerConfig.of(null, null, null) : listener,
+                listeners == null ? List.of() : listeners,
                 upstream,
                 network == null ? NetworkConfig.defaults() : network,
                 memory == null ? MemoryConfig.defaults() : memory,

@@ -32,6 +32,8 @@ import java.util.List;
  * @param principalMappingRules  how a client certificate's subject becomes the principal, in the syntax of
  *                               Kafka's {@code ssl.principal.mapping.rules}. Default {@code DEFAULT} (the whole
  *                               RFC 2253 distinguished name).
+ * @param sni                    one port for the whole cluster, each target chosen by the TLS server name; null
+ *                               (absent) for a port per node.
  */
 public record TlsServerConfig(
     Path certificate,
@@ -45,7 +47,8 @@ public record TlsServerConfig(
     List<String> protocols,
     List<String> cipherSuites,
     Provider provider,
-    String principalMappingRules)
+    String principalMappingRules,
+    SniConfig sni)
 {
     /** The YAML path of the section, at the head of its validation messages. */
     public static final String YAML_PATH = "listener.tls";
@@ -201,7 +204,7 @@ public record TlsServerConfig(
     }
 
     /**
-     * Reads the section, filling in defaults for absent keys.
+     * Reads a section without SNI routing, filling in defaults for absent keys.
      *
      * @param certificate            the certificate chain file, or null.
      * @param privateKey             the private key file, or null.
@@ -218,6 +221,43 @@ public record TlsServerConfig(
      * @return the section.
      * @throws IllegalArgumentException naming the YAML path of the first bad value.
      */
+    public static TlsServerConfig of(
+        final Path certificate,
+        final Path privateKey,
+        final String privateKeyPassword,
+        final Path privateKeyPasswordFile,
+        final StoreConfig keyStore,
+        final String clientAuth,
+        final Path trustedCertificates,
+        final StoreConfig trustStore,
+        final List<String> protocols,
+        final List<String> cipherSuites,
+        final String provider,
+        final String principalMappingRules)
+    {
+        return of(certificate, privateKey, privateKeyPassword, privateKeyPasswordFile, keyStore, clientAuth,
+            trustedCertificates, trustStore, protocols, cipherSuites, provider, principalMappingRules, null);
+    }
+
+    /**
+     * Reads the section, filling in defaults for absent keys.
+     *
+     * @param certificate            the certificate chain file, or null.
+     * @param privateKey             the private key file, or null.
+     * @param privateKeyPassword     the key's password, or null.
+     * @param privateKeyPasswordFile the file holding the key's password, or null.
+     * @param keyStore               the key store, or null.
+     * @param clientAuth             {@code none}, {@code requested} or {@code required}, or null.
+     * @param trustedCertificates    the trusted authorities' file, or null.
+     * @param trustStore             the trust store, or null.
+     * @param protocols              the TLS versions, or null.
+     * @param cipherSuites           the cipher suites, or null.
+     * @param provider               {@code auto}, {@code openssl} or {@code jdk}, or null.
+     * @param principalMappingRules  the mapping rules, or null.
+     * @param sni                    the SNI routing section, or null.
+     * @return the section.
+     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     */
     @JsonCreator
     public static TlsServerConfig of(
         @JsonProperty("certificate") final Path certificate,
@@ -231,12 +271,13 @@ public record TlsServerConfig(
         @JsonProperty("protocols") final List<String> protocols,
         @JsonProperty("cipherSuites") final List<String> cipherSuites,
         @JsonProperty("provider") final String provider,
-        @JsonProperty("principalMappingRules") final String principalMappingRules)
+        @JsonProperty("principalMappingRules") final String principalMappingRules,
+        @JsonProperty("sni") final SniConfig sni)
     {
         return new TlsServerConfig(certificate, privateKey, privateKeyPassword, privateKeyPasswordFile, keyStore,
             clientAuth == null ? ClientAuth.NONE : clientAuth(clientAuth), trustedCertificates, trustStore, protocols,
             cipherSuites, provider == null ? Provider.AUTO : provider(provider),
-            principalMappingRules == null ? DEFAULT_PRINCIPAL_MAPPING_RULES : principalMappingRules);
+            principalMappingRules == null ? DEFAULT_PRINCIPAL_MAPPING_RULES : principalMappingRules, sni);
     }
 
     /**
@@ -262,7 +303,7 @@ public record TlsServerConfig(
     public TlsServerConfig withKeyPair(final Path newCertificate, final Path newPrivateKey)
     {
         return new TlsServerConfig(newCertificate, newPrivateKey, null, null, null, clientAuth, trustedCertificates,
-            trustStore, protocols, cipherSuites, provider, principalMappingRules);
+            trustStore, protocols, cipherSuites, provider, principalMappingRules, sni);
     }
 
     /**
@@ -274,7 +315,19 @@ public record TlsServerConfig(
     public TlsServerConfig withRequiredClientCertificates(final Path authorities)
     {
         return new TlsServerConfig(certificate, privateKey, privateKeyPassword, privateKeyPasswordFile, keyStore,
-            ClientAuth.REQUIRED, authorities, null, protocols, cipherSuites, provider, principalMappingRules);
+            ClientAuth.REQUIRED, authorities, null, protocols, cipherSuites, provider, principalMappingRules, sni);
+    }
+
+    /**
+     * The same section with other SNI routing.
+     *
+     * @param newSni the SNI section, or null for a port per node.
+     * @return the new section.
+     */
+    public TlsServerConfig withSni(final SniConfig newSni)
+    {
+        return new TlsServerConfig(certificate, privateKey, privateKeyPassword, privateKeyPasswordFile, keyStore,
+            clientAuth, trustedCertificates, trustStore, protocols, cipherSuites, provider, principalMappingRules, newSni);
     }
 
     private static ClientAuth clientAuth(final String name)
@@ -309,6 +362,6 @@ public record TlsServerConfig(
             ", privateKeyPasswordFile=" + privateKeyPasswordFile + ", keyStore=" + keyStore +
             ", clientAuth=" + clientAuth.yamlName() + ", trustedCertificates=" + trustedCertificates +
             ", trustStore=" + trustStore + ", protocols=" + protocols + ", cipherSuites=" + cipherSuites +
-            ", provider=" + provider.yamlName() + ", principalMappingRules=" + principalMappingRules + "]";
+            ", provider=" + provider.yamlName() + ", principalMappingRules=" + principalMappingRules + ", sni=" + sni + "]";
     }
 }

@@ -49,7 +49,9 @@ public final class ConnectionLogLimits
         /** A response names a node without a proxy listener. */
         UNADVERTISABLE_RESPONSE,
         /** A client's TLS handshake failed. */
-        TLS_HANDSHAKE_FAILED
+        TLS_HANDSHAKE_FAILED,
+        /** A client's TLS server name is not a host of its SNI listener. */
+        SNI_UNKNOWN_HOST
     }
 
     private final NanoClock clock;
@@ -101,5 +103,15 @@ public final class ConnectionLogLimits
     public long tryAcquireTlsHandshakeFailure()
     {
         return tryAcquire(Kind.TLS_HANDSHAKE_FAILED);
+    }
+
+    /**
+     * Asks whether a line about a connection refused for its TLS server name may be logged now. Any thread.
+     *
+     * @return {@link LogRateLimiter#SUPPRESSED}, or the lines of that kind held back since the last one let through.
+     */
+    public long tryAcquireSniUnknownHost()
+    {
+        return tryAcquire(Kind.SNI_UNKNOWN_HOST);
     }
 }

@@ -13,12 +13,16 @@ import io.kafkaproxy.proxy.policy.CertificatePrincipal;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
 import io.kafkaproxy.proxy.policy.PrincipalSource;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.kafkaproxy.proxy.routing.DeferredBrokerTarget;
 import io.kafkaproxy.proxy.tls.ClientTlsContext;
 import io.kafkaproxy.proxy.tls.ClientTlsHandshakeHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.Mapping;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -29,10 +33,12 @@ import java.util.function.Supplier;
 
 /**
  * Builds the pipeline of each client channel accepted by one listener, in the order documented in
- * {@code package-info}: TLS (when the snapshot has it: the {@code SslHandler} and the handshake's handler), idle,
- * frame decoder, header decoder, frontend.
+ * {@code package-info}: TLS (when the snapshot has it: the {@code SslHandler}, or on a listener routed by SNI the
+ * {@code SniHandler} and the routing handler; then the handshake's handler), idle, frame decoder, header decoder,
+ * frontend.
  *
- * <p>Each listener fronts one cluster (its bootstrap servers or one of its nodes). Shared by all channels of its listener (it keeps no per-channel state); each channel gets its own handlers
+ * <p>Each listener fronts one cluster (its bootstrap servers or one of its nodes) and rewrites broker addresses with
+ * its own node registry. Shared by all channels of its listener (it keeps no per-channel state); each channel gets its own handlers
  * and state machine. Runs on the accepted channel's event loop.
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel>
@@ -41,16 +47,20 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
     static final String SSL_HANDLER_NAME = "ssl";
 
     private final Supplier<BrokerTarget> targets;
+    private final ListenerContext listener;
     private final ClusterContext cluster;
     private final ConnectionServices services;
     private final LongSupplier tlsWarnBudget;
+    private final LongSupplier sniWarnBudget;
 
-    ClientChannelInitializer(final Supplier<BrokerTarget> targets, final ClusterContext cluster, final ConnectionServices services)
+    ClientChannelInitializer(final Supplier<BrokerTarget> targets, final ListenerContext listener, final ConnectionServices services)
     {
         this.targets = targets;
-        this.cluster = cluster;
+        this.listener = listener;
+        this.cluster = listener.cluster();
         this.services = services;
         this.tlsWarnBudget = services.logLimits()::tryAcquireTlsHandshakeFailure;
+        this.sniWarnBudget = services.logLimits()::tryAcquireSniUnknownHost;
     }
 
     @Override
@@ -59,13 +69,14 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         services.clientChannels().add(channel);
         // One snapshot for the whole pipeline: TLS material and timeouts from the same reload.
         final ClusterSnapshot snapshot = cluster.snapshot();
-        final ClientTlsContext tls = snapshot.clientTls();
+        final ClientTlsContext tls = snapshot.clientTls(listener.name());
+        final BrokerTarget target = targets.get();
         final CertificatePrincipal certificatePrincipal =
             tls != null && tls.clientAuth() != TlsServerConfig.ClientAuth.NONE ? new CertificatePrincipal() : null;
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
         final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header);
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
-            channel, targets.get(), cluster.connector(), cluster.nodes(), services.metrics(), header, headerDecoder.view(),
+            channel, target, cluster.connector(), listener.nodes(), services.metrics(), header, headerDecoder.view(),
             new ConnectionPolicy(cluster.policy(), channel.alloc(), clientAddress(channel),
                 certificatePrincipal == null ? new PrincipalSource[0] : new PrincipalSource[] {certificatePrincipal}),
             cluster.breakers(), services.logLimits());
@@ -82,8 +93,22 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         {
             // The channel's allocator is the pool: the SslHandler decrypts into pool memory, which the frame decoder
             // slices as it slices plaintext reads. The broker connection waits for a whole frame, so for the handshake.
+            if (target instanceof DeferredBrokerTarget deferred)
+            {
+                // SNI routing: the SniHandler reads the ClientHello's server name, puts the SslHandler in its place,
+                // and the routing handler chooses the target from that name, before any request can arrive.
+                final SslContext sslContext = tls.sslContext();
+                pipeline
+                    .addLast(SSL_HANDLER_NAME, new SniHandler((Mapping<String, SslContext>)serverName -> sslContext))
+                    .addLast("sniRouting", new SniRoutingHandler(listener.sniHostNames(), deferred, listener.nodes(),
+                        () -> cluster.snapshot().bootstrapServers(), cluster.policyMetrics()::onConnectionRejected,
+                        sniWarnBudget, listener.name()));
+            }
+            else
+            {
+                pipeline.addLast(SSL_HANDLER_NAME, tls.newHandler(channel.alloc()));
+            }
             pipeline
-                .addLast(SSL_HANDLER_NAME, tls.newHandler(channel.alloc()))
                 .addLast("tlsHandshake", new ClientTlsHandshakeHandler(tls, services.metrics(), tlsWarnBudget,
                     certificatePrincipal == null ? null : certificatePrincipal::onHandshakeCompleted));
         }

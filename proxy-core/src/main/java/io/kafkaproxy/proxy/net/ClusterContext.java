@@ -6,6 +6,7 @@ import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.cluster.ClusterSnapshotReference;
 import io.kafkaproxy.proxy.codec.FrameSizeLimit;
 import io.kafkaproxy.proxy.config.ListenerConfig;
+import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.policy.PolicyServices;
@@ -19,11 +20,14 @@ import io.netty.util.concurrent.EventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Everything that belongs to one upstream cluster: its published {@link ClusterSnapshot}, its broker nodes (and
- * their port allocation and discovery), the connector to its brokers, its policy and its circuit breakers. A proxy
+ * Everything that belongs to one upstream cluster: its published {@link ClusterSnapshot}, its client listeners
+ * (each with its broker nodes' port allocation), node discovery, the connector to its brokers, its policy and its circuit breakers. A proxy
  * in front of several clusters holds one context per cluster.
  *
  * <p>Built and published to by the lifecycle thread (start, reload); read by the event loops only through the
@@ -37,15 +41,17 @@ final class ClusterContext
     // The frame decoders read a FrameSizeLimit at each size field; these two follow the snapshot on each publish.
     private final FrameSizeLimit requestLimit;
     private final FrameSizeLimit responseLimit;
-    private final BrokerNodeRegistry nodes;
+    private final List<ListenerContext> listeners;
     private final NettyBrokerConnector connector;
     private final PolicyServices policy;
     private final BrokerCircuitBreakers breakers;
+    private final PolicyMetrics policyMetrics;
 
     /**
      * Builds the context of a cluster; nothing connects until {@link #discoverNodes}.
      *
-     * @param listener        the listener section: advertised host and node port range.
+     * @param listenerConfigs the cluster's listeners, the first one first: advertised host and node port range of each.
+     * @param bindAddresses   the resolved bind host of each listener, in the same order.
      * @param initial         the cluster's first snapshot.
      * @param transport       the socket transport.
      * @param resolver        resolves broker host names without blocking.
@@ -57,7 +63,8 @@ final class ClusterContext
      * @param notifier        where the node registry runs its callbacks.
      */
     ClusterContext(
-        final ListenerConfig listener,
+        final List<ListenerConfig> listenerConfigs,
+        final List<InetAddress> bindAddresses,
         final ClusterSnapshot initial,
         final Transport transport,
         final AddressResolverGroup<InetSocketAddress> resolver,
@@ -71,12 +78,21 @@ final class ClusterContext
         this.snapshots = new ClusterSnapshotReference(initial);
         this.requestLimit = new FrameSizeLimit(initial.maxRequestSizeBytes());
         this.responseLimit = new FrameSizeLimit(initial.maxResponseSizeBytes());
-        this.nodes = new BrokerNodeRegistry(
-            listener.advertisedHost(), listener.nodePorts().first(), listener.nodePorts().count(),
-            // Called only once discovery or a response names a node, after this constructor has returned.
-            (nodeId, port) -> listeners.bindNodeListener(this, nodeId, port), notifier);
+        final List<ListenerContext> contexts = new ArrayList<>(listenerConfigs.size());
+        final List<BrokerNodeRegistry> registries = new ArrayList<>(listenerConfigs.size());
+        for (int i = 0; i < listenerConfigs.size(); i++)
+        {
+            final ListenerContext listener = new ListenerContext(listenerConfigs.get(i), ProxyConfig.listenerPath(i),
+                bindAddresses.get(i), this, listeners, notifier);
+            contexts.add(listener);
+            registries.add(listener.nodes());
+        }
+        // Discovery feeds the first listener's registry, and a response feeds its connection's: all must learn it.
+        BrokerNodeRegistry.shareNodes(registries);
+        this.listeners = List.copyOf(contexts);
         this.connector = new NettyBrokerConnector(transport, resolver, snapshots, responseLimit, allocator);
         this.policy = new PolicyServices(snapshots, audit, policyMetrics);
+        this.policyMetrics = policyMetrics;
         this.breakers = new BrokerCircuitBreakers(() -> snapshots.current().circuitBreaker(), registry);
         if (initial.brokerTls() != null)
         {
@@ -112,7 +128,7 @@ final class ClusterContext
     void discoverNodes(final EventLoop executor)
     {
         final ClusterSnapshot snapshot = snapshots.current();
-        new BrokerNodeDiscovery(connector.template(), executor, snapshot.bootstrapServers(), nodes,
+        new BrokerNodeDiscovery(connector.template(), executor, snapshot.bootstrapServers(), nodes(),
             responseLimit.maxMessageSizeBytes(), snapshot.brokerTls(), snapshot.connectTimeoutMillis()).start();
     }
 
@@ -126,9 +142,24 @@ final class ClusterContext
         return requestLimit;
     }
 
+    /**
+     * The node registry of the first listener (issue 14 generalizes readiness and the node listing to all).
+     *
+     * @return the registry.
+     */
     BrokerNodeRegistry nodes()
     {
-        return nodes;
+        return listeners.get(0).nodes();
+    }
+
+    /**
+     * The cluster's client listeners, the {@code listener} section first.
+     *
+     * @return the listeners.
+     */
+    List<ListenerContext> listeners()
+    {
+        return listeners;
     }
 
     NettyBrokerConnector connector()
@@ -144,5 +175,15 @@ final class ClusterContext
     BrokerCircuitBreakers breakers()
     {
         return breakers;
+    }
+
+    /**
+     * The policy meters, where refused connections are counted.
+     *
+     * @return the meters.
+     */
+    PolicyMetrics policyMetrics()
+    {
+        return policyMetrics;
     }
 }

@@ -19,6 +19,7 @@ import io.kafkaproxy.proxy.metrics.JvmMetricsBinding;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
+import io.kafkaproxy.proxy.tls.ClientTlsContext;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -35,7 +36,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -75,14 +79,15 @@ public final class KafkaProxy implements AutoCloseable
     private final long startNanos;
     private AdminServer adminServer;
     private volatile InetSocketAddress bootstrapAddress;
+    private final Map<String, InetSocketAddress> bootstrapAddresses = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
-    private KafkaProxy(final KafkaProxyBuilder builder) throws UnknownHostException
+    private KafkaProxy(final KafkaProxyBuilder builder)
     {
         this.startNanos = System.nanoTime();
         this.config = builder.config();
         this.transport = Transport.detect();
-        final InetAddress bindAddress = InetAddress.getByName(config.listener().bindAddress().host());
+        final List<InetAddress> bindAddresses = bindAddresses(config.allListeners());
         this.eventLoops = new ProxyEventLoops(transport, config.network().ioThreads());
         this.clientChannels = new DefaultChannelGroup("kafka-proxy-clients", GlobalEventExecutor.INSTANCE);
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
@@ -99,10 +104,10 @@ public final class KafkaProxy implements AutoCloseable
         metrics.bindFramePromises(allocator.framePromises(), FramePromises::promisedBytes, FramePromises::timedOutFrames);
         this.audit = new AuditLog(config.audit(), meterRegistry);
         audit.start();
-        this.listeners = new ProxyListeners(eventLoops.acceptor(), eventLoops.io(), transport, bindAddress,
+        this.listeners = new ProxyListeners(eventLoops.acceptor(), eventLoops.io(), transport,
             new ConnectionServices(allocator, metrics, clientChannels, builder.pipelineCustomizer(),
                 new ConnectionLogLimits(SystemNanoClock.INSTANCE)));
-        this.clusters = List.of(newCluster(ClusterSnapshot.compile(config), allocator));
+        this.clusters = List.of(newCluster(ClusterSnapshot.compile(config), allocator, bindAddresses));
         publishTlsMetrics(clusters.get(0).snapshot());
         this.drainer = new ConnectionDrainer(clientChannels);
         this.readinessProbe = new BrokerReadinessProbe(eventLoops.acceptor());
@@ -111,9 +116,30 @@ public final class KafkaProxy implements AutoCloseable
         eventLoops.acceptor().next().scheduleAtFixedRate(memoryPool::releaseIdleMemory, 1, 1, TimeUnit.SECONDS);
     }
 
-    private ClusterContext newCluster(final ClusterSnapshot initial, final PoolByteBufAllocator allocator)
+    private static List<InetAddress> bindAddresses(final List<ListenerConfig> listenerConfigs)
     {
-        return new ClusterContext(config.listener(), initial, transport, resolver, allocator, audit,
+        final List<InetAddress> addresses = new ArrayList<>(listenerConfigs.size());
+        for (int i = 0; i < listenerConfigs.size(); i++)
+        {
+            final HostPort bind = listenerConfigs.get(i).bindAddress();
+            try
+            {
+                // At start, off the event loops: the one blocking name lookup of a listener.
+                addresses.add(InetAddress.getByName(bind.host()));
+            }
+            catch (final UnknownHostException e)
+            {
+                throw new ProxyStartException("cannot resolve the bind host: " + ProxyConfig.listenerPath(i) +
+                    ".bindAddress=" + bind, e);
+            }
+        }
+        return addresses;
+    }
+
+    private ClusterContext newCluster(
+        final ClusterSnapshot initial, final PoolByteBufAllocator allocator, final List<InetAddress> bindAddresses)
+    {
+        return new ClusterContext(config.allListeners(), bindAddresses, initial, transport, resolver, allocator, audit,
             new PolicyMetrics(meterRegistry), meterRegistry, listeners, eventLoops.acceptor().next());
     }
 
@@ -136,22 +162,41 @@ public final class KafkaProxy implements AutoCloseable
         return new KafkaProxyBuilder(config);
     }
 
-    private void bindBootstrapListener()
+    private void bindBootstrapListeners()
     {
-        // One bootstrap listener, that of the first cluster; a proxy of several clusters gives each its own.
+        // The listeners of the first cluster; a proxy of several clusters gives each its own.
         final ClusterContext cluster = clusters.get(0);
-        final HostPort bind = config.listener().bindAddress();
-        bootstrapAddress = listeners.bindBootstrapListener(cluster, bind.port());
-        LOGGER.atInfo()
-            .addKeyValue("bindAddress", bind.host() + ":" + bootstrapAddress.getPort())
-            .addKeyValue("advertisedHost", config.listener().advertisedHost())
-            .addKeyValue("nodePorts", config.listener().nodePorts())
-            .addKeyValue("upstream", cluster.snapshot().bootstrapServers())
-            .addKeyValue("transport", transport.name())
-            .addKeyValue("tls", cluster.snapshot().clientTls() == null ? "none" : cluster.snapshot().clientTls().providerName())
-            .addKeyValue("ioThreads", config.network().ioThreads())
-            .addKeyValue("startupMillis", startupMillis())
-            .log("bootstrap listener bound");
+        for (final ListenerContext listener : cluster.listeners())
+        {
+            final HostPort bind = listener.config().bindAddress();
+            final InetSocketAddress bound;
+            try
+            {
+                bound = listeners.bindBootstrapListener(listener);
+            }
+            catch (final Exception e)
+            {
+                // Exception, not RuntimeException: Netty's syncUninterruptibly rethrows a bind's IOException unchecked.
+                throw new ProxyStartException("cannot bind the bootstrap listener: " + listener.path() + ".bindAddress=" +
+                    bind + ": " + e.getMessage(), e);
+            }
+            bootstrapAddresses.put(listener.name(), bound);
+            if (bootstrapAddress == null)
+            {
+                bootstrapAddress = bound;
+            }
+            LOGGER.atInfo()
+                .addKeyValue("listener", listener.name())
+                .addKeyValue("bindAddress", bind.host() + ":" + bound.getPort())
+                .addKeyValue("advertisedHost", listener.config().advertisedHost())
+                .addKeyValue("nodePorts", listener.config().bindsNodePorts() ? listener.config().nodePorts() : "none: sni")
+                .addKeyValue("upstream", cluster.snapshot().bootstrapServers())
+                .addKeyValue("transport", transport.name())
+                .addKeyValue("tls", tlsName(cluster.snapshot().clientTls(listener.name())))
+                .addKeyValue("ioThreads", config.network().ioThreads())
+                .addKeyValue("startupMillis", startupMillis())
+                .log("bootstrap listener bound");
+        }
     }
 
     private void discoverNodes()
@@ -237,7 +282,7 @@ public final class KafkaProxy implements AutoCloseable
     /**
      * The bootstrap listener's bound address (useful when it was configured with port 0).
      *
-     * @return the local address of the bootstrap listener.
+     * @return the local address of the bootstrap listener of the {@code listener} section.
      */
     public InetSocketAddress bootstrapAddress()
     {
@@ -245,9 +290,20 @@ public final class KafkaProxy implements AutoCloseable
     }
 
     /**
+     * A listener's bound bootstrap address.
+     *
+     * @param listenerName the listener's name ({@code default} for an unnamed {@code listener} section).
+     * @return its local address, or null if no listener of that name is bound.
+     */
+    public InetSocketAddress bootstrapAddress(final String listenerName)
+    {
+        return bootstrapAddresses.get(listenerName);
+    }
+
+    /**
      * The address clients should use as {@code bootstrap.servers}.
      *
-     * @return advertised host and bootstrap port.
+     * @return advertised host and bootstrap port of the {@code listener} section.
      */
     public String advertisedBootstrapServers()
     {
@@ -255,13 +311,50 @@ public final class KafkaProxy implements AutoCloseable
     }
 
     /**
-     * The broker nodes met so far and their listeners (of the first cluster).
+     * The address clients of one listener should use as {@code bootstrap.servers}.
+     *
+     * @param listenerName the listener's name.
+     * @return its advertised host and bootstrap port.
+     * @throws IllegalArgumentException if no listener has that name.
+     */
+    public String advertisedBootstrapServers(final String listenerName)
+    {
+        final ListenerContext listener = listener(listenerName);
+        return new HostPort(listener.advertisedBootstrapHost(), bootstrapAddresses.get(listenerName).getPort()).toString();
+    }
+
+    /**
+     * The broker nodes met so far and their listeners (of the first cluster's first listener).
      *
      * @return the registry.
      */
     public BrokerNodeRegistry nodes()
     {
         return clusters.get(0).nodes();
+    }
+
+    /**
+     * The broker nodes met so far and the ports one listener advertises them under.
+     *
+     * @param listenerName the listener's name.
+     * @return its registry.
+     * @throws IllegalArgumentException if no listener has that name.
+     */
+    public BrokerNodeRegistry nodes(final String listenerName)
+    {
+        return listener(listenerName).nodes();
+    }
+
+    private ListenerContext listener(final String listenerName)
+    {
+        for (final ListenerContext listener : clusters.get(0).listeners())
+        {
+            if (listener.name().equals(listenerName))
+            {
+                return listener;
+            }
+        }
+        throw new IllegalArgumentException("no listener named " + listenerName);
     }
 
     /**
@@ -326,8 +419,16 @@ public final class KafkaProxy implements AutoCloseable
 
     private void publishTlsMetrics(final ClusterSnapshot snapshot)
     {
-        metrics.onTlsCertificatesLoaded(ListenerConfig.NAME,
-            snapshot.clientTls() == null ? List.of() : snapshot.clientTls().certificates());
+        for (final ListenerConfig listener : config.allListeners())
+        {
+            final ClientTlsContext tls = snapshot.clientTls(listener.name());
+            metrics.onTlsCertificatesLoaded(listener.name(), tls == null ? List.of() : tls.certificates());
+        }
+    }
+
+    private static String tlsName(final ClientTlsContext tls)
+    {
+        return tls == null ? "none" : tls.providerName();
     }
 
     /**
@@ -388,19 +489,18 @@ public final class KafkaProxy implements AutoCloseable
     static KafkaProxy start(final KafkaProxyBuilder builder)
     {
         final ProxyConfig config = builder.config();
-        final KafkaProxy proxy;
+        final KafkaProxy proxy = new KafkaProxy(builder);
         try
         {
-            proxy = new KafkaProxy(builder);
+            proxy.bindBootstrapListeners();
         }
-        catch (final UnknownHostException e)
+        catch (final ProxyStartException e)
         {
-            throw new ProxyStartException("cannot resolve the bind host: listener.bindAddress=" +
-                config.listener().bindAddress(), e);
+            proxy.close();
+            throw e;
         }
         try
         {
-            proxy.bindBootstrapListener();
             proxy.discoverNodes();
             proxy.startAdmin();
             return proxy;
@@ -409,11 +509,8 @@ public final class KafkaProxy implements AutoCloseable
         {
             // Exception, not RuntimeException: Netty's syncUninterruptibly rethrows a bind's IOException unchecked.
             proxy.close();
-            throw new ProxyStartException(proxy.bootstrapAddress == null ?
-                "cannot bind the bootstrap listener: listener.bindAddress=" + config.listener().bindAddress() +
-                    ": " + e.getMessage() :
-                "cannot bind the admin listener: admin.bindAddress=" + config.admin().bindAddress() + ": " +
-                    e.getMessage(), e);
+            throw new ProxyStartException("cannot bind the admin listener: admin.bindAddress=" + config.admin().bindAddress() +
+                ": " + e.getMessage(), e);
         }
     }
 

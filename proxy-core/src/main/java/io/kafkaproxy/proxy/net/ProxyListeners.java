@@ -2,6 +2,7 @@ package io.kafkaproxy.proxy.net;
 
 import io.kafkaproxy.proxy.routing.BootstrapTarget;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.kafkaproxy.proxy.routing.DeferredBrokerTarget;
 import io.kafkaproxy.proxy.routing.NodeTarget;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelFuture;
@@ -14,13 +15,13 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.Promise;
 
 import java.net.BindException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.function.Supplier;
 
 /**
- * Binds the proxy's client listeners: a cluster's bootstrap listener and the listener of each of its broker nodes,
- * all accepting on the acceptor loop and serving on the I/O loops, with the same channel options and pipeline.
+ * Binds the proxy's client listeners: the bootstrap port of each listener of a cluster, and its port for each broker
+ * node (none on a listener routed by SNI), all accepting on the acceptor loop and serving on the I/O loops, with the
+ * same channel options and pipeline.
  *
  * <p>Bootstrap listeners are bound by the lifecycle thread; node listeners by the node registry's callbacks, from
  * the acceptor loop. The listener channels are kept in a thread-safe group, so that {@link #close} stops them all.
@@ -30,7 +31,6 @@ final class ProxyListeners
     private final EventLoopGroup acceptorGroup;
     private final EventLoopGroup ioGroup;
     private final Transport transport;
-    private final InetAddress bindAddress;
     private final ConnectionServices services;
     private final ChannelGroup listenerChannels =
         new DefaultChannelGroup("kafka-proxy-listeners", GlobalEventExecutor.INSTANCE);
@@ -41,54 +41,59 @@ final class ProxyListeners
      * @param acceptorGroup accepts connections.
      * @param ioGroup       serves the accepted connections.
      * @param transport     the socket transport.
-     * @param bindAddress   the local address every client listener binds.
      * @param services      what every client connection is built with.
      */
     ProxyListeners(
         final EventLoopGroup acceptorGroup,
         final EventLoopGroup ioGroup,
         final Transport transport,
-        final InetAddress bindAddress,
         final ConnectionServices services)
     {
         this.acceptorGroup = acceptorGroup;
         this.ioGroup = ioGroup;
         this.transport = transport;
-        this.bindAddress = bindAddress;
         this.services = services;
     }
 
     /**
-     * Binds a cluster's bootstrap listener and waits for it.
+     * Binds a listener's bootstrap port and waits for it.
      *
-     * @param cluster the cluster its connections go to.
-     * @param port    the port, or 0 for an ephemeral one.
+     * @param listener the listener; its connections go to its cluster.
      * @return the bound address.
      */
-    InetSocketAddress bindBootstrapListener(final ClusterContext cluster, final int port)
+    InetSocketAddress bindBootstrapListener(final ListenerContext listener)
     {
+        final ClusterContext cluster = listener.cluster();
         // Each connection reads the servers when it is accepted, so a reload changes where the next ones go.
-        final ChannelFuture bound = serverBootstrap(() -> new BootstrapTarget(cluster.snapshot().bootstrapServers()), cluster)
-            .bind(new InetSocketAddress(bindAddress, port))
+        // On a listener routed by SNI the target waits for the server name of the ClientHello.
+        final Supplier<BrokerTarget> targets = listener.sniHostNames() != null ? DeferredBrokerTarget::new :
+            () -> new BootstrapTarget(cluster.snapshot().bootstrapServers());
+        final ChannelFuture bound = serverBootstrap(targets, listener)
+            .bind(new InetSocketAddress(listener.bindAddress(), listener.config().bindAddress().port()))
             .syncUninterruptibly();
         listenerChannels.add(bound.channel());
-        return (InetSocketAddress)bound.channel().localAddress();
+        final InetSocketAddress address = (InetSocketAddress)bound.channel().localAddress();
+        if (listener.sniHostNames() != null)
+        {
+            listener.nodes().listenOnSharedPort(address.getPort());
+        }
+        return address;
     }
 
     /**
-     * Binds the listener of one broker node of a cluster, without waiting.
+     * Binds a listener's port for one broker node of its cluster, without waiting.
      *
-     * @param cluster the cluster the node belongs to.
+     * @param listener the listener the node is advertised on.
      * @param nodeId  the broker node the listener's connections go to.
      * @param port    the port, or 0 for an ephemeral one.
      * @return completes with the bound port, or fails with the bind error.
      */
-    Future<Integer> bindNodeListener(final ClusterContext cluster, final int nodeId, final int port)
+    Future<Integer> bindNodeListener(final ListenerContext listener, final int nodeId, final int port)
     {
         final Promise<Integer> bound = acceptorGroup.next().newPromise();
-        final NodeTarget target = new NodeTarget(nodeId, cluster.nodes());
-        final InetSocketAddress address = new InetSocketAddress(bindAddress, port);
-        serverBootstrap(() -> target, cluster)
+        final NodeTarget target = new NodeTarget(nodeId, listener.nodes());
+        final InetSocketAddress address = new InetSocketAddress(listener.bindAddress(), port);
+        serverBootstrap(() -> target, listener)
             .bind(address)
             .addListener((ChannelFuture future) ->
             {
@@ -99,7 +104,8 @@ final class ProxyListeners
                 }
                 else
                 {
-                    bound.setFailure(bindFailure("cannot bind the listener of broker node " + nodeId, address, future.cause()));
+                    bound.setFailure(bindFailure("cannot bind the listener of broker node " + nodeId + " on listener " +
+                        listener.name(), address, future.cause()));
                 }
             });
         return bound;
@@ -131,7 +137,7 @@ final class ProxyListeners
         listenerChannels.close().awaitUninterruptibly(timeoutMillis);
     }
 
-    private ServerBootstrap serverBootstrap(final Supplier<BrokerTarget> targets, final ClusterContext cluster)
+    private ServerBootstrap serverBootstrap(final Supplier<BrokerTarget> targets, final ListenerContext listener)
     {
         return new ServerBootstrap()
             .group(acceptorGroup, ioGroup)
@@ -142,6 +148,6 @@ final class ProxyListeners
             .childOption(ChannelOption.ALLOCATOR, services.allocator())
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
-            .childHandler(new ClientChannelInitializer(targets, cluster, services));
+            .childHandler(new ClientChannelInitializer(targets, listener, services));
     }
 }

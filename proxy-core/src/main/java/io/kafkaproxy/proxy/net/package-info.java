@@ -3,15 +3,21 @@
  * proxy's lifecycle ({@link io.kafkaproxy.proxy.net.KafkaProxy}), which starts and closes them in order.
  *
  * <p>What belongs to one upstream cluster (its published {@link io.kafkaproxy.proxy.cluster.ClusterSnapshot},
- * node registry, broker connector, policy and circuit breakers) is one {@code ClusterContext}; the proxy holds a
- * list of them, and each listener serves one. {@code ProxyListeners} binds the bootstrap and node listeners,
+ * listeners, broker connector, policy and circuit breakers) is one {@code ClusterContext}; the proxy holds a
+ * list of them. Each client listener of a cluster is a {@code ListenerContext}: its bootstrap port, node ports and
+ * own node registry, with which its connections rewrite broker addresses (on a listener routed by SNI, no node ports:
+ * every node is named on the bootstrap port). {@code ProxyListeners} binds the bootstrap and node listeners,
  * {@code ConnectionDrainer} drains connections at shutdown, {@code ProxyEventLoops} owns the loops by role.
  *
  * <p>Client channel pipeline, inbound order:
  * <ol>
  *   <li>{@code ssl}: {@link io.netty.handler.ssl.SslHandler}, from the snapshot's
  *       {@link io.kafkaproxy.proxy.tls.ClientTlsContext}, when the listener has TLS; it decrypts into pool memory
- *       (the channel's allocator), and the channel's reads then have no direct-read target;</li>
+ *       (the channel's allocator), and the channel's reads then have no direct-read target. On a listener routed
+ *       by SNI it starts as a {@link io.netty.handler.ssl.SniHandler}, which puts the {@code SslHandler} in its place
+ *       once it has read the ClientHello's server name;</li>
+ *   <li>{@code sniRouting}: {@code SniRoutingHandler}, on a listener routed by SNI, until the server name is known:
+ *       it chooses the connection's target (bootstrap or one node) or refuses the connection;</li>
  *   <li>{@code tlsHandshake}: {@link io.kafkaproxy.proxy.tls.ClientTlsHandshakeHandler}, with TLS, until the
  *       handshake succeeds (it names the certificate principal) or fails (counted, one WARN, closed);</li>
  *   <li>{@code idle}: {@link io.netty.handler.timeout.IdleStateHandler}, when an idle timeout is set;</li>

@@ -1,8 +1,10 @@
 package io.kafkaproxy.proxy.reload;
 
+import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -34,8 +36,11 @@ final class ConfigChangeDetector
     private static List<String> restartOnlyChanges(final ProxyConfig running, final ProxyConfig next)
     {
         final List<String> changed = new ArrayList<>();
-        // TLS material is read at every snapshot compile: listener.tls applies to the next connections, live.
-        changedIf(changed, "listener", running.listener().withTls(null), next.listener().withTls(null));
+        // TLS material is read at every snapshot compile: a listener's tls applies to the next connections, live. Its
+        // sni section decides which ports are bound, so that waits for a restart.
+        changedIf(changed, "listener", restartOnly(running.listener()), restartOnly(next.listener()));
+        changedIf(changed, "listeners", running.listeners().stream().map(ConfigChangeDetector::restartOnly).toList(),
+            next.listeners().stream().map(ConfigChangeDetector::restartOnly).toList());
         changedIf(changed, "network.ioThreads", running.network().ioThreads(), next.network().ioThreads());
         changedIf(changed, "memory", running.memory(), next.memory());
         changedIf(changed, "admin", running.admin(), next.admin());
@@ -47,6 +52,13 @@ final class ConfigChangeDetector
     {
         final List<String> changed = new ArrayList<>();
         changedIf(changed, "listener.tls", running.listener().tls(), next.listener().tls());
+        if (running.listeners().size() == next.listeners().size())
+        {
+            for (int i = 0; i < running.listeners().size(); i++)
+            {
+                changedIf(changed, "listeners[" + i + "].tls", running.listeners().get(i).tls(), next.listeners().get(i).tls());
+            }
+        }
         changedIf(changed, "upstream.bootstrapServers", running.upstream().bootstrapServers(), next.upstream().bootstrapServers());
         changedIf(changed, "upstream.connectTimeout", running.upstream().connectTimeout(), next.upstream().connectTimeout());
         // Their files are re-read by every reload whether or not these change; new broker connections use them.
@@ -63,6 +75,32 @@ final class ConfigChangeDetector
         changedIf(changed, "quotas", running.quotas(), next.quotas());
         changedIf(changed, "circuitBreaker", running.circuitBreaker(), next.circuitBreaker());
         return changed;
+    }
+
+    /**
+     * A listener as far as a restart is needed to change it: everything but its TLS material.
+     *
+     * @param listener the listener.
+     * @return its restart-only settings, comparable with {@code equals}.
+     */
+    static List<Object> restartOnly(final ListenerConfig listener)
+    {
+        return Arrays.asList(listener.withTls(null), listener.tls() == null ? null : listener.tls().sni());
+    }
+
+    /**
+     * A running listener with the TLS material of its new configuration, unless the new one changes what needs a
+     * restart (its sni section): then the running TLS stays whole.
+     *
+     * @param running  the running listener.
+     * @param fromFile the same listener in the new configuration.
+     * @return the listener to run with.
+     */
+    static ListenerConfig withLiveTls(final ListenerConfig running, final ListenerConfig fromFile)
+    {
+        final boolean sameSni = Objects.equals(running.tls() == null ? null : running.tls().sni(),
+            fromFile.tls() == null ? null : fromFile.tls().sni());
+        return sameSni ? running.withTls(fromFile.tls()) : running;
     }
 
     private static void changedIf(final List<String> changed, final String path, final Object before, final Object after)

@@ -1,7 +1,9 @@
 package io.kafkaproxy.proxy.reload;
 
+import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -39,7 +41,8 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
         {
             // Restart-only settings keep their running values; the record's checks then judge the result as a whole.
             effective = fromFile.toBuilder()
-                .listener(running.listener().withTls(fromFile.listener().tls()))
+                .listener(ConfigChangeDetector.withLiveTls(running.listener(), fromFile.listener()))
+                .listeners(liveListeners(running, fromFile))
                 .network(fromFile.network().withIoThreads(running.network().ioThreads()))
                 .memory(running.memory())
                 .admin(running.admin())
@@ -52,5 +55,21 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
         }
         final List<String> changed = ConfigChangeDetector.detect(running, effective).live();
         return new StepResult.Done<>(new ReloadPlan(effective, changed, restartRequired));
+    }
+
+    private static List<ListenerConfig> liveListeners(final ProxyConfig running, final ProxyConfig fromFile)
+    {
+        // Each entry keeps its running settings but takes its new TLS; a list of another length stays as it runs.
+        final List<ListenerConfig> next = fromFile.listeners();
+        if (next.size() != running.listeners().size())
+        {
+            return running.listeners();
+        }
+        final List<ListenerConfig> live = new ArrayList<>(next.size());
+        for (int i = 0; i < next.size(); i++)
+        {
+            live.add(ConfigChangeDetector.withLiveTls(running.listeners().get(i), next.get(i)));
+        }
+        return live;
     }
 }

@@ -23,6 +23,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link #PORT_PENDING} and the connection holds the response, so a client is never told of a port that refuses
  * it. A node whose broker address changes keeps its proxy port; new connections go to the new address.
  *
+ * <p>On a listener routed by SNI ({@link #sharedPort}) no node has a listener of its own: every node is advertised
+ * under its own host name from {@link SniHostNames} and the listener's one port, and is listening as soon as it is
+ * known.
+ *
  * <p>Shared by every event loop, because a node learnt on one loop must be reachable from all of them. Reads
  * are the hot path (every rewritten endpoint) and go to a {@link ConcurrentHashMap} of immutable records without
  * locking. Registration and listener completion are rare (once per node) and synchronize on the registry; the
@@ -68,11 +72,17 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
     }
 
     private final String advertisedHost;
+    private final SniHostNames hostNames;
+    private final ConcurrentHashMap<Integer, String> nodeHosts = new ConcurrentHashMap<>();
+    // The one port of an SNI listener, set once it is bound and before any node is learnt; 0 otherwise.
+    private volatile int sharedPort;
     private final NodePortAllocator portAllocator;
     private final boolean ephemeralPorts;
     private final NodeListenerStarter listenerStarter;
     private final EventExecutor notifier;
     private final ConcurrentHashMap<Integer, BrokerNode> nodes = new ConcurrentHashMap<>();
+    // Set once at start, before any node is learnt; read only when a node is new or has moved.
+    private volatile List<BrokerNodeRegistry> peers = List.of();
     private int startingListeners;
     private Promise<Void> listenersReady;
 
@@ -92,17 +102,64 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
         final NodeListenerStarter listenerStarter,
         final EventExecutor notifier)
     {
+        this(advertisedHost, null, firstNodePort, nodePortCount, listenerStarter, notifier);
+    }
+
+    private BrokerNodeRegistry(
+        final String advertisedHost,
+        final SniHostNames hostNames,
+        final int firstNodePort,
+        final int nodePortCount,
+        final NodeListenerStarter listenerStarter,
+        final EventExecutor notifier)
+    {
         this.advertisedHost = advertisedHost;
+        this.hostNames = hostNames;
         this.ephemeralPorts = firstNodePort == 0;
         this.portAllocator = new NodePortAllocator(firstNodePort, ephemeralPorts ? 0 : nodePortCount);
         this.listenerStarter = listenerStarter;
         this.notifier = notifier;
     }
 
+    /**
+     * Creates the empty registry of a listener routed by SNI: every node is advertised under its own name and the
+     * listener's one port, given by {@link #listenOnSharedPort} once it is bound.
+     *
+     * @param hostNames the bootstrap host and the nodes' host names.
+     * @param notifier  the executor that completes readiness futures.
+     * @return the registry.
+     */
+    public static BrokerNodeRegistry sharedPort(final SniHostNames hostNames, final EventExecutor notifier)
+    {
+        return new BrokerNodeRegistry(hostNames.bootstrapHost(), hostNames, 0, 0, null, notifier);
+    }
+
+    /**
+     * Sets the port every node of an SNI listener is advertised under: the listener's bound port. Called once,
+     * before any node is learnt.
+     *
+     * @param port the bound port.
+     */
+    public void listenOnSharedPort(final int port)
+    {
+        this.sharedPort = port;
+    }
+
     @Override
     public String advertisedHost()
     {
         return advertisedHost;
+    }
+
+    @Override
+    public String advertisedHost(final int nodeId)
+    {
+        if (hostNames == null)
+        {
+            return advertisedHost;
+        }
+        final String host = nodeHosts.get(nodeId);
+        return host != null ? host : nodeHosts.computeIfAbsent(nodeId, hostNames::nodeHost);
     }
 
     @Override
@@ -114,7 +171,31 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
         {
             return node.proxyPort();
         }
-        return register(nodeId, brokerHost, brokerPort);
+        final int port = register(nodeId, brokerHost, brokerPort);
+        // Outside this registry's lock: two registries learning from each other at once must not deadlock.
+        for (final BrokerNodeRegistry peer : peers)
+        {
+            if (peer != this)
+            {
+                peer.register(nodeId, brokerHost, brokerPort);
+            }
+        }
+        return port;
+    }
+
+    /**
+     * Makes registries share the nodes they learn: whichever learns or sees a node move tells the others, which
+     * then start their own listener for it. Called once, before any node is learnt.
+     *
+     * @param registries the registries of one cluster's listeners.
+     */
+    public static void shareNodes(final List<BrokerNodeRegistry> registries)
+    {
+        final List<BrokerNodeRegistry> all = List.copyOf(registries);
+        for (final BrokerNodeRegistry registry : all)
+        {
+            registry.peers = all;
+        }
     }
 
     /**
@@ -154,6 +235,16 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
     private synchronized int register(final int nodeId, final String brokerHost, final int brokerPort)
     {
         BrokerNode node = nodes.get(nodeId);
+        if (node == null && hostNames != null)
+        {
+            LOGGER.atInfo()
+                .addKeyValue("nodeId", nodeId)
+                .addKeyValue("brokerAddress", brokerHost + ":" + brokerPort)
+                .addKeyValue("advertisedAddress", advertisedHost(nodeId) + ":" + sharedPort)
+                .log("broker node advertised by name");
+            nodes.put(nodeId, new BrokerNode(nodeId, brokerHost, brokerPort, sharedPort, ListenerState.LISTENING));
+            return sharedPort;
+        }
         if (node == null)
         {
             final int port = ephemeralPorts ? 0 : portAllocator.allocate(nodeId);

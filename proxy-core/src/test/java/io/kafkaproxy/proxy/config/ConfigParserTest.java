@@ -16,6 +16,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ConfigParserTest
 {
+    private static final String LISTENER_9092 = "upstream:\n  bootstrapServers: [b:1]\nlistener:\n  bindAddress: h:9092\n";
+
     static Stream<Path> exampleConfigs() throws IOException
     {
         final Path conf = Path.of("..", "conf");
@@ -144,6 +146,154 @@ class ConfigParserTest
             "upstream:\n  bootstrapServers: [b:1]\nlistener:\n  bindAddress: h:9100\n  nodePorts: {first: 9093, count: 100}\n", "t.yaml"))
             .isInstanceOf(ConfigException.class)
             .hasMessage("t.yaml:5: listener.nodePorts: range 9093-9192 contains the bootstrap port 9100");
+    }
+
+    @Test
+    void shouldReadListenersBesideTheListenerSection() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse("""
+            upstream:
+              bootstrapServers: [b:9092]
+            listener:
+              bindAddress: 127.0.0.1:9092
+            listeners:
+              - name: internal
+                bindAddress: 10.0.0.1:9292
+                advertisedHost: proxy.internal
+                nodePorts: {first: 9293, count: 50}
+            """, "t.yaml");
+
+        // Then
+        assertThat(config.listener().name()).isEqualTo("default");
+        assertThat(config.listeners()).containsExactly(
+            new ListenerConfig("internal", new HostPort("10.0.0.1", 9292), "proxy.internal", new NodePortsConfig(9293, 50), null));
+        assertThat(config.allListeners()).extracting(ListenerConfig::name).containsExactly("default", "internal");
+    }
+
+    @Test
+    void shouldRejectAListenersEntryWithoutAName()
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(LISTENER_9092 + "listeners:\n  - bindAddress: h:9300\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:6: listeners[0].name: required");
+    }
+
+    @Test
+    void shouldRejectTwoListenersOfOneName()
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(LISTENER_9092 +
+            "listeners:\n  - name: a\n    bindAddress: h:9300\n  - name: a\n    bindAddress: h:9500\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:8: listeners[1].name: another listener has the name a");
+    }
+
+    @Test
+    void shouldRejectNodeRangesOfTwoListenersThatOverlap()
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(LISTENER_9092 +
+            "listeners:\n  - name: a\n    bindAddress: h:9000\n    nodePorts: {first: 9050, count: 100}\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:8: listeners[0].nodePorts: range 9050-9149 contains the bootstrap port of listener: 9092");
+        assertThatThrownBy(() -> ConfigParser.parse(LISTENER_9092 +
+            "listeners:\n  - name: a\n    bindAddress: h:9300\n    nodePorts: {first: 9150, count: 100}\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:8: listeners[0].nodePorts: range 9150-9249 overlaps the node ports of listener: 9093-9192");
+    }
+
+    @Test
+    void shouldRejectABootstrapPortOfAnotherListener()
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(LISTENER_9092 +
+            "listeners:\n  - name: a\n    bindAddress: h:9100\n    nodePorts: {first: 9300, count: 10}\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:7: listeners[0].bindAddress: port 9100 is in the node ports of listener: 9093-9192");
+        assertThatThrownBy(() -> ConfigParser.parse(LISTENER_9092 +
+            "listeners:\n  - name: a\n    bindAddress: h:9092\n    nodePorts: {first: 9300, count: 10}\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:7: listeners[0].bindAddress: port 9092 is the bootstrap port of listener");
+    }
+
+    @Test
+    void shouldNameTheListenersEntryOfABadValue()
+    {
+        // When
+        final List<String> errors = ConfigParser.check(LISTENER_9092 +
+            "listeners:\n  - name: a\n    bindAddress: h:9300\n  - name: b c\n    bindAddress: h:9500\n" +
+            "    nodePorts: {first: 70000}\n", "t.yaml");
+
+        // Then
+        assertThat(errors).singleElement().asString()
+            .isEqualTo("t.yaml:10: listeners[1].nodePorts.first: out of range: 70000");
+        assertThatThrownBy(() -> ConfigParser.parse(LISTENER_9092 +
+            "listeners:\n  - name: b c\n    bindAddress: h:9300\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:6: listeners[0].name: must be 1-64 letters, digits, '_' or '-': b c");
+    }
+
+    @Test
+    void shouldWriteListenersSoThatTheyReadBackTheSame() throws ConfigException
+    {
+        // Given
+        final ProxyConfig config = ConfigParser.parse(LISTENER_9092 + "  name: plain\n" +
+            "listeners:\n  - name: a\n    bindAddress: h:9300\n    advertisedHost: a.example.com\n", "t.yaml");
+
+        // When
+        final String effective = ConfigWriter.toYaml(config);
+
+        // Then
+        assertThat(ConfigParser.parse(effective, "effective.yaml")).isEqualTo(config);
+        assertThat(config.listener().name()).isEqualTo("plain");
+        assertThat(config.listeners().get(0).nodePorts()).isEqualTo(new NodePortsConfig(9301, 100));
+    }
+
+    @Test
+    void shouldReadAnSniListenerThatNeedsNoNodePorts() throws ConfigException
+    {
+        // When: its default node ports would overlap the listener section's; an SNI listener binds none
+        final ProxyConfig config = ConfigParser.parse(LISTENER_9092 + """
+            listeners:
+              - name: sni
+                bindAddress: h:9093
+                tls:
+                  certificate: /etc/tls/server.crt
+                  privateKey: /etc/tls/server.key
+                  sni:
+                    bootstrapHost: bootstrap.kafka.example.com
+                    nodeHostPattern: broker-$(nodeId).kafka.example.com
+            """.replace("h:9093", "h:9300"), "t.yaml");
+
+        // Then
+        final ListenerConfig sni = config.listeners().get(0);
+        assertThat(sni.tls().sni()).isEqualTo(new SniConfig("bootstrap.kafka.example.com", "broker-$(nodeId).kafka.example.com"));
+        assertThat(sni.bindsNodePorts()).isFalse();
+        assertThat(config.listener().bindsNodePorts()).isTrue();
+        assertThat(ConfigParser.parse(ConfigWriter.toYaml(config), "effective.yaml")).isEqualTo(config);
+    }
+
+    @Test
+    void shouldRejectANodeHostPatternWithoutExactlyOneNodeId()
+    {
+        // When / Then
+        final String sni = LISTENER_9092 + "listeners:\n  - name: sni\n    bindAddress: h:9300\n    tls:\n" +
+            "      certificate: s.crt\n      privateKey: s.key\n      sni:\n        bootstrapHost: b.example.com\n";
+        assertThatThrownBy(() -> ConfigParser.parse(sni + "        nodeHostPattern: broker.example.com\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:13: listeners[0].tls.sni.nodeHostPattern: must hold $(nodeId) exactly once: broker.example.com");
+        assertThatThrownBy(() -> ConfigParser.parse(sni + "        nodeHostPattern: $(nodeId)-$(nodeId).example.com\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listeners[0].tls.sni.nodeHostPattern: must hold $(nodeId) exactly once");
+        assertThatThrownBy(() -> ConfigParser.parse(sni + "        nodeHostPattern: broker_$(nodeId).example.com\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listeners[0].tls.sni.nodeHostPattern: not a host name");
+        assertThatThrownBy(() -> ConfigParser.parse(LISTENER_9092 + "  tls:\n    certificate: s.crt\n    privateKey: s.key\n" +
+            "    sni:\n      bootstrapHost: broker-7.example.com\n      nodeHostPattern: broker-$(nodeId).example.com\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listener.tls.sni.bootstrapHost: broker-7.example.com is also a node's name");
     }
 
     @Test

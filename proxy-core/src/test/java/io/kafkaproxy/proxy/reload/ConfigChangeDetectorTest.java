@@ -68,6 +68,25 @@ class ConfigChangeDetectorTest
     }
 
     @Test
+    void shouldNameAddedListenersAsRestartOnly() throws ConfigException
+    {
+        // Given
+        final ProxyConfig running = parse(RUNNING);
+        final ProxyConfig next = parse(RUNNING + """
+            listeners:
+              - name: internal
+                bindAddress: 127.0.0.1:9292
+            """);
+
+        // When
+        final ConfigChanges changes = ConfigChangeDetector.detect(running, next);
+
+        // Then
+        assertThat(changes.restartOnly()).containsExactly("listeners");
+        assertThat(changes.live()).isEmpty();
+    }
+
+    @Test
     void shouldNameEveryLiveSectionThatChanged() throws ConfigException
     {
         // Given

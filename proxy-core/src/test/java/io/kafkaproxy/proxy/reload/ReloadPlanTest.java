@@ -46,6 +46,36 @@ class ReloadPlanTest
     }
 
     @Test
+    void shouldApplyAListenersNewTlsLiveButKeepItsSniUntilARestart() throws ConfigException
+    {
+        // Given
+        final String listeners = """
+            listeners:
+              - name: sni
+                bindAddress: 127.0.0.1:9300
+                tls:
+                  certificate: CERT
+                  privateKey: /tls/server.key
+                  sni: {bootstrapHost: bootstrap.example.com, nodeHostPattern: PATTERN}
+            """;
+        final ProxyConfig running = parse(RUNNING + listeners.replace("CERT", "/tls/a.crt").replace("PATTERN", "b-$(nodeId).example.com"));
+        final ProxyConfig newCertificate = parse(RUNNING + listeners.replace("CERT", "/tls/b.crt").replace("PATTERN", "b-$(nodeId).example.com"));
+        final ProxyConfig newPattern = parse(RUNNING + listeners.replace("CERT", "/tls/b.crt").replace("PATTERN", "n-$(nodeId).example.com"));
+
+        // When
+        final ReloadPlan certificatePlan = ((StepResult.Done<ReloadPlan>)ReloadPlan.plan(running, newCertificate)).value();
+        final ReloadPlan patternPlan = ((StepResult.Done<ReloadPlan>)ReloadPlan.plan(running, newPattern)).value();
+
+        // Then: a new certificate applies; a new pattern waits, and with it the listener's whole TLS section
+        assertThat(certificatePlan.changed()).containsExactly("listeners[0].tls");
+        assertThat(certificatePlan.restartRequired()).isEmpty();
+        assertThat(certificatePlan.config().listeners().get(0).tls().certificate()).hasToString("/tls/b.crt");
+        assertThat(patternPlan.changed()).isEmpty();
+        assertThat(patternPlan.restartRequired()).containsExactly("listeners");
+        assertThat(patternPlan.config().listeners()).isEqualTo(running.listeners());
+    }
+
+    @Test
     void shouldRefuseAFrameLimitTheRunningPoolCannotHold() throws ConfigException
     {
         // Given: the file grows the pool (restart-only) and the frame limit (live) together

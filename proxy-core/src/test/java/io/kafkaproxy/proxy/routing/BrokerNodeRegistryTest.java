@@ -49,6 +49,48 @@ class BrokerNodeRegistryTest
     }
 
     @Test
+    void shouldTellEveryListenersRegistryOfANodeOneOfThemLearnt()
+    {
+        // Given
+        final BrokerNodeRegistry first = new BrokerNodeRegistry("proxy", 9093, 10, this::start, ImmediateEventExecutor.INSTANCE);
+        final BrokerNodeRegistry second = new BrokerNodeRegistry("proxy", 9193, 10, this::start, ImmediateEventExecutor.INSTANCE);
+        BrokerNodeRegistry.shareNodes(List.of(first, second));
+
+        // When: the second listener's connection names the node, and later sees it move
+        second.proxyPort(3, "b3", 9092);
+        startResults.get(0).setSuccess(9196);
+        startResults.get(1).setSuccess(9096);
+        second.proxyPort(3, "b3-moved", 9092);
+
+        // Then: the first listener bound its own port for the node and follows its address
+        assertThat(startRequests).extracting(request -> request[1]).containsExactly(9196, 9096);
+        assertThat(first.proxyPort(3, "b3-moved", 9092)).isEqualTo(9096);
+        assertThat(second.proxyPort(3, "b3-moved", 9092)).isEqualTo(9196);
+        assertThat(first.brokerAddress(3).getHostString()).isEqualTo("b3-moved");
+        assertThat(startRequests).hasSize(2);
+    }
+
+    @Test
+    void shouldAdvertiseEveryNodeOfAnSniListenerByNameOnItsOnePortAtOnce()
+    {
+        // Given
+        final BrokerNodeRegistry registry = BrokerNodeRegistry.sharedPort(
+            new SniHostNames("bootstrap.example", "broker-$(nodeId).example"), ImmediateEventExecutor.INSTANCE);
+        registry.listenOnSharedPort(9443);
+
+        // When
+        final int port = registry.proxyPort(7, "b7", 9092);
+
+        // Then: no listener of its own, listening already, under its own name
+        assertThat(port).isEqualTo(9443);
+        assertThat(startRequests).isEmpty();
+        assertThat(registry.nodes()).singleElement().satisfies(node -> assertThat(node.state()).isEqualTo(ListenerState.LISTENING));
+        assertThat(registry.advertisedHost(7)).isEqualTo("broker-7.example");
+        assertThat(registry.brokerAddress(7).getHostString()).isEqualTo("b7");
+        assertThat(registry.listenersReady().isDone()).isTrue();
+    }
+
+    @Test
     void shouldUseTheEphemeralPortTheListenerGot()
     {
         // Given

@@ -48,6 +48,20 @@ public final class BrokerAddressAssertions
     }
 
     /**
+     * Creates the checks for one listener of a proxy: every endpoint must be one of that listener's node ports.
+     *
+     * @param kafka        the cluster and the proxy in front of it.
+     * @param listenerName the listener the clients came in by.
+     */
+    public BrokerAddressAssertions(final ProxiedKafka kafka, final String listenerName)
+    {
+        this.brokerPorts = kafka.upstream().allPorts();
+        this.nodes = kafka.proxy().nodes(listenerName);
+        this.advertisedHost = kafka.proxy().config().allListeners().stream()
+            .filter(listener -> listener.name().equals(listenerName)).findFirst().orElseThrow().advertisedHost();
+    }
+
+    /**
      * Asserts every response names only proxy addresses.
      *
      * @param responses what clients received.
