@@ -6,6 +6,7 @@ import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.ratelimit.QuotaBook;
+import io.kafkaproxy.proxy.sasl.SaslCredentials;
 
 import java.util.List;
 
@@ -23,6 +24,8 @@ import java.util.List;
  * @param quotas               the compiled quotas, from each connection's next request and the next connection.
  * @param circuitBreaker       when a failing broker's circuit opens, from the next call.
  * @param audit                what the audit log records.
+ * @param sasl                 the SASL logins the listener checks itself and their credentials, read from their files
+ *                             at each compile; null when SASL passes through. For new connections.
  */
 public record ClusterSnapshot(
     List<HostPort> bootstrapServers,
@@ -33,7 +36,8 @@ public record ClusterSnapshot(
     AclAuthorizer acl,
     QuotaBook quotas,
     CircuitBreakerConfig circuitBreaker,
-    AuditConfig audit)
+    AuditConfig audit,
+    SaslCredentials sasl)
 {
     /**
      * Takes the values of a validated configuration and compiles its rules.
@@ -43,7 +47,8 @@ public record ClusterSnapshot(
      *
      * @param config the configuration, validated.
      * @return the snapshot.
-     * @throws IllegalArgumentException if a rule does not compile.
+     * @throws IllegalArgumentException if a rule does not compile, or a SASL credential file does not load (naming
+     *                                  the file and its YAML path).
      */
     public static ClusterSnapshot compile(final ProxyConfig config)
     {
@@ -56,6 +61,7 @@ public record ClusterSnapshot(
             AclAuthorizer.compile(config.acl()),
             new QuotaBook(config.quotas()),
             config.circuitBreaker(),
-            config.audit());
+            config.audit(),
+            config.listener().sasl() == null ? null : SaslCredentials.load(config.listener().sasl()));
     }
 }

@@ -11,8 +11,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                       on this machine. Default: the bind host, or this machine's host name when binding all
  *                       interfaces.
  * @param nodePorts      the ports of the per-node listeners.
+ * @param sasl           the SASL logins the proxy checks itself; null (absent) passes SASL through to the brokers.
  */
-public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePortsConfig nodePorts)
+public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePortsConfig nodePorts, SaslTerminationConfig sasl)
 {
     /** Default bootstrap listener address. */
     public static final HostPort DEFAULT_BIND_ADDRESS = new HostPort("0.0.0.0", 9092);
@@ -44,24 +45,52 @@ public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePo
     }
 
     /**
-     * Reads the section, filling in defaults for absent keys.
+     * Creates a listener that passes SASL through.
+     *
+     * @param bindAddress    host and port of the bootstrap listener.
+     * @param advertisedHost the host clients are given.
+     * @param nodePorts      the ports of the per-node listeners.
+     */
+    public ListenerConfig(final HostPort bindAddress, final String advertisedHost, final NodePortsConfig nodePorts)
+    {
+        this(bindAddress, advertisedHost, nodePorts, null);
+    }
+
+    /**
+     * Builds a section that passes SASL through, filling in defaults for absent keys.
      *
      * @param bindAddress    the bind address, or null.
      * @param advertisedHost the advertised host, or null.
      * @param nodePorts      the node port range, or null.
      * @return the section.
      */
+    public static ListenerConfig of(final HostPort bindAddress, final String advertisedHost, final NodePortsConfig nodePorts)
+    {
+        return of(bindAddress, advertisedHost, nodePorts, null);
+    }
+
+    /**
+     * Reads the section, filling in defaults for absent keys.
+     *
+     * @param bindAddress    the bind address, or null.
+     * @param advertisedHost the advertised host, or null.
+     * @param nodePorts      the node port range, or null.
+     * @param sasl           the SASL termination settings, or null.
+     * @return the section.
+     */
     @JsonCreator
     public static ListenerConfig of(
         @JsonProperty("bindAddress") final HostPort bindAddress,
         @JsonProperty("advertisedHost") final String advertisedHost,
-        @JsonProperty("nodePorts") final NodePortsConfig nodePorts)
+        @JsonProperty("nodePorts") final NodePortsConfig nodePorts,
+        @JsonProperty("sasl") final SaslTerminationConfig sasl)
     {
         final HostPort bind = bindAddress == null ? DEFAULT_BIND_ADDRESS : bindAddress;
         return new ListenerConfig(
             bind,
             advertisedHost == null ? defaultAdvertisedHost(bind) : advertisedHost,
-            nodePorts == null ? NodePortsConfig.following(bind.port()) : nodePorts);
+            nodePorts == null ? NodePortsConfig.following(bind.port()) : nodePorts,
+            sasl);
     }
 
     /**
@@ -74,7 +103,7 @@ public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePo
     public ListenerConfig withBindAddress(final HostPort newBindAddress, final boolean explicitNodePorts)
     {
         return new ListenerConfig(newBindAddress, advertisedHost,
-            explicitNodePorts ? nodePorts : NodePortsConfig.following(newBindAddress.port()));
+            explicitNodePorts ? nodePorts : NodePortsConfig.following(newBindAddress.port()), sasl);
     }
 
     /**
@@ -85,7 +114,7 @@ public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePo
      */
     public ListenerConfig withAdvertisedHost(final String newAdvertisedHost)
     {
-        return new ListenerConfig(bindAddress, newAdvertisedHost, nodePorts);
+        return new ListenerConfig(bindAddress, newAdvertisedHost, nodePorts, sasl);
     }
 
     /**
@@ -96,7 +125,18 @@ public record ListenerConfig(HostPort bindAddress, String advertisedHost, NodePo
      */
     public ListenerConfig withNodePorts(final NodePortsConfig newNodePorts)
     {
-        return new ListenerConfig(bindAddress, advertisedHost, newNodePorts);
+        return new ListenerConfig(bindAddress, advertisedHost, newNodePorts, sasl);
+    }
+
+    /**
+     * The same section with other SASL termination settings.
+     *
+     * @param newSasl the new settings, or null to pass SASL through.
+     * @return the new section.
+     */
+    public ListenerConfig withSasl(final SaslTerminationConfig newSasl)
+    {
+        return new ListenerConfig(bindAddress, advertisedHost, nodePorts, newSasl);
     }
 
     static String defaultAdvertisedHost(final HostPort bindAddress)

@@ -34,7 +34,8 @@ final class ConfigChangeDetector
     private static List<String> restartOnlyChanges(final ProxyConfig running, final ProxyConfig next)
     {
         final List<String> changed = new ArrayList<>();
-        changedIf(changed, "listener", running.listener(), next.listener());
+        // listener.sasl applies live (new connections read it from the snapshot); the rest of the section needs a restart.
+        changedIf(changed, "listener", running.listener(), next.listener().withSasl(running.listener().sasl()));
         changedIf(changed, "network.ioThreads", running.network().ioThreads(), next.network().ioThreads());
         changedIf(changed, "memory", running.memory(), next.memory());
         changedIf(changed, "admin", running.admin(), next.admin());
@@ -45,6 +46,7 @@ final class ConfigChangeDetector
     private static List<String> liveChanges(final ProxyConfig running, final ProxyConfig next)
     {
         final List<String> changed = new ArrayList<>();
+        changedIf(changed, "listener.sasl", running.listener().sasl(), next.listener().sasl());
         changedIf(changed, "upstream.bootstrapServers", running.upstream().bootstrapServers(), next.upstream().bootstrapServers());
         changedIf(changed, "upstream.connectTimeout", running.upstream().connectTimeout(), next.upstream().connectTimeout());
         changedIf(changed, "network.maxRequestSizeBytes", running.network().maxRequestSizeBytes(), next.network().maxRequestSizeBytes());

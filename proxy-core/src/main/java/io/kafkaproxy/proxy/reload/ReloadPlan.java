@@ -39,7 +39,8 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
         {
             // Restart-only settings keep their running values; the record's checks then judge the result as a whole.
             effective = fromFile.toBuilder()
-                .listener(running.listener())
+                // listener.sasl is live: the listener's addresses stay, its SASL settings follow the file.
+                .listener(running.listener().withSasl(fromFile.listener().sasl()))
                 .network(fromFile.network().withIoThreads(running.network().ioThreads()))
                 .memory(running.memory())
                 .admin(running.admin())
