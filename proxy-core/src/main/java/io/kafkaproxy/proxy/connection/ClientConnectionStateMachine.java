@@ -4,6 +4,7 @@ import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
 import io.kafkaproxy.proxy.circuit.BrokerCircuit;
 import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Accepted;
+import io.kafkaproxy.proxy.connection.ClientConnectionState.Authenticating;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Closed;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Connecting;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Draining;
@@ -32,18 +33,24 @@ import java.util.ArrayDeque;
  *   Accepted --first request frame whole--> Connecting(0) --connect failed or circuit open, next address--> Connecting(n+1)
  *                                   |                                     \--no address left--> Closed
  *                                   \--connected, first requests forwarded--> Forwarding(broker)
- *                                                   (Authenticating(broker) --login done--> Forwarding: not entered yet)
+ *                                   \--connected, the listener terminates SASL--> Authenticating(broker) --login done--> Forwarding
  *
  *   Forwarding --a response names a node whose listener is starting--> Holding(broker, held, resume=Forwarding)
  *   Holding --listeners bound, every held response sent--> resume
  *   Forwarding --drain, requests in flight--> Draining(broker) --last answer sent--> Closed
  *   Holding --drain--> Holding(broker, held, resume=Draining)
+ *   Authenticating --drain, requests in flight--> Draining(broker)
  *   any --either side closed or failed, connection limit, drain with nothing in flight--> Closed
  * </pre>
  *
  * <p>The broker connection waits for the client's first whole request frame: a client that connects and sends
  * nothing, or only part of a frame, costs the broker nothing (the idle timeout closes it). The client's reads stop
  * while the broker connection is made; the frames read so far wait in {@link Connecting} and go first once it is.
+ *
+ * <p>On a listener that terminates SASL ({@link SaslTermination}), the broker connection is made as usual, and the
+ * connection then waits in {@link Authenticating} for the client's login: SaslHandshake and SaslAuthenticate are
+ * answered by the proxy, ApiVersions goes to the broker, anything else closes the connection. Once logged in, it
+ * forwards; a later SaslHandshake re-authenticates (KIP-368) and is answered by the proxy too.
  *
  * <p>The Netty handlers on both channels are thin adapters; each callback becomes one {@code on*} call here, and the
  * connection's parts do the work: {@link BrokerConnectAttempts} (addresses in turn, circuit breakers),
@@ -76,6 +83,7 @@ public final class ClientConnectionStateMachine
     private final RequestForwarder requests;
     private final ConnectionLog log;
     private final ConnectionBackPressure backPressure;
+    private final SaslTermination sasl;
     private ClientConnectionState state = new Accepted();
     private BrokerLink broker;
     private BrokerCircuit brokerCircuit;
@@ -106,6 +114,38 @@ public final class ClientConnectionStateMachine
         final BrokerCircuitBreakers breakers,
         final ConnectionLogLimits logLimits)
     {
+        this(clientChannel, target, connector, nodes, metrics, requestHeader, requestView, policy, breakers, logLimits, null);
+    }
+
+    /**
+     * Creates the state machine of a newly accepted client channel, whose auto-read must be off, on a listener that
+     * terminates SASL when {@code sasl} is given.
+     *
+     * @param clientChannel the accepted channel.
+     * @param target        where its broker connection goes.
+     * @param connector     opens the broker connection.
+     * @param nodes         maps broker addresses to proxy addresses.
+     * @param metrics       the proxy's meters.
+     * @param requestHeader the header flyweight the request header decoder wraps for each request.
+     * @param requestView   the view that flyweight reads.
+     * @param policy        the connection's ACL and quota policy; built with the setup's principal when terminating.
+     * @param breakers      the circuit breakers of the broker nodes.
+     * @param logLimits     the proxy's WARN-line budgets.
+     * @param sasl          what the proxy checks the client's SASL logins with, or null to pass SASL through.
+     */
+    public ClientConnectionStateMachine(
+        final Channel clientChannel,
+        final BrokerTarget target,
+        final BrokerConnector connector,
+        final BrokerNodeRegistry nodes,
+        final ProxyMetrics metrics,
+        final RequestHeaderFlyweight requestHeader,
+        final UnsafeBuffer requestView,
+        final ConnectionPolicy policy,
+        final BrokerCircuitBreakers breakers,
+        final ConnectionLogLimits logLimits,
+        final SaslTerminationSetup sasl)
+    {
         this.policy = policy;
         this.breakers = breakers;
         this.clientChannel = clientChannel;
@@ -118,6 +158,8 @@ public final class ClientConnectionStateMachine
         this.backPressure = new ConnectionBackPressure(clientChannel, clientReads);
         this.forwarder = new ResponseForwarder(clientChannel, inFlight, nodes, metrics, policy, timers, log, this);
         this.requests = new RequestForwarder(requestHeader, requestView, inFlight, metrics, policy, timers, forwarder);
+        this.sasl = sasl == null ? null
+            : new SaslTermination(clientChannel, sasl, requestHeader, requestView, forwarder, clientReads, metrics, log, this);
     }
 
     ClientConnectionState state()
@@ -195,13 +237,16 @@ public final class ClientConnectionStateMachine
         broker = link;
         brokerCircuit = breakers.circuitOf(connectAttempts.brokerKey());
         backPressure.onBrokerLinked(link);
-        state = new Forwarding(link);
+        state = sasl == null ? new Forwarding(link) : new Authenticating(link);
         metrics.onConnectionOpened(Side.BROKER);
-        log.onForwarded(link);
+        if (sasl == null)
+        {
+            log.onForwarded(link);
+        }
         ByteBuf frame;
         while ((frame = firstRequests.pollFirst()) != null)
         {
-            if (state instanceof Forwarding)
+            if (state instanceof Forwarding || state instanceof Authenticating)
             {
                 forwardFirstRequest(frame);
             }
@@ -210,7 +255,7 @@ public final class ClientConnectionStateMachine
                 frame.release();
             }
         }
-        if (state instanceof Forwarding)
+        if (state instanceof Forwarding || state instanceof Authenticating)
         {
             onClientReadComplete();
             clientReads.open(ReadGate.BROKER_CONNECTING);
@@ -221,7 +266,12 @@ public final class ClientConnectionStateMachine
     {
         try
         {
-            if (!requests.forwardRead(frame, broker))
+            if (sasl != null)
+            {
+                requests.wrapHeader(frame);
+                onRequestWithSasl(frame);
+            }
+            else if (!requests.forwardRead(frame, broker))
             {
                 log.onRefusedByPrincipalLimit(policy.principal());
                 closeBoth();
@@ -252,15 +302,63 @@ public final class ClientConnectionStateMachine
             ((Connecting)state).requests().addLast(frame);
             return;
         }
-        if (!(state instanceof Forwarding || state instanceof Holding || state instanceof Draining))
+        if (!(state instanceof Forwarding || state instanceof Holding || state instanceof Draining || state instanceof Authenticating))
         {
             frame.release();
             return;
         }
-        if (!requests.forward(frame, broker))
+        if (sasl != null)
+        {
+            onRequestWithSasl(frame);
+        }
+        else if (!requests.forward(frame, broker))
         {
             log.onRefusedByPrincipalLimit(policy.principal());
             closeBoth();
+        }
+    }
+
+    /** A request on a listener that terminates SASL, its header wrapped: answered here, forwarded, or closing. */
+    private void onRequestWithSasl(final ByteBuf frame)
+    {
+        final int decision;
+        try
+        {
+            decision = sasl.onRequest(frame, System.nanoTime());
+        }
+        catch (final RuntimeException e)
+        {
+            frame.release();
+            throw e;
+        }
+        if (decision == SaslTermination.FORWARD)
+        {
+            if (!requests.forward(frame, broker))
+            {
+                log.onRefusedByPrincipalLimit(policy.principal());
+                closeBoth();
+            }
+        }
+        else if (decision == SaslTermination.CLOSE)
+        {
+            frame.release();
+            closeBoth();
+        }
+    }
+
+    /** The client's first SASL login succeeded: requests are forwarded from now on. */
+    void onSaslLoggedIn()
+    {
+        if (state instanceof Authenticating)
+        {
+            state = new Forwarding(broker);
+            log.onForwarded(broker);
+        }
+        else if (state instanceof Holding && ((Holding)state).resume() instanceof Authenticating)
+        {
+            final Holding holding = (Holding)state;
+            state = new Holding(broker, holding.held(), new Forwarding(broker));
+            log.onForwarded(broker);
         }
     }
 
@@ -292,7 +390,7 @@ public final class ClientConnectionStateMachine
             ((Holding)state).held().addLast(frame);
             return;
         }
-        if (!(state instanceof Forwarding || state instanceof Draining))
+        if (!(state instanceof Forwarding || state instanceof Draining || state instanceof Authenticating))
         {
             frame.release();
             return;

@@ -43,7 +43,9 @@ public final class ConnectionLogLimits
         /** The broker answered out of order. */
         UNEXPECTED_RESPONSE,
         /** A response names a node without a proxy listener. */
-        UNADVERTISABLE_RESPONSE
+        UNADVERTISABLE_RESPONSE,
+        /** A SASL login the proxy checks failed, or the client broke the SASL exchange. */
+        SASL_AUTHENTICATION_FAILED
     }
 
     private final NanoClock clock;

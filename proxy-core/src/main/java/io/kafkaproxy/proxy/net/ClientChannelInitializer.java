@@ -5,10 +5,13 @@ import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
 import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
 import io.kafkaproxy.proxy.connection.ClientFrontendHandler;
+import io.kafkaproxy.proxy.connection.SaslTerminationSetup;
 import io.kafkaproxy.proxy.memory.ChannelMemoryWait;
 import io.kafkaproxy.proxy.memory.PoolRecvByteBufAllocator;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
+import io.kafkaproxy.proxy.policy.TerminatedSaslPrincipal;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.kafkaproxy.proxy.sasl.SaslCredentials;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -46,10 +49,28 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         services.clientChannels().add(channel);
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
         final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header);
+        final SaslCredentials sasl = cluster.snapshot().sasl();
+        final ConnectionPolicy policy;
+        final SaslTerminationSetup saslSetup;
+        if (sasl == null)
+        {
+            policy = new ConnectionPolicy(cluster.policy(), channel.alloc(), clientAddress(channel));
+            saslSetup = null;
+        }
+        else
+        {
+            final TerminatedSaslPrincipal principal = new TerminatedSaslPrincipal();
+            policy = ConnectionPolicy.terminatingSasl(cluster.policy(), channel.alloc(), clientAddress(channel), principal);
+            // A reload that turns termination off leaves this connection's logins checked against what it opened with.
+            saslSetup = new SaslTerminationSetup(() ->
+            {
+                final SaslCredentials current = cluster.snapshot().sasl();
+                return current == null ? sasl : current;
+            }, cluster.failedLogins(), principal);
+        }
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
             channel, targets.get(), cluster.connector(), cluster.nodes(), services.metrics(), header, headerDecoder.view(),
-            new ConnectionPolicy(cluster.policy(), channel.alloc(), clientAddress(channel)), cluster.breakers(),
-            services.logLimits());
+            policy, cluster.breakers(), services.logLimits(), saslSetup);
 
         final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);
         final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(cluster.requestLimit(), memoryWait);

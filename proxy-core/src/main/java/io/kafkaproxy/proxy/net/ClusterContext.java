@@ -11,6 +11,7 @@ import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.policy.PolicyServices;
 import io.kafkaproxy.proxy.routing.BrokerNodeDiscovery;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
+import io.kafkaproxy.proxy.sasl.FailedLoginLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.AddressResolverGroup;
@@ -36,6 +37,7 @@ final class ClusterContext
     private final NettyBrokerConnector connector;
     private final PolicyServices policy;
     private final BrokerCircuitBreakers breakers;
+    private final FailedLoginLimiter failedLogins = new FailedLoginLimiter();
 
     /**
      * Builds the context of a cluster; nothing connects until {@link #discoverNodes}.
@@ -131,5 +133,15 @@ final class ClusterContext
     BrokerCircuitBreakers breakers()
     {
         return breakers;
+    }
+
+    /**
+     * The failed SASL logins per client address, when the listener terminates SASL.
+     *
+     * @return the cluster's limiter, shared by every event loop.
+     */
+    FailedLoginLimiter failedLogins()
+    {
+        return failedLogins;
     }
 }
