@@ -62,7 +62,8 @@ final class SaslTermination
     private final EventLoopFlyweights flyweights = EventLoopFlyweights.current();
     private boolean checking;
     private boolean loggedIn;
-    private long sessionEndNanos = Long.MAX_VALUE;
+    private boolean sessionEnds;
+    private long sessionEndNanos;
 
     SaslTermination(
         final Channel clientChannel,
@@ -118,7 +119,7 @@ final class SaslTermination
             log.onSaslUnexpectedRequest(apiKey, apiVersion);
             return CLOSE;
         }
-        if (loggedIn && nowNanos - sessionEndNanos >= 0)
+        if (sessionEnds && nowNanos - sessionEndNanos >= 0)
         {
             // As the broker: the first request after the session's end closes it, a re-authentication's too.
             log.onSaslSessionExpired(exchange.principal());
@@ -253,7 +254,8 @@ final class SaslTermination
             // KIP-368: a v0 client cannot hear of the session's lifetime, so, as the broker, its session never ends.
             final long lifetimeMs = apiVersion >= 1 ? step.sessionLifetimeMs() : 0;
             response.setSessionLifetimeMs(lifetimeMs);
-            sessionEndNanos = lifetimeMs > 0 ? System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(lifetimeMs) : Long.MAX_VALUE;
+            sessionEnds = lifetimeMs > 0;
+            sessionEndNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(lifetimeMs);
             answer(correlationId, ApiKeyIds.SASL_AUTHENTICATE, apiVersion, readNanos, response);
             if (!loggedIn)
             {

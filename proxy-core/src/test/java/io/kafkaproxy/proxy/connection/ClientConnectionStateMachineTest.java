@@ -107,9 +107,14 @@ class ClientConnectionStateMachineTest
 
     private void connectTerminatingSasl()
     {
+        connectTerminatingSasl(Duration.ZERO);
+    }
+
+    private void connectTerminatingSasl(final Duration sessionLifetime)
+    {
         SaslCredentialFixtures.writePlainUsers(directory.resolve("users.yaml"), Map.of("alice", "alice-pw"));
         final SaslCredentials credentials = SaslCredentials.load(new SaslTerminationConfig(List.of(SaslMechanism.PLAIN),
-            directory.resolve("users.yaml"), null, null, Duration.ZERO, 10));
+            directory.resolve("users.yaml"), null, null, sessionLifetime, 10));
         connect((loop, address, machine) ->
         {
             linkBroker(machine);
@@ -545,6 +550,68 @@ class ClientConnectionStateMachineTest
         assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
         assertThat(registry.find(ProxyMetrics.SASL_AUTHENTICATIONS).tag(ProxyMetrics.OUTCOME, "failure").counter().count())
             .isEqualTo(1.0);
+    }
+
+    private SaslAuthenticateResponseData logIn(final int correlationId)
+    {
+        client.writeInbound(request(ApiKeys.SASL_HANDSHAKE, (short)1, correlationId, new SaslHandshakeRequestData().setMechanism("PLAIN")));
+        releaseAll(client);
+        client.writeInbound(request(ApiKeys.SASL_AUTHENTICATE, (short)2, correlationId + 1,
+            new SaslAuthenticateRequestData().setAuthBytes("\0alice\0alice-pw".getBytes(StandardCharsets.UTF_8))));
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+        {
+            client.runPendingTasks();
+            return !client.outboundMessages().isEmpty();
+        });
+        return readResponse(client.readOutbound(), ApiKeys.SASL_AUTHENTICATE, (short)2, correlationId + 1, new SaslAuthenticateResponseData());
+    }
+
+    @Test
+    void shouldCloseALoggedInConnectionWhoseSessionEndedWithoutReauthentication()
+    {
+        // Given
+        connectTerminatingSasl(Duration.ofMillis(50));
+        final SaslAuthenticateResponseData login = logIn(1);
+        final long loggedInNanos = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5)).until(() -> System.nanoTime() - loggedInNanos > 60_000_000L);
+
+        // When
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 3, new MetadataRequestData().setTopics(List.of())));
+
+        // Then
+        assertThat(login.sessionLifetimeMs()).isEqualTo(50L);
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+        assertThat((Object)broker.readOutbound()).isNull();
+    }
+
+    @Test
+    void shouldAnswerASaslAuthenticateWithoutAHandshakeAfterTheLoginWithIllegalSaslState()
+    {
+        // Given
+        connectTerminatingSasl();
+        logIn(1);
+
+        // When
+        client.writeInbound(request(ApiKeys.SASL_AUTHENTICATE, (short)2, 3, new SaslAuthenticateRequestData().setAuthBytes(new byte[1])));
+
+        // Then
+        final SaslAuthenticateResponseData answer =
+            readResponse(client.readOutbound(), ApiKeys.SASL_AUTHENTICATE, (short)2, 3, new SaslAuthenticateResponseData());
+        assertThat(answer.errorCode()).isEqualTo(Errors.ILLEGAL_SASL_STATE.code());
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Forwarding.class);
+    }
+
+    @Test
+    void shouldCloseOnAVersionZeroHandshakeWhoseRawTokensItCannotRead()
+    {
+        // Given
+        connectTerminatingSasl();
+
+        // When
+        client.writeInbound(request(ApiKeys.SASL_HANDSHAKE, (short)0, 1, new SaslHandshakeRequestData().setMechanism("PLAIN")));
+
+        // Then
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
     }
 
     private static ByteBuf request(final ApiKeys api, final short version, final int correlationId, final ApiMessage body)
