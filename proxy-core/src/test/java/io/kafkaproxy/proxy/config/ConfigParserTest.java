@@ -485,4 +485,25 @@ class ConfigParserTest
             .isInstanceOf(ConfigException.class)
             .hasMessage(section.get(1));
     }
+
+    @Test
+    void shouldParseTheCommentedSaslExampleOfTheReferenceConfiguration() throws Exception
+    {
+        // Given: the reference file with its listener.sasl example uncommented
+        final StringBuilder yaml = new StringBuilder();
+        boolean inSasl = false;
+        for (final String line : Files.readAllLines(Path.of("..", "conf", "kafka-proxy.yaml")))
+        {
+            inSasl = line.equals("  # sasl:") || inSasl && line.startsWith("  #");
+            yaml.append(inSasl ? "  " + line.substring(4) : line).append('\n');
+        }
+
+        // When
+        final ProxyConfig config = ConfigParser.parse(yaml.toString(), "kafka-proxy.yaml");
+
+        // Then
+        assertThat(config.listener().sasl().mechanisms())
+            .containsExactly(SaslMechanism.PLAIN, SaslMechanism.SCRAM_SHA_512, SaslMechanism.OAUTHBEARER);
+        assertThat(config.listener().sasl().oauthbearer().audience()).isEqualTo("kafka");
+    }
 }
