@@ -64,7 +64,7 @@ import java.util.ArrayDeque;
  * <p>The client and broker channels share one event loop, so all state here is plain fields: confined to that
  * event loop, never touched from another thread.
  *
- * <p>Nearly 500 lines on purpose: every transition of the diagram above is here and nowhere else (one {@code on*}
+ * <p>Nearly 600 lines on purpose: every transition of the diagram above is here and nowhere else (one {@code on*}
  * entry point per event, each checking the state it may act in); the work done in each state lives in the parts
  * named above, which hold no state of the connection's own.
  */
@@ -90,36 +90,6 @@ public final class ClientConnectionStateMachine
 
     /**
      * Creates the state machine of a newly accepted client channel, whose auto-read must be off.
-     *
-     * @param clientChannel the accepted channel.
-     * @param target        where its broker connection goes.
-     * @param connector     opens the broker connection.
-     * @param nodes         maps broker addresses to proxy addresses.
-     * @param metrics       the proxy's meters.
-     * @param requestHeader the header flyweight the request header decoder wraps for each request.
-     * @param requestView   the view that flyweight reads.
-     * @param policy        the connection's ACL and quota policy.
-     * @param breakers      the circuit breakers of the broker nodes.
-     * @param logLimits     the proxy's WARN-line budgets.
-     */
-    public ClientConnectionStateMachine(
-        final Channel clientChannel,
-        final BrokerTarget target,
-        final BrokerConnector connector,
-        final BrokerNodeRegistry nodes,
-        final ProxyMetrics metrics,
-        final RequestHeaderFlyweight requestHeader,
-        final UnsafeBuffer requestView,
-        final ConnectionPolicy policy,
-        final BrokerCircuitBreakers breakers,
-        final ConnectionLogLimits logLimits)
-    {
-        this(clientChannel, target, connector, nodes, metrics, requestHeader, requestView, policy, breakers, logLimits, null);
-    }
-
-    /**
-     * Creates the state machine of a newly accepted client channel, whose auto-read must be off, on a listener that
-     * terminates SASL when {@code sasl} is given.
      *
      * @param clientChannel the accepted channel.
      * @param target        where its broker connection goes.
