@@ -506,4 +506,16 @@ class ConfigParserTest
             .containsExactly(SaslMechanism.PLAIN, SaslMechanism.SCRAM_SHA_512, SaslMechanism.OAUTHBEARER);
         assertThat(config.listener().sasl().oauthbearer().audience()).isEqualTo("kafka");
     }
+
+    @Test
+    void shouldNameTheSaslProblemWithItsPathAndLineWhenChecking()
+    {
+        // When
+        final List<String> errors = ConfigParser.check(
+            "upstream:\n  bootstrapServers: [b:1]\nlistener:\n  sasl:\n    mechanisms: [PLAIN]\n    plainUsersFile: u.yaml\n    colour: blue\n", "t.yaml");
+
+        // Then
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0)).startsWith("t.yaml:7: listener.sasl.colour: unknown key");
+    }
 }
