@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     versionProvider = ManifestVersionProvider.class,
     description = "A Kafka-protocol proxy: clients set bootstrap.servers to the proxy and never see a broker address.",
-    subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class},
+    subcommands = {RunCommand.class, CheckConfigCommand.class, DemoCommand.class, HashPasswordCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:stopped cleanly (SIGTERM or SIGINT), or check-config found the file valid",

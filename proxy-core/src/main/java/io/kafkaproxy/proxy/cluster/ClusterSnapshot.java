@@ -6,10 +6,12 @@ import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.config.SaslTerminationConfig;
 import io.kafkaproxy.proxy.config.TlsServerConfig;
 import io.kafkaproxy.proxy.ratelimit.QuotaBook;
 import io.kafkaproxy.proxy.tls.ClientTlsContext;
 import io.kafkaproxy.proxy.tls.BrokerTlsContext;
+import io.kafkaproxy.proxy.sasl.SaslCredentials;
 
 import java.util.HashMap;
 import java.util.List;
@@ -37,6 +39,10 @@ import java.util.Map;
  *                             broker connections; null: plaintext.
  * @param brokerLogin          the proxy's own SASL login to the brokers ({@code upstream.sasl}), for the next broker
  *                             connections; null: none.
+ * @param sasl                 the SASL logins the {@code listener} section checks itself and their credentials, read from their files
+ *                             at each compile; null when SASL passes through. For new connections.
+ * @param listenerSasl         the SASL logins each listener checks itself, by listener name; a listener passing SASL
+ *                             through has none.
  */
 public record ClusterSnapshot(
     List<HostPort> bootstrapServers,
@@ -51,7 +57,9 @@ public record ClusterSnapshot(
     ClientTlsContext clientTls,
     Map<String, ClientTlsContext> listenerTls,
     BrokerTlsContext brokerTls,
-    BrokerLoginCredentials brokerLogin)
+    BrokerLoginCredentials brokerLogin,
+    SaslCredentials sasl,
+    Map<String, SaslCredentials> listenerSasl)
 {
     /**
      * Takes the values of a validated configuration and compiles its rules.
@@ -65,12 +73,13 @@ public record ClusterSnapshot(
      *
      * @param config the configuration, validated.
      * @return the snapshot.
-     * @throws IllegalArgumentException if a rule does not compile, or a file does not load (naming the file and its
-     *                                  YAML path).
+     * @throws IllegalArgumentException if a rule does not compile, or a file (TLS material, a password, SASL
+     *                                  credentials) does not load (naming the file and its YAML path).
      */
     public static ClusterSnapshot compile(final ProxyConfig config)
     {
         final Map<String, ClientTlsContext> listenerTls = new HashMap<>();
+        final Map<String, SaslCredentials> listenerSasl = new HashMap<>();
         final List<ListenerConfig> listeners = config.allListeners();
         for (int i = 0; i < listeners.size(); i++)
         {
@@ -79,6 +88,11 @@ public record ClusterSnapshot(
             {
                 listenerTls.put(listeners.get(i).name(),
                     ClientTlsContext.compile(tls, ProxyConfig.listenerPath(i) + ".tls", listeners.get(i).name()));
+            }
+            final SaslTerminationConfig sasl = listeners.get(i).sasl();
+            if (sasl != null)
+            {
+                listenerSasl.put(listeners.get(i).name(), SaslCredentials.load(sasl, ProxyConfig.listenerPath(i) + ".sasl"));
             }
         }
         return new ClusterSnapshot(
@@ -94,7 +108,9 @@ public record ClusterSnapshot(
             listenerTls.get(config.listener().name()),
             Map.copyOf(listenerTls),
             config.upstream().tls() == null ? null : BrokerTlsContext.compile(config.upstream().tls()),
-            config.upstream().sasl() == null ? null : BrokerLoginCredentials.compile(config.upstream().sasl()));
+            config.upstream().sasl() == null ? null : BrokerLoginCredentials.compile(config.upstream().sasl()),
+            listenerSasl.get(config.listener().name()),
+            Map.copyOf(listenerSasl));
     }
 
     /**
@@ -106,5 +122,16 @@ public record ClusterSnapshot(
     public ClientTlsContext clientTls(final String listenerName)
     {
         return listenerTls.get(listenerName);
+    }
+
+    /**
+     * The SASL logins one listener checks itself.
+     *
+     * @param listenerName the listener's name.
+     * @return its credentials, or null for a listener that passes SASL through.
+     */
+    public SaslCredentials sasl(final String listenerName)
+    {
+        return listenerSasl.get(listenerName);
     }
 }

@@ -295,6 +295,10 @@ public final class ConfigWriter
         {
             appendTls(keys, listener.tls());
         }
+        if (listener.sasl() != null)
+        {
+            appendSasl(keys, listener.sasl());
+        }
         for (final String line : keys.toString().split("\n"))
         {
             yaml.append(indent).append(line).append('\n');
@@ -305,5 +309,34 @@ public final class ConfigWriter
     {
         // Double-quoted YAML scalars: host names, IPv6 brackets and paths are then never read as anything else.
         return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
+    private static void appendSasl(final StringBuilder yaml, final SaslTerminationConfig sasl)
+    {
+        yaml.append("  sasl:\n    mechanisms:\n");
+        for (final SaslMechanism mechanism : sasl.mechanisms())
+        {
+            yaml.append("      - ").append(mechanism.mechanismName()).append('\n');
+        }
+        if (sasl.plainUsersFile() != null)
+        {
+            yaml.append("    plainUsersFile: ").append(quoted(sasl.plainUsersFile().toString())).append('\n');
+        }
+        if (sasl.scramCredentialsFile() != null)
+        {
+            yaml.append("    scramCredentialsFile: ").append(quoted(sasl.scramCredentialsFile().toString())).append('\n');
+        }
+        final OAuthBearerConfig oauth = sasl.oauthbearer();
+        if (oauth != null)
+        {
+            yaml.append("    oauthbearer:\n")
+                .append("      jwksFile: ").append(quoted(oauth.jwksFile().toString())).append('\n')
+                .append("      issuer: ").append(quoted(oauth.issuer())).append('\n')
+                .append("      audience: ").append(quoted(oauth.audience())).append('\n')
+                .append("      principalClaim: ").append(quoted(oauth.principalClaim())).append('\n')
+                .append("      clockSkew: ").append(Units.formatDuration(oauth.clockSkew())).append('\n');
+        }
+        yaml.append("    sessionLifetime: ").append(Units.formatDuration(sasl.sessionLifetime())).append('\n')
+            .append("    failedLoginsPerMinute: ").append(sasl.failedLoginsPerMinute()).append('\n');
     }
 }

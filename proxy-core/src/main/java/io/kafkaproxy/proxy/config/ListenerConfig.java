@@ -23,8 +23,11 @@ import java.util.regex.Pattern;
  * @param nodePorts      the ports of the per-node listeners; unused when {@code tls.sni} routes every node through
  *                       the bootstrap port.
  * @param tls            TLS for the clients of the bootstrap and node listeners; null (absent) for plaintext.
+ * @param sasl           the SASL logins the proxy checks itself; null (absent) passes SASL through to the brokers.
  */
-public record ListenerConfig(String name, HostPort bindAddress, String advertisedHost, NodePortsConfig nodePorts, TlsServerConfig tls)
+public record ListenerConfig(
+    String name, HostPort bindAddress, String advertisedHost, NodePortsConfig nodePorts, TlsServerConfig tls,
+    SaslTerminationConfig sasl)
 {
     /** Default bootstrap listener address. */
     public static final HostPort DEFAULT_BIND_ADDRESS = new HostPort("0.0.0.0", 9092);
@@ -66,6 +69,22 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
     }
 
     /**
+     * A listener that passes SASL through.
+     *
+     * @param name           the listener's name.
+     * @param bindAddress    host and port of the bootstrap listener.
+     * @param advertisedHost the host clients are given for every broker node.
+     * @param nodePorts      the ports of the per-node listeners.
+     * @param tls            TLS for its clients, or null for plaintext.
+     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     */
+    public ListenerConfig(final String name, final HostPort bindAddress, final String advertisedHost,
+        final NodePortsConfig nodePorts, final TlsServerConfig tls)
+    {
+        this(name, bindAddress, advertisedHost, nodePorts, tls, null);
+    }
+
+    /**
      * The plaintext listener named {@code default}: the {@code listener} section when it gives no name.
      *
      * @param bindAddress    host and port of the bootstrap listener.
@@ -103,7 +122,7 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
      */
     public static ListenerConfig of(final HostPort bindAddress, final String advertisedHost, final NodePortsConfig nodePorts)
     {
-        return of(DEFAULT_NAME, bindAddress, advertisedHost, nodePorts, null);
+        return of(DEFAULT_NAME, bindAddress, advertisedHost, nodePorts, null, null);
     }
 
     /**
@@ -114,6 +133,7 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
      * @param advertisedHost the advertised host, or null.
      * @param nodePorts      the node port range, or null.
      * @param tls            the TLS section, or null for plaintext.
+     * @param sasl           the SASL termination settings, or null to pass SASL through.
      * @return the section.
      */
     @JsonCreator
@@ -122,7 +142,8 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
         @JsonProperty("bindAddress") final HostPort bindAddress,
         @JsonProperty("advertisedHost") final String advertisedHost,
         @JsonProperty("nodePorts") final NodePortsConfig nodePorts,
-        @JsonProperty("tls") final TlsServerConfig tls)
+        @JsonProperty("tls") final TlsServerConfig tls,
+        @JsonProperty("sasl") final SaslTerminationConfig sasl)
     {
         final HostPort bind = bindAddress == null ? DEFAULT_BIND_ADDRESS : bindAddress;
         return new ListenerConfig(
@@ -130,7 +151,8 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
             bind,
             advertisedHost == null ? defaultAdvertisedHost(bind) : advertisedHost,
             nodePorts == null ? NodePortsConfig.following(bind.port()) : nodePorts,
-            tls);
+            tls,
+            sasl);
     }
 
     /**
@@ -153,7 +175,7 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
     public ListenerConfig withBindAddress(final HostPort newBindAddress, final boolean explicitNodePorts)
     {
         return new ListenerConfig(name, newBindAddress, advertisedHost,
-            explicitNodePorts ? nodePorts : NodePortsConfig.following(newBindAddress.port()), tls);
+            explicitNodePorts ? nodePorts : NodePortsConfig.following(newBindAddress.port()), tls, sasl);
     }
 
     /**
@@ -164,7 +186,7 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
      */
     public ListenerConfig withAdvertisedHost(final String newAdvertisedHost)
     {
-        return new ListenerConfig(name, bindAddress, newAdvertisedHost, nodePorts, tls);
+        return new ListenerConfig(name, bindAddress, newAdvertisedHost, nodePorts, tls, sasl);
     }
 
     /**
@@ -175,7 +197,7 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
      */
     public ListenerConfig withNodePorts(final NodePortsConfig newNodePorts)
     {
-        return new ListenerConfig(name, bindAddress, advertisedHost, newNodePorts, tls);
+        return new ListenerConfig(name, bindAddress, advertisedHost, newNodePorts, tls, sasl);
     }
 
     /**
@@ -186,7 +208,7 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
      */
     public ListenerConfig withName(final String newName)
     {
-        return new ListenerConfig(newName, bindAddress, advertisedHost, nodePorts, tls);
+        return new ListenerConfig(newName, bindAddress, advertisedHost, nodePorts, tls, sasl);
     }
 
     /**
@@ -197,7 +219,18 @@ public record ListenerConfig(String name, HostPort bindAddress, String advertise
      */
     public ListenerConfig withTls(final TlsServerConfig newTls)
     {
-        return new ListenerConfig(name, bindAddress, advertisedHost, nodePorts, newTls);
+        return new ListenerConfig(name, bindAddress, advertisedHost, nodePorts, newTls, sasl);
+    }
+
+    /**
+     * The same section with other SASL termination settings.
+     *
+     * @param newSasl the new settings, or null to pass SASL through.
+     * @return the new section.
+     */
+    public ListenerConfig withSasl(final SaslTerminationConfig newSasl)
+    {
+        return new ListenerConfig(name, bindAddress, advertisedHost, nodePorts, tls, newSasl);
     }
 
     static String defaultAdvertisedHost(final HostPort bindAddress)

@@ -5,6 +5,7 @@ import io.kafkaproxy.proxy.circuit.BrokerCircuit;
 import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
 import io.kafkaproxy.proxy.cluster.BrokerLoginCredentials;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Accepted;
+import io.kafkaproxy.proxy.connection.ClientConnectionState.Authenticating;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Closed;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Connecting;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Draining;
@@ -35,21 +36,27 @@ import java.util.ArrayDeque;
  *   Accepted --first request frame whole--> Connecting(0) --connect failed or circuit open, next address--> Connecting(n+1)
  *                                   |                                     \--no address left--> Closed
  *                                   \--connected, first requests forwarded--> Forwarding(broker)
- *                                   \--connected, upstream.sasl--> LoggingIn(broker) --broker accepted the proxy's login,
- *                                                   first requests forwarded--> Forwarding(broker)
+ *                                   \--connected, upstream.sasl--> LoggingIn(broker) --broker accepted the proxy's login--> as connected
  *                                                 LoggingIn --broker refused it, or no answer in time--> Closed
- *                                                   (Authenticating(broker) --login done--> Forwarding: not entered yet)
+ *                                   \--connected (and logged in), the listener terminates SASL--> Authenticating(broker)
+ *                                                 Authenticating --client's login done--> Forwarding
  *
  *   Forwarding --a response names a node whose listener is starting--> Holding(broker, held, resume=Forwarding)
  *   Holding --listeners bound, every held response sent--> resume
  *   Forwarding --drain, requests in flight--> Draining(broker) --last answer sent--> Closed
  *   Holding --drain--> Holding(broker, held, resume=Draining)
+ *   Authenticating --drain, requests in flight--> Draining(broker)
  *   any --either side closed or failed, connection limit, drain with nothing in flight--> Closed
  * </pre>
  *
  * <p>The broker connection waits for the client's first whole request frame: a client that connects and sends
  * nothing, or only part of a frame, costs the broker nothing (the idle timeout closes it). The client's reads stop
  * while the broker connection is made; the frames read so far wait in {@link Connecting} and go first once it is.
+ *
+ * <p>On a listener that terminates SASL ({@link SaslTermination}), the broker connection is made as usual, and the
+ * connection then waits in {@link Authenticating} for the client's login: SaslHandshake and SaslAuthenticate are
+ * answered by the proxy, ApiVersions goes to the broker, anything else closes the connection. Once logged in, it
+ * forwards; a later SaslHandshake re-authenticates (KIP-368) and is answered by the proxy too.
  *
  * <p>The Netty handlers on both channels are thin adapters; each callback becomes one {@code on*} call here, and the
  * connection's parts do the work: {@link BrokerConnectAttempts} (addresses in turn, circuit breakers),
@@ -63,7 +70,7 @@ import java.util.ArrayDeque;
  * <p>The client and broker channels share one event loop, so all state here is plain fields: confined to that
  * event loop, never touched from another thread.
  *
- * <p>About 550 lines on purpose: every transition of the diagram above is here and nowhere else (one {@code on*}
+ * <p>About 650 lines on purpose: every transition of the diagram above is here and nowhere else (one {@code on*}
  * entry point per event, each checking the state it may act in); the work done in each state lives in the parts
  * named above, which hold no state of the connection's own.
  */
@@ -82,6 +89,7 @@ public final class ClientConnectionStateMachine
     private final RequestForwarder requests;
     private final ConnectionLog log;
     private final ConnectionBackPressure backPressure;
+    private final SaslTermination sasl;
     private ClientConnectionState state = new Accepted();
     private BrokerLink broker;
     private BrokerCircuit brokerCircuit;
@@ -96,9 +104,10 @@ public final class ClientConnectionStateMachine
      * @param metrics       the proxy's meters.
      * @param requestHeader the header flyweight the request header decoder wraps for each request.
      * @param requestView   the view that flyweight reads.
-     * @param policy        the connection's ACL and quota policy.
+     * @param policy        the connection's ACL and quota policy; built with the setup's principal when terminating.
      * @param breakers      the circuit breakers of the broker nodes.
      * @param logLimits     the proxy's WARN-line budgets.
+     * @param sasl          what the proxy checks the client's SASL logins with, or null to pass SASL through.
      */
     public ClientConnectionStateMachine(
         final Channel clientChannel,
@@ -110,7 +119,8 @@ public final class ClientConnectionStateMachine
         final UnsafeBuffer requestView,
         final ConnectionPolicy policy,
         final BrokerCircuitBreakers breakers,
-        final ConnectionLogLimits logLimits)
+        final ConnectionLogLimits logLimits,
+        final SaslTerminationSetup sasl)
     {
         this.policy = policy;
         this.breakers = breakers;
@@ -124,6 +134,8 @@ public final class ClientConnectionStateMachine
         this.backPressure = new ConnectionBackPressure(clientChannel, clientReads);
         this.forwarder = new ResponseForwarder(clientChannel, inFlight, nodes, metrics, policy, timers, log, this);
         this.requests = new RequestForwarder(requestHeader, requestView, inFlight, metrics, policy, timers, forwarder);
+        this.sasl = sasl == null ? null
+            : new SaslTermination(clientChannel, sasl, requestHeader, requestView, forwarder, clientReads, metrics, log, this);
     }
 
     ClientConnectionState state()
@@ -249,12 +261,15 @@ public final class ClientConnectionStateMachine
     /** The broker link is ready: forward the requests read while connecting, then read on. */
     private void startForwarding(final BrokerLink link, final ArrayDeque<ByteBuf> firstRequests)
     {
-        state = new Forwarding(link);
-        log.onForwarded(link);
+        state = sasl == null ? new Forwarding(link) : new Authenticating(link);
+        if (sasl == null)
+        {
+            log.onForwarded(link);
+        }
         ByteBuf frame;
         while ((frame = firstRequests.pollFirst()) != null)
         {
-            if (state instanceof Forwarding)
+            if (state instanceof Forwarding || state instanceof Authenticating)
             {
                 forwardFirstRequest(frame);
             }
@@ -263,7 +278,7 @@ public final class ClientConnectionStateMachine
                 frame.release();
             }
         }
-        if (state instanceof Forwarding)
+        if (state instanceof Forwarding || state instanceof Authenticating)
         {
             onClientReadComplete();
             clientReads.open(ReadGate.BROKER_CONNECTING);
@@ -274,7 +289,12 @@ public final class ClientConnectionStateMachine
     {
         try
         {
-            if (!requests.forwardRead(frame, broker))
+            if (sasl != null)
+            {
+                requests.wrapHeader(frame);
+                onRequestWithSasl(frame);
+            }
+            else if (!requests.forwardRead(frame, broker))
             {
                 log.onRefusedByPrincipalLimit(policy.principal());
                 closeBoth();
@@ -305,15 +325,63 @@ public final class ClientConnectionStateMachine
             ((Connecting)state).requests().addLast(frame);
             return;
         }
-        if (!(state instanceof Forwarding || state instanceof Holding || state instanceof Draining))
+        if (!(state instanceof Forwarding || state instanceof Holding || state instanceof Draining || state instanceof Authenticating))
         {
             frame.release();
             return;
         }
-        if (!requests.forward(frame, broker))
+        if (sasl != null)
+        {
+            onRequestWithSasl(frame);
+        }
+        else if (!requests.forward(frame, broker))
         {
             log.onRefusedByPrincipalLimit(policy.principal());
             closeBoth();
+        }
+    }
+
+    /** A request on a listener that terminates SASL, its header wrapped: answered here, forwarded, or closing. */
+    private void onRequestWithSasl(final ByteBuf frame)
+    {
+        final int decision;
+        try
+        {
+            decision = sasl.onRequest(frame, System.nanoTime());
+        }
+        catch (final RuntimeException e)
+        {
+            frame.release();
+            throw e;
+        }
+        if (decision == SaslTermination.FORWARD)
+        {
+            if (!requests.forward(frame, broker))
+            {
+                log.onRefusedByPrincipalLimit(policy.principal());
+                closeBoth();
+            }
+        }
+        else if (decision == SaslTermination.CLOSE)
+        {
+            frame.release();
+            closeBoth();
+        }
+    }
+
+    /** The client's first SASL login succeeded: requests are forwarded from now on. */
+    void onSaslLoggedIn()
+    {
+        if (state instanceof Authenticating)
+        {
+            state = new Forwarding(broker);
+            log.onForwarded(broker);
+        }
+        else if (state instanceof Holding && ((Holding)state).resume() instanceof Authenticating)
+        {
+            final Holding holding = (Holding)state;
+            state = new Holding(broker, holding.held(), new Forwarding(broker));
+            log.onForwarded(broker);
         }
     }
 
@@ -350,7 +418,7 @@ public final class ClientConnectionStateMachine
             ((Holding)state).held().addLast(frame);
             return;
         }
-        if (!(state instanceof Forwarding || state instanceof Draining))
+        if (!(state instanceof Forwarding || state instanceof Draining || state instanceof Authenticating))
         {
             frame.release();
             return;

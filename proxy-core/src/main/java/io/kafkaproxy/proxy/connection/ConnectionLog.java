@@ -375,4 +375,61 @@ final class ConnectionLog
                     "reveal the broker's address");
         }
     }
+
+    /**
+     * A SASL login the proxy checks failed: one WARN line within the budget. Never logs the SASL bytes.
+     *
+     * @param mechanism the mechanism, or null before one was chosen.
+     * @param reason    what the client was told.
+     * @param detail    why, for the operator only (a JWT check that failed), or null.
+     */
+    void onSaslAuthenticationFailed(final String mechanism, final String reason, final String detail)
+    {
+        final LoggingEventBuilder event = warn(Kind.SASL_AUTHENTICATION_FAILED);
+        if (event != null)
+        {
+            event.addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+                .addKeyValue("mechanism", mechanism)
+                .addKeyValue("error", detail == null ? reason : reason + " (" + detail + ")")
+                .log("SASL authentication failed; closing the connection");
+        }
+    }
+
+    /**
+     * The client sent a request a broker does not take at this point of a SASL exchange, or a SaslHandshake version
+     * the proxy does not answer: closed, as a broker closes it.
+     *
+     * @param apiKey     the request's api key.
+     * @param apiVersion the request's version.
+     */
+    void onSaslUnexpectedRequest(final short apiKey, final short apiVersion)
+    {
+        final LoggingEventBuilder event = warn(Kind.SASL_AUTHENTICATION_FAILED);
+        if (event != null)
+        {
+            event.addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+                .addKeyValue("apiKey", apiKey)
+                .addKeyValue("apiVersion", apiVersion)
+                .log("request not allowed during SASL authentication; closing the connection");
+        }
+    }
+
+    /**
+     * The client's SASL session ended (KIP-368) without a re-authentication: closed, as a broker closes it.
+     *
+     * @param principal the session's principal.
+     */
+    void onSaslSessionExpired(final String principal)
+    {
+        if (LOGGER.isDebugEnabled())
+        {
+            LOGGER.atDebug()
+                .addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+                .addKeyValue("principal", principal)
+                .log("SASL session expired without re-authentication; closing the connection");
+        }
+    }
 }

@@ -51,7 +51,9 @@ public final class ConnectionLogLimits
         /** A client's TLS handshake failed. */
         TLS_HANDSHAKE_FAILED,
         /** A client's TLS server name is not a host of its SNI listener. */
-        SNI_UNKNOWN_HOST
+        SNI_UNKNOWN_HOST,
+        /** A SASL login the proxy checks failed, or the client broke the SASL exchange. */
+        SASL_AUTHENTICATION_FAILED
     }
 
     private final NanoClock clock;

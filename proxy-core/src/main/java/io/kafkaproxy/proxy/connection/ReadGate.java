@@ -27,6 +27,8 @@ final class ReadGate
     static final int THROTTLED = 1 << 6;
     /** The channel is not active yet: nothing is read before its state machine has started. */
     static final int NOT_ACTIVE = 1 << 7;
+    /** A SASL token is being checked off the event loop: nothing more is read until it is answered. */
+    static final int AUTHENTICATING = 1 << 8;
 
     private final Channel channel;
     private int closedBy;

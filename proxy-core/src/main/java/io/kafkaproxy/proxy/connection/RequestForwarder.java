@@ -72,6 +72,19 @@ final class RequestForwarder
      */
     boolean forwardRead(final ByteBuf frame, final BrokerLink broker)
     {
+        wrapHeader(frame);
+        return forward(frame, broker);
+    }
+
+    /**
+     * Wraps the header of a request read earlier again in the request header flyweight, which may describe a later
+     * frame by now.
+     *
+     * @param frame the request, size field first, its header valid.
+     * @throws io.kafkaproxy.protocol.wire.FrameRejectedException if the header is malformed (the frame is released).
+     */
+    void wrapHeader(final ByteBuf frame)
+    {
         try
         {
             ByteBufViews.wrapReadable(requestView, frame);
@@ -83,7 +96,6 @@ final class RequestForwarder
             frame.release();
             throw e;
         }
-        return forward(frame, broker);
     }
 
     /**

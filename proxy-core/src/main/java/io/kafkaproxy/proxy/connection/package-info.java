@@ -7,7 +7,9 @@
  * {@link io.kafkaproxy.proxy.connection.ClientConnectionStateMachine} (states in
  * {@link io.kafkaproxy.proxy.connection.ClientConnectionState}), which hands the work to its parts: broker connect
  * attempts, the proxy's own login to the broker ({@code upstream.sasl}), request and response forwarding, timers,
- * back-pressure and the connection log. The broker side is a
+ * back-pressure, the connection log and, on a listener that terminates SASL,
+ * {@link io.kafkaproxy.proxy.connection.SaslTermination} (the login, off the event loop through {@code proxy.sasl}'s
+ * executor, and the cluster's shared failed-login limiter). The broker side is a
  * {@link io.kafkaproxy.proxy.connection.BrokerLink}, the seam for a produce mirror or another cluster. Requests are
  * decided by the policy ({@code proxy.policy}) over a request decoded once ({@code proxy.request}); this package
  * depends on both and neither depends on it. Both channels live on one event loop, so nothing here is shared between

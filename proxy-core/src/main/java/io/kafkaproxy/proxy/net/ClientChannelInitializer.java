@@ -7,6 +7,7 @@ import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
 import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
 import io.kafkaproxy.proxy.connection.ClientFrontendHandler;
+import io.kafkaproxy.proxy.connection.SaslTerminationSetup;
 import io.kafkaproxy.proxy.memory.ChannelMemoryWait;
 import io.kafkaproxy.proxy.memory.PoolRecvByteBufAllocator;
 import io.kafkaproxy.proxy.policy.CertificatePrincipal;
@@ -16,6 +17,8 @@ import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.kafkaproxy.proxy.routing.DeferredBrokerTarget;
 import io.kafkaproxy.proxy.tls.ClientTlsContext;
 import io.kafkaproxy.proxy.tls.ClientTlsHandshakeHandler;
+import io.kafkaproxy.proxy.policy.TerminatedSaslPrincipal;
+import io.kafkaproxy.proxy.sasl.SaslCredentials;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -75,11 +78,32 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
             tls != null && tls.clientAuth() != TlsServerConfig.ClientAuth.NONE ? new CertificatePrincipal() : null;
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
         final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header);
+        final String listenerName = listener.name();
+        final SaslCredentials sasl = snapshot.sasl(listenerName);
+        final PrincipalSource[] listenerSources =
+            certificatePrincipal == null ? new PrincipalSource[0] : new PrincipalSource[] {certificatePrincipal};
+        final ConnectionPolicy policy;
+        final SaslTerminationSetup saslSetup;
+        if (sasl == null)
+        {
+            policy = new ConnectionPolicy(cluster.policy(), channel.alloc(), clientAddress(channel), listenerSources);
+            saslSetup = null;
+        }
+        else
+        {
+            final TerminatedSaslPrincipal principal = new TerminatedSaslPrincipal();
+            policy = ConnectionPolicy.terminatingSasl(cluster.policy(), channel.alloc(), clientAddress(channel), principal,
+                listenerSources);
+            // A reload that turns termination off leaves this connection's logins checked against what it opened with.
+            saslSetup = new SaslTerminationSetup(() ->
+            {
+                final SaslCredentials current = cluster.snapshot().sasl(listenerName);
+                return current == null ? sasl : current;
+            }, cluster.failedLogins(), principal);
+        }
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
             channel, target, cluster.connector(), listener.nodes(), services.metrics(), header, headerDecoder.view(),
-            new ConnectionPolicy(cluster.policy(), channel.alloc(), clientAddress(channel),
-                certificatePrincipal == null ? new PrincipalSource[0] : new PrincipalSource[] {certificatePrincipal}),
-            cluster.breakers(), services.logLimits());
+            policy, cluster.breakers(), services.logLimits(), saslSetup);
 
         final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);
         final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(cluster.requestLimit(), memoryWait);

@@ -12,6 +12,7 @@ import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.policy.PolicyServices;
 import io.kafkaproxy.proxy.routing.BrokerNodeDiscovery;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
+import io.kafkaproxy.proxy.sasl.FailedLoginLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.AddressResolverGroup;
@@ -46,6 +47,7 @@ final class ClusterContext
     private final PolicyServices policy;
     private final BrokerCircuitBreakers breakers;
     private final PolicyMetrics policyMetrics;
+    private final FailedLoginLimiter failedLogins = new FailedLoginLimiter();
 
     /**
      * Builds the context of a cluster; nothing connects until {@link #discoverNodes}.
@@ -185,5 +187,15 @@ final class ClusterContext
     PolicyMetrics policyMetrics()
     {
         return policyMetrics;
+    }
+
+    /**
+     * The failed SASL logins per client address, when the listener terminates SASL.
+     *
+     * @return the cluster's limiter, shared by every event loop.
+     */
+    FailedLoginLimiter failedLogins()
+    {
+        return failedLogins;
     }
 }

@@ -67,9 +67,32 @@ public final class ConnectionPolicy
     public ConnectionPolicy(
         final PolicyServices services, final ByteBufAllocator alloc, final InetAddress clientAddress, final PrincipalSource... sources)
     {
+        this(services, alloc, clientAddress, IdentityStage.passthrough(sources));
+    }
+
+    /**
+     * Creates the policy of a newly accepted connection on a listener that terminates SASL: its identity comes from
+     * the login the proxy checks, then from the listener's other sources, then from the client.id.
+     *
+     * @param services      the proxy's policy.
+     * @param alloc         allocates rewritten frames.
+     * @param clientAddress the client's address, for address rules and limits.
+     * @param terminated    the login the proxy checks.
+     * @param others        the listener's other identity sources, highest precedence first; may be empty.
+     * @return the policy.
+     */
+    public static ConnectionPolicy terminatingSasl(final PolicyServices services, final ByteBufAllocator alloc,
+        final InetAddress clientAddress, final TerminatedSaslPrincipal terminated, final PrincipalSource... others)
+    {
+        return new ConnectionPolicy(services, alloc, clientAddress, IdentityStage.terminatingSasl(terminated, others));
+    }
+
+    private ConnectionPolicy(
+        final PolicyServices services, final ByteBufAllocator alloc, final InetAddress clientAddress, final IdentityStage identity)
+    {
         this.alloc = alloc;
         this.flyweights = EventLoopFlyweights.current();
-        this.identity = IdentityStage.passthrough(sources);
+        this.identity = identity;
         this.authorization = new AuthorizationStage(services, alloc, clientAddress);
         this.quotas = new QuotaStage(services, clientAddress);
         this.topicIds = new TopicIdLearningStage(services.topicIds());

@@ -44,6 +44,24 @@ final class IdentityStage
     }
 
     /**
+     * The identity sources of a connection whose listener terminates SASL: the login the proxy checked first, then
+     * the sources the listener knows, else the client.id. The passthrough SASL source is left out: the client's SASL
+     * frames never reach the broker.
+     *
+     * @param terminated the login the proxy checks.
+     * @param others     the listener's other sources, highest precedence first; may be empty.
+     * @return the stage.
+     */
+    static IdentityStage terminatingSasl(final TerminatedSaslPrincipal terminated, final PrincipalSource... others)
+    {
+        final PrincipalSource[] sources = new PrincipalSource[others.length + 2];
+        sources[0] = terminated;
+        System.arraycopy(others, 0, sources, 1, others.length);
+        sources[others.length + 1] = new ClientIdPrincipal();
+        return new IdentityStage(sources);
+    }
+
+    /**
      * Shows a request to the sources.
      *
      * @param request the request, decoded once.

@@ -24,7 +24,7 @@ import java.util.function.Function;
  * <p>Frames here are size field first. A rewritten frame keeps the original header bytes as they were and gets a
  * new body. Stateless.
  */
-final class KafkaMessageFrames
+public final class KafkaMessageFrames
 {
     private KafkaMessageFrames()
     {
@@ -104,7 +104,7 @@ final class KafkaMessageFrames
      * @param apiVersion     the version to write the body at.
      * @return the frame, owned by the caller.
      */
-    static ByteBuf response(
+    public static ByteBuf response(
         final ByteBufAllocator alloc, final int correlationId, final short headerVersion, final ApiMessage body, final short apiVersion)
     {
         final ObjectSerializationCache cache = new ObjectSerializationCache();

@@ -36,8 +36,8 @@ final class ConfigChangeDetector
     private static List<String> restartOnlyChanges(final ProxyConfig running, final ProxyConfig next)
     {
         final List<String> changed = new ArrayList<>();
-        // TLS material is read at every snapshot compile: a listener's tls applies to the next connections, live. Its
-        // sni section decides which ports are bound, so that waits for a restart.
+        // TLS material and SASL credentials are read at every snapshot compile: a listener's tls and sasl apply to the
+        // next connections, live. Its sni section decides which ports are bound, so that waits for a restart.
         changedIf(changed, "listener", restartOnly(running.listener()), restartOnly(next.listener()));
         changedIf(changed, "listeners", running.listeners().stream().map(ConfigChangeDetector::restartOnly).toList(),
             next.listeners().stream().map(ConfigChangeDetector::restartOnly).toList());
@@ -52,11 +52,13 @@ final class ConfigChangeDetector
     {
         final List<String> changed = new ArrayList<>();
         changedIf(changed, "listener.tls", running.listener().tls(), next.listener().tls());
+        changedIf(changed, "listener.sasl", running.listener().sasl(), next.listener().sasl());
         if (running.listeners().size() == next.listeners().size())
         {
             for (int i = 0; i < running.listeners().size(); i++)
             {
                 changedIf(changed, "listeners[" + i + "].tls", running.listeners().get(i).tls(), next.listeners().get(i).tls());
+                changedIf(changed, "listeners[" + i + "].sasl", running.listeners().get(i).sasl(), next.listeners().get(i).sasl());
             }
         }
         changedIf(changed, "upstream.bootstrapServers", running.upstream().bootstrapServers(), next.upstream().bootstrapServers());
@@ -78,29 +80,29 @@ final class ConfigChangeDetector
     }
 
     /**
-     * A listener as far as a restart is needed to change it: everything but its TLS material.
+     * A listener as far as a restart is needed to change it: everything but its TLS material and SASL settings.
      *
      * @param listener the listener.
      * @return its restart-only settings, comparable with {@code equals}.
      */
     static List<Object> restartOnly(final ListenerConfig listener)
     {
-        return Arrays.asList(listener.withTls(null), listener.tls() == null ? null : listener.tls().sni());
+        return Arrays.asList(listener.withTls(null).withSasl(null), listener.tls() == null ? null : listener.tls().sni());
     }
 
     /**
-     * A running listener with the TLS material of its new configuration, unless the new one changes what needs a
-     * restart (its sni section): then the running TLS stays whole.
+     * A running listener with the TLS material and SASL settings of its new configuration; the TLS only unless the
+     * new one changes what needs a restart (its sni section): then the running TLS stays whole.
      *
      * @param running  the running listener.
      * @param fromFile the same listener in the new configuration.
      * @return the listener to run with.
      */
-    static ListenerConfig withLiveTls(final ListenerConfig running, final ListenerConfig fromFile)
+    static ListenerConfig withLiveSecurity(final ListenerConfig running, final ListenerConfig fromFile)
     {
         final boolean sameSni = Objects.equals(running.tls() == null ? null : running.tls().sni(),
             fromFile.tls() == null ? null : fromFile.tls().sni());
-        return sameSni ? running.withTls(fromFile.tls()) : running;
+        return (sameSni ? running.withTls(fromFile.tls()) : running).withSasl(fromFile.sasl());
     }
 
     private static void changedIf(final List<String> changed, final String path, final Object before, final Object after)

@@ -41,7 +41,7 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
         {
             // Restart-only settings keep their running values; the record's checks then judge the result as a whole.
             effective = fromFile.toBuilder()
-                .listener(ConfigChangeDetector.withLiveTls(running.listener(), fromFile.listener()))
+                .listener(ConfigChangeDetector.withLiveSecurity(running.listener(), fromFile.listener()))
                 .listeners(liveListeners(running, fromFile))
                 .network(fromFile.network().withIoThreads(running.network().ioThreads()))
                 .memory(running.memory())
@@ -68,7 +68,7 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
         final List<ListenerConfig> live = new ArrayList<>(next.size());
         for (int i = 0; i < next.size(); i++)
         {
-            live.add(ConfigChangeDetector.withLiveTls(running.listeners().get(i), next.get(i)));
+            live.add(ConfigChangeDetector.withLiveSecurity(running.listeners().get(i), next.get(i)));
         }
         return live;
     }

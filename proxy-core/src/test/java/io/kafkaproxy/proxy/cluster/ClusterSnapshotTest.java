@@ -14,6 +14,8 @@ import java.nio.file.Path;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import io.kafkaproxy.proxy.testing.SaslCredentialFixtures;
+import java.util.Map;
 
 class ClusterSnapshotTest
 {
@@ -112,5 +114,38 @@ class ClusterSnapshotTest
         assertThat(reference.current()).isSameAs(second);
         assertThatThrownBy(() -> reference.publish(null)).isInstanceOf(IllegalArgumentException.class);
         assertThat(reference.current()).isSameAs(second);
+    }
+
+    @Test
+    void shouldReadTheSaslUsersFileAtEachCompile() throws Exception
+    {
+        // Given
+        final Path users = SaslCredentialFixtures.writePlainUsers(dir.resolve("users.yaml"), Map.of("alice", "pw-alice"));
+        final ProxyConfig config = ConfigParser.parse("upstream:\n  bootstrapServers: [a:9092]\nlistener:\n  sasl:\n" +
+            "    mechanisms: [PLAIN]\n    plainUsersFile: " + users + "\n", "t.yaml");
+        final ClusterSnapshot first = ClusterSnapshot.compile(config);
+        SaslCredentialFixtures.writePlainUsers(users, Map.of("alice", "pw-alice", "bob", "pw-bob"));
+
+        // When
+        final ClusterSnapshot second = ClusterSnapshot.compile(config);
+
+        // Then
+        assertThat(first.sasl().plainUsers()).containsOnlyKeys("alice");
+        assertThat(second.sasl().plainUsers()).containsOnlyKeys("alice", "bob");
+        assertThat(ClusterSnapshot.compile(ConfigParser.parse("upstream:\n  bootstrapServers: [a:9092]\n", "p.yaml")).sasl()).isNull();
+    }
+
+    @Test
+    void shouldRefuseToCompileWhenTheSaslUsersFileIsBroken() throws Exception
+    {
+        // Given
+        final Path users = Files.writeString(dir.resolve("users.yaml"), "users: [alice]\n");
+        final ProxyConfig config = ConfigParser.parse("upstream:\n  bootstrapServers: [a:9092]\nlistener:\n  sasl:\n" +
+            "    mechanisms: [PLAIN]\n    plainUsersFile: " + users + "\n", "t.yaml");
+
+        // When / Then
+        assertThatThrownBy(() -> ClusterSnapshot.compile(config))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("listener.sasl.plainUsersFile: " + users + ": users: required, a map of user names");
     }
 }

@@ -807,4 +807,99 @@ class ConfigParserTest
             .isInstanceOf(ConfigException.class)
             .hasMessageContaining(message);
     }
+
+    @Test
+    void shouldReadTheSaslTerminationSectionWithItsDefaults() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse("""
+            upstream:
+              bootstrapServers: [b:9092]
+            listener:
+              sasl:
+                mechanisms: [PLAIN, SCRAM-SHA-512, OAUTHBEARER]
+                plainUsersFile: /etc/kafka-proxy/plain-users.yaml
+                scramCredentialsFile: /etc/kafka-proxy/scram-users.yaml
+                oauthbearer: {jwksFile: /etc/kafka-proxy/jwks.json, issuer: https://idp, audience: kafka}
+            """, "t.yaml");
+
+        // Then
+        final SaslTerminationConfig sasl = config.listener().sasl();
+        assertThat(sasl.mechanisms()).containsExactly(SaslMechanism.PLAIN, SaslMechanism.SCRAM_SHA_512, SaslMechanism.OAUTHBEARER);
+        assertThat(sasl.plainUsersFile()).isEqualTo(Path.of("/etc/kafka-proxy/plain-users.yaml"));
+        assertThat(sasl.scramCredentialsFile()).isEqualTo(Path.of("/etc/kafka-proxy/scram-users.yaml"));
+        assertThat(sasl.oauthbearer()).isEqualTo(
+            new OAuthBearerConfig(Path.of("/etc/kafka-proxy/jwks.json"), "https://idp", "kafka", "sub", Duration.ofSeconds(30)));
+        assertThat(sasl.sessionLifetime()).isEqualTo(Duration.ZERO);
+        assertThat(sasl.failedLoginsPerMinute()).isEqualTo(10);
+    }
+
+    @Test
+    void shouldPassSaslThroughWhenTheListenerHasNoSaslSection() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse("upstream:\n  bootstrapServers: [b:9092]\n", "t.yaml");
+
+        // Then
+        assertThat(config.listener().sasl()).isNull();
+    }
+
+    static Stream<List<String>> badSaslSections()
+    {
+        return Stream.of(
+            List.of("    mechanisms: []\n", "t.yaml:5: listener.sasl.mechanisms: at least one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER"),
+            List.of("    mechanisms: [GSSAPI]\n",
+                "t.yaml:5: listener.sasl.mechanisms: unknown mechanism 'GSSAPI' (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER)"),
+            List.of("    mechanisms: [PLAIN]\n", "t.yaml:5: listener.sasl.plainUsersFile: required with mechanism PLAIN"),
+            List.of("    mechanisms: [SCRAM-SHA-256]\n", "t.yaml:5: listener.sasl.scramCredentialsFile: required with a SCRAM mechanism"),
+            List.of("    mechanisms: [OAUTHBEARER]\n", "t.yaml:5: listener.sasl.oauthbearer: required with mechanism OAUTHBEARER"),
+            List.of("    mechanisms: [OAUTHBEARER]\n    oauthbearer: {jwksFile: j.json, audience: a}\n",
+                "t.yaml:6: listener.sasl.oauthbearer.issuer: required"),
+            List.of("    mechanisms: [PLAIN]\n    plainUsersFile: u.yaml\n    failedLoginsPerMinute: 0\n",
+                "t.yaml:7: listener.sasl.failedLoginsPerMinute: must be at least 1: 0"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badSaslSections")
+    void shouldRejectABadSaslSectionNamingItsPath(final List<String> section)
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(
+            "upstream:\n  bootstrapServers: [b:1]\nlistener:\n  sasl:\n" + section.get(0), "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage(section.get(1));
+    }
+
+    @Test
+    void shouldParseTheCommentedSaslExampleOfTheReferenceConfiguration() throws Exception
+    {
+        // Given: the reference file with its listener.sasl example uncommented
+        final StringBuilder yaml = new StringBuilder();
+        boolean inSasl = false;
+        for (final String line : Files.readAllLines(Path.of("..", "conf", "kafka-proxy.yaml")))
+        {
+            inSasl = line.equals("  # sasl:") || inSasl && line.startsWith("  #");
+            yaml.append(inSasl ? "  " + line.substring(4) : line).append('\n');
+        }
+
+        // When
+        final ProxyConfig config = ConfigParser.parse(yaml.toString(), "kafka-proxy.yaml");
+
+        // Then
+        assertThat(config.listener().sasl().mechanisms())
+            .containsExactly(SaslMechanism.PLAIN, SaslMechanism.SCRAM_SHA_512, SaslMechanism.OAUTHBEARER);
+        assertThat(config.listener().sasl().oauthbearer().audience()).isEqualTo("kafka");
+    }
+
+    @Test
+    void shouldNameTheSaslProblemWithItsPathAndLineWhenChecking()
+    {
+        // When
+        final List<String> errors = ConfigParser.check(
+            "upstream:\n  bootstrapServers: [b:1]\nlistener:\n  sasl:\n    mechanisms: [PLAIN]\n    plainUsersFile: u.yaml\n    colour: blue\n", "t.yaml");
+
+        // Then
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0)).startsWith("t.yaml:7: listener.sasl.colour: unknown key");
+    }
 }

@@ -53,6 +53,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.io.TempDir;
+import io.kafkaproxy.proxy.config.SaslMechanism;
+import io.kafkaproxy.proxy.config.SaslTerminationConfig;
+import io.kafkaproxy.proxy.policy.TerminatedSaslPrincipal;
+import io.kafkaproxy.proxy.sasl.FailedLoginLimiter;
+import io.kafkaproxy.proxy.sasl.SaslCredentials;
+import io.kafkaproxy.proxy.testing.SaslCredentialFixtures;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import static org.awaitility.Awaitility.await;
 
 class ClientConnectionStateMachineTest
 {
@@ -73,6 +85,8 @@ class ClientConnectionStateMachineTest
     private final EmbeddedChannel client = new EmbeddedChannel(false, false);
     private ClientConnectionStateMachine connection;
     private int brokerConnects;
+    @TempDir
+    Path directory;
 
     private void connect()
     {
@@ -90,6 +104,28 @@ class ClientConnectionStateMachineTest
     }
 
     private void connect(final BrokerConnector connector)
+    {
+        connect(connector, null);
+    }
+
+    private void connectTerminatingSasl()
+    {
+        connectTerminatingSasl(Duration.ZERO);
+    }
+
+    private void connectTerminatingSasl(final Duration sessionLifetime)
+    {
+        SaslCredentialFixtures.writePlainUsers(directory.resolve("users.yaml"), Map.of("alice", "alice-pw"));
+        final SaslCredentials credentials = SaslCredentials.load(new SaslTerminationConfig(List.of(SaslMechanism.PLAIN),
+            directory.resolve("users.yaml"), null, null, sessionLifetime, 10));
+        connect((loop, address, machine) ->
+        {
+            linkBroker(machine);
+            return broker.newSucceededFuture();
+        }, new SaslTerminationSetup(() -> credentials, new FailedLoginLimiter(), new TerminatedSaslPrincipal()));
+    }
+
+    private void connect(final BrokerConnector connector, final SaslTerminationSetup sasl)
     {
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
         final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header);
@@ -122,9 +158,12 @@ class ClientConnectionStateMachineTest
                 return connector.loginCredentials();
             }
         }, nodes, metrics, header, headerDecoder.view(),
-            new ConnectionPolicy(new PolicyServices(POLICY_CONFIG, audit, new PolicyMetrics(registry)), client.alloc(),
-                InetAddress.getLoopbackAddress()),
-            new BrokerCircuitBreakers(POLICY_CONFIG.circuitBreaker(), registry), new ConnectionLogLimits(SystemNanoClock.INSTANCE));
+            sasl == null
+                ? new ConnectionPolicy(new PolicyServices(POLICY_CONFIG, audit, new PolicyMetrics(registry)), client.alloc(),
+                    InetAddress.getLoopbackAddress())
+                : ConnectionPolicy.terminatingSasl(new PolicyServices(POLICY_CONFIG, audit, new PolicyMetrics(registry)),
+                    client.alloc(), InetAddress.getLoopbackAddress(), sasl.principal()),
+            new BrokerCircuitBreakers(POLICY_CONFIG.circuitBreaker(), registry), new ConnectionLogLimits(SystemNanoClock.INSTANCE), sasl);
         client.pipeline().addLast(new KafkaFrameDecoder(1 << 20), headerDecoder, new ClientFrontendHandler(connection));
         register(client);
     }
@@ -626,5 +665,148 @@ class ClientConnectionStateMachineTest
         {
             ((ByteBuf)message).release();
         }
+    }
+
+    @Test
+    void shouldCloseAConnectionThatSendsAnythingButApiVersionsOrSaslBeforeItsLogin()
+    {
+        // Given
+        connectTerminatingSasl();
+
+        // When
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 1, new MetadataRequestData().setTopics(List.of())));
+
+        // Then
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+        assertThat((Object)broker.readOutbound()).isNull();
+        assertThat(client.isOpen()).isFalse();
+    }
+
+    @Test
+    void shouldForwardApiVersionsAndAnswerTheSaslExchangeItselfThenForward()
+    {
+        // Given
+        connectTerminatingSasl();
+        client.writeInbound(rawApiVersionsRequest((short)3, 1));
+        final ByteBuf apiVersions = broker.readOutbound();
+        final ClientConnectionState authenticating = connection.state();
+        broker.writeInbound(response(ApiKeys.API_VERSIONS, (short)3, 1, new ApiVersionsResponseData()));
+        releaseAll(client);
+
+        // When
+        client.writeInbound(request(ApiKeys.SASL_HANDSHAKE, (short)1, 2, new SaslHandshakeRequestData().setMechanism("PLAIN")));
+        final SaslHandshakeResponseData handshake =
+            readResponse(client.readOutbound(), ApiKeys.SASL_HANDSHAKE, (short)1, 2, new SaslHandshakeResponseData());
+        client.writeInbound(request(ApiKeys.SASL_AUTHENTICATE, (short)2, 3,
+            new SaslAuthenticateRequestData().setAuthBytes("\0alice\0alice-pw".getBytes(StandardCharsets.UTF_8))));
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+        {
+            client.runPendingTasks();
+            return client.outboundMessages().size() == 1;
+        });
+        final SaslAuthenticateResponseData authenticate =
+            readResponse(client.readOutbound(), ApiKeys.SASL_AUTHENTICATE, (short)2, 3, new SaslAuthenticateResponseData());
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 4, new MetadataRequestData().setTopics(List.of())));
+
+        // Then
+        assertThat(apiVersions).isNotNull();
+        apiVersions.release();
+        assertThat(authenticating).isInstanceOf(ClientConnectionState.Authenticating.class);
+        assertThat(handshake.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(handshake.mechanisms()).containsExactly("PLAIN");
+        assertThat(authenticate.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Forwarding.class);
+        final ByteBuf metadata = broker.readOutbound();
+        assertThat(metadata).isNotNull();
+        metadata.release();
+    }
+
+    @Test
+    void shouldAnswerAWrongPasswordWithSaslAuthenticationFailedAndClose()
+    {
+        // Given
+        connectTerminatingSasl();
+        client.writeInbound(request(ApiKeys.SASL_HANDSHAKE, (short)1, 1, new SaslHandshakeRequestData().setMechanism("PLAIN")));
+        releaseAll(client);
+
+        // When
+        client.writeInbound(request(ApiKeys.SASL_AUTHENTICATE, (short)1, 2,
+            new SaslAuthenticateRequestData().setAuthBytes("\0alice\0guess".getBytes(StandardCharsets.UTF_8))));
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+        {
+            client.runPendingTasks();
+            return !client.outboundMessages().isEmpty();
+        });
+
+        // Then
+        final SaslAuthenticateResponseData failed =
+            readResponse(client.readOutbound(), ApiKeys.SASL_AUTHENTICATE, (short)1, 2, new SaslAuthenticateResponseData());
+        assertThat(failed.errorCode()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED.code());
+        assertThat(failed.errorMessage()).isEqualTo("Authentication failed: Invalid username or password");
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+        assertThat(registry.find(ProxyMetrics.SASL_AUTHENTICATIONS).tag(ProxyMetrics.OUTCOME, "failure").counter().count())
+            .isEqualTo(1.0);
+    }
+
+    private SaslAuthenticateResponseData logIn(final int correlationId)
+    {
+        client.writeInbound(request(ApiKeys.SASL_HANDSHAKE, (short)1, correlationId, new SaslHandshakeRequestData().setMechanism("PLAIN")));
+        releaseAll(client);
+        client.writeInbound(request(ApiKeys.SASL_AUTHENTICATE, (short)2, correlationId + 1,
+            new SaslAuthenticateRequestData().setAuthBytes("\0alice\0alice-pw".getBytes(StandardCharsets.UTF_8))));
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+        {
+            client.runPendingTasks();
+            return !client.outboundMessages().isEmpty();
+        });
+        return readResponse(client.readOutbound(), ApiKeys.SASL_AUTHENTICATE, (short)2, correlationId + 1, new SaslAuthenticateResponseData());
+    }
+
+    @Test
+    void shouldCloseALoggedInConnectionWhoseSessionEndedWithoutReauthentication()
+    {
+        // Given
+        connectTerminatingSasl(Duration.ofMillis(50));
+        final SaslAuthenticateResponseData login = logIn(1);
+        final long loggedInNanos = System.nanoTime();
+        await().atMost(Duration.ofSeconds(5)).until(() -> System.nanoTime() - loggedInNanos > 60_000_000L);
+
+        // When
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 3, new MetadataRequestData().setTopics(List.of())));
+
+        // Then
+        assertThat(login.sessionLifetimeMs()).isEqualTo(50L);
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+        assertThat((Object)broker.readOutbound()).isNull();
+    }
+
+    @Test
+    void shouldAnswerASaslAuthenticateWithoutAHandshakeAfterTheLoginWithIllegalSaslState()
+    {
+        // Given
+        connectTerminatingSasl();
+        logIn(1);
+
+        // When
+        client.writeInbound(request(ApiKeys.SASL_AUTHENTICATE, (short)2, 3, new SaslAuthenticateRequestData().setAuthBytes(new byte[1])));
+
+        // Then
+        final SaslAuthenticateResponseData answer =
+            readResponse(client.readOutbound(), ApiKeys.SASL_AUTHENTICATE, (short)2, 3, new SaslAuthenticateResponseData());
+        assertThat(answer.errorCode()).isEqualTo(Errors.ILLEGAL_SASL_STATE.code());
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Forwarding.class);
+    }
+
+    @Test
+    void shouldCloseOnAVersionZeroHandshakeWhoseRawTokensItCannotRead()
+    {
+        // Given
+        connectTerminatingSasl();
+
+        // When
+        client.writeInbound(request(ApiKeys.SASL_HANDSHAKE, (short)0, 1, new SaslHandshakeRequestData().setMechanism("PLAIN")));
+
+        // Then
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
     }
 }

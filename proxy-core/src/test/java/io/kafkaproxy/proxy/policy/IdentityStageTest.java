@@ -56,6 +56,29 @@ class IdentityStageTest
     }
 
     @Test
+    void shouldTakeTheTerminatedLoginOverTheClientIdAndIgnorePassthroughSasl()
+    {
+        // Given
+        final TerminatedSaslPrincipal terminated = new TerminatedSaslPrincipal();
+        final IdentityStage identity = IdentityStage.terminatingSasl(terminated);
+        final boolean clientId = onRequest(identity, ApiKeys.METADATA, METADATA_VERSION, "billing", metadata());
+        onRequest(identity, ApiKeys.SASL_HANDSHAKE, SASL_VERSION, "billing", new SaslHandshakeRequestData().setMechanism("PLAIN"));
+        onRequest(identity, ApiKeys.SASL_AUTHENTICATE, SASL_VERSION, "billing", plainLogin("mallory"));
+        onAuthenticateResponse(identity, Errors.NONE);
+        final String afterPassthroughLogin = identity.principal();
+
+        // When
+        terminated.onAuthenticated("alice");
+        final boolean changed = onRequest(identity, ApiKeys.METADATA, METADATA_VERSION, "billing", metadata());
+
+        // Then
+        assertThat(clientId).isTrue();
+        assertThat(afterPassthroughLogin).isEqualTo("billing");
+        assertThat(changed).isTrue();
+        assertThat(identity.principal()).isEqualTo("alice");
+    }
+
+    @Test
     void shouldKeepTheClientIdWhenTheBrokerRefusesTheLogin()
     {
         // Given

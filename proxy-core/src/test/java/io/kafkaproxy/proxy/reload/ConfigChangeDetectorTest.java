@@ -147,6 +147,22 @@ class ConfigChangeDetectorTest
         assertThat(changes.restartOnly()).isEmpty();
     }
 
+    @Test
+    void shouldApplyListenerSaslLiveAndKeepTheListenerAddressesRestartOnly() throws ConfigException
+    {
+        // Given
+        final ProxyConfig running = parse(RUNNING);
+        final ProxyConfig next = parse(RUNNING.replace("  bindAddress: 127.0.0.1:9092\n",
+            "  bindAddress: 127.0.0.1:9092\n  sasl: {mechanisms: [PLAIN], plainUsersFile: users.yaml}\n"));
+
+        // When
+        final ConfigChanges changes = ConfigChangeDetector.detect(running, next);
+
+        // Then
+        assertThat(changes.live()).containsExactly("listener.sasl");
+        assertThat(changes.restartOnly()).isEmpty();
+    }
+
     static ProxyConfig parse(final String yaml) throws ConfigException
     {
         return ConfigParser.parse(yaml, "test.yaml");

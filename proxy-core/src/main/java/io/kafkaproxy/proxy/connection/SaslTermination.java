@@ -1,0 +1,295 @@
+package io.kafkaproxy.proxy.connection;
+
+import io.kafkaproxy.protocol.sasl.SaslAuthenticateRequestFlyweight;
+import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
+import io.kafkaproxy.protocol.wire.ApiKeyIds;
+import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.policy.KafkaMessageFrames;
+import io.kafkaproxy.proxy.request.EventLoopFlyweights;
+import io.kafkaproxy.proxy.sasl.SaslCredentials;
+import io.kafkaproxy.proxy.sasl.SaslLoginExecutor;
+import io.kafkaproxy.proxy.sasl.SaslServerExchange;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.apache.kafka.common.message.SaslAuthenticateResponseData;
+import org.apache.kafka.common.message.SaslHandshakeResponseData;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The SASL side of a connection whose listener terminates SASL: answers SaslHandshake (v1) and SaslAuthenticate
+ * (v0-v2) itself as a broker does, lets ApiVersions through to the broker, closes the connection on any other request
+ * before the login, and after it, closes a connection whose session (KIP-368) ended without a re-authentication.
+ *
+ * <p>Each SaslAuthenticate token is checked on a {@link SaslLoginExecutor} thread (a PLAIN check hashes); the client's
+ * reads stay off until its answer is written, so nothing overtakes it. Failed logins are counted per client address;
+ * past the listener's allowance, an address's logins are refused unchecked until its minute ends. Every failure is
+ * answered, counted, logged once at WARN (within the budget) and closes the connection.
+ *
+ * <p>SaslHandshake v0 (raw SASL tokens outside Kafka frames, pre-1.0 clients) is not answered: such a request closes
+ * the connection. Confined to the client channel's event loop, but for the check handed to the executor.
+ */
+final class SaslTermination
+{
+    /** The request was answered here (its frame released). */
+    static final int ANSWERED = 0;
+    /** The request goes to the broker as usual. */
+    static final int FORWARD = 1;
+    /** The connection must close (already logged); the frame is the caller's to release. */
+    static final int CLOSE = 2;
+
+    private static final short HIGHEST_AUTHENTICATE_VERSION = 2;
+    private static final String UNSUPPORTED = "unsupported";
+
+    private final Channel clientChannel;
+    private final InetAddress clientAddress;
+    private final SaslTerminationSetup setup;
+    private final SaslServerExchange exchange;
+    private final RequestHeaderFlyweight requestHeader;
+    private final UnsafeBuffer requestView;
+    private final ResponseForwarder responses;
+    private final ReadGate clientReads;
+    private final ProxyMetrics metrics;
+    private final ConnectionLog log;
+    private final ClientConnectionStateMachine connection;
+    private final EventLoopFlyweights flyweights = EventLoopFlyweights.current();
+    private boolean checking;
+    private boolean loggedIn;
+    private boolean sessionEnds;
+    private long sessionEndNanos;
+
+    SaslTermination(
+        final Channel clientChannel,
+        final SaslTerminationSetup setup,
+        final RequestHeaderFlyweight requestHeader,
+        final UnsafeBuffer requestView,
+        final ResponseForwarder responses,
+        final ReadGate clientReads,
+        final ProxyMetrics metrics,
+        final ConnectionLog log,
+        final ClientConnectionStateMachine connection)
+    {
+        this.clientChannel = clientChannel;
+        this.clientAddress = clientChannel.remoteAddress() instanceof InetSocketAddress socket
+            ? socket.getAddress() : InetAddress.getLoopbackAddress();
+        this.setup = setup;
+        this.exchange = new SaslServerExchange(setup.credentials());
+        this.requestHeader = requestHeader;
+        this.requestView = requestView;
+        this.responses = responses;
+        this.clientReads = clientReads;
+        this.metrics = metrics;
+        this.log = log;
+        this.connection = connection;
+    }
+
+    /**
+     * Whether the client logged in.
+     *
+     * @return true once a login succeeded.
+     */
+    boolean isLoggedIn()
+    {
+        return loggedIn;
+    }
+
+    /**
+     * Decides a request, its header wrapped in the request header flyweight.
+     *
+     * @param frame    the request, size field first; released here when {@link #ANSWERED}.
+     * @param nowNanos the time now.
+     * @return {@link #ANSWERED}, {@link #FORWARD} or {@link #CLOSE}.
+     * @throws io.kafkaproxy.protocol.wire.FrameRejectedException if a SASL request is malformed (the frame is not
+     *         released).
+     */
+    int onRequest(final ByteBuf frame, final long nowNanos)
+    {
+        final short apiKey = requestHeader.apiKey();
+        final short apiVersion = requestHeader.apiVersion();
+        if (checking)
+        {
+            // A client waits for each SaslAuthenticate answer; one that does not is not a Kafka client.
+            log.onSaslUnexpectedRequest(apiKey, apiVersion);
+            return CLOSE;
+        }
+        if (sessionEnds && nowNanos - sessionEndNanos >= 0)
+        {
+            // As the broker: the first request after the session's end closes it, a re-authentication's too.
+            log.onSaslSessionExpired(exchange.principal());
+            return CLOSE;
+        }
+        switch (apiKey)
+        {
+            case ApiKeyIds.API_VERSIONS:
+                return FORWARD;
+            case ApiKeyIds.SASL_HANDSHAKE:
+                return onHandshake(frame, apiVersion);
+            case ApiKeyIds.SASL_AUTHENTICATE:
+                return onAuthenticate(frame, apiVersion, nowNanos);
+            default:
+                if (loggedIn)
+                {
+                    return FORWARD;
+                }
+                log.onSaslUnexpectedRequest(apiKey, apiVersion);
+                return CLOSE;
+        }
+    }
+
+    private int onHandshake(final ByteBuf frame, final short apiVersion)
+    {
+        if (apiVersion != 1)
+        {
+            log.onSaslUnexpectedRequest(ApiKeyIds.SASL_HANDSHAKE, apiVersion);
+            return CLOSE;
+        }
+        final String mechanism = flyweights.saslHandshake()
+            .wrap(requestView, requestHeader.bodyOffset(), requestHeader.bodyLength()).mechanism();
+        final int correlationId = requestHeader.correlationId();
+        final long readNanos = System.nanoTime();
+        metrics.api(ApiKeyIds.SASL_HANDSHAKE).onRequest(frame.readableBytes());
+        frame.release();
+        final Errors error = exchange.onHandshake(mechanism);
+        answer(correlationId, ApiKeyIds.SASL_HANDSHAKE, apiVersion, readNanos,
+            new SaslHandshakeResponseData().setErrorCode(error.code()).setMechanisms(exchange.enabledMechanisms()));
+        if (error != Errors.NONE)
+        {
+            metrics.onSaslAuthentication(UNSUPPORTED, "unsupported_mechanism");
+            log.onSaslAuthenticationFailed(null, "Unsupported SASL mechanism " + mechanism, null);
+            responses.flushLocalAnswers();
+            connection.closeBoth();
+        }
+        return ANSWERED;
+    }
+
+    private int onAuthenticate(final ByteBuf frame, final short apiVersion, final long nowNanos)
+    {
+        if (apiVersion > HIGHEST_AUTHENTICATE_VERSION)
+        {
+            log.onSaslUnexpectedRequest(ApiKeyIds.SASL_AUTHENTICATE, apiVersion);
+            return CLOSE;
+        }
+        if (!exchange.isExchanging())
+        {
+            if (!loggedIn)
+            {
+                log.onSaslUnexpectedRequest(ApiKeyIds.SASL_AUTHENTICATE, apiVersion);
+                return CLOSE;
+            }
+            // As the broker's request handler: a SaslAuthenticate with no handshake before it, on a logged-in connection.
+            final int correlationId = requestHeader.correlationId();
+            metrics.api(ApiKeyIds.SASL_AUTHENTICATE).onRequest(frame.readableBytes());
+            frame.release();
+            answer(correlationId, ApiKeyIds.SASL_AUTHENTICATE, apiVersion, nowNanos, new SaslAuthenticateResponseData()
+                .setErrorCode(Errors.ILLEGAL_SASL_STATE.code()).setErrorMessage(Errors.ILLEGAL_SASL_STATE.message()));
+            return ANSWERED;
+        }
+        final SaslAuthenticateRequestFlyweight request = flyweights.saslAuthenticate()
+            .wrap(requestView, requestHeader.bodyOffset(), requestHeader.bodyLength(), apiVersion);
+        final byte[] token = new byte[request.authBytesLength()];
+        requestView.getBytes(request.authBytesOffset(), token);
+        final int correlationId = requestHeader.correlationId();
+        metrics.api(ApiKeyIds.SASL_AUTHENTICATE).onRequest(frame.readableBytes());
+        frame.release();
+        final SaslCredentials credentials = setup.credentials().get();
+        final int allowance = credentials == null ? 1 : credentials.settings().failedLoginsPerMinute();
+        if (setup.failedLogins().isBlocked(clientAddress, allowance, nowNanos))
+        {
+            metrics.onSaslAuthentication(mechanismLabel(), "refused");
+            fail(correlationId, apiVersion, nowNanos, "Authentication failed: too many failed logins from this address, retry later", null);
+            return ANSWERED;
+        }
+        checking = true;
+        clientReads.close(ReadGate.AUTHENTICATING);
+        final boolean queued = SaslLoginExecutor.tryExecute(() ->
+        {
+            final SaslServerExchange.Step step = exchange.authenticate(token, System.currentTimeMillis());
+            try
+            {
+                clientChannel.eventLoop().execute(() -> onChecked(step, correlationId, apiVersion, nowNanos));
+            }
+            catch (final RejectedExecutionException e)
+            {
+                // The proxy is stopping: the connection is being closed with its event loop.
+            }
+        });
+        if (!queued)
+        {
+            checking = false;
+            clientReads.open(ReadGate.AUTHENTICATING);
+            metrics.onSaslAuthentication(mechanismLabel(), "refused");
+            fail(correlationId, apiVersion, nowNanos, "Authentication failed: the proxy is busy, retry later", null);
+        }
+        return ANSWERED;
+    }
+
+    private void onChecked(final SaslServerExchange.Step step, final int correlationId, final short apiVersion, final long readNanos)
+    {
+        checking = false;
+        if (!connection.isLinked())
+        {
+            return;
+        }
+        if (step.errorCode() != Errors.NONE.code())
+        {
+            setup.failedLogins().onFailure(clientAddress, System.nanoTime());
+            metrics.onSaslAuthentication(mechanismLabel(), "failure");
+            fail(correlationId, apiVersion, readNanos, step.errorMessage(), step.detail());
+            return;
+        }
+        final SaslAuthenticateResponseData response = new SaslAuthenticateResponseData()
+            .setErrorCode(Errors.NONE.code())
+            .setAuthBytes(step.challenge());
+        if (step.complete())
+        {
+            metrics.onSaslAuthentication(mechanismLabel(), "success");
+            setup.principal().onAuthenticated(step.principal());
+            // KIP-368: a v0 client cannot hear of the session's lifetime, so, as the broker, its session never ends.
+            final long lifetimeMs = apiVersion >= 1 ? step.sessionLifetimeMs() : 0;
+            response.setSessionLifetimeMs(lifetimeMs);
+            sessionEnds = lifetimeMs > 0;
+            sessionEndNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(lifetimeMs);
+            answer(correlationId, ApiKeyIds.SASL_AUTHENTICATE, apiVersion, readNanos, response);
+            if (!loggedIn)
+            {
+                loggedIn = true;
+                connection.onSaslLoggedIn();
+            }
+        }
+        else
+        {
+            answer(correlationId, ApiKeyIds.SASL_AUTHENTICATE, apiVersion, readNanos, response);
+        }
+        responses.flushLocalAnswers();
+        clientReads.open(ReadGate.AUTHENTICATING);
+    }
+
+    private void fail(final int correlationId, final short apiVersion, final long readNanos, final String message, final String detail)
+    {
+        answer(correlationId, ApiKeyIds.SASL_AUTHENTICATE, apiVersion, readNanos, new SaslAuthenticateResponseData()
+            .setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code()).setErrorMessage(message));
+        log.onSaslAuthenticationFailed(exchange.mechanismName(), message, detail);
+        responses.flushLocalAnswers();
+        connection.closeBoth();
+    }
+
+    private String mechanismLabel()
+    {
+        final String mechanism = exchange.mechanismName();
+        return mechanism == null ? UNSUPPORTED : mechanism;
+    }
+
+    private void answer(final int correlationId, final short apiKey, final short apiVersion, final long readNanos, final ApiMessage body)
+    {
+        final ByteBuf response = KafkaMessageFrames.response(clientChannel.alloc(), correlationId,
+            ApiHeaderVersions.responseHeaderVersion(apiKey, apiVersion), body, apiVersion);
+        responses.answerLocally(correlationId, apiKey, apiVersion, readNanos, response);
+    }
+}

@@ -1,0 +1,18 @@
+package io.kafkaproxy.proxy.connection;
+
+import io.kafkaproxy.proxy.policy.TerminatedSaslPrincipal;
+import io.kafkaproxy.proxy.sasl.FailedLoginLimiter;
+import io.kafkaproxy.proxy.sasl.SaslCredentials;
+
+import java.util.function.Supplier;
+
+/**
+ * What a connection on a listener that terminates SASL needs for its logins.
+ *
+ * @param credentials  the listener's credentials now (the cluster's current snapshot), read at each handshake.
+ * @param failedLogins the cluster's count of failed logins per client address.
+ * @param principal    the connection's identity source the logins name.
+ */
+public record SaslTerminationSetup(Supplier<SaslCredentials> credentials, FailedLoginLimiter failedLogins, TerminatedSaslPrincipal principal)
+{
+}
