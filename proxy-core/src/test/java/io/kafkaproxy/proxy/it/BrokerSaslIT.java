@@ -10,16 +10,11 @@ import io.kafkaproxy.proxy.net.KafkaProxy;
 import io.kafkaproxy.proxy.testing.InJvmKafka;
 import io.kafkaproxy.proxy.testing.LogCapture;
 import io.kafkaproxy.proxy.testing.ProxiedKafka;
-import io.kafkaproxy.proxy.testing.TestCertificates;
-import io.kafkaproxy.proxy.testing.TestCertificates.Issued;
+import io.kafkaproxy.proxy.testing.SecuredBrokerSettings;
 import io.micrometer.core.instrument.Counter;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
-import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -27,8 +22,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.SaslConfigs;
-import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -58,8 +50,6 @@ import static org.awaitility.Awaitility.await;
  */
 class BrokerSaslIT
 {
-    private static final String ADMIN = "admin";
-    private static final String ADMIN_PASSWORD = "admin-secret";
     private static final String PROXY_USER = "kafka-proxy";
     private static final String PROXY_PASSWORD = "proxy-secret";
 
@@ -70,49 +60,13 @@ class BrokerSaslIT
     private static InJvmKafka broker;
 
     @BeforeAll
-    static void start() throws Exception
+    static void start()
     {
-        final Issued authority = TestCertificates.authority("broker-ca");
-        final Instant now = Instant.now();
-        final Issued brokerCertificate = TestCertificates.issue(authority, "CN=broker", now.minus(Duration.ofHours(1)),
-            now.plus(Duration.ofDays(1)), List.of("localhost"));
-        authorityPem = TestCertificates.writeTrustPem(dir.resolve("ca.pem"), authority.certificate());
-        final Path trustStore = TestCertificates.writeTrustStore(dir.resolve("trust.p12"), "PKCS12", authority.certificate());
-
-        final Map<String, String> overrides = new HashMap<>();
-        // The listener keeps the name the embedded cluster wires its ports under, and speaks SASL_SSL.
-        overrides.put("listener.security.protocol.map", "PLAINTEXT:SASL_SSL,CONTROLLER:PLAINTEXT");
-        overrides.put("ssl.keystore.type", "PKCS12");
-        overrides.put("ssl.keystore.location", brokerCertificate.writeKeyStore(dir.resolve("broker.p12"), "PKCS12").toString());
-        overrides.put("ssl.keystore.password", TestCertificates.PASSWORD);
-        overrides.put("ssl.key.password", TestCertificates.PASSWORD);
-        overrides.put("ssl.truststore.type", "PKCS12");
-        overrides.put("ssl.truststore.location", trustStore.toString());
-        overrides.put("ssl.truststore.password", TestCertificates.PASSWORD);
-        overrides.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512");
-        overrides.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
-        overrides.put("listener.name.plaintext.plain.sasl.jaas.config",
-            "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + ADMIN + "\" password=\"" +
-                ADMIN_PASSWORD + "\" user_" + ADMIN + "=\"" + ADMIN_PASSWORD + "\" user_" + PROXY_USER + "=\"" + PROXY_PASSWORD + "\";");
-        overrides.put("listener.name.plaintext.scram-sha-512.sasl.jaas.config",
-            "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-        broker = InJvmKafka.start(List.of(1), overrides);
-
+        final SecuredBrokerSettings settings = SecuredBrokerSettings.issue(dir);
+        authorityPem = settings.authorityPem();
+        broker = InJvmKafka.start(List.of(1), settings.saslSsl(Map.of(PROXY_USER, PROXY_PASSWORD)));
         // SCRAM credentials live in the cluster's metadata: the admin creates the proxy's, straight to the broker.
-        final Map<String, Object> admin = new HashMap<>();
-        admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        admin.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
-        admin.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
-        admin.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, trustStore.toString());
-        admin.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, TestCertificates.PASSWORD);
-        admin.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
-        admin.put(SaslConfigs.SASL_JAAS_CONFIG, "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" +
-            ADMIN + "\" password=\"" + ADMIN_PASSWORD + "\";");
-        try (Admin client = Admin.create(admin))
-        {
-            client.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(PROXY_USER,
-                new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), PROXY_PASSWORD))).all().get(60, TimeUnit.SECONDS);
-        }
+        settings.createScramUser(broker.bootstrapServers(), PROXY_USER, PROXY_PASSWORD);
     }
 
     @AfterAll

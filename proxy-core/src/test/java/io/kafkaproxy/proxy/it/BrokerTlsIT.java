@@ -15,6 +15,7 @@ import io.kafkaproxy.proxy.routing.BrokerNodeDiscovery;
 import io.kafkaproxy.proxy.testing.InJvmKafka;
 import io.kafkaproxy.proxy.testing.LogCapture;
 import io.kafkaproxy.proxy.testing.ProxiedKafka;
+import io.kafkaproxy.proxy.testing.SecuredBrokerSettings;
 import io.kafkaproxy.proxy.testing.TestCertificates;
 import io.kafkaproxy.proxy.testing.TestCertificates.Issued;
 import io.kafkaproxy.proxy.tls.BrokerTlsHandshakeFailures;
@@ -39,7 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -71,29 +71,12 @@ class BrokerTlsIT
     @BeforeAll
     static void start()
     {
-        authority = TestCertificates.authority("broker-ca");
         // The broker is reached as localhost (it advertises that name), never as 127.0.0.1: see the host-name tests.
-        // Server and client purposes both: the broker checks at start that its key store serves either end.
-        final Instant now = Instant.now();
-        final Issued brokerCertificate = TestCertificates.issue(authority, "CN=broker", now.minus(Duration.ofHours(1)),
-            now.plus(Duration.ofDays(1)), List.of("localhost"));
+        final SecuredBrokerSettings settings = SecuredBrokerSettings.issue(dir);
+        authority = settings.authority();
+        authorityPem = settings.authorityPem();
         proxyClient = TestCertificates.client(authority, "CN=kafka-proxy");
-        authorityPem = TestCertificates.writeTrustPem(dir.resolve("ca.pem"), authority.certificate());
-        final Path brokerKeyStore = brokerCertificate.writeKeyStore(dir.resolve("broker.p12"), "PKCS12");
-        final Path brokerTrustStore = TestCertificates.writeTrustStore(dir.resolve("broker-trust.p12"), "PKCS12", authority.certificate());
-
-        final Map<String, String> overrides = new HashMap<>();
-        // The listener keeps the name the embedded cluster wires its ports under, and speaks TLS.
-        overrides.put("listener.security.protocol.map", "PLAINTEXT:SSL,CONTROLLER:PLAINTEXT");
-        overrides.put("ssl.keystore.type", "PKCS12");
-        overrides.put("ssl.keystore.location", brokerKeyStore.toString());
-        overrides.put("ssl.keystore.password", TestCertificates.PASSWORD);
-        overrides.put("ssl.key.password", TestCertificates.PASSWORD);
-        overrides.put("ssl.truststore.type", "PKCS12");
-        overrides.put("ssl.truststore.location", brokerTrustStore.toString());
-        overrides.put("ssl.truststore.password", TestCertificates.PASSWORD);
-        overrides.put("ssl.client.auth", "required");
-        broker = InJvmKafka.start(List.of(1), overrides);
+        broker = InJvmKafka.start(List.of(1), settings.ssl("required"));
     }
 
     @AfterAll
