@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.connection;
 import io.kafkaproxy.protocol.sasl.SaslAuthenticateRequestFlyweight;
 import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
 import io.kafkaproxy.protocol.wire.ApiKeyIds;
+import io.kafkaproxy.protocol.wire.FrameDescriptor;
 import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.policy.KafkaMessageFrames;
@@ -24,8 +25,8 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The SASL side of a connection whose listener terminates SASL: answers SaslHandshake (v1) and SaslAuthenticate
- * (v0-v2) itself as a broker does, lets ApiVersions through to the broker, closes the connection on any other request
+ * The SASL side of a connection whose listener terminates SASL: answers SaslHandshake (v0-v1), SaslAuthenticate
+ * (v0-v2) and the raw SASL tokens that follow a v0 handshake itself as a broker does, lets ApiVersions through to the broker, closes the connection on any other request
  * before the login, and after it, closes a connection whose session (KIP-368) ended without a re-authentication.
  *
  * <p>Each SaslAuthenticate token is checked on a {@link SaslLoginExecutor} thread (a PLAIN check hashes); the client's
@@ -33,8 +34,12 @@ import java.util.concurrent.TimeUnit;
  * past the listener's allowance, an address's logins are refused unchecked until its minute ends. Every failure is
  * answered, counted, logged once at WARN (within the budget) and closes the connection.
  *
- * <p>SaslHandshake v0 (raw SASL tokens outside Kafka frames, pre-1.0 clients) is not answered: such a request closes
- * the connection. Confined to the client channel's event loop, but for the check handed to the executor.
+ * <p>After a SaslHandshake v0 (clients before Kafka 1.0), the client sends each SASL token as a bare size-prefixed byte
+ * array with no request header, and each answer is the server's next token framed the same way: the connection's
+ * {@link io.kafkaproxy.proxy.codec.SaslFraming} tells the header decoder to let such frames through unparsed until the
+ * login completes. As on a broker, a failed raw login is not answered (the exchange has no way to say so): the
+ * connection closes. Such a client cannot re-authenticate; a later handshake v0 is answered ILLEGAL_SASL_STATE.
+ * Confined to the client channel's event loop, but for the check handed to the executor.
  */
 final class SaslTermination
 {
@@ -111,6 +116,10 @@ final class SaslTermination
      */
     int onRequest(final ByteBuf frame, final long nowNanos)
     {
+        if (setup.framing().rawTokens())
+        {
+            return onRawToken(frame, nowNanos);
+        }
         final short apiKey = requestHeader.apiKey();
         final short apiVersion = requestHeader.apiVersion();
         if (checking)
@@ -145,7 +154,7 @@ final class SaslTermination
 
     private int onHandshake(final ByteBuf frame, final short apiVersion)
     {
-        if (apiVersion != 1)
+        if (apiVersion > 1)
         {
             log.onSaslUnexpectedRequest(ApiKeyIds.SASL_HANDSHAKE, apiVersion);
             return CLOSE;
@@ -156,9 +165,21 @@ final class SaslTermination
         final long readNanos = System.nanoTime();
         metrics.api(ApiKeyIds.SASL_HANDSHAKE).onRequest(frame.readableBytes());
         frame.release();
+        if (apiVersion == 0 && loggedIn)
+        {
+            // As the broker's request handler: a v0 login cannot be renewed (KIP-368 needs v1), the connection stays.
+            answer(correlationId, ApiKeyIds.SASL_HANDSHAKE, apiVersion, readNanos,
+                new SaslHandshakeResponseData().setErrorCode(Errors.ILLEGAL_SASL_STATE.code()));
+            return ANSWERED;
+        }
         final Errors error = exchange.onHandshake(mechanism);
         answer(correlationId, ApiKeyIds.SASL_HANDSHAKE, apiVersion, readNanos,
             new SaslHandshakeResponseData().setErrorCode(error.code()).setMechanisms(exchange.enabledMechanisms()));
+        if (error == Errors.NONE && apiVersion == 0)
+        {
+            // The client sends its tokens next, raw: the frames after this one are read as tokens, not requests.
+            setup.framing().onRawTokensExpected();
+        }
         if (error != Errors.NONE)
         {
             metrics.onSaslAuthentication(UNSUPPORTED, "unsupported_mechanism");
@@ -198,6 +219,26 @@ final class SaslTermination
         final int correlationId = requestHeader.correlationId();
         metrics.api(ApiKeyIds.SASL_AUTHENTICATE).onRequest(frame.readableBytes());
         frame.release();
+        return check(token, correlationId, apiVersion, nowNanos);
+    }
+
+    /** A raw SASL token, after a SaslHandshake v0: a size field and the token, no header. */
+    private int onRawToken(final ByteBuf frame, final long nowNanos)
+    {
+        if (checking)
+        {
+            log.onSaslAuthenticationFailed(exchange.mechanismName(), "SASL token sent before the previous one was answered", null);
+            return CLOSE;
+        }
+        final byte[] token = new byte[frame.readableBytes() - FrameDescriptor.SIZE_FIELD_LENGTH];
+        frame.getBytes(frame.readerIndex() + FrameDescriptor.SIZE_FIELD_LENGTH, token);
+        frame.release();
+        return check(token, 0, (short)0, nowNanos);
+    }
+
+    /** Hands a token to the executor, reads paused until its answer; the correlation id and version are unused for a raw token. */
+    private int check(final byte[] token, final int correlationId, final short apiVersion, final long nowNanos)
+    {
         final SaslCredentials credentials = setup.credentials().get();
         final int allowance = credentials == null ? 1 : credentials.settings().failedLoginsPerMinute();
         if (setup.failedLogins().isBlocked(clientAddress, allowance, nowNanos))
@@ -244,6 +285,11 @@ final class SaslTermination
             fail(correlationId, apiVersion, readNanos, step.errorMessage(), step.detail());
             return;
         }
+        if (setup.framing().rawTokens())
+        {
+            onRawTokenChecked(step);
+            return;
+        }
         final SaslAuthenticateResponseData response = new SaslAuthenticateResponseData()
             .setErrorCode(Errors.NONE.code())
             .setAuthBytes(step.challenge());
@@ -271,10 +317,34 @@ final class SaslTermination
         clientReads.open(ReadGate.AUTHENTICATING);
     }
 
+    private void onRawTokenChecked(final SaslServerExchange.Step step)
+    {
+        // As the broker: the answer is the server's next token, size-prefixed, even when empty (PLAIN's last), and a v0
+        // login has no session lifetime.
+        final byte[] challenge = step.challenge();
+        final ByteBuf answer = clientChannel.alloc().directBuffer(FrameDescriptor.SIZE_FIELD_LENGTH + challenge.length);
+        answer.writeInt(challenge.length).writeBytes(challenge);
+        clientChannel.write(answer, clientChannel.voidPromise());
+        if (step.complete())
+        {
+            metrics.onSaslAuthentication(mechanismLabel(), "success");
+            setup.principal().onAuthenticated(step.principal());
+            setup.framing().onLoggedIn();
+            loggedIn = true;
+            connection.onSaslLoggedIn();
+        }
+        clientChannel.flush();
+        clientReads.open(ReadGate.AUTHENTICATING);
+    }
+
     private void fail(final int correlationId, final short apiVersion, final long readNanos, final String message, final String detail)
     {
-        answer(correlationId, ApiKeyIds.SASL_AUTHENTICATE, apiVersion, readNanos, new SaslAuthenticateResponseData()
-            .setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code()).setErrorMessage(message));
+        if (!setup.framing().rawTokens())
+        {
+            answer(correlationId, ApiKeyIds.SASL_AUTHENTICATE, apiVersion, readNanos, new SaslAuthenticateResponseData()
+                .setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code()).setErrorMessage(message));
+        }
+        // A raw token's exchange has no error to carry: as the broker, the connection just closes.
         log.onSaslAuthenticationFailed(exchange.mechanismName(), message, detail);
         responses.flushLocalAnswers();
         connection.closeBoth();

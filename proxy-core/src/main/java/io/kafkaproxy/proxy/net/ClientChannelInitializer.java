@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.net;
 import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
+import io.kafkaproxy.proxy.codec.SaslFraming;
 import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
 import io.kafkaproxy.proxy.connection.ClientFrontendHandler;
 import io.kafkaproxy.proxy.connection.SaslTerminationSetup;
@@ -48,8 +49,9 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
     {
         services.clientChannels().add(channel);
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
-        final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header);
         final SaslCredentials sasl = cluster.snapshot().sasl();
+        final SaslFraming saslFraming = sasl == null ? null : new SaslFraming();
+        final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header, saslFraming);
         final ConnectionPolicy policy;
         final SaslTerminationSetup saslSetup;
         if (sasl == null)
@@ -66,7 +68,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
             {
                 final SaslCredentials current = cluster.snapshot().sasl();
                 return current == null ? sasl : current;
-            }, cluster.failedLogins(), principal);
+            }, cluster.failedLogins(), principal, saslFraming);
         }
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
             channel, targets.get(), cluster.connector(), cluster.nodes(), services.metrics(), header, headerDecoder.view(),

@@ -141,9 +141,26 @@ public final class LegacyKafkaClient implements AutoCloseable
      */
     public List<String> consumeInGroup(final String bootstrapServers, final String topic, final String groupId, final int expected)
     {
+        return consumeInGroup(bootstrapServers, topic, groupId, expected, Map.of());
+    }
+
+    /**
+     * Consumes a topic as a member of a group, with extra consumer settings, until some records arrived, then commits.
+     *
+     * @param bootstrapServers where to connect.
+     * @param topic            the topic.
+     * @param groupId          the group.
+     * @param expected         how many records to wait for.
+     * @param overrides        more consumer settings ({@code security.protocol}, ...).
+     * @return the values consumed.
+     */
+    public List<String> consumeInGroup(
+        final String bootstrapServers, final String topic, final String groupId, final int expected, final Map<String, String> overrides)
+    {
         return withClientClassLoader(() ->
         {
             final Properties config = new Properties();
+            config.putAll(overrides);
             config.put("bootstrap.servers", bootstrapServers);
             config.put("group.id", groupId);
             config.put("auto.offset.reset", "earliest");
