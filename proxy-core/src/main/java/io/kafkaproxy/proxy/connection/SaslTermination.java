@@ -306,6 +306,7 @@ final class SaslTermination
             if (!loggedIn)
             {
                 loggedIn = true;
+                setup.framing().onLoggedIn();
                 connection.onSaslLoggedIn();
             }
         }

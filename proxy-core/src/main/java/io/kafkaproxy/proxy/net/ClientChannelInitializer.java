@@ -75,7 +75,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
             policy, cluster.breakers(), services.logLimits(), saslSetup);
 
         final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);
-        final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(cluster.requestLimit(), memoryWait);
+        final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(cluster.requestLimit(), memoryWait, saslFraming);
         channel.config().setRecvByteBufAllocator(new PoolRecvByteBufAllocator(services.allocator(), frameDecoder, memoryWait));
 
         final ChannelPipeline pipeline = channel.pipeline();

@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.it;
 
+import io.kafkaproxy.proxy.codec.SaslFraming;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.config.SaslMechanism;
 import io.kafkaproxy.proxy.config.SaslTerminationConfig;
@@ -27,6 +28,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.DataOutputStream;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +45,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * SASL terminated at the proxy for clients older than Kafka 1.0: a 0.11 client logs in with a SaslHandshake v0 and raw
  * SASL tokens (PLAIN), then produces and consumes in a group, in front of a Kafka 3.9 broker (4.x
- * brokers refuse such old clients), while a 4.x client on the same listener still logs in with SaslAuthenticate.
+ * brokers refuse such old clients), while a 4.x client on the same listener still logs in with SaslAuthenticate. Before
+ * the login, frames are held to a broker's pre-login limit (512 KiB); after it, to the listener's.
  */
 class SaslTerminationLegacyClientsIT
 {
@@ -126,10 +130,13 @@ class SaslTerminationLegacyClientsIT
         final Map<String, Object> producer = newLogin(kafka.producerConfig());
         producer.keySet().retainAll(ProducerConfig.configNames());
 
-        // When
+        final String large = "x".repeat(SaslFraming.MAX_RECEIVE_SIZE_BYTES + 100_000);
+
+        // When: a record larger than the pre-login limit, once logged in
         try (KafkaProducer<String, String> client = new KafkaProducer<>(producer))
         {
             client.send(new ProducerRecord<>("new-plain", "n1")).get(60, TimeUnit.SECONDS);
+            client.send(new ProducerRecord<>("new-plain", large)).get(60, TimeUnit.SECONDS);
         }
 
         // Then
@@ -146,10 +153,37 @@ class SaslTerminationLegacyClientsIT
                 {
                     values.add(record.value());
                 }
-                return !values.isEmpty();
+                return values.size() >= 2;
             });
         }
-        assertThat(values).containsExactly("n1");
+        assertThat(values).containsExactly("n1", large);
+    }
+
+    @Test
+    void aFrameLargerThanTheBrokersPreLoginLimitShouldCloseTheConnectionBeforeTheLogin() throws Exception
+    {
+        // Given
+        final double rejectedBefore = oversizedFrames(kafka.proxy().meterRegistry());
+        final String[] proxy = kafka.bootstrapServers().split(":");
+
+        // When: a size field one byte over 512 KiB, as the first bytes of a connection
+        try (Socket socket = new Socket(proxy[0], Integer.parseInt(proxy[1])))
+        {
+            socket.setSoTimeout(10_000);
+            final DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            out.writeInt(SaslFraming.MAX_RECEIVE_SIZE_BYTES + 1);
+            out.flush();
+
+            // Then
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(oversizedFrames(kafka.proxy().meterRegistry())).isEqualTo(rejectedBefore + 1);
+    }
+
+    private static double oversizedFrames(final MeterRegistry registry)
+    {
+        final Counter counter = registry.find(ProxyMetrics.FRAMES_REJECTED).tag(ProxyMetrics.REASON, "oversize").counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private static Map<String, String> oldLogin(final String mechanism, final String password)
