@@ -32,7 +32,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Each SaslAuthenticate token is checked on a {@link SaslLoginExecutor} thread (a PLAIN check hashes); the client's
  * reads stay off until its answer is written, so nothing overtakes it. Failed logins are counted per client address;
  * past the listener's allowance, an address's logins are refused unchecked until its minute ends. Every failure is
- * answered, counted, logged once at WARN (within the budget) and closes the connection.
+ * counted, logged once at WARN (within the budget), and, as on a broker ({@code connection.failed.authentication.delay.ms}),
+ * answered and closed only after {@link ConnectionTimers#FAILED_LOGIN_DELAY_NANOS}, client reads off meanwhile: a
+ * client guessing passwords cannot retry at once.
  *
  * <p>After a SaslHandshake v0 (clients before Kafka 1.0), the client sends each SASL token as a bare size-prefixed byte
  * array with no request header, and each answer is the server's next token framed the same way: the connection's
@@ -61,6 +63,7 @@ final class SaslTermination
     private final UnsafeBuffer requestView;
     private final ResponseForwarder responses;
     private final ReadGate clientReads;
+    private final ConnectionTimers timers;
     private final ProxyMetrics metrics;
     private final ConnectionLog log;
     private final ClientConnectionStateMachine connection;
@@ -77,6 +80,7 @@ final class SaslTermination
         final UnsafeBuffer requestView,
         final ResponseForwarder responses,
         final ReadGate clientReads,
+        final ConnectionTimers timers,
         final ProxyMetrics metrics,
         final ConnectionLog log,
         final ClientConnectionStateMachine connection)
@@ -90,6 +94,7 @@ final class SaslTermination
         this.requestView = requestView;
         this.responses = responses;
         this.clientReads = clientReads;
+        this.timers = timers;
         this.metrics = metrics;
         this.log = log;
         this.connection = connection;
@@ -173,19 +178,20 @@ final class SaslTermination
             return ANSWERED;
         }
         final Errors error = exchange.onHandshake(mechanism);
-        answer(correlationId, ApiKeyIds.SASL_HANDSHAKE, apiVersion, readNanos,
-            new SaslHandshakeResponseData().setErrorCode(error.code()).setMechanisms(exchange.enabledMechanisms()));
-        if (error == Errors.NONE && apiVersion == 0)
-        {
-            // The client sends its tokens next, raw: the frames after this one are read as tokens, not requests.
-            setup.framing().onRawTokensExpected();
-        }
+        final SaslHandshakeResponseData response =
+            new SaslHandshakeResponseData().setErrorCode(error.code()).setMechanisms(exchange.enabledMechanisms());
         if (error != Errors.NONE)
         {
             metrics.onSaslAuthentication(UNSUPPORTED, "unsupported_mechanism");
             log.onSaslAuthenticationFailed(null, "Unsupported SASL mechanism " + mechanism, null);
-            responses.flushLocalAnswers();
-            connection.closeBoth();
+            closeAfterDelay(() -> answer(correlationId, ApiKeyIds.SASL_HANDSHAKE, apiVersion, readNanos, response));
+            return ANSWERED;
+        }
+        answer(correlationId, ApiKeyIds.SASL_HANDSHAKE, apiVersion, readNanos, response);
+        if (apiVersion == 0)
+        {
+            // The client sends its tokens next, raw: the frames after this one are read as tokens, not requests.
+            setup.framing().onRawTokensExpected();
         }
         return ANSWERED;
     }
@@ -340,15 +346,38 @@ final class SaslTermination
 
     private void fail(final int correlationId, final short apiVersion, final long readNanos, final String message, final String detail)
     {
-        if (!setup.framing().rawTokens())
-        {
-            answer(correlationId, ApiKeyIds.SASL_AUTHENTICATE, apiVersion, readNanos, new SaslAuthenticateResponseData()
-                .setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code()).setErrorMessage(message));
-        }
-        // A raw token's exchange has no error to carry: as the broker, the connection just closes.
         log.onSaslAuthenticationFailed(exchange.mechanismName(), message, detail);
-        responses.flushLocalAnswers();
-        connection.closeBoth();
+        if (setup.framing().rawTokens())
+        {
+            // A raw token's exchange has no error to carry: as the broker, the connection just closes.
+            closeAfterDelay(null);
+            return;
+        }
+        closeAfterDelay(() -> answer(correlationId, ApiKeyIds.SASL_AUTHENTICATE, apiVersion, readNanos, new SaslAuthenticateResponseData()
+            .setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code()).setErrorMessage(message)));
+    }
+
+    /**
+     * Ends a failed login as the broker does: reads stop now (a frame already read closes the connection at once), and
+     * the answer, if any, and the close come after the delay.
+     */
+    private void closeAfterDelay(final Runnable lastAnswer)
+    {
+        checking = true;
+        clientReads.close(ReadGate.AUTHENTICATING);
+        timers.afterFailedLoginDelay(() ->
+        {
+            if (!connection.isLinked())
+            {
+                return;
+            }
+            if (lastAnswer != null)
+            {
+                lastAnswer.run();
+            }
+            responses.flushLocalAnswers();
+            connection.closeBoth();
+        });
     }
 
     private String mechanismLabel()

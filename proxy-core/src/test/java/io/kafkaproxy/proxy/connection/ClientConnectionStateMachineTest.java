@@ -85,6 +85,7 @@ class ClientConnectionStateMachineTest
     }, ImmediateEventExecutor.INSTANCE);
     private final EmbeddedChannel broker = new EmbeddedChannel(false, false);
     private final EmbeddedChannel client = new EmbeddedChannel(false, false);
+    private final FailedLoginLimiter failedLogins = new FailedLoginLimiter();
     private ClientConnectionStateMachine connection;
     private int brokerConnects;
 
@@ -131,7 +132,7 @@ class ClientConnectionStateMachineTest
         {
             linkBroker(machine);
             return broker.newSucceededFuture();
-        }, new SaslTerminationSetup(() -> credentials, new FailedLoginLimiter(), new TerminatedSaslPrincipal(), new SaslFraming()));
+        }, new SaslTerminationSetup(() -> credentials, failedLogins, new TerminatedSaslPrincipal(), new SaslFraming()));
     }
 
     private void connect(final BrokerConnector connector, final SaslTerminationSetup sasl)
@@ -721,6 +722,36 @@ class ClientConnectionStateMachineTest
         answer.readBytes(token);
         answer.release();
         return token;
+    }
+
+    @Test
+    void shouldAnswerARefusedLoginAndCloseOnlyAfterTheBrokersDelay()
+    {
+        // Given: the client's address is past its failed logins (EmbeddedChannel's address is not an inet one: loopback)
+        connectTerminatingSasl();
+        for (int i = 0; i < 11; i++)
+        {
+            failedLogins.onFailure(InetAddress.getLoopbackAddress(), System.nanoTime());
+        }
+        client.writeInbound(request(ApiKeys.SASL_HANDSHAKE, (short)1, 1, new SaslHandshakeRequestData().setMechanism("PLAIN")));
+        releaseAll(client);
+
+        // When
+        final long sentNanos = System.nanoTime();
+        client.writeInbound(request(ApiKeys.SASL_AUTHENTICATE, (short)2, 2,
+            new SaslAuthenticateRequestData().setAuthBytes("\0alice\0alice-pw".getBytes(StandardCharsets.UTF_8))));
+        final boolean answeredAtOnce = !client.outboundMessages().isEmpty();
+        final ByteBuf answer = awaitOutbound();
+        final long answeredAfterNanos = System.nanoTime() - sentNanos;
+
+        // Then
+        assertThat(answeredAtOnce).isFalse();
+        assertThat(answeredAfterNanos).isGreaterThanOrEqualTo(ConnectionTimers.FAILED_LOGIN_DELAY_NANOS);
+        final SaslAuthenticateResponseData refused =
+            readResponse(answer, ApiKeys.SASL_AUTHENTICATE, (short)2, 2, new SaslAuthenticateResponseData());
+        assertThat(refused.errorCode()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED.code());
+        assertThat(refused.errorMessage()).contains("too many failed logins");
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
     }
 
     private ByteBuf awaitOutbound()
