@@ -27,6 +27,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.DataOutputStream;
 import java.net.Socket;
@@ -44,7 +46,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * SASL terminated at the proxy for clients older than Kafka 1.0: a 0.11 client logs in with a SaslHandshake v0 and raw
- * SASL tokens (PLAIN), then produces and consumes in a group, in front of a Kafka 3.9 broker (4.x
+ * SASL tokens (PLAIN, SCRAM-SHA-256), then produces and consumes in a group, in front of a Kafka 3.9 broker (4.x
  * brokers refuse such old clients), while a 4.x client on the same listener still logs in with SaslAuthenticate. Before
  * the login, frames are held to a broker's pre-login limit (512 KiB); after it, to the listener's.
  */
@@ -72,7 +74,7 @@ class SaslTerminationLegacyClientsIT
         oldClient = LegacyKafkaClient.load(OLD_CLIENT);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.upstream().bootstrapServers())))
         {
-            admin.createTopics(List.of(new NewTopic("old-plain", 1, (short)1),
+            admin.createTopics(List.of(new NewTopic("old-plain", 1, (short)1), new NewTopic("old-scram-sha-256", 1, (short)1),
                 new NewTopic("new-plain", 1, (short)1))).all().get(60, TimeUnit.SECONDS);
         }
     }
@@ -90,12 +92,12 @@ class SaslTerminationLegacyClientsIT
         }
     }
 
-    @Test
-    void aKafka011ClientShouldLogInWithRawTokensThenProduceAndConsumeInAGroup()
+    @ParameterizedTest
+    @ValueSource(strings = {"PLAIN", "SCRAM-SHA-256"})
+    void aKafka011ClientShouldLogInWithRawTokensThenProduceAndConsumeInAGroup(final String mechanism)
     {
         // Given
-        final String mechanism = "PLAIN";
-        final String topic = "old-plain";
+        final String topic = "old-" + mechanism.toLowerCase();
         final double successesBefore = count(kafka.proxy().meterRegistry(), mechanism, "success");
 
         // When
