@@ -26,15 +26,17 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The SASL side of a connection whose listener terminates SASL: answers SaslHandshake (v0-v1), SaslAuthenticate
- * (v0-v2) and the raw SASL tokens that follow a v0 handshake itself as a broker does, lets ApiVersions through to the broker, closes the connection on any other request
- * before the login, and after it, closes a connection whose session (KIP-368) ended without a re-authentication.
+ * (v0-v2) and the raw SASL tokens that follow a v0 handshake itself as a broker does, lets ApiVersions through to the
+ * broker, closes the connection on any other request before the login, and after it, closes a connection whose
+ * session (KIP-368) ended without a re-authentication.
  *
  * <p>Each SaslAuthenticate token is checked on a {@link SaslLoginExecutor} thread (a PLAIN check hashes); the client's
  * reads stay off until its answer is written, so nothing overtakes it. Failed logins are counted per client address;
  * past the listener's allowance, an address's logins are refused unchecked until its minute ends. Every failure is
- * counted, logged once at WARN (within the budget), and, as on a broker ({@code connection.failed.authentication.delay.ms}),
- * answered and closed only after {@link ConnectionTimers#FAILED_LOGIN_DELAY_NANOS}, client reads off meanwhile: a
- * client guessing passwords cannot retry at once.
+ * counted, logged once at WARN (within the budget), and, as on a broker
+ * ({@code connection.failed.authentication.delay.ms}), answered and closed only after
+ * {@link ConnectionTimers#FAILED_LOGIN_DELAY_NANOS}, client reads off meanwhile: a client guessing passwords cannot
+ * retry at once.
  *
  * <p>After a SaslHandshake v0 (clients before Kafka 1.0), the client sends each SASL token as a bare size-prefixed byte
  * array with no request header, and each answer is the server's next token framed the same way: the connection's
