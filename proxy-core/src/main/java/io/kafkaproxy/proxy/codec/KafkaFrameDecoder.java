@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * against the maximum before anything is allocated; the bytes of the first read are copied into it, and every
  * later read lands in it directly ({@link #directReadTarget()}). A size that is negative or above the maximum
  * raises a {@link FrameRejectedException} through the pipeline, and every byte after it is dropped: the
- * connection is about to close.
+ * connection is about to close. Before a terminated SASL login, the maximum is at most a broker's pre-login one
+ * ({@link SaslFraming}).
  *
  * <p>With a pool allocator, a frame the pool has no memory for is not an error: the bytes read so far are kept,
  * the channel stops reading ({@link ChannelMemoryWait}), and the frame is started again when memory returns.
@@ -56,6 +57,7 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
 
     private final FrameSizeLimit sizeLimit;
     private final ChannelMemoryWait memoryWait;
+    private final SaslFraming saslFraming;
     private final Runnable retryPendingFrame = this::retryPendingFrame;
     private final Runnable checkFrameDeadline = this::checkFrameDeadline;
     private ChannelHandlerContext ctx;
@@ -90,8 +92,22 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
      */
     public KafkaFrameDecoder(final FrameSizeLimit sizeLimit, final ChannelMemoryWait memoryWait)
     {
+        this(sizeLimit, memoryWait, null);
+    }
+
+    /**
+     * Creates a decoder for one client connection whose listener may terminate SASL.
+     *
+     * @param sizeLimit   the largest message (frame minus its size field) accepted, read at each frame.
+     * @param memoryWait  the channel's wait for pool memory, or null if the allocator is not a pool.
+     * @param saslFraming the connection's SASL framing, which lowers the limit until the login; null if the listener
+     *                    does not terminate SASL.
+     */
+    public KafkaFrameDecoder(final FrameSizeLimit sizeLimit, final ChannelMemoryWait memoryWait, final SaslFraming saslFraming)
+    {
         this.sizeLimit = sizeLimit;
         this.memoryWait = memoryWait;
+        this.saslFraming = saslFraming;
     }
 
     @Override
@@ -179,7 +195,7 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
             else
             {
                 final int size = in.getInt(in.readerIndex());
-                FrameDescriptor.checkMessageSize(size, sizeLimit.maxMessageSizeBytes());
+                FrameDescriptor.checkMessageSize(size, maxMessageSizeBytes());
                 final int frameLength = FrameDescriptor.SIZE_FIELD_LENGTH + size;
                 if (in.readableBytes() >= frameLength)
                 {
@@ -207,8 +223,14 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
         final int size = partialSize;
         sizeBytesRead = 0;
         partialSize = 0;
-        FrameDescriptor.checkMessageSize(size, sizeLimit.maxMessageSizeBytes());
+        FrameDescriptor.checkMessageSize(size, maxMessageSizeBytes());
         startFrame(ctx, FrameDescriptor.SIZE_FIELD_LENGTH + size, null);
+    }
+
+    private int maxMessageSizeBytes()
+    {
+        final int limit = sizeLimit.maxMessageSizeBytes();
+        return saslFraming == null ? limit : saslFraming.maxMessageSizeBytes(limit);
     }
 
     /**

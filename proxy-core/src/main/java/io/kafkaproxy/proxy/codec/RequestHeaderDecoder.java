@@ -16,21 +16,37 @@ import org.agrona.concurrent.UnsafeBuffer;
  * next one arrives; handlers further on must read them synchronously in {@code channelRead}. A frame whose
  * header does not parse is released and a {@link FrameRejectedException} goes down the pipeline instead.
  *
+ * <p>On a listener that terminates SASL, the frames that are raw SASL tokens ({@link SaslFraming#rawTokens()}) carry
+ * no header: they pass on as they are, and the flyweight is left as it was.
+ *
  * <p>Per connection, never shared. Confined to the channel's event loop.
  */
 public final class RequestHeaderDecoder extends ChannelInboundHandlerAdapter
 {
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final RequestHeaderFlyweight header;
+    private final SaslFraming saslFraming;
 
     /**
-     * Creates the decoder for one connection.
+     * Creates the decoder for one connection whose every frame is a Kafka request.
      *
      * @param header the connection's header flyweight, shared with the handlers after this one.
      */
     public RequestHeaderDecoder(final RequestHeaderFlyweight header)
     {
+        this(header, null);
+    }
+
+    /**
+     * Creates the decoder for one connection.
+     *
+     * @param header      the connection's header flyweight, shared with the handlers after this one.
+     * @param saslFraming the connection's SASL framing when its listener terminates SASL, else null.
+     */
+    public RequestHeaderDecoder(final RequestHeaderFlyweight header, final SaslFraming saslFraming)
+    {
         this.header = header;
+        this.saslFraming = saslFraming;
     }
 
     @Override
@@ -42,6 +58,11 @@ public final class RequestHeaderDecoder extends ChannelInboundHandlerAdapter
             return;
         }
         final ByteBuf frame = (ByteBuf)msg;
+        if (saslFraming != null && saslFraming.rawTokens())
+        {
+            ctx.fireChannelRead(frame);
+            return;
+        }
         try
         {
             ByteBufViews.wrapReadable(view, frame);

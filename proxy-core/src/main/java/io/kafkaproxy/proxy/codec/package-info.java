@@ -4,7 +4,8 @@
  * <p>{@link io.kafkaproxy.proxy.codec.KafkaFrameDecoder} cuts the byte stream into frames (size prefix included)
  * without copying frames that arrive whole, and cuts a frame not whole by its deadline
  * ({@link io.kafkaproxy.proxy.codec.FrameTimeoutException}); {@link io.kafkaproxy.proxy.codec.RequestHeaderDecoder} validates each
- * request header into a flyweight shared with the handlers after it; {@link io.kafkaproxy.proxy.codec.ResponseSplicer}
+ * request header into a flyweight shared with the handlers after it (but for the raw SASL tokens a
+ * {@link io.kafkaproxy.proxy.codec.SaslFraming} marks, before a terminated login); {@link io.kafkaproxy.proxy.codec.ResponseSplicer}
  * turns a {@link io.kafkaproxy.protocol.responses.ResponseSplice} into the frame sent to the client, reusing the original
  * bytes around the replaced part. {@link io.kafkaproxy.proxy.codec.ByteBufViews} is the only place a
  * {@code ByteBuf} is viewed as a {@code DirectBuffer} (and says when one cannot be, in place).

@@ -135,7 +135,7 @@ public final class ClientConnectionStateMachine
         this.forwarder = new ResponseForwarder(clientChannel, inFlight, nodes, metrics, policy, timers, log, this);
         this.requests = new RequestForwarder(requestHeader, requestView, inFlight, metrics, policy, timers, forwarder);
         this.sasl = sasl == null ? null
-            : new SaslTermination(clientChannel, sasl, requestHeader, requestView, forwarder, clientReads, metrics, log, this);
+            : new SaslTermination(clientChannel, sasl, requestHeader, requestView, forwarder, clientReads, timers, metrics, log, this);
     }
 
     ClientConnectionState state()

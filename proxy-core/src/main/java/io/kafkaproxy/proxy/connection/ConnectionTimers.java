@@ -8,8 +8,9 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The timers of one connection: the throttle pause (client reads stop until a quota's throttle time ends, KIP-219)
- * and the request timeout (a broker that leaves the oldest request unanswered too long is failing).
+ * The timers of one connection: the throttle pause (client reads stop until a quota's throttle time ends, KIP-219),
+ * the request timeout (a broker that leaves the oldest request unanswered too long is failing) and the wait before a
+ * failed SASL login is answered and closed.
  *
  * <p>The oldest request's deadline is: when the broker started on it (it was read, or the request before it was
  * answered, whichever came later), plus its own wait ({@link BrokerWaitAllowance}: a Fetch's {@code max_wait_ms}, an
@@ -23,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class ConnectionTimers
 {
+    /** How long a failed login waits for its answer and close: a broker's {@code connection.failed.authentication.delay.ms}. */
+    static final long FAILED_LOGIN_DELAY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private final Channel clientChannel;
     private final ReadGate clientReads;
     private final ConnectionPolicy policy;
@@ -34,6 +38,7 @@ final class ConnectionTimers
     private ScheduledFuture<?> throttleEnd;
     private ScheduledFuture<?> requestTimeoutCheck;
     private ScheduledFuture<?> brokerLoginDeadline;
+    private ScheduledFuture<?> failedLoginClose;
 
     /**
      * Creates the timers of one connection.
@@ -115,6 +120,19 @@ final class ConnectionTimers
     }
 
     /**
+     * Runs a failed login's answer and close once the broker's delay has passed; the connection closing first cancels it.
+     *
+     * @param close answers the client, if it can be, and closes the connection.
+     */
+    void afterFailedLoginDelay(final Runnable close)
+    {
+        if (failedLoginClose == null)
+        {
+            failedLoginClose = clientChannel.eventLoop().schedule(close, FAILED_LOGIN_DELAY_NANOS, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
      * Cancels every timer: the connection closed.
      */
     void cancel()
@@ -127,6 +145,10 @@ final class ConnectionTimers
         if (requestTimeoutCheck != null)
         {
             requestTimeoutCheck.cancel(false);
+        }
+        if (failedLoginClose != null)
+        {
+            failedLoginClose.cancel(false);
         }
     }
 

@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.connection;
 import io.kafkaproxy.protocol.sasl.SaslAuthenticateRequestFlyweight;
 import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
 import io.kafkaproxy.protocol.wire.ApiKeyIds;
+import io.kafkaproxy.protocol.wire.FrameDescriptor;
 import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.policy.KafkaMessageFrames;
@@ -24,17 +25,25 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The SASL side of a connection whose listener terminates SASL: answers SaslHandshake (v1) and SaslAuthenticate
- * (v0-v2) itself as a broker does, lets ApiVersions through to the broker, closes the connection on any other request
- * before the login, and after it, closes a connection whose session (KIP-368) ended without a re-authentication.
+ * The SASL side of a connection whose listener terminates SASL: answers SaslHandshake (v0-v1), SaslAuthenticate
+ * (v0-v2) and the raw SASL tokens that follow a v0 handshake itself as a broker does, lets ApiVersions through to the
+ * broker, closes the connection on any other request before the login, and after it, closes a connection whose
+ * session (KIP-368) ended without a re-authentication.
  *
  * <p>Each SaslAuthenticate token is checked on a {@link SaslLoginExecutor} thread (a PLAIN check hashes); the client's
  * reads stay off until its answer is written, so nothing overtakes it. Failed logins are counted per client address;
  * past the listener's allowance, an address's logins are refused unchecked until its minute ends. Every failure is
- * answered, counted, logged once at WARN (within the budget) and closes the connection.
+ * counted, logged once at WARN (within the budget), and, as on a broker
+ * ({@code connection.failed.authentication.delay.ms}), answered and closed only after
+ * {@link ConnectionTimers#FAILED_LOGIN_DELAY_NANOS}, client reads off meanwhile: a client guessing passwords cannot
+ * retry at once.
  *
- * <p>SaslHandshake v0 (raw SASL tokens outside Kafka frames, pre-1.0 clients) is not answered: such a request closes
- * the connection. Confined to the client channel's event loop, but for the check handed to the executor.
+ * <p>After a SaslHandshake v0 (clients before Kafka 1.0), the client sends each SASL token as a bare size-prefixed byte
+ * array with no request header, and each answer is the server's next token framed the same way: the connection's
+ * {@link io.kafkaproxy.proxy.codec.SaslFraming} tells the header decoder to let such frames through unparsed until the
+ * login completes. As on a broker, a failed raw login is not answered (the exchange has no way to say so): the
+ * connection closes. Such a client cannot re-authenticate; a later handshake v0 is answered ILLEGAL_SASL_STATE.
+ * Confined to the client channel's event loop, but for the check handed to the executor.
  */
 final class SaslTermination
 {
@@ -56,6 +65,7 @@ final class SaslTermination
     private final UnsafeBuffer requestView;
     private final ResponseForwarder responses;
     private final ReadGate clientReads;
+    private final ConnectionTimers timers;
     private final ProxyMetrics metrics;
     private final ConnectionLog log;
     private final ClientConnectionStateMachine connection;
@@ -72,6 +82,7 @@ final class SaslTermination
         final UnsafeBuffer requestView,
         final ResponseForwarder responses,
         final ReadGate clientReads,
+        final ConnectionTimers timers,
         final ProxyMetrics metrics,
         final ConnectionLog log,
         final ClientConnectionStateMachine connection)
@@ -85,6 +96,7 @@ final class SaslTermination
         this.requestView = requestView;
         this.responses = responses;
         this.clientReads = clientReads;
+        this.timers = timers;
         this.metrics = metrics;
         this.log = log;
         this.connection = connection;
@@ -111,6 +123,10 @@ final class SaslTermination
      */
     int onRequest(final ByteBuf frame, final long nowNanos)
     {
+        if (setup.framing().rawTokens())
+        {
+            return onRawToken(frame, nowNanos);
+        }
         final short apiKey = requestHeader.apiKey();
         final short apiVersion = requestHeader.apiVersion();
         if (checking)
@@ -145,7 +161,7 @@ final class SaslTermination
 
     private int onHandshake(final ByteBuf frame, final short apiVersion)
     {
-        if (apiVersion != 1)
+        if (apiVersion > 1)
         {
             log.onSaslUnexpectedRequest(ApiKeyIds.SASL_HANDSHAKE, apiVersion);
             return CLOSE;
@@ -156,15 +172,28 @@ final class SaslTermination
         final long readNanos = System.nanoTime();
         metrics.api(ApiKeyIds.SASL_HANDSHAKE).onRequest(frame.readableBytes());
         frame.release();
+        if (apiVersion == 0 && loggedIn)
+        {
+            // As the broker's request handler: a v0 login cannot be renewed (KIP-368 needs v1), the connection stays.
+            answer(correlationId, ApiKeyIds.SASL_HANDSHAKE, apiVersion, readNanos,
+                new SaslHandshakeResponseData().setErrorCode(Errors.ILLEGAL_SASL_STATE.code()));
+            return ANSWERED;
+        }
         final Errors error = exchange.onHandshake(mechanism);
-        answer(correlationId, ApiKeyIds.SASL_HANDSHAKE, apiVersion, readNanos,
-            new SaslHandshakeResponseData().setErrorCode(error.code()).setMechanisms(exchange.enabledMechanisms()));
+        final SaslHandshakeResponseData response =
+            new SaslHandshakeResponseData().setErrorCode(error.code()).setMechanisms(exchange.enabledMechanisms());
         if (error != Errors.NONE)
         {
             metrics.onSaslAuthentication(UNSUPPORTED, "unsupported_mechanism");
             log.onSaslAuthenticationFailed(null, "Unsupported SASL mechanism " + mechanism, null);
-            responses.flushLocalAnswers();
-            connection.closeBoth();
+            closeAfterDelay(() -> answer(correlationId, ApiKeyIds.SASL_HANDSHAKE, apiVersion, readNanos, response));
+            return ANSWERED;
+        }
+        answer(correlationId, ApiKeyIds.SASL_HANDSHAKE, apiVersion, readNanos, response);
+        if (apiVersion == 0)
+        {
+            // The client sends its tokens next, raw: the frames after this one are read as tokens, not requests.
+            setup.framing().onRawTokensExpected();
         }
         return ANSWERED;
     }
@@ -198,6 +227,26 @@ final class SaslTermination
         final int correlationId = requestHeader.correlationId();
         metrics.api(ApiKeyIds.SASL_AUTHENTICATE).onRequest(frame.readableBytes());
         frame.release();
+        return check(token, correlationId, apiVersion, nowNanos);
+    }
+
+    /** A raw SASL token, after a SaslHandshake v0: a size field and the token, no header. */
+    private int onRawToken(final ByteBuf frame, final long nowNanos)
+    {
+        if (checking)
+        {
+            log.onSaslAuthenticationFailed(exchange.mechanismName(), "SASL token sent before the previous one was answered", null);
+            return CLOSE;
+        }
+        final byte[] token = new byte[frame.readableBytes() - FrameDescriptor.SIZE_FIELD_LENGTH];
+        frame.getBytes(frame.readerIndex() + FrameDescriptor.SIZE_FIELD_LENGTH, token);
+        frame.release();
+        return check(token, 0, (short)0, nowNanos);
+    }
+
+    /** Hands a token to the executor, reads paused until its answer; the correlation id and version are unused for a raw token. */
+    private int check(final byte[] token, final int correlationId, final short apiVersion, final long nowNanos)
+    {
         final SaslCredentials credentials = setup.credentials().get();
         final int allowance = credentials == null ? 1 : credentials.settings().failedLoginsPerMinute();
         if (setup.failedLogins().isBlocked(clientAddress, allowance, nowNanos))
@@ -244,6 +293,11 @@ final class SaslTermination
             fail(correlationId, apiVersion, readNanos, step.errorMessage(), step.detail());
             return;
         }
+        if (setup.framing().rawTokens())
+        {
+            onRawTokenChecked(step);
+            return;
+        }
         final SaslAuthenticateResponseData response = new SaslAuthenticateResponseData()
             .setErrorCode(Errors.NONE.code())
             .setAuthBytes(step.challenge());
@@ -260,6 +314,7 @@ final class SaslTermination
             if (!loggedIn)
             {
                 loggedIn = true;
+                setup.framing().onLoggedIn();
                 connection.onSaslLoggedIn();
             }
         }
@@ -271,13 +326,60 @@ final class SaslTermination
         clientReads.open(ReadGate.AUTHENTICATING);
     }
 
+    private void onRawTokenChecked(final SaslServerExchange.Step step)
+    {
+        // As the broker: the answer is the server's next token, size-prefixed, even when empty (PLAIN's last), and a v0
+        // login has no session lifetime.
+        final byte[] challenge = step.challenge();
+        final ByteBuf answer = clientChannel.alloc().directBuffer(FrameDescriptor.SIZE_FIELD_LENGTH + challenge.length);
+        answer.writeInt(challenge.length).writeBytes(challenge);
+        clientChannel.write(answer, clientChannel.voidPromise());
+        if (step.complete())
+        {
+            metrics.onSaslAuthentication(mechanismLabel(), "success");
+            setup.principal().onAuthenticated(step.principal());
+            setup.framing().onLoggedIn();
+            loggedIn = true;
+            connection.onSaslLoggedIn();
+        }
+        clientChannel.flush();
+        clientReads.open(ReadGate.AUTHENTICATING);
+    }
+
     private void fail(final int correlationId, final short apiVersion, final long readNanos, final String message, final String detail)
     {
-        answer(correlationId, ApiKeyIds.SASL_AUTHENTICATE, apiVersion, readNanos, new SaslAuthenticateResponseData()
-            .setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code()).setErrorMessage(message));
         log.onSaslAuthenticationFailed(exchange.mechanismName(), message, detail);
-        responses.flushLocalAnswers();
-        connection.closeBoth();
+        if (setup.framing().rawTokens())
+        {
+            // A raw token's exchange has no error to carry: as the broker, the connection just closes.
+            closeAfterDelay(null);
+            return;
+        }
+        closeAfterDelay(() -> answer(correlationId, ApiKeyIds.SASL_AUTHENTICATE, apiVersion, readNanos, new SaslAuthenticateResponseData()
+            .setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code()).setErrorMessage(message)));
+    }
+
+    /**
+     * Ends a failed login as the broker does: reads stop now (a frame already read closes the connection at once), and
+     * the answer, if any, and the close come after the delay.
+     */
+    private void closeAfterDelay(final Runnable lastAnswer)
+    {
+        checking = true;
+        clientReads.close(ReadGate.AUTHENTICATING);
+        timers.afterFailedLoginDelay(() ->
+        {
+            if (!connection.isLinked())
+            {
+                return;
+            }
+            if (lastAnswer != null)
+            {
+                lastAnswer.run();
+            }
+            responses.flushLocalAnswers();
+            connection.closeBoth();
+        });
     }
 
     private String mechanismLabel()

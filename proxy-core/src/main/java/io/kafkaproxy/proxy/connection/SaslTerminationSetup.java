@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.connection;
 
+import io.kafkaproxy.proxy.codec.SaslFraming;
 import io.kafkaproxy.proxy.policy.TerminatedSaslPrincipal;
 import io.kafkaproxy.proxy.sasl.FailedLoginLimiter;
 import io.kafkaproxy.proxy.sasl.SaslCredentials;
@@ -12,7 +13,9 @@ import java.util.function.Supplier;
  * @param credentials  the listener's credentials now (the cluster's current snapshot), read at each handshake.
  * @param failedLogins the cluster's count of failed logins per client address.
  * @param principal    the connection's identity source the logins name.
+ * @param framing      the connection's framing until its login, shared with its decoders.
  */
-public record SaslTerminationSetup(Supplier<SaslCredentials> credentials, FailedLoginLimiter failedLogins, TerminatedSaslPrincipal principal)
+public record SaslTerminationSetup(Supplier<SaslCredentials> credentials, FailedLoginLimiter failedLogins, TerminatedSaslPrincipal principal,
+    SaslFraming framing)
 {
 }

@@ -5,6 +5,7 @@ import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.config.TlsServerConfig;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
+import io.kafkaproxy.proxy.codec.SaslFraming;
 import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
 import io.kafkaproxy.proxy.connection.ClientFrontendHandler;
 import io.kafkaproxy.proxy.connection.SaslTerminationSetup;
@@ -77,9 +78,10 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         final CertificatePrincipal certificatePrincipal =
             tls != null && tls.clientAuth() != TlsServerConfig.ClientAuth.NONE ? new CertificatePrincipal() : null;
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
-        final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header);
         final String listenerName = listener.name();
         final SaslCredentials sasl = snapshot.sasl(listenerName);
+        final SaslFraming saslFraming = sasl == null ? null : new SaslFraming();
+        final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header, saslFraming);
         final PrincipalSource[] listenerSources =
             certificatePrincipal == null ? new PrincipalSource[0] : new PrincipalSource[] {certificatePrincipal};
         final ConnectionPolicy policy;
@@ -99,14 +101,14 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
             {
                 final SaslCredentials current = cluster.snapshot().sasl(listenerName);
                 return current == null ? sasl : current;
-            }, cluster.failedLogins(), principal);
+            }, cluster.failedLogins(), principal, saslFraming);
         }
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
             channel, target, cluster.connector(), listener.nodes(), services.metrics(), header, headerDecoder.view(),
             policy, cluster.breakers(), services.logLimits(), saslSetup);
 
         final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);
-        final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(cluster.requestLimit(), memoryWait);
+        final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(cluster.requestLimit(), memoryWait, saslFraming);
         // Under TLS the socket bytes are ciphertext: they must never land in a frame, so reads get no direct target.
         channel.config().setRecvByteBufAllocator(tls == null ?
             new PoolRecvByteBufAllocator(services.allocator(), frameDecoder, memoryWait) :

@@ -152,4 +152,41 @@ class KafkaFrameDecoderTest
         buffer.getBytes(buffer.readerIndex(), bytes);
         return bytes;
     }
+
+    @Test
+    void shouldHoldAClientToTheSaslLimitUntilItsLoginThenToTheListenerLimit()
+    {
+        // Given: a listener that takes 1 MiB, a client not logged in yet
+        final SaslFraming framing = new SaslFraming();
+        final List<Throwable> rejected = new ArrayList<>();
+        final EmbeddedChannel beforeLogin = new EmbeddedChannel(
+            new KafkaFrameDecoder(new FrameSizeLimit(1 << 20), null, framing), errorSink(rejected));
+        final SaslFraming loggedIn = new SaslFraming();
+        loggedIn.onLoggedIn();
+        final EmbeddedChannel afterLogin = new EmbeddedChannel(
+            new KafkaFrameDecoder(new FrameSizeLimit(1 << 20), null, loggedIn), errorSink(rejected));
+
+        // When: each announces a message one byte over the SASL limit
+        beforeLogin.writeInbound(Unpooled.directBuffer().writeInt(SaslFraming.MAX_RECEIVE_SIZE_BYTES + 1).writeByte(1));
+        afterLogin.writeInbound(Unpooled.directBuffer().writeInt(SaslFraming.MAX_RECEIVE_SIZE_BYTES + 1).writeByte(1));
+
+        // Then: refused before the login, being assembled after it
+        assertThat(rejected).singleElement().isInstanceOf(FrameOversizedException.class);
+        assertThat(((FrameOversizedException)rejected.get(0)).getMessage()).contains(Integer.toString(SaslFraming.MAX_RECEIVE_SIZE_BYTES));
+        assertThat(afterLogin.<Object>readInbound()).isNull();
+        beforeLogin.finishAndReleaseAll();
+        afterLogin.finishAndReleaseAll();
+    }
+
+    private static ChannelInboundHandlerAdapter errorSink(final List<Throwable> errors)
+    {
+        return new ChannelInboundHandlerAdapter()
+        {
+            @Override
+            public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+            {
+                errors.add(cause);
+            }
+        };
+    }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RequestHeaderDecoderTest
 {
@@ -74,5 +75,28 @@ class RequestHeaderDecoderTest
         assertThat(errors).singleElement().isInstanceOf(MalformedFrameException.class);
         assertThat(channel.<Object>readInbound()).isNull();
         assertThat(frame.refCnt()).isZero();
+    }
+
+    @Test
+    void shouldPassRawSaslTokensOnUnparsedWhileTheFramingSaysSo()
+    {
+        // Given: a PLAIN token, whose bytes do not parse as a header
+        final SaslFraming framing = new SaslFraming();
+        final EmbeddedChannel raw = new EmbeddedChannel(new RequestHeaderDecoder(new RequestHeaderFlyweight(), framing));
+        framing.onRawTokensExpected();
+        final ByteBuf token = Unpooled.directBuffer().writeInt(5).writeByte(0).writeByte('a').writeByte(0).writeByte('p').writeByte('w');
+
+        // When
+        raw.writeInbound(token);
+        final ByteBuf passed = raw.readInbound();
+        framing.onLoggedIn();
+        final ByteBuf notAHeader = Unpooled.directBuffer().writeInt(10).writeShort(3).writeShort(1).writeInt(77).writeShort(100);
+
+        // Then: the token passed as it was; once logged in, a frame is a request again, and this one does not parse
+        assertThat(passed).isSameAs(token);
+        passed.release();
+        assertThatThrownBy(() -> raw.writeInbound(notAHeader)).isInstanceOf(MalformedFrameException.class);
+        assertThat(raw.<Object>readInbound()).isNull();
+        raw.finishAndReleaseAll();
     }
 }

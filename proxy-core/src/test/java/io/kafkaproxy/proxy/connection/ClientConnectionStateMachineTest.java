@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.connection;
 import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
+import io.kafkaproxy.proxy.codec.SaslFraming;
 import io.kafkaproxy.proxy.audit.AuditLog;
 import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
 import io.kafkaproxy.proxy.cluster.BrokerLoginCredentials;
@@ -60,6 +61,12 @@ import io.kafkaproxy.proxy.policy.TerminatedSaslPrincipal;
 import io.kafkaproxy.proxy.sasl.FailedLoginLimiter;
 import io.kafkaproxy.proxy.sasl.SaslCredentials;
 import io.kafkaproxy.proxy.testing.SaslCredentialFixtures;
+import org.apache.kafka.common.security.scram.internals.ScramMechanism;
+import org.apache.kafka.common.security.scram.internals.ScramSaslClient;
+
+import javax.security.auth.callback.Callback;
+import javax.security.auth.callback.NameCallback;
+import javax.security.auth.callback.PasswordCallback;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,6 +90,7 @@ class ClientConnectionStateMachineTest
     }, ImmediateEventExecutor.INSTANCE);
     private final EmbeddedChannel broker = new EmbeddedChannel(false, false);
     private final EmbeddedChannel client = new EmbeddedChannel(false, false);
+    private final FailedLoginLimiter failedLogins = new FailedLoginLimiter();
     private ClientConnectionStateMachine connection;
     private int brokerConnects;
     @TempDir
@@ -115,20 +123,26 @@ class ClientConnectionStateMachineTest
 
     private void connectTerminatingSasl(final Duration sessionLifetime)
     {
+        connectTerminatingSasl(sessionLifetime, List.of(SaslMechanism.PLAIN));
+    }
+
+    private void connectTerminatingSasl(final Duration sessionLifetime, final List<SaslMechanism> mechanisms)
+    {
         SaslCredentialFixtures.writePlainUsers(directory.resolve("users.yaml"), Map.of("alice", "alice-pw"));
-        final SaslCredentials credentials = SaslCredentials.load(new SaslTerminationConfig(List.of(SaslMechanism.PLAIN),
-            directory.resolve("users.yaml"), null, null, sessionLifetime, 10));
+        SaslCredentialFixtures.writeScramUsers(directory.resolve("scram.yaml"), Map.of("alice", "alice-pw"));
+        final SaslCredentials credentials = SaslCredentials.load(new SaslTerminationConfig(mechanisms, directory.resolve("users.yaml"), directory.resolve("scram.yaml"),
+            null, sessionLifetime, 10));
         connect((loop, address, machine) ->
         {
             linkBroker(machine);
             return broker.newSucceededFuture();
-        }, new SaslTerminationSetup(() -> credentials, new FailedLoginLimiter(), new TerminatedSaslPrincipal()));
+        }, new SaslTerminationSetup(() -> credentials, failedLogins, new TerminatedSaslPrincipal(), new SaslFraming()));
     }
 
     private void connect(final BrokerConnector connector, final SaslTerminationSetup sasl)
     {
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
-        final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header);
+        final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header, sasl == null ? null : sasl.framing());
         final BrokerTarget target = new BrokerTarget()
         {
             @Override
@@ -798,15 +812,162 @@ class ClientConnectionStateMachineTest
     }
 
     @Test
-    void shouldCloseOnAVersionZeroHandshakeWhoseRawTokensItCannotRead()
+    void shouldTakeRawTokensAfterAVersionZeroHandshakeAndForwardOnceLoggedIn()
     {
         // Given
         connectTerminatingSasl();
+        client.writeInbound(request(ApiKeys.SASL_HANDSHAKE, (short)0, 1, new SaslHandshakeRequestData().setMechanism("PLAIN")));
+        final SaslHandshakeResponseData handshake =
+            readResponse(client.readOutbound(), ApiKeys.SASL_HANDSHAKE, (short)0, 1, new SaslHandshakeResponseData());
 
         // When
+        client.writeInbound(rawToken("\0alice\0alice-pw"));
+        final ByteBuf answer = awaitOutbound();
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 2, new MetadataRequestData().setTopics(List.of())));
+
+        // Then
+        assertThat(handshake.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(answer.readableBytes()).isEqualTo(4);
+        assertThat(answer.readInt()).isZero();
+        answer.release();
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Forwarding.class);
+        final ByteBuf metadata = broker.readOutbound();
+        assertThat(metadata).isNotNull();
+        metadata.release();
+        assertThat(registry.find(ProxyMetrics.SASL_AUTHENTICATIONS).tag(ProxyMetrics.OUTCOME, "success").counter().count())
+            .isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldCloseWithoutAnAnswerOnAWrongPasswordInARawToken()
+    {
+        // Given
+        connectTerminatingSasl();
         client.writeInbound(request(ApiKeys.SASL_HANDSHAKE, (short)0, 1, new SaslHandshakeRequestData().setMechanism("PLAIN")));
+        releaseAll(client);
+
+        // When
+        client.writeInbound(rawToken("\0alice\0guess"));
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+        {
+            client.runPendingTasks();
+            return !client.isOpen();
+        });
 
         // Then
         assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+        assertThat(client.outboundMessages()).allSatisfy(message -> assertThat(((ByteBuf)message).readableBytes()).isZero());
+        assertThat(registry.find(ProxyMetrics.SASL_AUTHENTICATIONS).tag(ProxyMetrics.OUTCOME, "failure").counter().count())
+            .isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldAnswerAVersionZeroHandshakeAfterTheLoginWithIllegalSaslState()
+    {
+        // Given
+        connectTerminatingSasl();
+        logIn(1);
+
+        // When
+        client.writeInbound(request(ApiKeys.SASL_HANDSHAKE, (short)0, 3, new SaslHandshakeRequestData().setMechanism("PLAIN")));
+
+        // Then
+        final SaslHandshakeResponseData answer =
+            readResponse(client.readOutbound(), ApiKeys.SASL_HANDSHAKE, (short)0, 3, new SaslHandshakeResponseData());
+        assertThat(answer.errorCode()).isEqualTo(Errors.ILLEGAL_SASL_STATE.code());
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Forwarding.class);
+    }
+
+    @Test
+    void shouldExchangeScramRawTokensAfterAVersionZeroHandshake() throws Exception
+    {
+        // Given
+        connectTerminatingSasl(Duration.ZERO, List.of(SaslMechanism.SCRAM_SHA_256));
+        client.writeInbound(request(ApiKeys.SASL_HANDSHAKE, (short)0, 1, new SaslHandshakeRequestData().setMechanism("SCRAM-SHA-256")));
+        releaseAll(client);
+        final ScramSaslClient scram = new ScramSaslClient(ScramMechanism.SCRAM_SHA_256,
+            callbacks ->
+            {
+                for (final Callback callback : callbacks)
+                {
+                    if (callback instanceof NameCallback name)
+                    {
+                        name.setName("alice");
+                    }
+                    else if (callback instanceof PasswordCallback password)
+                    {
+                        password.setPassword("alice-pw".toCharArray());
+                    }
+                }
+            });
+
+        // When
+        client.writeInbound(rawToken(scram.evaluateChallenge(new byte[0])));
+        final byte[] serverFirst = readRawToken(awaitOutbound());
+        client.writeInbound(rawToken(scram.evaluateChallenge(serverFirst)));
+        final byte[] serverFinal = readRawToken(awaitOutbound());
+        scram.evaluateChallenge(serverFinal);
+
+        // Then
+        assertThat(scram.isComplete()).isTrue();
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Forwarding.class);
+    }
+
+    private static byte[] readRawToken(final ByteBuf answer)
+    {
+        final byte[] token = new byte[answer.readInt()];
+        answer.readBytes(token);
+        answer.release();
+        return token;
+    }
+
+    @Test
+    void shouldAnswerARefusedLoginAndCloseOnlyAfterTheBrokersDelay()
+    {
+        // Given: the client's address is past its failed logins (EmbeddedChannel's address is not an inet one: loopback)
+        connectTerminatingSasl();
+        for (int i = 0; i < 11; i++)
+        {
+            failedLogins.onFailure(InetAddress.getLoopbackAddress(), System.nanoTime());
+        }
+        client.writeInbound(request(ApiKeys.SASL_HANDSHAKE, (short)1, 1, new SaslHandshakeRequestData().setMechanism("PLAIN")));
+        releaseAll(client);
+
+        // When
+        final long sentNanos = System.nanoTime();
+        client.writeInbound(request(ApiKeys.SASL_AUTHENTICATE, (short)2, 2,
+            new SaslAuthenticateRequestData().setAuthBytes("\0alice\0alice-pw".getBytes(StandardCharsets.UTF_8))));
+        final boolean answeredAtOnce = !client.outboundMessages().isEmpty();
+        final ByteBuf answer = awaitOutbound();
+        final long answeredAfterNanos = System.nanoTime() - sentNanos;
+
+        // Then
+        assertThat(answeredAtOnce).isFalse();
+        assertThat(answeredAfterNanos).isGreaterThanOrEqualTo(ConnectionTimers.FAILED_LOGIN_DELAY_NANOS);
+        final SaslAuthenticateResponseData refused =
+            readResponse(answer, ApiKeys.SASL_AUTHENTICATE, (short)2, 2, new SaslAuthenticateResponseData());
+        assertThat(refused.errorCode()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED.code());
+        assertThat(refused.errorMessage()).contains("too many failed logins");
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+    }
+
+    private ByteBuf awaitOutbound()
+    {
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+        {
+            client.runPendingTasks();
+            return !client.outboundMessages().isEmpty();
+        });
+        return client.readOutbound();
+    }
+
+    private static ByteBuf rawToken(final String token)
+    {
+        return rawToken(token.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static ByteBuf rawToken(final byte[] bytes)
+    {
+        return Unpooled.buffer(4 + bytes.length).writeInt(bytes.length).writeBytes(bytes);
     }
 }
