@@ -2,7 +2,7 @@ package io.kafkaproxy.proxy.it;
 
 import ch.qos.logback.classic.Level;
 import io.kafkaproxy.proxy.config.BrokerTlsConfig;
-import io.kafkaproxy.proxy.config.BrokerTlsStoreConfig;
+import io.kafkaproxy.proxy.config.StoreConfig;
 import io.kafkaproxy.proxy.config.ConfigParser;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
@@ -132,10 +132,10 @@ class BrokerTlsIT
     {
         // Given
         final BrokerTlsConfig tls = BrokerTlsConfig.of(null,
-            BrokerTlsStoreConfig.of(TestCertificates.writeTrustStore(dir.resolve("proxy-trust.jks"), "JKS", authority.certificate())
-                .toString(), "JKS", TestCertificates.PASSWORD, null),
+            StoreConfig.of(TestCertificates.writeTrustStore(dir.resolve("proxy-trust.jks"), "JKS", authority.certificate()),
+                "JKS", TestCertificates.PASSWORD, null),
             null, null, null, null, null,
-            BrokerTlsStoreConfig.of(proxyClient.writeKeyStore(dir.resolve("proxy.p12"), "PKCS12").toString(), "PKCS12",
+            StoreConfig.of(proxyClient.writeKeyStore(dir.resolve("proxy.p12"), "PKCS12"), "PKCS12",
                 TestCertificates.PASSWORD, null),
             List.of("TLSv1.2"), null, "jdk");
 
