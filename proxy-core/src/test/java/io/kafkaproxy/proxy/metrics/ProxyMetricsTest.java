@@ -88,4 +88,25 @@ class ProxyMetricsTest
         metrics.onTlsCertificatesLoaded("default", java.util.List.of());
         assertThat(registry.scrape()).doesNotContain("kafka_proxy_tls_certificate_expiry_timestamp_seconds{");
     }
+
+    @Test
+    void shouldReplaceTheCertificateExpirySeriesOfTheBrokerSideUnderItsOwnLabel()
+    {
+        // Given
+        metrics.onTlsCertificatesLoaded("default", java.util.List.of(new CertificateExpiry("CN=listener", "1a", 1_700_000_000L)));
+        metrics.onBrokerTlsCertificatesLoaded(java.util.List.of(new CertificateExpiry("CN=kafka-proxy", "2b", 1_800_000_000L)));
+
+        // When
+        metrics.onBrokerTlsCertificatesLoaded(java.util.List.of(new CertificateExpiry("CN=kafka-proxy", "3c", 1_850_000_000L),
+            new CertificateExpiry("CN=broker-ca", "4d", 1_900_000_000L)));
+
+        // Then
+        assertThat(registry.scrape())
+            .contains("kafka_proxy_tls_certificate_expiry_timestamp_seconds{certificate=\"CN=kafka-proxy\",listener=\"upstream.tls\",serial=\"3c\"} 1.85E9")
+            .contains("kafka_proxy_tls_certificate_expiry_timestamp_seconds{certificate=\"CN=broker-ca\",listener=\"upstream.tls\",serial=\"4d\"} 1.9E9")
+            .contains("kafka_proxy_tls_certificate_expiry_timestamp_seconds{certificate=\"CN=listener\",listener=\"default\",serial=\"1a\"} 1.7E9")
+            .doesNotContain("serial=\"2b\"");
+        metrics.onBrokerTlsCertificatesLoaded(java.util.List.of());
+        assertThat(registry.scrape()).doesNotContain("listener=\"upstream.tls\"").contains("serial=\"1a\"");
+    }
 }
