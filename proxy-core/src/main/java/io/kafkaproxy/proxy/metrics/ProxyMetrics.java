@@ -85,7 +85,7 @@ public final class ProxyMetrics
     public static final String CERTIFICATE = "certificate";
     /** Label: a certificate's serial number, hexadecimal. */
     public static final String SERIAL = "serial";
-    /** SASL logins the proxy checked itself (terminated SASL), by mechanism and outcome. */
+    /** SASL logins the proxy checked itself (terminated SASL), by listener, mechanism and outcome. */
     public static final String SASL_AUTHENTICATIONS = "kafka.proxy.sasl.authentications";
     /** Label: a SASL mechanism, or {@code unsupported} for one the listener does not enable. */
     public static final String MECHANISM = "mechanism";
@@ -249,16 +249,18 @@ public final class ProxyMetrics
     /**
      * Counts a SASL login the proxy checked. Rare (once per login), so the counter is looked up by its tags.
      *
+     * @param listener  the name of the listener that terminated it.
      * @param mechanism the mechanism's name, or {@code unsupported}.
      * @param outcome   {@code success}, {@code failure}, {@code refused} (too many failures from the address) or
      *                  {@code unsupported_mechanism}.
      */
-    public void onSaslAuthentication(final String mechanism, final String outcome)
+    public void onSaslAuthentication(final String listener, final String mechanism, final String outcome)
     {
         Counter.builder(SASL_AUTHENTICATIONS)
+            .tag(LISTENER, listener)
             .tag(MECHANISM, mechanism)
             .tag(OUTCOME, outcome)
-            .description("SASL logins the proxy checked itself, by mechanism and outcome")
+            .description("SASL logins the proxy checked itself, by listener, mechanism and outcome")
             .register(registry)
             .increment();
     }

@@ -109,4 +109,20 @@ class ProxyMetricsTest
         metrics.onBrokerTlsCertificatesLoaded(java.util.List.of());
         assertThat(registry.scrape()).doesNotContain("listener=\"upstream.tls\"").contains("serial=\"1a\"");
     }
+
+    @Test
+    void shouldCountSaslLoginsByListenerMechanismAndOutcome()
+    {
+        // When
+        metrics.onSaslAuthentication("default", "PLAIN", "success");
+        metrics.onSaslAuthentication("default", "PLAIN", "success");
+        metrics.onSaslAuthentication("tls", "PLAIN", "success");
+        metrics.onSaslAuthentication("tls", "SCRAM-SHA-512", "failure");
+
+        // Then
+        assertThat(registry.scrape())
+            .contains("kafka_proxy_sasl_authentications_total{listener=\"default\",mechanism=\"PLAIN\",outcome=\"success\"} 2")
+            .contains("kafka_proxy_sasl_authentications_total{listener=\"tls\",mechanism=\"PLAIN\",outcome=\"success\"} 1")
+            .contains("kafka_proxy_sasl_authentications_total{listener=\"tls\",mechanism=\"SCRAM-SHA-512\",outcome=\"failure\"} 1");
+    }
 }
