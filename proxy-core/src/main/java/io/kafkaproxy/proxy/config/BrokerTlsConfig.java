@@ -25,8 +25,8 @@ import java.util.Set;
  *                               {@code keyStore}.
  * @param privateKey             the client certificate's PKCS#8 PEM private key, optionally encrypted; or null.
  * @param privateKeyPassword     the password of an encrypted {@code privateKey}; or null.
- * @param privateKeyPasswordFile a file holding that password (its first line); or null. Exclusive with
- *                               {@code privateKeyPassword}.
+ * @param privateKeyPasswordFile a file holding that password (trailing white space and line break ignored); or
+ *                               null. Exclusive with {@code privateKeyPassword}.
  * @param keyStore               the client certificate and key as a PKCS12 or JKS key store; or null.
  * @param protocols              the TLS versions offered, {@code TLSv1.3} and/or {@code TLSv1.2}. Default both.
  * @param cipherSuites           the cipher suites offered; empty: the provider's defaults. Default empty.
