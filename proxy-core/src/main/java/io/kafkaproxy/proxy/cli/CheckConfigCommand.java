@@ -1,8 +1,10 @@
 package io.kafkaproxy.proxy.cli;
 
+import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.config.ConfigException;
 import io.kafkaproxy.proxy.config.ConfigParser;
 import io.kafkaproxy.proxy.config.ConfigWriter;
+import io.kafkaproxy.proxy.config.ProxyConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -21,10 +23,14 @@ import java.util.concurrent.Callable;
  * {@code kafka-proxy check-config FILE}: validates a configuration file without starting anything; prints the
  * effective configuration (every default filled in) when it is valid, else every error with its YAML path and
  * line.
+ *
+ * <p>A valid file's snapshot is compiled too, as the proxy does at start, so the files it names (TLS material,
+ * passwords, SASL credentials) are read and checked where this command runs: the first that does not load is the
+ * error.
  */
 @Command(name = "check-config", mixinStandardHelpOptions = true,
-    description = "Validate a configuration file: print the effective configuration, or every error with its YAML " +
-        "path and line (exit code 2).")
+    description = "Validate a configuration file and the files it names (TLS material, passwords, SASL credentials): " +
+        "print the effective configuration, or every error with its YAML path and line (exit code 2).")
 final class CheckConfigCommand implements Callable<Integer>
 {
     @Parameters(index = "0", paramLabel = "FILE", description = "The YAML configuration file.")
@@ -61,8 +67,20 @@ final class CheckConfigCommand implements Callable<Integer>
             err.flush();
             return ExitCodes.USAGE;
         }
+        final ProxyConfig config = ConfigParser.parse(yaml, file.toString());
+        try
+        {
+            ClusterSnapshot.compile(config);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            err.println(ConfigParser.locate(yaml, file.toString(), e.getMessage()));
+            err.println("1 error");
+            err.flush();
+            return ExitCodes.USAGE;
+        }
         out.println("# " + file + ": valid. The effective configuration, every default filled in:");
-        out.print(ConfigWriter.toYaml(ConfigParser.parse(yaml, file.toString())));
+        out.print(ConfigWriter.toYaml(config));
         out.flush();
         return ExitCodes.OK;
     }

@@ -25,31 +25,30 @@ import java.util.Set;
  *                               {@code keyStore}.
  * @param privateKey             the client certificate's PKCS#8 PEM private key, optionally encrypted; or null.
  * @param privateKeyPassword     the password of an encrypted {@code privateKey}; or null.
- * @param privateKeyPasswordFile a file holding that password (its first line); or null. Exclusive with
- *                               {@code privateKeyPassword}.
+ * @param privateKeyPasswordFile a file holding that password (trailing white space and line break ignored); or
+ *                               null. Exclusive with {@code privateKeyPassword}.
  * @param keyStore               the client certificate and key as a PKCS12 or JKS key store; or null.
  * @param protocols              the TLS versions offered, {@code TLSv1.3} and/or {@code TLSv1.2}. Default both.
  * @param cipherSuites           the cipher suites offered; empty: the provider's defaults. Default empty.
- * @param provider               which TLS implementation. Default {@link BrokerTlsProvider#AUTO}.
+ * @param provider               which TLS implementation. Default {@link TlsProvider#AUTO}.
  */
 public record BrokerTlsConfig(
     Path trustedCertificates,
-    BrokerTlsStoreConfig trustStore,
+    StoreConfig trustStore,
     boolean hostnameVerification,
     Path certificate,
     Path privateKey,
     String privateKeyPassword,
     Path privateKeyPasswordFile,
-    BrokerTlsStoreConfig keyStore,
+    StoreConfig keyStore,
     List<String> protocols,
     List<String> cipherSuites,
-    BrokerTlsProvider provider)
+    TlsProvider provider)
 {
     /** The TLS versions offered by default. */
     public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
     private static final Set<String> KNOWN_PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
-    private static final Set<String> STORE_TYPES = Set.of("PKCS12", "JKS");
 
     /**
      * Validates the section.
@@ -62,16 +61,18 @@ public record BrokerTlsConfig(
         {
             throw new IllegalArgumentException("upstream.tls: trustedCertificates and trustStore are exclusive; set one");
         }
-        checkStore("upstream.tls.trustStore", trustStore);
-        if (trustStore != null && trustStore.keyPassword() != null)
+        if (trustStore != null)
         {
-            throw new IllegalArgumentException("upstream.tls.trustStore.keyPassword: a trust store holds no keys");
+            trustStore.check("upstream.tls.trustStore", false);
         }
         if (keyStore != null && (certificate != null || privateKey != null))
         {
             throw new IllegalArgumentException("upstream.tls: keyStore and certificate/privateKey are exclusive; set one");
         }
-        checkStore("upstream.tls.keyStore", keyStore);
+        if (keyStore != null)
+        {
+            keyStore.check("upstream.tls.keyStore", true);
+        }
         if (certificate != null && privateKey == null)
         {
             throw new IllegalArgumentException("upstream.tls.privateKey: required with upstream.tls.certificate");
@@ -110,22 +111,6 @@ public record BrokerTlsConfig(
         }
     }
 
-    private static void checkStore(final String yamlPath, final BrokerTlsStoreConfig store)
-    {
-        if (store == null)
-        {
-            return;
-        }
-        if (store.path() == null)
-        {
-            throw new IllegalArgumentException(yamlPath + ".path: required");
-        }
-        if (!STORE_TYPES.contains(store.type()))
-        {
-            throw new IllegalArgumentException(yamlPath + ".type: must be PKCS12 or JKS: " + store.type());
-        }
-    }
-
     /**
      * Reads the section, filling in defaults for absent keys.
      *
@@ -146,18 +131,18 @@ public record BrokerTlsConfig(
     @JsonCreator
     public static BrokerTlsConfig of(
         @JsonProperty("trustedCertificates") final String trustedCertificates,
-        @JsonProperty("trustStore") final BrokerTlsStoreConfig trustStore,
+        @JsonProperty("trustStore") final StoreConfig trustStore,
         @JsonProperty("hostnameVerification") final Boolean hostnameVerification,
         @JsonProperty("certificate") final String certificate,
         @JsonProperty("privateKey") final String privateKey,
         @JsonProperty("privateKeyPassword") final String privateKeyPassword,
         @JsonProperty("privateKeyPasswordFile") final String privateKeyPasswordFile,
-        @JsonProperty("keyStore") final BrokerTlsStoreConfig keyStore,
+        @JsonProperty("keyStore") final StoreConfig keyStore,
         @JsonProperty("protocols") final List<String> protocols,
         @JsonProperty("cipherSuites") final List<String> cipherSuites,
         @JsonProperty("provider") final String provider)
     {
-        final BrokerTlsProvider chosen = provider == null ? BrokerTlsProvider.AUTO : BrokerTlsProvider.fromYamlName(provider);
+        final TlsProvider chosen = provider == null ? TlsProvider.AUTO : TlsProvider.fromYamlName(provider);
         if (chosen == null)
         {
             throw new IllegalArgumentException("upstream.tls.provider: must be auto, openssl or jdk: " + provider);

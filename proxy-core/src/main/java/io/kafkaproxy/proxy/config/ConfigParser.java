@@ -126,6 +126,24 @@ public final class ConfigParser
     }
 
     /**
+     * Points an error found after parsing (a file the configuration names that does not load, found when the
+     * snapshot is compiled) at its line, as {@link #check} does.
+     *
+     * @param yaml    the YAML text.
+     * @param source  a name for the text (its file name).
+     * @param message the error, {@code yaml.path: problem}.
+     * @return {@code source:line: yaml.path: problem}, or {@code source: message} when the message names no path
+     *         that the text holds.
+     */
+    public static String locate(final String yaml, final String source, final String message)
+    {
+        final int colon = message.indexOf(": ");
+        final int line = colon > 0 && !message.substring(0, colon).contains(" ") ?
+            YamlLineIndex.of(yaml).lineOf(message.substring(0, colon)) : 0;
+        return line > 0 ? source + ":" + line + ": " + message : source + ": " + message;
+    }
+
+    /**
      * Checks configuration text and reports every problem found, rather than the first: each unknown key, each
      * bad value (checked key by key), then what no single key shows (a missing section, limits that do not fit
      * together).

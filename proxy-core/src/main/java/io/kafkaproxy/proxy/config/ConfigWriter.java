@@ -113,10 +113,10 @@ public final class ConfigWriter
             yaml.append("    privateKeyPassword: ").append(quoted(REDACTED)).append('\n');
         }
         appendPath(yaml, "privateKeyPasswordFile", tls.privateKeyPasswordFile());
-        appendStore(yaml, "keyStore", tls.keyStore());
+        appendStore(yaml, "    keyStore", tls.keyStore());
         yaml.append("    clientAuth: ").append(tls.clientAuth().yamlName()).append('\n');
         appendPath(yaml, "trustedCertificates", tls.trustedCertificates());
-        appendStore(yaml, "trustStore", tls.trustStore());
+        appendStore(yaml, "    trustStore", tls.trustStore());
         yaml.append("    protocols: [")
             .append(tls.protocols().stream().map(ConfigWriter::quoted).collect(Collectors.joining(", "))).append("]\n")
             .append("    cipherSuites: [")
@@ -136,22 +136,6 @@ public final class ConfigWriter
         if (path != null)
         {
             yaml.append("    ").append(key).append(": ").append(quoted(path.toString())).append('\n');
-        }
-    }
-
-    private static void appendStore(final StringBuilder yaml, final String key, final StoreConfig store)
-    {
-        if (store == null)
-        {
-            return;
-        }
-        yaml.append("    ").append(key).append(":\n")
-            .append("      path: ").append(quoted(store.path().toString())).append('\n')
-            .append("      type: ").append(store.type().name()).append('\n')
-            .append("      password: ").append(quoted(REDACTED)).append('\n');
-        if (store.keyPassword() != null)
-        {
-            yaml.append("      keyPassword: ").append(quoted(REDACTED)).append('\n');
         }
     }
 
@@ -248,7 +232,7 @@ public final class ConfigWriter
         yaml.append("    provider: ").append(tls.provider().yamlName()).append('\n');
     }
 
-    private static void appendStore(final StringBuilder yaml, final String key, final BrokerTlsStoreConfig store)
+    private static void appendStore(final StringBuilder yaml, final String key, final StoreConfig store)
     {
         if (store == null)
         {

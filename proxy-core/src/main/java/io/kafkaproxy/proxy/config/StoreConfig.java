@@ -8,14 +8,15 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * A key store or trust store file: {@code keyStore} and {@code trustStore} under a {@code tls} section.
+ * A key store or trust store file: {@code keyStore} and {@code trustStore} under a {@code tls} section, a
+ * listener's ({@code listener.tls}) or the brokers' ({@code upstream.tls}).
  *
  * <p>The section that holds it checks it with {@link #check}, naming its own YAML path; the store is read when the
  * cluster snapshot is compiled, not here. {@link #toString()} hides the passwords.
  *
  * @param path        the store file. Required.
  * @param type        {@code PKCS12} or {@code JKS}. Default {@code PKCS12}.
- * @param password    the store's password. Required.
+ * @param password    the store's password. Required for a key store; a trust store may have none.
  * @param keyPassword the password of the key entry of a key store. Default: the store's password.
  */
 public record StoreConfig(Path path, Type type, String password, String keyPassword)
@@ -68,7 +69,8 @@ public record StoreConfig(Path path, Type type, String password, String keyPassw
      * Checks the store as the section at a YAML path.
      *
      * @param yamlPath where the store is, e.g. {@code listener.tls.keyStore}.
-     * @param keyStore true for a key store (which may have a key password), false for a trust store.
+     * @param keyStore true for a key store (which needs a password and may have a key password), false for a trust
+     *                 store.
      * @throws IllegalArgumentException naming the YAML path of the first bad value.
      */
     public void check(final String yamlPath, final boolean keyStore)
@@ -81,13 +83,13 @@ public record StoreConfig(Path path, Type type, String password, String keyPassw
         {
             throw new IllegalArgumentException(yamlPath + ".type: required");
         }
-        if (password == null)
+        if (keyStore && password == null)
         {
             throw new IllegalArgumentException(yamlPath + ".password: required");
         }
         if (!keyStore && keyPassword != null)
         {
-            throw new IllegalArgumentException(yamlPath + ".keyPassword: only a key store has a key password");
+            throw new IllegalArgumentException(yamlPath + ".keyPassword: a trust store holds no keys; only a key store has a key password");
         }
     }
 

@@ -46,7 +46,7 @@ public record TlsServerConfig(
     StoreConfig trustStore,
     List<String> protocols,
     List<String> cipherSuites,
-    Provider provider,
+    TlsProvider provider,
     String principalMappingRules,
     SniConfig sni)
 {
@@ -80,36 +80,6 @@ public record TlsServerConfig(
          * The name the configuration file uses.
          *
          * @return {@code none}, {@code requested} or {@code required}.
-         */
-        public String yamlName()
-        {
-            return yamlName;
-        }
-    }
-
-    /**
-     * Which TLS implementation serves the handshakes.
-     */
-    public enum Provider
-    {
-        /** OpenSSL (BoringSSL, from netty-tcnative) where it loads, else the JDK's. */
-        AUTO("auto"),
-        /** OpenSSL; the proxy does not start without it. */
-        OPENSSL("openssl"),
-        /** The JDK's own. */
-        JDK("jdk");
-
-        private final String yamlName;
-
-        Provider(final String yamlName)
-        {
-            this.yamlName = yamlName;
-        }
-
-        /**
-         * The name the configuration file uses.
-         *
-         * @return {@code auto}, {@code openssl} or {@code jdk}.
          */
         public String yamlName()
         {
@@ -276,7 +246,7 @@ public record TlsServerConfig(
     {
         return new TlsServerConfig(certificate, privateKey, privateKeyPassword, privateKeyPasswordFile, keyStore,
             clientAuth == null ? ClientAuth.NONE : clientAuth(clientAuth), trustedCertificates, trustStore, protocols,
-            cipherSuites, provider == null ? Provider.AUTO : provider(provider),
+            cipherSuites, provider == null ? TlsProvider.AUTO : provider(provider),
             principalMappingRules == null ? DEFAULT_PRINCIPAL_MAPPING_RULES : principalMappingRules, sni);
     }
 
@@ -342,14 +312,12 @@ public record TlsServerConfig(
         throw new IllegalArgumentException(YAML_PATH + ".clientAuth: unknown value '" + name + "'; known: none, requested, required");
     }
 
-    private static Provider provider(final String name)
+    private static TlsProvider provider(final String name)
     {
-        for (final Provider value : Provider.values())
+        final TlsProvider provider = TlsProvider.fromYamlName(name);
+        if (provider != null)
         {
-            if (value.yamlName.equals(name))
-            {
-                return value;
-            }
+            return provider;
         }
         throw new IllegalArgumentException(YAML_PATH + ".provider: unknown value '" + name + "'; known: auto, openssl, jdk");
     }

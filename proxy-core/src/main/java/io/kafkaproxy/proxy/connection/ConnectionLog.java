@@ -186,11 +186,7 @@ final class ConnectionLog
         final LoggingEventBuilder event = warn(Kind.BROKER_LOGIN_FAILED);
         if (event != null)
         {
-            event.addKeyValue("channelId", clientChannel.id().asShortText())
-                .addKeyValue("clientAddress", clientChannel.remoteAddress())
-                .addKeyValue("brokerAddress", brokerKey)
-                .addKeyValue("route", target.route())
-                .addKeyValue("username", username)
+            withBrokerLogin(event, brokerKey, username)
                 .addKeyValue("error", failure)
                 .log("broker refused the proxy's own login (upstream.sasl); closing the client connection");
         }
@@ -202,14 +198,24 @@ final class ConnectionLog
         final LoggingEventBuilder event = warn(Kind.BROKER_LOGIN_FAILED);
         if (event != null)
         {
-            event.addKeyValue("channelId", clientChannel.id().asShortText())
-                .addKeyValue("clientAddress", clientChannel.remoteAddress())
-                .addKeyValue("brokerAddress", brokerKey)
-                .addKeyValue("route", target.route())
-                .addKeyValue("username", username)
+            withBrokerLogin(event, brokerKey, username)
                 .log("broker did not answer the proxy's own login (upstream.sasl) within the connect timeout; closing the " +
                     "client connection");
         }
+    }
+
+    private LoggingEventBuilder withBrokerLogin(final LoggingEventBuilder event, final String brokerKey, final String username)
+    {
+        return withClient(event)
+            .addKeyValue("brokerAddress", brokerKey)
+            .addKeyValue("route", target.route())
+            .addKeyValue("username", username);
+    }
+
+    private LoggingEventBuilder withClient(final LoggingEventBuilder event)
+    {
+        return event.addKeyValue("channelId", clientChannel.id().asShortText())
+            .addKeyValue("clientAddress", clientChannel.remoteAddress());
     }
 
     private static Throwable rootCause(final Throwable cause)
@@ -388,8 +394,7 @@ final class ConnectionLog
         final LoggingEventBuilder event = warn(Kind.SASL_AUTHENTICATION_FAILED);
         if (event != null)
         {
-            event.addKeyValue("channelId", clientChannel.id().asShortText())
-                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+            withClient(event)
                 .addKeyValue("mechanism", mechanism)
                 .addKeyValue("error", detail == null ? reason : reason + " (" + detail + ")")
                 .log("SASL authentication failed; closing the connection");
@@ -408,8 +413,7 @@ final class ConnectionLog
         final LoggingEventBuilder event = warn(Kind.SASL_AUTHENTICATION_FAILED);
         if (event != null)
         {
-            event.addKeyValue("channelId", clientChannel.id().asShortText())
-                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+            withClient(event)
                 .addKeyValue("apiKey", apiKey)
                 .addKeyValue("apiVersion", apiVersion)
                 .log("request not allowed during SASL authentication; closing the connection");
@@ -425,9 +429,7 @@ final class ConnectionLog
     {
         if (LOGGER.isDebugEnabled())
         {
-            LOGGER.atDebug()
-                .addKeyValue("channelId", clientChannel.id().asShortText())
-                .addKeyValue("clientAddress", clientChannel.remoteAddress())
+            withClient(LOGGER.atDebug())
                 .addKeyValue("principal", principal)
                 .log("SASL session expired without re-authentication; closing the connection");
         }

@@ -184,7 +184,7 @@ final class SaslTermination
             new SaslHandshakeResponseData().setErrorCode(error.code()).setMechanisms(exchange.enabledMechanisms());
         if (error != Errors.NONE)
         {
-            metrics.onSaslAuthentication(UNSUPPORTED, "unsupported_mechanism");
+            metrics.onSaslAuthentication(setup.listener(), UNSUPPORTED, "unsupported_mechanism");
             log.onSaslAuthenticationFailed(null, "Unsupported SASL mechanism " + mechanism, null);
             closeAfterDelay(() -> answer(correlationId, ApiKeyIds.SASL_HANDSHAKE, apiVersion, readNanos, response));
             return ANSWERED;
@@ -251,7 +251,7 @@ final class SaslTermination
         final int allowance = credentials == null ? 1 : credentials.settings().failedLoginsPerMinute();
         if (setup.failedLogins().isBlocked(clientAddress, allowance, nowNanos))
         {
-            metrics.onSaslAuthentication(mechanismLabel(), "refused");
+            metrics.onSaslAuthentication(setup.listener(), mechanismLabel(), "refused");
             fail(correlationId, apiVersion, nowNanos, "Authentication failed: too many failed logins from this address, retry later", null);
             return ANSWERED;
         }
@@ -273,7 +273,7 @@ final class SaslTermination
         {
             checking = false;
             clientReads.open(ReadGate.AUTHENTICATING);
-            metrics.onSaslAuthentication(mechanismLabel(), "refused");
+            metrics.onSaslAuthentication(setup.listener(), mechanismLabel(), "refused");
             fail(correlationId, apiVersion, nowNanos, "Authentication failed: the proxy is busy, retry later", null);
         }
         return ANSWERED;
@@ -289,7 +289,7 @@ final class SaslTermination
         if (step.errorCode() != Errors.NONE.code())
         {
             setup.failedLogins().onFailure(clientAddress, System.nanoTime());
-            metrics.onSaslAuthentication(mechanismLabel(), "failure");
+            metrics.onSaslAuthentication(setup.listener(), mechanismLabel(), "failure");
             fail(correlationId, apiVersion, readNanos, step.errorMessage(), step.detail());
             return;
         }
@@ -303,7 +303,7 @@ final class SaslTermination
             .setAuthBytes(step.challenge());
         if (step.complete())
         {
-            metrics.onSaslAuthentication(mechanismLabel(), "success");
+            metrics.onSaslAuthentication(setup.listener(), mechanismLabel(), "success");
             setup.principal().onAuthenticated(step.principal());
             // KIP-368: a v0 client cannot hear of the session's lifetime, so, as the broker, its session never ends.
             final long lifetimeMs = apiVersion >= 1 ? step.sessionLifetimeMs() : 0;
@@ -336,7 +336,7 @@ final class SaslTermination
         clientChannel.write(answer, clientChannel.voidPromise());
         if (step.complete())
         {
-            metrics.onSaslAuthentication(mechanismLabel(), "success");
+            metrics.onSaslAuthentication(setup.listener(), mechanismLabel(), "success");
             setup.principal().onAuthenticated(step.principal());
             setup.framing().onLoggedIn();
             loggedIn = true;

@@ -10,12 +10,14 @@ import java.util.function.Supplier;
 /**
  * What a connection on a listener that terminates SASL needs for its logins.
  *
+ * @param listener     the listener's name, for the login metric's label.
  * @param credentials  the listener's credentials now (the cluster's current snapshot), read at each handshake.
  * @param failedLogins the cluster's count of failed logins per client address.
  * @param principal    the connection's identity source the logins name.
  * @param framing      the connection's framing until its login, shared with its decoders.
  */
-public record SaslTerminationSetup(Supplier<SaslCredentials> credentials, FailedLoginLimiter failedLogins, TerminatedSaslPrincipal principal,
+public record SaslTerminationSetup(
+    String listener, Supplier<SaslCredentials> credentials, FailedLoginLimiter failedLogins, TerminatedSaslPrincipal principal,
     SaslFraming framing)
 {
 }

@@ -66,8 +66,17 @@ public final class ProxyMetrics
     public static final String BROKER = "broker";
     /** Label: the state a circuit moved to, {@code open}, {@code half_open} or {@code closed}. */
     public static final String TO = "to";
-    /** The end of validity of every certificate a TLS listener loaded (its own chain, the authorities it trusts). */
+    /**
+     * The end of validity of every certificate the proxy loaded: each TLS listener's (its own chain, the authorities
+     * it trusts) and the broker side's ({@code upstream.tls}: the proxy's client certificate chain and the
+     * authorities it trusts), the latter under the {@code listener} label {@link #BROKER_TLS_LISTENER}.
+     */
     public static final String TLS_CERTIFICATE_EXPIRY = "kafka.proxy.tls.certificate.expiry.timestamp.seconds";
+    /**
+     * The {@code listener} label of the broker side's certificates: the YAML path of their section, which no
+     * listener's name can be (a name has no dot).
+     */
+    public static final String BROKER_TLS_LISTENER = "upstream.tls";
     /** Client TLS handshakes that failed, by listener and reason. */
     public static final String TLS_HANDSHAKE_FAILURES = "kafka.proxy.tls.handshake.failures";
     /** Label: the listener's name. */
@@ -76,7 +85,7 @@ public final class ProxyMetrics
     public static final String CERTIFICATE = "certificate";
     /** Label: a certificate's serial number, hexadecimal. */
     public static final String SERIAL = "serial";
-    /** SASL logins the proxy checked itself (terminated SASL), by mechanism and outcome. */
+    /** SASL logins the proxy checked itself (terminated SASL), by listener, mechanism and outcome. */
     public static final String SASL_AUTHENTICATIONS = "kafka.proxy.sasl.authentications";
     /** Label: a SASL mechanism, or {@code unsupported} for one the listener does not enable. */
     public static final String MECHANISM = "mechanism";
@@ -240,16 +249,18 @@ public final class ProxyMetrics
     /**
      * Counts a SASL login the proxy checked. Rare (once per login), so the counter is looked up by its tags.
      *
+     * @param listener  the name of the listener that terminated it.
      * @param mechanism the mechanism's name, or {@code unsupported}.
      * @param outcome   {@code success}, {@code failure}, {@code refused} (too many failures from the address) or
      *                  {@code unsupported_mechanism}.
      */
-    public void onSaslAuthentication(final String mechanism, final String outcome)
+    public void onSaslAuthentication(final String listener, final String mechanism, final String outcome)
     {
         Counter.builder(SASL_AUTHENTICATIONS)
+            .tag(LISTENER, listener)
             .tag(MECHANISM, mechanism)
             .tag(OUTCOME, outcome)
-            .description("SASL logins the proxy checked itself, by mechanism and outcome")
+            .description("SASL logins the proxy checked itself, by listener, mechanism and outcome")
             .register(registry)
             .increment();
     }
@@ -417,6 +428,19 @@ public final class ProxyMetrics
     }
 
     /**
+     * Exports the certificates the broker side ({@code upstream.tls}) has just loaded, in place of those it loaded
+     * before, under the {@code listener} label {@link #BROKER_TLS_LISTENER}. Called at start and at each reload, by
+     * one thread at a time.
+     *
+     * @param certificates every certificate it loaded; empty when the brokers are reached in plaintext, or trusted
+     *                     by the JDK's default authorities only.
+     */
+    public void onBrokerTlsCertificatesLoaded(final List<CertificateExpiry> certificates)
+    {
+        onTlsCertificatesLoaded(BROKER_TLS_LISTENER, certificates);
+    }
+
+    /**
      * Exports the certificates a TLS listener has just loaded, in place of those it loaded before (whose series
      * disappear). Called at start and at each reload, by one thread at a time.
      *
@@ -439,7 +463,8 @@ public final class ProxyMetrics
                 .tag(LISTENER, listener)
                 .tag(CERTIFICATE, certificate.certificate())
                 .tag(SERIAL, certificate.serial())
-                .description("When each certificate a TLS listener loaded expires, seconds since the epoch")
+                .description("When each certificate the proxy loaded expires (by listener, upstream.tls for the brokers' side), " +
+                    "seconds since the epoch")
                 .register(registry).getId());
         }
         if (!registered.isEmpty())

@@ -97,7 +97,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
             policy = ConnectionPolicy.terminatingSasl(cluster.policy(), channel.alloc(), clientAddress(channel), principal,
                 listenerSources);
             // A reload that turns termination off leaves this connection's logins checked against what it opened with.
-            saslSetup = new SaslTerminationSetup(() ->
+            saslSetup = new SaslTerminationSetup(listenerName, () ->
             {
                 final SaslCredentials current = cluster.snapshot().sasl(listenerName);
                 return current == null ? sasl : current;

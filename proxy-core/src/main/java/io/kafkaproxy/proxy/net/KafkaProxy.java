@@ -424,6 +424,7 @@ public final class KafkaProxy implements AutoCloseable
             final ClientTlsContext tls = snapshot.clientTls(listener.name());
             metrics.onTlsCertificatesLoaded(listener.name(), tls == null ? List.of() : tls.certificates());
         }
+        metrics.onBrokerTlsCertificatesLoaded(snapshot.brokerTls() == null ? List.of() : snapshot.brokerTls().certificates());
     }
 
     private static String tlsName(final ClientTlsContext tls)

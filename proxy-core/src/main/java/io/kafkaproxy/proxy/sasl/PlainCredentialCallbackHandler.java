@@ -1,14 +1,9 @@
 package io.kafkaproxy.proxy.sasl;
 
-import org.apache.kafka.common.security.auth.AuthenticateCallbackHandler;
 import org.apache.kafka.common.security.plain.PlainAuthenticateCallback;
 
 import javax.security.auth.callback.Callback;
-import javax.security.auth.callback.NameCallback;
-import javax.security.auth.callback.UnsupportedCallbackException;
-import javax.security.auth.login.AppConfigurationEntry;
 import java.security.SecureRandom;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -18,10 +13,9 @@ import java.util.Map;
  * so response times do not tell which user names exist. Called on a {@link SaslLoginExecutor} thread, one login at a
  * time per instance.
  */
-final class PlainCredentialCallbackHandler implements AuthenticateCallbackHandler
+final class PlainCredentialCallbackHandler extends UserCredentialCallbackHandler
 {
     private final Map<String, PlainPasswordHash> users;
-    private String username;
 
     PlainCredentialCallbackHandler(final Map<String, PlainPasswordHash> users)
     {
@@ -29,37 +23,23 @@ final class PlainCredentialCallbackHandler implements AuthenticateCallbackHandle
     }
 
     @Override
-    public void configure(final Map<String, ?> configs, final String saslMechanism, final List<AppConfigurationEntry> jaasConfigEntries)
+    boolean onCredentialCallback(final String user, final Callback callback)
     {
-    }
-
-    @Override
-    public void handle(final Callback[] callbacks) throws UnsupportedCallbackException
-    {
-        for (final Callback callback : callbacks)
+        if (!(callback instanceof PlainAuthenticateCallback authenticate))
         {
-            if (callback instanceof NameCallback nameCallback)
-            {
-                username = nameCallback.getDefaultName();
-            }
-            else if (callback instanceof PlainAuthenticateCallback authenticate)
-            {
-                final PlainPasswordHash hash = users.get(username);
-                if (hash == null)
-                {
-                    decoy(users).matches(authenticate.password());
-                    authenticate.authenticated(false);
-                }
-                else
-                {
-                    authenticate.authenticated(hash.matches(authenticate.password()));
-                }
-            }
-            else
-            {
-                throw new UnsupportedCallbackException(callback);
-            }
+            return false;
         }
+        final PlainPasswordHash hash = users.get(user);
+        if (hash == null)
+        {
+            decoy(users).matches(authenticate.password());
+            authenticate.authenticated(false);
+        }
+        else
+        {
+            authenticate.authenticated(hash.matches(authenticate.password()));
+        }
+        return true;
     }
 
     private static PlainPasswordHash decoy(final Map<String, PlainPasswordHash> users)
@@ -68,10 +48,5 @@ final class PlainCredentialCallbackHandler implements AuthenticateCallbackHandle
         final byte[] salt = new byte[16];
         new SecureRandom().nextBytes(salt);
         return new PlainPasswordHash(salt, iterations, new byte[64]);
-    }
-
-    @Override
-    public void close()
-    {
     }
 }

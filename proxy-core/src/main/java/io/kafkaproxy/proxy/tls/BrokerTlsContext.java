@@ -1,21 +1,15 @@
 package io.kafkaproxy.proxy.tls;
 
 import io.kafkaproxy.proxy.config.BrokerTlsConfig;
-import io.kafkaproxy.proxy.config.BrokerTlsProvider;
+import io.kafkaproxy.proxy.metrics.CertificateExpiry;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
-import io.netty.util.ReferenceCountUtil;
 
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManagerFactory;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
 
@@ -30,14 +24,17 @@ import java.util.List;
 public final class BrokerTlsContext
 {
     private static final String ENDPOINT_IDENTIFICATION_HTTPS = "HTTPS";
+    private static final String YAML_PATH = "upstream.tls";
 
     private final SslContext sslContext;
     private final SslProvider provider;
+    private final List<CertificateExpiry> certificates;
 
-    private BrokerTlsContext(final SslContext sslContext, final SslProvider provider)
+    private BrokerTlsContext(final SslContext sslContext, final SslProvider provider, final List<CertificateExpiry> certificates)
     {
         this.sslContext = sslContext;
         this.provider = provider;
+        this.certificates = certificates;
     }
 
     /**
@@ -46,143 +43,46 @@ public final class BrokerTlsContext
      * @param config the {@code upstream.tls} section.
      * @return the context.
      * @throws IllegalArgumentException naming the YAML path and the file that does not load (unreadable, not PEM,
-     *                                  wrong password, certificate expired), or a provider that is not available.
+     *                                  wrong password, key not matching its certificate, certificate expired), or a
+     *                                  provider that is not available or refuses the settings.
      */
     public static BrokerTlsContext compile(final BrokerTlsConfig config)
     {
-        final SslProvider provider = provider(config.provider());
-        final SslContextBuilder builder = SslContextBuilder.forClient()
-            .sslProvider(provider)
-            .protocols(config.protocols())
-            // Netty 4.2 verifies host names by default; null turns it off where the operator asked.
-            .endpointIdentificationAlgorithm(config.hostnameVerification() ? ENDPOINT_IDENTIFICATION_HTTPS : null);
-        if (!config.cipherSuites().isEmpty())
-        {
-            builder.ciphers(config.cipherSuites());
-        }
-        trust(builder, config);
-        clientCertificate(builder, config);
+        final TlsMaterialLoader.KeyMaterial material = TlsMaterialLoader.keyMaterial(YAML_PATH, config.certificate(), config.privateKey(),
+            config.privateKeyPassword(), config.privateKeyPasswordFile(), config.keyStore());
+        final List<X509Certificate> trusted = TlsMaterialLoader.trustedCertificates(YAML_PATH, config.trustedCertificates(),
+            config.trustStore());
+        final SslProvider provider = TlsMaterialLoader.sslProvider(config.provider(), YAML_PATH);
         final SslContext sslContext;
         try
         {
+            final SslContextBuilder builder = SslContextBuilder.forClient()
+                .sslProvider(provider)
+                .protocols(config.protocols())
+                // Netty 4.2 verifies host names by default; null turns it off where the operator asked.
+                .endpointIdentificationAlgorithm(config.hostnameVerification() ? ENDPOINT_IDENTIFICATION_HTTPS : null);
+            // No trusted authorities named: the JDK's default trust (its cacerts), which the builder uses when given none.
+            if (!trusted.isEmpty())
+            {
+                builder.trustManager(trusted);
+            }
+            if (material != null)
+            {
+                builder.keyManager(material.key(), material.chain());
+            }
+            if (!config.cipherSuites().isEmpty())
+            {
+                // As given: an unknown name must fail here, not quietly leave the connection with fewer suites.
+                builder.ciphers(config.cipherSuites(), IdentityCipherSuiteFilter.INSTANCE);
+            }
             sslContext = builder.build();
         }
-        catch (final SSLException | RuntimeException e)
+        catch (final SSLException | IllegalArgumentException e)
         {
-            throw new IllegalArgumentException("upstream.tls: cannot build the TLS context: provider=" + provider +
-                ", error=" + e.getMessage(), e);
+            throw TlsMaterialLoader.refused(YAML_PATH, provider, e);
         }
-        checkAnEngineStarts(sslContext, config, provider);
-        return new BrokerTlsContext(sslContext, provider);
-    }
-
-    private static void checkAnEngineStarts(final SslContext sslContext, final BrokerTlsConfig config, final SslProvider provider)
-    {
-        // Cipher suites and protocols the provider does not know are applied to each engine, so they would
-        // otherwise fail every connection instead of the reload.
-        final SSLEngine engine;
-        try
-        {
-            engine = sslContext.newEngine(ByteBufAllocator.DEFAULT);
-        }
-        catch (final RuntimeException e)
-        {
-            throw new IllegalArgumentException("upstream.tls: the protocols or cipher suites do not apply: provider=" + provider +
-                ", error=" + e.getMessage(), e);
-        }
-        try
-        {
-            if (!config.cipherSuites().isEmpty() && engine.getEnabledCipherSuites().length == 0)
-            {
-                throw new IllegalArgumentException("upstream.tls.cipherSuites: none is supported by the provider: provider=" +
-                    provider + ", cipherSuites=" + config.cipherSuites());
-            }
-        }
-        finally
-        {
-            ReferenceCountUtil.release(engine);
-        }
-    }
-
-    private static SslProvider provider(final BrokerTlsProvider configured)
-    {
-        return switch (configured)
-        {
-            case JDK -> SslProvider.JDK;
-            case AUTO -> OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
-            case OPENSSL ->
-            {
-                if (!OpenSsl.isAvailable())
-                {
-                    throw new IllegalArgumentException("upstream.tls.provider: openssl does not load on this machine: " +
-                        OpenSsl.unavailabilityCause());
-                }
-                yield SslProvider.OPENSSL;
-            }
-        };
-    }
-
-    private static void trust(final SslContextBuilder builder, final BrokerTlsConfig config)
-    {
-        if (config.trustedCertificates() != null)
-        {
-            builder.trustManager(BrokerTlsMaterialLoader.readCertificates("upstream.tls.trustedCertificates", config.trustedCertificates()));
-        }
-        else if (config.trustStore() != null)
-        {
-            final KeyStore trustStore = BrokerTlsMaterialLoader.loadStore("upstream.tls.trustStore", config.trustStore());
-            try
-            {
-                final TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-                factory.init(trustStore);
-                builder.trustManager(factory);
-            }
-            catch (final GeneralSecurityException e)
-            {
-                throw new IllegalArgumentException("upstream.tls.trustStore: cannot use the store: file=" +
-                    config.trustStore().path() + ", error=" + e.getMessage(), e);
-            }
-        }
-        // Neither: the JDK's default trust (its cacerts), which the builder uses when given no trust manager.
-    }
-
-    private static void clientCertificate(final SslContextBuilder builder, final BrokerTlsConfig config)
-    {
-        if (config.certificate() != null)
-        {
-            final List<X509Certificate> chain = BrokerTlsMaterialLoader.readCertificates("upstream.tls.certificate", config.certificate());
-            BrokerTlsMaterialLoader.checkValidNow("upstream.tls.certificate", config.certificate(), chain.get(0));
-            final String keyPassword = config.privateKeyPasswordFile() != null ?
-                BrokerTlsMaterialLoader.readPasswordFile("upstream.tls.privateKeyPasswordFile", config.privateKeyPasswordFile()) :
-                config.privateKeyPassword();
-            try
-            {
-                builder.keyManager(config.certificate().toFile(), config.privateKey().toFile(), keyPassword);
-            }
-            catch (final IllegalArgumentException e)
-            {
-                // Netty's message names the file; the certificate chain was read above, so it is the key.
-                throw new IllegalArgumentException("upstream.tls.privateKey: not a PKCS#8 PEM key, or the wrong password: file=" +
-                    config.privateKey() + ", error=" + e.getMessage(), e);
-            }
-        }
-        else if (config.keyStore() != null)
-        {
-            final KeyStore keyStore = BrokerTlsMaterialLoader.loadStore("upstream.tls.keyStore", config.keyStore());
-            BrokerTlsMaterialLoader.checkKeyEntries("upstream.tls.keyStore", config.keyStore(), keyStore);
-            final String keyPassword = config.keyStore().keyPassword() != null ? config.keyStore().keyPassword() : config.keyStore().password();
-            try
-            {
-                final KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                factory.init(keyStore, keyPassword == null ? null : keyPassword.toCharArray());
-                builder.keyManager(factory);
-            }
-            catch (final GeneralSecurityException e)
-            {
-                throw new IllegalArgumentException("upstream.tls.keyStore.keyPassword: cannot read the key: file=" +
-                    config.keyStore().path() + ", error=" + e.getMessage(), e);
-            }
-        }
+        TlsMaterialLoader.checkEngine(sslContext, YAML_PATH, provider);
+        return new BrokerTlsContext(sslContext, provider, TlsMaterialLoader.expiries(material, trusted));
     }
 
     /**
@@ -210,6 +110,17 @@ public final class BrokerTlsContext
     public SslProvider provider()
     {
         return provider;
+    }
+
+    /**
+     * Every certificate loaded: the proxy's own client certificate chain (if any), then the trusted authorities
+     * named (none where the JDK's default trust serves).
+     *
+     * @return the certificates, as their expiry metric names them.
+     */
+    public List<CertificateExpiry> certificates()
+    {
+        return certificates;
     }
 
     @Override

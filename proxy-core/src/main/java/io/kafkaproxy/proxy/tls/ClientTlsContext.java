@@ -3,22 +3,17 @@ package io.kafkaproxy.proxy.tls;
 import io.kafkaproxy.proxy.config.TlsServerConfig;
 import io.kafkaproxy.proxy.metrics.CertificateExpiry;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
-import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
-import io.netty.util.ReferenceCountUtil;
 import org.apache.kafka.common.security.ssl.SslPrincipalMapper;
 
 import java.io.IOException;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 
 /**
@@ -64,9 +59,10 @@ public final class ClientTlsContext
      */
     public static ClientTlsContext compile(final TlsServerConfig tls, final String yamlPath, final String listenerName)
     {
-        final TlsMaterialLoader.KeyMaterial material = TlsMaterialLoader.keyMaterial(tls, yamlPath);
-        final List<X509Certificate> trusted = TlsMaterialLoader.trustedCertificates(tls, yamlPath);
-        final SslProvider provider = provider(tls.provider(), yamlPath);
+        final TlsMaterialLoader.KeyMaterial material = TlsMaterialLoader.keyMaterial(yamlPath, tls.certificate(), tls.privateKey(),
+            tls.privateKeyPassword(), tls.privateKeyPasswordFile(), tls.keyStore());
+        final List<X509Certificate> trusted = TlsMaterialLoader.trustedCertificates(yamlPath, tls.trustedCertificates(), tls.trustStore());
+        final SslProvider provider = TlsMaterialLoader.sslProvider(tls.provider(), yamlPath);
         final SslContext context;
         try
         {
@@ -88,21 +84,12 @@ public final class ClientTlsContext
         }
         catch (final SSLException | IllegalArgumentException e)
         {
-            throw new IllegalArgumentException(yamlPath + ": the TLS provider refuses the settings: provider=" + provider +
-                ", error=" + e.getMessage(), e);
+            throw TlsMaterialLoader.refused(yamlPath, provider, e);
         }
-        checkEngine(context, yamlPath, provider);
-        final List<CertificateExpiry> certificates = new ArrayList<>();
-        for (final X509Certificate certificate : material.chain())
-        {
-            certificates.add(expiry(certificate));
-        }
-        for (final X509Certificate certificate : trusted)
-        {
-            certificates.add(expiry(certificate));
-        }
+        TlsMaterialLoader.checkEngine(context, yamlPath, provider);
+        final List<CertificateExpiry> certificates = TlsMaterialLoader.expiries(material, trusted);
         return new ClientTlsContext(listenerName, context, provider, tls.clientAuth(),
-            SslPrincipalMapper.fromRules(tls.principalMappingRules()), List.copyOf(certificates));
+            SslPrincipalMapper.fromRules(tls.principalMappingRules()), certificates);
     }
 
     /**
@@ -180,24 +167,6 @@ public final class ClientTlsContext
         return certificates;
     }
 
-    private static SslProvider provider(final TlsServerConfig.Provider provider, final String yamlPath)
-    {
-        return switch (provider)
-        {
-            case JDK -> SslProvider.JDK;
-            case AUTO -> OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
-            case OPENSSL ->
-            {
-                if (!OpenSsl.isAvailable())
-                {
-                    throw new IllegalArgumentException(yamlPath + ".provider: openssl does not load here: error=" +
-                        OpenSsl.unavailabilityCause());
-                }
-                yield SslProvider.OPENSSL;
-            }
-        };
-    }
-
     private static ClientAuth clientAuth(final TlsServerConfig.ClientAuth clientAuth)
     {
         return switch (clientAuth)
@@ -206,31 +175,5 @@ public final class ClientTlsContext
             case REQUESTED -> ClientAuth.OPTIONAL;
             case REQUIRED -> ClientAuth.REQUIRE;
         };
-    }
-
-    private static void checkEngine(final SslContext context, final String yamlPath, final SslProvider provider)
-    {
-        // The JDK provider checks cipher suites and protocols only when an engine is made; that must fail here, at
-        // start or reload, not on an event loop at the next accept.
-        SSLEngine engine = null;
-        try
-        {
-            engine = context.newEngine(UnpooledByteBufAllocator.DEFAULT);
-        }
-        catch (final IllegalArgumentException e)
-        {
-            throw new IllegalArgumentException(yamlPath + ": the TLS provider refuses the settings: provider=" + provider +
-                ", error=" + e.getMessage(), e);
-        }
-        finally
-        {
-            ReferenceCountUtil.release(engine);
-        }
-    }
-
-    private static CertificateExpiry expiry(final X509Certificate certificate)
-    {
-        return new CertificateExpiry(certificate.getSubjectX500Principal().getName(), certificate.getSerialNumber().toString(16),
-            certificate.getNotAfter().toInstant().getEpochSecond());
     }
 }

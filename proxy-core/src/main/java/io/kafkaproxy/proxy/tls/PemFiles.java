@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -113,6 +114,10 @@ final class PemFiles
         try
         {
             return Files.readAllBytes(file);
+        }
+        catch (final NoSuchFileException e)
+        {
+            throw new IllegalArgumentException(yamlPath + ": no such file: file=" + file, e);
         }
         catch (final IOException | SecurityException e)
         {

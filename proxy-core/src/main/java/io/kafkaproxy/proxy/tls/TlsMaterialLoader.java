@@ -1,7 +1,13 @@
 package io.kafkaproxy.proxy.tls;
 
 import io.kafkaproxy.proxy.config.StoreConfig;
-import io.kafkaproxy.proxy.config.TlsServerConfig;
+import io.kafkaproxy.proxy.config.TlsProvider;
+import io.kafkaproxy.proxy.metrics.CertificateExpiry;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.util.ReferenceCountUtil;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -21,15 +27,18 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Date;
 import java.util.List;
+import javax.net.ssl.SSLEngine;
 
 /**
- * Reads the key material and trusted authorities a {@code tls} section names, and refuses material that cannot
- * serve: an unreadable file, a key that does not match its certificate, a certificate that has expired or is not
- * valid yet.
+ * Reads the key material and trusted authorities a {@code tls} section names, a listener's or the brokers', and
+ * refuses material that cannot serve: an unreadable file, a key that does not match its certificate, a certificate
+ * that has expired or is not valid yet, a provider that does not load or refuses the settings.
  *
  * <p>Every failure is an {@link IllegalArgumentException} whose message starts with the YAML path of the key that
- * named the file and names the file, so that a refused reload says which file to fix. Stateless; called off the
- * event loops (start, reload).
+ * named the file and names the file, so that a refused reload says which file to fix. Both sides' sections share the
+ * key names ({@code certificate}, {@code privateKey}, {@code privateKeyPassword}, {@code privateKeyPasswordFile},
+ * {@code keyStore}, {@code trustedCertificates}, {@code trustStore}, {@code provider}), which the paths are built
+ * from. Stateless; called off the event loops (start, reload).
  */
 final class TlsMaterialLoader
 {
@@ -50,57 +59,71 @@ final class TlsMaterialLoader
     }
 
     /**
-     * Reads and checks the key material of a section.
+     * Reads and checks the key material of a section: a PEM pair or a key store.
      *
-     * @param tls      the section.
-     * @param yamlPath the section's YAML path, e.g. {@code listener.tls}.
-     * @return the key and its chain.
+     * @param yamlPath               the section's YAML path, e.g. {@code listener.tls}.
+     * @param certificate            the PEM chain file, or null.
+     * @param privateKey             the PKCS#8 PEM key file, or null; given with {@code certificate}.
+     * @param privateKeyPassword     the password of an encrypted key, or null.
+     * @param privateKeyPasswordFile the file holding that password, or null.
+     * @param keyStore               the key store instead of the PEM pair, or null.
+     * @return the key and its chain; null if the section names neither a PEM pair nor a key store.
      * @throws IllegalArgumentException naming the file and its YAML path, if the material cannot serve.
      */
-    static KeyMaterial keyMaterial(final TlsServerConfig tls, final String yamlPath)
+    static KeyMaterial keyMaterial(
+        final String yamlPath, final Path certificate, final Path privateKey, final String privateKeyPassword,
+        final Path privateKeyPasswordFile, final StoreConfig keyStore)
     {
         final KeyMaterial material;
         final String certificatePath;
         final Path certificateFile;
-        if (tls.keyStore() != null)
+        final Path keyFile;
+        if (keyStore != null)
         {
             certificatePath = yamlPath + ".keyStore";
-            certificateFile = tls.keyStore().path();
-            material = fromKeyStore(tls.keyStore(), certificatePath);
+            certificateFile = keyStore.path();
+            keyFile = keyStore.path();
+            material = fromKeyStore(keyStore, certificatePath);
+        }
+        else if (certificate != null)
+        {
+            certificatePath = yamlPath + ".certificate";
+            certificateFile = certificate;
+            keyFile = privateKey;
+            final List<X509Certificate> chain = PemFiles.readCertificates(certificate, certificatePath);
+            final char[] password = keyPassword(privateKeyPassword, privateKeyPasswordFile, yamlPath + ".privateKeyPasswordFile");
+            material = new KeyMaterial(PemFiles.readPrivateKey(privateKey, password, yamlPath + ".privateKey"), chain);
         }
         else
         {
-            certificatePath = yamlPath + ".certificate";
-            certificateFile = tls.certificate();
-            final List<X509Certificate> chain = PemFiles.readCertificates(tls.certificate(), certificatePath);
-            final PrivateKey key = PemFiles.readPrivateKey(tls.privateKey(), keyPassword(tls, yamlPath), yamlPath + ".privateKey");
-            material = new KeyMaterial(key, chain);
+            return null;
         }
         checkValid(material.chain().get(0), certificatePath, certificateFile);
-        checkMatches(material, certificatePath, certificateFile, tls.keyStore() != null ? certificateFile : tls.privateKey());
+        checkMatches(material, certificatePath, certificateFile, keyFile);
         return material;
     }
 
     /**
      * Reads the trusted authorities of a section.
      *
-     * @param tls      the section.
-     * @param yamlPath the section's YAML path.
-     * @return the certificates; empty when the section names none.
+     * @param yamlPath            the section's YAML path.
+     * @param trustedCertificates the PEM file of the authorities, or null.
+     * @param trustStore          the trust store instead, or null.
+     * @return the certificates; empty when the section names neither.
      * @throws IllegalArgumentException naming the file and its YAML path, if it cannot be read or holds none.
      */
-    static List<X509Certificate> trustedCertificates(final TlsServerConfig tls, final String yamlPath)
+    static List<X509Certificate> trustedCertificates(final String yamlPath, final Path trustedCertificates, final StoreConfig trustStore)
     {
-        if (tls.trustedCertificates() != null)
+        if (trustedCertificates != null)
         {
-            return PemFiles.readCertificates(tls.trustedCertificates(), yamlPath + ".trustedCertificates");
+            return PemFiles.readCertificates(trustedCertificates, yamlPath + ".trustedCertificates");
         }
-        if (tls.trustStore() == null)
+        if (trustStore == null)
         {
             return List.of();
         }
         final String storePath = yamlPath + ".trustStore";
-        final KeyStore store = load(tls.trustStore(), storePath);
+        final KeyStore store = load(trustStore, storePath);
         try
         {
             final List<X509Certificate> certificates = new ArrayList<>();
@@ -113,30 +136,132 @@ final class TlsMaterialLoader
             }
             if (certificates.isEmpty())
             {
-                throw new IllegalArgumentException(storePath + ": no trusted certificate in store: file=" + tls.trustStore().path());
+                throw new IllegalArgumentException(storePath + ": no trusted certificate in store: file=" + trustStore.path());
             }
             return List.copyOf(certificates);
         }
         catch (final GeneralSecurityException e)
         {
-            throw new IllegalArgumentException(storePath + ": cannot read store: file=" + tls.trustStore().path() + ", error=" + e, e);
+            throw new IllegalArgumentException(storePath + ": cannot read store: file=" + trustStore.path() + ", error=" + e, e);
         }
     }
 
-    private static char[] keyPassword(final TlsServerConfig tls, final String yamlPath)
+    /**
+     * The implementation a section's {@code provider} names, where it loads.
+     *
+     * @param provider the configured provider.
+     * @param yamlPath the section's YAML path.
+     * @return {@code OPENSSL} or {@code JDK}.
+     * @throws IllegalArgumentException if OpenSSL is asked for and does not load on this machine.
+     */
+    static SslProvider sslProvider(final TlsProvider provider, final String yamlPath)
     {
-        if (tls.privateKeyPassword() != null)
+        return switch (provider)
         {
-            return tls.privateKeyPassword().toCharArray();
+            case JDK -> SslProvider.JDK;
+            case AUTO -> OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+            case OPENSSL ->
+            {
+                if (!OpenSsl.isAvailable())
+                {
+                    throw new IllegalArgumentException(yamlPath + ".provider: openssl does not load here: error=" +
+                        OpenSsl.unavailabilityCause());
+                }
+                yield SslProvider.OPENSSL;
+            }
+        };
+    }
+
+    /**
+     * Makes one engine of a built context and lets it go.
+     *
+     * <p>The JDK provider checks cipher suites and protocols only when an engine is made; that must fail here, at
+     * start or reload, not on an event loop at the next connection.
+     *
+     * @param context  the context.
+     * @param yamlPath the section's YAML path.
+     * @param provider the provider the context was built on.
+     * @throws IllegalArgumentException if the provider refuses the settings.
+     */
+    static void checkEngine(final SslContext context, final String yamlPath, final SslProvider provider)
+    {
+        SSLEngine engine = null;
+        try
+        {
+            engine = context.newEngine(UnpooledByteBufAllocator.DEFAULT);
         }
-        if (tls.privateKeyPasswordFile() == null)
+        catch (final IllegalArgumentException e)
+        {
+            throw refused(yamlPath, provider, e);
+        }
+        finally
+        {
+            ReferenceCountUtil.release(engine);
+        }
+    }
+
+    /**
+     * The error of a provider that refuses a section's settings.
+     *
+     * @param yamlPath the section's YAML path.
+     * @param provider the provider.
+     * @param cause    what it said.
+     * @return the exception, to throw.
+     */
+    static IllegalArgumentException refused(final String yamlPath, final SslProvider provider, final Exception cause)
+    {
+        return new IllegalArgumentException(yamlPath + ": the TLS provider refuses the settings: provider=" + provider +
+            ", error=" + cause.getMessage(), cause);
+    }
+
+    /**
+     * Every certificate loaded, as their expiry metric names them: the chain (if any), then the trusted authorities.
+     *
+     * @param material the key material, or null.
+     * @param trusted  the trusted authorities.
+     * @return the certificates.
+     */
+    static List<CertificateExpiry> expiries(final KeyMaterial material, final List<X509Certificate> trusted)
+    {
+        final List<CertificateExpiry> certificates = new ArrayList<>();
+        if (material != null)
+        {
+            for (final X509Certificate certificate : material.chain())
+            {
+                certificates.add(expiry(certificate));
+            }
+        }
+        for (final X509Certificate certificate : trusted)
+        {
+            certificates.add(expiry(certificate));
+        }
+        return List.copyOf(certificates);
+    }
+
+    private static CertificateExpiry expiry(final X509Certificate certificate)
+    {
+        return new CertificateExpiry(certificate.getSubjectX500Principal().getName(), certificate.getSerialNumber().toString(16),
+            certificate.getNotAfter().toInstant().getEpochSecond());
+    }
+
+    private static char[] keyPassword(final String password, final Path passwordFile, final String passwordFilePath)
+    {
+        if (password != null)
+        {
+            return password.toCharArray();
+        }
+        if (passwordFile == null)
         {
             return null;
         }
-        final String text = new String(PemFiles.read(tls.privateKeyPasswordFile(), yamlPath + ".privateKeyPasswordFile"),
-            StandardCharsets.UTF_8);
+        final String text = new String(PemFiles.read(passwordFile, passwordFilePath), StandardCharsets.UTF_8);
         // Files written with echo or an editor end in a line break that is no part of the password.
-        return text.stripTrailing().toCharArray();
+        final String fromFile = text.stripTrailing();
+        if (fromFile.isEmpty())
+        {
+            throw new IllegalArgumentException(passwordFilePath + ": the file is empty: file=" + passwordFile);
+        }
+        return fromFile.toCharArray();
     }
 
     private static KeyMaterial fromKeyStore(final StoreConfig config, final String storePath)
@@ -177,13 +302,13 @@ final class TlsMaterialLoader
         try
         {
             final KeyStore store = KeyStore.getInstance(config.type().name());
-            store.load(new ByteArrayInputStream(bytes), config.password().toCharArray());
+            store.load(new ByteArrayInputStream(bytes), config.password() == null ? null : config.password().toCharArray());
             return store;
         }
         catch (final IOException | GeneralSecurityException e)
         {
-            throw new IllegalArgumentException(storePath + ": cannot open store (wrong type or password?): file=" + config.path() +
-                ", type=" + config.type() + ", error=" + e.getMessage(), e);
+            throw new IllegalArgumentException(storePath + ": cannot load the " + config.type() + " store (wrong type or password?): file=" +
+                config.path() + ", error=" + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.kafkaproxy.proxy.cli;
 
 import io.kafkaproxy.proxy.config.ConfigParser;
+import io.kafkaproxy.proxy.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -64,6 +65,46 @@ class CheckConfigCommandTest
         assertThat(out.toString()).contains("maxRequestSizeBytes: 100MiB").contains("drainTimeout: 30s");
         assertThat(ConfigParser.parse(out.toString(), "printed.yaml")).isEqualTo(ConfigParser.parse(file));
         assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void shouldReportAFileTheConfigurationNamesThatDoesNotLoadWithItsPathLineAndFile() throws Exception
+    {
+        // Given: a valid file whose broker trust file is no certificate
+        final Path authority = Files.writeString(directory.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
+        final Path file = Files.writeString(directory.resolve("tls.yaml"),
+            "upstream:\n  bootstrapServers: [kafka:9093]\n  tls:\n    trustedCertificates: '" + authority + "'\n");
+
+        // When
+        final int exitCode = run("check-config", file.toString());
+
+        // Then
+        assertThat(exitCode).isEqualTo(2);
+        final java.util.List<String> lines = err.toString().lines().toList();
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).startsWith(file + ":4: upstream.tls.trustedCertificates: ").contains("file=" + authority);
+        assertThat(lines.get(1)).isEqualTo("1 error");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void shouldReportAListenerKeyThatDoesNotMatchItsCertificate() throws Exception
+    {
+        // Given
+        final TestCertificates.Issued authority = TestCertificates.authority("ca");
+        final Path certificate = TestCertificates.server(authority, "CN=localhost", "localhost").writeCertificatePem(directory.resolve("server.crt"));
+        final Path key = TestCertificates.server(authority, "CN=localhost", "localhost").writeKeyPem(directory.resolve("other.key"));
+        final Path file = Files.writeString(directory.resolve("listener.yaml"), "listener:\n  bindAddress: 127.0.0.1:9092\n" +
+            "  tls:\n    certificate: '" + certificate + "'\n    privateKey: '" + key + "'\nupstream:\n  bootstrapServers: [kafka:9092]\n");
+
+        // When
+        final int exitCode = run("check-config", file.toString());
+
+        // Then
+        assertThat(exitCode).isEqualTo(2);
+        assertThat(err.toString()).startsWith(file + ":4: listener.tls.certificate: the private key does not match the certificate: file=" +
+            certificate);
+        assertThat(out.toString()).isEmpty();
     }
 
     @Test

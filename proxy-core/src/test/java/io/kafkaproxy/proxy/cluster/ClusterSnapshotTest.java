@@ -5,7 +5,9 @@ import io.kafkaproxy.proxy.config.ConfigParser;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.config.BrokerSaslMechanism;
+import io.kafkaproxy.proxy.metrics.CertificateExpiry;
 import io.kafkaproxy.proxy.testing.TestCertificates;
+import io.kafkaproxy.proxy.testing.TestCertificates.Issued;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -77,6 +79,32 @@ class ClusterSnapshotTest
         assertThat(before.brokerLogin()).isEqualTo(new BrokerLoginCredentials(BrokerSaslMechanism.SCRAM_SHA_512, "kafka-proxy", "first"));
         assertThat(after.brokerLogin().password()).isEqualTo("second");
         assertThat(after.brokerLogin().toString()).doesNotContain("second");
+    }
+
+    @Test
+    void shouldListTheBrokerSideCertificatesAsLoadedAtEachCompileForTheirExpiryMetric() throws Exception
+    {
+        // Given: a CA file replaced between two compiles, as a rotation before a reload does
+        final Issued first = TestCertificates.authority("first-ca");
+        final Issued second = TestCertificates.authority("second-ca");
+        final Path authority = TestCertificates.writeTrustPem(dir.resolve("ca.pem"), first.certificate());
+        final ProxyConfig config = ConfigParser.parse("upstream:\n  bootstrapServers: [b:9093]\n" +
+            "  tls: {trustedCertificates: '" + authority + "'}\n", "t.yaml");
+        final ClusterSnapshot before = ClusterSnapshot.compile(config);
+
+        // When
+        TestCertificates.writeTrustPem(authority, second.certificate());
+        final ClusterSnapshot after = ClusterSnapshot.compile(config);
+
+        // Then
+        assertThat(before.brokerTls().certificates()).singleElement().isEqualTo(expiry(first));
+        assertThat(after.brokerTls().certificates()).singleElement().isEqualTo(expiry(second));
+    }
+
+    private static CertificateExpiry expiry(final Issued issued)
+    {
+        return new CertificateExpiry(issued.certificate().getSubjectX500Principal().getName(),
+            issued.certificate().getSerialNumber().toString(16), issued.certificate().getNotAfter().toInstant().getEpochSecond());
     }
 
     @Test

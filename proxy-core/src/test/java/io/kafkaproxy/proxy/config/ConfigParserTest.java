@@ -588,7 +588,7 @@ class ConfigParserTest
         assertThat(tls.clientAuth()).isEqualTo(TlsServerConfig.ClientAuth.NONE);
         assertThat(tls.protocols()).containsExactly("TLSv1.3", "TLSv1.2");
         assertThat(tls.cipherSuites()).isEmpty();
-        assertThat(tls.provider()).isEqualTo(TlsServerConfig.Provider.AUTO);
+        assertThat(tls.provider()).isEqualTo(TlsProvider.AUTO);
         assertThat(tls.principalMappingRules()).isEqualTo("DEFAULT");
         assertThat(ConfigParser.parse("upstream:\n  bootstrapServers: [b:1]\n", "t.yaml").listener().tls()).isNull();
     }
@@ -610,7 +610,7 @@ class ConfigParserTest
         assertThat(tls.clientAuth()).isEqualTo(TlsServerConfig.ClientAuth.REQUIRED);
         assertThat(tls.protocols()).containsExactly("TLSv1.3");
         assertThat(tls.cipherSuites()).containsExactly("TLS_AES_128_GCM_SHA256");
-        assertThat(tls.provider()).isEqualTo(TlsServerConfig.Provider.JDK);
+        assertThat(tls.provider()).isEqualTo(TlsProvider.JDK);
         assertThat(tls.toString()).doesNotContain("secret");
         assertThat(ConfigWriter.toYaml(config)).doesNotContain("secret");
     }
@@ -695,7 +695,7 @@ class ConfigParserTest
         assertThat(tls.privateKeyPasswordFile()).isEqualTo(Path.of("/etc/kafka-proxy/proxy.key.password"));
         assertThat(tls.protocols()).containsExactly("TLSv1.3", "TLSv1.2");
         assertThat(tls.cipherSuites()).isEmpty();
-        assertThat(tls.provider()).isEqualTo(BrokerTlsProvider.AUTO);
+        assertThat(tls.provider()).isEqualTo(TlsProvider.AUTO);
         assertThat(config.upstream().sasl()).isNull();
     }
 
@@ -717,11 +717,11 @@ class ConfigParserTest
 
         // Then
         final BrokerTlsConfig tls = config.upstream().tls();
-        assertThat(tls.trustStore()).isEqualTo(new BrokerTlsStoreConfig(Path.of("trust.jks"), "JKS", "trust-secret", null));
-        assertThat(tls.keyStore()).isEqualTo(new BrokerTlsStoreConfig(Path.of("proxy.p12"), "PKCS12", "store-secret", "key-secret"));
+        assertThat(tls.trustStore()).isEqualTo(new StoreConfig(Path.of("trust.jks"), StoreConfig.Type.JKS, "trust-secret", null));
+        assertThat(tls.keyStore()).isEqualTo(new StoreConfig(Path.of("proxy.p12"), StoreConfig.Type.PKCS12, "store-secret", "key-secret"));
         assertThat(tls.hostnameVerification()).isFalse();
         assertThat(tls.protocols()).containsExactly("TLSv1.2");
-        assertThat(tls.provider()).isEqualTo(BrokerTlsProvider.JDK);
+        assertThat(tls.provider()).isEqualTo(TlsProvider.JDK);
         assertThat(tls.toString()).doesNotContain("secret");
         assertThat(ConfigWriter.toYaml(config)).doesNotContain("secret");
     }
@@ -739,9 +739,9 @@ class ConfigParserTest
             "upstream.tls: privateKeyPassword and privateKeyPasswordFile are exclusive");
         assertRejected("tls: {privateKeyPassword: p}", "upstream.tls.privateKey: required with upstream.tls.privateKeyPassword");
         assertRejected("tls: {trustStore: {type: PKCS12}}", "upstream.tls.trustStore.path: required");
-        assertRejected("tls: {trustStore: {path: t, type: PEM}}", "upstream.tls.trustStore.type: must be PKCS12 or JKS");
+        assertRejected("tls: {trustStore: {path: t, type: PEM}}", "upstream.tls.trustStore: unknown store type 'PEM'");
         assertRejected("tls: {trustStore: {path: t, keyPassword: k}}", "upstream.tls.trustStore.keyPassword: a trust store holds no keys");
-        assertRejected("tls: {keyStore: {path: k, type: BKS}}", "upstream.tls.keyStore.type: must be PKCS12 or JKS");
+        assertRejected("tls: {keyStore: {path: k, type: BKS}}", "upstream.tls.keyStore: unknown store type 'BKS'");
         assertRejected("tls: {protocols: [SSLv3]}", "upstream.tls.protocols: unknown or unsafe protocol 'SSLv3'");
         assertRejected("tls: {protocols: []}", "upstream.tls.protocols: at least one");
         assertRejected("tls: {provider: boring}", "upstream.tls.provider: must be auto, openssl or jdk");

@@ -12,6 +12,7 @@ import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.config.BrokerClusterConfig;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
+import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
 import io.kafkaproxy.proxy.policy.PolicyServices;
@@ -136,7 +137,8 @@ class ClientConnectionStateMachineTest
         {
             linkBroker(machine);
             return broker.newSucceededFuture();
-        }, new SaslTerminationSetup(() -> credentials, failedLogins, new TerminatedSaslPrincipal(), new SaslFraming()));
+        }, new SaslTerminationSetup(ListenerConfig.DEFAULT_NAME, () -> credentials, failedLogins, new TerminatedSaslPrincipal(),
+            new SaslFraming()));
     }
 
     private void connect(final BrokerConnector connector, final SaslTerminationSetup sasl)
@@ -758,7 +760,8 @@ class ClientConnectionStateMachineTest
         assertThat(failed.errorCode()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED.code());
         assertThat(failed.errorMessage()).isEqualTo("Authentication failed: Invalid username or password");
         assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
-        assertThat(registry.find(ProxyMetrics.SASL_AUTHENTICATIONS).tag(ProxyMetrics.OUTCOME, "failure").counter().count())
+        assertThat(registry.find(ProxyMetrics.SASL_AUTHENTICATIONS).tag(ProxyMetrics.LISTENER, ListenerConfig.DEFAULT_NAME)
+            .tag(ProxyMetrics.OUTCOME, "failure").counter().count())
             .isEqualTo(1.0);
     }
 

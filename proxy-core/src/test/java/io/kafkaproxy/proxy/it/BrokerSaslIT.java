@@ -13,17 +13,6 @@ import io.kafkaproxy.proxy.testing.ProxiedKafka;
 import io.kafkaproxy.proxy.testing.SecuredBrokerSettings;
 import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,17 +20,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import static io.kafkaproxy.proxy.testing.PlaintextClients.adminConfig;
+import static io.kafkaproxy.proxy.testing.PlaintextClients.produceAndConsume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 /**
  * The proxy's own SASL login to a broker whose client listener speaks SASL_SSL ({@code upstream.tls} with
@@ -139,58 +126,9 @@ class BrokerSaslIT
         return KafkaProxy.builder(config.toBuilder().upstream(config.upstream().withTls(tls).withSasl(sasl)).build()).start();
     }
 
-    private static Map<String, Object> adminConfig(final KafkaProxy proxy, final int apiTimeoutMillis)
-    {
-        final Map<String, Object> config = new HashMap<>();
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, proxy.advertisedBootstrapServers());
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, apiTimeoutMillis);
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(apiTimeoutMillis, 30_000));
-        return config;
-    }
-
     private static double authenticationFailures(final KafkaProxy proxy)
     {
         return proxy.metrics().registry().find(ProxyMetrics.BROKER_AUTHENTICATION_FAILURES).tag(ProxyMetrics.BROKER, broker.bootstrapServers())
             .counters().stream().mapToDouble(Counter::count).sum();
-    }
-
-    private static List<String> produceAndConsume(final KafkaProxy proxy, final String topic, final List<String> values) throws Exception
-    {
-        try (Admin admin = Admin.create(adminConfig(proxy, 60_000)))
-        {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short)1))).all().get(60, TimeUnit.SECONDS);
-        }
-        final Map<String, Object> producerConfig = new HashMap<>();
-        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, proxy.advertisedBootstrapServers());
-        producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        producerConfig.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig))
-        {
-            for (final String value : values)
-            {
-                producer.send(new ProducerRecord<>(topic, value)).get(60, TimeUnit.SECONDS);
-            }
-        }
-        final Map<String, Object> consumerConfig = new HashMap<>();
-        consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, proxy.advertisedBootstrapServers());
-        consumerConfig.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        final List<String> consumed = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig))
-        {
-            consumer.assign(List.of(new TopicPartition(topic, 0)));
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-            {
-                for (final ConsumerRecord<String, String> record : consumer.poll(ProxiedKafka.pollTimeout()))
-                {
-                    consumed.add(record.value());
-                }
-                assertThat(consumed).hasSize(values.size());
-            });
-        }
-        return consumed;
     }
 }

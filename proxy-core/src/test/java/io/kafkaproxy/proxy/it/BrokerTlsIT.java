@@ -2,7 +2,7 @@ package io.kafkaproxy.proxy.it;
 
 import ch.qos.logback.classic.Level;
 import io.kafkaproxy.proxy.config.BrokerTlsConfig;
-import io.kafkaproxy.proxy.config.BrokerTlsStoreConfig;
+import io.kafkaproxy.proxy.config.StoreConfig;
 import io.kafkaproxy.proxy.config.ConfigParser;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
@@ -21,17 +21,6 @@ import io.kafkaproxy.proxy.testing.TestCertificates.Issued;
 import io.kafkaproxy.proxy.tls.BrokerTlsHandshakeFailures;
 import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,14 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
+import static io.kafkaproxy.proxy.testing.PlaintextClients.adminConfig;
+import static io.kafkaproxy.proxy.testing.PlaintextClients.produceAndConsume;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -115,10 +103,10 @@ class BrokerTlsIT
     {
         // Given
         final BrokerTlsConfig tls = BrokerTlsConfig.of(null,
-            BrokerTlsStoreConfig.of(TestCertificates.writeTrustStore(dir.resolve("proxy-trust.jks"), "JKS", authority.certificate())
-                .toString(), "JKS", TestCertificates.PASSWORD, null),
+            StoreConfig.of(TestCertificates.writeTrustStore(dir.resolve("proxy-trust.jks"), "JKS", authority.certificate()),
+                "JKS", TestCertificates.PASSWORD, null),
             null, null, null, null, null,
-            BrokerTlsStoreConfig.of(proxyClient.writeKeyStore(dir.resolve("proxy.p12"), "PKCS12").toString(), "PKCS12",
+            StoreConfig.of(proxyClient.writeKeyStore(dir.resolve("proxy.p12"), "PKCS12"), "PKCS12",
                 TestCertificates.PASSWORD, null),
             List.of("TLSv1.2"), null, "jdk");
 
@@ -258,15 +246,6 @@ class BrokerTlsIT
         return KafkaProxy.builder(configuration.apply(ProxiedKafka.proxyConfig(broker.bootstrapServers()))).start();
     }
 
-    private static Map<String, Object> adminConfig(final KafkaProxy proxy, final int apiTimeoutMillis)
-    {
-        final Map<String, Object> config = new HashMap<>();
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, proxy.advertisedBootstrapServers());
-        config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, apiTimeoutMillis);
-        config.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(apiTimeoutMillis, 30_000));
-        return config;
-    }
-
     private static void assertFailsToDescribeTheCluster(final KafkaProxy proxy)
     {
         try (Admin admin = Admin.create(adminConfig(proxy, 3_000)))
@@ -280,45 +259,5 @@ class BrokerTlsIT
     {
         return proxy.metrics().registry().find(ProxyMetrics.BROKER_TLS_HANDSHAKE_FAILURES).tag(ProxyMetrics.REASON, reason)
             .counters().stream().mapToDouble(Counter::count).sum();
-    }
-
-    private static List<String> produceAndConsume(final KafkaProxy proxy, final String topic, final List<String> values) throws Exception
-    {
-        try (Admin admin = Admin.create(adminConfig(proxy, 60_000)))
-        {
-            admin.createTopics(List.of(new NewTopic(topic, 1, (short)1))).all().get(60, TimeUnit.SECONDS);
-        }
-        final Map<String, Object> producerConfig = new HashMap<>();
-        producerConfig.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, proxy.advertisedBootstrapServers());
-        producerConfig.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        producerConfig.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        producerConfig.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig))
-        {
-            for (final String value : values)
-            {
-                producer.send(new ProducerRecord<>(topic, value)).get(60, TimeUnit.SECONDS);
-            }
-        }
-        final Map<String, Object> consumerConfig = new HashMap<>();
-        consumerConfig.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, proxy.advertisedBootstrapServers());
-        consumerConfig.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        consumerConfig.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        consumerConfig.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        final List<String> consumed = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig))
-        {
-            consumer.assign(List.of(new TopicPartition(topic, 0)));
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-            {
-                for (final ConsumerRecord<String, String> record : consumer.poll(ProxiedKafka.pollTimeout()))
-                {
-                    consumed.add(record.value());
-                }
-                assertThat(consumed).hasSize(values.size());
-            });
-        }
-        return consumed;
     }
 }

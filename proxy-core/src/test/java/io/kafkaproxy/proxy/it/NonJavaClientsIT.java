@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.it;
 
+import io.kafkaproxy.proxy.testing.ExternalCommand.Result;
 import io.kafkaproxy.proxy.testing.ProxiedKafka;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -7,14 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
+import static io.kafkaproxy.proxy.testing.ExternalCommand.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -100,31 +97,5 @@ class NonJavaClientsIT
             "broker " + ProxiedKafka.ADVERTISED_HOST + ":" + proxyPort,
             "consumed 300",
             "committed 300");
-    }
-
-    private record Result(int exitCode, String output)
-    {
-    }
-
-    private static Result run(final List<String> command, final String input) throws IOException, InterruptedException
-    {
-        final Path output = Files.createTempFile("client", ".out");
-        final Process process;
-        try
-        {
-            process = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        }
-        catch (final IOException notInstalled)
-        {
-            return new Result(127, notInstalled.getMessage());
-        }
-        process.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
-        process.getOutputStream().close();
-        if (!process.waitFor(120, TimeUnit.SECONDS))
-        {
-            process.destroyForcibly();
-            return new Result(-1, "timed out: " + Files.readString(output));
-        }
-        return new Result(process.exitValue(), Files.readString(output));
     }
 }

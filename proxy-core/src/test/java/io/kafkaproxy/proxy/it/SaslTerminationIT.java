@@ -1,6 +1,7 @@
 package io.kafkaproxy.proxy.it;
 
 import io.kafkaproxy.proxy.config.ConfigWriter;
+import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.OAuthBearerConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.config.SaslMechanism;
@@ -499,7 +500,8 @@ class SaslTerminationIT
 
     private static double count(final MeterRegistry registry, final String mechanism, final String outcome)
     {
-        final Counter counter = registry.find(ProxyMetrics.SASL_AUTHENTICATIONS)
+        // The default listener terminates SASL in every test here.
+        final Counter counter = registry.find(ProxyMetrics.SASL_AUTHENTICATIONS).tag(ProxyMetrics.LISTENER, ListenerConfig.DEFAULT_NAME)
             .tag(ProxyMetrics.MECHANISM, mechanism).tag(ProxyMetrics.OUTCOME, outcome).counter();
         return counter == null ? 0 : counter.count();
     }

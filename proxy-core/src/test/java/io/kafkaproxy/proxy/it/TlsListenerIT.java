@@ -5,6 +5,7 @@ import io.kafkaproxy.proxy.config.TlsServerConfig;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.net.KafkaProxy;
 import io.kafkaproxy.proxy.testing.BrokerCluster;
+import io.kafkaproxy.proxy.testing.ExternalCommand.Result;
 import io.kafkaproxy.proxy.testing.InJvmKafka;
 import io.kafkaproxy.proxy.testing.LegacyKafkaClient;
 import io.kafkaproxy.proxy.testing.ProxiedKafka;
@@ -28,9 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import static io.kafkaproxy.proxy.testing.ExternalCommand.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -260,36 +259,10 @@ class TlsListenerIT
         }
     }
 
-    private record Result(int exitCode, String output)
-    {
-    }
-
     private static List<String> concat(final List<String> first, final List<String> second)
     {
         final List<String> all = new ArrayList<>(first);
         all.addAll(second);
         return all;
-    }
-
-    private static Result run(final List<String> command, final String input) throws IOException, InterruptedException
-    {
-        final Path output = Files.createTempFile("kcat", ".out");
-        final Process process;
-        try
-        {
-            process = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        }
-        catch (final IOException notInstalled)
-        {
-            return new Result(127, notInstalled.getMessage());
-        }
-        process.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
-        process.getOutputStream().close();
-        if (!process.waitFor(120, TimeUnit.SECONDS))
-        {
-            process.destroyForcibly();
-            return new Result(-1, "timed out: " + Files.readString(output));
-        }
-        return new Result(process.exitValue(), Files.readString(output));
     }
 }

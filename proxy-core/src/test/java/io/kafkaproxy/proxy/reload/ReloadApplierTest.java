@@ -82,7 +82,7 @@ class ReloadApplierTest
         // Then
         assertThat(result).isInstanceOf(StepResult.Failed.class);
         assertThat(((StepResult.Failed<ReloadPlan>)result).error())
-            .startsWith("listener.tls.certificate: cannot read file: file=/no/such/server.crt");
+            .startsWith("listener.tls.certificate: no such file: file=/no/such/server.crt");
         assertThat(target.snapshots.current()).isSameAs(before);
     }
 

@@ -1,7 +1,8 @@
 package io.kafkaproxy.proxy.tls;
 
 import io.kafkaproxy.proxy.config.BrokerTlsConfig;
-import io.kafkaproxy.proxy.config.BrokerTlsStoreConfig;
+import io.kafkaproxy.proxy.config.StoreConfig;
+import io.kafkaproxy.proxy.metrics.CertificateExpiry;
 import io.kafkaproxy.proxy.testing.TestCertificates;
 import io.kafkaproxy.proxy.testing.TestCertificates.Issued;
 import io.netty.buffer.ByteBufAllocator;
@@ -119,7 +120,41 @@ class BrokerTlsContextTest
         // When / Then
         assertThatThrownBy(() -> BrokerTlsContext.compile(config))
             .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageContaining("upstream.tls.certificate: certificate not valid now").hasMessageContaining(certificate.toString());
+            .hasMessageContaining("upstream.tls.certificate: certificate expired").hasMessageContaining(certificate.toString());
+    }
+
+    @Test
+    void shouldRefuseAClientCertificateWhoseKeyDoesNotMatchNamingBothFiles()
+    {
+        // Given
+        final Issued other = TestCertificates.client(AUTHORITY, "CN=other");
+        final Path certificate = PROXY.writeCertificatePem(dir.resolve("proxy.crt"));
+        final Path key = other.writeEncryptedKeyPem(dir.resolve("other.key"));
+        final BrokerTlsConfig config = BrokerTlsConfig.of(null, null, null, certificate.toString(), key.toString(),
+            TestCertificates.PASSWORD, null, null, null, null, "jdk");
+
+        // When / Then
+        assertThatThrownBy(() -> BrokerTlsContext.compile(config))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("upstream.tls.certificate: the private key does not match the certificate: file=" + certificate)
+            .hasMessageContaining("keyFile=" + key);
+    }
+
+    @Test
+    void shouldListTheClientCertificateAndTheTrustedAuthoritiesForTheirExpiryMetric()
+    {
+        // Given
+        final BrokerTlsConfig config = BrokerTlsConfig.of(TestCertificates.writeTrustPem(dir.resolve("ca.pem"), AUTHORITY.certificate())
+            .toString(), null, null, PROXY.writeCertificatePem(dir.resolve("proxy.crt")).toString(),
+            PROXY.writeEncryptedKeyPem(dir.resolve("proxy.key")).toString(), TestCertificates.PASSWORD, null, null, null, null, "jdk");
+
+        // When
+        final BrokerTlsContext context = BrokerTlsContext.compile(config);
+
+        // Then
+        assertThat(context.certificates()).extracting(CertificateExpiry::certificate)
+            .containsExactly(PROXY.certificate().getSubjectX500Principal().getName(), AUTHORITY.certificate().getSubjectX500Principal().getName());
+        assertThat(context.certificates().get(0).serial()).isEqualTo(PROXY.certificate().getSerialNumber().toString(16));
     }
 
     @Test
@@ -128,7 +163,7 @@ class BrokerTlsContextTest
         // Given
         final Path store = PROXY.writeKeyStore(dir.resolve("proxy.p12"), "PKCS12");
         final BrokerTlsConfig config = BrokerTlsConfig.of(null, null, null, null, null, null, null,
-            BrokerTlsStoreConfig.of(store.toString(), "PKCS12", "wrong-password", null), null, null, "jdk");
+            StoreConfig.of(store, "PKCS12", "wrong-password", null), null, null, "jdk");
 
         // When / Then
         assertThatThrownBy(() -> BrokerTlsContext.compile(config))
@@ -141,7 +176,7 @@ class BrokerTlsContextTest
     {
         // Given
         final Path store = Files.writeString(dir.resolve("trust.jks"), "garbage");
-        final BrokerTlsConfig config = BrokerTlsConfig.of(null, BrokerTlsStoreConfig.of(store.toString(), "JKS", "p", null),
+        final BrokerTlsConfig config = BrokerTlsConfig.of(null, StoreConfig.of(store, "JKS", "p", null),
             null, null, null, null, null, null, null, null, "jdk");
 
         // When / Then

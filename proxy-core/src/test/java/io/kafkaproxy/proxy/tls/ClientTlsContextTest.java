@@ -135,7 +135,7 @@ class ClientTlsContextTest
         // When / Then
         assertThatThrownBy(() -> ClientTlsContext.compile(TlsServerConfig.pem(missing, key), "listener.tls", "default"))
             .isInstanceOf(IllegalArgumentException.class)
-            .hasMessageStartingWith("listener.tls.certificate: cannot read file: file=" + missing);
+            .hasMessageStartingWith("listener.tls.certificate: no such file: file=" + missing);
         assertThatThrownBy(() -> ClientTlsContext.compile(TlsServerConfig.pem(garbled, key), "listener.tls", "default"))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageStartingWith("listener.tls.certificate: ")

@@ -1,9 +1,10 @@
 package io.kafkaproxy.proxy.config;
 
 /**
- * Which TLS implementation the proxy's connections to the brokers use ({@code upstream.tls.provider}).
+ * Which TLS implementation serves a {@code tls} section's handshakes: a listener's ({@code listener.tls.provider})
+ * or the proxy's connections to the brokers ({@code upstream.tls.provider}).
  */
-public enum BrokerTlsProvider
+public enum TlsProvider
 {
     /** OpenSSL (Netty's BoringSSL) where it loads on this machine, the JDK's otherwise. */
     AUTO("auto"),
@@ -14,7 +15,7 @@ public enum BrokerTlsProvider
 
     private final String yamlName;
 
-    BrokerTlsProvider(final String yamlName)
+    TlsProvider(final String yamlName)
     {
         this.yamlName = yamlName;
     }
@@ -35,9 +36,9 @@ public enum BrokerTlsProvider
      * @param name the name, as written in the file.
      * @return the provider, or null if none has that name.
      */
-    public static BrokerTlsProvider fromYamlName(final String name)
+    public static TlsProvider fromYamlName(final String name)
     {
-        for (final BrokerTlsProvider provider : values())
+        for (final TlsProvider provider : values())
         {
             if (provider.yamlName.equals(name))
             {
