@@ -71,6 +71,9 @@ class WireFuzzIT
         final long seed = Long.decode(System.getProperty("fuzz.seed", "0x5EED0016"));
         final int connections = Integer.getInteger("fuzz.it.connections", DEFAULT_CONNECTIONS);
         final MutatedRequestFrames frames = new MutatedRequestFrames("fuzz-target");
+        // The topic admin of the set-up has hung up, but the proxy may not have seen it yet: start from none.
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+            assertThat(kafka.proxy().metrics().activeConnections(Side.CLIENT)).as("client connections before").isZero());
         final long clientsBefore = kafka.proxy().metrics().activeConnections(Side.CLIENT);
         final long brokersBefore = kafka.proxy().metrics().activeConnections(Side.BROKER);
         final MemoryPoolStats poolBefore = kafka.proxy().memoryStats();
