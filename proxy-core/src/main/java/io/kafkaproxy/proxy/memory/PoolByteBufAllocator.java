@@ -27,6 +27,16 @@ import java.util.function.Consumer;
  */
 public final class PoolByteBufAllocator extends AbstractByteBufAllocator
 {
+    /**
+     * A growable request below this size gets {@link #TLS_RECORD_BYTES}: a pool region cannot grow, and Netty's
+     * {@code SslHandler} asks for a few bytes (its estimate for an empty write, such as the close_notify alert) then
+     * for a whole TLS record when the engine says the estimate was short. Only such tiny requests are affected (an
+     * alert, a tiny error answer), each for as long as its write takes.
+     */
+    static final int SMALL_GROWABLE_BYTES = 64;
+    /** Room for one TLS record with its overhead, as OpenSSL asks for (16,704 bytes), rounded up. */
+    static final int TLS_RECORD_BYTES = 17 * 1024;
+
     private final MemoryPool pool;
     private final FramePromises framePromises;
     private final List<LoopMemory> loops = new CopyOnWriteArrayList<>();
@@ -159,7 +169,8 @@ public final class PoolByteBufAllocator extends AbstractByteBufAllocator
         {
             return UnpooledByteBufAllocator.DEFAULT.directBuffer(initialCapacity, maxCapacity);
         }
-        final int capacity = Math.max(1, initialCapacity);
+        final int capacity = initialCapacity < SMALL_GROWABLE_BYTES && maxCapacity > initialCapacity ?
+            Math.min(maxCapacity, TLS_RECORD_BYTES) : Math.max(1, initialCapacity);
         Region region = loop.allocator().allocate(capacity);
         if (region == null && capacity <= pool.chunkSizeBytes())
         {

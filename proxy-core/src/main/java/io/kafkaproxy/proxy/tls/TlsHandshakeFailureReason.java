@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.tls;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 
+import java.nio.channels.ClosedChannelException;
 import java.security.cert.CertificateExpiredException;
 import java.util.Locale;
 
@@ -64,6 +65,11 @@ enum TlsHandshakeFailureReason
             if (cause instanceof NotSslRecordException)
             {
                 return NOT_TLS;
+            }
+            if (cause instanceof ClosedChannelException)
+            {
+                // The client hung up before its ClientHello (a port probe, a health check): no alert, nothing to read.
+                return CLOSED;
             }
             if (cause instanceof SslHandshakeTimeoutException)
             {

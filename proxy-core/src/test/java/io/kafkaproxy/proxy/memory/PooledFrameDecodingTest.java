@@ -161,4 +161,5 @@ class PooledFrameDecodingTest
         }
         return bytes;
     }
+
 }

@@ -207,5 +207,8 @@ class ClientTlsContextTest
         assertThat(TlsHandshakeFailureReason.of(new javax.net.ssl.SSLHandshakeException("Empty client certificate chain")))
             .isEqualTo(TlsHandshakeFailureReason.NO_CLIENT_CERTIFICATE);
         assertThat(TlsHandshakeFailureReason.of(new javax.net.ssl.SSLHandshakeException("something new"))).isEqualTo(TlsHandshakeFailureReason.OTHER);
+        // A client that connects and hangs up before its ClientHello (a port probe): Netty fails the handshake with a
+        // closed-channel exception.
+        assertThat(TlsHandshakeFailureReason.of(new java.nio.channels.ClosedChannelException())).isEqualTo(TlsHandshakeFailureReason.CLOSED);
     }
 }
