@@ -117,6 +117,7 @@ public final class ConfigWriter
         yaml.append("    clientAuth: ").append(tls.clientAuth().yamlName()).append('\n');
         appendPath(yaml, "trustedCertificates", tls.trustedCertificates());
         appendStore(yaml, "    trustStore", tls.trustStore());
+        appendPath(yaml, "crlFile", tls.crlFile());
         yaml.append("    protocols: [")
             .append(tls.protocols().stream().map(ConfigWriter::quoted).collect(Collectors.joining(", "))).append("]\n")
             .append("    cipherSuites: [")

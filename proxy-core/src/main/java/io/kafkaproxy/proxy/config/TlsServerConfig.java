@@ -34,6 +34,8 @@ import java.util.List;
  *                               RFC 2253 distinguished name).
  * @param sni                    one port for the whole cluster, each target chosen by the TLS server name; null
  *                               (absent) for a port per node.
+ * @param crlFile                X.509 CRLs (PEM or DER; one file may hold several) client certificates are checked
+ *                               against; only with {@code trustedCertificates} or {@code trustStore}. No OCSP.
  */
 public record TlsServerConfig(
     Path certificate,
@@ -48,7 +50,8 @@ public record TlsServerConfig(
     List<String> cipherSuites,
     TlsProvider provider,
     String principalMappingRules,
-    SniConfig sni)
+    SniConfig sni,
+    Path crlFile)
 {
     /** The YAML path of the section, at the head of its validation messages. */
     public static final String YAML_PATH = "listener.tls";
@@ -132,6 +135,11 @@ public record TlsServerConfig(
         {
             trustStore.check(YAML_PATH + ".trustStore", false);
         }
+        if (crlFile != null && trustedCertificates == null && trustStore == null)
+        {
+            throw new IllegalArgumentException(YAML_PATH + ".crlFile: only with trustedCertificates or trustStore " +
+                "(the authorities whose revocations it lists)");
+        }
         if (clientAuth == null)
         {
             throw new IllegalArgumentException(YAML_PATH + ".clientAuth: required");
@@ -206,7 +214,7 @@ public record TlsServerConfig(
         final String principalMappingRules)
     {
         return of(certificate, privateKey, privateKeyPassword, privateKeyPasswordFile, keyStore, clientAuth,
-            trustedCertificates, trustStore, protocols, cipherSuites, provider, principalMappingRules, null);
+            trustedCertificates, trustStore, protocols, cipherSuites, provider, principalMappingRules, null, null);
     }
 
     /**
@@ -228,6 +236,45 @@ public record TlsServerConfig(
      * @return the section.
      * @throws IllegalArgumentException naming the YAML path of the first bad value.
      */
+    public static TlsServerConfig of(
+        final Path certificate,
+        final Path privateKey,
+        final String privateKeyPassword,
+        final Path privateKeyPasswordFile,
+        final StoreConfig keyStore,
+        final String clientAuth,
+        final Path trustedCertificates,
+        final StoreConfig trustStore,
+        final List<String> protocols,
+        final List<String> cipherSuites,
+        final String provider,
+        final String principalMappingRules,
+        final SniConfig sni)
+    {
+        return of(certificate, privateKey, privateKeyPassword, privateKeyPasswordFile, keyStore, clientAuth,
+            trustedCertificates, trustStore, protocols, cipherSuites, provider, principalMappingRules, sni, null);
+    }
+
+    /**
+     * Reads the section, filling in defaults for absent keys.
+     *
+     * @param certificate            the certificate chain file, or null.
+     * @param privateKey             the private key file, or null.
+     * @param privateKeyPassword     the key's password, or null.
+     * @param privateKeyPasswordFile the file holding the key's password, or null.
+     * @param keyStore               the key store, or null.
+     * @param clientAuth             {@code none}, {@code requested} or {@code required}, or null.
+     * @param trustedCertificates    the trusted authorities' file, or null.
+     * @param trustStore             the trust store, or null.
+     * @param protocols              the TLS versions, or null.
+     * @param cipherSuites           the cipher suites, or null.
+     * @param provider               {@code auto}, {@code openssl} or {@code jdk}, or null.
+     * @param principalMappingRules  the mapping rules, or null.
+     * @param sni                    the SNI routing section, or null.
+     * @param crlFile                the CRL file, or null.
+     * @return the section.
+     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     */
     @JsonCreator
     public static TlsServerConfig of(
         @JsonProperty("certificate") final Path certificate,
@@ -242,12 +289,13 @@ public record TlsServerConfig(
         @JsonProperty("cipherSuites") final List<String> cipherSuites,
         @JsonProperty("provider") final String provider,
         @JsonProperty("principalMappingRules") final String principalMappingRules,
-        @JsonProperty("sni") final SniConfig sni)
+        @JsonProperty("sni") final SniConfig sni,
+        @JsonProperty("crlFile") final Path crlFile)
     {
         return new TlsServerConfig(certificate, privateKey, privateKeyPassword, privateKeyPasswordFile, keyStore,
             clientAuth == null ? ClientAuth.NONE : clientAuth(clientAuth), trustedCertificates, trustStore, protocols,
             cipherSuites, provider == null ? TlsProvider.AUTO : provider(provider),
-            principalMappingRules == null ? DEFAULT_PRINCIPAL_MAPPING_RULES : principalMappingRules, sni);
+            principalMappingRules == null ? DEFAULT_PRINCIPAL_MAPPING_RULES : principalMappingRules, sni, crlFile);
     }
 
     /**
@@ -273,7 +321,7 @@ public record TlsServerConfig(
     public TlsServerConfig withKeyPair(final Path newCertificate, final Path newPrivateKey)
     {
         return new TlsServerConfig(newCertificate, newPrivateKey, null, null, null, clientAuth, trustedCertificates,
-            trustStore, protocols, cipherSuites, provider, principalMappingRules, sni);
+            trustStore, protocols, cipherSuites, provider, principalMappingRules, sni, crlFile);
     }
 
     /**
@@ -285,7 +333,7 @@ public record TlsServerConfig(
     public TlsServerConfig withRequiredClientCertificates(final Path authorities)
     {
         return new TlsServerConfig(certificate, privateKey, privateKeyPassword, privateKeyPasswordFile, keyStore,
-            ClientAuth.REQUIRED, authorities, null, protocols, cipherSuites, provider, principalMappingRules, sni);
+            ClientAuth.REQUIRED, authorities, null, protocols, cipherSuites, provider, principalMappingRules, sni, crlFile);
     }
 
     /**
@@ -297,7 +345,19 @@ public record TlsServerConfig(
     public TlsServerConfig withSni(final SniConfig newSni)
     {
         return new TlsServerConfig(certificate, privateKey, privateKeyPassword, privateKeyPasswordFile, keyStore,
-            clientAuth, trustedCertificates, trustStore, protocols, cipherSuites, provider, principalMappingRules, newSni);
+            clientAuth, trustedCertificates, trustStore, protocols, cipherSuites, provider, principalMappingRules, newSni, crlFile);
+    }
+
+    /**
+     * The same section checking client certificates against the CRLs of a file.
+     *
+     * @param newCrlFile the CRL file, or null for none.
+     * @return the new section.
+     */
+    public TlsServerConfig withCrlFile(final Path newCrlFile)
+    {
+        return new TlsServerConfig(certificate, privateKey, privateKeyPassword, privateKeyPasswordFile, keyStore,
+            clientAuth, trustedCertificates, trustStore, protocols, cipherSuites, provider, principalMappingRules, sni, newCrlFile);
     }
 
     private static ClientAuth clientAuth(final String name)
@@ -330,6 +390,7 @@ public record TlsServerConfig(
             ", privateKeyPasswordFile=" + privateKeyPasswordFile + ", keyStore=" + keyStore +
             ", clientAuth=" + clientAuth.yamlName() + ", trustedCertificates=" + trustedCertificates +
             ", trustStore=" + trustStore + ", protocols=" + protocols + ", cipherSuites=" + cipherSuites +
-            ", provider=" + provider.yamlName() + ", principalMappingRules=" + principalMappingRules + ", sni=" + sni + "]";
+            ", provider=" + provider.yamlName() + ", principalMappingRules=" + principalMappingRules + ", sni=" + sni +
+            ", crlFile=" + crlFile + "]";
     }
 }

@@ -12,9 +12,20 @@ import io.netty.handler.ssl.SslProvider;
 import org.apache.kafka.common.security.ssl.SslPrincipalMapper;
 
 import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertStore;
+import java.security.cert.CollectionCertStoreParameters;
+import java.security.cert.PKIXBuilderParameters;
+import java.security.cert.TrustAnchor;
+import java.security.cert.X509CRL;
+import java.security.cert.X509CertSelector;
 import java.security.cert.X509Certificate;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import javax.net.ssl.CertPathTrustManagerParameters;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The TLS of one listener's clients, compiled from its {@code tls} section: the Netty {@link SslContext} every new
@@ -54,7 +65,7 @@ public final class ClientTlsContext
      * @param listenerName the listener's name, for metric labels.
      * @return the context.
      * @throws IllegalArgumentException naming the file and its YAML path, if a file cannot be read, a key does not
-     *                                  match its certificate, a certificate has expired, or the provider refuses a
+     *                                  match its certificate, a certificate or CRL has expired, or the provider refuses a
      *                                  setting (an unknown cipher suite, OpenSSL asked for where it does not load).
      */
     public static ClientTlsContext compile(final TlsServerConfig tls, final String yamlPath, final String listenerName)
@@ -62,6 +73,7 @@ public final class ClientTlsContext
         final TlsMaterialLoader.KeyMaterial material = TlsMaterialLoader.keyMaterial(yamlPath, tls.certificate(), tls.privateKey(),
             tls.privateKeyPassword(), tls.privateKeyPasswordFile(), tls.keyStore());
         final List<X509Certificate> trusted = TlsMaterialLoader.trustedCertificates(yamlPath, tls.trustedCertificates(), tls.trustStore());
+        final List<X509CRL> crls = TlsMaterialLoader.crls(yamlPath, tls.crlFile());
         final SslProvider provider = TlsMaterialLoader.sslProvider(tls.provider(), yamlPath);
         final SslContext context;
         try
@@ -71,7 +83,11 @@ public final class ClientTlsContext
                 .sslProvider(provider)
                 .protocols(tls.protocols())
                 .clientAuth(clientAuth(tls.clientAuth()));
-            if (!trusted.isEmpty())
+            if (!crls.isEmpty())
+            {
+                builder.trustManager(revocationCheckingTrustManager(trusted, crls, yamlPath));
+            }
+            else if (!trusted.isEmpty())
             {
                 builder.trustManager(trusted);
             }
@@ -165,6 +181,36 @@ public final class ClientTlsContext
     public List<CertificateExpiry> certificates()
     {
         return certificates;
+    }
+
+    /**
+     * A PKIX trust manager checking client certificates against the trusted authorities and, for revocation, the
+     * CRLs: a certificate a CRL lists is refused, and so is one whose issuer has no current CRL in the file (the
+     * JDK's PKIX checker cannot tell "not revoked" without one). Netty hands it to either provider, OpenSSL
+     * included, which calls it for the client's chain. No OCSP and no fetching: the JDK's checker only goes to the
+     * network when the {@code ocsp.enable} or {@code com.sun.security.enableCRLDP} properties say so (off by default).
+     */
+    private static TrustManagerFactory revocationCheckingTrustManager(
+        final List<X509Certificate> trusted, final List<X509CRL> crls, final String yamlPath)
+    {
+        try
+        {
+            final Set<TrustAnchor> anchors = new HashSet<>();
+            for (final X509Certificate certificate : trusted)
+            {
+                anchors.add(new TrustAnchor(certificate, null));
+            }
+            final PKIXBuilderParameters parameters = new PKIXBuilderParameters(anchors, new X509CertSelector());
+            parameters.setRevocationEnabled(true);
+            parameters.addCertStore(CertStore.getInstance("Collection", new CollectionCertStoreParameters(crls)));
+            final TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+            factory.init(new CertPathTrustManagerParameters(parameters));
+            return factory;
+        }
+        catch (final GeneralSecurityException e)
+        {
+            throw new IllegalArgumentException(yamlPath + ".crlFile: cannot build the revocation checking trust manager: error=" + e, e);
+        }
     }
 
     private static ClientAuth clientAuth(final TlsServerConfig.ClientAuth clientAuth)

@@ -4,7 +4,9 @@ import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 
 import java.nio.channels.ClosedChannelException;
+import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateRevokedException;
 import java.util.Locale;
 
 /**
@@ -17,6 +19,8 @@ enum TlsHandshakeFailureReason
     NOT_TLS("not_tls"),
     /** The client certificate was signed by an authority the listener does not trust. */
     UNKNOWN_CA("unknown_ca"),
+    /** The client certificate is listed as revoked by a CRL of the listener's {@code crlFile}. */
+    CERTIFICATE_REVOKED("certificate_revoked"),
     /** The client certificate has expired (or is not valid yet). */
     CERTIFICATE_EXPIRED("certificate_expired"),
     /** A certificate was refused for another reason, by either side (the client's alert says so). */
@@ -75,6 +79,11 @@ enum TlsHandshakeFailureReason
             {
                 return TIMEOUT;
             }
+            if (cause instanceof CertificateRevokedException ||
+                cause instanceof CertPathValidatorException validation && validation.getReason() == CertPathValidatorException.BasicReason.REVOKED)
+            {
+                return CERTIFICATE_REVOKED;
+            }
             if (cause instanceof CertificateExpiredException)
             {
                 return CERTIFICATE_EXPIRED;
@@ -93,6 +102,12 @@ enum TlsHandshakeFailureReason
         if (text.contains("connection closed while ssl/tls handshake was in progress"))
         {
             return CLOSED;
+        }
+        // Before "pkix path": the JDK words our check's refusal "PKIX path validation failed: ... Certificate has been
+        // revoked". A client's certificate_revoked alert (it refuses the proxy's certificate) stays bad_certificate.
+        if (text.contains("has been revoked"))
+        {
+            return CERTIFICATE_REVOKED;
         }
         if (text.contains("expired"))
         {

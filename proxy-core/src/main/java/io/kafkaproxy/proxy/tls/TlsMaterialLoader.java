@@ -19,9 +19,14 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.cert.CRL;
+import java.security.cert.CRLException;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -144,6 +149,51 @@ final class TlsMaterialLoader
         {
             throw new IllegalArgumentException(storePath + ": cannot read store: file=" + trustStore.path() + ", error=" + e, e);
         }
+    }
+
+    /**
+     * Reads the CRLs of a section's {@code crlFile}: PEM or DER, one or several.
+     *
+     * @param yamlPath the section's YAML path.
+     * @param crlFile  the file, or null.
+     * @return the CRLs; empty when the section names no file.
+     * @throws IllegalArgumentException naming the file and its YAML path, if it cannot be read, holds no CRL, or a
+     *                                  CRL's next update has passed (a stale list would refuse every client).
+     */
+    static List<X509CRL> crls(final String yamlPath, final Path crlFile)
+    {
+        if (crlFile == null)
+        {
+            return List.of();
+        }
+        final String crlPath = yamlPath + ".crlFile";
+        final byte[] bytes = PemFiles.read(crlFile, crlPath);
+        final List<X509CRL> crls = new ArrayList<>();
+        try
+        {
+            for (final CRL crl : CertificateFactory.getInstance("X.509").generateCRLs(new ByteArrayInputStream(bytes)))
+            {
+                crls.add((X509CRL)crl);
+            }
+        }
+        catch (final CRLException | CertificateException | RuntimeException e)
+        {
+            throw new IllegalArgumentException(crlPath + ": not a PEM or DER CRL file: file=" + crlFile + ", error=" + e.getMessage(), e);
+        }
+        if (crls.isEmpty())
+        {
+            throw new IllegalArgumentException(crlPath + ": no CRL in file: file=" + crlFile);
+        }
+        final Date now = new Date();
+        for (final X509CRL crl : crls)
+        {
+            if (crl.getNextUpdate() != null && crl.getNextUpdate().before(now))
+            {
+                throw new IllegalArgumentException(crlPath + ": CRL expired (its next update has passed): file=" + crlFile +
+                    ", issuer=" + crl.getIssuerX500Principal().getName() + ", nextUpdate=" + crl.getNextUpdate().toInstant());
+            }
+        }
+        return List.copyOf(crls);
     }
 
     /**

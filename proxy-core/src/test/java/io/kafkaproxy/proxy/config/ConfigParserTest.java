@@ -631,6 +631,24 @@ class ConfigParserTest
     }
 
     @Test
+    void shouldReadAndWriteBackTheCrlFileOnlyWithATrustSource() throws ConfigException
+    {
+        // Given
+        final String head = "upstream:\n  bootstrapServers: [b:1]\nlistener:\n  tls:\n    certificate: a.crt\n    privateKey: a.key\n";
+
+        // When
+        final ProxyConfig config = ConfigParser.parse(head + "    clientAuth: required\n    trustedCertificates: ca.pem\n" +
+            "    crlFile: ca.crl\n", "t.yaml");
+
+        // Then
+        assertThat(config.listener().tls().crlFile()).isEqualTo(Path.of("ca.crl"));
+        assertThat(ConfigParser.parse(ConfigWriter.toYaml(config), "written.yaml")).isEqualTo(config);
+        assertThatThrownBy(() -> ConfigParser.parse(head + "    crlFile: ca.crl\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("listener.tls.crlFile: only with trustedCertificates or trustStore");
+    }
+
+    @Test
     void shouldRejectBadTlsSettingsNamingTheirPath()
     {
         // When / Then

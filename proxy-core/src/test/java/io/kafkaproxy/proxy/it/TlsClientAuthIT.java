@@ -65,6 +65,8 @@ class TlsClientAuthIT
     private static KafkaProxy proxy;
     private static KafkaProxy plaintextProxy;
     private static KafkaProxy requestingProxy;
+    private static List<KafkaProxy> revokingProxies;
+    private static TestCertificates.Issued revoked;
     private static TestCertificates.Issued authority;
     private static TestCertificates.Issued server;
     private static Path caPem;
@@ -84,6 +86,12 @@ class TlsClientAuthIT
         requestingProxy = TlsClients.startProxy(broker, TlsServerConfig.of(dir.resolve("server.crt"), dir.resolve("server.key"), null,
             null, null, "requested", caPem, null, null, null, null, "RULE:^CN=([^,]+)$/$1/,DEFAULT"), PolicyConfigs.withPolicy(RULES),
             pipeline -> { });
+        // A CRL revoking eve's certificate, checked by each provider
+        revoked = TestCertificates.client(authority, "CN=eve");
+        final Path crl = authority.writeCrl(dir.resolve("ca.crl"), revoked.certificate());
+        revokingProxies = List.of("auto", "jdk").stream().map(provider -> TlsClients.startProxy(broker, TlsServerConfig.of(
+            dir.resolve("server.crt"), dir.resolve("server.key"), null, null, null, "required", caPem, null, null, null, provider,
+            "RULE:^CN=([^,]+)$/$1/,DEFAULT").withCrlFile(crl), PolicyConfigs.withPolicy(RULES), pipeline -> { })).toList();
         try (Admin admin = Admin.create(client("alice", adminConfig())))
         {
             admin.createTopics(List.of(new NewTopic("payments", 1, (short)1))).all().get(60, TimeUnit.SECONDS);
@@ -93,6 +101,7 @@ class TlsClientAuthIT
     @AfterAll
     static void stop()
     {
+        revokingProxies.forEach(KafkaProxy::close);
         requestingProxy.close();
         plaintextProxy.close();
         proxy.close();
@@ -180,6 +189,29 @@ class TlsClientAuthIT
             assertThat(metrics.tlsHandshakeFailures(ListenerConfig.NAME, "not_tls")).isPositive();
         });
         assertThat(plaintextProxy.metrics().framesRejected(ProxyMetrics.Side.CLIENT, "oversize")).isPositive();
+    }
+
+    @Test
+    void aRevokedClientCertificateShouldBeRefusedAtTheHandshakeAndCountedWhileOthersKeepWorking() throws Exception
+    {
+        for (final KafkaProxy revoking : revokingProxies)
+        {
+            // Given
+            final String bootstrap = revoking.advertisedBootstrapServers();
+            final Map<String, Object> alice = client("alice", producerConfig());
+            alice.put("bootstrap.servers", bootstrap);
+            final Path eveStore = revoked.writeKeyStore(dir.resolve("eve-" + System.nanoTime() + ".p12"), "PKCS12");
+
+            // When / Then
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(alice))
+            {
+                producer.send(new ProducerRecord<>("payments", "before eve")).get(60, TimeUnit.SECONDS);
+                assertRefused(TlsClients.mutualSsl(adminConfig(bootstrap), caPem, eveStore));
+                assertThat(producer.send(new ProducerRecord<>("payments", "after eve")).get(60, TimeUnit.SECONDS).offset()).isNotNegative();
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(revoking.metrics().tlsHandshakeFailures(ListenerConfig.NAME, "certificate_revoked")).isPositive());
+        }
     }
 
     @Test

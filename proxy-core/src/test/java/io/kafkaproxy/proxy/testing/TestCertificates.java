@@ -2,15 +2,20 @@ package io.kafkaproxy.proxy.testing;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
@@ -37,6 +42,7 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.Certificate;
+import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -143,6 +149,62 @@ public final class TestCertificates
             catch (final GeneralSecurityException | IOException e)
             {
                 throw new IllegalStateException(e);
+            }
+        }
+
+        /**
+         * Writes, as PEM, a CRL this authority signs that revokes the given certificates, issued now and next
+         * updated a day ahead.
+         *
+         * @param file    where.
+         * @param revoked the certificates revoked (may be none: a CRL revoking nothing).
+         * @return the file.
+         */
+        public Path writeCrl(final Path file, final X509Certificate... revoked)
+        {
+            final Instant now = Instant.now();
+            return writeString(file, pem(crl(now.minus(Duration.ofMinutes(1)), now.plus(Duration.ofDays(1)), revoked)));
+        }
+
+        /**
+         * Writes, as PEM, a CRL this authority signs, with the given update times.
+         *
+         * @param file       where.
+         * @param thisUpdate when it was issued.
+         * @param nextUpdate when the next is due (in the past: an expired CRL).
+         * @param revoked    the certificates revoked.
+         * @return the file.
+         */
+        public Path writeCrl(final Path file, final Instant thisUpdate, final Instant nextUpdate, final X509Certificate... revoked)
+        {
+            return writeString(file, pem(crl(thisUpdate, nextUpdate, revoked)));
+        }
+
+        /**
+         * A CRL this authority signs.
+         *
+         * @param thisUpdate when it was issued.
+         * @param nextUpdate when the next is due.
+         * @param revoked    the certificates revoked.
+         * @return the CRL.
+         */
+        public X509CRL crl(final Instant thisUpdate, final Instant nextUpdate, final X509Certificate... revoked)
+        {
+            try
+            {
+                final X509v2CRLBuilder builder = new JcaX509v2CRLBuilder(certificate.getSubjectX500Principal(), Date.from(thisUpdate));
+                builder.setNextUpdate(Date.from(nextUpdate));
+                for (final X509Certificate certificate : revoked)
+                {
+                    builder.addCRLEntry(certificate.getSerialNumber(), Date.from(thisUpdate), CRLReason.keyCompromise);
+                }
+                builder.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(SERIALS.incrementAndGet())));
+                final ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").setProvider(PROVIDER).build(key);
+                return new JcaX509CRLConverter().setProvider(PROVIDER).getCRL(builder.build(signer));
+            }
+            catch (final Exception e)
+            {
+                throw new IllegalStateException("cannot make a test CRL for " + subject(), e);
             }
         }
 

@@ -143,6 +143,75 @@ class ClientTlsContextTest
     }
 
     @Test
+    void shouldCompileWithCrlsInPemOrDerSeveralToAFile() throws Exception
+    {
+        // Given
+        final TestCertificates.Issued otherCa = TestCertificates.authority("other-ca");
+        final TestCertificates.Issued revoked = TestCertificates.client(CA, "CN=revoked");
+        final Path trusted = TestCertificates.writeTrustPem(dir.resolve("ca.pem"), CA.certificate(), otherCa.certificate());
+        final Path pem = dir.resolve("both.crl");
+        Files.writeString(pem, Files.readString(CA.writeCrl(dir.resolve("ca.crl"), revoked.certificate())) +
+            Files.readString(otherCa.writeCrl(dir.resolve("other.crl"))));
+        final Instant now = Instant.now();
+        final Path der = Files.write(dir.resolve("ca.der"), CA.crl(now, now.plus(Duration.ofDays(1)), revoked.certificate()).getEncoded());
+        final TlsServerConfig base = TlsServerConfig.pem(SERVER.writeCertificatePem(dir.resolve("s.crt")), SERVER.writeKeyPem(dir.resolve("s.key")))
+            .withRequiredClientCertificates(trusted);
+
+        // When
+        final ClientTlsContext fromPem = ClientTlsContext.compile(base.withCrlFile(pem), "listener.tls", "default");
+        final ClientTlsContext fromDer = ClientTlsContext.compile(base.withCrlFile(der), "listener.tls", "default");
+
+        // Then
+        assertThat(TlsMaterialLoader.crls("listener.tls", pem)).hasSize(2);
+        assertThat(TlsMaterialLoader.crls("listener.tls", der)).singleElement()
+            .satisfies(crl -> assertThat(crl.isRevoked(revoked.certificate())).isTrue());
+        for (final ClientTlsContext context : List.of(fromPem, fromDer))
+        {
+            final SslHandler handler = context.newHandler(UnpooledByteBufAllocator.DEFAULT);
+            assertThat(handler.engine().getUseClientMode()).isFalse();
+            ReferenceCountUtil.release(handler.engine());
+        }
+    }
+
+    @Test
+    void shouldRefuseAnExpiredCrlLikeAnExpiredCertificate()
+    {
+        // Given
+        final Instant now = Instant.now();
+        final Path crl = CA.writeCrl(dir.resolve("stale.crl"), now.minus(Duration.ofDays(2)), now.minus(Duration.ofDays(1)));
+        final TlsServerConfig config = TlsServerConfig.pem(SERVER.writeCertificatePem(dir.resolve("s.crt")), SERVER.writeKeyPem(dir.resolve("s.key")))
+            .withRequiredClientCertificates(TestCertificates.writeTrustPem(dir.resolve("ca.pem"), CA.certificate()))
+            .withCrlFile(crl);
+
+        // When / Then
+        assertThatThrownBy(() -> ClientTlsContext.compile(config, "listener.tls", "default"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("listener.tls.crlFile: CRL expired")
+            .hasMessageContaining(crl.toString())
+            .hasMessageContaining("nextUpdate=");
+    }
+
+    @Test
+    void shouldRefuseAMissingOrMalformedCrlFileNamingIt() throws Exception
+    {
+        // Given
+        final Path garbled = Files.writeString(dir.resolve("garbled.crl"), "-----BEGIN X509 CRL-----\nnot base64!\n-----END X509 CRL-----\n");
+        final Path missing = dir.resolve("missing.crl");
+        final TlsServerConfig base = TlsServerConfig.pem(SERVER.writeCertificatePem(dir.resolve("s.crt")), SERVER.writeKeyPem(dir.resolve("s.key")))
+            .withRequiredClientCertificates(TestCertificates.writeTrustPem(dir.resolve("ca.pem"), CA.certificate()));
+
+        // When / Then
+        assertThatThrownBy(() -> ClientTlsContext.compile(base.withCrlFile(garbled), "listener.tls", "default"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("listener.tls.crlFile: ")
+            .hasMessageContaining(garbled.toString());
+        assertThatThrownBy(() -> ClientTlsContext.compile(base.withCrlFile(missing), "listener.tls", "default"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageStartingWith("listener.tls.crlFile: no such file")
+            .hasMessageContaining(missing.toString());
+    }
+
+    @Test
     void shouldRefuseAnUnknownCipherSuiteWithEitherProvider()
     {
         for (final String provider : List.of("jdk", "auto"))
@@ -207,6 +276,9 @@ class ClientTlsContextTest
         assertThat(TlsHandshakeFailureReason.of(new javax.net.ssl.SSLHandshakeException("Empty client certificate chain")))
             .isEqualTo(TlsHandshakeFailureReason.NO_CLIENT_CERTIFICATE);
         assertThat(TlsHandshakeFailureReason.of(new javax.net.ssl.SSLHandshakeException("something new"))).isEqualTo(TlsHandshakeFailureReason.OTHER);
+        assertThat(TlsHandshakeFailureReason.of(new javax.net.ssl.SSLHandshakeException("PKIX path validation failed: " +
+            "java.security.cert.CertPathValidatorException: Certificate has been revoked, reason: KEY_COMPROMISE")))
+            .isEqualTo(TlsHandshakeFailureReason.CERTIFICATE_REVOKED);
         // A client that connects and hangs up before its ClientHello (a port probe): Netty fails the handshake with a
         // closed-channel exception.
         assertThat(TlsHandshakeFailureReason.of(new java.nio.channels.ClosedChannelException())).isEqualTo(TlsHandshakeFailureReason.CLOSED);
