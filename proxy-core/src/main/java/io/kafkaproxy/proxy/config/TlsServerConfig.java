@@ -182,80 +182,6 @@ public record TlsServerConfig(
     }
 
     /**
-     * Reads a section without SNI routing, filling in defaults for absent keys.
-     *
-     * @param certificate            the certificate chain file, or null.
-     * @param privateKey             the private key file, or null.
-     * @param privateKeyPassword     the key's password, or null.
-     * @param privateKeyPasswordFile the file holding the key's password, or null.
-     * @param keyStore               the key store, or null.
-     * @param clientAuth             {@code none}, {@code requested} or {@code required}, or null.
-     * @param trustedCertificates    the trusted authorities' file, or null.
-     * @param trustStore             the trust store, or null.
-     * @param protocols              the TLS versions, or null.
-     * @param cipherSuites           the cipher suites, or null.
-     * @param provider               {@code auto}, {@code openssl} or {@code jdk}, or null.
-     * @param principalMappingRules  the mapping rules, or null.
-     * @return the section.
-     * @throws IllegalArgumentException naming the YAML path of the first bad value.
-     */
-    public static TlsServerConfig of(
-        final Path certificate,
-        final Path privateKey,
-        final String privateKeyPassword,
-        final Path privateKeyPasswordFile,
-        final StoreConfig keyStore,
-        final String clientAuth,
-        final Path trustedCertificates,
-        final StoreConfig trustStore,
-        final List<String> protocols,
-        final List<String> cipherSuites,
-        final String provider,
-        final String principalMappingRules)
-    {
-        return of(certificate, privateKey, privateKeyPassword, privateKeyPasswordFile, keyStore, clientAuth,
-            trustedCertificates, trustStore, protocols, cipherSuites, provider, principalMappingRules, null, null);
-    }
-
-    /**
-     * Reads the section, filling in defaults for absent keys.
-     *
-     * @param certificate            the certificate chain file, or null.
-     * @param privateKey             the private key file, or null.
-     * @param privateKeyPassword     the key's password, or null.
-     * @param privateKeyPasswordFile the file holding the key's password, or null.
-     * @param keyStore               the key store, or null.
-     * @param clientAuth             {@code none}, {@code requested} or {@code required}, or null.
-     * @param trustedCertificates    the trusted authorities' file, or null.
-     * @param trustStore             the trust store, or null.
-     * @param protocols              the TLS versions, or null.
-     * @param cipherSuites           the cipher suites, or null.
-     * @param provider               {@code auto}, {@code openssl} or {@code jdk}, or null.
-     * @param principalMappingRules  the mapping rules, or null.
-     * @param sni                    the SNI routing section, or null.
-     * @return the section.
-     * @throws IllegalArgumentException naming the YAML path of the first bad value.
-     */
-    public static TlsServerConfig of(
-        final Path certificate,
-        final Path privateKey,
-        final String privateKeyPassword,
-        final Path privateKeyPasswordFile,
-        final StoreConfig keyStore,
-        final String clientAuth,
-        final Path trustedCertificates,
-        final StoreConfig trustStore,
-        final List<String> protocols,
-        final List<String> cipherSuites,
-        final String provider,
-        final String principalMappingRules,
-        final SniConfig sni)
-    {
-        return of(certificate, privateKey, privateKeyPassword, privateKeyPasswordFile, keyStore, clientAuth,
-            trustedCertificates, trustStore, protocols, cipherSuites, provider, principalMappingRules, sni, null);
-    }
-
-    /**
      * Reads the section, filling in defaults for absent keys.
      *
      * @param certificate            the certificate chain file, or null.
@@ -308,7 +234,7 @@ public record TlsServerConfig(
      */
     public static TlsServerConfig pem(final Path certificate, final Path privateKey)
     {
-        return of(certificate, privateKey, null, null, null, null, null, null, null, null, null, null);
+        return of(certificate, privateKey, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /**

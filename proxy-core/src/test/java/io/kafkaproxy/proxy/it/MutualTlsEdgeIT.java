@@ -75,7 +75,7 @@ class MutualTlsEdgeIT
         final TestCertificates.Issued edge = TestCertificates.server(edgeAuthority, "CN=kafka-proxy", ProxiedKafka.ADVERTISED_HOST, "localhost");
         final TlsServerConfig listenerTls = TlsServerConfig.of(edge.writeCertificatePem(dir.resolve("edge.crt")),
             edge.writeKeyPem(dir.resolve("edge.key")), null, null, null, "required", edgeAuthorityPem, null, null, null, null,
-            "RULE:^CN=([^,]+)$/$1/,DEFAULT");
+            "RULE:^CN=([^,]+)$/$1/,DEFAULT", null, null);
         final ProxyConfig policy = PolicyConfigs.parse(RULES);
         kafka = ProxiedKafka.inFrontOf(broker, config -> PolicyConfigs.withPolicyOf(config.toBuilder()
             .listener(config.listener().withTls(listenerTls))

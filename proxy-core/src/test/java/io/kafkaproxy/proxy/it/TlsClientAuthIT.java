@@ -80,18 +80,18 @@ class TlsClientAuthIT
         caPem = TestCertificates.writeTrustPem(dir.resolve("ca.pem"), authority.certificate());
         final TlsServerConfig tls = TlsServerConfig.of(server.writeCertificatePem(dir.resolve("server.crt")),
             server.writeKeyPem(dir.resolve("server.key")), null, null, null, "required", caPem, null, null, null, null,
-            "RULE:^CN=([^,]+)$/$1/,DEFAULT");
+            "RULE:^CN=([^,]+)$/$1/,DEFAULT", null, null);
         proxy = TlsClients.startProxy(broker, tls, PolicyConfigs.withPolicy(RULES), pipeline -> { });
         plaintextProxy = TlsClients.startProxy(broker, null, pipeline -> { });
         requestingProxy = TlsClients.startProxy(broker, TlsServerConfig.of(dir.resolve("server.crt"), dir.resolve("server.key"), null,
-            null, null, "requested", caPem, null, null, null, null, "RULE:^CN=([^,]+)$/$1/,DEFAULT"), PolicyConfigs.withPolicy(RULES),
+            null, null, "requested", caPem, null, null, null, null, "RULE:^CN=([^,]+)$/$1/,DEFAULT", null, null), PolicyConfigs.withPolicy(RULES),
             pipeline -> { });
         // A CRL revoking eve's certificate, checked by each provider
         revoked = TestCertificates.client(authority, "CN=eve");
         final Path crl = authority.writeCrl(dir.resolve("ca.crl"), revoked.certificate());
         revokingProxies = List.of("auto", "jdk").stream().map(provider -> TlsClients.startProxy(broker, TlsServerConfig.of(
             dir.resolve("server.crt"), dir.resolve("server.key"), null, null, null, "required", caPem, null, null, null, provider,
-            "RULE:^CN=([^,]+)$/$1/,DEFAULT").withCrlFile(crl), PolicyConfigs.withPolicy(RULES), pipeline -> { })).toList();
+            "RULE:^CN=([^,]+)$/$1/,DEFAULT", null, null).withCrlFile(crl), PolicyConfigs.withPolicy(RULES), pipeline -> { })).toList();
         try (Admin admin = Admin.create(client("alice", adminConfig())))
         {
             admin.createTopics(List.of(new NewTopic("payments", 1, (short)1))).all().get(60, TimeUnit.SECONDS);

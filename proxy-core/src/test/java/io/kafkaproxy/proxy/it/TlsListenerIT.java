@@ -168,11 +168,11 @@ class TlsListenerIT
         {
             case "pem" -> TlsServerConfig.pem(certificate, server.writeKeyPem(dir.resolve("server.key")));
             case "pem-jdk-provider" -> TlsServerConfig.of(certificate, server.writeKeyPem(dir.resolve("server.key")), null, null, null,
-                null, null, null, null, null, "jdk", null);
+                null, null, null, null, null, "jdk", null, null, null);
             case "encrypted-pem" -> TlsServerConfig.of(certificate, server.writeEncryptedKeyPem(dir.resolve("server-encrypted.key")),
-                TestCertificates.PASSWORD, null, null, null, null, null, null, null, null, null);
+                TestCertificates.PASSWORD, null, null, null, null, null, null, null, null, null, null, null);
             case "pkcs12" -> TlsServerConfig.of(null, null, null, null, new StoreConfig(server.writeKeyStore(dir.resolve("server.p12"),
-                "PKCS12"), StoreConfig.Type.PKCS12, TestCertificates.PASSWORD, null), null, null, null, null, null, null, null);
+                "PKCS12"), StoreConfig.Type.PKCS12, TestCertificates.PASSWORD, null), null, null, null, null, null, null, null, null, null);
             default -> throw new IllegalArgumentException(keyFormat);
         };
     }

@@ -57,9 +57,9 @@ class ClientTlsContextTest
 
         // When
         final ClientTlsContext withPassword = ClientTlsContext.compile(TlsServerConfig.of(certificate, key, TestCertificates.PASSWORD,
-            null, null, null, null, null, null, null, null, null), "listener.tls", "default");
+            null, null, null, null, null, null, null, null, null, null, null), "listener.tls", "default");
         final ClientTlsContext withFile = ClientTlsContext.compile(TlsServerConfig.of(certificate, key, null,
-            passwordFile, null, null, null, null, null, null, null, null), "listener.tls", "default");
+            passwordFile, null, null, null, null, null, null, null, null, null, null), "listener.tls", "default");
 
         // Then
         assertThat(withPassword.certificates()).hasSize(1);
@@ -69,7 +69,7 @@ class ClientTlsContextTest
             .hasMessageStartingWith("listener.tls.privateKey: the key is encrypted and no password is given")
             .hasMessageContaining(key.toString());
         assertThatThrownBy(() -> ClientTlsContext.compile(TlsServerConfig.of(certificate, key, "wrong",
-            null, null, null, null, null, null, null, null, null), "listener.tls", "default"))
+            null, null, null, null, null, null, null, null, null, null, null), "listener.tls", "default"))
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageStartingWith("listener.tls.privateKey: cannot decrypt the private key");
     }
@@ -84,7 +84,7 @@ class ClientTlsContextTest
             final Path trustStore = TestCertificates.writeTrustStore(dir.resolve("t." + type), type, CA.certificate());
             final TlsServerConfig config = TlsServerConfig.of(null, null, null, null,
                 new StoreConfig(keyStore, StoreConfig.Type.valueOf(type), TestCertificates.PASSWORD, null), "required", null,
-                new StoreConfig(trustStore, StoreConfig.Type.valueOf(type), TestCertificates.PASSWORD, null), null, null, null, null);
+                new StoreConfig(trustStore, StoreConfig.Type.valueOf(type), TestCertificates.PASSWORD, null), null, null, null, null, null, null);
 
             // When
             final ClientTlsContext context = ClientTlsContext.compile(config, "listener.tls", "default");
@@ -219,7 +219,7 @@ class ClientTlsContextTest
             // Given
             final TlsServerConfig config = TlsServerConfig.of(SERVER.writeCertificatePem(dir.resolve("s.crt")),
                 SERVER.writeKeyPem(dir.resolve("s.key")), null, null, null, null, null, null, null, List.of("TLS_NO_SUCH_SUITE"),
-                provider, null);
+                provider, null, null, null);
 
             // When / Then
             assertThatThrownBy(() -> ClientTlsContext.compile(config, "listener.tls", "default"))
@@ -235,7 +235,7 @@ class ClientTlsContextTest
         final TestCertificates.Issued client = TestCertificates.client(CA, "CN=alice,OU=payments,O=example");
         final TlsServerConfig config = TlsServerConfig.of(SERVER.writeCertificatePem(dir.resolve("s.crt")),
             SERVER.writeKeyPem(dir.resolve("s.key")), null, null, null, null, null, null, null, null, null,
-            "RULE:^.*OU=payments,CN=(.*)$/$1/U,DEFAULT");
+            "RULE:^.*OU=payments,CN=(.*)$/$1/U,DEFAULT", null, null);
         final ClientTlsContext context = ClientTlsContext.compile(config, "listener.tls", "default");
         final ClientTlsContext defaults = ClientTlsContext.compile(TlsServerConfig.pem(dir.resolve("s.crt"), dir.resolve("s.key")),
             "listener.tls", "default");
@@ -259,7 +259,7 @@ class ClientTlsContextTest
         // When
         final ClientTlsContext auto = ClientTlsContext.compile(TlsServerConfig.pem(certificate, key), "listener.tls", "default");
         final ClientTlsContext jdk = ClientTlsContext.compile(TlsServerConfig.of(certificate, key, null, null, null, null, null, null,
-            null, null, "jdk", null), "listener.tls", "default");
+            null, null, "jdk", null, null, null), "listener.tls", "default");
 
         // Then
         assertThat(auto.providerName()).isEqualTo(io.netty.handler.ssl.OpenSsl.isAvailable() ? "openssl" : "jdk");

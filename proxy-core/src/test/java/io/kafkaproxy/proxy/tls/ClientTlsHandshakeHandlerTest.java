@@ -77,7 +77,7 @@ class ClientTlsHandshakeHandlerTest
     {
         final ClientTlsContext tls = ClientTlsContext.compile(TlsServerConfig.of(SERVER.writeCertificatePem(dir.resolve("s.crt")),
             SERVER.writeKeyPem(dir.resolve("s.key")), null, null, null, clientAuth,
-            TestCertificates.writeTrustPem(dir.resolve("ca.pem"), CA.certificate()), null, null, null, "jdk", "RULE:^CN=(.*)$/$1/,DEFAULT"),
+            TestCertificates.writeTrustPem(dir.resolve("ca.pem"), CA.certificate()), null, null, null, "jdk", "RULE:^CN=(.*)$/$1/,DEFAULT", null, null),
             "listener.tls", "default");
         final EmbeddedChannel channel = new EmbeddedChannel();
         channel.pipeline()
