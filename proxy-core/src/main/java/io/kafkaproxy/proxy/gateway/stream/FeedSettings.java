@@ -1,5 +1,7 @@
 package io.kafkaproxy.proxy.gateway.stream;
 
+import io.kafkaproxy.proxy.config.GatewayConfig;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -51,6 +53,18 @@ public record FeedSettings(
             throw new IllegalArgumentException("feed timings must be positive: idleGrace=" + idleGrace
                 + ", partitionRefresh=" + partitionRefresh);
         }
+    }
+
+    /**
+     * The settings of a {@code gateway.subscriptions} section, with the default internal timings.
+     *
+     * @param subscriptions the section.
+     * @return the settings.
+     */
+    public static FeedSettings of(final GatewayConfig.Subscriptions subscriptions)
+    {
+        return new FeedSettings(subscriptions.replayRecordsPerPartition(), subscriptions.subscriberBufferBytes(),
+            subscriptions.maxSubscribers(), DEFAULTS.idleGrace(), DEFAULTS.partitionRefresh());
     }
 
     /**
