@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -58,6 +59,7 @@ final class HttpGatewayInitializer extends ChannelInitializer<Channel>
     private final HttpRequestObserver observer;
     private final long maxBodyBytes;
     private final long idleTimeoutMillis;
+    private final ChannelGroup connections;
 
     /**
      * Creates the initializer of a listener.
@@ -69,6 +71,7 @@ final class HttpGatewayInitializer extends ChannelInitializer<Channel>
      * @param observer          the meters.
      * @param maxBodyBytes      the largest request body; an h2c upgrade request's body is held whole up to this.
      * @param idleTimeoutMillis a connection neither read nor written this long is closed.
+     * @param connections       the listener's open connections, which every new one joins (closing the listener closes them).
      */
     HttpGatewayInitializer(
         final Supplier<SslContext> tls,
@@ -76,7 +79,8 @@ final class HttpGatewayInitializer extends ChannelInitializer<Channel>
         final HttpRequestAuthenticator authenticator,
         final HttpRequestObserver observer,
         final long maxBodyBytes,
-        final long idleTimeoutMillis)
+        final long idleTimeoutMillis,
+        final ChannelGroup connections)
     {
         this.tls = tls;
         this.router = router;
@@ -84,11 +88,13 @@ final class HttpGatewayInitializer extends ChannelInitializer<Channel>
         this.observer = observer;
         this.maxBodyBytes = maxBodyBytes;
         this.idleTimeoutMillis = idleTimeoutMillis;
+        this.connections = connections;
     }
 
     @Override
     protected void initChannel(final Channel ch)
     {
+        connections.add(ch);
         final ChannelPipeline pipeline = ch.pipeline();
         pipeline.addLast("idle", new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS));
         pipeline.addLast("connection", new HttpConnectionHandler(observer));

@@ -1,16 +1,24 @@
 package io.kafkaproxy.proxy.gateway.http;
 
+import io.kafkaproxy.proxy.config.HttpConfig;
+import io.kafkaproxy.proxy.gateway.GatewayListener;
+import io.kafkaproxy.proxy.gateway.GatewayNetwork;
+import io.kafkaproxy.proxy.gateway.GatewayServices;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -21,15 +29,41 @@ import java.util.function.Supplier;
  * <p>Accepts on the proxy's acceptor loop and serves on its I/O loops, beside the Kafka connections, with the same
  * transport. Bound and closed by the lifecycle thread.
  */
-public final class HttpGatewayServer implements AutoCloseable
+public final class HttpGatewayServer implements GatewayListener, AutoCloseable
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(HttpGatewayServer.class);
+    private static final long CLOSE_TIMEOUT_MILLIS = 5_000;
 
     private final Channel serverChannel;
+    private final ChannelGroup connections;
 
-    private HttpGatewayServer(final Channel serverChannel)
+    private HttpGatewayServer(final Channel serverChannel, final ChannelGroup connections)
     {
         this.serverChannel = serverChannel;
+        this.connections = connections;
+    }
+
+    /**
+     * Binds the gateway's HTTP listener of an {@code http} section: the REST Proxy routes, the endpoints the caller adds,
+     * the TLS and credentials of the cluster's current snapshot (each new connection takes the snapshot's TLS context, so
+     * a reload's certificates reach the next connections).
+     *
+     * @param http      the {@code http} section.
+     * @param services  the cluster's gateway services.
+     * @param network   the proxy's event loops and transport.
+     * @param endpoints adds the routes of other packages (the SSE and WebSocket endpoints) to the router.
+     * @return the bound listener.
+     * @throws RuntimeException (Netty's unchecked rethrow of the {@code BindException}) when the address cannot be bound.
+     */
+    public static HttpGatewayServer start(
+        final HttpConfig http, final GatewayServices services, final GatewayNetwork network, final Consumer<HttpRouter> endpoints)
+    {
+        final HttpRouter router = new HttpRouter();
+        endpoints.accept(router);
+        final Supplier<SslContext> tls = http.tls() == null ? null : () -> services.snapshot().gateway().httpTls().sslContext();
+        return bind(network.acceptor(), network.io(), network.serverChannelClass(),
+            new InetSocketAddress(http.bindAddress().host(), http.bindAddress().port()), tls, router, HttpRequestAuthenticator.NONE,
+            new GatewayHttpObserver(services.metrics()), http.maxBodyBytes(), http.idleTimeout());
     }
 
     /**
@@ -60,6 +94,7 @@ public final class HttpGatewayServer implements AutoCloseable
         final long maxBodyBytes,
         final Duration idleTimeout)
     {
+        final ChannelGroup connections = new DefaultChannelGroup("kafka-proxy-http", GlobalEventExecutor.INSTANCE);
         final Channel channel = new ServerBootstrap()
             .group(acceptorGroup, ioGroup)
             .channel(channelClass)
@@ -67,7 +102,8 @@ public final class HttpGatewayServer implements AutoCloseable
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
-            .childHandler(new HttpGatewayInitializer(tls, router, authenticator, observer, maxBodyBytes, idleTimeout.toMillis()))
+            .childHandler(new HttpGatewayInitializer(tls, router, authenticator, observer, maxBodyBytes, idleTimeout.toMillis(),
+                connections))
             .bind(address)
             .syncUninterruptibly()
             .channel();
@@ -76,25 +112,20 @@ public final class HttpGatewayServer implements AutoCloseable
             .addKeyValue("tls", tls != null)
             .addKeyValue("maxBodyBytes", maxBodyBytes)
             .log("HTTP gateway listener bound");
-        return new HttpGatewayServer(channel);
+        return new HttpGatewayServer(channel, connections);
     }
 
-    /**
-     * Where the listener is bound.
-     *
-     * @return its local address.
-     */
+    @Override
     public InetSocketAddress address()
     {
         return (InetSocketAddress)serverChannel.localAddress();
     }
 
-    /**
-     * Stops accepting connections; open ones stay until the event loops stop.
-     */
     @Override
     public void close()
     {
         serverChannel.close().syncUninterruptibly();
+        // A request still waiting for Kafka gets no answer: the client sees the connection close, and retries.
+        connections.close().awaitUninterruptibly(CLOSE_TIMEOUT_MILLIS);
     }
 }

@@ -311,7 +311,9 @@ final class HttpRequestDispatcher extends ChannelInboundHandlerAdapter implement
     @Override
     public void onResponseComplete(final HttpExchange answered)
     {
-        observer.onRequest(answered.route(), answered.status(), System.nanoTime() - answered.startNanos());
+        // The route's method and template, never the raw path: the tags stay few.
+        observer.onRequest(answered.request().method().name() + " " + answered.route(), answered.status(),
+            System.nanoTime() - answered.startNanos());
         if (!dispatching && answered == exchange && requestEnded)
         {
             finish();

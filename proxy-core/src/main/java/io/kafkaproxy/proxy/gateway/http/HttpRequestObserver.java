@@ -17,7 +17,7 @@ public interface HttpRequestObserver
     /**
      * A request was answered completely.
      *
-     * @param route  the route's template, or {@code unmatched}.
+     * @param route  the method and the route's template ({@code POST /topics/{topic}}), or the method and {@code unmatched}.
      * @param status the HTTP status answered.
      * @param nanos  from the request head's arrival to the answer's last write.
      */
