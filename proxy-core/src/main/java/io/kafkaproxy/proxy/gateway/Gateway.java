@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.gateway;
 import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.gateway.http.HttpGatewayServer;
+import io.kafkaproxy.proxy.gateway.stream.StreamRoute;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,7 +77,7 @@ public final class Gateway implements AutoCloseable
     private GatewayListener bindHttp()
     {
         // Endpoints of other packages (gateway.stream's GET /v1/stream/{topic}) are added to the router here.
-        return HttpGatewayServer.start(config.http(), services, network, router -> { });
+        return HttpGatewayServer.start(config.http(), services, network, router -> StreamRoute.register(router, services));
     }
 
     private GatewayListener bindMqtt()

@@ -2,6 +2,8 @@ package io.kafkaproxy.proxy.gateway.stream;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,6 +94,10 @@ public final class TopicFeeds implements AutoCloseable
     public FeedSubscription subscribe(final String topic, final FeedStart start, final FeedSubscriber subscriber)
     {
         Objects.requireNonNull(start, "start");
+        if (!isValidTopic(topic))
+        {
+            return refused(subscriber, FeedCloseReason.UNKNOWN_TOPIC);
+        }
         final TopicFeed feed;
         final FeedSubscription subscription;
         synchronized (this)
@@ -128,6 +134,10 @@ public final class TopicFeeds implements AutoCloseable
         final FeedStart resetTo,
         final FeedSubscriber subscriber)
     {
+        if (!isValidTopic(topic))
+        {
+            return refused(subscriber, FeedCloseReason.UNKNOWN_TOPIC);
+        }
         final GroupFeed groupFeed = new GroupFeed(topic, group, resetTo, this, settings, subscriber);
         synchronized (this)
         {
@@ -325,6 +335,19 @@ public final class TopicFeeds implements AutoCloseable
         feed.retire();
         feeds.remove(feed.topic(), feed);
         feedThreads.remove(feed);
+    }
+
+    private static boolean isValidTopic(final String topic)
+    {
+        try
+        {
+            Topic.validate(topic);
+            return true;
+        }
+        catch (final InvalidTopicException e)
+        {
+            return false;
+        }
     }
 
     private FeedCloseReason refusal()

@@ -1,0 +1,216 @@
+package io.kafkaproxy.proxy.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kafkaproxy.proxy.config.GatewayConfig;
+import io.kafkaproxy.proxy.config.HostPort;
+import io.kafkaproxy.proxy.config.HttpConfig;
+import io.kafkaproxy.proxy.gateway.GatewayMetrics;
+import io.kafkaproxy.proxy.gateway.stream.TopicFeeds;
+import io.kafkaproxy.proxy.testing.InJvmKafka;
+import io.kafkaproxy.proxy.testing.ProxiedKafka;
+import io.kafkaproxy.proxy.testing.SseClient;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Live subscriptions through the proxy's HTTP listener in front of a real broker: Server-Sent Events (Java's
+ * HttpClient) and WebSocket subscribers get the records produced, a stream resumed with {@code Last-Event-ID} goes on
+ * without a gap or a repeat, a subscriber that does not read is dropped with its memory bounded, and hundreds of
+ * subscribers of a topic are fed by one consumer.
+ */
+class LiveSubscriptionsIT
+{
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static ProxiedKafka kafka;
+    private static KafkaProducer<String, String> producer;
+    private static HttpClient http;
+
+    @BeforeAll
+    static void startKafkaAndGateway()
+    {
+        kafka = ProxiedKafka.inFrontOf(InJvmKafka.start(List.of(1), Map.of()), config -> config.toBuilder()
+            .http(HttpConfig.of(new HostPort(ProxiedKafka.ADVERTISED_HOST, 0), "1MiB", null, null, null))
+            .gateway(GatewayConfig.of(GatewayConfig.Producer.of(null, null, null, "8MiB", null, null),
+                GatewayConfig.Subscriptions.of(100, "64KiB", Duration.ofMillis(300), null)))
+            .build(), pipeline -> { });
+        producer = new KafkaProducer<>(kafka.producerConfig());
+        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (producer != null)
+        {
+            producer.close();
+        }
+        if (kafka != null)
+        {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void sseSubscribersShouldReceiveEveryRecordProducedWithItsPositionAsTheEventId() throws Exception
+    {
+        // Given
+        kafka.createTopic("sse-live", 3, 1);
+        final SseClient first = openAndAwaitStart("/v1/stream/sse-live", Map.of());
+        final SseClient second = openAndAwaitStart("/v1/stream/sse-live", Map.of());
+
+        // When
+        produce("sse-live", 0, 30);
+
+        // Then
+        for (final SseClient client : List.of(first, second))
+        {
+            await().atMost(WAIT).untilAsserted(() -> assertThat(client.events("record")).hasSize(30));
+            assertThat(values(client)).containsExactlyInAnyOrderElementsOf(expectedValues(0, 30));
+            final SseClient.Event last = client.events("record").get(29);
+            assertThat(last.id()).matches("0:\\d+,1:\\d+,2:\\d+");
+            final JsonNode record = JSON.readTree(last.data());
+            assertThat(record.get("topic").asText()).isEqualTo("sse-live");
+            assertThat(record.has("partition") && record.has("offset") && record.has("timestamp") && record.has("headers")).isTrue();
+            assertThat(record.get("key").asText()).startsWith("k");
+            client.close();
+        }
+        assertThat(meter(GatewayMetrics.RECORDS, "sse", "sse-live")).isEqualTo(60);
+    }
+
+    @Test
+    void aStreamResumedWithLastEventIdShouldContinueWithoutAGapOrARepeat() throws Exception
+    {
+        // Given: a subscriber took 20 records and left; 20 more were produced meanwhile.
+        kafka.createTopic("sse-resume", 2, 1);
+        final SseClient first = openAndAwaitStart("/v1/stream/sse-resume", Map.of());
+        produce("sse-resume", 0, 20);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(first.events("record")).hasSize(20));
+        final String lastEventId = first.events("record").get(19).id();
+        first.close();
+        produce("sse-resume", 20, 40);
+
+        // When
+        final SseClient resumed = openAndAwaitStart("/v1/stream/sse-resume", Map.of("Last-Event-ID", lastEventId));
+        produce("sse-resume", 40, 45);
+
+        // Then
+        await().atMost(WAIT).untilAsserted(() -> assertThat(resumed.events("record")).hasSize(25));
+        assertThat(values(resumed)).containsExactlyInAnyOrderElementsOf(expectedValues(20, 45));
+        resumed.close();
+    }
+
+    @Test
+    void sseStreamsShouldBeKeptAliveByHeartbeatComments() throws Exception
+    {
+        // Given
+        kafka.createTopic("sse-quiet", 1, 1);
+
+        // When
+        final SseClient client = openAndAwaitStart("/v1/stream/sse-quiet", Map.of());
+
+        // Then
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.comments()).isGreaterThanOrEqualTo(2));
+        client.close();
+    }
+
+    @Test
+    void badStreamRequestsShouldGetRestProxyErrors() throws Exception
+    {
+        // When
+        final HttpResponse<String> unknown = get("/v1/stream/no-such-topic");
+        final HttpResponse<String> malformed = get("/v1/stream/sse-live?from=yesterday");
+        final HttpResponse<String> invalidName = get("/v1/stream/bad%20name");
+
+        // Then
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(unknown.body()).get("error_code").asInt()).isEqualTo(40401);
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(malformed.body()).get("error_code").asInt()).isEqualTo(40001);
+        assertThat(invalidName.statusCode()).isEqualTo(404);
+    }
+
+    private static SseClient openAndAwaitStart(final String path, final Map<String, String> headers)
+    {
+        final SseClient client = SseClient.open(http, uri(path), headers);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.events("start")).hasSize(1));
+        assertThat(client.head().join().statusCode()).isEqualTo(200);
+        assertThat(client.head().join().headers().firstValue("content-type")).hasValueSatisfying(
+            type -> assertThat(type).startsWith("text/event-stream"));
+        return client;
+    }
+
+    private static HttpResponse<String> get(final String path) throws IOException, InterruptedException
+    {
+        return http.send(HttpRequest.newBuilder(uri(path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void produce(final String topic, final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i));
+        }
+        producer.flush();
+    }
+
+    private static List<String> values(final SseClient client)
+    {
+        return client.events("record").stream().map(event ->
+        {
+            try
+            {
+                return JSON.readTree(event.data()).get("value").asText();
+            }
+            catch (final IOException e)
+            {
+                throw new UncheckedIOException(e);
+            }
+        }).toList();
+    }
+
+    private static List<String> expectedValues(final int from, final int to)
+    {
+        final List<String> values = new ArrayList<>();
+        for (int i = from; i < to; i++)
+        {
+            values.add("v" + i);
+        }
+        return values;
+    }
+
+    private static double meter(final String name, final String protocol, final String topic)
+    {
+        return kafka.proxy().meterRegistry().get(name).tag("protocol", protocol).tag("direction", "out").tag("topic", topic)
+            .counter().count();
+    }
+
+    static TopicFeeds feeds()
+    {
+        return kafka.proxy().gateway().services().feeds();
+    }
+
+    private static URI uri(final String path)
+    {
+        return URI.create("http://" + ProxiedKafka.ADVERTISED_HOST + ":" + kafka.proxy().gateway().httpAddress().getPort() + path);
+    }
+}
