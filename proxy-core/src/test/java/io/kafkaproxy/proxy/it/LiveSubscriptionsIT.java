@@ -9,7 +9,9 @@ import io.kafkaproxy.proxy.gateway.GatewayMetrics;
 import io.kafkaproxy.proxy.gateway.stream.TopicFeeds;
 import io.kafkaproxy.proxy.testing.InJvmKafka;
 import io.kafkaproxy.proxy.testing.ProxiedKafka;
+import io.kafkaproxy.proxy.testing.PolicyConfigs;
 import io.kafkaproxy.proxy.testing.SseClient;
+import io.kafkaproxy.proxy.testing.WebSocketRecorder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -22,10 +24,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,6 +45,16 @@ class LiveSubscriptionsIT
 {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String RULES = """
+        acl:
+          defaultPolicy: allow
+          rules:
+            - effect: deny
+              principal: ANONYMOUS
+              resourceType: topic
+              resourceName: forbidden
+              operations: [read]
+        """;
 
     private static ProxiedKafka kafka;
     private static KafkaProducer<String, String> producer;
@@ -48,7 +63,8 @@ class LiveSubscriptionsIT
     @BeforeAll
     static void startKafkaAndGateway()
     {
-        kafka = ProxiedKafka.inFrontOf(InJvmKafka.start(List.of(1), Map.of()), config -> config.toBuilder()
+        kafka = ProxiedKafka.inFrontOf(InJvmKafka.start(List.of(1), Map.of()), config -> PolicyConfigs.withPolicy(RULES).apply(config)
+            .toBuilder()
             .http(HttpConfig.of(new HostPort(ProxiedKafka.ADVERTISED_HOST, 0), "1MiB", null, null, null))
             .gateway(GatewayConfig.of(GatewayConfig.Producer.of(null, null, null, "8MiB", null, null),
                 GatewayConfig.Subscriptions.of(100, "64KiB", Duration.ofMillis(300), null)))
@@ -147,6 +163,93 @@ class LiveSubscriptionsIT
         assertThat(malformed.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(malformed.body()).get("error_code").asInt()).isEqualTo(40001);
         assertThat(invalidName.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aClientThatMayNotReadTheTopicShouldGet403OverSseAnd1008OverWebSocket() throws Exception
+    {
+        // Given
+        kafka.createTopic("forbidden", 1, 1);
+
+        // When
+        final HttpResponse<String> sse = get("/v1/stream/forbidden");
+        final WebSocketRecorder webSocket = WebSocketRecorder.connect(http, webSocketUri("/v1/stream/forbidden"));
+
+        // Then
+        assertThat(sse.statusCode()).isEqualTo(403);
+        assertThat(JSON.readTree(sse.body()).get("error_code").asInt()).isEqualTo(40301);
+        assertThat(webSocket.closeCode().get(30, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(webSocket.closeReason()).contains("Not authorized");
+        assertThat(kafka.proxy().meterRegistry().get(GatewayMetrics.SUBSCRIBERS_DROPPED).tag("protocol", "websocket")
+            .tag("reason", "denied").counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    void webSocketSubscribersShouldReceiveRecordsAsTextFramesAndPings() throws Exception
+    {
+        // Given
+        kafka.createTopic("ws-text", 2, 1);
+        final double before = sessions("websocket");
+        final WebSocketRecorder webSocket = WebSocketRecorder.connect(http, webSocketUri("/v1/stream/ws-text"));
+        await().atMost(WAIT).until(() -> sessions("websocket") == before + 1);
+
+        // When
+        produce("ws-text", 0, 20);
+
+        // Then
+        await().atMost(WAIT).untilAsserted(() -> assertThat(webSocket.texts()).hasSize(20));
+        final List<String> values = new ArrayList<>();
+        for (final String text : webSocket.texts())
+        {
+            final JsonNode record = JSON.readTree(text);
+            assertThat(record.get("topic").asText()).isEqualTo("ws-text");
+            values.add(record.get("value").asText());
+        }
+        assertThat(values).containsExactlyInAnyOrderElementsOf(expectedValues(0, 20));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(webSocket.pings()).isGreaterThanOrEqualTo(1));
+        webSocket.close();
+        await().atMost(WAIT).until(() -> sessions("websocket") == before);
+    }
+
+    @Test
+    void aBinaryWebSocketSubscriberFromTheEarliestOffsetShouldGetTheDocumentedLayout() throws Exception
+    {
+        // Given
+        kafka.createTopic("ws-binary", 1, 1);
+        produce("ws-binary", 0, 5);
+
+        // When
+        final WebSocketRecorder webSocket = WebSocketRecorder.connect(http, webSocketUri("/v1/stream/ws-binary?from=earliest&format=binary"));
+
+        // Then
+        await().atMost(WAIT).untilAsserted(() -> assertThat(webSocket.binaries()).hasSize(5));
+        final ByteBuffer frame = ByteBuffer.wrap(webSocket.binaries().get(3));
+        assertThat(frame.getInt()).as("partition").isZero();
+        assertThat(frame.getLong()).as("offset").isEqualTo(3);
+        assertThat(frame.getLong()).as("timestamp").isPositive();
+        assertThat(string(frame, frame.getInt())).as("key").isEqualTo("k3");
+        assertThat(string(frame, frame.getInt())).as("value").isEqualTo("v3");
+        assertThat(frame.getShort()).as("header count").isZero();
+        assertThat(frame.remaining()).isZero();
+        webSocket.close();
+    }
+
+    private static String string(final ByteBuffer buffer, final int length)
+    {
+        final byte[] bytes = new byte[length];
+        buffer.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static double sessions(final String protocol)
+    {
+        final var gauge = kafka.proxy().meterRegistry().find(GatewayMetrics.SESSIONS).tag("protocol", protocol).gauge();
+        return gauge == null ? 0 : gauge.value();
+    }
+
+    private static URI webSocketUri(final String path)
+    {
+        return URI.create("ws://" + ProxiedKafka.ADVERTISED_HOST + ":" + kafka.proxy().gateway().httpAddress().getPort() + path);
     }
 
     private static SseClient openAndAwaitStart(final String path, final Map<String, String> headers)

@@ -81,9 +81,18 @@ public final class StreamRoute implements HttpRoute
         if (!client.mayRead(topic) || (request.group() != null && !client.mayReadGroup(request.group())))
         {
             services.metrics().onSubscriberDropped(protocol, "denied");
-            exchange.respondError(HttpResponseStatus.FORBIDDEN, RestErrorBody.FORBIDDEN,
-                "Not authorized to read topic " + topic + (request.group() == null ? "" : " in group " + request.group()) + ".");
+            final String denial = "Not authorized to read topic " + topic
+                + (request.group() == null ? "" : " in group " + request.group()) + ".";
+            if (webSocket)
+            {
+                return WebSocketSession.refuse(exchange, denial);
+            }
+            exchange.respondError(HttpResponseStatus.FORBIDDEN, RestErrorBody.FORBIDDEN, denial);
             return HttpRouteHandler.DISCARD;
+        }
+        if (webSocket)
+        {
+            return WebSocketSession.subscribe(exchange, services.feeds(), request, services.metrics(), heartbeatInterval);
         }
         if (request.binary())
         {
