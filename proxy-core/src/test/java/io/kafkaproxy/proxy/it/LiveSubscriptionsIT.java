@@ -19,6 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -232,6 +235,80 @@ class LiveSubscriptionsIT
         assertThat(frame.getShort()).as("header count").isZero();
         assertThat(frame.remaining()).isZero();
         webSocket.close();
+    }
+
+    @Test
+    void twoHundredSubscribersOfATopicShouldBeFedFromOneFetchStream() throws Exception
+    {
+        // Given
+        kafka.createTopic("sse-many", 2, 1);
+        final int consumersBefore = feeds().consumersCreated();
+        final double sessionsBefore = sessions("sse");
+        final List<SseClient> clients = new ArrayList<>();
+        for (int i = 0; i < 200; i++)
+        {
+            clients.add(SseClient.open(http, uri("/v1/stream/sse-many"), Map.of()));
+        }
+        await().atMost(WAIT).until(() -> clients.stream().allMatch(c -> c.events("start").size() == 1));
+
+        // When
+        produce("sse-many", 0, 50);
+
+        // Then
+        await().atMost(WAIT).until(() -> clients.stream().allMatch(c -> c.events("record").size() == 50));
+        for (final SseClient client : clients)
+        {
+            assertThat(values(client)).containsExactlyInAnyOrderElementsOf(expectedValues(0, 50));
+        }
+        assertThat(feeds().consumersCreated() - consumersBefore).as("Kafka consumers for 200 subscribers").isEqualTo(1);
+        assertThat(sessions("sse") - sessionsBefore).isEqualTo(200);
+        clients.forEach(SseClient::close);
+        await().atMost(WAIT).until(() -> sessions("sse") == sessionsBefore);
+    }
+
+    @Test
+    void aSubscriberThatStopsReadingShouldBeDroppedWhileTheOthersGetEverything() throws Exception
+    {
+        // Given: a subscriber that reads its response head and then nothing, behind a small receive buffer.
+        kafka.createTopic("sse-slow", 1, 1);
+        final SseClient healthy = openAndAwaitStart("/v1/stream/sse-slow", Map.of());
+        final double droppedBefore = dropped("sse", "slow");
+        try (Socket stalled = new Socket())
+        {
+            stalled.setReceiveBufferSize(4096);
+            stalled.connect(new InetSocketAddress(ProxiedKafka.ADVERTISED_HOST, kafka.proxy().gateway().httpAddress().getPort()));
+            stalled.getOutputStream().write("GET /v1/stream/sse-slow HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            final InputStream in = stalled.getInputStream();
+            final byte[] head = new byte[12];
+            assertThat(in.readNBytes(head, 0, 12)).isEqualTo(12);
+            assertThat(new String(head, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
+            await().atMost(WAIT).until(() -> healthy.events().size() >= 1 && feeds().subscriptions() >= 2);
+
+            // When: 16 MiB of records, far more than the 64 KiB a subscriber may have waiting plus the socket buffers.
+            final String padding = "x".repeat(32 * 1024);
+            for (int i = 0; i < 512; i++)
+            {
+                producer.send(new ProducerRecord<>("sse-slow", "k" + i, i + ":" + padding));
+            }
+            producer.flush();
+
+            // Then
+            await().atMost(WAIT).untilAsserted(() -> assertThat(dropped("sse", "slow")).isEqualTo(droppedBefore + 1));
+            await().atMost(WAIT).untilAsserted(() -> assertThat(healthy.events("record")).hasSize(512));
+            // The dropped stream was closed: what was in flight drains, then the socket ends. In flight is what the
+            // kernel buffers hold (tcp_wmem at most 4 MiB here) plus what the proxy let wait: 64 KiB and one record.
+            stalled.setSoTimeout(30_000);
+            final byte[] rest = in.readAllBytes();
+            assertThat(rest.length).as("bytes the stalled client had not read").isLessThan(4 * 1024 * 1024 + 64 * 1024 + 2 * 33 * 1024);
+        }
+        healthy.close();
+    }
+
+    private static double dropped(final String protocol, final String reason)
+    {
+        final var counter = kafka.proxy().meterRegistry().find(GatewayMetrics.SUBSCRIBERS_DROPPED).tag("protocol", protocol)
+            .tag("reason", reason).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private static String string(final ByteBuffer buffer, final int length)
