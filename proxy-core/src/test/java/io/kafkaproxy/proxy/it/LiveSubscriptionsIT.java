@@ -222,7 +222,8 @@ class LiveSubscriptionsIT
         produce("ws-binary", 0, 5);
 
         // When
-        final WebSocketRecorder webSocket = WebSocketRecorder.connect(http, webSocketUri("/v1/stream/ws-binary?from=earliest&format=binary"));
+        final WebSocketRecorder webSocket =
+            WebSocketRecorder.connect(http, webSocketUri("/v1/stream/ws-binary?from=earliest&format=binary"));
 
         // Then
         await().atMost(WAIT).untilAsserted(() -> assertThat(webSocket.binaries()).hasSize(5));
