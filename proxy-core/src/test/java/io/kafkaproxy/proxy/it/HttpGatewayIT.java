@@ -333,6 +333,135 @@ class HttpGatewayIT
         assertThat(keys).hasSize(10_000);
     }
 
+    @Test
+    void shouldProduceAV3RecordAndAnswerWithItsDeliveryReport() throws Exception
+    {
+        // Given: REST Proxy's documented request
+        final String topic = "http-v3-single";
+        kafka.createTopic(topic, 2, 1);
+        final String body = "{\"partition_id\":1,\"headers\":[{\"name\":\"Header-1\",\"value\":\"SGVhZGVyLTE=\"}]," +
+            "\"key\":{\"type\":\"BINARY\",\"data\":\"Zm9vYmFy\"},\"value\":{\"type\":\"JSON\",\"data\":{\"foo\":\"bar\"}}}";
+
+        // When
+        final HttpResponse<String> response = http11().send(post(v3Records(topic), "application/json", body), HttpResponse.BodyHandlers.ofString());
+
+        // Then: the documented delivery report, field by field
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("content-type")).hasValue("application/json");
+        final JsonNode report = JSON.readTree(response.body());
+        assertThat(report.fieldNames()).toIterable()
+            .containsExactly("error_code", "cluster_id", "topic_name", "partition_id", "offset", "timestamp", "key", "value");
+        assertThat(report.get("error_code").asInt()).isEqualTo(200);
+        assertThat(report.get("cluster_id").asText()).isEqualTo(clusterId());
+        assertThat(report.get("topic_name").asText()).isEqualTo(topic);
+        assertThat(report.get("partition_id").asInt()).isEqualTo(1);
+        assertThat(report.get("offset").asLong()).isZero();
+        assertThat(java.time.Instant.parse(report.get("timestamp").asText())).isNotNull();
+        assertThat(report.get("key")).isEqualTo(JSON.readTree("{\"type\":\"BINARY\",\"size\":6}"));
+        assertThat(report.get("value")).isEqualTo(JSON.readTree("{\"type\":\"JSON\",\"size\":13}"));
+        final ConsumerRecord<byte[], byte[]> record = consume(topic, 1).get(0);
+        assertThat(text(record.key())).isEqualTo("foobar");
+        assertThat(text(record.value())).isEqualTo("{\"foo\":\"bar\"}");
+        assertThat(text(record.headers().lastHeader("Header-1").value())).isEqualTo("Header-1");
+    }
+
+    @Test
+    void shouldStreamV3RecordsWithOneDeliveryReportEachInOrder() throws Exception
+    {
+        // Given: concatenated records in a chunked body, one of them bad
+        final String topic = "http-v3-streaming";
+        kafka.createTopic(topic, 1, 1);
+        final StringBuilder stream = new StringBuilder();
+        for (int i = 0; i < 500; i++)
+        {
+            stream.append(i == 250 ? "{\"value\":{\"type\":\"BINARY\",\"data\":\"not base64\"}}" :
+                "{\"key\":{\"type\":\"STRING\",\"data\":\"k" + i + "\"},\"value\":{\"type\":\"JSON\",\"data\":" + i + "}}\n");
+        }
+        final byte[] bytes = stream.toString().getBytes(StandardCharsets.UTF_8);
+
+        // When
+        final HttpResponse<String> response = http11().send(HttpRequest.newBuilder(uri(v3Records(topic)))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(bytes))).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+        // Then
+        assertThat(response.statusCode()).isEqualTo(200);
+        final List<JsonNode> reports = new ArrayList<>();
+        JSON.readerFor(JsonNode.class).<JsonNode>readValues(response.body()).forEachRemaining(reports::add);
+        assertThat(reports).hasSize(500);
+        long expectedOffset = 0;
+        for (int i = 0; i < 500; i++)
+        {
+            final JsonNode report = reports.get(i);
+            if (i == 250)
+            {
+                assertThat(report.get("error_code").asInt()).isEqualTo(400);
+                assertThat(report.get("message").asText()).contains("base64");
+                continue;
+            }
+            assertThat(report.get("error_code").asInt()).isEqualTo(200);
+            assertThat(report.get("offset").asLong()).isEqualTo(expectedOffset++);
+        }
+        assertThat(consume(topic, 499)).extracting(record -> text(record.key())).startsWith("k0", "k1", "k2").hasSize(499);
+    }
+
+    @Test
+    void shouldStreamV3RecordsWithCurl() throws Exception
+    {
+        // Given
+        assumeTrue(ExternalCommand.run(List.of("curl", "--version"), "").exitCode() == 0, "curl is not installed");
+        final String topic = "http-v3-curl";
+        kafka.createTopic(topic, 1, 1);
+
+        // When
+        final ExternalCommand.Result result = ExternalCommand.run(List.of("curl", "-s", "-X", "POST",
+            "-H", "Content-Type: application/json", "-H", "Transfer-Encoding: chunked", "--data-binary", "@-",
+            uri(v3Records(topic)).toString()), "{\"value\":{\"type\":\"STRING\",\"data\":\"one\"}}\n{\"value\":{\"type\":\"STRING\",\"data\":\"two\"}}\n");
+
+        // Then
+        assertThat(result.exitCode()).isZero();
+        final List<JsonNode> reports = new ArrayList<>();
+        JSON.readerFor(JsonNode.class).<JsonNode>readValues(result.output()).forEachRemaining(reports::add);
+        assertThat(reports).extracting(report -> report.get("error_code").asInt()).containsExactly(200, 200);
+        assertThat(reports).extracting(report -> report.get("value").get("type").asText()).containsExactly("STRING", "STRING");
+        assertThat(consume(topic, 2)).extracting(record -> text(record.value())).containsExactly("one", "two");
+    }
+
+    @Test
+    void shouldRefuseV3RequestsForUnknownClustersAndTopicsOrOfTheWrongType() throws Exception
+    {
+        // Given
+        final HttpClient client = http11();
+        final String record = "{\"value\":{\"type\":\"STRING\",\"data\":\"x\"}}";
+
+        // When
+        final HttpResponse<String> unknownCluster = client.send(post("/v3/clusters/no-such-cluster/topics/x/records", "application/json",
+            record), HttpResponse.BodyHandlers.ofString());
+        final HttpResponse<String> unknownTopic = client.send(post(v3Records("http-v3-no-such-topic"), "application/json", record),
+            HttpResponse.BodyHandlers.ofString());
+        final HttpResponse<String> wrongType = client.send(post(v3Records("x"), "text/plain", record), HttpResponse.BodyHandlers.ofString());
+        final HttpResponse<String> clusters = client.send(get("/v3/clusters"), HttpResponse.BodyHandlers.ofString());
+
+        // Then
+        assertThat(unknownCluster.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(unknownCluster.body()).get("error_code").asInt()).isEqualTo(404);
+        assertThat(unknownTopic.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(unknownTopic.body()).get("error_code").asInt()).isEqualTo(404);
+        assertThat(wrongType.statusCode()).isEqualTo(415);
+        assertThat(JSON.readTree(clusters.body()).get("data").get(0).get("cluster_id").asText()).isEqualTo(clusterId());
+    }
+
+    private static String clusterId() throws Exception
+    {
+        return kafka.proxy().gateway().services().clusterId().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private static String v3Records(final String topic) throws Exception
+    {
+        return "/v3/clusters/" + clusterId() + "/topics/" + topic + "/records";
+    }
+
     private static double openConnections()
     {
         return kafka.proxy().meterRegistry().get(GatewayMetrics.SESSIONS).tag("protocol", "http").gauge().value();

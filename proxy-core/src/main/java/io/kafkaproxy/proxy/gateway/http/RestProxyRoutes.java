@@ -5,7 +5,7 @@ import io.netty.handler.codec.http.HttpMethod;
 
 /**
  * The Confluent REST Proxy endpoints of the HTTP gateway, registered on the listener's router: v2 produce and topic
- * metadata.
+ * metadata, v3 produce and cluster and topic resources.
  */
 final class RestProxyRoutes
 {
@@ -30,5 +30,11 @@ final class RestProxyRoutes
             .add(HttpMethod.GET, "/topics/{topic}/partitions", topics::describePartitions)
             .add(HttpMethod.GET, "/topics/{topic}/partitions/{partition}", topics::describePartitions)
             .add(HttpMethod.POST, "/topics/{topic}/partitions/{partition}", produce);
+        final RestV3ClusterRoutes clusters = new RestV3ClusterRoutes(services);
+        router.add(HttpMethod.GET, "/v3/clusters", clusters::listClusters)
+            .add(HttpMethod.GET, "/v3/clusters/{cluster_id}", clusters::getCluster)
+            .add(HttpMethod.GET, "/v3/clusters/{cluster_id}/topics", clusters::listTopics)
+            .add(HttpMethod.GET, "/v3/clusters/{cluster_id}/topics/{topic}", clusters::getTopic)
+            .add(HttpMethod.POST, "/v3/clusters/{cluster_id}/topics/{topic}/records", new RestV3ProduceRoute(services, maxBodyBytes));
     }
 }
