@@ -93,6 +93,19 @@ public record HttpConfig(HostPort bindAddress, long maxBodyBytes, Duration idleT
         return new HttpConfig(newBindAddress, maxBodyBytes, idleTimeout, tls, auth);
     }
 
+    /**
+     * The same section with the settings a reload applies live: its TLS and authentication (their files are read
+     * again at every reload anyway).
+     *
+     * @param newTls  the TLS settings.
+     * @param newAuth the authentication settings.
+     * @return the section.
+     */
+    public HttpConfig withLiveSecurity(final TlsServerConfig newTls, final GatewayAuthConfig newAuth)
+    {
+        return new HttpConfig(bindAddress, maxBodyBytes, idleTimeout, newTls, newAuth);
+    }
+
     static long size(final String path, final String text, final long defaultBytes)
     {
         if (text == null)

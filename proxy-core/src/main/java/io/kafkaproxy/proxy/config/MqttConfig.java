@@ -72,6 +72,19 @@ public record MqttConfig(HostPort bindAddress, int maxPacketBytes, TlsServerConf
     }
 
     /**
+     * The same section with the settings a reload applies live: its TLS and authentication (their files are read
+     * again at every reload anyway).
+     *
+     * @param newTls  the TLS settings.
+     * @param newAuth the authentication settings.
+     * @return the section.
+     */
+    public MqttConfig withLiveSecurity(final TlsServerConfig newTls, final GatewayAuthConfig newAuth)
+    {
+        return new MqttConfig(bindAddress, maxPacketBytes, newTls, newAuth);
+    }
+
+    /**
      * The same section on another address.
      *
      * @param newBindAddress the address.

@@ -13,6 +13,7 @@ import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.gateway.Gateway;
 import io.kafkaproxy.proxy.gateway.GatewayNetwork;
+import io.kafkaproxy.proxy.gateway.settings.GatewaySettings;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.connection.ConnectionLogLimits;
 import io.kafkaproxy.proxy.memory.FramePromises;
@@ -455,6 +456,15 @@ public final class KafkaProxy implements AutoCloseable
         {
             final ClientTlsContext tls = snapshot.clientTls(listener.name());
             metrics.onTlsCertificatesLoaded(listener.name(), tls == null ? List.of() : tls.certificates());
+        }
+        final GatewaySettings gatewaySettings = snapshot.gateway();
+        if (gatewaySettings != null && gatewaySettings.httpTls() != null)
+        {
+            metrics.onTlsCertificatesLoaded(GatewaySettings.HTTP_LISTENER, gatewaySettings.httpTls().certificates());
+        }
+        if (gatewaySettings != null && gatewaySettings.mqttTls() != null)
+        {
+            metrics.onTlsCertificatesLoaded(GatewaySettings.MQTT_LISTENER, gatewaySettings.mqttTls().certificates());
         }
         metrics.onBrokerTlsCertificatesLoaded(snapshot.brokerTls() == null ? List.of() : snapshot.brokerTls().certificates());
     }
