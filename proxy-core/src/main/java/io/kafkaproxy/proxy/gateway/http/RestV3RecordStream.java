@@ -59,6 +59,7 @@ final class RestV3RecordStream implements HttpRouteHandler
     private boolean inputFailed;
     private boolean aborted;
     private boolean waitingForBuffer;
+    private int recordsRead;
     private ScheduledFuture<?> throttle;
     private ByteBuf singleAnswer;
     private int singleStatus = HttpResponseStatus.OK.code();
@@ -144,6 +145,7 @@ final class RestV3RecordStream implements HttpRouteHandler
         catch (final RestInputException e)
         {
             inputFailed = true;
+            recordsRead++;
             entries.add(failed(e));
             onBadInput(e);
         }
@@ -154,7 +156,7 @@ final class RestV3RecordStream implements HttpRouteHandler
         if (content instanceof LastHttpContent)
         {
             requestEnded = true;
-            if (!streaming && entries.isEmpty() && !refused)
+            if (!streaming && recordsRead == 0 && !refused)
             {
                 entries.add(failed(new RestInputException(HttpResponseStatus.BAD_REQUEST, 400, "invalid_body", "no record in the body")));
             }
@@ -168,6 +170,7 @@ final class RestV3RecordStream implements HttpRouteHandler
 
     private void onRecordText(final byte[] text)
     {
+        recordsRead++;
         try
         {
             entries.add(new Entry(RestV3RecordParser.parse(text, 0, text.length), 0, null));
@@ -197,7 +200,8 @@ final class RestV3RecordStream implements HttpRouteHandler
      */
     private void sendReady()
     {
-        if (!checked || refused || aborted)
+        // While waiting for buffer space, one whenBufferAvailable task is registered; it calls here again.
+        if (!checked || refused || aborted || waitingForBuffer)
         {
             updateReading();
             return;
