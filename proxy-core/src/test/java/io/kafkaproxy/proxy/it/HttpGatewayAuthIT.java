@@ -57,7 +57,8 @@ class HttpGatewayAuthIT
     static void startKafkaAndGateway() throws Exception
     {
         final TestCertificates.Issued authority = TestCertificates.authority("http-auth-it");
-        final TestCertificates.Issued server = TestCertificates.server(authority, "CN=kafka-proxy", ProxiedKafka.ADVERTISED_HOST, "localhost");
+        final TestCertificates.Issued server =
+            TestCertificates.server(authority, "CN=kafka-proxy", ProxiedKafka.ADVERTISED_HOST, "localhost");
         final Path users = SaslCredentialFixtures.writePlainUsers(dir.resolve("users.txt"),
             Map.of("alice", "alice-secret", "mallory", "mallory-secret", "greedy", "greedy-secret"));
         issuer = new TestJwtIssuer();
@@ -119,7 +120,8 @@ class HttpGatewayAuthIT
         for (final HttpResponse<String> refused : List.of(wrong, missing, badToken))
         {
             assertThat(refused.statusCode()).isEqualTo(401);
-            assertThat(refused.headers().firstValue("www-authenticate")).hasValue("Basic realm=\"kafka-proxy\", Bearer realm=\"kafka-proxy\"");
+            assertThat(refused.headers().firstValue("www-authenticate"))
+                .hasValue("Basic realm=\"kafka-proxy\", Bearer realm=\"kafka-proxy\"");
             final JsonNode body = JSON.readTree(refused.body());
             assertThat(body.get("error_code").asInt()).isEqualTo(40101);
             assertThat(body.get("message").asText()).doesNotContain("secret");
@@ -191,6 +193,31 @@ class HttpGatewayAuthIT
         assertThat(throttled.headers().firstValue("retry-after")).isPresent();
         assertThat(Long.parseLong(throttled.headers().firstValue("retry-after").orElseThrow())).isPositive();
         assertThat(JSON.readTree(throttled.body()).get("error_code").asInt()).isEqualTo(42901);
+    }
+
+    @Test
+    void shouldStreamV3RecordsOverHttp2() throws Exception
+    {
+        // Given: an HTTP/2 body without a length is a stream
+        final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(anonymousTls).build();
+        final String clusterId = kafka.proxy().gateway().services().clusterId().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        final byte[] records = ("{\"value\":{\"type\":\"STRING\",\"data\":\"a\"}}{\"partition_id\":9,\"value\":null}" +
+            "{\"value\":{\"type\":\"STRING\",\"data\":\"b\"}}").getBytes(StandardCharsets.UTF_8);
+
+        // When
+        final HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri("/v3/clusters/" + clusterId + "/topics/" + TOPIC +
+                "/records"))
+            .header("Content-Type", "application/json").header("Authorization", basic("alice", "alice-secret"))
+            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(records))).build(),
+            HttpResponse.BodyHandlers.ofString());
+
+        // Then: one report each, in order; the record for a partition that does not exist has its own 404
+        assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(response.statusCode()).isEqualTo(200);
+        final List<JsonNode> reports = new java.util.ArrayList<>();
+        JSON.readerFor(JsonNode.class).<JsonNode>readValues(response.body()).forEachRemaining(reports::add);
+        assertThat(reports).extracting(report -> report.get("error_code").asInt()).containsExactly(200, 404, 200);
+        assertThat(reports.get(2).get("offset").asLong()).isEqualTo(reports.get(0).get("offset").asLong() + 1);
     }
 
     private static HttpRequest produce(final String authorization)

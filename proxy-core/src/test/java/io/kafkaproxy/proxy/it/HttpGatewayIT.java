@@ -92,7 +92,8 @@ class HttpGatewayIT
         // Given
         final String topic = "http-v2-json";
         kafka.createTopic(topic, 1, 1);
-        final String body = "{\"records\":[{\"key\":\"somekey\",\"value\":{\"foo\":\"bar\"}},{\"value\":[\"foo\",\"bar\"]},{\"value\":53.5}]}";
+        final String body = "{\"records\":[{\"key\":\"somekey\",\"value\":{\"foo\":\"bar\"}}," +
+            "{\"value\":[\"foo\",\"bar\"]},{\"value\":53.5}]}";
 
         // When
         final HttpResponse<String> response = http11().send(post("/topics/" + topic, V2_JSON, body), HttpResponse.BodyHandlers.ofString());
@@ -155,7 +156,8 @@ class HttpGatewayIT
         // When
         final HttpResponse<String> response = http11().send(HttpRequest.newBuilder(uri("/topics/" + topic))
             .header("Content-Type", V2_JSON).header("traceparent", traceparent).header("tracestate", "congo=t61rcWkgMzE")
-            .POST(HttpRequest.BodyPublishers.ofString("{\"records\":[{\"value\":1},{\"value\":2}]}")).build(), HttpResponse.BodyHandlers.ofString());
+            .POST(HttpRequest.BodyPublishers.ofString("{\"records\":[{\"value\":1},{\"value\":2}]}")).build(),
+            HttpResponse.BodyHandlers.ofString());
 
         // Then
         assertThat(response.statusCode()).isEqualTo(200);
@@ -276,7 +278,8 @@ class HttpGatewayIT
         // Then
         assertThat(result.exitCode()).isZero();
         assertThat(JSON.readTree(result.output())).isEqualTo(JSON.readTree(
-            "{\"offsets\":[{\"partition\":0,\"offset\":0,\"error_code\":null,\"error\":null}],\"key_schema_id\":null,\"value_schema_id\":null}"));
+            "{\"offsets\":[{\"partition\":0,\"offset\":0,\"error_code\":null,\"error\":null}]," +
+            "\"key_schema_id\":null,\"value_schema_id\":null}"));
         assertThat(consume(topic, 1)).extracting(record -> text(record.value())).containsExactly("{\"foo\":\"bar\"}");
     }
 
@@ -361,7 +364,8 @@ class HttpGatewayIT
             "\"key\":{\"type\":\"BINARY\",\"data\":\"Zm9vYmFy\"},\"value\":{\"type\":\"JSON\",\"data\":{\"foo\":\"bar\"}}}";
 
         // When
-        final HttpResponse<String> response = http11().send(post(v3Records(topic), "application/json", body), HttpResponse.BodyHandlers.ofString());
+        final HttpResponse<String> response = http11().send(post(v3Records(topic), "application/json", body),
+            HttpResponse.BodyHandlers.ofString());
 
         // Then: the documented delivery report, field by field
         assertThat(response.statusCode()).isEqualTo(200);
@@ -435,7 +439,8 @@ class HttpGatewayIT
         // When
         final ExternalCommand.Result result = ExternalCommand.run(List.of("curl", "-s", "-X", "POST",
             "-H", "Content-Type: application/json", "-H", "Transfer-Encoding: chunked", "--data-binary", "@-",
-            uri(v3Records(topic)).toString()), "{\"value\":{\"type\":\"STRING\",\"data\":\"one\"}}\n{\"value\":{\"type\":\"STRING\",\"data\":\"two\"}}\n");
+            uri(v3Records(topic)).toString()),
+            "{\"value\":{\"type\":\"STRING\",\"data\":\"one\"}}\n{\"value\":{\"type\":\"STRING\",\"data\":\"two\"}}\n");
 
         // Then
         assertThat(result.exitCode()).isZero();
@@ -458,7 +463,8 @@ class HttpGatewayIT
             record), HttpResponse.BodyHandlers.ofString());
         final HttpResponse<String> unknownTopic = client.send(post(v3Records("http-v3-no-such-topic"), "application/json", record),
             HttpResponse.BodyHandlers.ofString());
-        final HttpResponse<String> wrongType = client.send(post(v3Records("x"), "text/plain", record), HttpResponse.BodyHandlers.ofString());
+        final HttpResponse<String> wrongType = client.send(post(v3Records("x"), "text/plain", record),
+            HttpResponse.BodyHandlers.ofString());
         final HttpResponse<String> clusters = client.send(get("/v3/clusters"), HttpResponse.BodyHandlers.ofString());
 
         // Then
@@ -512,7 +518,8 @@ class HttpGatewayIT
             // Nothing beyond: each record once.
             consumer.poll(Duration.ofMillis(500)).forEach(records::add);
         }
-        records.sort((a, b) -> a.partition() != b.partition() ? Integer.compare(a.partition(), b.partition()) : Long.compare(a.offset(), b.offset()));
+        records.sort(java.util.Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition)
+            .thenComparingLong(ConsumerRecord::offset));
         return records;
     }
 
@@ -538,7 +545,8 @@ class HttpGatewayIT
 
     private static HttpRequest post(final String path, final String contentType, final String body)
     {
-        return HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build();
+        return HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
     }
 
     private static URI uri(final String path)

@@ -85,12 +85,12 @@ final class ConcatenatedJsonFramer
         catch (final JsonProcessingException e)
         {
             failed = true;
-            throw new RestInputException(HttpResponseStatus.BAD_REQUEST, 400, "malformed_json", "malformed JSON: " + e.getOriginalMessage());
+            throw RestInputException.malformedJson(e.getOriginalMessage());
         }
         catch (final IOException e)
         {
             failed = true;
-            throw new RestInputException(HttpResponseStatus.BAD_REQUEST, 400, "malformed_json", "malformed JSON: " + e.getMessage());
+            throw RestInputException.malformedJson(e.getMessage());
         }
     }
 
@@ -109,7 +109,7 @@ final class ConcatenatedJsonFramer
         if (objectStart >= 0)
         {
             failed = true;
-            throw new RestInputException(HttpResponseStatus.BAD_REQUEST, 400, "malformed_json", "malformed JSON: the body ended inside a record");
+            throw RestInputException.malformedJson("the body ended inside a record");
         }
     }
 
@@ -123,7 +123,8 @@ final class ConcatenatedJsonFramer
                 if (token != JsonToken.START_OBJECT)
                 {
                     failed = true;
-                    throw new RestInputException(HttpResponseStatus.BAD_REQUEST, 400, "invalid_record", "each record must be a JSON object");
+                    throw new RestInputException(HttpResponseStatus.BAD_REQUEST, 400, "invalid_record",
+                        "each record must be a JSON object");
                 }
                 // Just past the '{' (the token location of the non-blocking parser is not its first byte).
                 objectStart = parser.currentLocation().getByteOffset() - 1;

@@ -70,7 +70,8 @@ final class GatewayHttpAuthenticator implements HttpRequestAuthenticator
         {
             try
             {
-                return CompletableFuture.completedFuture(Authentication.of(services.httpAuthenticator().certificate(peer, gateway.httpTls())));
+                final String principal = services.httpAuthenticator().certificate(peer, gateway.httpTls());
+                return CompletableFuture.completedFuture(Authentication.of(principal));
             }
             catch (final GatewayAuthenticationException e)
             {

@@ -63,7 +63,8 @@ public final class HttpGatewayServer implements GatewayListener, AutoCloseable
         endpoints.accept(router);
         final Supplier<SslContext> tls = http.tls() == null ? null : () -> services.snapshot().gateway().httpTls().sslContext();
         return bind(network.acceptor(), network.io(), network.serverChannelClass(),
-            new InetSocketAddress(http.bindAddress().host(), http.bindAddress().port()), tls, router, new GatewayHttpAuthenticator(services),
+            new InetSocketAddress(http.bindAddress().host(), http.bindAddress().port()), tls, router,
+            new GatewayHttpAuthenticator(services),
             new GatewayHttpObserver(services.metrics()), http.maxBodyBytes(), http.idleTimeout());
     }
 

@@ -63,7 +63,8 @@ final class RestKafkaErrors
         }
         else if (cause instanceof RetriableException)
         {
-            exchange.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, RestErrorBody.KAFKA_RETRIABLE_ERROR, String.valueOf(cause.getMessage()));
+            exchange.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, RestErrorBody.KAFKA_RETRIABLE_ERROR,
+                String.valueOf(cause.getMessage()));
         }
         else
         {

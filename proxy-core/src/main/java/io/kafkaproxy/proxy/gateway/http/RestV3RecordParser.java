@@ -75,11 +75,11 @@ final class RestV3RecordParser
         }
         catch (final JsonProcessingException e)
         {
-            throw new RestInputException(HttpResponseStatus.BAD_REQUEST, 400, "malformed_json", "malformed JSON: " + e.getOriginalMessage());
+            throw RestInputException.malformedJson(e.getOriginalMessage());
         }
         catch (final IOException e)
         {
-            throw new RestInputException(HttpResponseStatus.BAD_REQUEST, 400, "malformed_json", "malformed JSON: " + e.getMessage());
+            throw RestInputException.malformedJson(e.getMessage());
         }
     }
 

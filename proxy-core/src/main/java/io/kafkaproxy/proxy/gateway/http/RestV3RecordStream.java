@@ -107,11 +107,13 @@ final class RestV3RecordStream implements HttpRouteHandler
             entries.clear();
             if (error == null)
             {
-                exchange.refuseBadInput(HttpResponseStatus.NOT_FOUND, 404, "unknown_cluster", "Cluster " + expectedClusterId + " cannot be found.");
+                exchange.refuseBadInput(HttpResponseStatus.NOT_FOUND, 404, "unknown_cluster",
+                    "Cluster " + expectedClusterId + " cannot be found.");
             }
             else if (RestKafkaErrors.unwrap(error) instanceof UnknownTopicOrPartitionException)
             {
-                exchange.refuseBadInput(HttpResponseStatus.NOT_FOUND, 404, "unknown_topic", "This server does not host this topic-partition.");
+                exchange.refuseBadInput(HttpResponseStatus.NOT_FOUND, 404, "unknown_topic",
+                    "This server does not host this topic-partition.");
             }
             else
             {
@@ -219,8 +221,8 @@ final class RestV3RecordStream implements HttpRouteHandler
                 services.metrics().onError(GatewayHttpObserver.PROTOCOL, "unknown_partition");
                 continue;
             }
-            final boolean accepted = RestRecordSender.send(services.producer(), exchange.executor(), topic, record.partition(), record, trace,
-                entry::onOutcome);
+            final boolean accepted = RestRecordSender.send(services.producer(), exchange.executor(), topic, record.partition(), record,
+                trace, entry::onOutcome);
             if (!accepted)
             {
                 waitingForBuffer = true;
@@ -403,7 +405,8 @@ final class RestV3RecordStream implements HttpRouteHandler
             json.writeEndObject();
         }
 
-        private void writeData(final JsonGenerator json, final String field, final RecordFormat format, final byte[] data) throws IOException
+        private void writeData(final JsonGenerator json, final String field, final RecordFormat format, final byte[] data)
+            throws IOException
         {
             if (data == null)
             {

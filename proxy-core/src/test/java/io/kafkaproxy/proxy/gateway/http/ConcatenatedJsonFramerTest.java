@@ -14,7 +14,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ConcatenatedJsonFramerTest
 {
     private final List<String> objects = new ArrayList<>();
-    private final ConcatenatedJsonFramer framer = new ConcatenatedJsonFramer(64, bytes -> objects.add(new String(bytes, StandardCharsets.UTF_8)));
+    private final ConcatenatedJsonFramer framer =
+        new ConcatenatedJsonFramer(64, bytes -> objects.add(new String(bytes, StandardCharsets.UTF_8)));
 
     @Test
     void shouldCutConcatenatedObjectsWhereverTheChunksEnd()
@@ -56,7 +57,8 @@ class ConcatenatedJsonFramerTest
         final ByteBuf chunk = Unpooled.copiedBuffer("{\"value\":", StandardCharsets.UTF_8);
         truncated.feed(chunk);
         chunk.release();
-        assertThatThrownBy(truncated::end).isInstanceOf(RestInputException.class).hasMessage("malformed JSON: the body ended inside a record");
+        assertThatThrownBy(truncated::end).isInstanceOf(RestInputException.class)
+            .hasMessage("malformed JSON: the body ended inside a record");
     }
 
     private void feed(final String text)

@@ -55,8 +55,8 @@ class HttpGatewayServerTest
             .add(HttpMethod.POST, "/echo/{name}", HttpGatewayServerTest::echo)
             .add(HttpMethod.GET, "/echo/{name}", exchange ->
             {
-                exchange.respond(HttpResponseStatus.OK, "text/plain",
-                    exchange.ctx().alloc().buffer().writeBytes(("hello " + exchange.pathParameter("name")).getBytes(StandardCharsets.UTF_8)));
+                final byte[] hello = ("hello " + exchange.pathParameter("name")).getBytes(StandardCharsets.UTF_8);
+                exchange.respond(HttpResponseStatus.OK, "text/plain", exchange.ctx().alloc().buffer().writeBytes(hello));
                 return HttpRouteHandler.DISCARD;
             });
         final HttpRequestObserver observer = new HttpRequestObserver()

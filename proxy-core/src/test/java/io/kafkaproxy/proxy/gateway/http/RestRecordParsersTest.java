@@ -16,7 +16,8 @@ class RestRecordParsersTest
     void shouldReadV2JsonRecordsAsTheirCompactJsonText()
     {
         // When
-        final List<RestRecord> records = v2("{\"value_schema\":\"ignored\",\"records\":[{\"key\":\"k\",\"value\":{ \"a\" : [1, 2] },\"partition\":3}," +
+        final List<RestRecord> records = v2("{\"value_schema\":\"ignored\"," +
+            "\"records\":[{\"key\":\"k\",\"value\":{ \"a\" : [1, 2] },\"partition\":3}," +
             "{\"value\":null}]}", RecordFormat.JSON);
 
         // Then
@@ -47,7 +48,8 @@ class RestRecordParsersTest
     void shouldReadAV3RecordOfEveryType()
     {
         // Given
-        final String json = "{\"partition_id\":1,\"headers\":[{\"name\":\"Header-1\",\"value\":\"SGVhZGVyLTE=\"},{\"name\":\"empty\",\"value\":null}]," +
+        final String json = "{\"partition_id\":1," +
+            "\"headers\":[{\"name\":\"Header-1\",\"value\":\"SGVhZGVyLTE=\"},{\"name\":\"empty\",\"value\":null}]," +
             "\"key\":{\"data\":\"Zm9vYmFy\",\"type\":\"BINARY\"},\"value\":{\"type\":\"STRING\",\"data\":\"text\"}," +
             "\"timestamp\":\"2021-02-05T19:14:42Z\"}";
 
@@ -57,7 +59,8 @@ class RestRecordParsersTest
 
         // Then
         assertThat(record.partition()).isEqualTo(1);
-        assertThat(record.headers()).extracting(header -> header.key() + "=" + text(header.value())).containsExactly("Header-1=Header-1", "empty=null");
+        assertThat(record.headers()).extracting(header -> header.key() + "=" + text(header.value()))
+            .containsExactly("Header-1=Header-1", "empty=null");
         assertThat(text(record.key())).isEqualTo("foobar");
         assertThat(record.keyFormat()).isEqualTo(RecordFormat.BINARY);
         assertThat(text(record.value())).isEqualTo("text");
