@@ -229,18 +229,20 @@ class HttpGatewayIT
         answers.add(client.send(post("/topics/" + topic, V2_JSON, "{\"records\":[{\"value\":\"" + "x".repeat(70_000) + "\"}]}"),
             HttpResponse.BodyHandlers.ofString()));
         answers.add(client.send(post("/topics/" + topic, V2_JSON, "{\"records\":[]}"), HttpResponse.BodyHandlers.ofString()));
+        answers.add(client.send(HttpRequest.newBuilder(uri("/topics")).header("Accept", "text/html").build(),
+            HttpResponse.BodyHandlers.ofString()));
         final HttpResponse<String> good = client.send(post("/topics/" + topic, V2_JSON, "{\"records\":[{\"value\":1}]}"),
             HttpResponse.BodyHandlers.ofString());
 
         // Then
-        assertThat(answers).extracting(HttpResponse::statusCode).containsExactly(400, 415, 422, 422, 404, 404, 413, 422);
+        assertThat(answers).extracting(HttpResponse::statusCode).containsExactly(400, 415, 422, 422, 404, 404, 413, 422, 406);
         assertThat(answers).extracting(answer -> JSON.readTree(answer.body()).get("error_code").asInt())
-            .containsExactly(400, 415, 42202, 42201, 40401, 40402, 413, 422);
+            .containsExactly(400, 415, 42202, 42201, 40401, 40402, 413, 422, 406);
         assertThat(JSON.readTree(answers.get(4).body()).get("message").asText()).isEqualTo("Topic not found.");
         assertThat(JSON.readTree(answers.get(5).body()).get("message").asText()).isEqualTo("Partition not found.");
         assertThat(good.statusCode()).isEqualTo(200);
         assertThat(openConnections()).isEqualTo(connections);
-        await().untilAsserted(() -> assertThat(errorCount() - errors).isEqualTo(8));
+        await().untilAsserted(() -> assertThat(errorCount() - errors).isEqualTo(9));
     }
 
     @Test
