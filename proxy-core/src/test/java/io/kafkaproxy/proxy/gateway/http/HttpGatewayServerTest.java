@@ -55,8 +55,8 @@ class HttpGatewayServerTest
             .add(HttpMethod.POST, "/echo/{name}", HttpGatewayServerTest::echo)
             .add(HttpMethod.GET, "/echo/{name}", exchange ->
             {
-                exchange.respond(HttpResponseStatus.OK, "text/plain",
-                    exchange.ctx().alloc().buffer().writeBytes(("hello " + exchange.pathParameter("name")).getBytes(StandardCharsets.UTF_8)));
+                final byte[] hello = ("hello " + exchange.pathParameter("name")).getBytes(StandardCharsets.UTF_8);
+                exchange.respond(HttpResponseStatus.OK, "text/plain", exchange.ctx().alloc().buffer().writeBytes(hello));
                 return HttpRouteHandler.DISCARD;
             });
         final HttpRequestObserver observer = new HttpRequestObserver()
@@ -221,6 +221,30 @@ class HttpGatewayServerTest
         assertThat(tooLarge.body()).isEqualTo("{\"error_code\":413,\"message\":\"request body larger than http.maxBodyBytes=1024\"}");
         assertThat(next.body()).isEqualTo("fits");
         await().untilAsserted(() -> assertThat(CONNECTIONS.get() - before).isZero());
+    }
+
+    @Test
+    void shouldCloseAConnectionIdleLongerThanTheIdleTimeout() throws Exception
+    {
+        // Given
+        final HttpGatewayServer idle = HttpGatewayServer.bind(group, group, NioServerSocketChannel.class,
+            new InetSocketAddress("127.0.0.1", 0), null, new HttpRouter(), HttpRequestAuthenticator.NONE, HttpRequestObserver.NONE,
+            MAX_BODY_BYTES, Duration.ofMillis(200));
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", idle.address().getPort()))
+        {
+            socket.setSoTimeout(10_000);
+
+            // When
+            socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            final String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+
+            // Then: answered (404), then closed by the server once idle
+            assertThat(answer).startsWith("HTTP/1.1 404 Not Found");
+        }
+        finally
+        {
+            idle.close();
+        }
     }
 
     private static HttpRequest post(final URI uri, final String body)
