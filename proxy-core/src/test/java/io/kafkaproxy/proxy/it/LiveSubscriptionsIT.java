@@ -164,7 +164,7 @@ class LiveSubscriptionsIT
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(unknown.body()).get("error_code").asInt()).isEqualTo(40401);
         assertThat(malformed.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(malformed.body()).get("error_code").asInt()).isEqualTo(40001);
+        assertThat(JSON.readTree(malformed.body()).get("error_code").asInt()).isEqualTo(400);
         assertThat(invalidName.statusCode()).isEqualTo(404);
     }
 

@@ -74,7 +74,8 @@ public final class StreamRoute implements HttpRoute
         }
         catch (final IllegalArgumentException e)
         {
-            exchange.refuseBadInput(HttpResponseStatus.BAD_REQUEST, RestErrorBody.BAD_REQUEST, "bad_stream_request", e.getMessage());
+            exchange.refuseBadInput(HttpResponseStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST.code(), "bad_stream_request",
+                e.getMessage());
             return HttpRouteHandler.DISCARD;
         }
         final GatewayClient client = services.access().forClient(exchange.principal(), exchange.clientAddress().getAddress());
@@ -96,7 +97,7 @@ public final class StreamRoute implements HttpRoute
         }
         if (request.binary())
         {
-            exchange.refuseBadInput(HttpResponseStatus.BAD_REQUEST, RestErrorBody.BAD_REQUEST, "bad_stream_request",
+            exchange.refuseBadInput(HttpResponseStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST.code(), "bad_stream_request",
                 "format=binary needs a WebSocket: Server-Sent Events are text");
             return HttpRouteHandler.DISCARD;
         }
