@@ -15,9 +15,11 @@ import io.kafkaproxy.proxy.testing.WebSocketRecorder;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -303,6 +305,69 @@ class LiveSubscriptionsIT
             assertThat(rest.length).as("bytes the stalled client had not read").isLessThan(4 * 1024 * 1024 + 64 * 1024 + 2 * 33 * 1024);
         }
         healthy.close();
+    }
+
+    @Test
+    void aWebSocketSubscriberThatStopsReadingShouldBeDroppedAsSlow() throws Exception
+    {
+        // Given
+        kafka.createTopic("ws-slow", 1, 1);
+        final double droppedBefore = dropped("websocket", "slow");
+        final double sessionsBefore = sessions("websocket");
+        final WebSocketRecorder stalled = WebSocketRecorder.connectWithoutReading(http, webSocketUri("/v1/stream/ws-slow"));
+        await().atMost(WAIT).until(() -> sessions("websocket") == sessionsBefore + 1);
+
+        // When
+        final String padding = "x".repeat(32 * 1024);
+        for (int i = 0; i < 512; i++)
+        {
+            producer.send(new ProducerRecord<>("ws-slow", "k" + i, i + ":" + padding));
+        }
+        producer.flush();
+
+        // Then
+        await().atMost(WAIT).untilAsserted(() -> assertThat(dropped("websocket", "slow")).isEqualTo(droppedBefore + 1));
+        await().atMost(WAIT).until(() -> sessions("websocket") == sessionsBefore);
+        stalled.close();
+    }
+
+    @Test
+    void anSseGroupSubscriptionShouldResumeFromWhatItsGroupWasDelivered() throws Exception
+    {
+        // Given
+        kafka.createTopic("sse-group", 1, 1);
+        produce("sse-group", 0, 10);
+        final SseClient first = openAndAwaitStart("/v1/stream/sse-group?group=sse-readers&from=earliest", Map.of());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(first.events("record")).hasSize(10));
+        first.close();
+
+        // When
+        produce("sse-group", 10, 15);
+        final SseClient next = openAndAwaitStart("/v1/stream/sse-group?group=sse-readers&from=earliest", Map.of());
+
+        // Then
+        await().atMost(WAIT).untilAsserted(() -> assertThat(values(next)).containsExactlyElementsOf(expectedValues(10, 15)));
+        next.close();
+    }
+
+    @Test
+    void curlShouldPrintTheEventsOfAStream() throws Exception
+    {
+        // Given
+        Assumptions.assumeTrue(new File("/usr/bin/curl").canExecute(), "curl is not installed");
+        kafka.createTopic("sse-curl", 1, 1);
+        produce("sse-curl", 0, 3);
+
+        // When
+        final Process curl = new ProcessBuilder("/usr/bin/curl", "-N", "-s", "--max-time", "3",
+            uri("/v1/stream/sse-curl?from=earliest").toString()).redirectErrorStream(true).start();
+        final String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        curl.waitFor(30, TimeUnit.SECONDS);
+
+        // Then
+        assertThat(output).startsWith("event: start\nid: 0:0\n");
+        assertThat(output.split("event: record\n", -1)).hasSize(4);
+        assertThat(output).contains("id: 0:3\nevent: record\ndata: {\"topic\":\"sse-curl\",\"partition\":0,\"offset\":2,");
     }
 
     private static double dropped(final String protocol, final String reason)

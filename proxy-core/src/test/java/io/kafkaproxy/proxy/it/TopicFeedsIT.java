@@ -150,7 +150,7 @@ class TopicFeedsIT
     {
         // Given: a window of 5 records per partition; the feed has moved past 40 records.
         createTopic("catch-up", 2);
-        feeds = newFeeds(new FeedSettings(5, 1024 * 1024, 100, Duration.ofSeconds(30), Duration.ofSeconds(30)));
+        feeds = newFeeds(new FeedSettings(5, 1024 * 1024, 100, Duration.ofSeconds(30), Duration.ofSeconds(30), 1L << 24));
         final RecordingSubscriber live = subscribeAndAwaitStart("catch-up", FeedStart.latest());
         produce("catch-up", 0, 40);
         await().atMost(WAIT).untilAsserted(() -> assertThat(live.values()).hasSize(40));
@@ -230,7 +230,7 @@ class TopicFeedsIT
     {
         // Given
         createTopic("idle", 1);
-        feeds = newFeeds(new FeedSettings(10, 1024 * 1024, 1, Duration.ofMillis(200), Duration.ofSeconds(30)));
+        feeds = newFeeds(new FeedSettings(10, 1024 * 1024, 1, Duration.ofMillis(200), Duration.ofSeconds(30), 1L << 24));
         final RecordingSubscriber subscriber = subscribeAndAwaitStart("idle", FeedStart.latest());
         final RecordingSubscriber refused = new RecordingSubscriber(eventLoops.next());
         feeds.subscribe("idle", FeedStart.latest(), refused);

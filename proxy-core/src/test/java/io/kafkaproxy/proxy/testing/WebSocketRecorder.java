@@ -22,6 +22,7 @@ public final class WebSocketRecorder implements WebSocket.Listener
     private final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
     private final StringBuilder text = new StringBuilder();
     private ByteBuffer binary = ByteBuffer.allocate(0);
+    private final boolean reads;
     private volatile WebSocket webSocket;
     private volatile String closeReason;
 
@@ -34,9 +35,28 @@ public final class WebSocketRecorder implements WebSocket.Listener
      */
     public static WebSocketRecorder connect(final HttpClient client, final URI uri)
     {
-        final WebSocketRecorder recorder = new WebSocketRecorder();
+        final WebSocketRecorder recorder = new WebSocketRecorder(true);
         recorder.webSocket = client.newWebSocketBuilder().buildAsync(uri, recorder).join();
         return recorder;
+    }
+
+    /**
+     * Connects and then reads nothing: the client asks for no message, so its socket is not read.
+     *
+     * @param client the HTTP client.
+     * @param uri    the {@code ws://} URI.
+     * @return the recorder, once connected.
+     */
+    public static WebSocketRecorder connectWithoutReading(final HttpClient client, final URI uri)
+    {
+        final WebSocketRecorder recorder = new WebSocketRecorder(false);
+        recorder.webSocket = client.newWebSocketBuilder().buildAsync(uri, recorder).join();
+        return recorder;
+    }
+
+    private WebSocketRecorder(final boolean reads)
+    {
+        this.reads = reads;
     }
 
     public List<String> texts()
@@ -80,7 +100,10 @@ public final class WebSocketRecorder implements WebSocket.Listener
     public void onOpen(final WebSocket socket)
     {
         webSocket = socket;
-        socket.request(1);
+        if (reads)
+        {
+            socket.request(1);
+        }
     }
 
     @Override

@@ -13,17 +13,20 @@ import java.util.Objects;
  * @param maxSubscribers            open subscriptions per cluster; default 10000.
  * @param idleGrace                 how long a feed without subscribers keeps reading before it stops; default 30 s.
  * @param partitionRefresh          how often a feed looks for new partitions; default 30 s.
+ * @param replayBytesPerPartition   the most bytes of records a window keeps per partition, whatever their count;
+ *                                  default 16 MiB.
  */
 public record FeedSettings(
     int replayRecordsPerPartition,
     long subscriberBufferBytes,
     int maxSubscribers,
     Duration idleGrace,
-    Duration partitionRefresh)
+    Duration partitionRefresh,
+    long replayBytesPerPartition)
 {
     /** The defaults. */
     public static final FeedSettings DEFAULTS =
-        new FeedSettings(1000, 1024 * 1024, 10_000, Duration.ofSeconds(30), Duration.ofSeconds(30));
+        new FeedSettings(1000, 1024 * 1024, 10_000, Duration.ofSeconds(30), Duration.ofSeconds(30), 16L * 1024 * 1024);
 
     /**
      * Checks the settings.
@@ -48,6 +51,10 @@ public record FeedSettings(
         {
             throw new IllegalArgumentException("gateway.subscriptions.maxSubscribers: must be > 0, was " + maxSubscribers);
         }
+        if (replayBytesPerPartition <= 0)
+        {
+            throw new IllegalArgumentException("replayBytesPerPartition: must be > 0, was " + replayBytesPerPartition);
+        }
         if (idleGrace.isNegative() || partitionRefresh.isNegative() || partitionRefresh.isZero())
         {
             throw new IllegalArgumentException("feed timings must be positive: idleGrace=" + idleGrace
@@ -64,7 +71,7 @@ public record FeedSettings(
     public static FeedSettings of(final GatewayConfig.Subscriptions subscriptions)
     {
         return new FeedSettings(subscriptions.replayRecordsPerPartition(), subscriptions.subscriberBufferBytes(),
-            subscriptions.maxSubscribers(), DEFAULTS.idleGrace(), DEFAULTS.partitionRefresh());
+            subscriptions.maxSubscribers(), DEFAULTS.idleGrace(), DEFAULTS.partitionRefresh(), DEFAULTS.replayBytesPerPartition());
     }
 
     /**
@@ -75,7 +82,8 @@ public record FeedSettings(
      */
     public FeedSettings withIdleGrace(final Duration grace)
     {
-        return new FeedSettings(replayRecordsPerPartition, subscriberBufferBytes, maxSubscribers, grace, partitionRefresh);
+        return new FeedSettings(replayRecordsPerPartition, subscriberBufferBytes, maxSubscribers, grace, partitionRefresh,
+            replayBytesPerPartition);
     }
 
     /**
@@ -86,6 +94,7 @@ public record FeedSettings(
      */
     public FeedSettings withPartitionRefresh(final Duration refresh)
     {
-        return new FeedSettings(replayRecordsPerPartition, subscriberBufferBytes, maxSubscribers, idleGrace, refresh);
+        return new FeedSettings(replayRecordsPerPartition, subscriberBufferBytes, maxSubscribers, idleGrace, refresh,
+            replayBytesPerPartition);
     }
 }

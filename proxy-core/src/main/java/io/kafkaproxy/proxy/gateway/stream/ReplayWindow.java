@@ -15,16 +15,20 @@ import java.util.List;
 final class ReplayWindow
 {
     private final int capacity;
+    private final long maxBytesPerPartition;
     private Ring[] rings = new Ring[0];
 
     /**
      * An empty window.
      *
-     * @param capacity records kept per partition.
+     * @param capacity             records kept per partition.
+     * @param maxBytesPerPartition bytes kept per partition at most (records of a megabyte would otherwise make a
+     *                             thousand-record window a gigabyte): past it the oldest records go early.
      */
-    ReplayWindow(final int capacity)
+    ReplayWindow(final int capacity, final long maxBytesPerPartition)
     {
         this.capacity = capacity;
+        this.maxBytesPerPartition = maxBytesPerPartition;
     }
 
     /**
@@ -41,7 +45,7 @@ final class ReplayWindow
         }
         if (rings[partition] == null)
         {
-            rings[partition] = new Ring(capacity, position);
+            rings[partition] = new Ring(capacity, maxBytesPerPartition, position);
         }
     }
 
@@ -147,14 +151,17 @@ final class ReplayWindow
     private static final class Ring
     {
         private final FeedRecord[] records;
+        private final long maxBytes;
         private int head;
         private int size;
+        private long bytes;
         private long start;
         private long end;
 
-        Ring(final int capacity, final long position)
+        Ring(final int capacity, final long maxBytes, final long position)
         {
             this.records = new FeedRecord[capacity];
+            this.maxBytes = maxBytes;
             this.start = position;
             this.end = position;
         }
@@ -167,16 +174,23 @@ final class ReplayWindow
                 start = end;
                 return;
             }
-            if (size == records.length)
+            while (size > 0 && (size == records.length || bytes + record.sizeBytes() > maxBytes))
             {
-                final FeedRecord evicted = records[head];
-                records[head] = null;
-                head = (head + 1) % records.length;
-                size--;
-                start = evicted.offset() + 1;
+                evictOldest();
             }
             records[(head + size) % records.length] = record;
             size++;
+            bytes += record.sizeBytes();
+        }
+
+        private void evictOldest()
+        {
+            final FeedRecord evicted = records[head];
+            records[head] = null;
+            head = (head + 1) % records.length;
+            size--;
+            bytes -= evicted.sizeBytes();
+            start = evicted.offset() + 1;
         }
     }
 }

@@ -10,7 +10,8 @@ import java.util.Map;
 /**
  * What a {@code GET /v1/stream/{topic}} request asks for: where to start (query {@code from=latest|earliest},
  * {@code offsets=0:15,1:22}, or a resume: the {@code Last-Event-ID} header or {@code lastEventId} query, which win),
- * an optional consumer {@code group}, and the WebSocket frame {@code format} ({@code json} or {@code binary}).
+ * an optional consumer {@code group} (which resumes from its commits: a resume id is ignored, offsets refused), and
+ * the WebSocket frame {@code format} ({@code json} or {@code binary}).
  *
  * @param topic  the topic.
  * @param start  where to start; for a group, where to start when the group has no commit.
@@ -52,7 +53,8 @@ record StreamRequest(String topic, FeedStart start, String group, boolean binary
             throw new IllegalArgumentException("group must not be empty");
         }
         final FeedStart start;
-        if (resume != null && !resume.isBlank())
+        // A group resumes from its commits: the Last-Event-ID a reconnecting EventSource sends by itself is not an error.
+        if (resume != null && !resume.isBlank() && group == null)
         {
             start = FeedStart.offsets(positions(resume.strip(), "Last-Event-ID"));
         }
@@ -74,7 +76,7 @@ record StreamRequest(String topic, FeedStart start, String group, boolean binary
         }
         if (group != null && start instanceof FeedStart.Offsets)
         {
-            throw new IllegalArgumentException("a group subscription resumes from its group's commits: no offsets or Last-Event-ID");
+            throw new IllegalArgumentException("a group subscription resumes from its group's commits: no offsets");
         }
         return new StreamRequest(topic, start, group, "binary".equals(format));
     }

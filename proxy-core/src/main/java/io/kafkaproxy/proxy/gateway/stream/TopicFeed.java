@@ -4,6 +4,7 @@ import io.netty.channel.EventLoop;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -70,7 +71,7 @@ final class TopicFeed implements Runnable, FeedSubscription.Owner
         this.topic = topic;
         this.owner = owner;
         this.settings = settings;
-        this.window = new ReplayWindow(settings.replayRecordsPerPartition());
+        this.window = new ReplayWindow(settings.replayRecordsPerPartition(), settings.replayBytesPerPartition());
         this.maxLoopLagBytes = Math.max(MIN_LOOP_LAG_BYTES, 4 * settings.subscriberBufferBytes());
     }
 
@@ -371,6 +372,21 @@ final class TopicFeed implements Runnable, FeedSubscription.Owner
             execute(eventLoop, () -> subscription.close(reason));
             return;
         }
+        try
+        {
+            joinAtStart(subscription, start, eventLoop);
+        }
+        catch (final KafkaException e)
+        {
+            // The metadata or offsets a start needs could not be had (a timeout, say): that subscriber fails, the
+            // feed and its other subscribers go on.
+            LOGGER.atWarn().addKeyValue("topic", topic).addKeyValue("error", e.toString()).log("subscriber could not start");
+            execute(eventLoop, () -> subscription.close(FeedCloseReason.FAILED));
+        }
+    }
+
+    private void joinAtStart(final FeedSubscription subscription, final FeedStart start, final EventLoop eventLoop)
+    {
         if (partitions.isEmpty())
         {
             refreshPartitions();

@@ -10,7 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ReplayWindowTest
 {
-    private final ReplayWindow window = new ReplayWindow(3);
+    private final ReplayWindow window = new ReplayWindow(3, 1L << 20);
 
     @Test
     void shouldCoverTheFeedPositionOfANewPartitionAndNothingBefore()
@@ -83,7 +83,7 @@ class ReplayWindowTest
     void shouldCoverOnlyTheEndWhenItKeepsNoRecords()
     {
         // Given
-        final ReplayWindow none = new ReplayWindow(0);
+        final ReplayWindow none = new ReplayWindow(0, 1L << 20);
         none.addPartition(0, 3);
 
         // When
@@ -93,6 +93,24 @@ class ReplayWindowTest
         assertThat(none.start(0)).isEqualTo(4);
         assertThat(none.covers(0, 3)).isFalse();
         assertThat(none.covers(0, 4)).isTrue();
+    }
+
+    @Test
+    void shouldLetTheOldestRecordsGoEarlyWhenTheBytesWouldPassTheLimit()
+    {
+        // Given: room for 3 records by count, about 2 by bytes.
+        final ReplayWindow small = new ReplayWindow(3, 2 * record(0, 0).sizeBytes());
+        small.addPartition(0, 0);
+
+        // When
+        small.append(record(0, 0));
+        small.append(record(0, 1));
+        small.append(record(0, 2));
+
+        // Then
+        assertThat(small.size(0)).isEqualTo(2);
+        assertThat(small.start(0)).isEqualTo(1);
+        assertThat(small.covers(0, 0)).isFalse();
     }
 
     @Test

@@ -64,6 +64,20 @@ class StreamRequestTest
     }
 
     @Test
+    void shouldLetAGroupResumeFromItsCommitsWhateverLastEventIdSays()
+    {
+        // Given
+        headers.set(StreamRequest.LAST_EVENT_ID, "0:16");
+
+        // When
+        final StreamRequest request = parse("/v1/stream/t?group=g&from=earliest");
+
+        // Then
+        assertThat(request.group()).isEqualTo("g");
+        assertThat(request.start()).isEqualTo(FeedStart.earliest());
+    }
+
+    @Test
     void shouldRefuseMalformedParameters()
     {
         // Then
