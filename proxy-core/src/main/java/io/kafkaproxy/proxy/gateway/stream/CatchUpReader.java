@@ -1,6 +1,5 @@
 package io.kafkaproxy.proxy.gateway.stream;
 
-import io.netty.channel.EventLoop;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -76,9 +75,9 @@ final class CatchUpReader implements Runnable
                     consumer.assign(List.copyOf(remaining.values()));
                 }
                 final ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
-                if (!records.isEmpty())
+                if (!records.isEmpty() && !deliver(records))
                 {
-                    deliver(records);
+                    break;
                 }
             }
         }
@@ -89,8 +88,7 @@ final class CatchUpReader implements Runnable
         catch (final RuntimeException e)
         {
             LOGGER.atWarn().addKeyValue("topic", feed.topic()).addKeyValue("error", e.toString()).log("catch-up read failed");
-            final EventLoop eventLoop = subscription.subscriber().eventLoop();
-            eventLoop.execute(() -> subscription.close(FeedCloseReason.FAILED));
+            subscription.post(() -> subscription.close(FeedCloseReason.FAILED));
         }
     }
 
@@ -116,7 +114,7 @@ final class CatchUpReader implements Runnable
         return handedOver;
     }
 
-    private void deliver(final ConsumerRecords<byte[], byte[]> records) throws InterruptedException
+    private boolean deliver(final ConsumerRecords<byte[], byte[]> records) throws InterruptedException
     {
         final List<FeedRecord> batch = new ArrayList<>(records.count());
         for (final ConsumerRecord<byte[], byte[]> record : records)
@@ -125,12 +123,12 @@ final class CatchUpReader implements Runnable
                 record.key(), record.value(), record.headers()));
         }
         final CompletableFuture<Boolean> taken = new CompletableFuture<>();
-        subscription.subscriber().eventLoop().execute(() ->
+        final boolean posted = subscription.post(() ->
         {
             subscription.deliverPrivate(batch);
             taken.complete(Boolean.TRUE);
         });
-        await(taken);
+        return posted && await(taken) != null;
     }
 
     private <T> T await(final CompletableFuture<T> future) throws InterruptedException

@@ -5,6 +5,7 @@ import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One subscriber's place in a topic: the next offset it needs per partition, the partitions a private catch-up
@@ -47,7 +48,7 @@ public final class FeedSubscription
         else
         {
             cancelled = true;
-            subscriber.eventLoop().execute(() -> end(null));
+            post(() -> end(null));
         }
     }
 
@@ -91,6 +92,25 @@ public final class FeedSubscription
             }
         }
         return to;
+    }
+
+    /**
+     * Runs a task on the subscriber's event loop; any thread.
+     *
+     * @param task the task.
+     * @return false if the loop takes no more tasks: it stops with the proxy, and its channels close with it.
+     */
+    boolean post(final Runnable task)
+    {
+        try
+        {
+            subscriber.eventLoop().execute(task);
+            return true;
+        }
+        catch (final RejectedExecutionException e)
+        {
+            return false;
+        }
     }
 
     /**

@@ -91,11 +91,14 @@ final class GroupFeed implements Runnable, FeedSubscription.Owner
             }
             if (groupConsumer.partitionsFor(topic).isEmpty())
             {
-                subscription.subscriber().eventLoop().execute(() -> subscription.close(FeedCloseReason.UNKNOWN_TOPIC));
+                subscription.post(() -> subscription.close(FeedCloseReason.UNKNOWN_TOPIC));
                 return;
             }
             groupConsumer.subscribe(List.of(topic));
-            subscription.subscriber().eventLoop().execute(() -> subscription.start(new long[0], null, List.of()));
+            if (!subscription.post(() -> subscription.start(new long[0], null, List.of())))
+            {
+                return;
+            }
             while (!gone())
             {
                 final ConsumerRecords<byte[], byte[]> records = groupConsumer.poll(POLL_TIMEOUT);
@@ -121,7 +124,7 @@ final class GroupFeed implements Runnable, FeedSubscription.Owner
         {
             LOGGER.atWarn().addKeyValue("topic", topic).addKeyValue("group", group).addKeyValue("error", e.toString())
                 .log("group subscription failed");
-            subscription.subscriber().eventLoop().execute(() -> subscription.close(FeedCloseReason.FAILED));
+            subscription.post(() -> subscription.close(FeedCloseReason.FAILED));
         }
     }
 
@@ -140,7 +143,7 @@ final class GroupFeed implements Runnable, FeedSubscription.Owner
                 record.value(), record.headers()));
         }
         final CompletableFuture<Map<TopicPartition, OffsetAndMetadata>> taken = new CompletableFuture<>();
-        subscription.subscriber().eventLoop().execute(() ->
+        final boolean posted = subscription.post(() ->
         {
             subscription.deliverPrivate(batch);
             // What the subscriber took, even if it was dropped half way: the next member resumes right after it.
@@ -155,6 +158,11 @@ final class GroupFeed implements Runnable, FeedSubscription.Owner
             }
             taken.complete(offsets);
         });
+        if (!posted)
+        {
+            stopping = true;
+            return null;
+        }
         while (true)
         {
             try

@@ -215,7 +215,7 @@ public final class TopicFeeds implements AutoCloseable
             {
                 groupFeed.stop();
                 final FeedSubscription subscription = groupFeed.subscription();
-                subscription.subscriber().eventLoop().execute(() -> subscription.close(FeedCloseReason.SHUTDOWN));
+                subscription.post(() -> subscription.close(FeedCloseReason.SHUTDOWN));
             });
         }
         readers.shutdown();
@@ -363,7 +363,7 @@ public final class TopicFeeds implements AutoCloseable
     {
         count(reason);
         final FeedSubscription subscription = new FeedSubscription(subscriber, settings.subscriberBufferBytes(), (s, r) -> { });
-        subscriber.eventLoop().execute(() -> subscription.close(reason));
+        subscription.post(() -> subscription.close(reason));
         return subscription;
     }
 
@@ -395,7 +395,7 @@ public final class TopicFeeds implements AutoCloseable
         }
         catch (final RejectedExecutionException e)
         {
-            subscription.subscriber().eventLoop().execute(() -> subscription.close(FeedCloseReason.SHUTDOWN));
+            subscription.post(() -> subscription.close(FeedCloseReason.SHUTDOWN));
         }
     }
 }
