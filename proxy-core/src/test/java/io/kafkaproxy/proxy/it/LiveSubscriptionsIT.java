@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.io.UncheckedIOException;
@@ -368,6 +370,71 @@ class LiveSubscriptionsIT
         assertThat(output).startsWith("event: start\nid: 0:0\n");
         assertThat(output.split("event: record\n", -1)).hasSize(4);
         assertThat(output).contains("id: 0:3\nevent: record\ndata: {\"topic\":\"sse-curl\",\"partition\":0,\"offset\":2,");
+    }
+
+    @Test
+    void idleSseAndWebSocketSessionsShouldTakeLessThan16KiBOfHeapEach() throws Exception
+    {
+        // Given: the heap in use with the topic's feed running (the test's own sockets count too: an upper bound)
+        kafka.createTopic("idle-heap", 2, 1);
+        final SseClient warmUp = openAndAwaitStart("/v1/stream/idle-heap", Map.of());
+        final int sessions = 200;
+        final List<Socket> sockets = new ArrayList<>();
+        try
+        {
+            final long beforeSse = usedHeapAfterGc();
+
+            // When: that many SSE streams, then that many WebSockets, open and stay idle
+            for (int i = 0; i < sessions; i++)
+            {
+                sockets.add(openIdle("GET /v1/stream/idle-heap HTTP/1.1\r\nHost: test\r\n\r\n", "HTTP/1.1 200"));
+            }
+            final long beforeWebSocket = usedHeapAfterGc();
+            final long perSseSession = (beforeWebSocket - beforeSse) / sessions;
+            final double webSocketsBefore = sessions("websocket");
+            for (int i = 0; i < sessions; i++)
+            {
+                sockets.add(openIdle("GET /v1/stream/idle-heap HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n", "HTTP/1.1 101"));
+            }
+            await().atMost(WAIT).until(() -> sessions("websocket") == webSocketsBefore + sessions);
+            final long perWebSocketSession = (usedHeapAfterGc() - beforeWebSocket) / sessions;
+
+            // Then
+            System.out.printf("idle stream session heap: SSE %d bytes, WebSocket %d bytes each over %d sessions%n",
+                perSseSession, perWebSocketSession, sessions);
+            assertThat(perSseSession).isLessThan(16 * 1024);
+            assertThat(perWebSocketSession).isLessThan(16 * 1024);
+        }
+        finally
+        {
+            for (final Socket socket : sockets)
+            {
+                socket.close();
+            }
+            warmUp.close();
+        }
+    }
+
+    private static Socket openIdle(final String request, final String expectedStatus) throws IOException
+    {
+        final Socket socket = new Socket(ProxiedKafka.ADVERTISED_HOST, kafka.proxy().gateway().httpAddress().getPort());
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        final byte[] status = socket.getInputStream().readNBytes(expectedStatus.length());
+        assertThat(new String(status, StandardCharsets.US_ASCII)).isEqualTo(expectedStatus);
+        return socket;
+    }
+
+    private static long usedHeapAfterGc()
+    {
+        final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++)
+        {
+            System.gc();
+            used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
+        }
+        return used;
     }
 
     private static double dropped(final String protocol, final String reason)

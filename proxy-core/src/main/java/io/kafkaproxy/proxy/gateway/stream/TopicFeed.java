@@ -42,7 +42,9 @@ import java.util.concurrent.locks.LockSupport;
 final class TopicFeed implements Runnable, FeedSubscription.Owner
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(TopicFeed.class);
-    private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    // Joins run between polls: a short poll keeps a new subscriber's wait short. Waking the consumer instead would
+    // throw WakeupException into whichever consumer call comes next, a join's offsets lookup included.
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(20);
     private static final long MIN_LOOP_LAG_BYTES = 4L * 1024 * 1024;
 
     private final String topic;
