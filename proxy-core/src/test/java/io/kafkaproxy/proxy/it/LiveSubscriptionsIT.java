@@ -121,6 +121,24 @@ class LiveSubscriptionsIT
     }
 
     @Test
+    void anSseStreamShouldAlsoBeServedOverHttp2() throws Exception
+    {
+        // Given: Java's client asks for HTTP/2 over clear text (an h2c upgrade on its first request)
+        kafka.createTopic("sse-h2", 1, 1);
+        final HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        final SseClient client = SseClient.open(h2, uri("/v1/stream/sse-h2"), Map.of());
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.events("start")).hasSize(1));
+
+        // When
+        produce("sse-h2", 0, 10);
+
+        // Then
+        await().atMost(WAIT).untilAsserted(() -> assertThat(values(client)).containsExactlyElementsOf(expectedValues(0, 10)));
+        assertThat(client.head().join().version()).isEqualTo(HttpClient.Version.HTTP_2);
+        client.close();
+    }
+
+    @Test
     void aStreamResumedWithLastEventIdShouldContinueWithoutAGapOrARepeat() throws Exception
     {
         // Given: a subscriber took 20 records and left; 20 more were produced meanwhile.
