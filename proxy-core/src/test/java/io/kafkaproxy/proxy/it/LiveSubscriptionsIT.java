@@ -2,11 +2,14 @@ package io.kafkaproxy.proxy.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kafkaproxy.proxy.config.ConfigWriter;
 import io.kafkaproxy.proxy.config.GatewayConfig;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.HttpConfig;
 import io.kafkaproxy.proxy.gateway.GatewayMetrics;
 import io.kafkaproxy.proxy.gateway.stream.TopicFeeds;
+import io.kafkaproxy.proxy.reload.ConfigReloader;
+import io.kafkaproxy.proxy.reload.LogLevels;
 import io.kafkaproxy.proxy.testing.InJvmKafka;
 import io.kafkaproxy.proxy.testing.ProxiedKafka;
 import io.kafkaproxy.proxy.testing.PolicyConfigs;
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
@@ -33,6 +37,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -195,6 +201,7 @@ class LiveSubscriptionsIT
     {
         // Given
         kafka.createTopic("forbidden", 1, 1);
+        final double deniedBefore = dropped("websocket", "denied");
 
         // When
         final HttpResponse<String> sse = get("/v1/stream/forbidden");
@@ -205,8 +212,40 @@ class LiveSubscriptionsIT
         assertThat(JSON.readTree(sse.body()).get("error_code").asInt()).isEqualTo(40301);
         assertThat(webSocket.closeCode().get(30, TimeUnit.SECONDS)).isEqualTo(1008);
         assertThat(webSocket.closeReason()).contains("Not authorized");
-        assertThat(kafka.proxy().meterRegistry().get(GatewayMetrics.SUBSCRIBERS_DROPPED).tag("protocol", "websocket")
-            .tag("reason", "denied").counter().count()).isEqualTo(1);
+        assertThat(dropped("websocket", "denied")).isEqualTo(deniedBefore + 1);
+    }
+
+    @Test
+    void aReloadThatTakesReadAwayShouldEndOpenStreamsAtTheirNextHeartbeat(@TempDir final Path directory) throws Exception
+    {
+        // Given
+        kafka.createTopic("revocable", 1, 1);
+        final SseClient sse = openAndAwaitStart("/v1/stream/revocable", Map.of());
+        final double before = sessions("websocket");
+        final WebSocketRecorder webSocket = WebSocketRecorder.connect(http, webSocketUri("/v1/stream/revocable"));
+        await().atMost(WAIT).until(() -> sessions("websocket") == before + 1);
+        final Path file = directory.resolve("proxy.yaml");
+        Files.writeString(file, ConfigWriter.toYaml(kafka.proxy().config()), StandardCharsets.UTF_8);
+
+        // When
+        final ConfigReloader.Result result;
+        try (ConfigReloader reloader = new ConfigReloader(file, PolicyConfigs.withPolicy(RULES + """
+                - effect: deny
+                  principal: ANONYMOUS
+                  resourceType: topic
+                  resourceName: revocable
+                  operations: [read]
+            """), kafka.proxy(), new LogLevels()))
+        {
+            result = reloader.reload();
+        }
+
+        // Then
+        assertThat(result.applied()).as(String.valueOf(result.error())).isTrue();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(sse.events("denied")).hasSize(1));
+        await().atMost(WAIT).until(sse::ended);
+        assertThat(webSocket.closeCode().get(30, TimeUnit.SECONDS)).isEqualTo(1008);
+        assertThat(get("/v1/stream/revocable").statusCode()).isEqualTo(403);
     }
 
     @Test

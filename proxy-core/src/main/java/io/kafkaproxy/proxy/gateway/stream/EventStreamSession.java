@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * One Server-Sent Events stream of a topic: a {@link FeedSubscriber} that writes each record as an event on the
@@ -38,6 +39,9 @@ import java.util.concurrent.TimeUnit;
  *
  * event: overflow                      last, when dropped by the slow-subscriber rule; reconnect with Last-Event-ID
  * data: {"reason":"slow"}
+ *
+ * event: denied                        last, at the first heartbeat after a reload took READ away
+ * data: {"reason":"denied"}
  * </pre>
  *
  * <p>Per request. Confined to the request channel's event loop, where every callback of the feed and of the
@@ -57,19 +61,26 @@ final class EventStreamSession implements FeedSubscriber, HttpRouteHandler
     private final String topic;
     private final GatewayMetrics metrics;
     private final Duration heartbeatInterval;
+    private final BooleanSupplier stillAllowed;
     private FeedSubscription subscription;
     private ScheduledFuture<?> heartbeat;
     private int recordsSinceFlush;
     private boolean streaming;
     private boolean finished;
 
-    EventStreamSession(final HttpExchange exchange, final String topic, final GatewayMetrics metrics, final Duration heartbeatInterval)
+    EventStreamSession(
+        final HttpExchange exchange,
+        final String topic,
+        final GatewayMetrics metrics,
+        final Duration heartbeatInterval,
+        final BooleanSupplier stillAllowed)
     {
         this.exchange = exchange;
         this.channel = exchange.ctx().channel();
         this.topic = topic;
         this.metrics = metrics;
         this.heartbeatInterval = heartbeatInterval;
+        this.stillAllowed = stillAllowed;
     }
 
     /**
@@ -213,11 +224,22 @@ final class EventStreamSession implements FeedSubscriber, HttpRouteHandler
 
     private void ping()
     {
-        if (!finished && channel.isActive())
+        if (finished || !channel.isActive())
         {
-            exchange.writeChunk(Unpooled.wrappedBuffer(PING));
-            exchange.flush();
+            return;
         }
+        if (!stillAllowed.getAsBoolean())
+        {
+            // A reload took READ away: the stream ends at its next heartbeat, and a reconnect gets 403.
+            subscription.cancel();
+            metrics.onSubscriberDropped(PROTOCOL, "denied");
+            exchange.writeChunk(ByteBufUtil.writeAscii(channel.alloc(), "event: denied\ndata: {\"reason\":\"denied\"}\n\n"));
+            finish();
+            exchange.endStream().addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        exchange.writeChunk(Unpooled.wrappedBuffer(PING));
+        exchange.flush();
     }
 
     private void finish()

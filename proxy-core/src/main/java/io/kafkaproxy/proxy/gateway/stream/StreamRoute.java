@@ -14,13 +14,15 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
 
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code GET /v1/stream/{topic}}: a topic's records live, as Server-Sent Events, or over WebSocket when the request
  * is an upgrade ({@code Upgrade: websocket}). Checks the request and the client's READ permission on the topic (and
  * on the group, for {@code group=}), then hands the request to a session that subscribes to the cluster's
- * {@link TopicFeeds}.
+ * {@link TopicFeeds}. The permission is asked again at each heartbeat, so a reload that takes it away ends the stream.
  *
  * <p>Stateless, shared by every connection of the HTTP listener.
  */
@@ -78,8 +80,10 @@ public final class StreamRoute implements HttpRoute
                 e.getMessage());
             return HttpRouteHandler.DISCARD;
         }
-        final GatewayClient client = services.access().forClient(exchange.principal(), exchange.clientAddress().getAddress());
-        if (!client.mayRead(topic) || (request.group() != null && !client.mayReadGroup(request.group())))
+        final String principal = exchange.principal();
+        final InetAddress address = exchange.clientAddress().getAddress();
+        final BooleanSupplier allowed = () -> mayRead(services.access().forClient(principal, address), request);
+        if (!allowed.getAsBoolean())
         {
             services.metrics().onSubscriberDropped(protocol, "denied");
             final String denial = "Not authorized to read topic " + topic
@@ -93,7 +97,7 @@ public final class StreamRoute implements HttpRoute
         }
         if (webSocket)
         {
-            return WebSocketSession.subscribe(exchange, services.feeds(), request, services.metrics(), heartbeatInterval);
+            return WebSocketSession.subscribe(exchange, services.feeds(), request, services.metrics(), heartbeatInterval, allowed);
         }
         if (request.binary())
         {
@@ -101,9 +105,14 @@ public final class StreamRoute implements HttpRoute
                 "format=binary needs a WebSocket: Server-Sent Events are text");
             return HttpRouteHandler.DISCARD;
         }
-        final EventStreamSession session = new EventStreamSession(exchange, topic, services.metrics(), heartbeatInterval);
+        final EventStreamSession session = new EventStreamSession(exchange, topic, services.metrics(), heartbeatInterval, allowed);
         session.subscribe(services.feeds(), request);
         return session;
+    }
+
+    private static boolean mayRead(final GatewayClient client, final StreamRequest request)
+    {
+        return client.mayRead(request.topic()) && (request.group() == null || client.mayReadGroup(request.group()));
     }
 
     private static boolean isWebSocketUpgrade(final HttpExchange exchange)

@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * One WebSocket subscription of a topic: upgrades a {@code GET /v1/stream/{topic}} request, then writes each record
@@ -35,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * {@link FeedRecordBinary}); pings every heartbeatInterval and answers the client's pings.
  *
  * <p>Close codes: 1013 (try again later) for a subscriber dropped as slow or refused for too many subscribers, 1008
- * (policy violation) for a denied one or an unknown topic, 1001 when the proxy stops, 1011 when the feed failed.
+ * (policy violation) for a denied one (also at the first ping after a reload took READ away) or an unknown topic,
+ * 1001 when the proxy stops, 1011 when the feed failed.
  * A client resumes with {@code offsets=} built from the last record of each partition it took ({@code offset + 1}).
  *
  * <p>Per connection, never shared. Confined to the channel's event loop. Holds no records: what waits for the
@@ -54,6 +56,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Fee
     private final GatewayMetrics metrics;
     private final Duration heartbeatInterval;
     private final boolean binary;
+    private final BooleanSupplier stillAllowed;
     private FeedSubscription subscription;
     private ScheduledFuture<?> heartbeat;
     private int recordsSinceFlush;
@@ -61,13 +64,19 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Fee
     private boolean finished;
 
     private WebSocketSession(
-        final Channel channel, final String topic, final GatewayMetrics metrics, final Duration heartbeatInterval, final boolean binary)
+        final Channel channel,
+        final String topic,
+        final GatewayMetrics metrics,
+        final Duration heartbeatInterval,
+        final boolean binary,
+        final BooleanSupplier stillAllowed)
     {
         this.channel = channel;
         this.topic = topic;
         this.metrics = metrics;
         this.heartbeatInterval = heartbeatInterval;
         this.binary = binary;
+        this.stillAllowed = stillAllowed;
     }
 
     /**
@@ -78,6 +87,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Fee
      * @param request           what it asks for.
      * @param metrics           the meters.
      * @param heartbeatInterval how often to ping.
+     * @param stillAllowed      whether the client may still read, asked at each ping (a reload may take READ away).
      * @return what receives the request's (empty) body.
      */
     static HttpRouteHandler subscribe(
@@ -85,10 +95,11 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Fee
         final TopicFeeds feeds,
         final StreamRequest request,
         final GatewayMetrics metrics,
-        final Duration heartbeatInterval)
+        final Duration heartbeatInterval,
+        final BooleanSupplier stillAllowed)
     {
         final WebSocketSession session = new WebSocketSession(exchange.ctx().channel(), request.topic(), metrics, heartbeatInterval,
-            request.binary());
+            request.binary(), stillAllowed);
         if (!upgrade(exchange, session))
         {
             return HttpRouteHandler.DISCARD;
@@ -109,7 +120,7 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Fee
      */
     static HttpRouteHandler refuse(final HttpExchange exchange, final String reason)
     {
-        final WebSocketSession session = new WebSocketSession(exchange.ctx().channel(), "", null, Duration.ZERO, false);
+        final WebSocketSession session = new WebSocketSession(exchange.ctx().channel(), "", null, Duration.ZERO, false, () -> false);
         if (upgrade(exchange, session))
         {
             session.finished = true;
@@ -268,10 +279,20 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Fee
 
     private void ping()
     {
-        if (!finished && channel.isActive())
+        if (finished || !channel.isActive())
         {
-            channel.writeAndFlush(new PingWebSocketFrame());
+            return;
         }
+        if (!stillAllowed.getAsBoolean())
+        {
+            // A reload took READ away: the stream ends at its next ping.
+            subscription.cancel();
+            metrics.onSubscriberDropped(PROTOCOL, "denied");
+            finish();
+            close(POLICY_VIOLATION, "Not authorized to read topic " + topic + ".");
+            return;
+        }
+        channel.writeAndFlush(new PingWebSocketFrame());
     }
 
     private void close(final WebSocketCloseStatus status, final String reason)
