@@ -484,6 +484,41 @@ class HttpGatewayIT
         assertThat(JSON.readTree(clusters.body()).get("data").get(0).get("cluster_id").asText()).isEqualTo(clusterId());
     }
 
+    @Test
+    void shouldAnswerABadV3RecordWithItsReportAndKeepTheConnection() throws Exception
+    {
+        // Given
+        final String topic = "http-v3-bad-input";
+        kafka.createTopic(topic, 1, 1);
+        final HttpClient client = http11();
+        client.send(get("/topics"), HttpResponse.BodyHandlers.ofString());
+        final double connections = openConnections();
+
+        // When
+        final HttpResponse<String> malformed = client.send(post(v3Records(topic), "application/json", "{\"value\":{\"type\":"),
+            HttpResponse.BodyHandlers.ofString());
+        final HttpResponse<String> avro = client.send(post(v3Records(topic), "application/json",
+            "{\"value\":{\"type\":\"AVRO\",\"data\":1}}"), HttpResponse.BodyHandlers.ofString());
+        final HttpResponse<String> good = client.send(post(v3Records(topic), "application/json", "{\"value\":{\"data\":true}}"),
+            HttpResponse.BodyHandlers.ofString());
+        final HttpResponse<String> described = client.send(get("/v3/clusters/" + clusterId() + "/topics/" + topic),
+            HttpResponse.BodyHandlers.ofString());
+
+        // Then
+        assertThat(malformed.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(malformed.body()).get("error_code").asInt()).isEqualTo(400);
+        assertThat(avro.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(avro.body()).get("message").asText()).contains("AVRO is not supported");
+        assertThat(good.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(good.body()).get("value")).isEqualTo(JSON.readTree("{\"type\":\"JSON\",\"size\":4}"));
+        assertThat(openConnections()).isEqualTo(connections);
+        final JsonNode topicResource = JSON.readTree(described.body());
+        assertThat(topicResource.get("kind").asText()).isEqualTo("KafkaTopic");
+        assertThat(topicResource.get("topic_name").asText()).isEqualTo(topic);
+        assertThat(topicResource.get("partitions_count").asInt()).isEqualTo(1);
+        assertThat(topicResource.get("metadata").get("self").asText()).endsWith("/v3/clusters/" + clusterId() + "/topics/" + topic);
+    }
+
     private static String clusterId() throws Exception
     {
         return kafka.proxy().gateway().services().clusterId().get(30, java.util.concurrent.TimeUnit.SECONDS);
