@@ -106,6 +106,22 @@ class HttpGatewayAuthIT
     }
 
     @Test
+    void shouldAuthenticateAnHttp2RequestWithoutABody() throws Exception
+    {
+        // Given: a GET is one HEADERS frame, which arrives whole, while its Bearer token is checked on another thread
+        final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(anonymousTls).build();
+
+        // When
+        final HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri("/topics/" + TOPIC + "/partitions"))
+            .header("Authorization", "Bearer " + issuer.token("dave")).build(), HttpResponse.BodyHandlers.ofString());
+
+        // Then
+        assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(response.body()).get(0).get("partition").asInt()).isZero();
+    }
+
+    @Test
     void shouldRefuseWrongOrMissingCredentialsWithAChallenge() throws Exception
     {
         // Given

@@ -92,6 +92,24 @@ class HttpRequestDispatcherTest
     }
 
     @Test
+    void shouldHoldTheBodyOfAWholeRequestWhileAuthenticating()
+    {
+        // Given: an HTTP/2 stream's request with its body in one message
+        final CompletableFuture<HttpRequestAuthenticator.Authentication> outcome = new CompletableFuture<>();
+        channel = new EmbeddedChannel(new HttpRequestDispatcher(router, (request, connection) -> outcome, HttpRequestObserver.NONE, true));
+        final io.netty.handler.codec.http.FullHttpRequest request = new io.netty.handler.codec.http.DefaultFullHttpRequest(
+            HttpVersion.HTTP_1_1, HttpMethod.POST, "/echo", Unpooled.copiedBuffer("whole", StandardCharsets.UTF_8));
+
+        // When
+        channel.writeInbound(request);
+        outcome.complete(HttpRequestAuthenticator.Authentication.of("alice"));
+        channel.runPendingTasks();
+
+        // Then
+        assertThat(bodyOf(channel.readOutbound())).isEqualTo("200 whole");
+    }
+
+    @Test
     void shouldReleaseWhatIsHeldWhenTheChannelCloses()
     {
         // Given
