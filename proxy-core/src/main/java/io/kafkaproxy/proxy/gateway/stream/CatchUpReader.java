@@ -55,6 +55,11 @@ final class CatchUpReader implements Runnable
     @Override
     public void run()
     {
+        if (gone())
+        {
+            // Queued behind other catch-ups while its subscriber left: no consumer for nobody.
+            return;
+        }
         final Map<Integer, TopicPartition> remaining = new HashMap<>();
         partitions.stream().forEach(partition -> remaining.put(partition, new TopicPartition(feed.topic(), partition)));
         try (KafkaConsumer<byte[], byte[]> consumer = owner.newConsumer("kafka-proxy-catch-up-" + feed.topic(), null, "earliest"))

@@ -18,7 +18,10 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -27,7 +30,8 @@ import java.util.concurrent.atomic.LongAdder;
  * The shared fan-out of one upstream cluster: one {@link TopicFeed} per subscribed topic (one consumer, one thread,
  * whatever the number of subscribers), started at the first subscriber and stopped {@link FeedSettings#idleGrace()}
  * after the last; plus the private readers some subscriptions need (catch-up for offsets older than a feed's window,
- * one consumer per consumer-group subscription) on reader threads.
+ * one consumer per consumer-group subscription) on reader threads: catch-up readers on a pool of about one thread per
+ * processor (more wait their turn), group readers one thread each.
  *
  * <p>Thread-safe: subscriptions come from any event loop; the feed registry and subscriber counts are guarded by
  * this object's monitor, taken once per subscribe and once per end, never on the record path.
@@ -43,6 +47,7 @@ public final class TopicFeeds implements AutoCloseable
     private final Map<TopicFeed, Thread> feedThreads = new HashMap<>();
     private final Set<GroupFeed> groupFeeds = new HashSet<>();
     private final ExecutorService readers;
+    private final ThreadPoolExecutor catchUpReaders;
     private final AtomicInteger readerThreads = new AtomicInteger();
     private final AtomicInteger consumersCreated = new AtomicInteger();
     private final Map<FeedCloseReason, LongAdder> ended = new EnumMap<>(FeedCloseReason.class);
@@ -63,12 +68,19 @@ public final class TopicFeeds implements AutoCloseable
         {
             ended.put(reason, new LongAdder());
         }
-        this.readers = Executors.newCachedThreadPool(runnable ->
+        final ThreadFactory threads = runnable ->
         {
             final Thread thread = new Thread(runnable, "gateway-feed-reader-" + readerThreads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
-        });
+        };
+        // A group subscription reads for as long as it lasts: one thread each. Catch-up reads end, so a burst of
+        // subscribers from the earliest offsets queues for a few threads (and consumers) instead of taking hundreds.
+        this.readers = Executors.newCachedThreadPool(threads);
+        final int catchUpThreads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        this.catchUpReaders = new ThreadPoolExecutor(catchUpThreads, catchUpThreads, 60, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), threads);
+        catchUpReaders.allowCoreThreadTimeOut(true);
     }
 
     /**
@@ -219,6 +231,7 @@ public final class TopicFeeds implements AutoCloseable
             });
         }
         readers.shutdown();
+        catchUpReaders.shutdown();
         try
         {
             for (final Thread thread : threads)
@@ -226,12 +239,14 @@ public final class TopicFeeds implements AutoCloseable
                 thread.join(STOP_WAIT_MILLIS);
             }
             readers.awaitTermination(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            catchUpReaders.awaitTermination(STOP_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         }
         catch (final InterruptedException e)
         {
             Thread.currentThread().interrupt();
         }
         readers.shutdownNow();
+        catchUpReaders.shutdownNow();
     }
 
     /**
@@ -273,7 +288,7 @@ public final class TopicFeeds implements AutoCloseable
     {
         try
         {
-            readers.execute(reader);
+            catchUpReaders.execute(reader);
         }
         catch (final RejectedExecutionException e)
         {
