@@ -40,6 +40,8 @@ public final class TopicFeeds implements AutoCloseable
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(TopicFeeds.class);
     private static final long STOP_WAIT_MILLIS = 5_000;
+    // A group subscription costs a thread and a consumer (group semantics cannot be shared): far fewer than streams.
+    private static final int MAX_GROUP_SUBSCRIPTIONS = 256;
 
     private final Map<String, Object> clientProperties;
     private final FeedSettings settings;
@@ -137,7 +139,8 @@ public final class TopicFeeds implements AutoCloseable
      * @param group      the consumer group.
      * @param resetTo    where to start when the group has no committed offset: latest or earliest.
      * @param subscriber the subscriber.
-     * @return the subscription, to cancel.
+     * @return the subscription, to cancel; refused with {@link FeedCloseReason#MAX_SUBSCRIBERS} past 256 group
+     *     subscriptions (each costs a thread and a consumer) as well as past {@code maxSubscribers}.
      * @throws IllegalArgumentException if {@code resetTo} gives offsets.
      */
     public FeedSubscription subscribeGroup(
@@ -153,7 +156,7 @@ public final class TopicFeeds implements AutoCloseable
         final GroupFeed groupFeed = new GroupFeed(topic, group, resetTo, this, settings, subscriber);
         synchronized (this)
         {
-            final FeedCloseReason refusal = refusal();
+            final FeedCloseReason refusal = groupFeeds.size() >= MAX_GROUP_SUBSCRIPTIONS ? FeedCloseReason.MAX_SUBSCRIBERS : refusal();
             if (refusal != null)
             {
                 return refused(subscriber, refusal);
