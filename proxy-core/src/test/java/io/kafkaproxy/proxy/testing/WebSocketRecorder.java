@@ -59,26 +59,51 @@ public final class WebSocketRecorder implements WebSocket.Listener
         this.reads = reads;
     }
 
+    /**
+     * The text messages received so far.
+     *
+     * @return the messages.
+     */
     public List<String> texts()
     {
         return texts;
     }
 
+    /**
+     * The binary messages received so far.
+     *
+     * @return the messages.
+     */
     public List<byte[]> binaries()
     {
         return binaries;
     }
 
+    /**
+     * The pings received so far.
+     *
+     * @return the count.
+     */
     public int pings()
     {
         return pings.get();
     }
 
+    /**
+     * The close code the server sent.
+     *
+     * @return completes with the code, or fails if the connection failed.
+     */
     public CompletableFuture<Integer> closeCode()
     {
         return closeCode;
     }
 
+    /**
+     * The close reason the server sent.
+     *
+     * @return the reason, or null before the close.
+     */
     public String closeReason()
     {
         return closeReason;
