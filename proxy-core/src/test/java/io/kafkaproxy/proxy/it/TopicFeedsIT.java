@@ -116,6 +116,14 @@ class TopicFeedsIT
             assertThat(subscriber.values()).containsExactlyInAnyOrderElementsOf(values(0, 60));
             subscriber.assertInOrderPerPartition();
         }
+        final List<FeedRecord> first = subscribers.get(0).records;
+        for (final RecordingSubscriber subscriber : subscribers)
+        {
+            for (int i = 0; i < first.size(); i++)
+            {
+                assertThat(subscriber.records.get(i)).as("one shared record, not a copy").isSameAs(first.get(i));
+            }
+        }
         assertThat(feeds.consumersCreated()).isEqualTo(1);
         assertThat(feedThreads("fan-out")).isEqualTo(1);
         assertThat(feeds.subscriptions()).isEqualTo(100);
