@@ -526,6 +526,7 @@ class LiveSubscriptionsIT
         assertThat(client.head().join().statusCode()).isEqualTo(200);
         assertThat(client.head().join().headers().firstValue("content-type")).hasValueSatisfying(
             type -> assertThat(type).startsWith("text/event-stream"));
+        assertThat(client.head().join().headers().firstValue("cache-control")).hasValue("no-cache");
         return client;
     }
 

@@ -351,11 +351,29 @@ public final class HttpExchange
      */
     public ChannelFuture startStream(final HttpResponseStatus responseStatus, final String contentType)
     {
+        return startStream(responseStatus, contentType, null);
+    }
+
+    /**
+     * Starts a streamed answer with headers of the route's own (an event stream's {@code Cache-Control}, say).
+     *
+     * @param responseStatus the status.
+     * @param contentType    the body's content type.
+     * @param extraHeaders   headers to add, or null.
+     * @return the write's future.
+     * @throws IllegalStateException if the exchange has already answered.
+     */
+    public ChannelFuture startStream(final HttpResponseStatus responseStatus, final String contentType, final HttpHeaders extraHeaders)
+    {
         if (responseStarted)
         {
             throw new IllegalStateException("exchange already answered: route=" + route + ", status=" + status);
         }
         final HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, responseStatus);
+        if (extraHeaders != null)
+        {
+            response.headers().add(extraHeaders);
+        }
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         if (!http2)
         {

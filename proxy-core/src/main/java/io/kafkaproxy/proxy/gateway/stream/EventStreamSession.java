@@ -111,7 +111,9 @@ final class EventStreamSession implements FeedSubscriber, HttpRouteHandler
         }
         streaming = true;
         metrics.sessions(PROTOCOL).incrementAndGet();
-        exchange.startStream(HttpResponseStatus.OK, CONTENT_TYPE);
+        // No cache may keep a live stream, and a buffering reverse proxy (nginx) must pass each event at once.
+        exchange.startStream(HttpResponseStatus.OK, CONTENT_TYPE,
+            new DefaultHttpHeaders().set(HttpHeaderNames.CACHE_CONTROL, "no-cache").set("X-Accel-Buffering", "no"));
         final StringBuilder event = new StringBuilder(64).append("event: start\nid: ");
         started.appendPositions(event).append("\ndata: {\"topic\":");
         appendJsonString(event, topic).append(",\"positions\":{");
