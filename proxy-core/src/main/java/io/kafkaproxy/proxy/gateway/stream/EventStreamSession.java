@@ -230,6 +230,13 @@ final class EventStreamSession implements FeedSubscriber, HttpRouteHandler
         {
             return;
         }
+        if (subscription.isOverBuffer())
+        {
+            // Even pings pile up for a client that stopped reading a quiet topic: the slow rule holds for them too.
+            subscription.cancel();
+            onClosed(FeedCloseReason.SLOW);
+            return;
+        }
         if (!stillAllowed.getAsBoolean())
         {
             // A reload took READ away: the stream ends at its next heartbeat, and a reconnect gets 403.

@@ -114,6 +114,17 @@ public final class FeedSubscription
     }
 
     /**
+     * Whether the subscriber has more waiting than the slow-subscriber rule allows: what a heartbeat asks, so a client
+     * that stopped reading a quiet topic is not sent pings without end. Event loop only.
+     *
+     * @return true if past {@code subscriberBufferBytes}.
+     */
+    boolean isOverBuffer()
+    {
+        return subscriber.backlogBytes() > bufferLimitBytes;
+    }
+
+    /**
      * The subscriber.
      *
      * @return the subscriber.

@@ -283,6 +283,13 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Fee
         {
             return;
         }
+        if (subscription.isOverBuffer())
+        {
+            // Even pings pile up for a client that stopped reading a quiet topic: the slow rule holds for them too.
+            subscription.cancel();
+            onClosed(FeedCloseReason.SLOW);
+            return;
+        }
         if (!stillAllowed.getAsBoolean())
         {
             // A reload took READ away: the stream ends at its next ping.

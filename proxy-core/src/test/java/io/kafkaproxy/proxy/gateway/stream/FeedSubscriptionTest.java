@@ -117,6 +117,25 @@ class FeedSubscriptionTest
     }
 
     @Test
+    void shouldTellAHeartbeatWhenWhatWaitsPassesTheLimit()
+    {
+        // Given: a peer that reads nothing
+        subscriber.peerReads = false;
+        subscription.start(new long[] {0}, null, List.of());
+        final boolean before = subscription.isOverBuffer();
+
+        // When
+        for (int i = 0; i < 20; i++)
+        {
+            subscriber.channel.write(Unpooled.wrappedBuffer(new byte[RECORD_BYTES]));
+        }
+
+        // Then
+        assertThat(before).isFalse();
+        assertThat(subscription.isOverBuffer()).isTrue();
+    }
+
+    @Test
     void shouldCallNothingAfterItIsCancelled()
     {
         // Given
