@@ -36,7 +36,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A subscriber joins through a command the feed's thread runs between two polls: its start positions and the
  * window's records after them go to its event loop in one task, and every later batch follows on the same loop, so
- * nothing is missed and nothing repeats. Everything but the command queue, {@link #published starts} and the
+ * nothing is missed and nothing repeats. Everything but the command queue, the published window starts and the
  * subscriber count (guarded by {@link TopicFeeds}) is confined to the feed's thread.
  */
 final class TopicFeed implements Runnable, FeedSubscription.Owner
