@@ -3,6 +3,8 @@ package io.kafkaproxy.proxy.gateway.stream;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
+import java.util.Arrays;
+
 /**
  * One Kafka record as every subscriber of a topic gets it: one instance per record, shared, never copied; nobody
  * mutates its arrays or headers.
@@ -13,6 +15,8 @@ import org.apache.kafka.common.header.Headers;
 public final class FeedRecord
 {
     private static final int OVERHEAD_BYTES = 64;
+    private static final int MAX_ENCODINGS = 4;
+    private static final Encoded[] NO_ENCODINGS = new Encoded[0];
 
     private final String topic;
     private final int partition;
@@ -22,8 +26,9 @@ public final class FeedRecord
     private final byte[] value;
     private final Headers headers;
     private final int sizeBytes;
-    // Benign race: encodings are immutable and equal whoever computes them; volatile publishes them whole.
-    private volatile Object encoded;
+    // Benign race: encodings are immutable and equal whoever computes them; the volatile array, never changed once
+    // published, hands them over whole. A lost update costs one more encoding, never a wrong one.
+    private volatile Encoded[] encoded = NO_ENCODINGS;
 
     /**
      * A record.
@@ -148,19 +153,38 @@ public final class FeedRecord
      */
     public Object encoded(final Object kind)
     {
-        final Object current = encoded;
-        return current instanceof Encoded e && e.kind == kind ? e.value : null;
+        for (final Encoded e : encoded)
+        {
+            if (e.kind == kind)
+            {
+                return e.value;
+            }
+        }
+        return null;
     }
 
     /**
-     * Keeps an endpoint's encoding of this record, replacing any other (one endpoint kind per record in practice).
+     * Keeps an endpoint's encoding of this record beside those of other endpoints (SSE JSON, WebSocket binary, MQTT
+     * properties of one record live side by side; past four kinds the oldest goes).
      *
      * @param kind  the key the endpoint keeps its encoding under.
      * @param value the encoding; immutable.
      */
     public void keepEncoded(final Object kind, final Object value)
     {
-        encoded = new Encoded(kind, value);
+        final Encoded[] current = encoded;
+        final int kept = Math.min(current.length, MAX_ENCODINGS - 1);
+        final Encoded[] next = new Encoded[kept + 1];
+        int n = 0;
+        for (int i = current.length - kept; i < current.length; i++)
+        {
+            if (current[i].kind != kind)
+            {
+                next[n++] = current[i];
+            }
+        }
+        next[n++] = new Encoded(kind, value);
+        encoded = n == next.length ? next : Arrays.copyOf(next, n);
     }
 
     @Override
