@@ -1,0 +1,87 @@
+package io.kafkaproxy.proxy.gateway.mqtt;
+
+import org.agrona.collections.IntHashSet;
+
+/**
+ * The state of one MQTT client identifier that outlives a connection: the QoS 2 packet ids whose PUBREC was sent and
+ * whose PUBREL has not come, and (for subscriptions) what the client follows and where it stopped.
+ *
+ * <p>Kept small (an idle session costs a few hundred bytes): the sets are created on first use. The connection that
+ * owns the session ({@link MqttSessions#attach}) is the only one to touch its state, on its event loop; a taking-over
+ * connection waits for the previous owner's channel to close first, and Netty's task hand-off between the two loops
+ * orders the writes of one before the reads of the other.
+ */
+final class MqttSession
+{
+    private final String clientId;
+    private final boolean persistent;
+    private IntHashSet awaitingRelease;
+
+    /**
+     * A new, empty session.
+     *
+     * @param clientId   the client identifier.
+     * @param persistent whether it outlives its connection (3.1.1 clean session 0; 5.0 a session expiry interval).
+     */
+    MqttSession(final String clientId, final boolean persistent)
+    {
+        this.clientId = clientId;
+        this.persistent = persistent;
+    }
+
+    /**
+     * The client identifier.
+     *
+     * @return the id.
+     */
+    String clientId()
+    {
+        return clientId;
+    }
+
+    /**
+     * Whether the session outlives its connection.
+     *
+     * @return true for a persistent session.
+     */
+    boolean persistent()
+    {
+        return persistent;
+    }
+
+    /**
+     * Records a QoS 2 packet id as received: a duplicate PUBLISH with that id is not written to Kafka again until the
+     * client releases it.
+     *
+     * @param packetId the id.
+     * @return false if the id was already held (the PUBLISH is a duplicate).
+     */
+    boolean holdQos2(final int packetId)
+    {
+        if (awaitingRelease == null)
+        {
+            awaitingRelease = new IntHashSet(8);
+        }
+        return awaitingRelease.add(packetId);
+    }
+
+    /**
+     * Forgets a QoS 2 packet id: on PUBREL, or when its write to Kafka failed (the client may send it again).
+     *
+     * @param packetId the id.
+     * @return true if the id was held.
+     */
+    boolean releaseQos2(final int packetId)
+    {
+        if (awaitingRelease == null)
+        {
+            return false;
+        }
+        final boolean held = awaitingRelease.remove(packetId);
+        if (awaitingRelease.isEmpty())
+        {
+            awaitingRelease = null;
+        }
+        return held;
+    }
+}
