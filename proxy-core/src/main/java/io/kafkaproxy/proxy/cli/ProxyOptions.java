@@ -4,6 +4,8 @@ import io.kafkaproxy.proxy.config.AdminConfig;
 import io.kafkaproxy.proxy.config.ConfigException;
 import io.kafkaproxy.proxy.config.ConfigParser;
 import io.kafkaproxy.proxy.config.HostPort;
+import io.kafkaproxy.proxy.config.HttpConfig;
+import io.kafkaproxy.proxy.config.MqttConfig;
 import io.kafkaproxy.proxy.config.BrokerClusterConfig;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.LoggingConfig;
@@ -64,6 +66,14 @@ final class ProxyOptions
     @Option(names = "--admin-listen", paramLabel = "HOST:PORT",
         description = "Admin HTTP listener for /metrics, /healthz, /readyz (admin.bindAddress). Default 127.0.0.1:9190.")
     HostPort adminListen;
+
+    @Option(names = "--http-listen", paramLabel = "HOST:PORT",
+        description = "HTTP gateway listener: REST Proxy v2/v3 produce, SSE and WebSocket subscriptions (http.bindAddress). Default: none.")
+    HostPort httpListen;
+
+    @Option(names = "--mqtt-listen", paramLabel = "HOST:PORT",
+        description = "MQTT 3.1.1/5.0 gateway listener (mqtt.bindAddress). Default: none.")
+    HostPort mqttListen;
 
     @Option(names = TLS_CERT, paramLabel = "FILE",
         description = "PEM certificate chain clients see, leaf first (listener.tls.certificate); with --tls-key.")
@@ -175,8 +185,18 @@ final class ProxyOptions
             {
                 logging = logging.withLevel(logLevel);
             }
+            HttpConfig http = fileConfig.http();
+            if (httpListen != null)
+            {
+                http = http == null ? HttpConfig.listeningOn(httpListen) : http.withBindAddress(httpListen);
+            }
+            MqttConfig mqtt = fileConfig.mqtt();
+            if (mqttListen != null)
+            {
+                mqtt = mqtt == null ? MqttConfig.listeningOn(mqttListen) : mqtt.withBindAddress(mqttListen);
+            }
             return fileConfig.toBuilder().upstream(upstream).listener(listener).network(network).memory(memory)
-                .admin(admin).logging(logging).build();
+                .admin(admin).logging(logging).http(http).mqtt(mqtt).build();
         }
         catch (final IllegalArgumentException e)
         {

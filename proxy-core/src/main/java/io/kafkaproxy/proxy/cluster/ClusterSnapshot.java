@@ -1,6 +1,7 @@
 package io.kafkaproxy.proxy.cluster;
 
 import io.kafkaproxy.proxy.acl.AclAuthorizer;
+import io.kafkaproxy.proxy.gateway.settings.GatewaySettings;
 import io.kafkaproxy.proxy.config.AuditConfig;
 import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
 import io.kafkaproxy.proxy.config.HostPort;
@@ -43,6 +44,8 @@ import java.util.Map;
  *                             at each compile; null when SASL passes through. For new connections.
  * @param listenerSasl         the SASL logins each listener checks itself, by listener name; a listener passing SASL
  *                             through has none.
+ * @param gateway              the HTTP and MQTT gateway listeners' TLS and credentials, read from their files at each
+ *                             compile; null when the configuration has neither.
  */
 public record ClusterSnapshot(
     List<HostPort> bootstrapServers,
@@ -59,7 +62,8 @@ public record ClusterSnapshot(
     BrokerTlsContext brokerTls,
     BrokerLoginCredentials brokerLogin,
     SaslCredentials sasl,
-    Map<String, SaslCredentials> listenerSasl)
+    Map<String, SaslCredentials> listenerSasl,
+    GatewaySettings gateway)
 {
     /**
      * Takes the values of a validated configuration and compiles its rules.
@@ -110,7 +114,8 @@ public record ClusterSnapshot(
             config.upstream().tls() == null ? null : BrokerTlsContext.compile(config.upstream().tls()),
             config.upstream().sasl() == null ? null : BrokerLoginCredentials.compile(config.upstream().sasl()),
             listenerSasl.get(config.listener().name()),
-            Map.copyOf(listenerSasl));
+            Map.copyOf(listenerSasl),
+            GatewaySettings.compile(config));
     }
 
     /**

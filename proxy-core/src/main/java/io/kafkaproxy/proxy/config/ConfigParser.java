@@ -68,6 +68,9 @@ public final class ConfigParser
         sections.put("audit", AuditConfig.class);
         sections.put("quotas", QuotasConfig.class);
         sections.put("circuitBreaker", CircuitBreakerConfig.class);
+        sections.put("http", HttpConfig.class);
+        sections.put("mqtt", MqttConfig.class);
+        sections.put("gateway", GatewayConfig.class);
         return Collections.unmodifiableMap(sections);
     }
 

@@ -100,6 +100,7 @@ public final class ConfigWriter
             .append("  openDuration: ").append(Units.formatDuration(circuitBreaker.openDuration())).append('\n')
             .append("  requestTimeout: ").append(Units.formatDuration(circuitBreaker.requestTimeout())).append('\n')
             .append("  probeInterval: ").append(Units.formatDuration(circuitBreaker.probeInterval())).append('\n');
+        appendGateway(yaml, config);
         return yaml.toString();
     }
 
@@ -323,5 +324,66 @@ public final class ConfigWriter
         }
         yaml.append("    sessionLifetime: ").append(Units.formatDuration(sasl.sessionLifetime())).append('\n')
             .append("    failedLoginsPerMinute: ").append(sasl.failedLoginsPerMinute()).append('\n');
+    }
+
+    private static void appendGateway(final StringBuilder yaml, final ProxyConfig config)
+    {
+        final HttpConfig http = config.http();
+        if (http != null)
+        {
+            yaml.append("http:\n")
+                .append("  bindAddress: ").append(quoted(http.bindAddress().toString())).append('\n')
+                .append("  maxBodyBytes: ").append(Units.formatBytes(http.maxBodyBytes())).append('\n')
+                .append("  idleTimeout: ").append(Units.formatDuration(http.idleTimeout())).append('\n');
+            if (http.tls() != null)
+            {
+                appendTls(yaml, http.tls());
+            }
+            appendGatewayAuth(yaml, http.auth());
+        }
+        final MqttConfig mqtt = config.mqtt();
+        if (mqtt != null)
+        {
+            yaml.append("mqtt:\n")
+                .append("  bindAddress: ").append(quoted(mqtt.bindAddress().toString())).append('\n')
+                .append("  maxPacketBytes: ").append(Units.formatBytes(mqtt.maxPacketBytes())).append('\n');
+            if (mqtt.tls() != null)
+            {
+                appendTls(yaml, mqtt.tls());
+            }
+            appendGatewayAuth(yaml, mqtt.auth());
+        }
+        final GatewayConfig.Producer producer = config.gateway().producer();
+        final GatewayConfig.Subscriptions subscriptions = config.gateway().subscriptions();
+        yaml.append("gateway:\n")
+            .append("  producer:\n")
+            .append("    linger: ").append(Units.formatDuration(producer.linger())).append('\n')
+            .append("    batchSize: ").append(Units.formatBytes(producer.batchSizeBytes())).append('\n')
+            .append("    compression: ").append(producer.compression()).append('\n')
+            .append("    bufferMemory: ").append(Units.formatBytes(producer.bufferMemoryBytes())).append('\n')
+            .append("    deliveryTimeout: ").append(Units.formatDuration(producer.deliveryTimeout())).append('\n')
+            .append("    maxRecordBytes: ").append(Units.formatBytes(producer.maxRecordBytes())).append('\n')
+            .append("  subscriptions:\n")
+            .append("    replayRecordsPerPartition: ").append(subscriptions.replayRecordsPerPartition()).append('\n')
+            .append("    subscriberBufferBytes: ").append(Units.formatBytes(subscriptions.subscriberBufferBytes())).append('\n')
+            .append("    heartbeatInterval: ").append(Units.formatDuration(subscriptions.heartbeatInterval())).append('\n')
+            .append("    maxSubscribers: ").append(subscriptions.maxSubscribers()).append('\n');
+    }
+
+    private static void appendGatewayAuth(final StringBuilder yaml, final GatewayAuthConfig auth)
+    {
+        yaml.append("  auth:\n");
+        appendPath(yaml, "usersFile", auth.usersFile());
+        final OAuthBearerConfig oauth = auth.oauthbearer();
+        if (oauth != null)
+        {
+            yaml.append("    oauthbearer:\n")
+                .append("      jwksFile: ").append(quoted(oauth.jwksFile().toString())).append('\n')
+                .append("      issuer: ").append(quoted(oauth.issuer())).append('\n')
+                .append("      audience: ").append(quoted(oauth.audience())).append('\n')
+                .append("      principalClaim: ").append(quoted(oauth.principalClaim())).append('\n')
+                .append("      clockSkew: ").append(Units.formatDuration(oauth.clockSkew())).append('\n');
+        }
+        yaml.append("    allowAnonymous: ").append(auth.allowAnonymous()).append('\n');
     }
 }

@@ -25,6 +25,9 @@ import java.util.Set;
  * @param audit          the audit log of denies, throttles and rejected connections.
  * @param quotas         rate and connection limits per principal and client address.
  * @param circuitBreaker when the proxy stops connecting to a failing broker.
+ * @param http           the HTTP gateway; null: none.
+ * @param mqtt           the MQTT gateway; null: none.
+ * @param gateway        what the HTTP and MQTT gateways share: their producer and subscription feeds.
  */
 public record ProxyConfig(
     ListenerConfig listener,
@@ -38,7 +41,10 @@ public record ProxyConfig(
     AclConfig acl,
     AuditConfig audit,
     QuotasConfig quotas,
-    CircuitBreakerConfig circuitBreaker)
+    CircuitBreakerConfig circuitBreaker,
+    HttpConfig http,
+    MqttConfig mqtt,
+    GatewayConfig gateway)
 {
     /**
      * Validates the file's sections are present.
@@ -97,10 +103,22 @@ public record ProxyConfig(
         {
             throw new IllegalArgumentException("circuitBreaker: required");
         }
+        if (gateway == null)
+        {
+            gateway = GatewayConfig.defaults();
+        }
         // Each event loop holds a read reserve and a chunk in use; below that the pool cannot serve one read each.
         final long minimumPool = network.ioThreads() *
             ((long)MemoryPoolSettings.defaultReadReserveBytes(memory.chunkSizeBytes()) + memory.chunkSizeBytes()) +
             2L * memory.chunkSizeBytes();
+        // The gateway's producer buffer is a slice of the one memory budget: the frames' pool is what is left.
+        final long gatewaySlice = http != null || mqtt != null ? gateway.producer().bufferMemoryBytes() : 0;
+        if (gatewaySlice > 0 && memory.poolSizeBytes() - gatewaySlice < minimumPool)
+        {
+            throw new IllegalArgumentException("gateway.producer.bufferMemory: " + Units.formatBytes(gatewaySlice) +
+                " leaves less than " + Units.formatBytes(minimumPool) + " of memory.poolSizeBytes " +
+                Units.formatBytes(memory.poolSizeBytes()) + " for Kafka frames");
+        }
         if (memory.poolSizeBytes() < minimumPool)
         {
             throw new IllegalArgumentException("memory.poolSizeBytes: " + Units.formatBytes(memory.poolSizeBytes()) +
@@ -210,7 +228,7 @@ public record ProxyConfig(
     public Builder toBuilder()
     {
         return builderOf(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas,
-            circuitBreaker);
+            circuitBreaker).http(http).mqtt(mqtt).gateway(gateway);
     }
 
     private static Builder builderOf(
@@ -257,6 +275,9 @@ public record ProxyConfig(
      * @param audit          the audit section, or null.
      * @param quotas         the quotas section, or null.
      * @param circuitBreaker the circuit breaker section, or null.
+     * @param http           the http section, or null.
+     * @param mqtt           the mqtt section, or null.
+     * @param gateway        the gateway section, or null.
      * @return the configuration.
      */
     @JsonCreator
@@ -272,10 +293,13 @@ public record ProxyConfig(
         @JsonProperty("acl") final AclConfig acl,
         @JsonProperty("audit") final AuditConfig audit,
         @JsonProperty("quotas") final QuotasConfig quotas,
-        @JsonProperty("circuitBreaker") final CircuitBreakerConfig circuitBreaker)
+        @JsonProperty("circuitBreaker") final CircuitBreakerConfig circuitBreaker,
+        @JsonProperty("http") final HttpConfig http,
+        @JsonProperty("mqtt") final MqttConfig mqtt,
+        @JsonProperty("gateway") final GatewayConfig gateway)
     {
         return builderOf(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas,
-            circuitBreaker).build();
+            circuitBreaker).http(http).mqtt(mqtt).gateway(gateway).build();
     }
 
     /**
@@ -297,6 +321,9 @@ public record ProxyConfig(
         private AuditConfig audit;
         private QuotasConfig quotas;
         private CircuitBreakerConfig circuitBreaker;
+        private HttpConfig http;
+        private MqttConfig mqtt;
+        private GatewayConfig gateway;
 
         private Builder()
         {
@@ -447,6 +474,42 @@ public record ProxyConfig(
         }
 
         /**
+         * Sets the http section.
+         *
+         * @param section the section, or null for no HTTP gateway.
+         * @return this builder.
+         */
+        public Builder http(final HttpConfig section)
+        {
+            this.http = section;
+            return this;
+        }
+
+        /**
+         * Sets the mqtt section.
+         *
+         * @param section the section, or null for no MQTT gateway.
+         * @return this builder.
+         */
+        public Builder mqtt(final MqttConfig section)
+        {
+            this.mqtt = section;
+            return this;
+        }
+
+        /**
+         * Sets the gateway section.
+         *
+         * @param section the section, or null for its defaults.
+         * @return this builder.
+         */
+        public Builder gateway(final GatewayConfig section)
+        {
+            this.gateway = section;
+            return this;
+        }
+
+        /**
          * Fills in the default sections and validates the whole.
          *
          * @return the configuration.
@@ -470,7 +533,10 @@ public record ProxyConfig(
                 acl == null ? AclConfig.defaults() : acl,
                 audit == null ? AuditConfig.defaults() : audit,
                 quotas == null ? QuotasConfig.defaults() : quotas,
-                circuitBreaker == null ? CircuitBreakerConfig.defaults() : circuitBreaker);
+                circuitBreaker == null ? CircuitBreakerConfig.defaults() : circuitBreaker,
+                http,
+                mqtt,
+                gateway == null ? GatewayConfig.defaults() : gateway);
         }
     }
 }

@@ -11,6 +11,9 @@ import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.MemoryConfig;
+import io.kafkaproxy.proxy.gateway.Gateway;
+import io.kafkaproxy.proxy.gateway.GatewayNetwork;
+import io.kafkaproxy.proxy.gateway.settings.GatewaySettings;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.connection.ConnectionLogLimits;
 import io.kafkaproxy.proxy.memory.FramePromises;
@@ -78,6 +81,7 @@ public final class KafkaProxy implements AutoCloseable
     private final JvmMetricsBinding jvmMetrics = new JvmMetricsBinding();
     private final long startNanos;
     private AdminServer adminServer;
+    private Gateway gateway;
     private volatile InetSocketAddress bootstrapAddress;
     private final Map<String, InetSocketAddress> bootstrapAddresses = new ConcurrentHashMap<>();
     private volatile boolean stopping;
@@ -97,7 +101,7 @@ public final class KafkaProxy implements AutoCloseable
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         JvmMetricsBinding.lintCleanNames(meterRegistry);
         this.metrics = new ProxyMetrics(meterRegistry);
-        this.memoryPool = new MemoryPool(poolSettings(config.memory()));
+        this.memoryPool = new MemoryPool(poolSettings(config.memory(), gatewayMemorySlice(config)));
         metrics.bindMemoryPool(memoryPool);
         final PoolByteBufAllocator allocator = new PoolByteBufAllocator(memoryPool, FramePromises.forPool(memoryPool,
             config.memory().frameTimeout(), config.memory().minFrameBytesPerSecond()));
@@ -143,9 +147,21 @@ public final class KafkaProxy implements AutoCloseable
             new PolicyMetrics(meterRegistry), meterRegistry, listeners, eventLoops.acceptor().next());
     }
 
-    private static MemoryPoolSettings poolSettings(final MemoryConfig memory)
+    private static long gatewayMemorySlice(final ProxyConfig config)
     {
-        return new MemoryPoolSettings(memory.poolSizeBytes(), memory.chunkSizeBytes(),
+        // The gateway producer's budget is part of the one memory budget (validated by ProxyConfig).
+        if (config.http() == null && config.mqtt() == null)
+        {
+            return 0;
+        }
+        // Whole chunks, as the pool is made of them.
+        final long chunk = config.memory().chunkSizeBytes();
+        return (config.gateway().producer().bufferMemoryBytes() + chunk - 1) / chunk * chunk;
+    }
+
+    private static MemoryPoolSettings poolSettings(final MemoryConfig memory, final long gatewaySlice)
+    {
+        return new MemoryPoolSettings(memory.poolSizeBytes() - gatewaySlice, memory.chunkSizeBytes(),
             MemoryPoolSettings.defaultReadReserveBytes(memory.chunkSizeBytes()),
             memory.backing() == MemoryConfig.Backing.DIRECT ? MemoryPoolSettings.Backing.DIRECT : MemoryPoolSettings.Backing.MAPPED_FILE,
             memory.mappedFileDirectory());
@@ -197,6 +213,23 @@ public final class KafkaProxy implements AutoCloseable
                 .addKeyValue("startupMillis", startupMillis())
                 .log("bootstrap listener bound");
         }
+    }
+
+    private void startGateway()
+    {
+        final ClusterContext cluster = clusters.get(0);
+        gateway = Gateway.start(config, cluster::snapshot, meterRegistry,
+            new GatewayNetwork(eventLoops.acceptor(), eventLoops.io(), transport.serverChannelClass()));
+    }
+
+    /**
+     * The HTTP and MQTT gateway.
+     *
+     * @return the gateway; null when the configuration has neither an {@code http} nor an {@code mqtt} section.
+     */
+    public Gateway gateway()
+    {
+        return gateway;
     }
 
     private void discoverNodes()
@@ -424,6 +457,15 @@ public final class KafkaProxy implements AutoCloseable
             final ClientTlsContext tls = snapshot.clientTls(listener.name());
             metrics.onTlsCertificatesLoaded(listener.name(), tls == null ? List.of() : tls.certificates());
         }
+        final GatewaySettings gatewaySettings = snapshot.gateway();
+        if (gatewaySettings != null && gatewaySettings.httpTls() != null)
+        {
+            metrics.onTlsCertificatesLoaded(GatewaySettings.HTTP_LISTENER, gatewaySettings.httpTls().certificates());
+        }
+        if (gatewaySettings != null && gatewaySettings.mqttTls() != null)
+        {
+            metrics.onTlsCertificatesLoaded(GatewaySettings.MQTT_LISTENER, gatewaySettings.mqttTls().certificates());
+        }
         metrics.onBrokerTlsCertificatesLoaded(snapshot.brokerTls() == null ? List.of() : snapshot.brokerTls().certificates());
     }
 
@@ -463,6 +505,10 @@ public final class KafkaProxy implements AutoCloseable
             .addKeyValue("drainTimeout", drainTimeout)
             .log("stopping");
         listeners.close(SHUTDOWN_TIMEOUT_MILLIS);
+        if (gateway != null)
+        {
+            gateway.close();
+        }
         final double unansweredBefore = metrics.requestsUnanswered();
         final int drained = drainer.drain(drainTimeout);
         final int forced = clientChannels.size();
@@ -494,11 +540,17 @@ public final class KafkaProxy implements AutoCloseable
         try
         {
             proxy.bindBootstrapListeners();
+            proxy.startGateway();
         }
         catch (final ProxyStartException e)
         {
             proxy.close();
             throw e;
+        }
+        catch (final RuntimeException e)
+        {
+            proxy.close();
+            throw new ProxyStartException("cannot start the gateway: " + e.getMessage(), e);
         }
         try
         {

@@ -45,6 +45,12 @@ final class ConfigChangeDetector
         changedIf(changed, "memory", running.memory(), next.memory());
         changedIf(changed, "admin", running.admin(), next.admin());
         changedIf(changed, "audit.ringSizeBytes", running.audit().ringSizeBytes(), next.audit().ringSizeBytes());
+        // A gateway listener's address and limits, and the shared producer and feeds, are set at start.
+        changedIf(changed, "http", running.http() == null ? null : running.http().withLiveSecurity(null, null),
+            next.http() == null ? null : next.http().withLiveSecurity(null, null));
+        changedIf(changed, "mqtt", running.mqtt() == null ? null : running.mqtt().withLiveSecurity(null, null),
+            next.mqtt() == null ? null : next.mqtt().withLiveSecurity(null, null));
+        changedIf(changed, "gateway", running.gateway(), next.gateway());
         return changed;
     }
 
@@ -76,6 +82,16 @@ final class ConfigChangeDetector
         changedIf(changed, "audit", running.audit(), next.audit().withRingSizeBytes(running.audit().ringSizeBytes()));
         changedIf(changed, "quotas", running.quotas(), next.quotas());
         changedIf(changed, "circuitBreaker", running.circuitBreaker(), next.circuitBreaker());
+        if (running.http() != null && next.http() != null)
+        {
+            changedIf(changed, "http.tls", running.http().tls(), next.http().tls());
+            changedIf(changed, "http.auth", running.http().auth(), next.http().auth());
+        }
+        if (running.mqtt() != null && next.mqtt() != null)
+        {
+            changedIf(changed, "mqtt.tls", running.mqtt().tls(), next.mqtt().tls());
+            changedIf(changed, "mqtt.auth", running.mqtt().auth(), next.mqtt().auth());
+        }
         return changed;
     }
 

@@ -47,6 +47,11 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
                 .memory(running.memory())
                 .admin(running.admin())
                 .audit(fromFile.audit().withRingSizeBytes(running.audit().ringSizeBytes()))
+                .http(running.http() == null || fromFile.http() == null ? running.http() :
+                    running.http().withLiveSecurity(fromFile.http().tls(), fromFile.http().auth()))
+                .mqtt(running.mqtt() == null || fromFile.mqtt() == null ? running.mqtt() :
+                    running.mqtt().withLiveSecurity(fromFile.mqtt().tls(), fromFile.mqtt().auth()))
+                .gateway(running.gateway())
                 .build();
         }
         catch (final IllegalArgumentException e)

@@ -40,7 +40,7 @@ class ProxyConfigTest
         assertThat(changed.memory().poolSizeBytes()).isEqualTo(1L << 30);
         assertThat(changed).isEqualTo(new ProxyConfig(running.listener(), running.listeners(), running.upstream(), running.network(),
             changed.memory(), running.admin(), running.logging(), running.shutdown(), running.acl(), running.audit(),
-            running.quotas(), running.circuitBreaker()));
+            running.quotas(), running.circuitBreaker(), running.http(), running.mqtt(), running.gateway()));
     }
 
     @Test

@@ -76,6 +76,37 @@ class ReloadPlanTest
     }
 
     @Test
+    void shouldApplyAGatewayListenersNewCredentialsLiveButKeepItsAddressAndTheProducerUntilARestart() throws ConfigException
+    {
+        // Given
+        final ProxyConfig running = parse(RUNNING + """
+            http:
+              bindAddress: 127.0.0.1:8082
+              auth: {usersFile: /etc/a.txt}
+            """);
+        final ProxyConfig fromFile = parse(RUNNING + """
+            http:
+              bindAddress: 127.0.0.1:8083
+              auth: {usersFile: /etc/b.txt}
+            mqtt:
+              bindAddress: 127.0.0.1:1883
+            gateway:
+              producer: {linger: 50ms}
+            """);
+
+        // When
+        final ReloadPlan plan = ((StepResult.Done<ReloadPlan>)ReloadPlan.plan(running, fromFile)).value();
+
+        // Then
+        assertThat(plan.changed()).containsExactly("http.auth");
+        assertThat(plan.restartRequired()).containsExactly("http", "mqtt", "gateway");
+        assertThat(plan.config().http().bindAddress().port()).isEqualTo(8082);
+        assertThat(plan.config().http().auth().usersFile()).hasToString("/etc/b.txt");
+        assertThat(plan.config().mqtt()).isNull();
+        assertThat(plan.config().gateway()).isEqualTo(running.gateway());
+    }
+
+    @Test
     void shouldRefuseAFrameLimitTheRunningPoolCannotHold() throws ConfigException
     {
         // Given: the file grows the pool (restart-only) and the frame limit (live) together
