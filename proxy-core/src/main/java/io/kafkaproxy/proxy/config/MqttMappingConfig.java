@@ -5,14 +5,12 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
 
-import java.util.function.Supplier;
-
 /**
  * One entry of {@code mqtt.mappings}: the MQTT topics a filter matches are published to one Kafka topic, with the
  * record key taken from the client identifier, a topic level, or nothing. The first entry that matches wins; a topic
  * no entry matches follows the default rule (the MQTT topic with {@code /} replaced by {@code .}, key = client id).
  *
- * <p>Messages name {@code mqtt.mappings[i]}; {@link #at} puts the entry's place in front of them.
+ * <p>Messages name {@code mqtt.mappings}; the parser adds the line of the entry.
  *
  * @param filter an MQTT topic filter, {@code +} and {@code #} allowed ({@code devices/+/telemetry}). Required.
  * @param topic  the Kafka topic, a valid Kafka topic name. Required.
@@ -92,26 +90,6 @@ public record MqttMappingConfig(String filter, String topic, String key)
     public int keyLevel()
     {
         return keyLevel(key);
-    }
-
-    /**
-     * Validates an entry of a list, naming its place in messages.
-     *
-     * @param index the entry's index in {@code mqtt.mappings}.
-     * @param entry builds the entry.
-     * @return the entry.
-     * @throws IllegalArgumentException naming {@code mqtt.mappings[index]}.
-     */
-    public static MqttMappingConfig at(final int index, final Supplier<MqttMappingConfig> entry)
-    {
-        try
-        {
-            return entry.get();
-        }
-        catch (final IllegalArgumentException e)
-        {
-            throw new IllegalArgumentException(e.getMessage().replaceFirst("^mqtt\\.mappings", "mqtt.mappings[" + index + "]"), e);
-        }
     }
 
     /**

@@ -54,13 +54,4 @@ class MqttMappingConfigTest
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageStartingWith("mqtt.mappings.key: expected clientId, none or level:N");
     }
-
-    @Test
-    void shouldNameTheEntryOfAList()
-    {
-        // When / Then
-        assertThatThrownBy(() -> MqttMappingConfig.at(2, () -> MqttMappingConfig.of(null, "t", null)))
-            .isInstanceOf(IllegalArgumentException.class)
-            .hasMessage("mqtt.mappings[2].filter: required");
-    }
 }

@@ -9,7 +9,9 @@ import org.agrona.collections.IntHashSet;
  * <p>Kept small (an idle session costs a few hundred bytes): the sets are created on first use. The connection that
  * owns the session ({@link MqttSessions#attach}) is the only one to touch its state, on its event loop; a taking-over
  * connection waits for the previous owner's channel to close first, and Netty's task hand-off between the two loops
- * orders the writes of one before the reads of the other.
+ * orders the writes of one before the reads of the other. The QoS 2 ids are the exception: the producer's callback of
+ * a record the previous owner sent may release one after the takeover, from that owner's loop, so those two methods
+ * lock (uncontended but for that moment).
  */
 final class MqttSession
 {
@@ -56,7 +58,7 @@ final class MqttSession
      * @param packetId the id.
      * @return false if the id was already held (the PUBLISH is a duplicate).
      */
-    boolean holdQos2(final int packetId)
+    synchronized boolean holdQos2(final int packetId)
     {
         if (awaitingRelease == null)
         {
@@ -71,7 +73,7 @@ final class MqttSession
      * @param packetId the id.
      * @return true if the id was held.
      */
-    boolean releaseQos2(final int packetId)
+    synchronized boolean releaseQos2(final int packetId)
     {
         if (awaitingRelease == null)
         {
