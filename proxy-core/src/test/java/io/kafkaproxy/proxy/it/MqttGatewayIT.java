@@ -330,6 +330,88 @@ class MqttGatewayIT
         assertThat(errors("keepalive_timeout")).isGreaterThan(before);
     }
 
+    @Test
+    void shouldWriteAQos2MessageOnceWhateverItsDuplicates() throws Exception
+    {
+        // Given
+        kafka.createTopic("mqtt-it.qos2", 1, 1);
+        try (Socket socket = new Socket(mqtt.getAddress(), mqtt.getPort()))
+        {
+            final OutputStream out = socket.getOutputStream();
+            final InputStream in = socket.getInputStream();
+            out.write(connect311("raw-qos2", 60, "alice", ALICE_PASSWORD, true));
+            assertThat(readPacket(in)[3]).as("CONNACK return code").isZero();
+
+            // When
+            out.write(publishQos2("mqtt-it/qos2", 7, false, "once"));
+            out.write(publishQos2("mqtt-it/qos2", 7, true, "once"));
+            out.flush();
+
+            // Then
+            assertThat(readPacket(in)).as("PUBREC").containsExactly(0x50, 0x02, 0x00, 0x07);
+            assertThat(readPacket(in)).as("PUBREC of the duplicate").containsExactly(0x50, 0x02, 0x00, 0x07);
+            out.write(new byte[]{0x62, 0x02, 0x00, 0x07});
+            out.flush();
+            assertThat(readPacket(in)).as("PUBCOMP").containsExactly(0x70, 0x02, 0x00, 0x07);
+        }
+        assertThat(consume("mqtt-it.qos2", 1)).extracting(r -> text(r.value())).containsExactly("once");
+        assertThat(endOffset("mqtt-it.qos2")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepAPersistentSessionsQos2StateAcrossConnections() throws Exception
+    {
+        // Given: a persistent session whose QoS 2 message was received (PUBREC) but not released
+        kafka.createTopic("mqtt-it.persistent", 1, 1);
+        try (Socket first = new Socket(mqtt.getAddress(), mqtt.getPort()))
+        {
+            first.getOutputStream().write(connect311("raw-persistent", 60, "alice", ALICE_PASSWORD, false));
+            assertThat(readPacket(first.getInputStream())).as("CONNACK, no session").containsExactly(0x20, 0x02, 0x00, 0x00);
+            first.getOutputStream().write(publishQos2("mqtt-it/persistent", 9, false, "kept"));
+            assertThat(readPacket(first.getInputStream())).as("PUBREC").containsExactly(0x50, 0x02, 0x00, 0x09);
+        }
+
+        // When: the client comes back, sends the message again, then releases it
+        try (Socket second = new Socket(mqtt.getAddress(), mqtt.getPort()))
+        {
+            final OutputStream out = second.getOutputStream();
+            final InputStream in = second.getInputStream();
+            out.write(connect311("raw-persistent", 60, "alice", ALICE_PASSWORD, false));
+            final byte[] connAck = readPacket(in);
+            out.write(publishQos2("mqtt-it/persistent", 9, true, "kept"));
+            final byte[] pubRec = readPacket(in);
+            out.write(new byte[]{0x62, 0x02, 0x00, 0x09});
+            final byte[] pubComp = readPacket(in);
+
+            // Then: the session was resumed, and the message written once
+            assertThat(connAck).as("CONNACK, session present").containsExactly(0x20, 0x02, 0x01, 0x00);
+            assertThat(pubRec).as("PUBREC").containsExactly(0x50, 0x02, 0x00, 0x09);
+            assertThat(pubComp).as("PUBCOMP").containsExactly(0x70, 0x02, 0x00, 0x09);
+        }
+        assertThat(consume("mqtt-it.persistent", 1)).extracting(r -> text(r.value())).containsExactly("kept");
+        assertThat(endOffset("mqtt-it.persistent")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCloseTheFirstConnectionWhenASecondTakesItsClientIdOver() throws Exception
+    {
+        // Given
+        try (Socket first = new Socket(mqtt.getAddress(), mqtt.getPort()); Socket second = new Socket(mqtt.getAddress(), mqtt.getPort()))
+        {
+            first.getOutputStream().write(connect311("raw-takeover", 60, "alice", ALICE_PASSWORD, true));
+            assertThat(readPacket(first.getInputStream())[3]).as("first CONNACK").isZero();
+
+            // When
+            second.getOutputStream().write(connect311("raw-takeover", 60, "alice", ALICE_PASSWORD, true));
+
+            // Then
+            assertThat(first.getInputStream().read()).as("the first connection closed").isEqualTo(-1);
+            assertThat(readPacket(second.getInputStream())[3]).as("second CONNACK").isZero();
+            second.getOutputStream().write(new byte[]{(byte)0xC0, 0x00});
+            assertThat(readPacket(second.getInputStream())).as("PINGRESP").containsExactly(0xD0, 0x00);
+        }
+    }
+
     private static void assumeMosquitto() throws Exception
     {
         assumeTrue(ExternalCommand.run(List.of(MOSQUITTO_PUB, "--help"), "").exitCode() != 127,
@@ -371,10 +453,28 @@ class MqttGatewayIT
 
     private static byte[] connect311(final String clientId, final int keepAliveSeconds, final String user, final String password)
     {
+        return connect311(clientId, keepAliveSeconds, user, password, true);
+    }
+
+    private static byte[] connect311(
+        final String clientId, final int keepAliveSeconds, final String user, final String password, final boolean cleanSession)
+    {
         final ByteArrayBuilder body = new ByteArrayBuilder();
-        body.string("MQTT").add(4).add(0xC2).add(keepAliveSeconds >> 8).add(keepAliveSeconds & 0xFF)
+        body.string("MQTT").add(4).add(cleanSession ? 0xC2 : 0xC0).add(keepAliveSeconds >> 8).add(keepAliveSeconds & 0xFF)
             .string(clientId).string(user).string(password);
-        final ByteArrayBuilder packet = new ByteArrayBuilder().add(0x10);
+        return packet(0x10, body);
+    }
+
+    private static byte[] publishQos2(final String topic, final int packetId, final boolean dup, final String payload)
+    {
+        final ByteArrayBuilder body = new ByteArrayBuilder().string(topic).add(packetId >> 8).add(packetId & 0xFF)
+            .bytes(payload.getBytes(StandardCharsets.UTF_8));
+        return packet(dup ? 0x3C : 0x34, body);
+    }
+
+    private static byte[] packet(final int firstByte, final ByteArrayBuilder body)
+    {
+        final ByteArrayBuilder packet = new ByteArrayBuilder().add(firstByte);
         int remaining = body.size();
         do
         {
