@@ -2,10 +2,6 @@ package io.kafkaproxy.bench;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
@@ -16,7 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -34,7 +29,6 @@ import java.util.regex.Pattern;
 public final class ConnectionScaleBenchmark
 {
     private static final int CONNECTIONS_PER_SOURCE_ADDRESS = 5_000;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private ConnectionScaleBenchmark()
     {
@@ -61,13 +55,13 @@ public final class ConnectionScaleBenchmark
         try
         {
             final Path sinkLog = work.resolve("sink.log");
-            final Process sink = new ProcessBuilder(javaExecutable(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+            final Process sink = new ProcessBuilder(ProxyProcess.javaExecutable(), "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 ConnectionScaleBenchmark.class.getName(), "sink").redirectErrorStream(true).redirectOutput(sinkLog.toFile()).start();
             processes.add(sink);
-            final int sinkPort = Integer.parseInt(awaitLine(sinkLog, Pattern.compile("SINK READY (\\d+)")).group(1));
+            final int sinkPort = Integer.parseInt(ProxyProcess.awaitLine(sinkLog, Pattern.compile("SINK READY (\\d+)")).group(1));
 
-            final int proxyPort = freePort();
-            final int adminPort = freePort();
+            final int proxyPort = ProxyProcess.freePort();
+            final int adminPort = ProxyProcess.freePort();
             final Path proxyLog = work.resolve("proxy.log");
             final ProcessBuilder proxyBuilder = new ProcessBuilder(launcher.toString(),
                 "--bootstrap", "127.0.0.1:" + sinkPort, "--listen", "127.0.0.1:" + proxyPort, "--advertised-host", "127.0.0.1",
@@ -76,9 +70,9 @@ public final class ConnectionScaleBenchmark
             proxyBuilder.environment().put("JAVA_HOME", System.getProperty("java.home"));
             final Process proxy = proxyBuilder.start();
             processes.add(proxy);
-            awaitMetric(adminPort, "kafka_proxy_connections_active{side=\"client\"}", 0);
+            ProxyProcess.awaitMetric(adminPort, "kafka_proxy_connections_active{side=\"client\"}", 0);
 
-            final Figures before = measure(proxy.pid(), adminPort);
+            final ProxyProcess.Figures before = ProxyProcess.measure(proxy.pid(), adminPort);
             final long started = System.nanoTime();
             for (int i = 0; i < connections; i++)
             {
@@ -87,18 +81,15 @@ public final class ConnectionScaleBenchmark
                 client.connect(new InetSocketAddress("127.0.0.1", proxyPort));
                 clients.add(client);
             }
-            awaitMetric(adminPort, "kafka_proxy_connections_active{side=\"broker\"}", connections);
+            ProxyProcess.awaitMetric(adminPort, "kafka_proxy_connections_active{side=\"broker\"}", connections);
             final double openSeconds = (System.nanoTime() - started) / 1e9;
-            final Figures after = measure(proxy.pid(), adminPort);
+            final ProxyProcess.Figures after = ProxyProcess.measure(proxy.pid(), adminPort);
 
             System.out.printf(Locale.ROOT, "%d idle client connections through the proxy (each with its broker connection), " +
                 "opened in %.1f s%n%n", connections, openSeconds);
             System.out.println("| Proxy process | Before | After | Per connection |");
             System.out.println("|---|---|---|---|");
-            row("resident memory (VmRSS)", before.rssBytes(), after.rssBytes(), connections);
-            row("heap used after full GC", before.heapBytes(), after.heapBytes(), connections);
-            row("direct memory (NIO buffers)", before.directBytes(), after.directBytes(), connections);
-            row("frame pool reserved", before.poolBytes(), after.poolBytes(), connections);
+            ProxyProcess.memoryRows(before, after, connections);
         }
         finally
         {
@@ -115,85 +106,6 @@ public final class ConnectionScaleBenchmark
                 }
             }
         }
-    }
-
-    private record Figures(long rssBytes, long heapBytes, long directBytes, long poolBytes)
-    {
-    }
-
-    private static Figures measure(final long pid, final int adminPort) throws Exception
-    {
-        final Process gc = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-            Long.toString(pid), "GC.run").redirectErrorStream(true).start();
-        gc.getInputStream().readAllBytes();
-        gc.waitFor(60, TimeUnit.SECONDS);
-        Thread.sleep(500);
-        final String metrics = scrape(adminPort);
-        return new Figures(rssKib(pid) * 1024, (long)sum(metrics, "jvm_memory_used_bytes\\{area=\"heap\"[^}]*\\}"),
-            (long)sum(metrics, "jvm_buffer_memory_used_bytes\\{id=\"direct\"\\}"), (long)sum(metrics, "kafka_proxy_memory_reserved_bytes"));
-    }
-
-    private static void row(final String what, final long before, final long after, final int connections)
-    {
-        System.out.printf(Locale.ROOT, "| %s | %.1f MiB | %.1f MiB | %.2f KiB |%n", what, before / 1048576.0, after / 1048576.0,
-            (after - before) / 1024.0 / connections);
-    }
-
-    private static double sum(final String metrics, final String series)
-    {
-        final Matcher matcher = Pattern.compile("^" + series + " (\\S+)$", Pattern.MULTILINE).matcher(metrics);
-        double total = 0;
-        while (matcher.find())
-        {
-            total += Double.parseDouble(matcher.group(1));
-        }
-        return total;
-    }
-
-    private static void awaitMetric(final int adminPort, final String series, final double value) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-        final Pattern line = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE);
-        String last = "";
-        while (System.nanoTime() < deadline)
-        {
-            try
-            {
-                final Matcher matcher = line.matcher(scrape(adminPort));
-                if (matcher.find())
-                {
-                    last = matcher.group(1);
-                    if (Double.parseDouble(last) == value)
-                    {
-                        return;
-                    }
-                }
-            }
-            catch (final IOException e)
-            {
-                last = e.toString();
-            }
-            Thread.sleep(200);
-        }
-        throw new IllegalStateException(series + " never reached " + value + "; last " + last);
-    }
-
-    private static String scrape(final int adminPort) throws IOException, InterruptedException
-    {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static long rssKib(final long pid) throws IOException
-    {
-        for (final String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")))
-        {
-            if (line.startsWith("VmRSS:"))
-            {
-                return Long.parseLong(line.replaceAll("\\D", ""));
-            }
-        }
-        throw new IllegalStateException("no VmRSS for " + pid);
     }
 
     private static void runSink() throws IOException
@@ -216,33 +128,5 @@ public final class ConnectionScaleBenchmark
                 }
             }
         }
-    }
-
-    private static Matcher awaitLine(final Path log, final Pattern pattern) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline)
-        {
-            final Matcher matcher = pattern.matcher(Files.exists(log) ? Files.readString(log) : "");
-            if (matcher.find())
-            {
-                return matcher;
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("no line " + pattern + " in " + log);
-    }
-
-    private static int freePort() throws IOException
-    {
-        try (ServerSocketChannel socket = ServerSocketChannel.open().bind(new InetSocketAddress("127.0.0.1", 0)))
-        {
-            return socket.socket().getLocalPort();
-        }
-    }
-
-    private static String javaExecutable()
-    {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

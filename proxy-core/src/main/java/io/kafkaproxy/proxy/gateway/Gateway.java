@@ -2,6 +2,7 @@ package io.kafkaproxy.proxy.gateway;
 
 import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.gateway.http.HttpGatewayServer;
 import io.kafkaproxy.proxy.gateway.mqtt.MqttGatewayServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -75,8 +76,8 @@ public final class Gateway implements AutoCloseable
 
     private GatewayListener bindHttp()
     {
-        // The HTTP listener (package gateway.http) binds here.
-        throw new UnsupportedOperationException("http: the HTTP gateway listener is not built yet");
+        // Endpoints of other packages (gateway.stream's GET /v1/stream/{topic}) are added to the router here.
+        return HttpGatewayServer.start(config.http(), services, network, router -> { });
     }
 
     private GatewayListener bindMqtt()

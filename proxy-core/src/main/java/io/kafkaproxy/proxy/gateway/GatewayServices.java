@@ -5,6 +5,8 @@ import io.kafkaproxy.proxy.config.GatewayConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.gateway.settings.GatewayCredentials;
 import io.kafkaproxy.proxy.gateway.settings.GatewaySettings;
+import io.kafkaproxy.proxy.gateway.stream.FeedSettings;
+import io.kafkaproxy.proxy.gateway.stream.TopicFeeds;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.time.Duration;
@@ -29,6 +31,7 @@ public final class GatewayServices implements AutoCloseable
     private final GatewayAuthenticator httpAuthenticator;
     private final GatewayAuthenticator mqttAuthenticator;
     private final GatewayMetrics metrics;
+    private final TopicFeeds feeds;
 
     /**
      * Starts the services of a cluster: its admin client and producer connect lazily, at their first use.
@@ -49,6 +52,7 @@ public final class GatewayServices implements AutoCloseable
         this.mqttAuthenticator = new GatewayAuthenticator(() -> credentials(snapshots.get(), false));
         this.metrics = new GatewayMetrics(registry);
         metrics.bindProducer(producer);
+        this.feeds = new TopicFeeds(clientProperties, FeedSettings.of(settings.subscriptions()));
     }
 
     private static GatewayCredentials credentials(final ClusterSnapshot snapshot, final boolean http)
@@ -80,6 +84,16 @@ public final class GatewayServices implements AutoCloseable
     public TopicCatalog topics()
     {
         return topics;
+    }
+
+    /**
+     * The shared fan-out of live subscriptions (SSE, WebSocket, MQTT SUBSCRIBE).
+     *
+     * @return the feeds.
+     */
+    public TopicFeeds feeds()
+    {
+        return feeds;
     }
 
     /**
@@ -168,6 +182,7 @@ public final class GatewayServices implements AutoCloseable
     @Override
     public void close()
     {
+        feeds.close();
         producer.close();
         topics.close();
     }

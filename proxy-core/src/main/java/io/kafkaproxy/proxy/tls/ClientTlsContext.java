@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.tls;
 import io.kafkaproxy.proxy.config.TlsServerConfig;
 import io.kafkaproxy.proxy.metrics.CertificateExpiry;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.SslContext;
@@ -70,6 +71,23 @@ public final class ClientTlsContext
      */
     public static ClientTlsContext compile(final TlsServerConfig tls, final String yamlPath, final String listenerName)
     {
+        return compile(tls, yamlPath, listenerName, List.of());
+    }
+
+    /**
+     * Reads the files a {@code tls} section names, checks them, and builds a context that negotiates the application
+     * protocol by ALPN (the HTTP gateway's {@code h2} and {@code http/1.1}).
+     *
+     * @param tls                  the section, validated.
+     * @param yamlPath             its YAML path, for messages, e.g. {@code http.tls}.
+     * @param listenerName         the listener's name, for metric labels.
+     * @param applicationProtocols the ALPN protocols offered, most preferred first; empty for no ALPN.
+     * @return the context.
+     * @throws IllegalArgumentException as {@link #compile(TlsServerConfig, String, String)} does.
+     */
+    public static ClientTlsContext compile(
+        final TlsServerConfig tls, final String yamlPath, final String listenerName, final List<String> applicationProtocols)
+    {
         final TlsMaterialLoader.KeyMaterial material = TlsMaterialLoader.keyMaterial(yamlPath, tls.certificate(), tls.privateKey(),
             tls.privateKeyPassword(), tls.privateKeyPasswordFile(), tls.keyStore());
         final List<X509Certificate> trusted = TlsMaterialLoader.trustedCertificates(yamlPath, tls.trustedCertificates(), tls.trustStore());
@@ -90,6 +108,13 @@ public final class ClientTlsContext
             else if (!trusted.isEmpty())
             {
                 builder.trustManager(trusted);
+            }
+            if (!applicationProtocols.isEmpty())
+            {
+                // A client offering none of them goes on without ALPN (the HTTP gateway then speaks HTTP/1.1).
+                builder.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                    ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, applicationProtocols));
             }
             if (!tls.cipherSuites().isEmpty())
             {

@@ -3,6 +3,8 @@ package io.kafkaproxy.proxy.gateway.settings;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.tls.ClientTlsContext;
 
+import java.util.List;
+
 /**
  * The compiled, immutable settings of the gateway listeners, part of the cluster snapshot so that a reload re-reads
  * their certificates and credential files with everything else, and refuses (keeping what runs) when one does not
@@ -18,6 +20,8 @@ public record GatewaySettings(
 {
     /** The listener name TLS metrics and logs use for the HTTP listener. */
     public static final String HTTP_LISTENER = "http";
+    /** What the HTTP listener offers by ALPN, most preferred first. */
+    public static final List<String> HTTP_APPLICATION_PROTOCOLS = List.of("h2", "http/1.1");
     /** The listener name TLS metrics and logs use for the MQTT listener. */
     public static final String MQTT_LISTENER = "mqtt";
 
@@ -36,7 +40,7 @@ public record GatewaySettings(
         }
         return new GatewaySettings(
             config.http() == null || config.http().tls() == null ? null :
-                ClientTlsContext.compile(config.http().tls(), "http.tls", HTTP_LISTENER),
+                ClientTlsContext.compile(config.http().tls(), "http.tls", HTTP_LISTENER, HTTP_APPLICATION_PROTOCOLS),
             config.mqtt() == null || config.mqtt().tls() == null ? null :
                 ClientTlsContext.compile(config.mqtt().tls(), "mqtt.tls", MQTT_LISTENER),
             config.http() == null ? null : GatewayCredentials.load(config.http().auth(), "http.auth"),
