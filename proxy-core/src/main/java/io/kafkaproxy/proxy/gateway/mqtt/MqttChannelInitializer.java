@@ -29,6 +29,7 @@ final class MqttChannelInitializer extends ChannelInitializer<Channel>
     private final GatewayServices services;
     private final MqttSessions sessions;
     private final ChannelGroup connections;
+    private final MqttRetainedMessages retained;
 
     /**
      * The initializer of a listener.
@@ -37,10 +38,13 @@ final class MqttChannelInitializer extends ChannelInitializer<Channel>
      * @param services    the gateway's services.
      * @param sessions    the listener's sessions.
      * @param connections where open connections are kept, so that a stop reaches them.
+     * @param retained    the retained messages; null when not supported.
      */
     MqttChannelInitializer(
-        final MqttGatewaySettings settings, final GatewayServices services, final MqttSessions sessions, final ChannelGroup connections)
+        final MqttGatewaySettings settings, final GatewayServices services, final MqttSessions sessions, final ChannelGroup connections,
+        final MqttRetainedMessages retained)
     {
+        this.retained = retained;
         this.settings = settings;
         this.services = services;
         this.sessions = sessions;
@@ -62,6 +66,6 @@ final class MqttChannelInitializer extends ChannelInitializer<Channel>
             .addLast("mqttEncoder", MqttEncoder.INSTANCE)
             .addLast(MqttConnectionHandler.KEEP_ALIVE,
                 new IdleStateHandler(settings.connectTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
-            .addLast("mqtt", new MqttConnectionHandler(settings, services, sessions, tls));
+            .addLast("mqtt", new MqttConnectionHandler(settings, services, sessions, tls, retained));
     }
 }

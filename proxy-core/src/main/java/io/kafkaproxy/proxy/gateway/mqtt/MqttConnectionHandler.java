@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.gateway.mqtt;
 import io.kafkaproxy.proxy.gateway.GatewayClient;
 import io.kafkaproxy.proxy.gateway.GatewayProducer;
 import io.kafkaproxy.proxy.gateway.GatewayServices;
+import io.kafkaproxy.proxy.gateway.stream.FeedCloseReason;
 import io.kafkaproxy.proxy.tls.ClientTlsContext;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -12,13 +13,13 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
@@ -34,6 +35,8 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -71,6 +74,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
     private static final int PAUSED_FOR_LOGIN = 1;
     private static final int PAUSED_FOR_BUFFER = 2;
     private static final int PAUSED_FOR_QUOTA = 4;
+    private static final int PAUSED_FOR_SUBSCRIBE = 8;
     private static final int RECEIVE_MAXIMUM = 65_535;
 
     /** The event that tells a connection another one with its client id took its session over. */
@@ -82,6 +86,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
     private final GatewayServices services;
     private final MqttSessions sessions;
     private final ClientTlsContext tls;
+    private final MqttRetainedMessages retained;
     private final MqttPublishAcks acks = new MqttPublishAcks();
     private final MqttPublishAcks.AckWriter ackWriter = this::writeAck;
     private ChannelHandlerContext ctx;
@@ -92,7 +97,9 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
     private String clientId;
     private GatewayClient client;
     private MqttSession session;
+    private MqttSubscriptions subscriptions;
     private Duration sessionExpiry = Duration.ZERO;
+    private int receiveMaximum = RECEIVE_MAXIMUM;
     private boolean counted;
     private boolean warned;
     private ArrayDeque<BlockedSend> blocked;
@@ -114,14 +121,17 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
      * @param services the gateway's services.
      * @param sessions the listener's sessions.
      * @param tls      the TLS context the channel's handshake uses; null for cleartext.
+     * @param retained the retained messages; null when {@code mqtt.retainedTopic} is not set.
      */
     MqttConnectionHandler(
-        final MqttGatewaySettings settings, final GatewayServices services, final MqttSessions sessions, final ClientTlsContext tls)
+        final MqttGatewaySettings settings, final GatewayServices services, final MqttSessions sessions, final ClientTlsContext tls,
+        final MqttRetainedMessages retained)
     {
         this.settings = settings;
         this.services = services;
         this.sessions = sessions;
         this.tls = tls;
+        this.retained = retained;
     }
 
     @Override
@@ -184,7 +194,11 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
                     state = MqttConnectionState.CLOSED;
                     ctx.close();
                 }
-                case SUBSCRIBE, UNSUBSCRIBE, PUBACK, PUBREC, PUBCOMP -> onSubscriptionPacket(packet);
+                case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage)packet);
+                case UNSUBSCRIBE -> subscriptions.unsubscribe(((MqttUnsubscribeMessage)packet).variableHeader().messageId(),
+                    ((MqttUnsubscribeMessage)packet).payload().topics());
+                case PUBACK -> subscriptions.onPubAck(((MqttMessageIdVariableHeader)packet.variableHeader()).messageId());
+                case PUBREC, PUBCOMP -> onProtocolError("QoS 2 acknowledgement of a message never sent at QoS 2: type=" + type);
                 default -> onProtocolError("unexpected packet: type=" + type);
             }
         }
@@ -207,6 +221,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
         final boolean cleanStart = connect.variableHeader().isCleanSession();
         final int keepAliveSeconds = connect.variableHeader().keepAliveTimeSeconds();
         final long requestedExpirySeconds = mqtt5 ? sessionExpiryInterval(connect.variableHeader().properties()) : -1;
+        receiveMaximum = mqtt5 ? receiveMaximum(connect.variableHeader().properties()) : RECEIVE_MAXIMUM;
         final String requestedId = connect.payload().clientIdentifier();
         final boolean assigned = requestedId == null || requestedId.isEmpty();
         clientId = assigned ? "kafka-proxy-" + UUID.randomUUID() : requestedId;
@@ -304,6 +319,11 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
             properties.add(new MqttProperties.IntegerProperty(MqttProperties.TOPIC_ALIAS_MAXIMUM, 0));
         }
         ctx.writeAndFlush(MqttReplies.connAck(mqtt5, MqttReplies.SUCCESS, sessionPresent, properties));
+        subscriptions = new MqttSubscriptions(ctx, services, retained, mqtt5, receiveMaximum, session, client, this::onSlowSubscriber);
+        if (sessionPresent)
+        {
+            subscriptions.resume();
+        }
         if (LOGGER.isDebugEnabled())
         {
             LOGGER.atDebug()
@@ -482,18 +502,23 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
             held ? MqttReplies.SUCCESS : MqttReplies.PACKET_IDENTIFIER_NOT_FOUND));
     }
 
-    private void onSubscriptionPacket(final MqttMessage packet)
+    private void onSubscribe(final MqttSubscribeMessage subscribe)
     {
-        // Until SUBSCRIBE is served through the shared fan-out, every subscription is refused.
-        if (packet instanceof MqttSubscribeMessage subscribe)
+        final Map<String, Integer> filters = new LinkedHashMap<>();
+        for (final MqttTopicSubscription subscription : subscribe.payload().topicSubscriptions())
         {
-            final MqttMessageBuilders.SubAckBuilder subAck = MqttMessageBuilders.subAck().packetId(subscribe.variableHeader().messageId());
-            for (int i = 0; i < subscribe.payload().topicSubscriptions().size(); i++)
-            {
-                subAck.addGrantedQos(MqttQoS.FAILURE);
-            }
-            ctx.writeAndFlush(subAck.build());
+            filters.put(subscription.topicFilter(), subscription.qualityOfService().value());
         }
+        // Held until answered: a PUBLISH or UNSUBSCRIBE after it must see the subscription in place.
+        pause(PAUSED_FOR_SUBSCRIBE);
+        subscriptions.subscribe(subscribe.variableHeader().messageId(), filters, () -> resume(PAUSED_FOR_SUBSCRIBE));
+    }
+
+    private void onSlowSubscriber(final FeedCloseReason reason)
+    {
+        services.metrics().onSubscriberDropped(PROTOCOL, reason.label());
+        warnOnce("MQTT subscriber disconnected", "its client reads slower than the topics it follows are written");
+        disconnect(MqttReplies.QUOTA_EXCEEDED);
     }
 
     private void ackAt(final long sequence, final int reasonCode)
@@ -646,6 +671,10 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
             counted = false;
             services.metrics().sessions(PROTOCOL).decrementAndGet();
         }
+        if (subscriptions != null)
+        {
+            subscriptions.close();
+        }
         if (session != null)
         {
             sessions.detach(session, ctx.channel(), sessionExpiry);
@@ -699,6 +728,12 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
         final MqttProperties.MqttProperty<?> property = properties == null ? null : properties.getProperty(MqttProperties.SESSION_EXPIRY_INTERVAL);
         // Four bytes, unsigned: 0xFFFFFFFF means "never expires".
         return property == null ? 0 : Integer.toUnsignedLong((Integer)property.value());
+    }
+
+    private static int receiveMaximum(final MqttProperties properties)
+    {
+        final MqttProperties.MqttProperty<?> property = properties == null ? null : properties.getProperty(MqttProperties.RECEIVE_MAXIMUM);
+        return property == null ? RECEIVE_MAXIMUM : (Integer)property.value();
     }
 
     private void warnOnce(final String what, final String detail)

@@ -28,11 +28,13 @@ public final class MqttGatewayServer implements GatewayListener
 
     private final Channel serverChannel;
     private final ChannelGroup connections;
+    private final MqttRetainedMessages retained;
 
-    private MqttGatewayServer(final Channel serverChannel, final ChannelGroup connections)
+    private MqttGatewayServer(final Channel serverChannel, final ChannelGroup connections, final MqttRetainedMessages retained)
     {
         this.serverChannel = serverChannel;
         this.connections = connections;
+        this.retained = retained;
     }
 
     /**
@@ -47,6 +49,8 @@ public final class MqttGatewayServer implements GatewayListener
     {
         final ChannelGroup connections = new DefaultChannelGroup("kafka-proxy-mqtt", GlobalEventExecutor.INSTANCE);
         final MqttGatewaySettings settings = MqttGatewaySettings.of(config);
+        final MqttRetainedMessages retained = config.retainedTopic() == null ? null :
+            MqttRetainedMessages.start(services.feeds(), config.retainedTopic(), network.io().next());
         final Channel channel = new ServerBootstrap()
             .group(network.acceptor(), network.io())
             .channel(network.serverChannelClass())
@@ -54,7 +58,7 @@ public final class MqttGatewayServer implements GatewayListener
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
-            .childHandler(new MqttChannelInitializer(settings, services, new MqttSessions(), connections))
+            .childHandler(new MqttChannelInitializer(settings, services, new MqttSessions(), connections, retained))
             .bind(config.bindAddress().host(), config.bindAddress().port())
             .syncUninterruptibly()
             .channel();
@@ -62,7 +66,7 @@ public final class MqttGatewayServer implements GatewayListener
             .addKeyValue("bindAddress", channel.localAddress())
             .addKeyValue("tls", config.tls() != null)
             .log("MQTT listener bound");
-        return new MqttGatewayServer(channel, connections);
+        return new MqttGatewayServer(channel, connections, retained);
     }
 
     @Override
@@ -84,5 +88,9 @@ public final class MqttGatewayServer implements GatewayListener
         }
         connections.newCloseFuture().awaitUninterruptibly(CLOSE_TIMEOUT_MILLIS);
         connections.close().awaitUninterruptibly(CLOSE_TIMEOUT_MILLIS);
+        if (retained != null)
+        {
+            retained.close();
+        }
     }
 }

@@ -2,6 +2,10 @@ package io.kafkaproxy.proxy.gateway.mqtt;
 
 import org.agrona.collections.IntHashSet;
 
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
  * The state of one MQTT client identifier that outlives a connection: the QoS 2 packet ids whose PUBREC was sent and
  * whose PUBREL has not come, and (for subscriptions) what the client follows and where it stopped.
@@ -18,6 +22,8 @@ final class MqttSession
     private final String clientId;
     private final boolean persistent;
     private IntHashSet awaitingRelease;
+    private Map<String, Integer> subscriptions;
+    private Map<String, Map<Integer, Long>> positions;
 
     /**
      * A new, empty session.
@@ -85,5 +91,80 @@ final class MqttSession
             awaitingRelease = null;
         }
         return held;
+    }
+
+    /**
+     * The topic filters subscribed to, with their granted QoS, in the order subscribed. Owner's event loop only.
+     *
+     * @return the filters; empty when none (a live view).
+     */
+    Map<String, Integer> subscriptions()
+    {
+        return subscriptions == null ? Map.of() : subscriptions;
+    }
+
+    /**
+     * Records a subscription (replacing one of the same filter).
+     *
+     * @param filter the topic filter.
+     * @param qos    the granted QoS.
+     */
+    void subscribe(final String filter, final int qos)
+    {
+        if (subscriptions == null)
+        {
+            subscriptions = new LinkedHashMap<>(4);
+        }
+        subscriptions.put(filter, qos);
+    }
+
+    /**
+     * Forgets a subscription.
+     *
+     * @param filter the topic filter.
+     * @return true if it was subscribed.
+     */
+    boolean unsubscribe(final String filter)
+    {
+        final boolean removed = subscriptions != null && subscriptions.remove(filter) != null;
+        if (subscriptions != null && subscriptions.isEmpty())
+        {
+            subscriptions = null;
+        }
+        return removed;
+    }
+
+    /**
+     * Where delivery of a Kafka topic resumes: the next offset per partition not yet acknowledged by the client.
+     *
+     * @param kafkaTopic the topic.
+     * @return the positions, or null to start at the latest.
+     */
+    Map<Integer, Long> positions(final String kafkaTopic)
+    {
+        return positions == null ? null : positions.get(kafkaTopic);
+    }
+
+    /**
+     * Keeps where delivery of a Kafka topic stopped, or forgets it.
+     *
+     * @param kafkaTopic the topic.
+     * @param next       the next offset per partition; null to forget.
+     */
+    void keepPositions(final String kafkaTopic, final Map<Integer, Long> next)
+    {
+        if (next == null)
+        {
+            if (positions != null)
+            {
+                positions.remove(kafkaTopic);
+            }
+            return;
+        }
+        if (positions == null)
+        {
+            positions = new HashMap<>(4);
+        }
+        positions.put(kafkaTopic, Map.copyOf(next));
     }
 }
