@@ -2,6 +2,8 @@ package io.kafkaproxy.proxy.config;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,5 +70,26 @@ class MqttConfigTest
         assertThatThrownBy(() -> ConfigParser.parse(HEAD + "  keepAliveMax: 1d\n", "t.yaml"))
             .isInstanceOf(ConfigException.class)
             .hasMessageContaining("mqtt.keepAliveMax: must be between 1s and 65535s");
+    }
+
+    @Test
+    void shouldParseTheCommentedMqttExampleOfTheReferenceConfiguration() throws Exception
+    {
+        // Given: the reference file with its mqtt example uncommented
+        final StringBuilder yaml = new StringBuilder();
+        boolean inMqtt = false;
+        for (final String line : Files.readAllLines(Path.of("..", "conf", "kafka-proxy.yaml")))
+        {
+            inMqtt = line.equals("#mqtt:") || inMqtt && line.startsWith("#  ");
+            yaml.append(inMqtt ? line.substring(1) : line).append('\n');
+        }
+
+        // When
+        final MqttConfig mqtt = ConfigParser.parse(yaml.toString(), "kafka-proxy.yaml").mqtt();
+
+        // Then
+        assertThat(mqtt.mappings()).containsExactly(new MqttMappingConfig("devices/+/telemetry", "telemetry", "level:1"));
+        assertThat(mqtt.retainedTopic()).isEqualTo("mqtt-retained");
+        assertThat(mqtt.auth().oauthbearer().audience()).isEqualTo("kafka-proxy");
     }
 }
