@@ -77,8 +77,6 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
     private static final int PAUSED_FOR_SUBSCRIBE = 8;
     private static final int RECEIVE_MAXIMUM = 65_535;
 
-    /** The event that tells a connection another one with its client id took its session over. */
-    static final Object TAKEN_OVER = new Object();
     /** The event that tells a connection the proxy is stopping. */
     static final Object SHUTTING_DOWN = new Object();
 
@@ -101,6 +99,8 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
     private Duration sessionExpiry = Duration.ZERO;
     private int receiveMaximum = RECEIVE_MAXIMUM;
     private boolean counted;
+    private boolean released;
+    private Runnable whenReleased;
     private boolean warned;
     private ArrayDeque<BlockedSend> blocked;
 
@@ -267,17 +267,28 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
         final MqttSessions.Attachment attachment = sessions.attach(clientId, cleanStart, persistent, ctx.channel());
         session = attachment.session();
         final Channel previous = attachment.previousOwner();
-        if (previous != null && previous.isOpen())
+        if (previous != null)
         {
-            // MQTT 3.1.1 section 3.1.4: the server disconnects the existing client; this one proceeds once it has gone,
-            // so that the two never touch the session at the same time.
+            // MQTT 3.1.1 section 3.1.4: the server disconnects the existing client; this one proceeds once that one has
+            // left the session (its subscriptions' positions kept), so that the two never touch it at the same time.
             services.metrics().onError(PROTOCOL, "session_taken_over");
-            previous.eventLoop().execute(() -> previous.pipeline().fireUserEventTriggered(TAKEN_OVER));
-            previous.closeFuture().addListener(closed -> ctx.executor().execute(() ->
-                onConnected(attachment.sessionPresent(), keepAliveSeconds, requestedExpirySeconds, assigned)));
+            previous.eventLoop().execute(() -> takeOver(previous, () -> ctx.executor().execute(() ->
+                onConnected(attachment.sessionPresent(), keepAliveSeconds, requestedExpirySeconds, assigned))));
             return;
         }
         onConnected(attachment.sessionPresent(), keepAliveSeconds, requestedExpirySeconds, assigned);
+    }
+
+    private static void takeOver(final Channel previous, final Runnable whenReleased)
+    {
+        final MqttConnectionHandler handler = previous.pipeline().get(MqttConnectionHandler.class);
+        if (handler == null || handler.released)
+        {
+            whenReleased.run();
+            return;
+        }
+        handler.whenReleased = whenReleased;
+        handler.disconnect(MqttReplies.SESSION_TAKEN_OVER);
     }
 
     private void onConnected(final boolean sessionPresent, final int keepAliveSeconds, final long requestedExpirySeconds, final boolean assigned)
@@ -617,10 +628,6 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
             }
             disconnect(MqttReplies.KEEP_ALIVE_TIMEOUT);
         }
-        else if (evt == TAKEN_OVER)
-        {
-            disconnect(MqttReplies.SESSION_TAKEN_OVER);
-        }
         else if (evt == SHUTTING_DOWN)
         {
             disconnect(MqttReplies.SERVER_SHUTTING_DOWN);
@@ -678,6 +685,12 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
         if (session != null)
         {
             sessions.detach(session, ctx.channel(), sessionExpiry);
+        }
+        released = true;
+        if (whenReleased != null)
+        {
+            whenReleased.run();
+            whenReleased = null;
         }
         ctx.fireChannelInactive();
     }

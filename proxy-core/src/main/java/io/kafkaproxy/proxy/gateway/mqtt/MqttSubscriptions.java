@@ -194,12 +194,7 @@ final class MqttSubscriptions
         for (final TopicSubscriber subscriber : topics.values())
         {
             subscriber.cancel();
-            if (session.persistent() && subscriber.subscription != null)
-            {
-                final Map<Integer, Long> next = new HashMap<>(subscriber.subscription.positions());
-                outbound.unacknowledged(subscriber.kafkaTopic, next);
-                session.keepPositions(subscriber.kafkaTopic, next);
-            }
+            subscriber.keepPositions();
         }
         topics.clear();
     }
@@ -310,6 +305,24 @@ final class MqttSubscriptions
             this.qos = qos;
         }
 
+        /**
+         * Keeps in a persistent session where this topic's delivery stopped: the first record of each partition the
+         * client has not acknowledged. Before the feed started there is nothing newer than what the session holds.
+         */
+        void keepPositions()
+        {
+            if (!session.persistent() || subscription == null)
+            {
+                return;
+            }
+            final Map<Integer, Long> next = new HashMap<>(subscription.positions());
+            outbound.unacknowledged(kafkaTopic, next);
+            if (!next.isEmpty())
+            {
+                session.keepPositions(kafkaTopic, next);
+            }
+        }
+
         void cancel()
         {
             if (subscription != null)
@@ -356,12 +369,7 @@ final class MqttSubscriptions
             if (reason == FeedCloseReason.SLOW)
             {
                 // Keep where it stopped first: the session resumes from there.
-                if (session.persistent() && subscription != null)
-                {
-                    final Map<Integer, Long> next = new HashMap<>(subscription.positions());
-                    outbound.unacknowledged(kafkaTopic, next);
-                    session.keepPositions(kafkaTopic, next);
-                }
+                keepPositions();
                 onSlow.accept(reason);
             }
             else if (reason != FeedCloseReason.SHUTDOWN)
