@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -69,12 +70,12 @@ class MqttGatewayIT
             "    - {filter: bulk/#, topic: mqtt-bulk, key: none}\n" +
             "acl:\n  defaultPolicy: allow\n  rules:\n" +
             "    - {principal: mallory, resourceType: topic, resourceName: '*', operations: [write], effect: deny}\n" +
-            "gateway:\n  producer:\n    linger: 1ms\n    bufferMemory: 4MiB\n");
+            "gateway:\n  producer:\n    linger: 1ms\n    bufferMemory: 1MiB\n");
         kafka = ProxiedKafka.inFrontOf(InJvmKafka.start(List.of(1), Map.of()),
             config -> PolicyConfigs.withPolicyOf(config, gateway).toBuilder().mqtt(gateway.mqtt()).gateway(gateway.gateway()).build(),
             pipeline -> { });
         mqtt = kafka.proxy().gateway().mqttAddress();
-        for (final String topic : List.of("mqtt-telemetry", "mqtt-bulk", "mqtt-it.v311", "mqtt-it.v5", "mqtt-it.paho", "mqtt-it.denied"))
+        for (final String topic : List.of("mqtt-telemetry", "mqtt-bulk", "mqtt-it.v311", "mqtt-it.v5", "mqtt-it.paho", "mqtt-it.denied", "mqtt-it.full"))
         {
             kafka.createTopic(topic, 1, 1);
         }
@@ -154,6 +155,35 @@ class MqttGatewayIT
         assertThat(telemetry).extracting(r -> text(r.key())).containsExactlyInAnyOrder("dev-0", "dev-1", "dev-2");
         assertThat(consume("mqtt-bulk", 3)).allSatisfy(r -> assertThat(r.key()).isNull());
         assertThat(consume("mqtt-it.paho", 3)).extracting(r -> text(r.value())).containsExactly("p0", "p1", "p2");
+    }
+
+    @Test
+    void shouldPauseReadingRatherThanDropWhenTheProducerBufferIsFull() throws Exception
+    {
+        // Given: 1 MiB of producer buffer, and 60 messages of 200 KiB sent at QoS 0 as fast as the socket takes them
+        final double before = errors("producer_buffer_full");
+        final MqttClient client = paho("paho-full", "alice", ALICE_PASSWORD);
+        final byte[] payload = new byte[200 * 1024];
+
+        // When
+        try
+        {
+            for (int i = 0; i < 60; i++)
+            {
+                payload[0] = (byte)i;
+                client.publish("mqtt-it/full", payload, 0, false);
+            }
+        }
+        finally
+        {
+            client.disconnect();
+            client.close();
+        }
+
+        // Then: the connection waited for room, and every message arrived
+        assertThat(errors("producer_buffer_full")).isGreaterThan(before);
+        assertThat(consume("mqtt-it.full", 60)).extracting(r -> (int)r.value()[0])
+            .containsExactlyElementsOf(IntStream.range(0, 60).boxed().toList());
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
@@ -100,6 +101,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
     private int receiveMaximum = RECEIVE_MAXIMUM;
     private boolean counted;
     private boolean released;
+    private boolean inputShutdown;
     private Runnable whenReleased;
     private boolean warned;
     private ArrayDeque<BlockedSend> blocked;
@@ -425,6 +427,8 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
                 blocked = new ArrayDeque<>(2);
             }
             blocked.add(new BlockedSend(record, callback));
+            // Counted though nothing is lost: an operator sees MQTT clients held back by the gateway's buffer.
+            services.metrics().onError(PROTOCOL, "producer_buffer_full");
             pause(PAUSED_FOR_BUFFER);
             services.producer().whenBufferAvailable(() -> ctx.executor().execute(this::retryBlocked));
         }
@@ -440,14 +444,8 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
     {
         while (blocked != null && !blocked.isEmpty())
         {
+            // Sent even once the connection has closed: the client handed these over (QoS 0 ones for good).
             final BlockedSend next = blocked.peek();
-            if (state == MqttConnectionState.CLOSED)
-            {
-                // The client is gone: it sends the QoS 1 and 2 messages it saw no acknowledgement for again when it returns.
-                blocked.poll();
-                next.callback().onCompletion(null, new IllegalStateException("connection closed"));
-                continue;
-            }
             if (!services.producer().trySend(next.record(), next.callback()))
             {
                 services.producer().whenBufferAvailable(() -> ctx.executor().execute(this::retryBlocked));
@@ -628,6 +626,16 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
             }
             disconnect(MqttReplies.KEEP_ALIVE_TIMEOUT);
         }
+        else if (evt instanceof ChannelInputShutdownEvent)
+        {
+            // Half-closure is allowed so that packets read before the client's FIN, held while reads were paused,
+            // are still served (a client that publishes at QoS 0 and disconnects at once loses nothing).
+            inputShutdown = true;
+            if (paused == 0 && (held == null || held.isEmpty()))
+            {
+                close();
+            }
+        }
         else if (evt == SHUTTING_DOWN)
         {
             disconnect(MqttReplies.SERVER_SHUTTING_DOWN);
@@ -714,6 +722,12 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
         }
         if (paused == 0 && state != MqttConnectionState.CLOSED)
         {
+            if (inputShutdown)
+            {
+                // The client closed its side once it had sent everything; all of it is now served.
+                close();
+                return;
+            }
             ctx.channel().config().setAutoRead(true);
         }
     }

@@ -58,6 +58,7 @@ public final class MqttGatewayServer implements GatewayListener
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childHandler(new MqttChannelInitializer(settings, services, new MqttSessions(), connections, retained))
             .bind(config.bindAddress().host(), config.bindAddress().port())
             .syncUninterruptibly()
