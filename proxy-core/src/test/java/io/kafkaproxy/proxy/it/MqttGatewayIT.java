@@ -27,6 +27,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -440,6 +442,51 @@ class MqttGatewayIT
             second.getOutputStream().write(new byte[]{(byte)0xC0, 0x00});
             assertThat(readPacket(second.getInputStream())).as("PINGRESP").containsExactly(0xD0, 0x00);
         }
+    }
+
+    @Test
+    void idleSessionsShouldTakeLessThan16KiBOfHeapEach() throws Exception
+    {
+        // Given: the heap in use with the proxy quiet (the test's own sockets count too: an upper bound)
+        final int sessions = 400;
+        final long before = usedHeapAfterGc();
+        final List<Socket> sockets = new ArrayList<>();
+
+        // When: that many clients connect and stay idle
+        try
+        {
+            for (int i = 0; i < sessions; i++)
+            {
+                final Socket socket = new Socket(mqtt.getAddress(), mqtt.getPort());
+                sockets.add(socket);
+                socket.getOutputStream().write(connect311("idle-" + i, 600, "alice", ALICE_PASSWORD, false));
+                assertThat(readPacket(socket.getInputStream())[3]).as("CONNACK return code").isZero();
+            }
+            final long perSession = (usedHeapAfterGc() - before) / sessions;
+
+            // Then
+            System.out.printf("MQTT idle session heap: %d bytes each over %d sessions%n", perSession, sessions);
+            assertThat(perSession).isLessThan(16 * 1024);
+        }
+        finally
+        {
+            for (final Socket socket : sockets)
+            {
+                socket.close();
+            }
+        }
+    }
+
+    private static long usedHeapAfterGc()
+    {
+        final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        long used = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++)
+        {
+            System.gc();
+            used = Math.min(used, memory.getHeapMemoryUsage().getUsed());
+        }
+        return used;
     }
 
     private static void assumeMosquitto() throws Exception
