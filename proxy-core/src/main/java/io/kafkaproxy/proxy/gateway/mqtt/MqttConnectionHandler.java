@@ -253,8 +253,8 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
                 .addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        final InetSocketAddress remote = (InetSocketAddress)ctx.channel().remoteAddress();
-        client = services.access().forClient(principal, remote == null ? null : remote.getAddress());
+        client = services.access().forClient(principal,
+            ctx.channel().remoteAddress() instanceof InetSocketAddress remote ? remote.getAddress() : null);
         final boolean persistent;
         if (mqtt5)
         {
