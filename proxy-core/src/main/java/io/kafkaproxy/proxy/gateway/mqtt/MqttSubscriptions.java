@@ -58,6 +58,7 @@ final class MqttSubscriptions
     private final MqttOutbound outbound;
     private final Consumer<FeedCloseReason> onSlow;
     private final Map<String, TopicSubscriber> topics = new HashMap<>(4);
+    private boolean closed;
 
     /**
      * The subscriptions of a connection.
@@ -97,6 +98,11 @@ final class MqttSubscriptions
     {
         resolve(filters.keySet()).whenComplete((existing, error) -> ctx.executor().execute(() ->
         {
+            if (closed)
+            {
+                // The connection ended while the topics were listed: no feed may be joined for it now.
+                return;
+            }
             final List<Integer> codes = new ArrayList<>(filters.size());
             for (final Map.Entry<String, Integer> filter : filters.entrySet())
             {
@@ -136,6 +142,10 @@ final class MqttSubscriptions
         }
         resolve(filters.keySet()).whenComplete((existing, error) -> ctx.executor().execute(() ->
         {
+            if (closed)
+            {
+                return;
+            }
             for (final Map.Entry<String, Integer> filter : filters.entrySet())
             {
                 subscribeOne(filter.getKey(), filter.getValue(), existing == null ? Set.of() : existing);
@@ -191,6 +201,7 @@ final class MqttSubscriptions
      */
     void close()
     {
+        closed = true;
         for (final TopicSubscriber subscriber : topics.values())
         {
             subscriber.cancel();

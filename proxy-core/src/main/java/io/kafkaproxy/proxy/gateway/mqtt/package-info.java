@@ -5,7 +5,8 @@
  *
  * <p>Pipeline of an MQTT connection, in order: TLS (when {@code mqtt.tls} is set) → {@code MqttDecoder} (largest
  * packet {@code mqtt.maxPacketBytes}) → {@code MqttEncoder} → keep-alive timer → {@code
- * MqttConnectionHandler} (one per connection: CONNECT, PUBLISH and its acks,
- * SUBSCRIBE).
+ * MqttConnectionHandler} (one per connection: CONNECT and its login, PUBLISH into Kafka and its acknowledgements,
+ * SUBSCRIBE through the shared fan-out of {@code gateway.stream}). Sessions ({@code MqttSessions}) and the retained
+ * messages ({@code MqttRetainedMessages}) belong to the listener ({@code MqttGatewayServer}).
  */
 package io.kafkaproxy.proxy.gateway.mqtt;
