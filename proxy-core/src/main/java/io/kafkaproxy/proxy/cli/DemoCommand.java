@@ -31,6 +31,14 @@ final class DemoCommand implements Callable<Integer>
         description = "Admin HTTP listener for /metrics, /healthz, /readyz. Default ${DEFAULT-VALUE}.")
     HostPort adminListen;
 
+    @Option(names = "--http-listen", paramLabel = "HOST:PORT", defaultValue = "localhost:8082",
+        description = "HTTP gateway: REST Proxy v2/v3 produce, SSE and WebSocket subscriptions. Default ${DEFAULT-VALUE}.")
+    HostPort httpListen;
+
+    @Option(names = "--mqtt-listen", paramLabel = "HOST:PORT", defaultValue = "localhost:1883",
+        description = "MQTT 3.1.1/5.0 gateway. Default ${DEFAULT-VALUE}.")
+    HostPort mqttListen;
+
     @Override
     public Integer call() throws ConfigException
     {
@@ -50,10 +58,14 @@ final class DemoCommand implements Callable<Integer>
         options.listen = listen;
         options.advertisedHost = listen.host();
         options.adminListen = adminListen;
+        options.httpListen = httpListen;
+        options.mqttListen = mqttListen;
         final ProxyConfig config = options.toConfig(List.of(HostPort.parse(cluster.bootstrapServers())));
         return ProxyRunner.runUntilStopped(config, null, options::applyFlags, () -> System.out.printf(
             "%nkafka-proxy demo is running: a Kafka broker in this process, the proxy in front of it.%n" +
             "Point any Kafka client at it:  bootstrap.servers=%s%n" +
-            "Stop with Ctrl-C.%n%n", config.listener().advertisedHost() + ":" + listen.port()));
+            "Publish and subscribe over HTTP: http://%s (REST Proxy v2/v3, GET /v1/stream/{topic} for SSE or WebSocket)%n" +
+            "MQTT 3.1.1/5.0:                 %s%n" +
+            "Stop with Ctrl-C.%n%n", config.listener().advertisedHost() + ":" + listen.port(), httpListen, mqttListen));
     }
 }

@@ -193,14 +193,21 @@ class DistributionIT
     {
         // Given
         final int port = freePort();
+        final int httpPort = freePort();
         final Path output = Files.createTempFile("kafka-proxy-demo", ".log");
 
         // When
-        launch(output, "demo", "--listen", "localhost:" + port, "--admin-listen", "127.0.0.1:0");
+        launch(output, "demo", "--listen", "localhost:" + port, "--admin-listen", "127.0.0.1:0",
+            "--http-listen", "127.0.0.1:" + httpPort, "--mqtt-listen", "127.0.0.1:0");
         await().atMost(Duration.ofSeconds(120)).until(() -> Files.readString(output).contains("bootstrap.servers=localhost:" + port));
 
-        // Then
+        // Then: Kafka clients, and the HTTP gateway listing topics
         assertProducesAndConsumes("localhost:" + port);
+        final java.net.http.HttpResponse<String> topics = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort + "/topics")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(topics.statusCode()).isEqualTo(200);
+        assertThat(topics.body()).startsWith("[");
     }
 
     @Test
