@@ -18,6 +18,7 @@ import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
@@ -191,11 +192,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
                 case PUBLISH -> onPublish((MqttPublishMessage)packet);
                 case PUBREL -> onPubRel(((MqttMessageIdVariableHeader)packet.variableHeader()).messageId());
                 case PINGREQ -> ctx.writeAndFlush(MqttReplies.pingResp());
-                case DISCONNECT ->
-                {
-                    state = MqttConnectionState.CLOSED;
-                    ctx.close();
-                }
+                case DISCONNECT -> onDisconnect(packet);
                 case SUBSCRIBE -> onSubscribe((MqttSubscribeMessage)packet);
                 case UNSUBSCRIBE -> subscriptions.unsubscribe(((MqttUnsubscribeMessage)packet).variableHeader().messageId(),
                     ((MqttUnsubscribeMessage)packet).payload().topics());
@@ -208,6 +205,26 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
         {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    private void onDisconnect(final MqttMessage disconnect)
+    {
+        if (mqtt5 && disconnect.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader header)
+        {
+            final MqttProperties.MqttProperty<?> expiry = header.properties().getProperty(MqttProperties.SESSION_EXPIRY_INTERVAL);
+            if (expiry != null)
+            {
+                final long seconds = Integer.toUnsignedLong((Integer)expiry.value());
+                if (seconds > 0 && !session.persistent())
+                {
+                    // MQTT 5.0 section 3.14.2.2.2: a session that was to end with its connection cannot be made to last.
+                    onProtocolError("DISCONNECT sets a session expiry on a session that had none");
+                    return;
+                }
+                sessionExpiry = Duration.ofSeconds(Math.min(seconds, settings.sessionExpiry().toSeconds()));
+            }
+        }
+        close();
     }
 
     private void onConnect(final MqttConnectMessage connect)

@@ -139,6 +139,26 @@ class MqttConnectionHandlerTest
     }
 
     @Test
+    void shouldRefuseADisconnectThatMakesAnEndingSessionLast()
+    {
+        // Given: MQTT 5 with no session expiry (the session ends with the connection)
+        final EmbeddedChannel channel = channel();
+        final double before = errors("protocol_error");
+        channel.writeInbound(bytes(0x10, 0x10, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05, 0x02, 0x00, 0x3C, 0x00, 0x00, 0x03, 'e', 'n', 'd'));
+        channel.runPendingTasks();
+        written(channel);
+
+        // When: DISCONNECT with a session expiry interval of 60 s
+        channel.writeInbound(bytes(0xE0, 0x07, 0x00, 0x05, 0x11, 0x00, 0x00, 0x00, 0x3C));
+        channel.runPendingTasks();
+
+        // Then
+        assertThat(written(channel)).as("DISCONNECT 0x82").startsWith("e0").contains("82");
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(errors("protocol_error")).isEqualTo(before + 1);
+    }
+
+    @Test
     void shouldAnswerPingReqOnceConnected()
     {
         // Given
