@@ -170,6 +170,31 @@ class MqttSubscribeIT
     }
 
     @Test
+    void shouldLeaveTheFeedOnUnsubscribe() throws Exception
+    {
+        // Given
+        final List<String> received = new CopyOnWriteArrayList<>();
+        final int before = feeds().subscriptions();
+        final MqttClient client = paho("sub-unsubscribe", received);
+        try
+        {
+            client.subscribe("sub-it/v311", 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> feeds().subscriptions() == before + 1);
+
+            // When
+            client.unsubscribe("sub-it/v311");
+
+            // Then
+            await().atMost(Duration.ofSeconds(30)).until(() -> feeds().subscriptions() == before);
+        }
+        finally
+        {
+            client.disconnect();
+            client.close();
+        }
+    }
+
+    @Test
     void shouldSendTheRetainedMessageToANewSubscriber() throws Exception
     {
         // Given
