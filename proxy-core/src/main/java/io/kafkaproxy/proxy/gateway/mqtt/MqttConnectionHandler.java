@@ -32,6 +32,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
@@ -676,13 +677,22 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
     @Override
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
     {
-        services.metrics().onError(PROTOCOL, "io_error");
-        LOGGER.atDebug()
-            .addKeyValue("channelId", ctx.channel().id().asShortText())
-            .addKeyValue("clientAddress", ctx.channel().remoteAddress())
-            .addKeyValue("clientId", clientId)
-            .addKeyValue("error", String.valueOf(cause))
-            .log("MQTT connection failed");
+        if (cause instanceof IOException)
+        {
+            // A reset or a broken pipe: clients vanish all day (mobile networks, devices losing power).
+            services.metrics().onError(PROTOCOL, "io_error");
+            LOGGER.atDebug()
+                .addKeyValue("channelId", ctx.channel().id().asShortText())
+                .addKeyValue("clientAddress", ctx.channel().remoteAddress())
+                .addKeyValue("clientId", clientId)
+                .addKeyValue("error", String.valueOf(cause))
+                .log("MQTT connection failed");
+        }
+        else
+        {
+            services.metrics().onError(PROTOCOL, "internal_error");
+            warnOnce("MQTT connection failed", String.valueOf(cause));
+        }
         close();
     }
 
