@@ -20,6 +20,7 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttSubscriptionOption.RetainedHandlingPolicy;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
@@ -38,8 +39,10 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -532,13 +535,22 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
     private void onSubscribe(final MqttSubscribeMessage subscribe)
     {
         final Map<String, Integer> filters = new LinkedHashMap<>();
+        final Set<String> withoutRetained = new HashSet<>();
         for (final MqttTopicSubscription subscription : subscribe.payload().topicSubscriptions())
         {
-            filters.put(subscription.topicFilter(), subscription.qualityOfService().value());
+            final String filter = subscription.topicFilter();
+            filters.put(filter, subscription.qualityOfService().value());
+            // MQTT 5 Retain Handling: 1 sends retained messages only for a new subscription, 2 never.
+            final RetainedHandlingPolicy retainHandling = subscription.option().retainHandling();
+            if (retainHandling == RetainedHandlingPolicy.DONT_SEND_AT_SUBSCRIBE ||
+                retainHandling == RetainedHandlingPolicy.SEND_AT_SUBSCRIBE_IF_NOT_YET_EXISTS && session.subscriptions().containsKey(filter))
+            {
+                withoutRetained.add(filter);
+            }
         }
         // Held until answered: a PUBLISH or UNSUBSCRIBE after it must see the subscription in place.
         pause(PAUSED_FOR_SUBSCRIBE);
-        subscriptions.subscribe(subscribe.variableHeader().messageId(), filters, () -> resume(PAUSED_FOR_SUBSCRIBE));
+        subscriptions.subscribe(subscribe.variableHeader().messageId(), filters, withoutRetained, () -> resume(PAUSED_FOR_SUBSCRIBE));
     }
 
     private void onSlowSubscriber(final FeedCloseReason reason)

@@ -90,11 +90,12 @@ final class MqttSubscriptions
      * Resolves the filters of a SUBSCRIBE, then answers SUBACK, sends the matching retained messages and starts
      * delivery.
      *
-     * @param packetId the SUBSCRIBE's packet id.
-     * @param filters  filter to requested QoS, in the packet's order.
-     * @param done     run on the event loop once answered.
+     * @param packetId        the SUBSCRIBE's packet id.
+     * @param filters         filter to requested QoS, in the packet's order.
+     * @param withoutRetained the filters whose retained messages are not sent (MQTT 5 Retain Handling).
+     * @param done            run on the event loop once answered.
      */
-    void subscribe(final int packetId, final Map<String, Integer> filters, final Runnable done)
+    void subscribe(final int packetId, final Map<String, Integer> filters, final Set<String> withoutRetained, final Runnable done)
     {
         resolve(filters.keySet()).whenComplete((existing, error) -> ctx.executor().execute(() ->
         {
@@ -116,7 +117,7 @@ final class MqttSubscriptions
             for (final Map.Entry<String, Integer> filter : filters.entrySet())
             {
                 final int code = codes.get(i++);
-                if (code < 0x80 && retained != null)
+                if (code < 0x80 && retained != null && !withoutRetained.contains(filter.getKey()))
                 {
                     for (final FeedRecord message : retained.matching(MqttTopicFilter.of(filter.getKey())))
                     {
