@@ -107,7 +107,7 @@ final class MqttSubscriptions
             final List<Integer> codes = new ArrayList<>(filters.size());
             for (final Map.Entry<String, Integer> filter : filters.entrySet())
             {
-                codes.add(subscribeOne(filter.getKey(), Math.min(1, filter.getValue()), existing == null ? Set.of() : existing));
+                codes.add(subscribeOne(filter.getKey(), Math.min(1, filter.getValue()), existing));
             }
             ctx.write(new MqttSubAckMessage(
                 new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
@@ -149,7 +149,7 @@ final class MqttSubscriptions
             }
             for (final Map.Entry<String, Integer> filter : filters.entrySet())
             {
-                subscribeOne(filter.getKey(), filter.getValue(), existing == null ? Set.of() : existing);
+                subscribeOne(filter.getKey(), filter.getValue(), existing);
             }
         }));
     }
@@ -223,6 +223,14 @@ final class MqttSubscriptions
         return CompletableFuture.completedFuture(Set.of());
     }
 
+    /**
+     * Grants one filter and follows the Kafka topics it names.
+     *
+     * @param filter   the filter.
+     * @param qos      the QoS to grant, at most 1.
+     * @param existing the topics that exist, for a wildcard filter; null if they could not be listed.
+     * @return the SUBACK code.
+     */
     private int subscribeOne(final String filter, final int qos, final Set<String> existing)
     {
         if (!MqttTopicFilter.isValidFilter(filter) || filter.startsWith("$share/"))
@@ -241,6 +249,12 @@ final class MqttSubscriptions
                 return mqtt5 ? MqttReplies.TOPIC_FILTER_INVALID : UNSPECIFIED;
             }
             matching.add(kafkaTopic);
+        }
+        else if (existing == null)
+        {
+            // The topics could not be listed (the cluster unreachable): refused, the client may try again.
+            services.metrics().onError(MqttConnectionHandler.PROTOCOL, "topics_unavailable");
+            return UNSPECIFIED;
         }
         else
         {
@@ -308,6 +322,7 @@ final class MqttSubscriptions
         private final String kafkaTopic;
         private final String mqttTopic;
         private int qos;
+        private int delivered;
         private FeedSubscription subscription;
 
         TopicSubscriber(final String kafkaTopic, final int qos)
@@ -358,13 +373,19 @@ final class MqttSubscriptions
         @Override
         public void onRecord(final FeedRecord record, final FeedSubscription from)
         {
-            services.metrics().onRecords(MqttConnectionHandler.PROTOCOL, "out", kafkaTopic, 1);
+            delivered++;
             outbound.deliver(new MqttOutbound.Delivery(mqttTopic, kafkaTopic, record, qos, false));
         }
 
         @Override
         public void onFlush()
         {
+            // Counted per batch, not per record: the meter lookup is the costly part of counting.
+            if (delivered > 0)
+            {
+                services.metrics().onRecords(MqttConnectionHandler.PROTOCOL, "out", kafkaTopic, delivered);
+                delivered = 0;
+            }
             ctx.flush();
         }
 
