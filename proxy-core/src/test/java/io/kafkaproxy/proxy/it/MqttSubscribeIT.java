@@ -1,12 +1,14 @@
 package io.kafkaproxy.proxy.it;
 
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.gateway.GatewayMetrics;
 import io.kafkaproxy.proxy.gateway.stream.TopicFeeds;
 import io.kafkaproxy.proxy.testing.ExternalCommand;
 import io.kafkaproxy.proxy.testing.InJvmKafka;
 import io.kafkaproxy.proxy.testing.PolicyConfigs;
 import io.kafkaproxy.proxy.testing.ProxiedKafka;
 import io.kafkaproxy.proxy.testing.SaslCredentialFixtures;
+import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -22,7 +24,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,7 +71,7 @@ class MqttSubscribeIT
             "mqtt:\n  bindAddress: 127.0.0.1:0\n  retainedTopic: mqtt-retained\n  auth:\n    usersFile: " + users + "\n" +
             "acl:\n  defaultPolicy: allow\n  rules:\n" +
             "    - {principal: mallory, resourceType: topic, resourceName: '*', operations: [read], effect: deny}\n" +
-            "gateway:\n  producer:\n    linger: 1ms\n");
+            "gateway:\n  producer:\n    linger: 1ms\n  subscriptions:\n    subscriberBufferBytes: 64KiB\n");
         kafka = ProxiedKafka.inFrontOf(InJvmKafka.start(List.of(1), Map.of()),
             config -> PolicyConfigs.withPolicyOf(config, gateway).toBuilder().mqtt(gateway.mqtt()).gateway(gateway.gateway()).build(),
             pipeline -> { });
@@ -73,7 +80,7 @@ class MqttSubscribeIT
             admin.createTopics(List.of(new NewTopic("mqtt-retained", 1, (short)1).configs(Map.of("cleanup.policy", "compact"))))
                 .all().get(30, TimeUnit.SECONDS);
         }
-        for (final String topic : List.of("sub-it.v311", "sub-it.w1", "sub-it.w2", "sub-it.persist", "sub-it.retained", "sub-it.denied"))
+        for (final String topic : List.of("sub-it.v311", "sub-it.w1", "sub-it.w2", "sub-it.persist", "sub-it.retained", "sub-it.denied", "sub-it.slow"))
         {
             kafka.createTopic(topic, 2, 1);
         }
@@ -228,6 +235,86 @@ class MqttSubscribeIT
         // Then
         assertThat(v5.output()).contains("Subscribed (mid: 1): 135");
         assertThat(v311.output()).contains("Subscribed (mid: 1): 128");
+    }
+
+    @Test
+    void shouldDisconnectASubscriberThatNeverAcknowledgesOnceItsBacklogPassesTheLimit() throws Exception
+    {
+        // Given: an MQTT 5 client subscribed at QoS 1 that reads nothing back and acknowledges nothing
+        final int before = feeds().subscriptions();
+        try (Socket socket = new Socket(mqtt.getAddress(), mqtt.getPort()))
+        {
+            final OutputStream out = socket.getOutputStream();
+            final ByteArrayOutputStream connect = new ByteArrayOutputStream();
+            connect.writeBytes(new byte[]{0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05, (byte)0xC2, 0x00, 0x3C, 0x00});
+            writeString(connect, "slow");
+            writeString(connect, "alice");
+            writeString(connect, ALICE_PASSWORD);
+            out.write(packet(0x10, connect.toByteArray()));
+            final ByteArrayOutputStream subscribe = new ByteArrayOutputStream();
+            subscribe.writeBytes(new byte[]{0x00, 0x01, 0x00});
+            writeString(subscribe, "sub-it/slow");
+            subscribe.write(0x01);
+            out.write(packet(0x82, subscribe.toByteArray()));
+            out.flush();
+            await().atMost(Duration.ofSeconds(30)).until(() -> feeds().subscriptions() > before);
+
+            // When: 240 KiB for a 64 KiB limit, 32 messages unacknowledged at most
+            for (int i = 0; i < 60; i++)
+            {
+                producer.send(new ProducerRecord<>("sub-it.slow", 0, "k", "x".repeat(4096)));
+            }
+            producer.flush();
+
+            // Then: the last packet is DISCONNECT 0x97 (quota exceeded), and the drop is counted
+            final int[] last = lastPacket(socket.getInputStream());
+            assertThat(last[0]).as("packet type").isEqualTo(0xE0);
+            assertThat(last[1]).as("reason code").isEqualTo(0x97);
+        }
+        final Counter dropped = kafka.proxy().gateway().services().metrics().registry()
+            .find(GatewayMetrics.SUBSCRIBERS_DROPPED).tag("protocol", "mqtt").tag("reason", "slow").counter();
+        assertThat(dropped).isNotNull();
+        assertThat(dropped.count()).isGreaterThanOrEqualTo(1);
+    }
+
+    private static void writeString(final ByteArrayOutputStream out, final String text)
+    {
+        final byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        out.write(utf8.length >> 8);
+        out.write(utf8.length & 0xFF);
+        out.writeBytes(utf8);
+    }
+
+    private static byte[] packet(final int firstByte, final byte[] body)
+    {
+        // Bodies here stay under 128 bytes: a one-byte remaining length.
+        final ByteArrayOutputStream packet = new ByteArrayOutputStream();
+        packet.write(firstByte);
+        packet.write(body.length);
+        packet.writeBytes(body);
+        return packet.toByteArray();
+    }
+
+    private static int[] lastPacket(final InputStream in) throws IOException
+    {
+        int[] last = {-1, -1};
+        int type;
+        while ((type = in.read()) >= 0)
+        {
+            int length = 0;
+            int shift = 0;
+            int digit;
+            do
+            {
+                digit = in.read();
+                length |= (digit & 0x7F) << shift;
+                shift += 7;
+            }
+            while ((digit & 0x80) != 0);
+            final byte[] body = in.readNBytes(length);
+            last = new int[]{type, body.length > 0 ? body[0] & 0xFF : -1};
+        }
+        return last;
     }
 
     private static TopicFeeds feeds()
