@@ -81,16 +81,6 @@ final class MqttRetainedMessages implements FeedSubscriber
         return matching;
     }
 
-    /**
-     * How many topics have a retained message.
-     *
-     * @return the count.
-     */
-    int size()
-    {
-        return messages.size();
-    }
-
     private void follow()
     {
         if (!closed)

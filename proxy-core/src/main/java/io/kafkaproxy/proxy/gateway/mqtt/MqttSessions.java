@@ -109,16 +109,6 @@ final class MqttSessions
     }
 
     /**
-     * How many sessions are held, attached or not.
-     *
-     * @return the count.
-     */
-    int size()
-    {
-        return sessions.size();
-    }
-
-    /**
      * Whether a client id has a session.
      *
      * @param clientId the client identifier.

@@ -122,16 +122,6 @@ final class MqttTopicFilter
         return t == topicLength;
     }
 
-    /**
-     * The filter's text.
-     *
-     * @return the filter as written.
-     */
-    String text()
-    {
-        return filter;
-    }
-
     @Override
     public String toString()
     {
