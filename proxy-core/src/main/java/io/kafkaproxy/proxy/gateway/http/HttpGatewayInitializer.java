@@ -26,6 +26,9 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -49,6 +52,7 @@ import java.util.function.Supplier;
 @ChannelHandler.Sharable
 final class HttpGatewayInitializer extends ChannelInitializer<Channel>
 {
+    private static final Logger LOGGER = LoggerFactory.getLogger(HttpGatewayInitializer.class);
     private static final int MAX_INITIAL_LINE_BYTES = 8192;
     private static final int MAX_HEADER_BYTES = 16384;
     private static final int MAX_CHUNK_BYTES = 65536;
@@ -231,7 +235,17 @@ final class HttpGatewayInitializer extends ChannelInitializer<Channel>
         @Override
         protected void handshakeFailure(final ChannelHandlerContext ctx, final Throwable cause)
         {
-            // A failed handshake is the client's problem (an untrusted or missing certificate): per connection.
+            // A failed handshake is the client's problem (an untrusted or missing certificate, a port probe): counted,
+            // and logged per connection at DEBUG only.
+            observer.onBadRequest("tls_handshake_failed");
+            if (LOGGER.isDebugEnabled())
+            {
+                LOGGER.atDebug()
+                    .addKeyValue("channelId", ctx.channel().id().asShortText())
+                    .addKeyValue("clientAddress", ctx.channel().remoteAddress())
+                    .addKeyValue("error", String.valueOf(cause))
+                    .log("HTTP gateway TLS handshake failed");
+            }
             ctx.close();
         }
     }

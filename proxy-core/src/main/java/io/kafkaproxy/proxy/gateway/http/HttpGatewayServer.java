@@ -59,10 +59,12 @@ public final class HttpGatewayServer implements GatewayListener, AutoCloseable
         final HttpConfig http, final GatewayServices services, final GatewayNetwork network, final Consumer<HttpRouter> endpoints)
     {
         final HttpRouter router = new HttpRouter();
+        RestProxyRoutes.register(router, services, http.maxBodyBytes());
         endpoints.accept(router);
         final Supplier<SslContext> tls = http.tls() == null ? null : () -> services.snapshot().gateway().httpTls().sslContext();
         return bind(network.acceptor(), network.io(), network.serverChannelClass(),
-            new InetSocketAddress(http.bindAddress().host(), http.bindAddress().port()), tls, router, HttpRequestAuthenticator.NONE,
+            new InetSocketAddress(http.bindAddress().host(), http.bindAddress().port()), tls, router,
+            new GatewayHttpAuthenticator(services),
             new GatewayHttpObserver(services.metrics()), http.maxBodyBytes(), http.idleTimeout());
     }
 

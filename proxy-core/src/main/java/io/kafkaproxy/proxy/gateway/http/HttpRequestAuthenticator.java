@@ -17,7 +17,7 @@ import java.util.concurrent.CompletionStage;
 public interface HttpRequestAuthenticator
 {
     /** The principal of requests when the listener authenticates nobody. */
-    String ANONYMOUS = "ANONYMOUS";
+    String ANONYMOUS = io.kafkaproxy.proxy.gateway.GatewayAuthenticator.ANONYMOUS;
 
     /** Every request is {@link #ANONYMOUS}: the listener has no {@code auth} section. */
     HttpRequestAuthenticator NONE = (request, connection) -> CompletableFuture.completedFuture(Authentication.of(ANONYMOUS));

@@ -127,8 +127,18 @@ final class HttpRequestDispatcher extends ChannelInboundHandlerAdapter implement
                 begin(request);
                 if (msg instanceof FullHttpRequest full)
                 {
-                    // An h2c upgrade's request comes whole; the route sees its body as one last chunk all the same.
-                    onContent(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+                    // An h2c upgrade's request, and an HTTP/2 request without a body, come whole; the route sees the
+                    // body as one last chunk all the same, after the authentication if that is still running.
+                    final HttpContent body = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
+                    if (holding())
+                    {
+                        held.addFirst(body);
+                        setHoldPaused(true);
+                    }
+                    else
+                    {
+                        onContent(body);
+                    }
                 }
             }
             else if (msg instanceof HttpContent content)

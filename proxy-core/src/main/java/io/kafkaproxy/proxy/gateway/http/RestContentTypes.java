@@ -20,6 +20,34 @@ public final class RestContentTypes
     }
 
     /**
+     * Whether a request's {@code Accept} header takes an answer of a type: absent, a wildcard, the type itself, or a
+     * type REST Proxy answers in its place ({@code application/json}, {@code application/vnd.kafka+json}, or any
+     * {@code application/vnd.kafka...+json}).
+     *
+     * @param accept   the {@code Accept} header, or null.
+     * @param produced the type the route answers in.
+     * @return true if the client takes it; false: answer 406.
+     */
+    public static boolean acceptable(final String accept, final String produced)
+    {
+        if (accept == null || accept.isBlank())
+        {
+            return true;
+        }
+        for (final String range : accept.split(","))
+        {
+            final int semicolon = range.indexOf(';');
+            final String type = (semicolon < 0 ? range : range.substring(0, semicolon)).trim().toLowerCase(java.util.Locale.ROOT);
+            if (type.equals("*/*") || type.equals("application/*") || type.equals(produced) || type.equals(JSON) ||
+                (type.startsWith("application/vnd.kafka") && type.endsWith("+json")))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The content type of an error answer on a route: REST Proxy answers v3 routes in {@code application/json} and
      * every other path (v2, and paths no route matches) in its v2 type.
      *

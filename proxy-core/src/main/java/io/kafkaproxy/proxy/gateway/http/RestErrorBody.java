@@ -30,8 +30,6 @@ public final class RestErrorBody
     public static final int KEY_INVALID = 42201;
     /** REST Proxy's code: the value could not be read in the declared format. */
     public static final int VALUE_INVALID = 42202;
-    /** REST Proxy's code: the request body is malformed (not JSON, or not the expected shape). */
-    public static final int BAD_REQUEST = 40001;
     /** Throttled by a quota, or the gateway's producer buffer is full. */
     public static final int TOO_MANY_REQUESTS = 42901;
     /** REST Proxy's code: Kafka failed (a generic Kafka error on the produce path). */

@@ -672,7 +672,7 @@ final class MqttConnectionHandler extends ChannelInboundHandlerAdapter
         }
         else if (evt instanceof SslHandshakeCompletionEvent completion && !completion.isSuccess())
         {
-            services.metrics().onError(PROTOCOL, "tls_handshake");
+            services.metrics().onError(PROTOCOL, "tls_handshake_failed");
             LOGGER.atDebug()
                 .addKeyValue("channelId", ctx.channel().id().asShortText())
                 .addKeyValue("clientAddress", ctx.channel().remoteAddress())

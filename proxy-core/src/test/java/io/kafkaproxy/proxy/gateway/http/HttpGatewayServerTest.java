@@ -46,6 +46,7 @@ class HttpGatewayServerTest
     private static HttpGatewayServer tls;
     private static SSLContext clientTls;
     private static final AtomicInteger CONNECTIONS = new AtomicInteger();
+    private static final java.util.Queue<String> TLS_REFUSALS = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     @BeforeAll
     static void startServers() throws Exception
@@ -55,8 +56,8 @@ class HttpGatewayServerTest
             .add(HttpMethod.POST, "/echo/{name}", HttpGatewayServerTest::echo)
             .add(HttpMethod.GET, "/echo/{name}", exchange ->
             {
-                exchange.respond(HttpResponseStatus.OK, "text/plain",
-                    exchange.ctx().alloc().buffer().writeBytes(("hello " + exchange.pathParameter("name")).getBytes(StandardCharsets.UTF_8)));
+                final byte[] hello = ("hello " + exchange.pathParameter("name")).getBytes(StandardCharsets.UTF_8);
+                exchange.respond(HttpResponseStatus.OK, "text/plain", exchange.ctx().alloc().buffer().writeBytes(hello));
                 return HttpRouteHandler.DISCARD;
             });
         final HttpRequestObserver observer = new HttpRequestObserver()
@@ -76,7 +77,14 @@ class HttpGatewayServerTest
             TlsServerConfig.pem(server.writeCertificatePem(dir.resolve("server.pem")), server.writeKeyPem(dir.resolve("server.key"))),
             "http.tls", "http", List.of("h2", "http/1.1"));
         tls = HttpGatewayServer.bind(group, group, NioServerSocketChannel.class, new InetSocketAddress("127.0.0.1", 0),
-            context::sslContext, router, HttpRequestAuthenticator.NONE, HttpRequestObserver.NONE, MAX_BODY_BYTES, Duration.ofMinutes(1));
+            context::sslContext, router, HttpRequestAuthenticator.NONE, new HttpRequestObserver()
+            {
+                @Override
+                public void onBadRequest(final String reason)
+                {
+                    TLS_REFUSALS.add(reason);
+                }
+            }, MAX_BODY_BYTES, Duration.ofMinutes(1));
         final KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("ca", authority.certificate());
@@ -221,6 +229,47 @@ class HttpGatewayServerTest
         assertThat(tooLarge.body()).isEqualTo("{\"error_code\":413,\"message\":\"request body larger than http.maxBodyBytes=1024\"}");
         assertThat(next.body()).isEqualTo("fits");
         await().untilAsserted(() -> assertThat(CONNECTIONS.get() - before).isZero());
+    }
+
+    @Test
+    void shouldCountAndCloseAFailedTlsHandshake() throws Exception
+    {
+        // Given
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", tls.address().getPort()))
+        {
+            socket.setSoTimeout(10_000);
+
+            // When: clear text on the TLS port
+            socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            socket.getInputStream().readAllBytes();
+        }
+
+        // Then: the server closed it, and counted it
+        await().untilAsserted(() -> assertThat(TLS_REFUSALS).contains("tls_handshake_failed"));
+    }
+
+    @Test
+    void shouldCloseAConnectionIdleLongerThanTheIdleTimeout() throws Exception
+    {
+        // Given
+        final HttpGatewayServer idle = HttpGatewayServer.bind(group, group, NioServerSocketChannel.class,
+            new InetSocketAddress("127.0.0.1", 0), null, new HttpRouter(), HttpRequestAuthenticator.NONE, HttpRequestObserver.NONE,
+            MAX_BODY_BYTES, Duration.ofMillis(200));
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", idle.address().getPort()))
+        {
+            socket.setSoTimeout(10_000);
+
+            // When
+            socket.getOutputStream().write("GET /x HTTP/1.1\r\nHost: test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            final String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+
+            // Then: answered (404), then closed by the server once idle
+            assertThat(answer).startsWith("HTTP/1.1 404 Not Found");
+        }
+        finally
+        {
+            idle.close();
+        }
     }
 
     private static HttpRequest post(final URI uri, final String body)
