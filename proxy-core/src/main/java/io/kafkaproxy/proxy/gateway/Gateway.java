@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.gateway;
 import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.gateway.http.HttpGatewayServer;
+import io.kafkaproxy.proxy.gateway.mqtt.MqttGatewayServer;
 import io.kafkaproxy.proxy.gateway.stream.StreamRoute;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -82,8 +83,7 @@ public final class Gateway implements AutoCloseable
 
     private GatewayListener bindMqtt()
     {
-        // The MQTT listener (package gateway.mqtt) binds here.
-        throw new UnsupportedOperationException("mqtt: the MQTT gateway listener is not built yet");
+        return MqttGatewayServer.bind(network, config.mqtt(), services);
     }
 
     /**

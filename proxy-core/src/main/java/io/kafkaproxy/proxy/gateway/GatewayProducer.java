@@ -11,9 +11,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,6 +66,7 @@ public final class GatewayProducer implements AutoCloseable
     private final AtomicLong bufferedBytes = new AtomicLong();
     private final Queue<Runnable> waiting = new ConcurrentLinkedQueue<>();
     private final ExecutorService sender;
+    private final Map<String, ArrayDeque<PendingSend>> waitingForTopic = new HashMap<>();
 
     /**
      * Starts the producer.
@@ -121,25 +124,73 @@ public final class GatewayProducer implements AutoCloseable
             }
         }
         while (!bufferedBytes.compareAndSet(buffered, buffered + size));
-        topics.describe(record.topic()).whenComplete((description, error) ->
+        handOver(record, size, callback);
+        return true;
+    }
+
+    /**
+     * Hands a record to the sender once its topic is known, in the order records were given: a description still
+     * pending would otherwise release its waiters in the reverse order they registered (CompletableFuture runs
+     * dependents last-in first-out), and a client's records to one partition would reach Kafka out of order. Records
+     * of a topic whose description is pending wait in that topic's queue, and so do the ones that follow while it
+     * drains; the lock is held only to queue or to hand over (a non-blocking {@code execute}).
+     */
+    private void handOver(final ProducerRecord<byte[], byte[]> record, final long size, final Callback callback)
+    {
+        final String topic = record.topic();
+        final CompletableFuture<?> description = topics.describe(topic);
+        synchronized (waitingForTopic)
         {
-            if (error != null)
+            final ArrayDeque<PendingSend> queue = waitingForTopic.get(topic);
+            if (queue != null)
             {
-                release(size);
-                callback.onCompletion(null, unwrap(error));
+                queue.add(new PendingSend(record, size, callback));
                 return;
             }
-            try
+            if (description.isDone())
             {
-                sender.execute(() -> send(record, size, callback));
+                dispatch(record, size, callback, description);
+                return;
             }
-            catch (final RejectedExecutionException closed)
+            final ArrayDeque<PendingSend> created = new ArrayDeque<>();
+            created.add(new PendingSend(record, size, callback));
+            waitingForTopic.put(topic, created);
+        }
+        description.whenComplete((ignored, error) ->
+        {
+            synchronized (waitingForTopic)
             {
-                release(size);
-                callback.onCompletion(null, closed);
+                final ArrayDeque<PendingSend> queue = waitingForTopic.remove(topic);
+                for (final PendingSend pending : queue)
+                {
+                    dispatch(pending.record(), pending.size(), pending.callback(), description);
+                }
             }
         });
-        return true;
+    }
+
+    private void dispatch(
+        final ProducerRecord<byte[], byte[]> record, final long size, final Callback callback, final CompletableFuture<?> description)
+    {
+        if (description.isCompletedExceptionally())
+        {
+            release(size);
+            callback.onCompletion(null, unwrap(description.handle((ignored, error) -> error).join()));
+            return;
+        }
+        try
+        {
+            sender.execute(() -> send(record, size, callback));
+        }
+        catch (final RejectedExecutionException closed)
+        {
+            release(size);
+            callback.onCompletion(null, closed);
+        }
+    }
+
+    private record PendingSend(ProducerRecord<byte[], byte[]> record, long size, Callback callback)
+    {
     }
 
     private void send(final ProducerRecord<byte[], byte[]> record, final long size, final Callback callback)

@@ -77,6 +77,7 @@ class GatewayServicesIT
         // Given
         final String topic = "gateway-services-produce";
         kafka.createTopic(topic, 3, 1);
+        awaitDescribed(topic);
         final List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
 
         // When
@@ -119,7 +120,7 @@ class GatewayServicesIT
         // producer waits for metadata that never names it (max.block.ms), then fails it
         final String topic = "gateway-services-budget";
         kafka.createTopic(topic, 1, 1);
-        services.topics().describe(topic).get(30, TimeUnit.SECONDS);
+        awaitDescribed(topic);
         final CompletableFuture<RecordMetadata> first = new CompletableFuture<>();
         final CompletableFuture<Void> resumed = new CompletableFuture<>();
         final ConcurrentLinkedQueue<Boolean> second = new ConcurrentLinkedQueue<>();
@@ -168,6 +169,14 @@ class GatewayServicesIT
     void shouldKnowTheClusterId() throws Exception
     {
         assertThat(services.clusterId().get(30, TimeUnit.SECONDS)).isNotBlank();
+    }
+
+    private static void awaitDescribed(final String topic)
+    {
+        // A topic just created may not be in the broker's metadata yet (the catalog then remembers it as missing for
+        // a second): wait until the catalog sees it, as a client would retry a 40401.
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+            .until(() -> services.topics().describe(topic).get(10, TimeUnit.SECONDS) != null);
     }
 
     private static void complete(final CompletableFuture<RecordMetadata> ack, final RecordMetadata metadata, final Exception error)
