@@ -172,17 +172,24 @@ public final class GatewayBenchmark
             .redirectErrorStream(true).redirectOutput(work.resolve("hey-" + clients + ".txt").toFile()).start();
         int most = 0;
         int httpMost = 0;
+        int producerMost = 0;
+        int adminMost = 0;
         while (hey.isAlive())
         {
             most = Math.max(most, connectionsTo(brokerPort));
-            httpMost = Math.max(httpMost, (int)ProxyProcess.sum(ProxyProcess.scrape(adminPort), "kafka_proxy_gateway_sessions\\{protocol=\"http\"\\}"));
+            final String metrics = ProxyProcess.scrape(adminPort);
+            httpMost = Math.max(httpMost, (int)ProxyProcess.sum(metrics, "kafka_proxy_gateway_sessions\\{protocol=\"http\"\\}"));
+            producerMost = Math.max(producerMost,
+                (int)ProxyProcess.sum(metrics, "kafka_proxy_gateway_upstream_connections\\{client=\"producer\"\\}"));
+            adminMost = Math.max(adminMost, (int)ProxyProcess.sum(metrics, "kafka_proxy_gateway_upstream_connections\\{client=\"admin\"\\}"));
             Thread.sleep(500);
         }
         final String result = Files.readString(work.resolve("hey-" + clients + ".txt"));
         System.out.println("## Broker connections for " + clients + " concurrent HTTP clients\n");
-        System.out.printf(Locale.ROOT, "%d HTTP connections open at most; the proxy held at most **%d** connections to the one broker " +
-            "(producer, admin client, feeds); %.0f requests/s, p99 %s, non-2xx %s.%n%n", httpMost, most,
-            number(result, "Requests/sec:\\s+(\\S+)"), seconds(result, "99%% in (\\S+) secs"), non2xx(result));
+        System.out.printf(Locale.ROOT, "%d HTTP connections open at most; the proxy held at most **%d** TCP connections to the one " +
+            "broker (ss): the producer's %d and the topic catalog's admin client's %d (Kafka's connection-count: a client's " +
+            "bootstrap connection stays until it idles out); %.0f requests/s, p99 %s, non-2xx %s.%n%n", httpMost, most, producerMost,
+            adminMost, number(result, "Requests/sec:\\s+(\\S+)"), seconds(result, "99%% in (\\S+) secs"), non2xx(result));
     }
 
     private void mqttPublish(final int publishers, final int messagesEach) throws Exception

@@ -28,6 +28,8 @@ public final class GatewayMetrics
     public static final String ERRORS = "kafka.proxy.gateway.errors";
     /** Subscribers disconnected by the proxy: counter with tags protocol, reason. */
     public static final String SUBSCRIBERS_DROPPED = "kafka.proxy.gateway.subscribers.dropped";
+    /** Connections the gateway's own Kafka clients hold to the upstream brokers: gauge with tag client (producer|admin). */
+    public static final String UPSTREAM_CONNECTIONS = "kafka.proxy.gateway.upstream.connections";
     /** Bytes handed to the producer and not yet acknowledged: gauge. */
     public static final String PRODUCER_BUFFERED = "kafka.proxy.gateway.producer.buffered.bytes";
 
@@ -58,6 +60,23 @@ public final class GatewayMetrics
         Gauge.builder(PRODUCER_BUFFERED, producer, GatewayProducer::bufferedBytes)
             .description("bytes of gateway records handed to the producer and not yet acknowledged")
             .baseUnit("bytes")
+            .register(registry);
+        Gauge.builder(UPSTREAM_CONNECTIONS, producer, GatewayProducer::upstreamConnections)
+            .description("connections the gateway's Kafka clients hold to the upstream brokers (Kafka's connection-count)")
+            .tag("client", "producer")
+            .register(registry);
+    }
+
+    /**
+     * Registers the topic catalog's admin client connections.
+     *
+     * @param topics the catalog.
+     */
+    public void bindTopicCatalog(final TopicCatalog topics)
+    {
+        Gauge.builder(UPSTREAM_CONNECTIONS, topics, TopicCatalog::upstreamConnections)
+            .description("connections the gateway's Kafka clients hold to the upstream brokers (Kafka's connection-count)")
+            .tag("client", "admin")
             .register(registry);
     }
 

@@ -237,6 +237,17 @@ public final class GatewayProducer implements AutoCloseable
     }
 
     /**
+     * The producer's connections to the brokers, as Kafka counts them (its bootstrap connection included until it
+     * idles out).
+     *
+     * @return the count.
+     */
+    public double upstreamConnections()
+    {
+        return KafkaClientMetrics.connectionCount(producer.metrics(), "producer-metrics");
+    }
+
+    /**
      * The budget.
      *
      * @return {@code gateway.producer.bufferMemory} in bytes.

@@ -52,6 +52,7 @@ public final class GatewayServices implements AutoCloseable
         this.mqttAuthenticator = new GatewayAuthenticator(() -> credentials(snapshots.get(), false));
         this.metrics = new GatewayMetrics(registry);
         metrics.bindProducer(producer);
+        metrics.bindTopicCatalog(topics);
         this.feeds = new TopicFeeds(clientProperties, FeedSettings.of(settings.subscriptions()));
     }
 

@@ -117,6 +117,16 @@ public final class TopicCatalog implements AutoCloseable
         return admin;
     }
 
+    /**
+     * The admin client's connections to the brokers, as Kafka counts them.
+     *
+     * @return the count.
+     */
+    public double upstreamConnections()
+    {
+        return KafkaClientMetrics.connectionCount(admin.metrics(), "admin-client-metrics");
+    }
+
     private static Map<String, String> toMap(final Config config)
     {
         final Map<String, String> values = new TreeMap<>();

@@ -92,8 +92,9 @@ class GatewayServicesIT
         }
         CompletableFuture.allOf(acks.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
 
-        // Then
+        // Then: in Kafka, through the one producer's connection to the one broker (and its bootstrap connection)
         assertThat(consumeAll(topic, 100)).hasSize(100);
+        assertThat(services.producer().upstreamConnections()).isBetween(1.0, 2.0);
         await().atMost(Duration.ofSeconds(10)).until(() -> services.producer().bufferedBytes() == 0);
     }
 
