@@ -23,7 +23,7 @@ import java.util.Map;
  * them).
  *
  * <p>A record's value is wrapped, never copied: every subscriber of a topic writes the same bytes. MQTT 5 user
- * properties made from the Kafka headers are built once per record and shared ({@link FeedRecord#keepEncoded}).
+ * properties made from the Kafka headers are built once per record and shared ({@link FeedRecord#encodedAs}).
  * Confined to the connection's event loop; the maps and queue exist only while something is in flight.
  */
 final class MqttOutbound
@@ -218,11 +218,11 @@ final class MqttOutbound
 
     private static MqttProperties userProperties(final FeedRecord record)
     {
-        final Object kept = record.encoded(USER_PROPERTIES);
-        if (kept != null)
-        {
-            return (MqttProperties)kept;
-        }
+        return record.encodedAs(USER_PROPERTIES, MqttOutbound::encodeUserProperties);
+    }
+
+    private static MqttProperties encodeUserProperties(final FeedRecord record)
+    {
         final MqttProperties properties = new MqttProperties();
         final MqttProperties.UserProperties users = new MqttProperties.UserProperties();
         for (final Header header : record.headers())
@@ -233,7 +233,6 @@ final class MqttOutbound
         {
             properties.add(users);
         }
-        record.keepEncoded(USER_PROPERTIES, properties);
         return properties;
     }
 }

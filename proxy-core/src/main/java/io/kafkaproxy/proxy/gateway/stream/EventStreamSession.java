@@ -230,25 +230,21 @@ final class EventStreamSession implements FeedSubscriber, HttpRouteHandler
         {
             return;
         }
-        if (subscription.isOverBuffer())
+        switch (HeartbeatVerdict.of(subscription, stillAllowed, metrics, PROTOCOL))
         {
-            // Even pings pile up for a client that stopped reading a quiet topic: the slow rule holds for them too.
-            subscription.cancel();
-            onClosed(FeedCloseReason.SLOW);
-            return;
+            case SLOW -> onClosed(FeedCloseReason.SLOW);
+            case DENIED ->
+            {
+                exchange.writeChunk(ByteBufUtil.writeAscii(channel.alloc(), "event: denied\ndata: {\"reason\":\"denied\"}\n\n"));
+                finish();
+                exchange.endStream().addListener(ChannelFutureListener.CLOSE);
+            }
+            case PING ->
+            {
+                exchange.writeChunk(Unpooled.wrappedBuffer(PING));
+                exchange.flush();
+            }
         }
-        if (!stillAllowed.getAsBoolean())
-        {
-            // A reload took READ away: the stream ends at its next heartbeat, and a reconnect gets 403.
-            subscription.cancel();
-            metrics.onSubscriberDropped(PROTOCOL, "denied");
-            exchange.writeChunk(ByteBufUtil.writeAscii(channel.alloc(), "event: denied\ndata: {\"reason\":\"denied\"}\n\n"));
-            finish();
-            exchange.endStream().addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
-        exchange.writeChunk(Unpooled.wrappedBuffer(PING));
-        exchange.flush();
     }
 
     private void finish()

@@ -4,6 +4,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
  * One Kafka record as every subscriber of a topic gets it: one instance per record, shared, never copied; nobody
@@ -161,6 +162,29 @@ public final class FeedRecord
             }
         }
         return null;
+    }
+
+    /**
+     * The encoding of a kind: the one kept, or the encoder's, kept for the next subscriber. How an endpoint encodes a
+     * record once for all its subscribers.
+     *
+     * @param kind    the key the endpoint keeps its encoding under (an instance only it has).
+     * @param encoder makes the encoding (immutable) from the record; may run more than once under a race, never
+     *                wrongly.
+     * @param <T>     the encoding's type; one per kind.
+     * @return the encoding.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T encodedAs(final Object kind, final Function<FeedRecord, T> encoder)
+    {
+        final Object kept = encoded(kind);
+        if (kept != null)
+        {
+            return (T)kept;
+        }
+        final T encoding = encoder.apply(this);
+        keepEncoded(kind, encoding);
+        return encoding;
     }
 
     /**

@@ -47,14 +47,7 @@ final class FeedRecordBinary
      */
     static byte[] of(final FeedRecord record)
     {
-        final Object kept = record.encoded(KIND);
-        if (kept != null)
-        {
-            return (byte[]) kept;
-        }
-        final byte[] encoded = encode(record);
-        record.keepEncoded(KIND, encoded);
-        return encoded;
+        return record.encodedAs(KIND, FeedRecordBinary::encode);
     }
 
     private static byte[] encode(final FeedRecord record)

@@ -45,14 +45,7 @@ final class FeedRecordJson
      */
     static byte[] of(final FeedRecord record)
     {
-        final Object kept = record.encoded(KIND);
-        if (kept != null)
-        {
-            return (byte[]) kept;
-        }
-        final byte[] encoded = encode(record);
-        record.keepEncoded(KIND, encoded);
-        return encoded;
+        return record.encodedAs(KIND, FeedRecordJson::encode);
     }
 
     private static byte[] encode(final FeedRecord record)

@@ -283,23 +283,16 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Fee
         {
             return;
         }
-        if (subscription.isOverBuffer())
+        switch (HeartbeatVerdict.of(subscription, stillAllowed, metrics, PROTOCOL))
         {
-            // Even pings pile up for a client that stopped reading a quiet topic: the slow rule holds for them too.
-            subscription.cancel();
-            onClosed(FeedCloseReason.SLOW);
-            return;
+            case SLOW -> onClosed(FeedCloseReason.SLOW);
+            case DENIED ->
+            {
+                finish();
+                close(POLICY_VIOLATION, "Not authorized to read topic " + topic + ".");
+            }
+            case PING -> channel.writeAndFlush(new PingWebSocketFrame());
         }
-        if (!stillAllowed.getAsBoolean())
-        {
-            // A reload took READ away: the stream ends at its next ping.
-            subscription.cancel();
-            metrics.onSubscriberDropped(PROTOCOL, "denied");
-            finish();
-            close(POLICY_VIOLATION, "Not authorized to read topic " + topic + ".");
-            return;
-        }
-        channel.writeAndFlush(new PingWebSocketFrame());
     }
 
     private void close(final WebSocketCloseStatus status, final String reason)
