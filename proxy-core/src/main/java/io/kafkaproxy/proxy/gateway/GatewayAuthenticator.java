@@ -1,6 +1,7 @@
 package io.kafkaproxy.proxy.gateway;
 
 import io.kafkaproxy.proxy.gateway.settings.GatewayCredentials;
+import io.kafkaproxy.proxy.sasl.JwtVerifier;
 import io.kafkaproxy.proxy.sasl.PlainPasswordHash;
 import io.kafkaproxy.proxy.sasl.SaslLoginExecutor;
 import io.kafkaproxy.proxy.tls.ClientTlsContext;
@@ -24,8 +25,8 @@ import java.util.function.Supplier;
  *
  * <p>Password hashes (PBKDF2, tens of milliseconds by design) and JWT signatures are checked on the
  * {@code sasl-login} threads, never on an event loop. HTTP sends its credentials with every request, so a verified
- * user name and password is remembered for a minute by its SHA-256 (never the password itself), and forgotten when a
- * reload brings new credentials.
+ * user name and password, or a verified token, is remembered for a minute (a token no longer than its {@code exp}) by
+ * its SHA-256 (never the secret itself), and forgotten when a reload brings new credentials.
  */
 public final class GatewayAuthenticator
 {
@@ -69,12 +70,11 @@ public final class GatewayAuthenticator
     public CompletionStage<String> basic(final String user, final String password)
     {
         final GatewayCredentials current = credentials.get();
-        final String key = digest(user, password);
-        final Verified remembered = verified.get(key);
-        final long now = System.nanoTime();
-        if (remembered != null && remembered.credentials == current && now - remembered.atNanos < VERIFIED_NANOS)
+        final String key = "user:" + digest(user, password);
+        final String remembered = remembered(key, current);
+        if (remembered != null)
         {
-            return CompletableFuture.completedFuture(user);
+            return CompletableFuture.completedFuture(remembered);
         }
         final PlainPasswordHash hash = current.users().get(user);
         if (hash == null)
@@ -87,11 +87,7 @@ public final class GatewayAuthenticator
         {
             if (hash.matches(password.toCharArray()))
             {
-                if (verified.size() >= MAX_VERIFIED)
-                {
-                    verified.clear();
-                }
-                verified.put(key, new Verified(current, System.nanoTime()));
+                remember(key, new Verified(current, user, System.nanoTime() + VERIFIED_NANOS, Long.MAX_VALUE));
                 result.complete(user);
             }
             else
@@ -109,22 +105,30 @@ public final class GatewayAuthenticator
     /**
      * Checks a JWT as an OAUTHBEARER login would be checked.
      *
-     * @param token the compact JWT.
+     * @param jwt the compact JWT.
      * @return completes with the token's principal, or fails with {@link GatewayAuthenticationException}.
      */
-    public CompletionStage<String> bearer(final String token)
+    public CompletionStage<String> bearer(final String jwt)
     {
         final GatewayCredentials current = credentials.get();
         if (current.jwt() == null)
         {
             return CompletableFuture.failedFuture(new GatewayAuthenticationException("no oauthbearer section: tokens are not accepted"));
         }
+        final String key = "token:" + digest("", jwt);
+        final String remembered = remembered(key, current);
+        if (remembered != null)
+        {
+            return CompletableFuture.completedFuture(remembered);
+        }
         final CompletableFuture<String> result = new CompletableFuture<>();
         final boolean queued = SaslLoginExecutor.tryExecute(() ->
         {
             try
             {
-                result.complete(current.jwt().principal(token));
+                final JwtVerifier.Verified token = current.jwt().verify(jwt);
+                remember(key, new Verified(current, token.principal(), System.nanoTime() + VERIFIED_NANOS, token.expiresAtMillis()));
+                result.complete(token.principal());
             }
             catch (final SecurityException e)
             {
@@ -158,6 +162,26 @@ public final class GatewayAuthenticator
         }
     }
 
+    private String remembered(final String key, final GatewayCredentials current)
+    {
+        final Verified remembered = verified.get(key);
+        if (remembered == null || remembered.credentials != current || System.nanoTime() - remembered.untilNanos > 0 ||
+            System.currentTimeMillis() >= remembered.expiresAtMillis)
+        {
+            return null;
+        }
+        return remembered.principal;
+    }
+
+    private void remember(final String key, final Verified entry)
+    {
+        if (verified.size() >= MAX_VERIFIED)
+        {
+            verified.clear();
+        }
+        verified.put(key, entry);
+    }
+
     private static String digest(final String user, final String password)
     {
         try
@@ -173,7 +197,7 @@ public final class GatewayAuthenticator
         }
     }
 
-    private record Verified(GatewayCredentials credentials, long atNanos)
+    private record Verified(GatewayCredentials credentials, String principal, long untilNanos, long expiresAtMillis)
     {
     }
 }

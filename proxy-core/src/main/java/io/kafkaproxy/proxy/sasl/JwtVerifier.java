@@ -30,13 +30,23 @@ public final class JwtVerifier
     }
 
     /**
+     * A token that passed: who it names and until when.
+     *
+     * @param principal      the principal the token names.
+     * @param expiresAtMillis its {@code exp}, in epoch milliseconds.
+     */
+    public record Verified(String principal, long expiresAtMillis)
+    {
+    }
+
+    /**
      * Checks a token. Costs a signature check: call it off the event loops.
      *
      * @param token the compact JWT.
-     * @return the principal the token names.
+     * @return the principal the token names and its expiry.
      * @throws SecurityException with the reason, if the token is refused.
      */
-    public String principal(final String token)
+    public Verified verify(final String token)
     {
         final JwtValidatorCallbackHandler handler = new JwtValidatorCallbackHandler(keys, settings);
         final OAuthBearerValidatorCallback callback = new OAuthBearerValidatorCallback(token);
@@ -52,6 +62,6 @@ public final class JwtVerifier
         {
             throw new SecurityException(handler.rejection() == null ? "invalid token" : handler.rejection());
         }
-        return callback.token().principalName();
+        return new Verified(callback.token().principalName(), callback.token().lifetimeMs());
     }
 }

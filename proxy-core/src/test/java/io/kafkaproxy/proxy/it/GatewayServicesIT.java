@@ -10,6 +10,7 @@ import io.kafkaproxy.proxy.gateway.GatewayServices;
 import io.kafkaproxy.proxy.testing.InJvmKafka;
 import io.kafkaproxy.proxy.testing.ProxiedKafka;
 import io.kafkaproxy.proxy.testing.SaslCredentialFixtures;
+import io.kafkaproxy.proxy.testing.TestJwtIssuer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,6 +27,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,14 +51,18 @@ class GatewayServicesIT
 
     private static ProxiedKafka kafka;
     private static GatewayServices services;
+    private static TestJwtIssuer issuer;
 
     @BeforeAll
     static void startKafkaAndServices() throws Exception
     {
         kafka = ProxiedKafka.inFrontOf(InJvmKafka.start(List.of(1), Map.of()), config -> config, pipeline -> { });
+        issuer = new TestJwtIssuer();
         final Path users = SaslCredentialFixtures.writePlainUsers(dir.resolve("users.txt"), Map.of("alice", "alice-secret"));
         final String yaml = "upstream:\n  bootstrapServers: [" + kafka.upstream().bootstrapServers() + "]\n" +
             "http:\n  bindAddress: 127.0.0.1:0\n  auth:\n    usersFile: " + users + "\n" +
+            "    oauthbearer: {jwksFile: " + issuer.writeJwks(dir.resolve("jwks.json")) + ", issuer: '" + TestJwtIssuer.ISSUER +
+            "', audience: " + TestJwtIssuer.AUDIENCE + "}\n" +
             "acl:\n  defaultPolicy: allow\n  rules:\n    - {principal: mallory, resourceType: topic, resourceName: '*', operations: [write], effect: deny}\n" +
             "gateway:\n  producer:\n    bufferMemory: 1MiB\n    maxRecordBytes: 1MiB\n";
         final ProxyConfig config = ConfigParser.parse(yaml, "gateway-services-it.yaml");
@@ -163,6 +169,23 @@ class GatewayServicesIT
         assertThatThrownBy(() -> services.httpAuthenticator().basic("alice", "wrong").toCompletableFuture().get(30, TimeUnit.SECONDS))
             .hasCauseInstanceOf(GatewayAuthenticationException.class);
         assertThatThrownBy(() -> services.httpAuthenticator().basic("bob", "x").toCompletableFuture().get(30, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(GatewayAuthenticationException.class);
+    }
+
+    @Test
+    void shouldCheckATokenOnceAndRememberItUntilItExpires() throws Exception
+    {
+        // Given
+        final String token = issuer.token("carol");
+        final String expired = issuer.token("carol", TestJwtIssuer.ISSUER, TestJwtIssuer.AUDIENCE, Instant.now().minusSeconds(600));
+
+        // When
+        final String principal = services.httpAuthenticator().bearer(token).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        // Then: the same token again is answered without a second signature check; an expired one is refused
+        assertThat(principal).isEqualTo("carol");
+        assertThat(services.httpAuthenticator().bearer(token).toCompletableFuture().getNow(null)).isEqualTo("carol");
+        assertThatThrownBy(() -> services.httpAuthenticator().bearer(expired).toCompletableFuture().get(30, TimeUnit.SECONDS))
             .hasCauseInstanceOf(GatewayAuthenticationException.class);
     }
 
