@@ -83,7 +83,6 @@ class GatewayServicesIT
         // Given
         final String topic = "gateway-services-produce";
         kafka.createTopic(topic, 3, 1);
-        awaitDescribed(topic);
         final List<CompletableFuture<RecordMetadata>> acks = new ArrayList<>();
 
         // When
@@ -127,7 +126,6 @@ class GatewayServicesIT
         // producer waits for metadata that never names it (max.block.ms), then fails it
         final String topic = "gateway-services-budget";
         kafka.createTopic(topic, 1, 1);
-        awaitDescribed(topic);
         final CompletableFuture<RecordMetadata> first = new CompletableFuture<>();
         final CompletableFuture<Void> resumed = new CompletableFuture<>();
         final ConcurrentLinkedQueue<Boolean> second = new ConcurrentLinkedQueue<>();
@@ -193,14 +191,6 @@ class GatewayServicesIT
     void shouldKnowTheClusterId() throws Exception
     {
         assertThat(services.clusterId().get(30, TimeUnit.SECONDS)).isNotBlank();
-    }
-
-    private static void awaitDescribed(final String topic)
-    {
-        // A topic just created may not be in the broker's metadata yet (the catalog then remembers it as missing for
-        // a second): wait until the catalog sees it, as a client would retry a 40401.
-        await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
-            .until(() -> services.topics().describe(topic).get(10, TimeUnit.SECONDS) != null);
     }
 
     private static void complete(final CompletableFuture<RecordMetadata> ack, final RecordMetadata metadata, final Exception error)

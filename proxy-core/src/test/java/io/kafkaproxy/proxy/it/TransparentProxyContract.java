@@ -325,7 +325,9 @@ abstract class TransparentProxyContract
         {
             admin.createTopics(List.of(new NewTopic(topic, 2, (short)1))).all().get();
             admin.describeCluster().nodes().get();
-            admin.describeTopics(List.of(topic)).allTopicNames().get();
+            // A topic just created is described once the broker has applied the controller's record of it.
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get().containsKey(topic));
         }
         final Map<String, Object> producerConfig = kafka.producerConfig();
         producerConfig.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "leak-check-txn");

@@ -226,6 +226,10 @@ public final class ProxiedKafka implements AutoCloseable
         try (Admin admin = Admin.create(adminConfig()))
         {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short)replicationFactor))).all().get();
+            // The controller answers once the topic is in its log; a broker knows it once it has applied that log. A
+            // caller's next request must not race the broker's catch-up.
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).ignoreExceptions()
+                .until(() -> admin.describeTopics(List.of(name)).allTopicNames().get().containsKey(name));
         }
         catch (final InterruptedException e)
         {
