@@ -1,6 +1,7 @@
 package io.kafkaproxy.proxy.cli;
 
 import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
+import io.kafkaproxy.proxy.config.ClusterConfig;
 import io.kafkaproxy.proxy.config.ConfigException;
 import io.kafkaproxy.proxy.config.ConfigParser;
 import io.kafkaproxy.proxy.config.ConfigWriter;
@@ -70,7 +71,10 @@ final class CheckConfigCommand implements Callable<Integer>
         final ProxyConfig config = ConfigParser.parse(yaml, file.toString());
         try
         {
-            ClusterSnapshot.compile(config);
+            for (final ClusterConfig cluster : config.clusters())
+            {
+                ClusterSnapshot.compile(config, cluster);
+            }
         }
         catch (final IllegalArgumentException e)
         {

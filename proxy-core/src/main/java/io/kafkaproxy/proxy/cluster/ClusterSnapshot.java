@@ -3,7 +3,9 @@ package io.kafkaproxy.proxy.cluster;
 import io.kafkaproxy.proxy.acl.AclAuthorizer;
 import io.kafkaproxy.proxy.gateway.settings.GatewaySettings;
 import io.kafkaproxy.proxy.config.AuditConfig;
+import io.kafkaproxy.proxy.config.BrokerClusterConfig;
 import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
+import io.kafkaproxy.proxy.config.ClusterConfig;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
@@ -45,7 +47,7 @@ import java.util.Map;
  * @param listenerSasl         the SASL logins each listener checks itself, by listener name; a listener passing SASL
  *                             through has none.
  * @param gateway              the HTTP and MQTT gateway listeners' TLS and credentials, read from their files at each
- *                             compile; null when the configuration has neither.
+ *                             compile; null when the configuration has neither, or the gateway serves another cluster.
  */
 public record ClusterSnapshot(
     List<HostPort> bootstrapServers,
@@ -66,56 +68,70 @@ public record ClusterSnapshot(
     GatewaySettings gateway)
 {
     /**
-     * Takes the values of a validated configuration and compiles its rules.
-     *
-     * <p>Every cluster reads today's single {@code upstream} section and the proxy-wide policy sections; once the
-     * file names several clusters, this takes the cluster's own section.
-     *
-     * <p>Files the configuration names (the listener's certificates, keys and trusted authorities, the TLS material
-     * and password file towards the brokers) are read here, every time: a reload re-reads them even when the YAML
-     * did not change.
+     * Compiles the snapshot of a configuration's first cluster.
      *
      * @param config the configuration, validated.
      * @return the snapshot.
      * @throws IllegalArgumentException if a rule does not compile, or a file (TLS material, a password, SASL
      *                                  credentials) does not load (naming the file and its YAML path).
+     * @see #compile(ProxyConfig, ClusterConfig)
      */
     public static ClusterSnapshot compile(final ProxyConfig config)
     {
+        return compile(config, config.clusters().get(0));
+    }
+
+    /**
+     * Takes the values of one cluster of a validated configuration, and the proxy-wide ones, and compiles its rules.
+     *
+     * <p>Files the configuration names (the listener's certificates, keys and trusted authorities, the TLS material
+     * and password file towards the brokers) are read here, every time: a reload re-reads them even when the YAML
+     * did not change. The gateway's files are read for the cluster the gateway serves only.
+     *
+     * @param config  the configuration, validated.
+     * @param cluster one of its clusters.
+     * @return the snapshot.
+     * @throws IllegalArgumentException if a rule does not compile, or a file (TLS material, a password, SASL
+     *                                  credentials) does not load (naming the file and its YAML path).
+     */
+    public static ClusterSnapshot compile(final ProxyConfig config, final ClusterConfig cluster)
+    {
+        final String clusterPath = config.clusterPath(config.clusters().indexOf(cluster));
         final Map<String, ClientTlsContext> listenerTls = new HashMap<>();
         final Map<String, SaslCredentials> listenerSasl = new HashMap<>();
-        final List<ListenerConfig> listeners = config.allListeners();
+        final List<ListenerConfig> listeners = cluster.allListeners();
         for (int i = 0; i < listeners.size(); i++)
         {
+            final String path = clusterPath + ProxyConfig.listenerPath(i);
             final TlsServerConfig tls = listeners.get(i).tls();
             if (tls != null)
             {
-                listenerTls.put(listeners.get(i).name(),
-                    ClientTlsContext.compile(tls, ProxyConfig.listenerPath(i) + ".tls", listeners.get(i).name()));
+                listenerTls.put(listeners.get(i).name(), ClientTlsContext.compile(tls, path + ".tls", listeners.get(i).name()));
             }
             final SaslTerminationConfig sasl = listeners.get(i).sasl();
             if (sasl != null)
             {
-                listenerSasl.put(listeners.get(i).name(), SaslCredentials.load(sasl, ProxyConfig.listenerPath(i) + ".sasl"));
+                listenerSasl.put(listeners.get(i).name(), SaslCredentials.load(sasl, path + ".sasl"));
             }
         }
+        final BrokerClusterConfig upstream = cluster.upstream();
         return new ClusterSnapshot(
-            List.copyOf(config.upstream().bootstrapServers()),
-            (int)config.upstream().connectTimeout().toMillis(),
+            List.copyOf(upstream.bootstrapServers()),
+            (int)upstream.connectTimeout().toMillis(),
             config.network().idleTimeout().toMillis(),
             config.network().maxRequestSizeBytes(),
             config.network().maxResponseSizeBytes(),
-            AclAuthorizer.compile(config.acl()),
-            new QuotaBook(config.quotas()),
-            config.circuitBreaker(),
+            AclAuthorizer.compile(cluster.acl()),
+            new QuotaBook(cluster.quotas()),
+            cluster.circuitBreaker(),
             config.audit(),
-            listenerTls.get(config.listener().name()),
+            listenerTls.get(cluster.listener().name()),
             Map.copyOf(listenerTls),
-            config.upstream().tls() == null ? null : BrokerTlsContext.compile(config.upstream().tls()),
-            config.upstream().sasl() == null ? null : BrokerLoginCredentials.compile(config.upstream().sasl()),
-            listenerSasl.get(config.listener().name()),
+            upstream.tls() == null ? null : BrokerTlsContext.compile(upstream.tls()),
+            upstream.sasl() == null ? null : BrokerLoginCredentials.compile(upstream.sasl()),
+            listenerSasl.get(cluster.listener().name()),
             Map.copyOf(listenerSasl),
-            GatewaySettings.compile(config));
+            cluster.equals(config.gatewayCluster()) ? GatewaySettings.compile(config) : null);
     }
 
     /**

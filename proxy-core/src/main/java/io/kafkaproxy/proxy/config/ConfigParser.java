@@ -48,6 +48,8 @@ public final class ConfigParser
 
     /** The place of an entry of the {@code listeners} section in a mapper path. */
     private static final Pattern LISTENERS_ENTRY = Pattern.compile("listeners\\[\\d+]");
+    /** The place of an entry of the {@code clusters} section in a mapper path. */
+    private static final Pattern CLUSTERS_ENTRY = Pattern.compile("clusters\\[\\d+]");
 
     private ConfigParser()
     {
@@ -71,6 +73,7 @@ public final class ConfigParser
         sections.put("http", HttpConfig.class);
         sections.put("mqtt", MqttConfig.class);
         sections.put("gateway", GatewayConfig.class);
+        sections.put("clusters", ClusterConfig[].class);
         return Collections.unmodifiableMap(sections);
     }
 
@@ -317,6 +320,14 @@ public final class ConfigParser
 
     private static String inListenersEntry(final String mapperPath, final String recordPath)
     {
+        // A cluster entry's records name paths inside the entry, as the top-level sections of a one-cluster file.
+        final Matcher cluster = CLUSTERS_ENTRY.matcher(mapperPath);
+        if (cluster.lookingAt() && !recordPath.startsWith("clusters"))
+        {
+            final String inEntry = mapperPath.substring(cluster.end()).startsWith(".") ?
+                mapperPath.substring(cluster.end() + 1) : mapperPath.substring(cluster.end());
+            return cluster.group() + "." + inListenersEntry(inEntry, recordPath);
+        }
         final Matcher entry = LISTENERS_ENTRY.matcher(mapperPath);
         if (entry.lookingAt() && (recordPath.equals("listener") || recordPath.startsWith("listener.")))
         {

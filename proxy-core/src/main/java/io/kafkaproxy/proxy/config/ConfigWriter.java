@@ -1,6 +1,7 @@
 package io.kafkaproxy.proxy.config;
 
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -30,30 +31,15 @@ public final class ConfigWriter
     public static String toYaml(final ProxyConfig config)
     {
         final StringBuilder yaml = new StringBuilder(1024);
-        final ListenerConfig listener = config.listener();
-        yaml.append("listener:\n");
-        if (!listener.name().equals(ListenerConfig.DEFAULT_NAME))
+        if (config.singleClusterForm())
         {
-            yaml.append("  name: ").append(quoted(listener.name())).append('\n');
+            appendListeners(yaml, config.listener(), config.listeners(), ListenerConfig.DEFAULT_NAME);
+            appendUpstream(yaml, config.upstream());
         }
-        appendListenerKeys(yaml, "", listener);
-        if (!config.listeners().isEmpty())
+        else
         {
-            yaml.append("listeners:\n");
-            for (final ListenerConfig more : config.listeners())
-            {
-                yaml.append("  - name: ").append(quoted(more.name())).append('\n');
-                appendListenerKeys(yaml, "  ", more);
-            }
+            appendClusters(yaml, config);
         }
-        yaml.append("upstream:\n  bootstrapServers:\n");
-        for (final HostPort server : config.upstream().bootstrapServers())
-        {
-            yaml.append("    - ").append(quoted(server.toString())).append('\n');
-        }
-        yaml.append("  connectTimeout: ").append(Units.formatDuration(config.upstream().connectTimeout())).append('\n');
-        appendBrokerTls(yaml, config.upstream().tls());
-        appendBrokerSasl(yaml, config.upstream().sasl());
         final NetworkConfig network = config.network();
         yaml.append("network:\n")
             .append("  ioThreads: ").append(network.ioThreads()).append('\n')
@@ -86,22 +72,85 @@ public final class ConfigWriter
         }
         yaml.append("shutdown:\n")
             .append("  drainTimeout: ").append(Units.formatDuration(config.shutdown().drainTimeout())).append('\n');
-        appendAcl(yaml, config.acl());
+        if (config.singleClusterForm())
+        {
+            appendAcl(yaml, config.acl());
+        }
         final AuditConfig audit = config.audit();
         yaml.append("audit:\n")
             .append("  enabled: ").append(audit.enabled()).append('\n')
             .append("  linesPerSecond: ").append(audit.linesPerSecond()).append('\n')
             .append("  ringSizeBytes: ").append(Units.formatBytes(audit.ringSizeBytes())).append('\n');
-        appendQuotas(yaml, config.quotas());
-        final CircuitBreakerConfig circuitBreaker = config.circuitBreaker();
+        if (config.singleClusterForm())
+        {
+            appendQuotas(yaml, config.quotas());
+            appendCircuitBreaker(yaml, config.circuitBreaker());
+        }
+        appendGateway(yaml, config);
+        return yaml.toString();
+    }
+
+    private static void appendListeners(
+        final StringBuilder yaml, final ListenerConfig listener, final List<ListenerConfig> listeners, final String defaultName)
+    {
+        yaml.append("listener:\n");
+        if (!listener.name().equals(defaultName))
+        {
+            yaml.append("  name: ").append(quoted(listener.name())).append('\n');
+        }
+        appendListenerKeys(yaml, "", listener);
+        if (!listeners.isEmpty())
+        {
+            yaml.append("listeners:\n");
+            for (final ListenerConfig more : listeners)
+            {
+                yaml.append("  - name: ").append(quoted(more.name())).append('\n');
+                appendListenerKeys(yaml, "  ", more);
+            }
+        }
+    }
+
+    private static void appendUpstream(final StringBuilder yaml, final BrokerClusterConfig upstream)
+    {
+        yaml.append("upstream:\n  bootstrapServers:\n");
+        for (final HostPort server : upstream.bootstrapServers())
+        {
+            yaml.append("    - ").append(quoted(server.toString())).append('\n');
+        }
+        yaml.append("  connectTimeout: ").append(Units.formatDuration(upstream.connectTimeout())).append('\n');
+        appendBrokerTls(yaml, upstream.tls());
+        appendBrokerSasl(yaml, upstream.sasl());
+    }
+
+    private static void appendCircuitBreaker(final StringBuilder yaml, final CircuitBreakerConfig circuitBreaker)
+    {
         yaml.append("circuitBreaker:\n")
             .append("  enabled: ").append(circuitBreaker.enabled()).append('\n')
             .append("  failureThreshold: ").append(circuitBreaker.failureThreshold()).append('\n')
             .append("  openDuration: ").append(Units.formatDuration(circuitBreaker.openDuration())).append('\n')
             .append("  requestTimeout: ").append(Units.formatDuration(circuitBreaker.requestTimeout())).append('\n')
             .append("  probeInterval: ").append(Units.formatDuration(circuitBreaker.probeInterval())).append('\n');
-        appendGateway(yaml, config);
-        return yaml.toString();
+    }
+
+    private static void appendClusters(final StringBuilder yaml, final ProxyConfig config)
+    {
+        yaml.append("clusters:\n");
+        for (final ClusterConfig cluster : config.clusters())
+        {
+            yaml.append("  - name: ").append(quoted(cluster.name())).append('\n');
+            if (cluster.clusterId() != null)
+            {
+                yaml.append("    clusterId: ").append(quoted(cluster.clusterId())).append('\n');
+            }
+            // A cluster's sections are the top-level sections of a one-cluster file, one level deeper.
+            final StringBuilder sections = new StringBuilder(512);
+            appendListeners(sections, cluster.listener(), cluster.listeners(), cluster.name());
+            appendUpstream(sections, cluster.upstream());
+            appendAcl(sections, cluster.acl());
+            appendQuotas(sections, cluster.quotas());
+            appendCircuitBreaker(sections, cluster.circuitBreaker());
+            sections.toString().lines().forEach(line -> yaml.append("    ").append(line).append('\n'));
+        }
     }
 
     private static void appendTls(final StringBuilder yaml, final TlsServerConfig tls)
@@ -355,8 +404,12 @@ public final class ConfigWriter
         }
         final GatewayConfig.Producer producer = config.gateway().producer();
         final GatewayConfig.Subscriptions subscriptions = config.gateway().subscriptions();
-        yaml.append("gateway:\n")
-            .append("  producer:\n")
+        yaml.append("gateway:\n");
+        if (config.gateway().cluster() != null)
+        {
+            yaml.append("  cluster: ").append(quoted(config.gateway().cluster())).append('\n');
+        }
+        yaml.append("  producer:\n")
             .append("    linger: ").append(Units.formatDuration(producer.linger())).append('\n')
             .append("    batchSize: ").append(Units.formatBytes(producer.batchSizeBytes())).append('\n')
             .append("    compression: ").append(producer.compression()).append('\n')

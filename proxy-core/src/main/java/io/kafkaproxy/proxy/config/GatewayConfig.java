@@ -13,8 +13,9 @@ import java.util.Set;
  *
  * @param producer      the one producer per upstream cluster.
  * @param subscriptions the shared fan-out of live subscriptions.
+ * @param cluster       the name of the cluster the gateways serve; null: the first cluster.
  */
-public record GatewayConfig(Producer producer, Subscriptions subscriptions)
+public record GatewayConfig(Producer producer, Subscriptions subscriptions, String cluster)
 {
     /**
      * Validates the section.
@@ -38,14 +39,28 @@ public record GatewayConfig(Producer producer, Subscriptions subscriptions)
      *
      * @param producer      the producer settings, or null.
      * @param subscriptions the subscription settings, or null.
+     * @param cluster       the cluster served, or null for the first.
      * @return the section.
      */
     @JsonCreator
     public static GatewayConfig of(
         @JsonProperty("producer") final Producer producer,
-        @JsonProperty("subscriptions") final Subscriptions subscriptions)
+        @JsonProperty("subscriptions") final Subscriptions subscriptions,
+        @JsonProperty("cluster") final String cluster)
     {
-        return new GatewayConfig(producer, subscriptions);
+        return new GatewayConfig(producer, subscriptions, cluster);
+    }
+
+    /**
+     * The section serving the first cluster.
+     *
+     * @param producer      the producer settings, or null.
+     * @param subscriptions the subscription settings, or null.
+     * @return the section.
+     */
+    public static GatewayConfig of(final Producer producer, final Subscriptions subscriptions)
+    {
+        return new GatewayConfig(producer, subscriptions, null);
     }
 
     /**

@@ -28,6 +28,10 @@ import java.util.Set;
  * @param http           the HTTP gateway; null: none.
  * @param mqtt           the MQTT gateway; null: none.
  * @param gateway        what the HTTP and MQTT gateways share: their producer and subscription feeds.
+ * @param clusters       the virtual clusters, in file order: the {@code clusters} section, or one cluster named
+ *                       {@value ClusterConfig#DEFAULT_NAME} made of the top-level {@code listener}, {@code listeners},
+ *                       {@code upstream}, {@code acl}, {@code quotas} and {@code circuitBreaker} sections. Those
+ *                       sections' components are always the first cluster's.
  */
 public record ProxyConfig(
     ListenerConfig listener,
@@ -44,7 +48,8 @@ public record ProxyConfig(
     CircuitBreakerConfig circuitBreaker,
     HttpConfig http,
     MqttConfig mqtt,
-    GatewayConfig gateway)
+    GatewayConfig gateway,
+    List<ClusterConfig> clusters)
 {
     /**
      * Validates the file's sections are present.
@@ -53,20 +58,48 @@ public record ProxyConfig(
      */
     public ProxyConfig
     {
-        if (listener == null)
+        if (clusters == null || clusters.isEmpty())
         {
-            throw new IllegalArgumentException("listener: required");
+            if (listener == null)
+            {
+                throw new IllegalArgumentException("listener: required");
+            }
+            if (listener.name() == null)
+            {
+                listener = listener.withName(ListenerConfig.DEFAULT_NAME);
+            }
+            if (upstream == null)
+            {
+                throw new IllegalArgumentException("upstream: required");
+            }
+            if (acl == null)
+            {
+                throw new IllegalArgumentException("acl: required");
+            }
+            if (quotas == null)
+            {
+                throw new IllegalArgumentException("quotas: required");
+            }
+            if (circuitBreaker == null)
+            {
+                throw new IllegalArgumentException("circuitBreaker: required");
+            }
+            clusters = List.of(new ClusterConfig(ClusterConfig.DEFAULT_NAME, null, upstream, listener, listeners, acl,
+                quotas, circuitBreaker));
         }
-        if (listener.name() == null)
+        else
         {
-            listener = listener.withName(ListenerConfig.DEFAULT_NAME);
+            clusters = List.copyOf(clusters);
         }
-        listeners = listeners == null ? List.of() : List.copyOf(listeners);
-        checkListeners(listener, listeners);
-        if (upstream == null)
-        {
-            throw new IllegalArgumentException("upstream: required");
-        }
+        // The top-level sections are the first cluster's, so that code serving one cluster reads them as before.
+        final ClusterConfig first = clusters.get(0);
+        listener = first.listener();
+        listeners = first.listeners();
+        upstream = first.upstream();
+        acl = first.acl();
+        quotas = first.quotas();
+        circuitBreaker = first.circuitBreaker();
+        checkClusters(clusters);
         if (network == null)
         {
             throw new IllegalArgumentException("network: required");
@@ -87,25 +120,17 @@ public record ProxyConfig(
         {
             throw new IllegalArgumentException("shutdown: required");
         }
-        if (acl == null)
-        {
-            throw new IllegalArgumentException("acl: required");
-        }
         if (audit == null)
         {
             throw new IllegalArgumentException("audit: required");
         }
-        if (quotas == null)
-        {
-            throw new IllegalArgumentException("quotas: required");
-        }
-        if (circuitBreaker == null)
-        {
-            throw new IllegalArgumentException("circuitBreaker: required");
-        }
         if (gateway == null)
         {
             gateway = GatewayConfig.defaults();
+        }
+        if (gateway.cluster() != null && clusterIndex(clusters, gateway.cluster()) < 0)
+        {
+            throw new IllegalArgumentException("gateway.cluster: unknown cluster '" + gateway.cluster() + "'");
         }
         // Each event loop holds a read reserve and a chunk in use; below that the pool cannot serve one read each.
         final long minimumPool = network.ioThreads() *
@@ -139,28 +164,163 @@ public record ProxyConfig(
     }
 
     /**
-     * Every listener: the {@code listener} section first, then the entries of {@code listeners} in file order.
+     * The configuration of a file before virtual clusters: its top-level sections read as the one cluster.
+     *
+     * @param listener       the first listener.
+     * @param listeners      more listeners.
+     * @param upstream       the Kafka cluster behind the proxy.
+     * @param network        threads and connection limits.
+     * @param memory         the off-heap pool.
+     * @param admin          the HTTP listener for metrics and health.
+     * @param logging        log levels.
+     * @param shutdown       how a stop drains connections.
+     * @param acl            the ACL rules.
+     * @param audit          the audit log.
+     * @param quotas         the quotas.
+     * @param circuitBreaker the circuit breaker settings.
+     * @param http           the HTTP gateway; null: none.
+     * @param mqtt           the MQTT gateway; null: none.
+     * @param gateway        what the gateways share.
+     * @throws IllegalArgumentException naming the missing section.
+     */
+    public ProxyConfig(
+        final ListenerConfig listener,
+        final List<ListenerConfig> listeners,
+        final BrokerClusterConfig upstream,
+        final NetworkConfig network,
+        final MemoryConfig memory,
+        final AdminConfig admin,
+        final LoggingConfig logging,
+        final ShutdownConfig shutdown,
+        final AclConfig acl,
+        final AuditConfig audit,
+        final QuotasConfig quotas,
+        final CircuitBreakerConfig circuitBreaker,
+        final HttpConfig http,
+        final MqttConfig mqtt,
+        final GatewayConfig gateway)
+    {
+        this(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker,
+            http, mqtt, gateway, null);
+    }
+
+    /**
+     * Every listener of the first cluster: the {@code listener} section first, then the entries of {@code listeners}
+     * in file order.
      *
      * @return the listeners.
      */
     public List<ListenerConfig> allListeners()
     {
-        final List<ListenerConfig> all = new ArrayList<>(1 + listeners.size());
-        all.add(listener);
-        all.addAll(listeners);
-        return all;
+        return clusters.get(0).allListeners();
     }
 
-    private static void checkListeners(final ListenerConfig listener, final List<ListenerConfig> listeners)
+    /**
+     * Whether the file is in the form before virtual clusters: its top-level sections make its one cluster, and
+     * its YAML paths are {@code listener.bindAddress} rather than {@code clusters[0].listener.bindAddress}. A
+     * {@code clusters} list of one cluster named {@value ClusterConfig#DEFAULT_NAME} without a cluster id is the same
+     * configuration.
+     *
+     * @return true for a file of one cluster in the top-level sections.
+     */
+    public boolean singleClusterForm()
     {
-        final List<ListenerConfig> all = new ArrayList<>(1 + listeners.size());
-        all.add(listener);
-        all.addAll(listeners);
+        return isSingleClusterForm(clusters);
+    }
+
+    private static boolean isSingleClusterForm(final List<ClusterConfig> clusters)
+    {
+        return clusters.size() == 1 && clusters.get(0).name().equals(ClusterConfig.DEFAULT_NAME) &&
+            clusters.get(0).clusterId() == null;
+    }
+
+    /**
+     * The YAML path of a cluster: empty for the one cluster of the top-level sections, else {@code clusters[i].}.
+     *
+     * @param clusterIndex the cluster's place in {@link #clusters()}.
+     * @return the path, ending with a dot unless empty.
+     */
+    public String clusterPath(final int clusterIndex)
+    {
+        return clusterPath(clusters, clusterIndex);
+    }
+
+    private static String clusterPath(final List<ClusterConfig> clusters, final int clusterIndex)
+    {
+        return isSingleClusterForm(clusters) ? "" : "clusters[" + clusterIndex + "].";
+    }
+
+    /**
+     * A cluster by name.
+     *
+     * @param name the cluster's name.
+     * @return the cluster, or null when none has that name.
+     */
+    public ClusterConfig cluster(final String name)
+    {
+        final int index = clusterIndex(clusters, name);
+        return index < 0 ? null : clusters.get(index);
+    }
+
+    /**
+     * The cluster the HTTP and MQTT gateways serve: {@code gateway.cluster}, else the first.
+     *
+     * @return the cluster.
+     */
+    public ClusterConfig gatewayCluster()
+    {
+        return gateway.cluster() == null ? clusters.get(0) : cluster(gateway.cluster());
+    }
+
+    private static int clusterIndex(final List<ClusterConfig> clusters, final String name)
+    {
+        for (int i = 0; i < clusters.size(); i++)
+        {
+            if (clusters.get(i).name().equals(name))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static void checkClusters(final List<ClusterConfig> clusters)
+    {
+        final Set<String> clusterNames = new HashSet<>();
+        final List<ListenerConfig> all = new ArrayList<>();
+        final List<String> paths = new ArrayList<>();
+        for (int c = 0; c < clusters.size(); c++)
+        {
+            final ClusterConfig cluster = clusters.get(c);
+            final String clusterPath = clusterPath(clusters, c);
+            if (!clusterNames.add(cluster.name()))
+            {
+                throw new IllegalArgumentException(clusterPath + "name: another cluster has the name " + cluster.name());
+            }
+            final List<ListenerConfig> listeners = cluster.allListeners();
+            for (int i = 0; i < listeners.size(); i++)
+            {
+                all.add(listeners.get(i));
+                paths.add(clusterPath + listenerPath(i));
+            }
+        }
+        checkListeners(all, paths);
+    }
+
+    /**
+     * Checks that listeners share no name and no port.
+     *
+     * @param all   the listeners, of every cluster.
+     * @param paths the YAML path of each.
+     * @throws IllegalArgumentException naming the path of the first listener that clashes with an earlier one.
+     */
+    static void checkListeners(final List<ListenerConfig> all, final List<String> paths)
+    {
         final Set<String> names = new HashSet<>();
         for (int i = 0; i < all.size(); i++)
         {
             final ListenerConfig one = all.get(i);
-            final String path = listenerPath(i);
+            final String path = paths.get(i);
             if (one.name() == null)
             {
                 throw new IllegalArgumentException(path + ".name: required");
@@ -177,29 +337,30 @@ public record ProxyConfig(
                 if (port != 0 && port == earlier.bindAddress().port())
                 {
                     throw new IllegalArgumentException(path + ".bindAddress: port " + port + " is the bootstrap port of " +
-                        listenerPath(j));
+                        paths.get(j));
                 }
                 if (port != 0 && earlier.bindsNodePorts() && earlier.nodePorts().contains(port))
                 {
                     throw new IllegalArgumentException(path + ".bindAddress: port " + port + " is in the node ports of " +
-                        listenerPath(j) + ": " + earlier.nodePorts());
+                        paths.get(j) + ": " + earlier.nodePorts());
                 }
                 if (one.bindsNodePorts() && one.nodePorts().contains(earlier.bindAddress().port()))
                 {
                     throw new IllegalArgumentException(path + ".nodePorts: range " + one.nodePorts() +
-                        " contains the bootstrap port of " + listenerPath(j) + ": " + earlier.bindAddress().port());
+                        " contains the bootstrap port of " + paths.get(j) + ": " + earlier.bindAddress().port());
                 }
                 if (one.bindsNodePorts() && earlier.bindsNodePorts() && one.nodePorts().overlaps(earlier.nodePorts()))
                 {
                     throw new IllegalArgumentException(path + ".nodePorts: range " + one.nodePorts() +
-                        " overlaps the node ports of " + listenerPath(j) + ": " + earlier.nodePorts());
+                        " overlaps the node ports of " + paths.get(j) + ": " + earlier.nodePorts());
                 }
             }
         }
     }
 
     /**
-     * The YAML path of a listener: {@code listener} for the first, {@code listeners[i]} for the others.
+     * The YAML path of a listener inside its cluster: {@code listener} for the first, {@code listeners[i]} for the
+     * others.
      *
      * @param index the listener's place in {@link #allListeners()}.
      * @return the path.
@@ -227,8 +388,13 @@ public record ProxyConfig(
      */
     public Builder toBuilder()
     {
-        return builderOf(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas,
-            circuitBreaker).http(http).mqtt(mqtt).gateway(gateway);
+        if (singleClusterForm())
+        {
+            return builderOf(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas,
+                circuitBreaker).http(http).mqtt(mqtt).gateway(gateway);
+        }
+        return builderOf(null, null, null, network, memory, admin, logging, shutdown, null, audit, null, null)
+            .clusters(clusters).http(http).mqtt(mqtt).gateway(gateway);
     }
 
     private static Builder builderOf(
@@ -278,7 +444,10 @@ public record ProxyConfig(
      * @param http           the http section, or null.
      * @param mqtt           the mqtt section, or null.
      * @param gateway        the gateway section, or null.
+     * @param clusters       the clusters section, or null for one cluster made of the top-level sections.
      * @return the configuration.
+     * @throws IllegalArgumentException naming the path of the first bad value, {@code clusters} when the file has
+     *                                  both that section and the top-level sections of one cluster.
      */
     @JsonCreator
     public static ProxyConfig of(
@@ -296,10 +465,24 @@ public record ProxyConfig(
         @JsonProperty("circuitBreaker") final CircuitBreakerConfig circuitBreaker,
         @JsonProperty("http") final HttpConfig http,
         @JsonProperty("mqtt") final MqttConfig mqtt,
-        @JsonProperty("gateway") final GatewayConfig gateway)
+        @JsonProperty("gateway") final GatewayConfig gateway,
+        @JsonProperty("clusters") final List<ClusterConfig> clusters)
     {
+        if (clusters != null)
+        {
+            if (clusters.isEmpty())
+            {
+                throw new IllegalArgumentException("clusters: at least one cluster");
+            }
+            if (listener != null || listeners != null || upstream != null || acl != null || quotas != null ||
+                circuitBreaker != null)
+            {
+                throw new IllegalArgumentException("clusters: a file has either clusters or the top-level listener, " +
+                    "listeners, upstream, acl, quotas and circuitBreaker sections of one cluster, not both");
+            }
+        }
         return builderOf(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas,
-            circuitBreaker).http(http).mqtt(mqtt).gateway(gateway).build();
+            circuitBreaker).http(http).mqtt(mqtt).gateway(gateway).clusters(clusters).build();
     }
 
     /**
@@ -324,6 +507,7 @@ public record ProxyConfig(
         private HttpConfig http;
         private MqttConfig mqtt;
         private GatewayConfig gateway;
+        private List<ClusterConfig> clusters;
 
         private Builder()
         {
@@ -510,6 +694,29 @@ public record ProxyConfig(
         }
 
         /**
+         * Sets the clusters section, forgetting the top-level cluster sections set so far; those set afterwards
+         * ({@code listener}, {@code listeners}, {@code upstream}, {@code acl}, {@code quotas}, {@code circuitBreaker})
+         * replace the first cluster's.
+         *
+         * @param section the clusters, or null to leave the builder as it is.
+         * @return this builder.
+         */
+        public Builder clusters(final List<ClusterConfig> section)
+        {
+            if (section != null)
+            {
+                this.clusters = section;
+                this.listener = null;
+                this.listeners = null;
+                this.upstream = null;
+                this.acl = null;
+                this.quotas = null;
+                this.circuitBreaker = null;
+            }
+            return this;
+        }
+
+        /**
          * Fills in the default sections and validates the whole.
          *
          * @return the configuration.
@@ -517,6 +724,29 @@ public record ProxyConfig(
          */
         public ProxyConfig build()
         {
+            if (clusters != null && !clusters.isEmpty())
+            {
+                final List<ClusterConfig> entries = new ArrayList<>(clusters);
+                entries.set(0, entries.get(0).with(listener, listeners, upstream, acl, quotas, circuitBreaker));
+                final ClusterConfig first = entries.get(0);
+                return new ProxyConfig(
+                    first.listener(),
+                    first.listeners(),
+                    first.upstream(),
+                    network == null ? NetworkConfig.defaults() : network,
+                    memory == null ? MemoryConfig.defaults() : memory,
+                    admin == null ? AdminConfig.defaults() : admin,
+                    logging == null ? LoggingConfig.defaults() : logging,
+                    shutdown == null ? ShutdownConfig.defaults() : shutdown,
+                    first.acl(),
+                    audit == null ? AuditConfig.defaults() : audit,
+                    first.quotas(),
+                    first.circuitBreaker(),
+                    http,
+                    mqtt,
+                    gateway == null ? GatewayConfig.defaults() : gateway,
+                    entries);
+            }
             if (upstream == null)
             {
                 throw new IllegalArgumentException("upstream.bootstrapServers: required: at least one host:port");

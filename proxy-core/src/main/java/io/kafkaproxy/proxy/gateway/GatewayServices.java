@@ -44,8 +44,8 @@ public final class GatewayServices implements AutoCloseable
     {
         this.settings = config.gateway();
         this.snapshots = snapshots;
-        this.clientProperties = Map.copyOf(UpstreamClientProperties.of(config.upstream(), "kafka-proxy-gateway"));
-        this.topics = new TopicCatalog(clientProperties, Duration.ofSeconds(Math.max(5, config.upstream().connectTimeout().toSeconds() * 3)));
+        this.clientProperties = Map.copyOf(UpstreamClientProperties.of(config.gatewayCluster().upstream(), "kafka-proxy-gateway"));
+        this.topics = new TopicCatalog(clientProperties, Duration.ofSeconds(Math.max(5, config.gatewayCluster().upstream().connectTimeout().toSeconds() * 3)));
         this.producer = new GatewayProducer(clientProperties, settings.producer(), topics);
         this.access = new GatewayAccess(snapshots);
         this.httpAuthenticator = new GatewayAuthenticator(() -> credentials(snapshots.get(), true));

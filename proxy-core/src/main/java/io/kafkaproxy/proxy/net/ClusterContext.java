@@ -6,7 +6,6 @@ import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.cluster.ClusterSnapshotReference;
 import io.kafkaproxy.proxy.codec.FrameSizeLimit;
 import io.kafkaproxy.proxy.config.ListenerConfig;
-import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.policy.PolicyServices;
@@ -38,6 +37,7 @@ final class ClusterContext
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(ClusterContext.class);
 
+    private final String name;
     private final ClusterSnapshotReference snapshots;
     // The frame decoders read a FrameSizeLimit at each size field; these two follow the snapshot on each publish.
     private final FrameSizeLimit requestLimit;
@@ -52,7 +52,9 @@ final class ClusterContext
     /**
      * Builds the context of a cluster; nothing connects until {@link #discoverNodes}.
      *
+     * @param name            the cluster's name.
      * @param listenerConfigs the cluster's listeners, the first one first: advertised host and node port range of each.
+     * @param listenerPaths   the YAML path of each listener, in the same order.
      * @param bindAddresses   the resolved bind host of each listener, in the same order.
      * @param initial         the cluster's first snapshot.
      * @param transport       the socket transport.
@@ -65,7 +67,9 @@ final class ClusterContext
      * @param notifier        where the node registry runs its callbacks.
      */
     ClusterContext(
+        final String name,
         final List<ListenerConfig> listenerConfigs,
+        final List<String> listenerPaths,
         final List<InetAddress> bindAddresses,
         final ClusterSnapshot initial,
         final Transport transport,
@@ -77,6 +81,7 @@ final class ClusterContext
         final ProxyListeners listeners,
         final EventExecutor notifier)
     {
+        this.name = name;
         this.snapshots = new ClusterSnapshotReference(initial);
         this.requestLimit = new FrameSizeLimit(initial.maxRequestSizeBytes());
         this.responseLimit = new FrameSizeLimit(initial.maxResponseSizeBytes());
@@ -84,7 +89,7 @@ final class ClusterContext
         final List<BrokerNodeRegistry> registries = new ArrayList<>(listenerConfigs.size());
         for (int i = 0; i < listenerConfigs.size(); i++)
         {
-            final ListenerContext listener = new ListenerContext(listenerConfigs.get(i), ProxyConfig.listenerPath(i),
+            final ListenerContext listener = new ListenerContext(listenerConfigs.get(i), listenerPaths.get(i),
                 bindAddresses.get(i), this, listeners, notifier);
             contexts.add(listener);
             registries.add(listener.nodes());
@@ -100,10 +105,21 @@ final class ClusterContext
         {
             // Once at start: which implementation the broker handshakes run on, and whether the proxy logs in.
             LOGGER.atInfo()
+                .addKeyValue("cluster", name)
                 .addKeyValue("provider", initial.brokerTls().provider())
                 .addKeyValue("login", initial.brokerLogin() == null ? "none" : initial.brokerLogin().mechanism().mechanismName())
                 .log("brokers reached over TLS");
         }
+    }
+
+    /**
+     * The cluster's name.
+     *
+     * @return the name, unique in the proxy.
+     */
+    String name()
+    {
+        return name;
     }
 
     /**

@@ -8,6 +8,7 @@ import io.kafkaproxy.proxy.admin.BrokerReadinessProbe;
 import io.kafkaproxy.proxy.admin.MemoryReadiness;
 import io.kafkaproxy.proxy.audit.AuditLog;
 import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
+import io.kafkaproxy.proxy.config.ClusterConfig;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.MemoryConfig;
@@ -18,6 +19,7 @@ import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.connection.ConnectionLogLimits;
 import io.kafkaproxy.proxy.memory.FramePromises;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
+import io.kafkaproxy.proxy.metrics.CertificateExpiry;
 import io.kafkaproxy.proxy.metrics.JvmMetricsBinding;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
@@ -38,6 +40,7 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,7 +94,6 @@ public final class KafkaProxy implements AutoCloseable
         this.startNanos = System.nanoTime();
         this.config = builder.config();
         this.transport = Transport.detect();
-        final List<InetAddress> bindAddresses = bindAddresses(config.allListeners());
         this.eventLoops = new ProxyEventLoops(transport, config.network().ioThreads());
         this.clientChannels = new DefaultChannelGroup("kafka-proxy-clients", GlobalEventExecutor.INSTANCE);
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
@@ -111,8 +113,13 @@ public final class KafkaProxy implements AutoCloseable
         this.listeners = new ProxyListeners(eventLoops.acceptor(), eventLoops.io(), transport,
             new ConnectionServices(allocator, metrics, clientChannels, builder.pipelineCustomizer(),
                 new ConnectionLogLimits(SystemNanoClock.INSTANCE)));
-        this.clusters = List.of(newCluster(ClusterSnapshot.compile(config), allocator, bindAddresses));
-        publishTlsMetrics(clusters.get(0).snapshot());
+        final List<ClusterContext> contexts = new ArrayList<>(config.clusters().size());
+        for (int i = 0; i < config.clusters().size(); i++)
+        {
+            contexts.add(newCluster(config, i, allocator));
+        }
+        this.clusters = List.copyOf(contexts);
+        publishTlsMetrics();
         this.drainer = new ConnectionDrainer(clientChannels);
         this.readinessProbe = new BrokerReadinessProbe(eventLoops.acceptor());
         this.memoryReadiness = new MemoryReadiness(memoryPool, MemoryReadiness.DEFAULT_GRACE);
@@ -120,7 +127,7 @@ public final class KafkaProxy implements AutoCloseable
         eventLoops.acceptor().next().scheduleAtFixedRate(memoryPool::releaseIdleMemory, 1, 1, TimeUnit.SECONDS);
     }
 
-    private static List<InetAddress> bindAddresses(final List<ListenerConfig> listenerConfigs)
+    private static List<InetAddress> bindAddresses(final List<ListenerConfig> listenerConfigs, final List<String> paths)
     {
         final List<InetAddress> addresses = new ArrayList<>(listenerConfigs.size());
         for (int i = 0; i < listenerConfigs.size(); i++)
@@ -133,18 +140,25 @@ public final class KafkaProxy implements AutoCloseable
             }
             catch (final UnknownHostException e)
             {
-                throw new ProxyStartException("cannot resolve the bind host: " + ProxyConfig.listenerPath(i) +
+                throw new ProxyStartException("cannot resolve the bind host: " + paths.get(i) +
                     ".bindAddress=" + bind, e);
             }
         }
         return addresses;
     }
 
-    private ClusterContext newCluster(
-        final ClusterSnapshot initial, final PoolByteBufAllocator allocator, final List<InetAddress> bindAddresses)
+    private ClusterContext newCluster(final ProxyConfig config, final int index, final PoolByteBufAllocator allocator)
     {
-        return new ClusterContext(config.allListeners(), bindAddresses, initial, transport, resolver, allocator, audit,
-            new PolicyMetrics(meterRegistry), meterRegistry, listeners, eventLoops.acceptor().next());
+        final ClusterConfig cluster = config.clusters().get(index);
+        final List<ListenerConfig> listenerConfigs = cluster.allListeners();
+        final List<String> paths = new ArrayList<>(listenerConfigs.size());
+        for (int i = 0; i < listenerConfigs.size(); i++)
+        {
+            paths.add(config.clusterPath(index) + ProxyConfig.listenerPath(i));
+        }
+        return new ClusterContext(cluster.name(), listenerConfigs, paths, bindAddresses(listenerConfigs, paths),
+            ClusterSnapshot.compile(config, cluster), transport, resolver, allocator, audit, new PolicyMetrics(meterRegistry),
+            meterRegistry, listeners, eventLoops.acceptor().next());
     }
 
     private static long gatewayMemorySlice(final ProxyConfig config)
@@ -180,8 +194,14 @@ public final class KafkaProxy implements AutoCloseable
 
     private void bindBootstrapListeners()
     {
-        // The listeners of the first cluster; a proxy of several clusters gives each its own.
-        final ClusterContext cluster = clusters.get(0);
+        for (final ClusterContext cluster : clusters)
+        {
+            bindBootstrapListeners(cluster);
+        }
+    }
+
+    private void bindBootstrapListeners(final ClusterContext cluster)
+    {
         for (final ListenerContext listener : cluster.listeners())
         {
             final HostPort bind = listener.config().bindAddress();
@@ -202,6 +222,7 @@ public final class KafkaProxy implements AutoCloseable
                 bootstrapAddress = bound;
             }
             LOGGER.atInfo()
+                .addKeyValue("cluster", cluster.name())
                 .addKeyValue("listener", listener.name())
                 .addKeyValue("bindAddress", bind.host() + ":" + bound.getPort())
                 .addKeyValue("advertisedHost", listener.config().advertisedHost())
@@ -217,7 +238,7 @@ public final class KafkaProxy implements AutoCloseable
 
     private void startGateway()
     {
-        final ClusterContext cluster = clusters.get(0);
+        final ClusterContext cluster = cluster(config.gatewayCluster().name());
         gateway = Gateway.start(config, cluster::snapshot, meterRegistry,
             new GatewayNetwork(eventLoops.acceptor(), eventLoops.io(), transport.serverChannelClass()));
     }
@@ -260,8 +281,8 @@ public final class KafkaProxy implements AutoCloseable
 
     /**
      * Whether the proxy can serve clients: its bootstrap listener is bound, its memory pool has not been under
-     * pressure (clients not read) for more than a few seconds, and one upstream bootstrap server accepts a TCP
-     * connection within the connect timeout.
+     * pressure (clients not read) for more than a few seconds, and, of every cluster, one upstream bootstrap server
+     * accepts a TCP connection within the connect timeout.
      *
      * @return completes with null when ready, else with the reason.
      */
@@ -280,8 +301,16 @@ public final class KafkaProxy implements AutoCloseable
         {
             return CompletableFuture.completedFuture(memory);
         }
-        final ClusterContext cluster = clusters.get(0);
-        return readinessProbe.probe(cluster.connector().template(), cluster.snapshot().bootstrapServers());
+        CompletionStage<String> ready = CompletableFuture.completedFuture(null);
+        for (final ClusterContext cluster : clusters)
+        {
+            // One cluster after the other, the first unready one named: the probes are few and short.
+            ready = ready.thenCompose(reason -> reason != null ? CompletableFuture.completedFuture(reason) :
+                readinessProbe.probe(cluster.connector().template(), cluster.snapshot().bootstrapServers())
+                    .thenApply(notReady -> notReady == null || clusters.size() == 1 ? notReady :
+                        "cluster " + cluster.name() + ": " + notReady));
+        }
+        return ready;
     }
 
     /**
@@ -380,14 +409,41 @@ public final class KafkaProxy implements AutoCloseable
 
     private ListenerContext listener(final String listenerName)
     {
-        for (final ListenerContext listener : clusters.get(0).listeners())
+        for (final ClusterContext cluster : clusters)
         {
-            if (listener.name().equals(listenerName))
+            for (final ListenerContext listener : cluster.listeners())
             {
-                return listener;
+                if (listener.name().equals(listenerName))
+                {
+                    return listener;
+                }
             }
         }
         throw new IllegalArgumentException("no listener named " + listenerName);
+    }
+
+    private ClusterContext cluster(final String clusterName)
+    {
+        for (final ClusterContext cluster : clusters)
+        {
+            if (cluster.name().equals(clusterName))
+            {
+                return cluster;
+            }
+        }
+        throw new IllegalArgumentException("no cluster named " + clusterName);
+    }
+
+    /**
+     * The broker nodes met so far of one cluster, as its first listener advertises them.
+     *
+     * @param clusterName the cluster's name.
+     * @return its registry.
+     * @throws IllegalArgumentException if no cluster has that name.
+     */
+    public BrokerNodeRegistry clusterNodes(final String clusterName)
+    {
+        return cluster(clusterName).nodes();
     }
 
     /**
@@ -422,7 +478,7 @@ public final class KafkaProxy implements AutoCloseable
 
     /**
      * Applies the settings of a new configuration that can change while connections stay open (see
-     * {@link ClusterSnapshot}): compiles its snapshot and publishes it to every cluster.
+     * {@link ClusterSnapshot}): compiles each cluster's snapshot and publishes it to that cluster.
      *
      * @param newConfig the new configuration, validated, whose restart-only settings are the running ones (as a
      *                  reload plan makes them).
@@ -434,30 +490,53 @@ public final class KafkaProxy implements AutoCloseable
     }
 
     /**
-     * Publishes a compiled snapshot to every cluster, then makes the configuration the running one. Connections
-     * take the snapshot at their next request, connect or accept.
+     * Publishes each cluster's compiled snapshot to it, then makes the configuration the running one. Connections
+     * take the snapshot at their next request, connect or accept. The snapshots of the clusters after the first are
+     * compiled here, all before any is published.
      *
-     * @param newConfig the configuration the snapshot was compiled from.
-     * @param snapshot  the snapshot.
+     * @param newConfig the configuration the snapshot was compiled from, with the running clusters, in their order.
+     * @param snapshot  the first cluster's snapshot.
+     * @throws IllegalArgumentException if another cluster's rules do not compile, or the configuration does not name
+     *                                  the running clusters; nothing is published then.
      */
     public void publish(final ProxyConfig newConfig, final ClusterSnapshot snapshot)
     {
-        for (final ClusterContext cluster : clusters)
+        if (newConfig.clusters().size() != clusters.size())
         {
-            cluster.publish(snapshot);
+            throw new IllegalArgumentException("clusters: a reload cannot add or remove a cluster: running " +
+                clusters.size() + ", new " + newConfig.clusters().size());
         }
-        publishTlsMetrics(snapshot);
+        final List<ClusterSnapshot> snapshots = new ArrayList<>(clusters.size());
+        snapshots.add(snapshot);
+        for (int i = 1; i < clusters.size(); i++)
+        {
+            snapshots.add(ClusterSnapshot.compile(newConfig, newConfig.clusters().get(i)));
+        }
+        for (int i = 0; i < clusters.size(); i++)
+        {
+            clusters.get(i).publish(snapshots.get(i));
+        }
         config = newConfig;
+        publishTlsMetrics();
     }
 
-    private void publishTlsMetrics(final ClusterSnapshot snapshot)
+    private void publishTlsMetrics()
     {
-        for (final ListenerConfig listener : config.allListeners())
+        final List<CertificateExpiry> brokerCertificates = new ArrayList<>();
+        for (final ClusterContext cluster : clusters)
         {
-            final ClientTlsContext tls = snapshot.clientTls(listener.name());
-            metrics.onTlsCertificatesLoaded(listener.name(), tls == null ? List.of() : tls.certificates());
+            final ClusterSnapshot snapshot = cluster.snapshot();
+            for (final ListenerContext listener : cluster.listeners())
+            {
+                final ClientTlsContext tls = snapshot.clientTls(listener.name());
+                metrics.onTlsCertificatesLoaded(listener.name(), tls == null ? List.of() : tls.certificates());
+            }
+            if (snapshot.brokerTls() != null)
+            {
+                brokerCertificates.addAll(snapshot.brokerTls().certificates());
+            }
         }
-        final GatewaySettings gatewaySettings = snapshot.gateway();
+        final GatewaySettings gatewaySettings = cluster(config.gatewayCluster().name()).snapshot().gateway();
         if (gatewaySettings != null && gatewaySettings.httpTls() != null)
         {
             metrics.onTlsCertificatesLoaded(GatewaySettings.HTTP_LISTENER, gatewaySettings.httpTls().certificates());
@@ -466,7 +545,7 @@ public final class KafkaProxy implements AutoCloseable
         {
             metrics.onTlsCertificatesLoaded(GatewaySettings.MQTT_LISTENER, gatewaySettings.mqttTls().certificates());
         }
-        metrics.onBrokerTlsCertificatesLoaded(snapshot.brokerTls() == null ? List.of() : snapshot.brokerTls().certificates());
+        metrics.onBrokerTlsCertificatesLoaded(brokerCertificates);
     }
 
     private static String tlsName(final ClientTlsContext tls)

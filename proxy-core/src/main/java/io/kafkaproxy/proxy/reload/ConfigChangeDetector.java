@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.reload;
 
+import io.kafkaproxy.proxy.config.ClusterConfig;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 
@@ -38,9 +39,23 @@ final class ConfigChangeDetector
         final List<String> changed = new ArrayList<>();
         // TLS material and SASL credentials are read at every snapshot compile: a listener's tls and sasl apply to the
         // next connections, live. Its sni section decides which ports are bound, so that waits for a restart.
-        changedIf(changed, "listener", restartOnly(running.listener()), restartOnly(next.listener()));
-        changedIf(changed, "listeners", running.listeners().stream().map(ConfigChangeDetector::restartOnly).toList(),
-            next.listeners().stream().map(ConfigChangeDetector::restartOnly).toList());
+        if (sameClusters(running, next))
+        {
+            for (int c = 0; c < running.clusters().size(); c++)
+            {
+                final String path = next.clusterPath(c);
+                final ClusterConfig before = running.clusters().get(c);
+                final ClusterConfig after = next.clusters().get(c);
+                changedIf(changed, path + "listener", restartOnly(before.listener()), restartOnly(after.listener()));
+                changedIf(changed, path + "listeners", before.listeners().stream().map(ConfigChangeDetector::restartOnly).toList(),
+                    after.listeners().stream().map(ConfigChangeDetector::restartOnly).toList());
+                changedIf(changed, path + "clusterId", before.clusterId(), after.clusterId());
+            }
+        }
+        else
+        {
+            changedIf(changed, "clusters", clusterNames(running), clusterNames(next));
+        }
         changedIf(changed, "network.ioThreads", running.network().ioThreads(), next.network().ioThreads());
         changedIf(changed, "memory", running.memory(), next.memory());
         changedIf(changed, "admin", running.admin(), next.admin());
@@ -57,31 +72,32 @@ final class ConfigChangeDetector
     private static List<String> liveChanges(final ProxyConfig running, final ProxyConfig next)
     {
         final List<String> changed = new ArrayList<>();
-        changedIf(changed, "listener.tls", running.listener().tls(), next.listener().tls());
-        changedIf(changed, "listener.sasl", running.listener().sasl(), next.listener().sasl());
-        if (running.listeners().size() == next.listeners().size())
+        if (sameClusters(running, next))
         {
-            for (int i = 0; i < running.listeners().size(); i++)
+            for (int c = 0; c < running.clusters().size(); c++)
             {
-                changedIf(changed, "listeners[" + i + "].tls", running.listeners().get(i).tls(), next.listeners().get(i).tls());
-                changedIf(changed, "listeners[" + i + "].sasl", running.listeners().get(i).sasl(), next.listeners().get(i).sasl());
+                clusterLiveChanges(changed, next.clusterPath(c), running.clusters().get(c), next.clusters().get(c),
+                    !next.singleClusterForm());
             }
         }
-        changedIf(changed, "upstream.bootstrapServers", running.upstream().bootstrapServers(), next.upstream().bootstrapServers());
-        changedIf(changed, "upstream.connectTimeout", running.upstream().connectTimeout(), next.upstream().connectTimeout());
-        // Their files are re-read by every reload whether or not these change; new broker connections use them.
-        changedIf(changed, "upstream.tls", running.upstream().tls(), next.upstream().tls());
-        changedIf(changed, "upstream.sasl", running.upstream().sasl(), next.upstream().sasl());
         changedIf(changed, "network.maxRequestSizeBytes", running.network().maxRequestSizeBytes(), next.network().maxRequestSizeBytes());
         changedIf(changed, "network.maxResponseSizeBytes", running.network().maxResponseSizeBytes(), next.network().maxResponseSizeBytes());
         changedIf(changed, "network.idleTimeout", running.network().idleTimeout(), next.network().idleTimeout());
         changedIf(changed, "logging", running.logging(), next.logging());
         changedIf(changed, "shutdown.drainTimeout", running.shutdown().drainTimeout(), next.shutdown().drainTimeout());
-        changedIf(changed, "acl", running.acl(), next.acl());
+        final boolean oneCluster = sameClusters(running, next) && next.singleClusterForm();
+        if (oneCluster)
+        {
+            // A one-cluster file's policy sections sit among the proxy-wide ones: named in the file's order.
+            changedIf(changed, "acl", running.acl(), next.acl());
+        }
         // The ring's size is restart-only; the audit section's other settings apply live.
         changedIf(changed, "audit", running.audit(), next.audit().withRingSizeBytes(running.audit().ringSizeBytes()));
-        changedIf(changed, "quotas", running.quotas(), next.quotas());
-        changedIf(changed, "circuitBreaker", running.circuitBreaker(), next.circuitBreaker());
+        if (oneCluster)
+        {
+            changedIf(changed, "quotas", running.quotas(), next.quotas());
+            changedIf(changed, "circuitBreaker", running.circuitBreaker(), next.circuitBreaker());
+        }
         if (running.http() != null && next.http() != null)
         {
             changedIf(changed, "http.tls", running.http().tls(), next.http().tls());
@@ -93,6 +109,50 @@ final class ConfigChangeDetector
             changedIf(changed, "mqtt.auth", running.mqtt().auth(), next.mqtt().auth());
         }
         return changed;
+    }
+
+    private static void clusterLiveChanges(
+        final List<String> changed, final String path, final ClusterConfig running, final ClusterConfig next,
+        final boolean withPolicy)
+    {
+        changedIf(changed, path + "listener.tls", running.listener().tls(), next.listener().tls());
+        changedIf(changed, path + "listener.sasl", running.listener().sasl(), next.listener().sasl());
+        if (running.listeners().size() == next.listeners().size())
+        {
+            for (int i = 0; i < running.listeners().size(); i++)
+            {
+                changedIf(changed, path + "listeners[" + i + "].tls", running.listeners().get(i).tls(), next.listeners().get(i).tls());
+                changedIf(changed, path + "listeners[" + i + "].sasl", running.listeners().get(i).sasl(), next.listeners().get(i).sasl());
+            }
+        }
+        changedIf(changed, path + "upstream.bootstrapServers", running.upstream().bootstrapServers(), next.upstream().bootstrapServers());
+        changedIf(changed, path + "upstream.connectTimeout", running.upstream().connectTimeout(), next.upstream().connectTimeout());
+        // Their files are re-read by every reload whether or not these change; new broker connections use them.
+        changedIf(changed, path + "upstream.tls", running.upstream().tls(), next.upstream().tls());
+        changedIf(changed, path + "upstream.sasl", running.upstream().sasl(), next.upstream().sasl());
+        if (withPolicy)
+        {
+            changedIf(changed, path + "acl", running.acl(), next.acl());
+            changedIf(changed, path + "quotas", running.quotas(), next.quotas());
+            changedIf(changed, path + "circuitBreaker", running.circuitBreaker(), next.circuitBreaker());
+        }
+    }
+
+    /**
+     * Whether two configurations have the same clusters, by name and in the same order.
+     *
+     * @param running the running configuration.
+     * @param next    the new one.
+     * @return true when only the clusters' sections may differ.
+     */
+    static boolean sameClusters(final ProxyConfig running, final ProxyConfig next)
+    {
+        return clusterNames(running).equals(clusterNames(next));
+    }
+
+    private static List<String> clusterNames(final ProxyConfig config)
+    {
+        return config.clusters().stream().map(ClusterConfig::name).toList();
     }
 
     /**

@@ -45,7 +45,15 @@ final class ReloadApplier
         {
             return new StepResult.Failed<>(e.getMessage());
         }
-        target.publish(plan.config(), snapshot);
+        try
+        {
+            // The target compiles the other clusters' snapshots, all before it publishes any.
+            target.publish(plan.config(), snapshot);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            return new StepResult.Failed<>(e.getMessage());
+        }
         return new StepResult.Done<>(plan);
     }
 }

@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.reload;
 
+import io.kafkaproxy.proxy.config.ClusterConfig;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 
@@ -35,6 +36,12 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
      */
     public static StepResult<ReloadPlan> plan(final ProxyConfig running, final ProxyConfig fromFile)
     {
+        if (!ConfigChangeDetector.sameClusters(running, fromFile))
+        {
+            return new StepResult.Failed<>("clusters: adding, removing, renaming or reordering clusters takes a restart: " +
+                "running " + running.clusters().stream().map(ClusterConfig::name).toList() + ", new " +
+                fromFile.clusters().stream().map(ClusterConfig::name).toList());
+        }
         final List<String> restartRequired = ConfigChangeDetector.detect(running, fromFile).restartOnly();
         final ProxyConfig effective;
         try
@@ -42,7 +49,8 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
             // Restart-only settings keep their running values; the record's checks then judge the result as a whole.
             effective = fromFile.toBuilder()
                 .listener(ConfigChangeDetector.withLiveSecurity(running.listener(), fromFile.listener()))
-                .listeners(liveListeners(running, fromFile))
+                .listeners(liveListeners(running.listeners(), fromFile.listeners()))
+                .clusters(liveClusters(running, fromFile))
                 .network(fromFile.network().withIoThreads(running.network().ioThreads()))
                 .memory(running.memory())
                 .admin(running.admin())
@@ -62,18 +70,32 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
         return new StepResult.Done<>(new ReloadPlan(effective, changed, restartRequired));
     }
 
-    private static List<ListenerConfig> liveListeners(final ProxyConfig running, final ProxyConfig fromFile)
+    private static List<ClusterConfig> liveClusters(final ProxyConfig running, final ProxyConfig fromFile)
+    {
+        // Each cluster takes its new sections but keeps its running listeners (with their new TLS and SASL) and id.
+        final List<ClusterConfig> live = new ArrayList<>(fromFile.clusters().size());
+        for (int c = 0; c < fromFile.clusters().size(); c++)
+        {
+            final ClusterConfig before = running.clusters().get(c);
+            final ClusterConfig after = fromFile.clusters().get(c);
+            live.add(new ClusterConfig(before.name(), before.clusterId(), after.upstream(),
+                ConfigChangeDetector.withLiveSecurity(before.listener(), after.listener()),
+                liveListeners(before.listeners(), after.listeners()), after.acl(), after.quotas(), after.circuitBreaker()));
+        }
+        return live;
+    }
+
+    private static List<ListenerConfig> liveListeners(final List<ListenerConfig> running, final List<ListenerConfig> next)
     {
         // Each entry keeps its running settings but takes its new TLS; a list of another length stays as it runs.
-        final List<ListenerConfig> next = fromFile.listeners();
-        if (next.size() != running.listeners().size())
+        if (next.size() != running.size())
         {
-            return running.listeners();
+            return running;
         }
         final List<ListenerConfig> live = new ArrayList<>(next.size());
         for (int i = 0; i < next.size(); i++)
         {
-            live.add(ConfigChangeDetector.withLiveSecurity(running.listeners().get(i), next.get(i)));
+            live.add(ConfigChangeDetector.withLiveSecurity(running.get(i), next.get(i)));
         }
         return live;
     }

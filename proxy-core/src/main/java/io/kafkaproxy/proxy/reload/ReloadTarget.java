@@ -16,10 +16,11 @@ interface ReloadTarget
     ProxyConfig config();
 
     /**
-     * Publishes a compiled snapshot to every cluster and makes the configuration the running one.
+     * Publishes each cluster's snapshot to it and makes the configuration the running one.
      *
      * @param config   the configuration the snapshot was compiled from.
-     * @param snapshot the snapshot.
+     * @param snapshot the first cluster's snapshot; the target compiles the others' before it publishes any.
+     * @throws IllegalArgumentException if another cluster's snapshot does not compile; nothing is published then.
      */
     void publish(ProxyConfig config, ClusterSnapshot snapshot);
 }
