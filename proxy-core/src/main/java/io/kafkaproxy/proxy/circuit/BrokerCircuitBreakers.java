@@ -2,6 +2,7 @@ package io.kafkaproxy.proxy.circuit;
 
 import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -61,9 +62,21 @@ public final class BrokerCircuitBreakers
      */
     public BrokerCircuitBreakers(final Supplier<CircuitBreakerConfig> settings, final MeterRegistry registry)
     {
+        this(settings, registry, Tags.empty());
+    }
+
+    /**
+     * Creates the breakers of one virtual cluster, all closed, their meters labelled as given.
+     *
+     * @param settings the circuit breaker section now (see {@link #BrokerCircuitBreakers(Supplier, MeterRegistry)}).
+     * @param registry where the circuits' meters live.
+     * @param tags     the labels of every circuit's meters: the cluster's.
+     */
+    public BrokerCircuitBreakers(final Supplier<CircuitBreakerConfig> settings, final MeterRegistry registry, final Tags tags)
+    {
         this.settings = settings;
         this.registry = registry;
-        this.factory = broker -> new BrokerCircuitStateMachine(broker, this.registry);
+        this.factory = broker -> new BrokerCircuitStateMachine(broker, this.registry, tags);
     }
 
     /**

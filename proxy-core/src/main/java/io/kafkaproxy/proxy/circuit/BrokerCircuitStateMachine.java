@@ -5,6 +5,7 @@ import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -110,23 +111,26 @@ final class BrokerCircuitStateMachine
      *
      * @param broker   the broker's address, {@code host:port}.
      * @param registry where the meters live.
+     * @param tags     more labels of its meters: its cluster's.
      */
-    BrokerCircuitStateMachine(final String broker, final MeterRegistry registry)
+    BrokerCircuitStateMachine(final String broker, final MeterRegistry registry, final Tags tags)
     {
         this.broker = broker;
         Gauge.builder(ProxyMetrics.CIRCUIT_STATE, this, circuit -> circuit.state().gaugeValue())
             .tag(ProxyMetrics.BROKER, broker)
+            .tags(tags)
             .description("A broker's circuit: 0 closed, 1 half open, 2 open")
             .register(registry);
-        toOpen = transitions(registry, broker, CircuitState.OPEN);
-        toHalfOpen = transitions(registry, broker, CircuitState.HALF_OPEN);
-        toClosed = transitions(registry, broker, CircuitState.CLOSED);
+        toOpen = transitions(registry, broker, tags, CircuitState.OPEN);
+        toHalfOpen = transitions(registry, broker, tags, CircuitState.HALF_OPEN);
+        toClosed = transitions(registry, broker, tags, CircuitState.CLOSED);
     }
 
-    private static Counter transitions(final MeterRegistry registry, final String broker, final CircuitState to)
+    private static Counter transitions(final MeterRegistry registry, final String broker, final Tags tags, final CircuitState to)
     {
         return Counter.builder(ProxyMetrics.CIRCUIT_TRANSITIONS)
             .tag(ProxyMetrics.BROKER, broker)
+            .tags(tags)
             .tag(ProxyMetrics.TO, to.label())
             .description("Circuit state changes")
             .register(registry);

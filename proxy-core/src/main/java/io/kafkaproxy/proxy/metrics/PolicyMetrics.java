@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.metrics;
 import io.kafkaproxy.proxy.config.AclResourceType;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.common.protocol.ApiKeys;
 
@@ -66,26 +67,46 @@ public final class PolicyMetrics
     }
 
     private final MeterRegistry registry;
+    private final Tags tags;
     private final AtomicReferenceArray<Counter> denials = new AtomicReferenceArray<>(API_KEY_SLOTS * TYPES);
     private final Timer[] throttleTime = new Timer[Quota.values().length];
     private final Counter droppedPartitions;
 
     /**
-     * Registers the meters.
+     * Registers the meters, without a cluster label.
      *
      * @param registry where the meters live.
      */
     public PolicyMetrics(final MeterRegistry registry)
     {
+        this(registry, Tags.empty());
+    }
+
+    /**
+     * Registers the meters of one virtual cluster, each labelled {@code cluster=<name>}.
+     *
+     * @param registry where the meters live.
+     * @param cluster  the cluster's name.
+     */
+    public PolicyMetrics(final MeterRegistry registry, final String cluster)
+    {
+        this(registry, Tags.of(ProxyMetrics.CLUSTER, cluster));
+    }
+
+    private PolicyMetrics(final MeterRegistry registry, final Tags tags)
+    {
         this.registry = registry;
+        this.tags = tags;
         for (final Quota quota : Quota.values())
         {
             throttleTime[quota.ordinal()] = Timer.builder(THROTTLE_TIME)
                 .tag(QUOTA, quota.label())
+                .tags(tags)
                 .description("Throttle time the proxy imposed on clients over a quota")
                 .register(registry);
         }
         droppedPartitions = Counter.builder(DROPPED_PARTITIONS)
+            .tags(tags)
             .description("Partitions of acks=0 Produce requests dropped because their topic was denied")
             .register(registry);
     }
@@ -105,6 +126,7 @@ public final class PolicyMetrics
             counter = Counter.builder(DENIALS)
                 .tag(ApiMeters.API, apiName(apiKey))
                 .tag(RESOURCE_TYPE, type.yamlName())
+                .tags(tags)
                 .description("Resources denied by an ACL rule")
                 .register(registry);
             denials.set(slot, counter);
@@ -165,7 +187,7 @@ public final class PolicyMetrics
     public void onConnectionRejected(final String reason)
     {
         // Rare (a refused connection), so the lookup by tag is fine here.
-        Counter.builder(CONNECTIONS_REJECTED).tag(ProxyMetrics.REASON, reason)
+        Counter.builder(CONNECTIONS_REJECTED).tag(ProxyMetrics.REASON, reason).tags(tags)
             .description("Client connections refused by a connection limit").register(registry).increment();
     }
 

@@ -62,6 +62,11 @@ public final class ProxyMetrics
     public static final String CIRCUIT_STATE = "kafka.proxy.circuit.state";
     /** Circuit state changes, by broker and new state. */
     public static final String CIRCUIT_TRANSITIONS = "kafka.proxy.circuit.transitions";
+    /**
+     * Label: the virtual cluster a meter belongs to ({@code default} for a file without {@code clusters}); on the
+     * policy and circuit breaker meters, never on the proxy-wide ones (memory pool, JVM, gateway).
+     */
+    public static final String CLUSTER = "cluster";
     /** Label: a broker's address, {@code host:port}. */
     public static final String BROKER = "broker";
     /** Label: the state a circuit moved to, {@code open}, {@code half_open} or {@code closed}. */

@@ -8,11 +8,13 @@ import io.kafkaproxy.proxy.codec.FrameSizeLimit;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.policy.PolicyServices;
 import io.kafkaproxy.proxy.routing.BrokerNodeDiscovery;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.sasl.FailedLoginLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.netty.channel.EventLoop;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.EventExecutor;
@@ -61,8 +63,8 @@ final class ClusterContext
      * @param resolver        resolves broker host names without blocking.
      * @param allocator       the pool allocator of every channel.
      * @param audit           the audit log, started.
-     * @param policyMetrics   the policy meters (not labelled by cluster yet).
-     * @param registry        where the circuits' meters live (not labelled by cluster yet).
+     * @param policyMetrics   the cluster's policy meters, labelled with its name.
+     * @param registry        where the circuits' meters live, labelled with the cluster's name.
      * @param listeners       binds the listeners of this cluster's nodes.
      * @param notifier        where the node registry runs its callbacks.
      */
@@ -100,7 +102,8 @@ final class ClusterContext
         this.connector = new NettyBrokerConnector(transport, resolver, snapshots, responseLimit, allocator);
         this.policy = new PolicyServices(snapshots, audit, policyMetrics);
         this.policyMetrics = policyMetrics;
-        this.breakers = new BrokerCircuitBreakers(() -> snapshots.current().circuitBreaker(), registry);
+        this.breakers = new BrokerCircuitBreakers(() -> snapshots.current().circuitBreaker(), registry,
+            Tags.of(ProxyMetrics.CLUSTER, name));
         if (initial.brokerTls() != null)
         {
             // Once at start: which implementation the broker handshakes run on, and whether the proxy logs in.

@@ -157,7 +157,7 @@ public final class KafkaProxy implements AutoCloseable
             paths.add(config.clusterPath(index) + ProxyConfig.listenerPath(i));
         }
         return new ClusterContext(cluster.name(), listenerConfigs, paths, bindAddresses(listenerConfigs, paths),
-            ClusterSnapshot.compile(config, cluster), transport, resolver, allocator, audit, new PolicyMetrics(meterRegistry),
+            ClusterSnapshot.compile(config, cluster), transport, resolver, allocator, audit, new PolicyMetrics(meterRegistry, cluster.name()),
             meterRegistry, listeners, eventLoops.acceptor().next());
     }
 

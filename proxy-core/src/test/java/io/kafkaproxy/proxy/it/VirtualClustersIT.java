@@ -6,12 +6,15 @@ import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.NodePortsConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.metrics.PolicyMetrics;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.net.KafkaProxy;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry.BrokerNode;
 import io.kafkaproxy.proxy.testing.ClientWorkloads;
 import io.kafkaproxy.proxy.testing.InJvmKafka;
 import io.kafkaproxy.proxy.testing.PolicyConfigs;
 import io.kafkaproxy.proxy.testing.ProxiedKafka;
+import io.micrometer.core.instrument.Counter;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -154,6 +157,49 @@ class VirtualClustersIT
         ClientWorkloads.sendAll(producerConfig(WEST), records("shared", 5));
         assertThat(ClientWorkloads.consume("shared", ClientWorkloads.stringConsumerConfig(westBroker.bootstrapServers()), 5))
             .hasSize(5);
+
+        // And: the denial is counted under east's label only
+        assertThat(denials(EAST)).isPositive();
+        assertThat(denials(WEST)).isZero();
+    }
+
+    @Test
+    void eachClustersCircuitMetersShouldCarryItsLabelAndOnlyItsBrokers() throws Exception
+    {
+        // Given: both clusters carried traffic
+        ClientWorkloads.createTopic(westBroker.bootstrapServers(), "west-circuits", 1);
+        ClientWorkloads.sendAll(producerConfig(WEST), records("west-circuits", 1));
+        ClientWorkloads.createTopic(eastBroker.bootstrapServers(), "east-circuits", 1);
+        ClientWorkloads.sendAll(producerConfig(EAST), records("east-circuits", 1));
+
+        // When
+        final List<String> eastCircuits = circuitBrokers(EAST);
+        final List<String> westCircuits = circuitBrokers(WEST);
+
+        // Then
+        assertThat(eastCircuits).isNotEmpty().allSatisfy(broker -> assertThat(port(broker)).isIn(eastBroker.allPorts()));
+        assertThat(westCircuits).isNotEmpty().allSatisfy(broker -> assertThat(port(broker)).isIn(westBroker.allPorts()));
+        assertThat(proxy.meterRegistry().find(ProxyMetrics.CIRCUIT_STATE).gauges())
+            .allSatisfy(gauge -> assertThat(gauge.getId().getTag(ProxyMetrics.CLUSTER)).isIn(EAST, WEST));
+        assertThat(proxy.meterRegistry().find(PolicyMetrics.THROTTLE_TIME).timers())
+            .extracting(timer -> timer.getId().getTag(ProxyMetrics.CLUSTER)).containsOnly(EAST, WEST);
+    }
+
+    private static double denials(final String cluster)
+    {
+        return proxy.meterRegistry().find(PolicyMetrics.DENIALS).tag(ProxyMetrics.CLUSTER, cluster).counters().stream()
+            .mapToDouble(Counter::count).sum();
+    }
+
+    private static List<String> circuitBrokers(final String cluster)
+    {
+        return proxy.meterRegistry().find(ProxyMetrics.CIRCUIT_STATE).tag(ProxyMetrics.CLUSTER, cluster).gauges().stream()
+            .map(gauge -> gauge.getId().getTag(ProxyMetrics.BROKER)).toList();
+    }
+
+    private static int port(final String broker)
+    {
+        return Integer.parseInt(broker.substring(broker.lastIndexOf(':') + 1));
     }
 
     @Test
