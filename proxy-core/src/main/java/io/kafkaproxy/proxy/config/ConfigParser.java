@@ -48,6 +48,8 @@ public final class ConfigParser
 
     /** The place of an entry of the {@code listeners} section in a mapper path. */
     private static final Pattern LISTENERS_ENTRY = Pattern.compile("listeners\\[\\d+]");
+    /** The place of a rule of the {@code routing} section in a mapper path. */
+    private static final Pattern ROUTING_RULE = Pattern.compile("routing\\.rules\\[\\d+]");
     /** The place of an entry of the {@code clusters} section in a mapper path. */
     private static final Pattern CLUSTERS_ENTRY = Pattern.compile("clusters\\[\\d+]");
 
@@ -74,6 +76,7 @@ public final class ConfigParser
         sections.put("mqtt", MqttConfig.class);
         sections.put("gateway", GatewayConfig.class);
         sections.put("clusters", ClusterConfig[].class);
+        sections.put("routing", RoutingConfig.class);
         return Collections.unmodifiableMap(sections);
     }
 
@@ -320,6 +323,15 @@ public final class ConfigParser
 
     private static String inListenersEntry(final String mapperPath, final String recordPath)
     {
+        final Matcher rule = ROUTING_RULE.matcher(mapperPath);
+        if (rule.lookingAt() && !recordPath.startsWith("routing"))
+        {
+            return rule.group() + "." + recordPath;
+        }
+        if (mapperPath.startsWith("routing.listener") && recordPath.startsWith("listener"))
+        {
+            return "routing." + recordPath;
+        }
         // A cluster entry's records name paths inside the entry, as the top-level sections of a one-cluster file.
         final Matcher cluster = CLUSTERS_ENTRY.matcher(mapperPath);
         if (cluster.lookingAt() && !recordPath.startsWith("clusters"))

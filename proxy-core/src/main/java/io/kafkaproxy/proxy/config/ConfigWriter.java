@@ -87,7 +87,44 @@ public final class ConfigWriter
             appendCircuitBreaker(yaml, config.circuitBreaker());
         }
         appendGateway(yaml, config);
+        appendRouting(yaml, config.routing());
         return yaml.toString();
+    }
+
+    private static void appendRouting(final StringBuilder yaml, final RoutingConfig routing)
+    {
+        if (routing == null)
+        {
+            return;
+        }
+        final StringBuilder listener = new StringBuilder(256);
+        appendListeners(listener, routing.listener(), List.of(), RoutingConfig.DEFAULT_LISTENER_NAME);
+        yaml.append("routing:\n");
+        listener.toString().lines().forEach(line -> yaml.append("  ").append(line).append('\n'));
+        if (!routing.rules().isEmpty())
+        {
+            yaml.append("  rules:\n");
+            for (final RoutingRuleConfig rule : routing.rules())
+            {
+                yaml.append("    - cluster: ").append(quoted(rule.cluster())).append('\n');
+                if (rule.principal() != null)
+                {
+                    yaml.append("      principal: ").append(quoted(rule.principal())).append('\n');
+                }
+                if (rule.clientId() != null)
+                {
+                    yaml.append("      clientId: ").append(quoted(rule.clientId())).append('\n');
+                }
+                if (rule.sourceAddress() != null)
+                {
+                    yaml.append("      sourceAddress: ").append(quoted(rule.sourceAddress().toString())).append('\n');
+                }
+            }
+        }
+        if (routing.defaultCluster() != null)
+        {
+            yaml.append("  defaultCluster: ").append(quoted(routing.defaultCluster())).append('\n');
+        }
     }
 
     private static void appendListeners(

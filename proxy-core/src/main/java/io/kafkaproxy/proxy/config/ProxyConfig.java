@@ -32,6 +32,7 @@ import java.util.Set;
  *                       {@value ClusterConfig#DEFAULT_NAME} made of the top-level {@code listener}, {@code listeners},
  *                       {@code upstream}, {@code acl}, {@code quotas} and {@code circuitBreaker} sections. Those
  *                       sections' components are always the first cluster's.
+ * @param routing        one address for several clusters, each connection routed by its identity; null: none.
  */
 public record ProxyConfig(
     ListenerConfig listener,
@@ -49,7 +50,8 @@ public record ProxyConfig(
     HttpConfig http,
     MqttConfig mqtt,
     GatewayConfig gateway,
-    List<ClusterConfig> clusters)
+    List<ClusterConfig> clusters,
+    RoutingConfig routing)
 {
     /**
      * Validates the file's sections are present.
@@ -99,7 +101,7 @@ public record ProxyConfig(
         acl = first.acl();
         quotas = first.quotas();
         circuitBreaker = first.circuitBreaker();
-        checkClusters(clusters);
+        checkClusters(clusters, routing);
         if (network == null)
         {
             throw new IllegalArgumentException("network: required");
@@ -201,7 +203,7 @@ public record ProxyConfig(
         final GatewayConfig gateway)
     {
         this(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker,
-            http, mqtt, gateway, null);
+            http, mqtt, gateway, null, null);
     }
 
     /**
@@ -284,7 +286,7 @@ public record ProxyConfig(
         return -1;
     }
 
-    private static void checkClusters(final List<ClusterConfig> clusters)
+    private static void checkClusters(final List<ClusterConfig> clusters, final RoutingConfig routing)
     {
         final Set<String> clusterNames = new HashSet<>();
         final List<ListenerConfig> all = new ArrayList<>();
@@ -302,6 +304,24 @@ public record ProxyConfig(
             {
                 all.add(listeners.get(i));
                 paths.add(clusterPath + listenerPath(i));
+            }
+        }
+        if (routing != null)
+        {
+            // A bootstrap address only: no node ports of its own.
+            all.add(routing.listener().withNodePorts(new NodePortsConfig(0, 1)));
+            paths.add("routing.listener");
+            for (int i = 0; i < routing.rules().size(); i++)
+            {
+                if (clusterIndex(clusters, routing.rules().get(i).cluster()) < 0)
+                {
+                    throw new IllegalArgumentException("routing.rules[" + i + "].cluster: unknown cluster '" +
+                        routing.rules().get(i).cluster() + "'");
+                }
+            }
+            if (routing.defaultCluster() != null && clusterIndex(clusters, routing.defaultCluster()) < 0)
+            {
+                throw new IllegalArgumentException("routing.defaultCluster: unknown cluster '" + routing.defaultCluster() + "'");
             }
         }
         checkListeners(all, paths);
@@ -391,10 +411,10 @@ public record ProxyConfig(
         if (singleClusterForm())
         {
             return builderOf(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas,
-                circuitBreaker).http(http).mqtt(mqtt).gateway(gateway);
+                circuitBreaker).http(http).mqtt(mqtt).gateway(gateway).routing(routing);
         }
         return builderOf(null, null, null, network, memory, admin, logging, shutdown, null, audit, null, null)
-            .clusters(clusters).http(http).mqtt(mqtt).gateway(gateway);
+            .clusters(clusters).http(http).mqtt(mqtt).gateway(gateway).routing(routing);
     }
 
     private static Builder builderOf(
@@ -445,6 +465,7 @@ public record ProxyConfig(
      * @param mqtt           the mqtt section, or null.
      * @param gateway        the gateway section, or null.
      * @param clusters       the clusters section, or null for one cluster made of the top-level sections.
+     * @param routing        the routing section, or null.
      * @return the configuration.
      * @throws IllegalArgumentException naming the path of the first bad value, {@code clusters} when the file has
      *                                  both that section and the top-level sections of one cluster.
@@ -466,7 +487,8 @@ public record ProxyConfig(
         @JsonProperty("http") final HttpConfig http,
         @JsonProperty("mqtt") final MqttConfig mqtt,
         @JsonProperty("gateway") final GatewayConfig gateway,
-        @JsonProperty("clusters") final List<ClusterConfig> clusters)
+        @JsonProperty("clusters") final List<ClusterConfig> clusters,
+        @JsonProperty("routing") final RoutingConfig routing)
     {
         if (clusters != null)
         {
@@ -482,7 +504,7 @@ public record ProxyConfig(
             }
         }
         return builderOf(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas,
-            circuitBreaker).http(http).mqtt(mqtt).gateway(gateway).clusters(clusters).build();
+            circuitBreaker).http(http).mqtt(mqtt).gateway(gateway).clusters(clusters).routing(routing).build();
     }
 
     /**
@@ -508,6 +530,7 @@ public record ProxyConfig(
         private MqttConfig mqtt;
         private GatewayConfig gateway;
         private List<ClusterConfig> clusters;
+        private RoutingConfig routing;
 
         private Builder()
         {
@@ -717,6 +740,18 @@ public record ProxyConfig(
         }
 
         /**
+         * Sets the routing section.
+         *
+         * @param section the section, or null for none.
+         * @return this builder.
+         */
+        public Builder routing(final RoutingConfig section)
+        {
+            this.routing = section;
+            return this;
+        }
+
+        /**
          * Fills in the default sections and validates the whole.
          *
          * @return the configuration.
@@ -745,7 +780,8 @@ public record ProxyConfig(
                     http,
                     mqtt,
                     gateway == null ? GatewayConfig.defaults() : gateway,
-                    entries);
+                    entries,
+                    routing);
             }
             if (upstream == null)
             {
@@ -766,7 +802,9 @@ public record ProxyConfig(
                 circuitBreaker == null ? CircuitBreakerConfig.defaults() : circuitBreaker,
                 http,
                 mqtt,
-                gateway == null ? GatewayConfig.defaults() : gateway);
+                gateway == null ? GatewayConfig.defaults() : gateway,
+                null,
+                routing);
         }
     }
 }

@@ -36,6 +36,8 @@ public final class ConnectionLogLimits
         BROKER_FAILED,
         /** No broker address left to try. */
         NO_BROKER_REACHABLE,
+        /** No routing rule sends the connection to a cluster. */
+        NO_ROUTE,
         /** A broker connect attempt failed. */
         BROKER_CONNECT_FAILED,
         /** The TLS handshake with a broker failed. */
@@ -115,5 +117,15 @@ public final class ConnectionLogLimits
     public long tryAcquireSniUnknownHost()
     {
         return tryAcquire(Kind.SNI_UNKNOWN_HOST);
+    }
+
+    /**
+     * Asks whether a connection that no routing rule sends to a cluster may be logged now. Any thread.
+     *
+     * @return {@link LogRateLimiter#SUPPRESSED}, or the lines of that kind held back since the last one let through.
+     */
+    public long tryAcquireNoRoute()
+    {
+        return tryAcquire(Kind.NO_ROUTE);
     }
 }

@@ -77,6 +77,57 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         final BrokerTarget target = targets.get();
         final CertificatePrincipal certificatePrincipal =
             tls != null && tls.clientAuth() != TlsServerConfig.ClientAuth.NONE ? new CertificatePrincipal() : null;
+        final ChannelPipeline pipeline = channel.pipeline();
+        if (tls != null)
+        {
+            // The channel's allocator is the pool: the SslHandler decrypts into pool memory, which the frame decoder
+            // slices as it slices plaintext reads. The broker connection waits for a whole frame, so for the handshake.
+            if (target instanceof DeferredBrokerTarget deferred)
+            {
+                // SNI routing: the SniHandler reads the ClientHello's server name, puts the SslHandler in its place,
+                // and the routing handler chooses the target from that name, before any request can arrive.
+                final SslContext sslContext = tls.sslContext();
+                pipeline
+                    .addLast(SSL_HANDLER_NAME, new SniHandler((Mapping<String, SslContext>)serverName -> sslContext))
+                    .addLast("sniRouting", new SniRoutingHandler(listener.sniHostNames(), deferred, listener.nodes(),
+                        () -> cluster.snapshot().bootstrapServers(), cluster.policyMetrics()::onConnectionRejected,
+                        sniWarnBudget, listener.name()));
+            }
+            else
+            {
+                pipeline.addLast(SSL_HANDLER_NAME, tls.newHandler(channel.alloc()));
+            }
+            pipeline
+                .addLast("tlsHandshake", new ClientTlsHandshakeHandler(tls, services.metrics(), tlsWarnBudget,
+                    certificatePrincipal == null ? null : certificatePrincipal::onHandshakeCompleted));
+        }
+        addConnectionHandlers(channel, listener, target, snapshot, tls == null, certificatePrincipal, services);
+        services.pipelineCustomizer().accept(pipeline);
+    }
+
+    /**
+     * Adds the handlers after TLS (idle, frame decoder, header decoder, frontend) and the connection's state machine,
+     * for one cluster's listener: its policy, connector, breakers and node registry.
+     *
+     * @param channel              the client channel.
+     * @param listener             the listener the connection belongs to.
+     * @param target               where its broker connection goes.
+     * @param snapshot             the cluster's snapshot when the connection was accepted.
+     * @param directReads          whether socket reads may land in frames directly: plaintext bytes that no handler
+     *                             before these has buffered.
+     * @param certificatePrincipal the principal of its TLS client certificate, or null when the listener asks none.
+     * @param services             what every client connection is built with.
+     */
+    static void addConnectionHandlers(
+        final Channel channel,
+        final ListenerContext listener,
+        final BrokerTarget target,
+        final ClusterSnapshot snapshot,
+        final boolean directReads,
+        final CertificatePrincipal certificatePrincipal,
+        final ConnectionServices services)
+    {
+        final ClusterContext cluster = listener.cluster();
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
         final String listenerName = listener.name();
         final SaslCredentials sasl = snapshot.sasl(listenerName);
@@ -109,35 +160,13 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
 
         final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);
         final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(cluster.requestLimit(), memoryWait, saslFraming);
-        // Under TLS the socket bytes are ciphertext: they must never land in a frame, so reads get no direct target.
-        channel.config().setRecvByteBufAllocator(tls == null ?
+        // Under TLS the socket bytes are ciphertext: they must never land in a frame, so reads get no direct target;
+        // nor do they when a routing handler has buffered the first bytes (they reach the decoder as a buffer).
+        channel.config().setRecvByteBufAllocator(directReads ?
             new PoolRecvByteBufAllocator(services.allocator(), frameDecoder, memoryWait) :
             new PoolRecvByteBufAllocator(services.allocator(), memoryWait));
 
         final ChannelPipeline pipeline = channel.pipeline();
-        if (tls != null)
-        {
-            // The channel's allocator is the pool: the SslHandler decrypts into pool memory, which the frame decoder
-            // slices as it slices plaintext reads. The broker connection waits for a whole frame, so for the handshake.
-            if (target instanceof DeferredBrokerTarget deferred)
-            {
-                // SNI routing: the SniHandler reads the ClientHello's server name, puts the SslHandler in its place,
-                // and the routing handler chooses the target from that name, before any request can arrive.
-                final SslContext sslContext = tls.sslContext();
-                pipeline
-                    .addLast(SSL_HANDLER_NAME, new SniHandler((Mapping<String, SslContext>)serverName -> sslContext))
-                    .addLast("sniRouting", new SniRoutingHandler(listener.sniHostNames(), deferred, listener.nodes(),
-                        () -> cluster.snapshot().bootstrapServers(), cluster.policyMetrics()::onConnectionRejected,
-                        sniWarnBudget, listener.name()));
-            }
-            else
-            {
-                pipeline.addLast(SSL_HANDLER_NAME, tls.newHandler(channel.alloc()));
-            }
-            pipeline
-                .addLast("tlsHandshake", new ClientTlsHandshakeHandler(tls, services.metrics(), tlsWarnBudget,
-                    certificatePrincipal == null ? null : certificatePrincipal::onHandshakeCompleted));
-        }
         final long idleMillis = snapshot.idleTimeoutMillis();
         if (idleMillis > 0)
         {
@@ -149,7 +178,6 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
             .addLast("frameDecoder", frameDecoder)
             .addLast("headerDecoder", headerDecoder)
             .addLast("frontend", new ClientFrontendHandler(connection));
-        services.pipelineCustomizer().accept(pipeline);
     }
 
     private static InetAddress clientAddress(final Channel channel)

@@ -16,6 +16,7 @@ import io.kafkaproxy.proxy.gateway.Gateway;
 import io.kafkaproxy.proxy.gateway.GatewayNetwork;
 import io.kafkaproxy.proxy.gateway.settings.GatewaySettings;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.config.RoutingConfig;
 import io.kafkaproxy.proxy.connection.ConnectionLogLimits;
 import io.kafkaproxy.proxy.memory.FramePromises;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
@@ -24,7 +25,9 @@ import io.kafkaproxy.proxy.metrics.JvmMetricsBinding;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
+import io.kafkaproxy.proxy.routing.ClusterRoutes;
 import io.kafkaproxy.proxy.tls.ClientTlsContext;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -77,6 +80,7 @@ public final class KafkaProxy implements AutoCloseable
     private final AuditLog audit;
     private final List<ClusterContext> clusters;
     private final ProxyListeners listeners;
+    private final ConnectionServices services;
     private final ConnectionDrainer drainer;
     private final BrokerReadinessProbe readinessProbe;
     private final MemoryReadiness memoryReadiness;
@@ -110,9 +114,9 @@ public final class KafkaProxy implements AutoCloseable
         metrics.bindFramePromises(allocator.framePromises(), FramePromises::promisedBytes, FramePromises::timedOutFrames);
         this.audit = new AuditLog(config.audit(), meterRegistry);
         audit.start();
-        this.listeners = new ProxyListeners(eventLoops.acceptor(), eventLoops.io(), transport,
-            new ConnectionServices(allocator, metrics, clientChannels, builder.pipelineCustomizer(),
-                new ConnectionLogLimits(SystemNanoClock.INSTANCE)));
+        this.services = new ConnectionServices(allocator, metrics, clientChannels, builder.pipelineCustomizer(),
+            new ConnectionLogLimits(SystemNanoClock.INSTANCE));
+        this.listeners = new ProxyListeners(eventLoops.acceptor(), eventLoops.io(), transport, services);
         final List<ClusterContext> contexts = new ArrayList<>(config.clusters().size());
         for (int i = 0; i < config.clusters().size(); i++)
         {
@@ -234,6 +238,50 @@ public final class KafkaProxy implements AutoCloseable
                 .addKeyValue("startupMillis", startupMillis())
                 .log("bootstrap listener bound");
         }
+    }
+
+    private void bindRoutingListener()
+    {
+        final RoutingConfig routing = config.routing();
+        if (routing == null)
+        {
+            return;
+        }
+        final ListenerConfig listener = routing.listener();
+        final HostPort bind = listener.bindAddress();
+        final InetSocketAddress bound;
+        try
+        {
+            final ClientTlsContext tls = listener.tls() == null ? null :
+                ClientTlsContext.compile(listener.tls(), "routing.listener.tls", listener.name());
+            // Refused connections of no cluster: labelled with an empty cluster, as every meter of the name has one.
+            final Counter unrouted = Counter.builder(PolicyMetrics.CONNECTIONS_REJECTED)
+                .tag(ProxyMetrics.REASON, ClusterRoutingHandler.REJECTED_REASON)
+                .tag(ProxyMetrics.CLUSTER, "")
+                .description("Client connections refused by a connection limit")
+                .register(meterRegistry);
+            final RoutingChannelInitializer initializer = new RoutingChannelInitializer(listener.name(), tls,
+                ClusterRoutes.compile(routing), this::cluster, services, unrouted::increment,
+                config.network().maxRequestSizeBytes(), config.network().idleTimeout().toMillis());
+            // At start, off the event loops: the one blocking name lookup of the listener.
+            bound = listeners.bindRoutingListener(new InetSocketAddress(InetAddress.getByName(bind.host()), bind.port()),
+                initializer);
+        }
+        catch (final Exception e)
+        {
+            // Exception, not RuntimeException: Netty's syncUninterruptibly rethrows a bind's IOException unchecked.
+            throw new ProxyStartException("cannot bind the routing listener: routing.listener.bindAddress=" + bind + ": " +
+                e.getMessage(), e);
+        }
+        bootstrapAddresses.put(listener.name(), bound);
+        LOGGER.atInfo()
+            .addKeyValue("listener", listener.name())
+            .addKeyValue("bindAddress", bind.host() + ":" + bound.getPort())
+            .addKeyValue("advertisedHost", listener.advertisedHost())
+            .addKeyValue("rules", routing.rules().size())
+            .addKeyValue("defaultCluster", routing.defaultCluster())
+            .addKeyValue("tls", listener.tls() == null ? "none" : "on")
+            .log("routing listener bound");
     }
 
     private void startGateway()
@@ -381,6 +429,11 @@ public final class KafkaProxy implements AutoCloseable
      */
     public String advertisedBootstrapServers(final String listenerName)
     {
+        if (config.routing() != null && config.routing().listener().name().equals(listenerName))
+        {
+            return new HostPort(config.routing().listener().advertisedHost(),
+                bootstrapAddresses.get(listenerName).getPort()).toString();
+        }
         final ListenerContext listener = listener(listenerName);
         return new HostPort(listener.advertisedBootstrapHost(), bootstrapAddresses.get(listenerName).getPort()).toString();
     }
@@ -619,6 +672,7 @@ public final class KafkaProxy implements AutoCloseable
         try
         {
             proxy.bindBootstrapListeners();
+            proxy.bindRoutingListener();
             proxy.startGateway();
         }
         catch (final ProxyStartException e)

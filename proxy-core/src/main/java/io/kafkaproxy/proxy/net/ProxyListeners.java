@@ -6,6 +6,7 @@ import io.kafkaproxy.proxy.routing.DeferredBrokerTarget;
 import io.kafkaproxy.proxy.routing.NodeTarget;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -128,6 +129,20 @@ final class ProxyListeners
     }
 
     /**
+     * Binds the routing listener's port and waits for it: its connections go to the cluster their identity chooses.
+     *
+     * @param address     the address to bind.
+     * @param initializer builds each connection's pipeline up to its routing.
+     * @return the bound address.
+     */
+    InetSocketAddress bindRoutingListener(final InetSocketAddress address, final RoutingChannelInitializer initializer)
+    {
+        final ChannelFuture bound = serverBootstrap(initializer).bind(address).syncUninterruptibly();
+        listenerChannels.add(bound.channel());
+        return (InetSocketAddress)bound.channel().localAddress();
+    }
+
+    /**
      * Closes every listener: no new connection is accepted; open ones stay.
      *
      * @param timeoutMillis how long to wait for the listeners to close.
@@ -139,6 +154,11 @@ final class ProxyListeners
 
     private ServerBootstrap serverBootstrap(final Supplier<BrokerTarget> targets, final ListenerContext listener)
     {
+        return serverBootstrap(new ClientChannelInitializer(targets, listener, services));
+    }
+
+    private ServerBootstrap serverBootstrap(final ChannelHandler initializer)
+    {
         return new ServerBootstrap()
             .group(acceptorGroup, ioGroup)
             .channel(transport.serverChannelClass())
@@ -148,6 +168,6 @@ final class ProxyListeners
             .childOption(ChannelOption.ALLOCATOR, services.allocator())
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
-            .childHandler(new ClientChannelInitializer(targets, listener, services));
+            .childHandler(initializer);
     }
 }

@@ -4,7 +4,7 @@
  *
  * <p>What belongs to one upstream cluster (its published {@link io.kafkaproxy.proxy.cluster.ClusterSnapshot},
  * listeners, broker connector, policy and circuit breakers) is one {@code ClusterContext}; the proxy holds a
- * list of them. Each client listener of a cluster is a {@code ListenerContext}: its bootstrap port, node ports and
+ * list of them, one per virtual cluster of the configuration. Each client listener of a cluster is a {@code ListenerContext}: its bootstrap port, node ports and
  * own node registry, with which its connections rewrite broker addresses (on a listener routed by SNI, no node ports:
  * every node is named on the bootstrap port). {@code ProxyListeners} binds the bootstrap and node listeners,
  * {@code ConnectionDrainer} drains connections at shutdown, {@code ProxyEventLoops} owns the loops by role.
@@ -20,7 +20,11 @@
  *       it chooses the connection's target (bootstrap or one node) or refuses the connection;</li>
  *   <li>{@code tlsHandshake}: {@link io.kafkaproxy.proxy.tls.ClientTlsHandshakeHandler}, with TLS, until the
  *       handshake succeeds (it names the certificate principal) or fails (counted, one WARN, closed);</li>
- *   <li>{@code idle}: {@link io.netty.handler.timeout.IdleStateHandler}, when an idle timeout is set;</li>
+ *   <li>{@code clusterRouting}: {@code ClusterRoutingHandler}, on the routing listener only (whose pipeline
+ *       {@code RoutingChannelInitializer} builds up to here), until the connection's first request names its client
+ *       id: it chooses the cluster by the routing rules, adds the handlers below as that cluster's first listener
+ *       would, and leaves, handing them the bytes it holds; or it refuses the connection;</li>
+  <li>{@code idle}: {@link io.netty.handler.timeout.IdleStateHandler}, when an idle timeout is set;</li>
  *   <li>{@code frameDecoder}: {@link io.kafkaproxy.proxy.codec.KafkaFrameDecoder}, the request size limit;</li>
  *   <li>{@code headerDecoder}: {@link io.kafkaproxy.proxy.codec.RequestHeaderDecoder};</li>
  *   <li>{@code frontend}: {@link io.kafkaproxy.proxy.connection.ClientFrontendHandler}, where every event and

@@ -66,6 +66,8 @@ final class ConfigChangeDetector
         changedIf(changed, "mqtt", running.mqtt() == null ? null : running.mqtt().withLiveSecurity(null, null),
             next.mqtt() == null ? null : next.mqtt().withLiveSecurity(null, null));
         changedIf(changed, "gateway", running.gateway(), next.gateway());
+        // The routing listener is bound, and its rules compiled, at start.
+        changedIf(changed, "routing", running.routing(), next.routing());
         return changed;
     }
 

@@ -23,6 +23,16 @@ class ClusterConfigTest
               - {name: w2, bindAddress: 127.0.0.1:9292, nodePorts: {first: 9293, count: 10}}
         """;
 
+    private static final String ROUTING = """
+        routing:
+          listener: {bindAddress: 127.0.0.1:9500}
+          rules:
+            - cluster: east
+              principal: "User:CN=tenant-a*"
+            - cluster: west
+              sourceAddress: 10.1.0.0/16
+        """;
+
     @Test
     void shouldReadTheClustersSection() throws ConfigException
     {
@@ -172,6 +182,53 @@ class ClusterConfigTest
     void shouldRefuseAGatewayClusterThatIsNotConfigured()
     {
         assertRefused(TWO_CLUSTERS + "gateway: {cluster: north}\n", "gateway.cluster: unknown cluster 'north'");
+    }
+
+    @Test
+    void shouldReadTheRoutingSection() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse(TWO_CLUSTERS + ROUTING, "t.yaml");
+
+        // Then
+        assertThat(config.routing().listener().name()).isEqualTo(RoutingConfig.DEFAULT_LISTENER_NAME);
+        assertThat(config.routing().rules()).extracting(RoutingRuleConfig::cluster).containsExactly("east", "west");
+        assertThat(config.routing().rules().get(0).principal()).isEqualTo("CN=tenant-a*");
+        assertThat(config.routing().rules().get(1).sourceAddress()).isEqualTo(CidrBlock.parse("10.1.0.0/16"));
+        assertThat(ConfigParser.parse(ConfigWriter.toYaml(config), "written.yaml")).isEqualTo(config);
+    }
+
+    @Test
+    void shouldRefuseARoutingRuleNamingAnUnknownCluster()
+    {
+        assertRefused(TWO_CLUSTERS + ROUTING.replace("cluster: west", "cluster: north"),
+            "routing.rules[1].cluster: unknown cluster 'north'");
+    }
+
+    @Test
+    void shouldRefuseARoutingRuleWithoutKeys()
+    {
+        assertRefused(TWO_CLUSTERS + ROUTING.replace("      sourceAddress: 10.1.0.0/16\n", ""),
+            "routing.rules[1].cluster: a rule needs at least one of");
+    }
+
+    @Test
+    void shouldRefuseABadSourceAddress()
+    {
+        assertRefused(TWO_CLUSTERS + ROUTING.replace("10.1.0.0/16", "10.1.0.0/99"), "routing.rules[1].sourceAddress: ");
+    }
+
+    @Test
+    void shouldRefuseAnUnknownDefaultCluster()
+    {
+        assertRefused(TWO_CLUSTERS + ROUTING + "  defaultCluster: north\n", "routing.defaultCluster: unknown cluster 'north'");
+    }
+
+    @Test
+    void shouldRefuseARoutingListenerOnAClustersPort()
+    {
+        assertRefused(TWO_CLUSTERS + ROUTING.replace("127.0.0.1:9500", "127.0.0.1:9095"),
+            "routing.listener.bindAddress: port 9095 is in the node ports of clusters[0].listener");
     }
 
     private static void assertRefused(final String yaml, final String message)
