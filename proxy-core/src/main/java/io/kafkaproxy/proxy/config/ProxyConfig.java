@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -354,6 +355,11 @@ public record ProxyConfig(
                 // Bootstrap and node ports of every listener share the host's port space: none may take another's.
                 final ListenerConfig earlier = all.get(j);
                 final int port = one.bindAddress().port();
+                if (port != 0 && port == earlier.bindAddress().port() && sharesSniPort(one, earlier))
+                {
+                    // Listeners routed by SNI share one socket: the ClientHello's server name picks the listener.
+                    continue;
+                }
                 if (port != 0 && port == earlier.bindAddress().port())
                 {
                     throw new IllegalArgumentException(path + ".bindAddress: port " + port + " is the bootstrap port of " +
@@ -376,6 +382,48 @@ public record ProxyConfig(
                 }
             }
         }
+    }
+
+    /**
+     * Whether two listeners on the same port may share its socket: both routed by SNI, on the same bind address,
+     * with host names that no server name can match in both.
+     */
+    private static boolean sharesSniPort(final ListenerConfig one, final ListenerConfig other)
+    {
+        if (one.bindsNodePorts() || other.bindsNodePorts() || !one.bindAddress().equals(other.bindAddress()))
+        {
+            return false;
+        }
+        final SniConfig a = one.tls().sni();
+        final SniConfig b = other.tls().sni();
+        return !a.bootstrapHost().equalsIgnoreCase(b.bootstrapHost()) && !matchesNodeHost(a.bootstrapHost(), b) &&
+            !matchesNodeHost(b.bootstrapHost(), a) && !nodeHostsOverlap(a, b);
+    }
+
+    private static boolean matchesNodeHost(final String host, final SniConfig sni)
+    {
+        final String pattern = sni.nodeHostPattern();
+        final int at = pattern.indexOf(SniConfig.NODE_ID);
+        final String prefix = pattern.substring(0, at).toLowerCase(Locale.ROOT);
+        final String suffix = pattern.substring(at + SniConfig.NODE_ID.length()).toLowerCase(Locale.ROOT);
+        final String name = host.toLowerCase(Locale.ROOT);
+        return name.length() > prefix.length() + suffix.length() && name.startsWith(prefix) && name.endsWith(suffix) &&
+            name.substring(prefix.length(), name.length() - suffix.length()).chars().allMatch(Character::isDigit);
+    }
+
+    private static boolean nodeHostsOverlap(final SniConfig a, final SniConfig b)
+    {
+        // Conservative: two patterns whose fixed parts could both fit one name are taken to overlap.
+        final String patternA = a.nodeHostPattern();
+        final String patternB = b.nodeHostPattern();
+        final int atA = patternA.indexOf(SniConfig.NODE_ID);
+        final int atB = patternB.indexOf(SniConfig.NODE_ID);
+        final String prefixA = patternA.substring(0, atA).toLowerCase(Locale.ROOT);
+        final String prefixB = patternB.substring(0, atB).toLowerCase(Locale.ROOT);
+        final String suffixA = patternA.substring(atA + SniConfig.NODE_ID.length()).toLowerCase(Locale.ROOT);
+        final String suffixB = patternB.substring(atB + SniConfig.NODE_ID.length()).toLowerCase(Locale.ROOT);
+        return (prefixA.startsWith(prefixB) || prefixB.startsWith(prefixA)) &&
+            (suffixA.endsWith(suffixB) || suffixB.endsWith(suffixA));
     }
 
     /**

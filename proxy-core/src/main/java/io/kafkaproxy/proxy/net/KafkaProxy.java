@@ -46,6 +46,7 @@ import java.net.UnknownHostException;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -198,21 +199,47 @@ public final class KafkaProxy implements AutoCloseable
 
     private void bindBootstrapListeners()
     {
+        // Listeners routed by SNI on one port (validated disjoint) share its socket; every other listener has its own.
+        final Map<Integer, List<ListenerContext>> sniPorts = new HashMap<>();
         for (final ClusterContext cluster : clusters)
         {
-            bindBootstrapListeners(cluster);
+            for (final ListenerContext listener : cluster.listeners())
+            {
+                final int port = listener.config().bindAddress().port();
+                if (listener.sniHostNames() != null && port != 0)
+                {
+                    sniPorts.computeIfAbsent(port, key -> new ArrayList<>()).add(listener);
+                }
+            }
+        }
+        final Map<Integer, InetSocketAddress> sharedBound = new HashMap<>();
+        for (final ClusterContext cluster : clusters)
+        {
+            bindBootstrapListeners(cluster, sniPorts, sharedBound);
         }
     }
 
-    private void bindBootstrapListeners(final ClusterContext cluster)
+    private void bindBootstrapListeners(
+        final ClusterContext cluster, final Map<Integer, List<ListenerContext>> sniPorts,
+        final Map<Integer, InetSocketAddress> sharedBound)
     {
         for (final ListenerContext listener : cluster.listeners())
         {
             final HostPort bind = listener.config().bindAddress();
+            final List<ListenerContext> sharing = sniPorts.get(bind.port());
             final InetSocketAddress bound;
             try
             {
-                bound = listeners.bindBootstrapListener(listener);
+                if (sharing != null && sharing.size() > 1)
+                {
+                    final InetSocketAddress earlier = sharedBound.get(bind.port());
+                    bound = earlier != null ? earlier : listeners.bindSharedSniListener(sharing);
+                    sharedBound.put(bind.port(), bound);
+                }
+                else
+                {
+                    bound = listeners.bindBootstrapListener(listener);
+                }
             }
             catch (final Exception e)
             {

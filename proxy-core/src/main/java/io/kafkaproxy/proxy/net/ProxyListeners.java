@@ -17,6 +17,7 @@ import io.netty.util.concurrent.Promise;
 
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -126,6 +127,28 @@ final class ProxyListeners
             ":" + address.getPort() + ": " + cause.getMessage());
         failure.initCause(cause);
         return failure;
+    }
+
+    /**
+     * Binds one port for several listeners routed by SNI (of one cluster or several) and waits for it: the server
+     * name of each connection's ClientHello chooses its listener.
+     *
+     * @param shared the listeners, on the same bind address, their host names disjoint.
+     * @return the bound address.
+     */
+    InetSocketAddress bindSharedSniListener(final List<ListenerContext> shared)
+    {
+        final ListenerContext first = shared.get(0);
+        final ChannelFuture bound = serverBootstrap(new SharedSniChannelInitializer(shared, services))
+            .bind(new InetSocketAddress(first.bindAddress(), first.config().bindAddress().port()))
+            .syncUninterruptibly();
+        listenerChannels.add(bound.channel());
+        final InetSocketAddress address = (InetSocketAddress)bound.channel().localAddress();
+        for (final ListenerContext listener : shared)
+        {
+            listener.nodes().listenOnSharedPort(address.getPort());
+        }
+        return address;
     }
 
     /**

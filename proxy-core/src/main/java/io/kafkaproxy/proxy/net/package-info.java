@@ -17,7 +17,10 @@
  *       by SNI it starts as a {@link io.netty.handler.ssl.SniHandler}, which puts the {@code SslHandler} in its place
  *       once it has read the ClientHello's server name;</li>
  *   <li>{@code sniRouting}: {@code SniRoutingHandler}, on a listener routed by SNI, until the server name is known:
- *       it chooses the connection's target (bootstrap or one node) or refuses the connection;</li>
+ *       it chooses the connection's target (bootstrap or one node) or refuses the connection. On a port that several
+ *       SNI listeners share (of one cluster or several; {@code SharedSniChannelInitializer}), the {@code SniHandler}
+ *       presents the certificate of the listener the name belongs to, and {@code SharedSniRoutingHandler} chooses
+ *       that listener and its target, then adds {@code tlsHandshake} and the handlers below for it;</li>
  *   <li>{@code tlsHandshake}: {@link io.kafkaproxy.proxy.tls.ClientTlsHandshakeHandler}, with TLS, until the
  *       handshake succeeds (it names the certificate principal) or fails (counted, one WARN, closed);</li>
  *   <li>{@code clusterRouting}: {@code ClusterRoutingHandler}, on the routing listener only (whose pipeline

@@ -231,6 +231,39 @@ class ClusterConfigTest
             "routing.listener.bindAddress: port 9095 is in the node ports of clusters[0].listener");
     }
 
+    @Test
+    void shouldLetSniListenersOfTwoClustersShareAPortWithDisjointHostNames() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse(sniClusters("east", "west"), "t.yaml");
+
+        // Then
+        assertThat(config.clusters().get(0).listener().bindAddress()).isEqualTo(config.clusters().get(1).listener().bindAddress());
+    }
+
+    @Test
+    void shouldRefuseSniListenersSharingAPortWithOverlappingHostNames()
+    {
+        assertRefused(sniClusters("east", "east"), "clusters[1].listener.bindAddress: port 9443 is the bootstrap port of clusters[0].listener");
+    }
+
+    private static String sniClusters(final String firstDomain, final String secondDomain)
+    {
+        return """
+            clusters:
+              - name: east
+                upstream: {bootstrapServers: [east:9092]}
+                listener:
+                  bindAddress: 127.0.0.1:9443
+                  tls: {certificate: /e.crt, privateKey: /e.key, sni: {bootstrapHost: bootstrap.%s.test, nodeHostPattern: "b-$(nodeId).%s.test"}}
+              - name: west
+                upstream: {bootstrapServers: [west:9092]}
+                listener:
+                  bindAddress: 127.0.0.1:9443
+                  tls: {certificate: /w.crt, privateKey: /w.key, sni: {bootstrapHost: kafka.%s.test, nodeHostPattern: "b-$(nodeId).%s.test"}}
+            """.formatted(firstDomain, firstDomain, secondDomain, secondDomain);
+    }
+
     private static void assertRefused(final String yaml, final String message)
     {
         assertThatThrownBy(() -> ConfigParser.parse(yaml, "t.yaml"))
