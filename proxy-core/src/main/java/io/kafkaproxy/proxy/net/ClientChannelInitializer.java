@@ -128,6 +128,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         final ConnectionServices services)
     {
         final ClusterContext cluster = listener.cluster();
+        cluster.clientChannels().add(channel);
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
         final String listenerName = listener.name();
         final SaslCredentials sasl = snapshot.sasl(listenerName);

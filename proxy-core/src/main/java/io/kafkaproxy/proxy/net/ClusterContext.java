@@ -16,14 +16,18 @@ import io.kafkaproxy.proxy.sasl.FailedLoginLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,6 +54,9 @@ final class ClusterContext
     private final BrokerCircuitBreakers breakers;
     private final PolicyMetrics policyMetrics;
     private final FailedLoginLimiter failedLogins = new FailedLoginLimiter();
+    // Thread-safe groups: a reload that removes the cluster closes its listeners and drains its connections.
+    private final ChannelGroup listenerChannels = new DefaultChannelGroup("kafka-proxy-cluster-listeners", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup clientChannels = new DefaultChannelGroup("kafka-proxy-cluster-clients", GlobalEventExecutor.INSTANCE);
 
     /**
      * Builds the context of a cluster; nothing connects until {@link #discoverNodes}.
@@ -206,6 +213,44 @@ final class ClusterContext
     PolicyMetrics policyMetrics()
     {
         return policyMetrics;
+    }
+
+    /**
+     * The cluster's bound listener channels (bootstrap and node ports); a port shared with other clusters' SNI
+     * listeners is not among them.
+     *
+     * @return the thread-safe group.
+     */
+    ChannelGroup listenerChannels()
+    {
+        return listenerChannels;
+    }
+
+    /**
+     * The cluster's open client connections.
+     *
+     * @return the thread-safe group; closed channels leave it by themselves.
+     */
+    ChannelGroup clientChannels()
+    {
+        return clientChannels;
+    }
+
+    /**
+     * Stops the cluster, for a reload that removes it: closes its listeners, lets its connections finish the
+     * requests they have read (up to the drain timeout), then closes what is left. Other clusters are not touched.
+     * Called by the lifecycle thread; it waits.
+     *
+     * @param drainTimeout how long requests already read may take to be answered.
+     * @param timeoutMillis how long to wait for channels to close.
+     * @return how many connections were drained within the time.
+     */
+    int close(final Duration drainTimeout, final long timeoutMillis)
+    {
+        listenerChannels.close().awaitUninterruptibly(timeoutMillis);
+        final int drained = new ConnectionDrainer(clientChannels).drain(drainTimeout);
+        clientChannels.close().awaitUninterruptibly(timeoutMillis);
+        return drained;
     }
 
     /**

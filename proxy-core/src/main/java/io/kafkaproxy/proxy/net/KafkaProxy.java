@@ -49,6 +49,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -79,7 +80,9 @@ public final class KafkaProxy implements AutoCloseable
     private final ProxyMetrics metrics;
     private final MemoryPool memoryPool;
     private final AuditLog audit;
-    private final List<ClusterContext> clusters;
+    // Replaced whole by a reload that adds or removes a cluster (on the reload thread); read by any thread.
+    private volatile List<ClusterContext> clusters;
+    private final PoolByteBufAllocator allocator;
     private final ProxyListeners listeners;
     private final ConnectionServices services;
     private final ConnectionDrainer drainer;
@@ -110,7 +113,7 @@ public final class KafkaProxy implements AutoCloseable
         this.metrics = new ProxyMetrics(meterRegistry);
         this.memoryPool = new MemoryPool(poolSettings(config.memory(), gatewayMemorySlice(config)));
         metrics.bindMemoryPool(memoryPool);
-        final PoolByteBufAllocator allocator = new PoolByteBufAllocator(memoryPool, FramePromises.forPool(memoryPool,
+        this.allocator = new PoolByteBufAllocator(memoryPool, FramePromises.forPool(memoryPool,
             config.memory().frameTimeout(), config.memory().minFrameBytesPerSecond()));
         metrics.bindFramePromises(allocator.framePromises(), FramePromises::promisedBytes, FramePromises::timedOutFrames);
         this.audit = new AuditLog(config.audit(), meterRegistry);
@@ -121,7 +124,7 @@ public final class KafkaProxy implements AutoCloseable
         final List<ClusterContext> contexts = new ArrayList<>(config.clusters().size());
         for (int i = 0; i < config.clusters().size(); i++)
         {
-            contexts.add(newCluster(config, i, allocator));
+            contexts.add(newCluster(config, i, ClusterSnapshot.compile(config, config.clusters().get(i))));
         }
         this.clusters = List.copyOf(contexts);
         publishTlsMetrics();
@@ -152,7 +155,7 @@ public final class KafkaProxy implements AutoCloseable
         return addresses;
     }
 
-    private ClusterContext newCluster(final ProxyConfig config, final int index, final PoolByteBufAllocator allocator)
+    private ClusterContext newCluster(final ProxyConfig config, final int index, final ClusterSnapshot initial)
     {
         final ClusterConfig cluster = config.clusters().get(index);
         final List<ListenerConfig> listenerConfigs = cluster.allListeners();
@@ -162,7 +165,7 @@ public final class KafkaProxy implements AutoCloseable
             paths.add(config.clusterPath(index) + ProxyConfig.listenerPath(i));
         }
         return new ClusterContext(cluster.name(), listenerConfigs, paths, bindAddresses(listenerConfigs, paths),
-            ClusterSnapshot.compile(config, cluster), transport, resolver, allocator, audit, new PolicyMetrics(meterRegistry, cluster.name()),
+            initial, transport, resolver, allocator, audit, new PolicyMetrics(meterRegistry, cluster.name()),
             meterRegistry, listeners, eventLoops.acceptor().next());
     }
 
@@ -570,34 +573,150 @@ public final class KafkaProxy implements AutoCloseable
     }
 
     /**
-     * Publishes each cluster's compiled snapshot to it, then makes the configuration the running one. Connections
-     * take the snapshot at their next request, connect or accept. The snapshots of the clusters after the first are
-     * compiled here, all before any is published.
+     * Applies a new configuration's clusters: compiles the snapshot of each cluster that changed (and of each that
+     * reads files, which a reload re-reads), builds and binds each cluster that is new, publishes each changed
+     * snapshot to its cluster only, then closes each cluster that is gone (its listeners, then its connections,
+     * drained as at stop). A cluster that did not change keeps its snapshot object and its connections. Connections
+     * take a new snapshot at their next request, connect or accept.
      *
-     * @param newConfig the configuration the snapshot was compiled from, with the running clusters, in their order.
-     * @param snapshot  the first cluster's snapshot.
-     * @throws IllegalArgumentException if another cluster's rules do not compile, or the configuration does not name
-     *                                  the running clusters; nothing is published then.
+     * @param newConfig the configuration, validated, whose clusters that also run keep their restart-only settings
+     *                  (as a reload plan makes them).
+     * @param snapshot  the first cluster's snapshot, compiled from it.
+     * @throws IllegalArgumentException if a cluster's rules do not compile, or a new cluster's listener cannot be
+     *                                  bound; nothing is published then, and no cluster is added or removed.
      */
     public void publish(final ProxyConfig newConfig, final ClusterSnapshot snapshot)
     {
-        if (newConfig.clusters().size() != clusters.size())
+        final ProxyConfig running = config;
+        final List<ClusterContext> before = clusters;
+        final List<ClusterConfig> next = newConfig.clusters();
+        final List<ClusterSnapshot> snapshots = new ArrayList<>(next.size());
+        for (int i = 0; i < next.size(); i++)
         {
-            throw new IllegalArgumentException("clusters: a reload cannot add or remove a cluster: running " +
-                clusters.size() + ", new " + newConfig.clusters().size());
+            final ClusterConfig cluster = next.get(i);
+            final ClusterConfig runningCluster = running.cluster(cluster.name());
+            if (runningCluster != null && !needsNewSnapshot(running, newConfig, runningCluster, cluster))
+            {
+                snapshots.add(null);
+            }
+            else
+            {
+                snapshots.add(i == 0 ? snapshot : ClusterSnapshot.compile(newConfig, cluster));
+            }
         }
-        final List<ClusterSnapshot> snapshots = new ArrayList<>(clusters.size());
-        snapshots.add(snapshot);
-        for (int i = 1; i < clusters.size(); i++)
+        final List<ClusterContext> added = new ArrayList<>();
+        final List<ClusterContext> after = new ArrayList<>(next.size());
+        try
         {
-            snapshots.add(ClusterSnapshot.compile(newConfig, newConfig.clusters().get(i)));
+            for (int i = 0; i < next.size(); i++)
+            {
+                final ClusterContext existing = find(before, next.get(i).name());
+                if (existing != null)
+                {
+                    after.add(existing);
+                    continue;
+                }
+                final ClusterContext cluster = newCluster(newConfig, i, snapshots.get(i));
+                added.add(cluster);
+                after.add(cluster);
+                bindBootstrapListeners(cluster, Map.of(), new HashMap<>());
+            }
         }
-        for (int i = 0; i < clusters.size(); i++)
+        catch (final RuntimeException e)
         {
-            clusters.get(i).publish(snapshots.get(i));
+            for (final ClusterContext cluster : added)
+            {
+                cluster.close(Duration.ZERO, SHUTDOWN_TIMEOUT_MILLIS);
+            }
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
+        for (int i = 0; i < next.size(); i++)
+        {
+            if (snapshots.get(i) != null && !added.contains(after.get(i)))
+            {
+                after.get(i).publish(snapshots.get(i));
+            }
+        }
+        clusters = List.copyOf(after);
         config = newConfig;
+        for (final ClusterContext cluster : added)
+        {
+            cluster.discoverNodes(eventLoops.acceptor().next());
+            LOGGER.atInfo().addKeyValue("cluster", cluster.name()).log("cluster added");
+        }
+        for (final ClusterContext cluster : before)
+        {
+            if (!after.contains(cluster))
+            {
+                for (final ListenerContext listener : cluster.listeners())
+                {
+                    bootstrapAddresses.remove(listener.name());
+                }
+                final int drained = cluster.close(newConfig.shutdown().drainTimeout(), SHUTDOWN_TIMEOUT_MILLIS);
+                LOGGER.atInfo()
+                    .addKeyValue("cluster", cluster.name())
+                    .addKeyValue("drainedConnections", drained)
+                    .log("cluster removed");
+            }
+        }
         publishTlsMetrics();
+    }
+
+    /**
+     * Whether a running cluster needs a new snapshot: its section changed, a proxy-wide setting its snapshot holds
+     * changed, or it names files (TLS material, credentials), which every reload re-reads. A proxy of one cluster
+     * always publishes, as it did before clusters.
+     */
+    private static boolean needsNewSnapshot(
+        final ProxyConfig running, final ProxyConfig next, final ClusterConfig runningCluster, final ClusterConfig nextCluster)
+    {
+        if (next.clusters().size() == 1 || !runningCluster.equals(nextCluster) || readsFiles(nextCluster))
+        {
+            return true;
+        }
+        final boolean gatewayCluster = nextCluster.name().equals(next.gatewayCluster().name());
+        return running.network().maxRequestSizeBytes() != next.network().maxRequestSizeBytes() ||
+            running.network().maxResponseSizeBytes() != next.network().maxResponseSizeBytes() ||
+            !running.network().idleTimeout().equals(next.network().idleTimeout()) ||
+            !running.audit().equals(next.audit()) ||
+            gatewayCluster && (!Objects.equals(running.http(), next.http()) || !Objects.equals(running.mqtt(), next.mqtt()) ||
+                !running.gatewayCluster().name().equals(nextCluster.name()));
+    }
+
+    private static boolean readsFiles(final ClusterConfig cluster)
+    {
+        for (final ListenerConfig listener : cluster.allListeners())
+        {
+            if (listener.tls() != null || listener.sasl() != null)
+            {
+                return true;
+            }
+        }
+        return cluster.upstream().tls() != null || cluster.upstream().sasl() != null;
+    }
+
+    private static ClusterContext find(final List<ClusterContext> clusters, final String name)
+    {
+        for (final ClusterContext cluster : clusters)
+        {
+            if (cluster.name().equals(name))
+            {
+                return cluster;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The snapshot a cluster's connections read now.
+     *
+     * @param clusterName the cluster's name.
+     * @return its snapshot.
+     * @throws IllegalArgumentException if no cluster has that name.
+     */
+    public ClusterSnapshot clusterSnapshot(final String clusterName)
+    {
+        return cluster(clusterName).snapshot();
     }
 
     private void publishTlsMetrics()

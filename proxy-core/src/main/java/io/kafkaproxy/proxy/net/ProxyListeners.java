@@ -74,6 +74,7 @@ final class ProxyListeners
             .bind(new InetSocketAddress(listener.bindAddress(), listener.config().bindAddress().port()))
             .syncUninterruptibly();
         listenerChannels.add(bound.channel());
+        cluster.listenerChannels().add(bound.channel());
         final InetSocketAddress address = (InetSocketAddress)bound.channel().localAddress();
         if (listener.sniHostNames() != null)
         {
@@ -102,6 +103,7 @@ final class ProxyListeners
                 if (future.isSuccess())
                 {
                     listenerChannels.add(future.channel());
+                    listener.cluster().listenerChannels().add(future.channel());
                     bound.setSuccess(((InetSocketAddress)future.channel().localAddress()).getPort());
                 }
                 else

@@ -39,22 +39,19 @@ final class ConfigChangeDetector
         final List<String> changed = new ArrayList<>();
         // TLS material and SASL credentials are read at every snapshot compile: a listener's tls and sasl apply to the
         // next connections, live. Its sni section decides which ports are bound, so that waits for a restart.
-        if (sameClusters(running, next))
+        for (int c = 0; c < next.clusters().size(); c++)
         {
-            for (int c = 0; c < running.clusters().size(); c++)
+            // A cluster that runs on keeps its listeners until a restart; one added or removed is applied live.
+            final String path = next.clusterPath(c);
+            final ClusterConfig after = next.clusters().get(c);
+            final ClusterConfig before = running.cluster(after.name());
+            if (before != null)
             {
-                final String path = next.clusterPath(c);
-                final ClusterConfig before = running.clusters().get(c);
-                final ClusterConfig after = next.clusters().get(c);
                 changedIf(changed, path + "listener", restartOnly(before.listener()), restartOnly(after.listener()));
                 changedIf(changed, path + "listeners", before.listeners().stream().map(ConfigChangeDetector::restartOnly).toList(),
                     after.listeners().stream().map(ConfigChangeDetector::restartOnly).toList());
                 changedIf(changed, path + "clusterId", before.clusterId(), after.clusterId());
             }
-        }
-        else
-        {
-            changedIf(changed, "clusters", clusterNames(running), clusterNames(next));
         }
         changedIf(changed, "network.ioThreads", running.network().ioThreads(), next.network().ioThreads());
         changedIf(changed, "memory", running.memory(), next.memory());
@@ -74,12 +71,26 @@ final class ConfigChangeDetector
     private static List<String> liveChanges(final ProxyConfig running, final ProxyConfig next)
     {
         final List<String> changed = new ArrayList<>();
-        if (sameClusters(running, next))
+        for (int c = 0; c < next.clusters().size(); c++)
         {
-            for (int c = 0; c < running.clusters().size(); c++)
+            final ClusterConfig after = next.clusters().get(c);
+            final ClusterConfig before = running.cluster(after.name());
+            if (before == null)
             {
-                clusterLiveChanges(changed, next.clusterPath(c), running.clusters().get(c), next.clusters().get(c),
-                    !next.singleClusterForm());
+                changed.add(next.clusterPath(c).isEmpty() ? "clusters" : next.clusterPath(c).substring(0, next.clusterPath(c).length() - 1));
+            }
+            else
+            {
+                clusterLiveChanges(changed, next.clusterPath(c), before, after, !next.singleClusterForm());
+            }
+        }
+        for (int c = 0; c < running.clusters().size(); c++)
+        {
+            if (next.cluster(running.clusters().get(c).name()) == null)
+            {
+                // Removed: named by its place in the running file.
+                changed.add(running.clusterPath(c).isEmpty() ? "clusters" :
+                    running.clusterPath(c).substring(0, running.clusterPath(c).length() - 1));
             }
         }
         changedIf(changed, "network.maxRequestSizeBytes", running.network().maxRequestSizeBytes(), next.network().maxRequestSizeBytes());

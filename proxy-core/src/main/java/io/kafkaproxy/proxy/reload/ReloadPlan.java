@@ -36,11 +36,10 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
      */
     public static StepResult<ReloadPlan> plan(final ProxyConfig running, final ProxyConfig fromFile)
     {
-        if (!ConfigChangeDetector.sameClusters(running, fromFile))
+        if ((running.http() != null || running.mqtt() != null) && fromFile.cluster(running.gatewayCluster().name()) == null)
         {
-            return new StepResult.Failed<>("clusters: adding, removing, renaming or reordering clusters takes a restart: " +
-                "running " + running.clusters().stream().map(ClusterConfig::name).toList() + ", new " +
-                fromFile.clusters().stream().map(ClusterConfig::name).toList());
+            return new StepResult.Failed<>("clusters: the cluster the gateway serves cannot be removed by a reload: " +
+                running.gatewayCluster().name());
         }
         final List<String> restartRequired = ConfigChangeDetector.detect(running, fromFile).restartOnly();
         final ProxyConfig effective;
@@ -77,8 +76,14 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
         final List<ClusterConfig> live = new ArrayList<>(fromFile.clusters().size());
         for (int c = 0; c < fromFile.clusters().size(); c++)
         {
-            final ClusterConfig before = running.clusters().get(c);
             final ClusterConfig after = fromFile.clusters().get(c);
+            final ClusterConfig before = running.cluster(after.name());
+            if (before == null)
+            {
+                // A new cluster: built and bound whole.
+                live.add(after);
+                continue;
+            }
             live.add(new ClusterConfig(before.name(), before.clusterId(), after.upstream(),
                 ConfigChangeDetector.withLiveSecurity(before.listener(), after.listener()),
                 liveListeners(before.listeners(), after.listeners()), after.acl(), after.quotas(), after.circuitBreaker()));

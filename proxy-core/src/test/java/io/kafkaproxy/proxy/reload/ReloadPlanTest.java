@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.reload;
 
+import io.kafkaproxy.proxy.config.ClusterConfig;
 import io.kafkaproxy.proxy.config.ConfigException;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
@@ -104,6 +105,39 @@ class ReloadPlanTest
         assertThat(plan.config().http().auth().usersFile()).hasToString("/etc/b.txt");
         assertThat(plan.config().mqtt()).isNull();
         assertThat(plan.config().gateway()).isEqualTo(running.gateway());
+    }
+
+    @Test
+    void shouldAddRemoveAndChangeClustersByNameKeepingTheRunningListenersOfThoseThatStay() throws ConfigException
+    {
+        // Given
+        final ProxyConfig running = parse(clusters("east", "127.0.0.1:9092", "deny") + clusters("west", "127.0.0.1:9192", "allow")
+            .replace("clusters:\n", ""));
+        final ProxyConfig fromFile = parse(clusters("north", "127.0.0.1:9292", "allow") +
+            clusters("east", "127.0.0.1:9392", "allow").replace("clusters:\n", ""));
+
+        // When
+        final StepResult<ReloadPlan> result = ReloadPlan.plan(running, fromFile);
+
+        // Then: north added, east's ACL changed but its listener kept, west removed
+        assertThat(result).isInstanceOf(StepResult.Done.class);
+        final ReloadPlan plan = ((StepResult.Done<ReloadPlan>)result).value();
+        assertThat(plan.config().clusters()).extracting(ClusterConfig::name).containsExactly("north", "east");
+        assertThat(plan.config().cluster("east").listener()).isEqualTo(running.cluster("east").listener());
+        assertThat(plan.config().cluster("east").acl()).isEqualTo(fromFile.cluster("east").acl());
+        assertThat(plan.changed()).containsExactly("clusters[0]", "clusters[1].acl", "clusters[1]");
+        assertThat(plan.restartRequired()).containsExactly("clusters[1].listener");
+    }
+
+    private static String clusters(final String name, final String bind, final String policy)
+    {
+        return """
+            clusters:
+              - name: %s
+                upstream: {bootstrapServers: [%s:9092]}
+                listener: {bindAddress: "%s", nodePorts: {first: 0, count: 1}}
+                acl: {defaultPolicy: %s}
+            """.formatted(name, name, bind, policy);
     }
 
     @Test
