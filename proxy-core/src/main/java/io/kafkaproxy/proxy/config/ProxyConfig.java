@@ -335,7 +335,7 @@ public record ProxyConfig(
      * @param paths the YAML path of each.
      * @throws IllegalArgumentException naming the path of the first listener that clashes with an earlier one.
      */
-    static void checkListeners(final List<ListenerConfig> all, final List<String> paths)
+    private static void checkListeners(final List<ListenerConfig> all, final List<String> paths)
     {
         final Set<String> names = new HashSet<>();
         for (int i = 0; i < all.size(); i++)

@@ -171,7 +171,7 @@ final class ClusterContext
     }
 
     /**
-     * The node registry of the first listener (issue 14 generalizes readiness and the node listing to all).
+     * The node registry of the first listener: the one discovery feeds, which every listener of the cluster shares.
      *
      * @return the registry.
      */

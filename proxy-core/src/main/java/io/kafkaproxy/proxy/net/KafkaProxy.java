@@ -43,7 +43,6 @@ import org.slf4j.LoggerFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,7 +61,7 @@ import java.util.concurrent.TimeUnit;
  * <p>This is the lifecycle API the command line, the demo and the tests use: {@link #builder} then
  * {@link KafkaProxyBuilder#start()}, {@link #reconfigure}, and {@link #close()}. Start, reconfigure and close are called
  * from an ordinary thread, never from an event loop. What belongs to one upstream cluster is in its
- * {@link ClusterContext}; the proxy holds a list of them, today of one, built from the {@code upstream} section.
+ * {@link ClusterContext}; the proxy holds a list of them, one per virtual cluster, which a reload may change.
  *
  * <p>A little over 400 lines: half of it is the documented accessors of the lifecycle API that the command line and
  * the tests use; the rest is the start and close order, which reads best in one place.
