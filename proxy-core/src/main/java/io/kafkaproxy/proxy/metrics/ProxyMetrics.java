@@ -39,6 +39,8 @@ public final class ProxyMetrics
     public static final String BROKER_AUTHENTICATION_FAILURES = "kafka.proxy.broker.authentication.failures";
     /** Open connections, by side. */
     public static final String ACTIVE_CONNECTIONS = "kafka.proxy.connections.active";
+    /** Open client connections of one virtual cluster, by {@link #CLUSTER} (a routed one once it is routed). */
+    public static final String CLUSTER_CONNECTIONS = "kafka.proxy.cluster.connections.active";
 
     /** Requests read from a client whose connection closed before their response. */
     public static final String REQUESTS_UNANSWERED = "kafka.proxy.requests.unanswered";

@@ -13,6 +13,7 @@ import io.kafkaproxy.proxy.policy.PolicyServices;
 import io.kafkaproxy.proxy.routing.BrokerNodeDiscovery;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.sasl.FailedLoginLimiter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.netty.channel.EventLoop;
@@ -57,6 +58,8 @@ final class ClusterContext
     // Thread-safe groups: a reload that removes the cluster closes its listeners and drains its connections.
     private final ChannelGroup listenerChannels = new DefaultChannelGroup("kafka-proxy-cluster-listeners", GlobalEventExecutor.INSTANCE);
     private final ChannelGroup clientChannels = new DefaultChannelGroup("kafka-proxy-cluster-clients", GlobalEventExecutor.INSTANCE);
+    private final MeterRegistry registry;
+    private final Gauge connections;
 
     /**
      * Builds the context of a cluster; nothing connects until {@link #discoverNodes}.
@@ -111,6 +114,11 @@ final class ClusterContext
         this.policyMetrics = policyMetrics;
         this.breakers = new BrokerCircuitBreakers(() -> snapshots.current().circuitBreaker(), registry,
             Tags.of(ProxyMetrics.CLUSTER, name));
+        this.registry = registry;
+        this.connections = Gauge.builder(ProxyMetrics.CLUSTER_CONNECTIONS, clientChannels, ChannelGroup::size)
+            .tag(ProxyMetrics.CLUSTER, name)
+            .description("Open client connections of one virtual cluster")
+            .register(registry);
         if (initial.brokerTls() != null)
         {
             // Once at start: which implementation the broker handshakes run on, and whether the proxy logs in.
@@ -250,6 +258,7 @@ final class ClusterContext
         listenerChannels.close().awaitUninterruptibly(timeoutMillis);
         final int drained = new ConnectionDrainer(clientChannels).drain(drainTimeout);
         clientChannels.close().awaitUninterruptibly(timeoutMillis);
+        registry.remove(connections);
         return drained;
     }
 

@@ -183,6 +183,8 @@ class VirtualClustersIT
             .allSatisfy(gauge -> assertThat(gauge.getId().getTag(ProxyMetrics.CLUSTER)).isIn(EAST, WEST));
         assertThat(proxy.meterRegistry().find(PolicyMetrics.THROTTLE_TIME).timers())
             .extracting(timer -> timer.getId().getTag(ProxyMetrics.CLUSTER)).containsOnly(EAST, WEST);
+        assertThat(proxy.meterRegistry().find(ProxyMetrics.CLUSTER_CONNECTIONS).gauges())
+            .extracting(gauge -> gauge.getId().getTag(ProxyMetrics.CLUSTER)).containsExactlyInAnyOrder(EAST, WEST);
     }
 
     private static double denials(final String cluster)
