@@ -4,14 +4,15 @@ import io.kafkaproxy.proxy.acl.AclAuthorizer;
 import io.kafkaproxy.proxy.gateway.settings.GatewaySettings;
 import io.kafkaproxy.proxy.config.AuditConfig;
 import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
+import io.kafkaproxy.proxy.config.FailoverConfig;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.config.SaslTerminationConfig;
 import io.kafkaproxy.proxy.config.TlsServerConfig;
 import io.kafkaproxy.proxy.ratelimit.QuotaBook;
-import io.kafkaproxy.proxy.tls.ClientTlsContext;
 import io.kafkaproxy.proxy.tls.BrokerTlsContext;
+import io.kafkaproxy.proxy.tls.ClientTlsContext;
 import io.kafkaproxy.proxy.sasl.SaslCredentials;
 
 import java.util.HashMap;
@@ -46,6 +47,12 @@ import java.util.Map;
  *                             through has none.
  * @param gateway              the HTTP and MQTT gateway listeners' TLS and credentials, read from their files at each
  *                             compile; null when the configuration has neither.
+ * @param primary              the primary upstream ({@code upstream}), compiled. The fields above
+ *                             ({@code bootstrapServers}, {@code connectTimeoutMillis}, {@code brokerTls},
+ *                             {@code brokerLogin}) are the <em>active</em> upstream's: the primary's, or after a failover
+ *                             the standby's (see {@link #withActiveUpstream}).
+ * @param standby              the standby upstream ({@code upstream.standby}), compiled; null without one.
+ * @param failover             the {@code upstream.failover} section; null without a standby.
  */
 public record ClusterSnapshot(
     List<HostPort> bootstrapServers,
@@ -63,7 +70,10 @@ public record ClusterSnapshot(
     BrokerLoginCredentials brokerLogin,
     SaslCredentials sasl,
     Map<String, SaslCredentials> listenerSasl,
-    GatewaySettings gateway)
+    GatewaySettings gateway,
+    UpstreamSettings primary,
+    UpstreamSettings standby,
+    FailoverConfig failover)
 {
     /**
      * Takes the values of a validated configuration and compiles its rules.
@@ -99,9 +109,10 @@ public record ClusterSnapshot(
                 listenerSasl.put(listeners.get(i).name(), SaslCredentials.load(sasl, ProxyConfig.listenerPath(i) + ".sasl"));
             }
         }
+        final UpstreamSettings primary = UpstreamSettings.primary(config.upstream());
         return new ClusterSnapshot(
-            List.copyOf(config.upstream().bootstrapServers()),
-            (int)config.upstream().connectTimeout().toMillis(),
+            List.copyOf(primary.bootstrapServers()),
+            primary.connectTimeoutMillis(),
             config.network().idleTimeout().toMillis(),
             config.network().maxRequestSizeBytes(),
             config.network().maxResponseSizeBytes(),
@@ -111,11 +122,33 @@ public record ClusterSnapshot(
             config.audit(),
             listenerTls.get(config.listener().name()),
             Map.copyOf(listenerTls),
-            config.upstream().tls() == null ? null : BrokerTlsContext.compile(config.upstream().tls()),
-            config.upstream().sasl() == null ? null : BrokerLoginCredentials.compile(config.upstream().sasl()),
+            primary.brokerTls(),
+            primary.brokerLogin(),
             listenerSasl.get(config.listener().name()),
             Map.copyOf(listenerSasl),
-            GatewaySettings.compile(config));
+            GatewaySettings.compile(config),
+            primary,
+            UpstreamSettings.standby(config.upstream().standby()),
+            config.upstream().failover());
+    }
+
+    /**
+     * The same snapshot reaching another upstream: its bootstrap servers, connect timeout, broker TLS and broker login
+     * are the given upstream's; everything else (listeners, policy, limits) stays.
+     *
+     * @param active the upstream to reach: {@link #primary()} or {@link #standby()}.
+     * @return the new snapshot, or this one when it already reaches that upstream.
+     */
+    public ClusterSnapshot withActiveUpstream(final UpstreamSettings active)
+    {
+        if (active.bootstrapServers().equals(bootstrapServers) && active.brokerTls() == brokerTls &&
+            active.brokerLogin() == brokerLogin && active.connectTimeoutMillis() == connectTimeoutMillis)
+        {
+            return this;
+        }
+        return new ClusterSnapshot(List.copyOf(active.bootstrapServers()), active.connectTimeoutMillis(), idleTimeoutMillis,
+            maxRequestSizeBytes, maxResponseSizeBytes, acl, quotas, circuitBreaker, audit, clientTls, listenerTls,
+            active.brokerTls(), active.brokerLogin(), sasl, listenerSasl, gateway, primary, standby, failover);
     }
 
     /**

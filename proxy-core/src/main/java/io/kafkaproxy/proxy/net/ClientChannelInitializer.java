@@ -71,6 +71,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
     protected void initChannel(final Channel channel)
     {
         services.clientChannels().add(channel);
+        cluster.clientChannels().add(channel);
         // One snapshot for the whole pipeline: TLS material and timeouts from the same reload.
         final ClusterSnapshot snapshot = cluster.snapshot();
         final ClientTlsContext tls = snapshot.clientTls(listener.name());
@@ -104,7 +105,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
             }, cluster.failedLogins(), principal, saslFraming);
         }
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
-            channel, target, cluster.connector(), listener.nodes(), services.metrics(), header, headerDecoder.view(),
+            channel, target, cluster.connectorForNewConnection(), listener.nodes(), services.metrics(), header, headerDecoder.view(),
             policy, cluster.breakers(), services.logLimits(), saslSetup);
 
         final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);

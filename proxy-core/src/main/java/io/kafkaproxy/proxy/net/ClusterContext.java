@@ -5,7 +5,11 @@ import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
 import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.cluster.ClusterSnapshotReference;
 import io.kafkaproxy.proxy.codec.FrameSizeLimit;
+import io.kafkaproxy.proxy.cluster.UpstreamSettings;
 import io.kafkaproxy.proxy.config.ListenerConfig;
+import io.kafkaproxy.proxy.connection.BrokerConnector;
+import io.kafkaproxy.proxy.failover.ClusterFailover;
+import io.kafkaproxy.proxy.failover.FailoverTarget;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
@@ -15,6 +19,9 @@ import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.sasl.FailedLoginLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.resolver.AddressResolverGroup;
 import io.netty.util.concurrent.EventExecutor;
 
@@ -28,7 +35,8 @@ import java.util.List;
 
 /**
  * Everything that belongs to one upstream cluster: its published {@link ClusterSnapshot}, its client listeners
- * (each with its broker nodes' port allocation), node discovery, the connector to its brokers, its policy and its circuit breakers. A proxy
+ * (each with its broker nodes' port allocation), node discovery, the connector to its brokers, its policy and its circuit breakers,
+ * its failover between primary and standby upstream ({@link ClusterFailover}) and its client connections. A proxy
  * in front of several clusters holds one context per cluster.
  *
  * <p>Built and published to by the lifecycle thread (start, reload); read by the event loops only through the
@@ -48,6 +56,9 @@ final class ClusterContext
     private final BrokerCircuitBreakers breakers;
     private final PolicyMetrics policyMetrics;
     private final FailedLoginLimiter failedLogins = new FailedLoginLimiter();
+    private final ClusterFailover failover;
+    // The cluster's own client connections, which a failover closes so that they re-bootstrap.
+    private final ChannelGroup clientChannels;
 
     /**
      * Builds the context of a cluster; nothing connects until {@link #discoverNodes}.
@@ -63,8 +74,12 @@ final class ClusterContext
      * @param registry        where the circuits' meters live (not labelled by cluster yet).
      * @param listeners       binds the listeners of this cluster's nodes.
      * @param notifier        where the node registry runs its callbacks.
+     * @param name            the virtual cluster's name, in the admin API and the failover meters.
+     * @param failoverLoop    where the failover probes and switches run.
      */
     ClusterContext(
+        final String name,
+        final EventLoop failoverLoop,
         final List<ListenerConfig> listenerConfigs,
         final List<InetAddress> bindAddresses,
         final ClusterSnapshot initial,
@@ -96,6 +111,9 @@ final class ClusterContext
         this.policy = new PolicyServices(snapshots, audit, policyMetrics);
         this.policyMetrics = policyMetrics;
         this.breakers = new BrokerCircuitBreakers(() -> snapshots.current().circuitBreaker(), registry);
+        this.clientChannels = new DefaultChannelGroup("kafka-proxy-clients-" + name, GlobalEventExecutor.INSTANCE);
+        this.failover = new ClusterFailover(name, failoverLoop, snapshots::current, new UpstreamSwitch(failoverLoop),
+            connector.template(), responseLimit.maxMessageSizeBytes(), audit, registry, System::currentTimeMillis);
         if (initial.brokerTls() != null)
         {
             // Once at start: which implementation the broker handshakes run on, and whether the proxy logs in.
@@ -114,7 +132,11 @@ final class ClusterContext
      */
     void publish(final ClusterSnapshot snapshot)
     {
-        snapshots.publish(snapshot);
+        synchronized (snapshots)
+        {
+            // A reload compiles the primary's upstream fields; after a failover the standby's stay in force.
+            snapshots.publish(snapshot.withActiveUpstream(failover.activeSettings(snapshot)));
+        }
         requestLimit.set(snapshot.maxRequestSizeBytes());
         responseLimit.set(snapshot.maxResponseSizeBytes());
         policy.onPublished(snapshot);
@@ -132,6 +154,79 @@ final class ClusterContext
         final ClusterSnapshot snapshot = snapshots.current();
         new BrokerNodeDiscovery(connector.template(), executor, snapshot.bootstrapServers(), nodes(),
             responseLimit.maxMessageSizeBytes(), snapshot.brokerTls(), snapshot.connectTimeoutMillis()).start();
+        failover.start();
+    }
+
+    /**
+     * The cluster's failover state: active upstream, generation, probes, switches.
+     *
+     * @return the failover state; without a standby it only refuses to switch.
+     */
+    ClusterFailover failover()
+    {
+        return failover;
+    }
+
+    /**
+     * The connector of a client connection accepted now, fenced by the failover generation of this moment.
+     *
+     * @return the connector.
+     */
+    BrokerConnector connectorForNewConnection()
+    {
+        return connector.forNewConnection(failover);
+    }
+
+    /**
+     * The cluster's client connections: each accepted channel is added, and leaves when it closes.
+     *
+     * @return the group.
+     */
+    ChannelGroup clientChannels()
+    {
+        return clientChannels;
+    }
+
+    /**
+     * Stops what the cluster runs by itself (the failover probes).
+     */
+    void close()
+    {
+        failover.close();
+    }
+
+    /**
+     * A switch as it applies to this cluster: the snapshot's upstream, the node registries, the client connections.
+     */
+    private final class UpstreamSwitch implements FailoverTarget
+    {
+        private final EventLoop failoverLoop;
+
+        UpstreamSwitch(final EventLoop failoverLoop)
+        {
+            this.failoverLoop = failoverLoop;
+        }
+
+        @Override
+        public void activate(final UpstreamSettings upstream)
+        {
+            synchronized (snapshots)
+            {
+                snapshots.publish(snapshots.current().withActiveUpstream(upstream));
+            }
+            for (final ListenerContext listener : listeners)
+            {
+                listener.nodes().forgetBrokerAddresses();
+            }
+        }
+
+        @Override
+        public void onSwitched(final UpstreamSettings upstream)
+        {
+            new BrokerNodeDiscovery(connector.template(), failoverLoop, upstream.bootstrapServers(), nodes(),
+                responseLimit.maxMessageSizeBytes(), upstream.brokerTls(), upstream.connectTimeoutMillis()).start();
+            clientChannels.close();
+        }
     }
 
     ClusterSnapshot snapshot()

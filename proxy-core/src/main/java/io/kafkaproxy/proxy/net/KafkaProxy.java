@@ -16,6 +16,7 @@ import io.kafkaproxy.proxy.gateway.GatewayNetwork;
 import io.kafkaproxy.proxy.gateway.settings.GatewaySettings;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.connection.ConnectionLogLimits;
+import io.kafkaproxy.proxy.failover.ClusterFailover;
 import io.kafkaproxy.proxy.memory.FramePromises;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.JvmMetricsBinding;
@@ -63,6 +64,8 @@ public final class KafkaProxy implements AutoCloseable
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(KafkaProxy.class);
     private static final long SHUTDOWN_TIMEOUT_MILLIS = 5_000;
+    /** The name of the one cluster of today's top-level {@code upstream} section. */
+    public static final String DEFAULT_CLUSTER_NAME = "default";
 
     private volatile ProxyConfig config;
     private final Transport transport;
@@ -143,7 +146,7 @@ public final class KafkaProxy implements AutoCloseable
     private ClusterContext newCluster(
         final ClusterSnapshot initial, final PoolByteBufAllocator allocator, final List<InetAddress> bindAddresses)
     {
-        return new ClusterContext(config.allListeners(), bindAddresses, initial, transport, resolver, allocator, audit,
+        return new ClusterContext(DEFAULT_CLUSTER_NAME, eventLoops.acceptor().next(), config.allListeners(), bindAddresses, initial, transport, resolver, allocator, audit,
             new PolicyMetrics(meterRegistry), meterRegistry, listeners, eventLoops.acceptor().next());
     }
 
@@ -391,6 +394,34 @@ public final class KafkaProxy implements AutoCloseable
     }
 
     /**
+     * The failover state of every cluster, by name: the handle the admin API and the tests switch clusters with.
+     *
+     * @return the clusters' failover states, in configuration order.
+     */
+    public List<ClusterFailover> clusterFailovers()
+    {
+        return clusters.stream().map(ClusterContext::failover).toList();
+    }
+
+    /**
+     * The failover state of one cluster.
+     *
+     * @param clusterName the cluster's name ({@value #DEFAULT_CLUSTER_NAME} for the top-level {@code upstream}).
+     * @return its failover state, or null if no cluster has that name.
+     */
+    public ClusterFailover clusterFailover(final String clusterName)
+    {
+        for (final ClusterContext cluster : clusters)
+        {
+            if (cluster.failover().name().equals(clusterName))
+            {
+                return cluster.failover();
+            }
+        }
+        return null;
+    }
+
+    /**
      * The proxy's meters.
      *
      * @return the metrics.
@@ -505,6 +536,10 @@ public final class KafkaProxy implements AutoCloseable
             .addKeyValue("drainTimeout", drainTimeout)
             .log("stopping");
         listeners.close(SHUTDOWN_TIMEOUT_MILLIS);
+        for (final ClusterContext cluster : clusters)
+        {
+            cluster.close();
+        }
         if (gateway != null)
         {
             gateway.close();

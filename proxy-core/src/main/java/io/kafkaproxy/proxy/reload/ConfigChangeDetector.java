@@ -41,6 +41,9 @@ final class ConfigChangeDetector
         changedIf(changed, "listener", restartOnly(running.listener()), restartOnly(next.listener()));
         changedIf(changed, "listeners", running.listeners().stream().map(ConfigChangeDetector::restartOnly).toList(),
             next.listeners().stream().map(ConfigChangeDetector::restartOnly).toList());
+        // The failover state (active upstream, generation, probes) is built at start for the standby it names.
+        changedIf(changed, "upstream.standby", running.upstream().standby(), next.upstream().standby());
+        changedIf(changed, "upstream.failover", running.upstream().failover(), next.upstream().failover());
         changedIf(changed, "network.ioThreads", running.network().ioThreads(), next.network().ioThreads());
         changedIf(changed, "memory", running.memory(), next.memory());
         changedIf(changed, "admin", running.admin(), next.admin());

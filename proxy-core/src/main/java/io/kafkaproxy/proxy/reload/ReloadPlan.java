@@ -43,6 +43,7 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
             effective = fromFile.toBuilder()
                 .listener(ConfigChangeDetector.withLiveSecurity(running.listener(), fromFile.listener()))
                 .listeners(liveListeners(running, fromFile))
+                .upstream(fromFile.upstream().withStandby(running.upstream().standby(), running.upstream().failover()))
                 .network(fromFile.network().withIoThreads(running.network().ioThreads()))
                 .memory(running.memory())
                 .admin(running.admin())

@@ -71,6 +71,10 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
         FAILED
     }
 
+    // A node whose broker address was forgotten (a failover): no broker advertises port -1, so it is learnt again.
+    private static final String FORGOTTEN_HOST = "";
+    private static final int FORGOTTEN_PORT = -1;
+
     private final String advertisedHost;
     private final SniHostNames hostNames;
     private final ConcurrentHashMap<Integer, String> nodeHosts = new ConcurrentHashMap<>();
@@ -199,6 +203,20 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
     }
 
     /**
+     * Forgets the broker address of every node, keeping its proxy port and listener: after a failover the nodes of the
+     * upstream left are not reached any more, and the new upstream's nodes take the ports of their node ids as they
+     * are learnt (discovery or a rewritten response), so clients see the same addresses. Until a node is learnt
+     * again, a connection to its port finds no broker and is closed.
+     */
+    public synchronized void forgetBrokerAddresses()
+    {
+        for (final BrokerNode node : nodes.values())
+        {
+            nodes.put(node.nodeId(), node.withBrokerAddress(FORGOTTEN_HOST, FORGOTTEN_PORT));
+        }
+    }
+
+    /**
      * The address a node's connections go to.
      *
      * @param nodeId the broker node id.
@@ -207,7 +225,8 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
     public InetSocketAddress brokerAddress(final int nodeId)
     {
         final BrokerNode node = nodes.get(nodeId);
-        return node == null ? null : InetSocketAddress.createUnresolved(node.brokerHost(), node.brokerPort());
+        return node == null || node.brokerPort() == FORGOTTEN_PORT ? null :
+            InetSocketAddress.createUnresolved(node.brokerHost(), node.brokerPort());
     }
 
     /**

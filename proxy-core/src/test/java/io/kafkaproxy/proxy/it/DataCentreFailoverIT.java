@@ -1,0 +1,178 @@
+package io.kafkaproxy.proxy.it;
+
+import io.kafkaproxy.proxy.config.FailoverConfig;
+import io.kafkaproxy.proxy.failover.ClusterFailover;
+import io.kafkaproxy.proxy.failover.SwitchOutcome;
+import io.kafkaproxy.proxy.failover.SwitchTrigger;
+import io.kafkaproxy.proxy.net.KafkaProxy;
+import io.kafkaproxy.proxy.testing.DataCentrePair;
+import io.kafkaproxy.proxy.testing.SteadyConsumer;
+import io.kafkaproxy.proxy.testing.SteadyProducer;
+import io.micrometer.core.instrument.Counter;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Failover between data centres with real brokers and clients: two single-node clusters (primary and standby), the
+ * proxy in front with {@code upstream.standby}, an idempotent producer and a consumer group through it. Asserts what a
+ * user needs: no acknowledged record lost (each is in the primary or the standby), clients carrying on at the standby
+ * through the same bootstrap address, and not one proxy connection left to the old primary.
+ */
+class DataCentreFailoverIT
+{
+    private static final Duration SWITCH_TIMEOUT = Duration.ofSeconds(30);
+    // Probed once at start, then not again during a test: the connections counted to the primary are the clients'.
+    private static final FailoverConfig MANUAL_ONLY = FailoverConfig.of(Duration.ofHours(1), Duration.ofSeconds(5), 0, null, null);
+
+    private static DataCentrePair dataCentres;
+
+    @BeforeAll
+    static void startBothDataCentres()
+    {
+        dataCentres = DataCentrePair.start();
+    }
+
+    @AfterAll
+    static void stopBothDataCentres()
+    {
+        dataCentres.close();
+    }
+
+    @Test
+    void manualFailoverUnderLoadShouldLoseNoAcknowledgedRecordAndLeaveNoConnectionToThePrimary() throws Exception
+    {
+        // Given
+        final String topic = "failover-manual";
+        dataCentres.createTopicOnBoth(topic, 1);
+        try (KafkaProxy proxy = KafkaProxy.builder(dataCentres.proxyConfig(MANUAL_ONLY)).start())
+        {
+            final ClusterFailover cluster = proxy.clusterFailover(KafkaProxy.DEFAULT_CLUSTER_NAME);
+            awaitProbed(cluster);
+            final SteadyProducer producer = SteadyProducer.start(topic, producerConfig(proxy));
+            final SteadyConsumer consumer = SteadyConsumer.start(topic, consumerConfig(proxy, "failover-manual-group"));
+            try
+            {
+                producer.awaitMoreAcknowledged(200, Duration.ofSeconds(60));
+                await().atMost(Duration.ofSeconds(30)).until(() -> !consumer.received().isEmpty());
+                assertThat(DataCentrePair.connectionsTo(dataCentres.primary())).isNotEmpty();
+
+                // When
+                final SwitchOutcome outcome = cluster.failover(SwitchTrigger.MANUAL, "test: data centre drill")
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+                // Then
+                assertThat(outcome.refusal()).isNull();
+                assertThat(outcome.status().active()).isEqualTo("standby");
+                assertThat(outcome.status().generation()).isEqualTo(1);
+                producer.awaitMoreAcknowledged(200, Duration.ofSeconds(90));
+                await().atMost(SWITCH_TIMEOUT).untilAsserted(() ->
+                    assertThat(DataCentrePair.connectionsTo(dataCentres.primary())).isEmpty());
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                {
+                    final Set<String> onStandby = DataCentrePair.valuesIn(dataCentres.standby(), topic);
+                    assertThat(onStandby).isNotEmpty();
+                    assertThat(consumer.received()).containsAnyElementsOf(onStandby);
+                });
+            }
+            finally
+            {
+                producer.close();
+                consumer.close();
+            }
+            final Set<String> everywhere = new HashSet<>(DataCentrePair.valuesIn(dataCentres.primary(), topic));
+            everywhere.addAll(DataCentrePair.valuesIn(dataCentres.standby(), topic));
+            assertThat(everywhere).containsAll(producer.acknowledged());
+            assertThat(DataCentrePair.connectionsTo(dataCentres.primary())).isEmpty();
+            assertThat(switches(proxy, "standby", "manual")).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void failoverToAStandbyWhoseProbeFailedShouldBeRefusedAndTheRoutingKept() throws Exception
+    {
+        // Given
+        final int closedPort;
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            closedPort = socket.getLocalPort();
+        }
+        final var config = dataCentres.proxyConfig(FailoverConfig.of(Duration.ofMillis(200), Duration.ofSeconds(1), 0, null, null));
+        final var unreachableStandby = config.toBuilder().upstream(config.upstream().withStandby(
+            io.kafkaproxy.proxy.config.StandbyUpstreamConfig.of(
+                java.util.List.of(new io.kafkaproxy.proxy.config.HostPort("127.0.0.1", closedPort)), null, null, null),
+            config.upstream().failover())).build();
+        try (KafkaProxy proxy = KafkaProxy.builder(unreachableStandby).start())
+        {
+            final ClusterFailover cluster = proxy.clusterFailover(KafkaProxy.DEFAULT_CLUSTER_NAME);
+            await().atMost(Duration.ofSeconds(30)).until(() -> cluster.status().upstreams().get(1).lastProbe() != null &&
+                !cluster.status().upstreams().get(1).lastProbe().ok());
+
+            // When
+            final SwitchOutcome outcome = cluster.failover(SwitchTrigger.MANUAL, "test").toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+            // Then
+            assertThat(outcome.refusal()).startsWith("target unhealthy");
+            assertThat(cluster.active().label()).isEqualTo("primary");
+            assertThat(cluster.generation()).isZero();
+            assertThat(proxy.meterRegistry().get("kafka.proxy.upstream.probe.failures").tag("upstream", "standby").counter().count())
+                .isPositive();
+        }
+    }
+
+    private static void awaitProbed(final ClusterFailover cluster)
+    {
+        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.status().upstreams().stream().allMatch(upstream ->
+            upstream.lastProbe() != null && upstream.lastProbe().ok()));
+    }
+
+    private static double switches(final KafkaProxy proxy, final String to, final String trigger)
+    {
+        final Counter counter = proxy.meterRegistry().find("kafka.proxy.cluster.switches").tag("to", to).tag("trigger", trigger).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    static Map<String, Object> producerConfig(final KafkaProxy proxy)
+    {
+        final Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, proxy.advertisedBootstrapServers());
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 100);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        config.put(CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG, "rebootstrap");
+        return config;
+    }
+
+    static Map<String, Object> consumerConfig(final KafkaProxy proxy, final String groupId)
+    {
+        final Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, proxy.advertisedBootstrapServers());
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        config.put(CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG, "rebootstrap");
+        return config;
+    }
+}
