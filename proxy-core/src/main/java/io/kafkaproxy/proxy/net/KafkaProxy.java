@@ -5,6 +5,7 @@ import io.kafkaproxy.mempool.MemoryPoolSettings;
 import io.kafkaproxy.mempool.MemoryPoolStats;
 import io.kafkaproxy.proxy.admin.AdminServer;
 import io.kafkaproxy.proxy.admin.BrokerReadinessProbe;
+import io.kafkaproxy.proxy.admin.ClusterAdmin;
 import io.kafkaproxy.proxy.admin.MemoryReadiness;
 import io.kafkaproxy.proxy.audit.AuditLog;
 import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
@@ -17,6 +18,9 @@ import io.kafkaproxy.proxy.gateway.settings.GatewaySettings;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.connection.ConnectionLogLimits;
 import io.kafkaproxy.proxy.failover.ClusterFailover;
+import io.kafkaproxy.proxy.failover.FailoverStatus;
+import io.kafkaproxy.proxy.failover.SwitchOutcome;
+import io.kafkaproxy.proxy.failover.SwitchTrigger;
 import io.kafkaproxy.proxy.memory.FramePromises;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.JvmMetricsBinding;
@@ -258,7 +262,8 @@ public final class KafkaProxy implements AutoCloseable
         }
         final HostPort bind = config.admin().bindAddress();
         adminServer = AdminServer.bind(eventLoops.startAdmin(), transport.serverChannelClass(),
-            new InetSocketAddress(bind.host(), bind.port()), (PrometheusMeterRegistry)meterRegistry, this::readiness);
+            new InetSocketAddress(bind.host(), bind.port()), (PrometheusMeterRegistry)meterRegistry, this::readiness,
+            new ClusterSwitches());
     }
 
     /**
@@ -599,6 +604,32 @@ public final class KafkaProxy implements AutoCloseable
             proxy.close();
             throw new ProxyStartException("cannot bind the admin listener: admin.bindAddress=" + config.admin().bindAddress() +
                 ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The admin API's handle on the clusters: their state, and the operator's switches, by cluster name.
+     */
+    private final class ClusterSwitches implements ClusterAdmin
+    {
+        @Override
+        public List<FailoverStatus> clusters()
+        {
+            return clusterFailovers().stream().map(ClusterFailover::status).toList();
+        }
+
+        @Override
+        public CompletionStage<SwitchOutcome> failover(final String name, final String reason)
+        {
+            final ClusterFailover cluster = clusterFailover(name);
+            return cluster == null ? null : cluster.failover(SwitchTrigger.MANUAL, reason);
+        }
+
+        @Override
+        public CompletionStage<SwitchOutcome> failback(final String name, final String reason)
+        {
+            final ClusterFailover cluster = clusterFailover(name);
+            return cluster == null ? null : cluster.failback(SwitchTrigger.MANUAL, reason);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.kafkaproxy.proxy.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kafkaproxy.proxy.config.FailoverConfig;
 import io.kafkaproxy.proxy.failover.ClusterFailover;
 import io.kafkaproxy.proxy.failover.SwitchOutcome;
@@ -19,6 +21,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,6 +46,9 @@ class DataCentreFailoverIT
     private static final Duration SWITCH_TIMEOUT = Duration.ofSeconds(30);
     // Probed once at start, then not again during a test: the connections counted to the primary are the clients'.
     private static final FailoverConfig MANUAL_ONLY = FailoverConfig.of(Duration.ofHours(1), Duration.ofSeconds(5), 0, null, null);
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static DataCentrePair dataCentres;
 
@@ -105,6 +114,87 @@ class DataCentreFailoverIT
     }
 
     @Test
+    void adminApiShouldFailOverAndBackUnderLoadLosingNoAcknowledgedRecord() throws Exception
+    {
+        // Given
+        final String topic = "failover-admin";
+        dataCentres.createTopicOnBoth(topic, 1);
+        try (KafkaProxy proxy = KafkaProxy.builder(dataCentres.proxyConfig(MANUAL_ONLY)).start())
+        {
+            awaitProbed(proxy.clusterFailover(KafkaProxy.DEFAULT_CLUSTER_NAME));
+            final SteadyProducer producer = SteadyProducer.start(topic, producerConfig(proxy));
+            final HttpResponse<String> failover;
+            final HttpResponse<String> failback;
+            try
+            {
+                producer.awaitMoreAcknowledged(100, Duration.ofSeconds(60));
+
+                // When
+                failover = admin(proxy, "POST", "/clusters/default/failover");
+                producer.awaitMoreAcknowledged(100, Duration.ofSeconds(90));
+                failback = admin(proxy, "POST", "/clusters/default/failback");
+                producer.awaitMoreAcknowledged(100, Duration.ofSeconds(90));
+            }
+            finally
+            {
+                producer.close();
+            }
+
+            // Then
+            assertThat(failover.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(failover.body()).get("active").asText()).isEqualTo("standby");
+            assertThat(failback.statusCode()).isEqualTo(200);
+            final JsonNode state = JSON.readTree(failback.body());
+            assertThat(state.get("active").asText()).isEqualTo("primary");
+            assertThat(state.get("generation").asLong()).isEqualTo(2);
+            assertThat(state.get("lastSwitch").get("trigger").asText()).isEqualTo("manual");
+            assertThat(state.get("lastSwitch").get("to").asText()).isEqualTo("primary");
+            final Set<String> everywhere = new HashSet<>(DataCentrePair.valuesIn(dataCentres.primary(), topic));
+            everywhere.addAll(DataCentrePair.valuesIn(dataCentres.standby(), topic));
+            assertThat(everywhere).containsAll(producer.acknowledged());
+            assertThat(DataCentrePair.valuesIn(dataCentres.standby(), topic)).isNotEmpty();
+        }
+    }
+
+    @Test
+    void adminApiShouldShowTheClustersAndAnswerBadSwitchesWith404405And409() throws Exception
+    {
+        // Given
+        try (KafkaProxy proxy = KafkaProxy.builder(dataCentres.proxyConfig(MANUAL_ONLY)).start())
+        {
+            awaitProbed(proxy.clusterFailover(KafkaProxy.DEFAULT_CLUSTER_NAME));
+
+            // When
+            final HttpResponse<String> clusters = admin(proxy, "GET", "/clusters");
+            final HttpResponse<String> unknown = admin(proxy, "POST", "/clusters/nowhere/failover");
+            final HttpResponse<String> wrongMethod = admin(proxy, "GET", "/clusters/default/failover");
+            final HttpResponse<String> wrongVerb = admin(proxy, "POST", "/clusters/default/explode");
+            final HttpResponse<String> alreadyThere = admin(proxy, "POST", "/clusters/default/failback");
+
+            // Then
+            assertThat(clusters.statusCode()).isEqualTo(200);
+            assertThat(clusters.headers().firstValue("content-type")).hasValue("application/json");
+            final JsonNode cluster = JSON.readTree(clusters.body()).get(0);
+            assertThat(cluster.get("name").asText()).isEqualTo("default");
+            assertThat(cluster.get("active").asText()).isEqualTo("primary");
+            assertThat(cluster.get("generation").asLong()).isZero();
+            assertThat(cluster.get("upstreams").get(0).get("bootstrapServers").get(0).asText())
+                .isEqualTo(dataCentres.primary().bootstrapServers());
+            assertThat(cluster.get("upstreams").get(1).get("name").asText()).isEqualTo("standby");
+            assertThat(cluster.get("upstreams").get(1).get("lastProbe").get("ok").asBoolean()).isTrue();
+            assertThat(cluster.get("lastSwitch").isNull()).isTrue();
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(unknown.body()).contains("unknown cluster: nowhere");
+            assertThat(wrongMethod.statusCode()).isEqualTo(405);
+            assertThat(wrongMethod.headers().firstValue("allow")).hasValue("POST");
+            assertThat(wrongVerb.statusCode()).isEqualTo(404);
+            assertThat(alreadyThere.statusCode()).isEqualTo(409);
+            assertThat(JSON.readTree(alreadyThere.body()).get("error").asText()).startsWith("already there");
+            assertThat(proxy.clusterFailover(KafkaProxy.DEFAULT_CLUSTER_NAME).generation()).isZero();
+        }
+    }
+
+    @Test
     void failoverToAStandbyWhoseProbeFailedShouldBeRefusedAndTheRoutingKept() throws Exception
     {
         // Given
@@ -134,6 +224,16 @@ class DataCentreFailoverIT
             assertThat(proxy.meterRegistry().get("kafka.proxy.upstream.probe.failures").tag("upstream", "standby").counter().count())
                 .isPositive();
         }
+    }
+
+    private static HttpResponse<String> admin(final KafkaProxy proxy, final String method, final String path) throws Exception
+    {
+        final HttpRequest request = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + proxy.adminAddress().getPort() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .timeout(Duration.ofSeconds(30))
+            .build();
+        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private static void awaitProbed(final ClusterFailover cluster)
