@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kafkaproxy.proxy.config.FailoverConfig;
+import io.kafkaproxy.proxy.failover.ActiveUpstream;
 import io.kafkaproxy.proxy.failover.ClusterFailover;
 import io.kafkaproxy.proxy.failover.SwitchOutcome;
 import io.kafkaproxy.proxy.failover.SwitchTrigger;
@@ -110,6 +111,54 @@ class DataCentreFailoverIT
             assertThat(everywhere).containsAll(producer.acknowledged());
             assertThat(DataCentrePair.connectionsTo(dataCentres.primary())).isEmpty();
             assertThat(switches(proxy, "standby", "manual")).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void shouldFailOverByItselfWhenThePrimaryStopsAndFailBackAfterTheHoldDownOnceItIsBack() throws Exception
+    {
+        // Given
+        final String topic = "failover-automatic";
+        dataCentres.createTopicOnBoth(topic, 1);
+        final FailoverConfig automatic = FailoverConfig.of(Duration.ofMillis(300), Duration.ofSeconds(1), 3,
+            FailoverConfig.Failback.AUTOMATIC, Duration.ofSeconds(2));
+        try (KafkaProxy proxy = KafkaProxy.builder(dataCentres.proxyConfig(automatic)).start())
+        {
+            final ClusterFailover cluster = proxy.clusterFailover(KafkaProxy.DEFAULT_CLUSTER_NAME);
+            awaitProbed(cluster);
+            final SteadyProducer producer = SteadyProducer.start(topic, producerConfig(proxy));
+            try
+            {
+                producer.awaitMoreAcknowledged(100, Duration.ofSeconds(60));
+
+                // When: the primary's data centre goes dark
+                dataCentres.primary().cluster().stopNode(1);
+
+                // Then: the proxy switches by itself and the producer carries on at the standby
+                await().atMost(SWITCH_TIMEOUT).until(() -> cluster.active() == ActiveUpstream.STANDBY);
+                assertThat(cluster.status().lastSwitch().trigger()).isEqualTo("automatic");
+                producer.awaitMoreAcknowledged(100, Duration.ofSeconds(90));
+
+                // When: it comes back
+                dataCentres.primary().cluster().startNode(1);
+
+                // Then: after the hold-down the proxy fails back by itself, and the producer carries on at the primary
+                await().atMost(Duration.ofSeconds(60)).until(() -> cluster.active() == ActiveUpstream.PRIMARY);
+                assertThat(cluster.generation()).isEqualTo(2);
+                producer.awaitMoreAcknowledged(100, Duration.ofSeconds(90));
+            }
+            finally
+            {
+                producer.close();
+                dataCentres.primary().cluster().startNode(1);
+            }
+            final Set<String> everywhere = new HashSet<>(DataCentrePair.valuesIn(dataCentres.primary(), topic));
+            everywhere.addAll(DataCentrePair.valuesIn(dataCentres.standby(), topic));
+            assertThat(everywhere).containsAll(producer.acknowledged());
+            assertThat(switches(proxy, "standby", "automatic")).isEqualTo(1.0);
+            assertThat(switches(proxy, "primary", "automatic")).isEqualTo(1.0);
+            assertThat(proxy.meterRegistry().get("kafka.proxy.upstream.probe.failures").tag("upstream", "primary").counter().count())
+                .isGreaterThanOrEqualTo(3);
         }
     }
 
@@ -258,8 +307,8 @@ class DataCentreFailoverIT
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         config.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 100);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         config.put(CommonClientConfigs.METADATA_RECOVERY_STRATEGY_CONFIG, "rebootstrap");
         return config;
     }
