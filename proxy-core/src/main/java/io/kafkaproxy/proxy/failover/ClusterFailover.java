@@ -100,6 +100,7 @@ public final class ClusterFailover implements AutoCloseable
         this.audit = audit;
         this.clock = clock;
         this.metrics = new FailoverMetrics(registry, name, this);
+        this.clusterId = VirtualClusterId.of(name, null, ActiveUpstream.PRIMARY);
         this.status = describe();
     }
 
@@ -173,14 +174,13 @@ public final class ClusterFailover implements AutoCloseable
     }
 
     /**
-     * Sets the cluster id the admin API shows; the cluster-id rewriting owns its value.
+     * The cluster id clients see now (KIP-1242): the virtual cluster's, for its active upstream. Any thread.
      *
-     * @param id the id clients see now, or null.
+     * @return the id; see {@link VirtualClusterId}.
      */
-    public void clusterId(final String id)
+    public String clusterId()
     {
-        this.clusterId = id;
-        eventLoop.execute(() -> status = describe());
+        return clusterId;
     }
 
     /**
@@ -261,6 +261,7 @@ public final class ClusterFailover implements AutoCloseable
         final ActiveUpstream from = active;
         final UpstreamSettings upstream = to == ActiveUpstream.STANDBY ? snapshot.standby() : snapshot.primary();
         active = to;
+        clusterId = VirtualClusterId.of(name, null, to);
         target.activate(upstream);
         // The fence reads this: from here on, no broker connection of an older generation carries anything.
         generation++;
@@ -278,6 +279,7 @@ public final class ClusterFailover implements AutoCloseable
             .addKeyValue("to", to.label())
             .addKeyValue("trigger", trigger.label())
             .addKeyValue("generation", generation)
+            .addKeyValue("clusterId", clusterId)
             .addKeyValue("upstream", upstream.bootstrapServers())
             .addKeyValue("reason", reason)
             .log("cluster switched upstream; its client connections are closed to re-bootstrap");
@@ -386,7 +388,8 @@ public final class ClusterFailover implements AutoCloseable
         {
             upstreams.add(FailoverStatus.UpstreamStatus.of(UpstreamSettings.STANDBY, snapshot.standby().bootstrapServers(), standbyProbe));
         }
-        return new FailoverStatus(name, clusterId, active.label(), generation, List.copyOf(upstreams), lastSwitch);
+        return new FailoverStatus(name, snapshot.standby() == null ? null : clusterId, active.label(), generation,
+            List.copyOf(upstreams), lastSwitch);
     }
 
     /**

@@ -114,6 +114,15 @@ final class ClusterContext
         this.clientChannels = new DefaultChannelGroup("kafka-proxy-clients-" + name, GlobalEventExecutor.INSTANCE);
         this.failover = new ClusterFailover(name, failoverLoop, snapshots::current, new UpstreamSwitch(failoverLoop),
             connector.template(), responseLimit.maxMessageSizeBytes(), audit, registry, System::currentTimeMillis);
+        if (initial.standby() != null)
+        {
+            // The virtual cluster id changes at a switch so that KIP-1242 clients re-bootstrap; without a standby the
+            // brokers' own id is presented, as before issue 14.
+            for (final BrokerNodeRegistry nodes : registries)
+            {
+                nodes.presentClusterId(failover::clusterId);
+            }
+        }
         if (initial.brokerTls() != null)
         {
             // Once at start: which implementation the broker handshakes run on, and whether the proxy logs in.

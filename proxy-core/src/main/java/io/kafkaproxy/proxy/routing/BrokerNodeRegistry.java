@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The broker nodes the proxy has seen, the proxy port each is advertised under, and the state of each node's
@@ -85,6 +86,8 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
     private final NodeListenerStarter listenerStarter;
     private final EventExecutor notifier;
     private final ConcurrentHashMap<Integer, BrokerNode> nodes = new ConcurrentHashMap<>();
+    // Set once at start, before any response is rewritten; null: the brokers' own cluster id is kept.
+    private volatile Supplier<String> clusterIds;
     // Set once at start, before any node is learnt; read only when a node is new or has moved.
     private volatile List<BrokerNodeRegistry> peers = List.of();
     private int startingListeners;
@@ -147,6 +150,24 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
     public void listenOnSharedPort(final int port)
     {
         this.sharedPort = port;
+    }
+
+    /**
+     * Makes the rewritten responses present a cluster id of the proxy's in place of the brokers' (KIP-1242): the
+     * virtual cluster's, which changes when it switches upstream. Called once, before any response is rewritten.
+     *
+     * @param source the id clients should see now.
+     */
+    public void presentClusterId(final Supplier<String> source)
+    {
+        this.clusterIds = source;
+    }
+
+    @Override
+    public String clusterId()
+    {
+        final Supplier<String> source = clusterIds;
+        return source == null ? null : source.get();
     }
 
     @Override
