@@ -263,7 +263,8 @@ public final class ClusterFailover implements AutoCloseable
         active = to;
         clusterId = VirtualClusterId.of(name, null, to);
         target.activate(upstream);
-        // The fence reads this: from here on, no broker connection of an older generation carries anything.
+        // The fence reads this: from here on, no broker connection of an older generation carries anything. One writer
+        // (this loop), so the increment of the volatile needs no atomic.
         generation++;
         target.onSwitched(upstream);
         lastSwitch = new SwitchRecord(clock.getAsLong(), from.label(), to.label(), trigger.label(), reason, generation);
