@@ -120,6 +120,13 @@ public final class WireFixtures
         public static final String ADVERTISED_HOST = "proxy.example";
         public final Map<Integer, String> brokerAddresses = new HashMap<>();
         public final Map<Integer, Integer> forcedPorts = new HashMap<>();
+        public String clusterId;
+
+        @Override
+        public String clusterId()
+        {
+            return clusterId;
+        }
 
         @Override
         public int proxyPort(final int nodeId, final String brokerHost, final int brokerPort)

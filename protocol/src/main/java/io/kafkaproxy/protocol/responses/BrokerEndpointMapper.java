@@ -47,4 +47,16 @@ public interface BrokerEndpointMapper
     {
         return advertisedHost();
     }
+
+    /**
+     * The cluster id clients are given in place of the broker's (Metadata v2+ and DescribeCluster): a virtual
+     * cluster's own id, stable across restarts, that changes when the cluster switches upstream (KIP-1242 clients
+     * then re-bootstrap).
+     *
+     * @return the id, or null to leave the broker's id as it is.
+     */
+    default String clusterId()
+    {
+        return null;
+    }
 }

@@ -8,7 +8,8 @@ import static org.agrona.BitUtil.SIZE_OF_INT;
 import static org.agrona.BitUtil.SIZE_OF_SHORT;
 
 /**
- * Rewrites the broker endpoints of a DescribeCluster response (v0-v2, all flexible).
+ * Rewrites the broker endpoints of a DescribeCluster response (v0-v2, all flexible), and its cluster id when the
+ * mapper gives one ({@link BrokerEndpointMapper#clusterId()}).
  *
  * <pre>
  *  throttle_time_ms int32 | error_code int16 | error_message compact nullable string
@@ -42,8 +43,6 @@ final class DescribeClusterResponseRewriter
         {
             reader.skip(SIZE_OF_BYTE, "endpoint_type");
         }
-        reader.skipString(true, "cluster_id");
-        reader.skip(SIZE_OF_INT, "controller_id");
-        return endpoints.rewriteArray(EndpointEntryLayout.DESCRIBE_CLUSTER_BROKER, apiVersion, true);
+        return endpoints.rewriteClusterIdThenArray(EndpointEntryLayout.DESCRIBE_CLUSTER_BROKER, apiVersion, true);
     }
 }

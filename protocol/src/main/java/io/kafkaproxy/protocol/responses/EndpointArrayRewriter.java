@@ -90,6 +90,65 @@ final class EndpointArrayRewriter
     }
 
     /**
+     * Rewrites the array of endpoint entries at the reader's position and the cluster id right after it (Metadata
+     * v2+): the mapper's {@link BrokerEndpointMapper#clusterId()} in place of the broker's, when it has one.
+     *
+     * @param layout   the shape of each entry.
+     * @param version  the response version.
+     * @param flexible whether the version uses compact encodings.
+     * @return a {@link RewriteOutcome} constant.
+     * @throws MalformedFrameException if the array or the cluster id runs past the body.
+     */
+    int rewriteArrayThenClusterId(final EndpointEntryLayout layout, final short version, final boolean flexible)
+    {
+        final KafkaWireWriter writer = splice.begin(reader.position());
+        rewriteEntries(layout, version, flexible, writer);
+        rewriteClusterId(flexible, writer);
+        splice.end(reader.position());
+        return outcome;
+    }
+
+    /**
+     * Rewrites the cluster id at the reader's position, keeps the controller id after it, and rewrites the array of
+     * endpoint entries that follows (DescribeCluster).
+     *
+     * @param layout   the shape of each entry.
+     * @param version  the response version.
+     * @param flexible whether the version uses compact encodings.
+     * @return a {@link RewriteOutcome} constant.
+     * @throws MalformedFrameException if a field runs past the body.
+     */
+    int rewriteClusterIdThenArray(final EndpointEntryLayout layout, final short version, final boolean flexible)
+    {
+        final KafkaWireWriter writer = splice.begin(reader.position());
+        rewriteClusterId(flexible, writer);
+        final int controllerOffset = reader.position();
+        reader.skip(Integer.BYTES, "controller_id");
+        writer.writeBytes(reader.buffer(), controllerOffset, Integer.BYTES);
+        rewriteEntries(layout, version, flexible, writer);
+        splice.end(reader.position());
+        return outcome;
+    }
+
+    private void rewriteClusterId(final boolean flexible, final KafkaWireWriter writer)
+    {
+        final int idOffset = reader.position();
+        final int idLength = reader.readStringLength(flexible, "cluster_id");
+        if (idLength > 0)
+        {
+            reader.skip(idLength, "cluster_id");
+        }
+        final String clusterId = mapper.clusterId();
+        if (clusterId == null)
+        {
+            writer.writeBytes(reader.buffer(), idOffset, reader.position() - idOffset);
+            return;
+        }
+        writer.writeString(flexible, clusterId);
+        outcome = Math.max(outcome, RewriteOutcome.SPLICED);
+    }
+
+    /**
      * Rewrites the one endpoint at the reader's position, which no array count precedes.
      *
      * @param flexible whether host is a compact string.

@@ -8,12 +8,14 @@ import org.agrona.DirectBuffer;
 import static org.agrona.BitUtil.SIZE_OF_INT;
 
 /**
- * Rewrites the broker endpoints of a Metadata response, every version, by replacing only its brokers array.
+ * Rewrites the broker endpoints of a Metadata response, every version, by replacing only its brokers array, and from
+ * v2 the cluster id after it when the mapper gives one ({@link BrokerEndpointMapper#clusterId()}).
  *
  * <pre>
  *  [throttle_time_ms int32 (v3+)]
  *  brokers [node_id int32 | host string | port int32 | rack nullable string (v1+) | tagged fields (v9+)]
- *  cluster_id, controller_id, topics, ...   (kept as they are, however many topics there are)
+ *  [cluster_id nullable string (v2+)]
+ *  controller_id, topics, ...   (kept as they are, however many topics there are)
  * </pre>
  *
  * The topics section, which is most of a large cluster's response, is never read or copied. Public for the
@@ -23,6 +25,7 @@ import static org.agrona.BitUtil.SIZE_OF_INT;
 public final class MetadataResponseRewriter
 {
     private static final short FIRST_THROTTLE_VERSION = 3;
+    private static final short FIRST_CLUSTER_ID_VERSION = 2;
 
     private final EndpointArrayRewriter endpoints = new EndpointArrayRewriter();
 
@@ -63,7 +66,11 @@ public final class MetadataResponseRewriter
         {
             endpoints.reader().skip(SIZE_OF_INT, "throttle_time_ms");
         }
-        return endpoints.rewriteArray(EndpointEntryLayout.METADATA_BROKER, apiVersion,
-            ApiHeaderVersions.isFlexible(ApiKeyIds.METADATA, apiVersion));
+        final boolean flexible = ApiHeaderVersions.isFlexible(ApiKeyIds.METADATA, apiVersion);
+        if (apiVersion >= FIRST_CLUSTER_ID_VERSION)
+        {
+            return endpoints.rewriteArrayThenClusterId(EndpointEntryLayout.METADATA_BROKER, apiVersion, flexible);
+        }
+        return endpoints.rewriteArray(EndpointEntryLayout.METADATA_BROKER, apiVersion, flexible);
     }
 }

@@ -42,6 +42,31 @@ class DescribeClusterResponseRewriterTest
         }
     }
 
+    @Test
+    void shouldPresentTheMapperClusterIdInEveryVersion()
+    {
+        for (short version = ApiKeys.DESCRIBE_CLUSTER.oldestVersion(); version <= ApiKeys.DESCRIBE_CLUSTER.latestVersion(true); version++)
+        {
+            // Given
+            mapper.clusterId = "virtual-cluster-east";
+            final DescribeClusterResponseData original = response(version, false);
+            final UnsafeBuffer buffer = WireFixtures.serialize(original, version);
+            final int bodyLength = WireFixtures.bodyLength(original, version);
+
+            // When
+            final int outcome = DescribeClusterResponseRewriter.rewrite(
+                endpoints.wrap(buffer, WireFixtures.BODY_OFFSET, bodyLength, mapper, splice), version);
+
+            // Then
+            assertThat(outcome).as("v%d", version).isEqualTo(RewriteOutcome.SPLICED);
+            final ByteBuffer rewritten = WireFixtures.spliced(buffer, WireFixtures.BODY_OFFSET, bodyLength, splice);
+            assertThat(new DescribeClusterResponseData(WireFixtures.accessor(rewritten), version))
+                .as("v%d", version)
+                .isEqualTo(WireFixtures.roundTrip(response(version, true).setClusterId("virtual-cluster-east"), version,
+                    DescribeClusterResponseData::new));
+        }
+    }
+
     private static DescribeClusterResponseData response(final short version, final boolean rewritten)
     {
         final DescribeClusterResponseData data = new DescribeClusterResponseData()

@@ -53,6 +53,31 @@ class MetadataResponseRewriterTest
     }
 
     @Test
+    void shouldPresentTheMapperClusterIdFromVersion2()
+    {
+        for (short version = ApiKeys.METADATA.oldestVersion(); version <= ApiKeys.METADATA.latestVersion(true); version++)
+        {
+            // Given
+            mapper.clusterId = "virtual-cluster-east-standby";
+            final MetadataResponseData original = response(false);
+            final UnsafeBuffer buffer = WireFixtures.serialize(original, version);
+            final int bodyLength = WireFixtures.bodyLength(original, version);
+
+            // When
+            final int outcome = rewriter.rewrite(buffer, WireFixtures.BODY_OFFSET, bodyLength, version, mapper, splice);
+
+            // Then
+            assertThat(outcome).as("v%d", version).isEqualTo(RewriteOutcome.SPLICED);
+            final ByteBuffer rewritten = WireFixtures.spliced(buffer, WireFixtures.BODY_OFFSET, bodyLength, splice);
+            final MetadataResponseData actual = new MetadataResponseData(WireFixtures.accessor(rewritten), version);
+            final MetadataResponseData expected = WireFixtures.roundTrip(
+                response(true).setClusterId("virtual-cluster-east-standby"), version, MetadataResponseData::new);
+            assertThat(actual).as("v%d", version).isEqualTo(expected);
+            assertThat(rewritten.remaining()).isZero();
+        }
+    }
+
+    @Test
     void shouldKeepUnknownTaggedFieldsOfBrokers()
     {
         // Given

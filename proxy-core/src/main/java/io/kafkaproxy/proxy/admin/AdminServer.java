@@ -33,8 +33,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
- * The admin HTTP listener: {@code /metrics} (Prometheus text format), {@code /healthz} (the process answers) and
- * {@code /readyz} (listeners bound, memory not exhausted, and an upstream broker reachable).
+ * The admin HTTP listener: {@code /metrics} (Prometheus text format), {@code /healthz} (the process answers),
+ * {@code /readyz} (listeners bound, memory not exhausted, and an upstream broker reachable), and the virtual
+ * clusters' state and switches ({@code GET /clusters}, {@code POST /clusters/{name}/failover|failback}, see
+ * {@link ClusterAdminRoutes}).
  *
  * <p>Runs on its own event loop so that a scrape (which formats every meter) never delays a Kafka connection.
  * Requests are small GETs: bodies above 8 KiB are refused, and a connection idle for 30 s is closed.
@@ -46,6 +48,7 @@ public final class AdminServer implements AutoCloseable
     private static final int READ_TIMEOUT_SECONDS = 30;
     private static final String TEXT_PLAIN = "text/plain; charset=utf-8";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String APPLICATION_JSON = "application/json";
 
     private final Channel serverChannel;
 
@@ -76,6 +79,7 @@ public final class AdminServer implements AutoCloseable
      * @param address      where to listen.
      * @param registry     the meters {@code /metrics} exports.
      * @param readiness    what {@code /readyz} checks.
+     * @param clusters       what {@code /clusters} shows and switches.
      * @return the bound server.
      */
     public static AdminServer bind(
@@ -83,8 +87,10 @@ public final class AdminServer implements AutoCloseable
         final Class<? extends ServerChannel> channelClass,
         final InetSocketAddress address,
         final PrometheusMeterRegistry registry,
-        final Readiness readiness)
+        final Readiness readiness,
+        final ClusterAdmin clusters)
     {
+        final ClusterAdminRoutes clusterRoutes = new ClusterAdminRoutes(clusters);
         final Channel channel = new ServerBootstrap()
             .group(group)
             .channel(channelClass)
@@ -97,7 +103,7 @@ public final class AdminServer implements AutoCloseable
                         .addLast(new ReadTimeoutHandler(READ_TIMEOUT_SECONDS))
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                        .addLast(new AdminHandler(registry::scrape, readiness));
+                        .addLast(new AdminHandler(registry::scrape, readiness, clusterRoutes));
                 }
             })
             .bind(address)
@@ -127,11 +133,13 @@ public final class AdminServer implements AutoCloseable
     {
         private final Supplier<String> scrape;
         private final Readiness readiness;
+        private final ClusterAdminRoutes clusterRoutes;
 
-        AdminHandler(final Supplier<String> scrape, final Readiness readiness)
+        AdminHandler(final Supplier<String> scrape, final Readiness readiness, final ClusterAdminRoutes clusterRoutes)
         {
             this.scrape = scrape;
             this.readiness = readiness;
+            this.clusterRoutes = clusterRoutes;
         }
 
         @Override
@@ -139,12 +147,28 @@ public final class AdminServer implements AutoCloseable
         {
             final boolean keepAlive = HttpUtil.isKeepAlive(request);
             final boolean head = HttpMethod.HEAD.equals(request.method());
+            final String path = new QueryStringDecoder(request.uri()).path();
+            if (path.equals(ClusterAdminRoutes.PATH) || path.startsWith(ClusterAdminRoutes.PATH + "/"))
+            {
+                clusterRoutes.answer(request.method(), path, String.valueOf(ctx.channel().remoteAddress()))
+                    .whenComplete((answer, error) -> ctx.executor().execute(() ->
+                    {
+                        if (error != null)
+                        {
+                            respond(ctx, keepAlive, head, HttpResponseStatus.INTERNAL_SERVER_ERROR, TEXT_PLAIN,
+                                "failed: " + error + "\n", null);
+                            return;
+                        }
+                        respond(ctx, keepAlive, head, answer.status(), APPLICATION_JSON, answer.json(), answer.allow());
+                    }));
+                return;
+            }
             if (!HttpMethod.GET.equals(request.method()) && !head)
             {
                 respond(ctx, keepAlive, head, HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT_PLAIN, "only GET\n");
                 return;
             }
-            switch (new QueryStringDecoder(request.uri()).path())
+            switch (path)
             {
                 case "/metrics":
                     respond(ctx, keepAlive, head, HttpResponseStatus.OK, PROMETHEUS_TEXT, scrape.get());
@@ -169,7 +193,7 @@ public final class AdminServer implements AutoCloseable
                     break;
                 default:
                     respond(ctx, keepAlive, head, HttpResponseStatus.NOT_FOUND, TEXT_PLAIN,
-                        "not found; try /metrics, /healthz or /readyz\n");
+                        "not found; try /metrics, /healthz, /readyz or /clusters\n");
                     break;
             }
         }
@@ -189,12 +213,28 @@ public final class AdminServer implements AutoCloseable
             final String contentType,
             final String body)
         {
+            respond(ctx, keepAlive, head, status, contentType, body, null);
+        }
+
+        private static void respond(
+            final ChannelHandlerContext ctx,
+            final boolean keepAlive,
+            final boolean head,
+            final HttpResponseStatus status,
+            final String contentType,
+            final String body,
+            final String allow)
+        {
             final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             final ByteBuf content = head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes);
             final FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
             response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, contentType)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+            if (allow != null)
+            {
+                response.headers().set(HttpHeaderNames.ALLOW, allow);
+            }
             if (keepAlive)
             {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);

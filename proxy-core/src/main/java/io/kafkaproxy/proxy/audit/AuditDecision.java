@@ -10,9 +10,11 @@ enum AuditDecision
     /** A quota throttled a request. */
     THROTTLE(2, "throttle", "request throttled by quota"),
     /** A connection was refused (a connection limit, a failed authentication). */
-    REJECT(3, "reject", "connection rejected");
+    REJECT(3, "reject", "connection rejected"),
+    /** A virtual cluster switched between its primary and standby upstream. */
+    FAILOVER(4, "failover", "cluster switched upstream");
 
-    private static final AuditDecision[] BY_TYPE_ID = {null, DENY, THROTTLE, REJECT};
+    private static final AuditDecision[] BY_TYPE_ID = {null, DENY, THROTTLE, REJECT, FAILOVER};
 
     private final int msgTypeId;
     private final String label;

@@ -38,7 +38,7 @@ import static io.kafkaproxy.proxy.audit.AuditRecordDescriptor.STRINGS_OFFSET;
 import static io.kafkaproxy.proxy.audit.AuditRecordDescriptor.THROTTLE_MILLIS_OFFSET;
 
 /**
- * The audit log: records every ACL deny, quota throttle and rejected connection from the event loops, and writes
+ * The audit log: records every ACL deny, quota throttle, rejected connection and failover switch from the event loops, and writes
  * them as lines to the {@code kafka-proxy.audit} logger from a thread of its own.
  *
  * <pre>
@@ -276,6 +276,17 @@ public final class AuditLog implements AutoCloseable
     public void recordConnectionRejected(final String principal, final InetAddress clientAddress, final String reason)
     {
         recordWithName(AuditDecision.REJECT, principal, clientAddress, (short)NONE, null, null, 0L, reason);
+    }
+
+    /**
+     * Records a switch of a virtual cluster between its primary and standby upstream.
+     *
+     * @param principal who asked: {@code operator} for the admin or Java API, {@code proxy} for the probes.
+     * @param switchDescription the cluster, from, to, trigger, generation and reason, as {@code key=value} words.
+     */
+    public void recordFailover(final String principal, final String switchDescription)
+    {
+        recordWithName(AuditDecision.FAILOVER, principal, null, (short)NONE, null, null, 0L, switchDescription);
     }
 
     private void recordWithName(

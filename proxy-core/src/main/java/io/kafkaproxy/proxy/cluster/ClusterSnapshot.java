@@ -3,17 +3,17 @@ package io.kafkaproxy.proxy.cluster;
 import io.kafkaproxy.proxy.acl.AclAuthorizer;
 import io.kafkaproxy.proxy.gateway.settings.GatewaySettings;
 import io.kafkaproxy.proxy.config.AuditConfig;
-import io.kafkaproxy.proxy.config.BrokerClusterConfig;
 import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
 import io.kafkaproxy.proxy.config.ClusterConfig;
+import io.kafkaproxy.proxy.config.FailoverConfig;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.config.SaslTerminationConfig;
 import io.kafkaproxy.proxy.config.TlsServerConfig;
 import io.kafkaproxy.proxy.ratelimit.QuotaBook;
-import io.kafkaproxy.proxy.tls.ClientTlsContext;
 import io.kafkaproxy.proxy.tls.BrokerTlsContext;
+import io.kafkaproxy.proxy.tls.ClientTlsContext;
 import io.kafkaproxy.proxy.sasl.SaslCredentials;
 
 import java.util.HashMap;
@@ -48,6 +48,12 @@ import java.util.Map;
  *                             through has none.
  * @param gateway              the HTTP and MQTT gateway listeners' TLS and credentials, read from their files at each
  *                             compile; null when the configuration has neither, or the gateway serves another cluster.
+ * @param primary              the primary upstream ({@code upstream}), compiled. The fields above
+ *                             ({@code bootstrapServers}, {@code connectTimeoutMillis}, {@code brokerTls},
+ *                             {@code brokerLogin}) are the <em>active</em> upstream's: the primary's, or after a failover
+ *                             the standby's (see {@link #withActiveUpstream}).
+ * @param standby              the standby upstream ({@code upstream.standby}), compiled; null without one.
+ * @param failover             the {@code upstream.failover} section; null without a standby.
  */
 public record ClusterSnapshot(
     List<HostPort> bootstrapServers,
@@ -65,7 +71,10 @@ public record ClusterSnapshot(
     BrokerLoginCredentials brokerLogin,
     SaslCredentials sasl,
     Map<String, SaslCredentials> listenerSasl,
-    GatewaySettings gateway)
+    GatewaySettings gateway,
+    UpstreamSettings primary,
+    UpstreamSettings standby,
+    FailoverConfig failover)
 {
     /**
      * Compiles the snapshot of a configuration's first cluster.
@@ -114,10 +123,10 @@ public record ClusterSnapshot(
                 listenerSasl.put(listeners.get(i).name(), SaslCredentials.load(sasl, path + ".sasl"));
             }
         }
-        final BrokerClusterConfig upstream = cluster.upstream();
+        final UpstreamSettings primary = UpstreamSettings.primary(cluster.upstream());
         return new ClusterSnapshot(
-            List.copyOf(upstream.bootstrapServers()),
-            (int)upstream.connectTimeout().toMillis(),
+            List.copyOf(primary.bootstrapServers()),
+            primary.connectTimeoutMillis(),
             config.network().idleTimeout().toMillis(),
             config.network().maxRequestSizeBytes(),
             config.network().maxResponseSizeBytes(),
@@ -127,11 +136,33 @@ public record ClusterSnapshot(
             config.audit(),
             listenerTls.get(cluster.listener().name()),
             Map.copyOf(listenerTls),
-            upstream.tls() == null ? null : BrokerTlsContext.compile(upstream.tls()),
-            upstream.sasl() == null ? null : BrokerLoginCredentials.compile(upstream.sasl()),
+            primary.brokerTls(),
+            primary.brokerLogin(),
             listenerSasl.get(cluster.listener().name()),
             Map.copyOf(listenerSasl),
-            cluster.equals(config.gatewayCluster()) ? GatewaySettings.compile(config) : null);
+            cluster.equals(config.gatewayCluster()) ? GatewaySettings.compile(config) : null,
+            primary,
+            UpstreamSettings.standby(cluster.upstream().standby()),
+            cluster.upstream().failover());
+    }
+
+    /**
+     * The same snapshot reaching another upstream: its bootstrap servers, connect timeout, broker TLS and broker login
+     * are the given upstream's; everything else (listeners, policy, limits) stays.
+     *
+     * @param active the upstream to reach: {@link #primary()} or {@link #standby()}.
+     * @return the new snapshot, or this one when it already reaches that upstream.
+     */
+    public ClusterSnapshot withActiveUpstream(final UpstreamSettings active)
+    {
+        if (active.bootstrapServers().equals(bootstrapServers) && active.brokerTls() == brokerTls &&
+            active.brokerLogin() == brokerLogin && active.connectTimeoutMillis() == connectTimeoutMillis)
+        {
+            return this;
+        }
+        return new ClusterSnapshot(List.copyOf(active.bootstrapServers()), active.connectTimeoutMillis(), idleTimeoutMillis,
+            maxRequestSizeBytes, maxResponseSizeBytes, acl, quotas, circuitBreaker, audit, clientTls, listenerTls,
+            active.brokerTls(), active.brokerLogin(), sasl, listenerSasl, gateway, primary, standby, failover);
     }
 
     /**

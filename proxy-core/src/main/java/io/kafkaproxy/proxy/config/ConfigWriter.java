@@ -155,8 +155,9 @@ public final class ConfigWriter
             yaml.append("    - ").append(quoted(server.toString())).append('\n');
         }
         yaml.append("  connectTimeout: ").append(Units.formatDuration(upstream.connectTimeout())).append('\n');
-        appendBrokerTls(yaml, upstream.tls());
-        appendBrokerSasl(yaml, upstream.sasl());
+        appendBrokerTls(yaml, "", upstream.tls());
+        appendBrokerSasl(yaml, "", upstream.sasl());
+        appendStandby(yaml, upstream.standby(), upstream.failover());
     }
 
     private static void appendCircuitBreaker(final StringBuilder yaml, final CircuitBreakerConfig circuitBreaker)
@@ -298,26 +299,26 @@ public final class ConfigWriter
         }
     }
 
-    private static void appendBrokerTls(final StringBuilder yaml, final BrokerTlsConfig tls)
+    private static void appendBrokerTls(final StringBuilder yaml, final String indent, final BrokerTlsConfig tls)
     {
         if (tls == null)
         {
             return;
         }
-        yaml.append("  tls:\n");
-        appendIfSet(yaml, "    trustedCertificates", tls.trustedCertificates());
-        appendStore(yaml, "    trustStore", tls.trustStore());
-        yaml.append("    hostnameVerification: ").append(tls.hostnameVerification()).append('\n');
-        appendIfSet(yaml, "    certificate", tls.certificate());
-        appendIfSet(yaml, "    privateKey", tls.privateKey());
-        appendIfSet(yaml, "    privateKeyPassword", tls.privateKeyPassword() == null ? null : REDACTED);
-        appendIfSet(yaml, "    privateKeyPasswordFile", tls.privateKeyPasswordFile());
-        appendStore(yaml, "    keyStore", tls.keyStore());
-        yaml.append("    protocols: [").append(tls.protocols().stream().map(ConfigWriter::quoted).collect(Collectors.joining(", ")))
+        yaml.append(indent).append("  tls:\n");
+        appendIfSet(yaml, indent + "    trustedCertificates", tls.trustedCertificates());
+        appendStore(yaml, indent + "    trustStore", tls.trustStore());
+        yaml.append(indent).append("    hostnameVerification: ").append(tls.hostnameVerification()).append('\n');
+        appendIfSet(yaml, indent + "    certificate", tls.certificate());
+        appendIfSet(yaml, indent + "    privateKey", tls.privateKey());
+        appendIfSet(yaml, indent + "    privateKeyPassword", tls.privateKeyPassword() == null ? null : REDACTED);
+        appendIfSet(yaml, indent + "    privateKeyPasswordFile", tls.privateKeyPasswordFile());
+        appendStore(yaml, indent + "    keyStore", tls.keyStore());
+        yaml.append(indent).append("    protocols: [").append(tls.protocols().stream().map(ConfigWriter::quoted).collect(Collectors.joining(", ")))
             .append("]\n");
-        yaml.append("    cipherSuites: [").append(tls.cipherSuites().stream().map(ConfigWriter::quoted).collect(Collectors.joining(", ")))
+        yaml.append(indent).append("    cipherSuites: [").append(tls.cipherSuites().stream().map(ConfigWriter::quoted).collect(Collectors.joining(", ")))
             .append("]\n");
-        yaml.append("    provider: ").append(tls.provider().yamlName()).append('\n');
+        yaml.append(indent).append("    provider: ").append(tls.provider().yamlName()).append('\n');
     }
 
     private static void appendStore(final StringBuilder yaml, final String key, final StoreConfig store)
@@ -327,23 +328,46 @@ public final class ConfigWriter
             return;
         }
         yaml.append(key).append(":\n");
-        appendIfSet(yaml, "      path", store.path());
-        appendIfSet(yaml, "      type", store.type());
-        appendIfSet(yaml, "      password", store.password() == null ? null : REDACTED);
-        appendIfSet(yaml, "      keyPassword", store.keyPassword() == null ? null : REDACTED);
+        final String keys = key.substring(0, key.length() - key.stripLeading().length()) + "  ";
+        appendIfSet(yaml, keys + "path", store.path());
+        appendIfSet(yaml, keys + "type", store.type());
+        appendIfSet(yaml, keys + "password", store.password() == null ? null : REDACTED);
+        appendIfSet(yaml, keys + "keyPassword", store.keyPassword() == null ? null : REDACTED);
     }
 
-    private static void appendBrokerSasl(final StringBuilder yaml, final BrokerSaslConfig sasl)
+    private static void appendBrokerSasl(final StringBuilder yaml, final String indent, final BrokerSaslConfig sasl)
     {
         if (sasl == null)
         {
             return;
         }
-        yaml.append("  sasl:\n")
-            .append("    mechanism: ").append(sasl.mechanism().mechanismName()).append('\n')
-            .append("    username: ").append(quoted(sasl.username())).append('\n');
-        appendIfSet(yaml, "    password", sasl.password() == null ? null : REDACTED);
-        appendIfSet(yaml, "    passwordFile", sasl.passwordFile());
+        yaml.append(indent).append("  sasl:\n")
+            .append(indent).append("    mechanism: ").append(sasl.mechanism().mechanismName()).append('\n')
+            .append(indent).append("    username: ").append(quoted(sasl.username())).append('\n');
+        appendIfSet(yaml, indent + "    password", sasl.password() == null ? null : REDACTED);
+        appendIfSet(yaml, indent + "    passwordFile", sasl.passwordFile());
+    }
+
+    private static void appendStandby(final StringBuilder yaml, final StandbyUpstreamConfig standby, final FailoverConfig failover)
+    {
+        if (standby == null)
+        {
+            return;
+        }
+        yaml.append("  standby:\n    bootstrapServers:\n");
+        for (final HostPort server : standby.bootstrapServers())
+        {
+            yaml.append("      - ").append(quoted(server.toString())).append('\n');
+        }
+        yaml.append("    connectTimeout: ").append(Units.formatDuration(standby.connectTimeout())).append('\n');
+        appendBrokerTls(yaml, "  ", standby.tls());
+        appendBrokerSasl(yaml, "  ", standby.sasl());
+        yaml.append("  failover:\n")
+            .append("    probeInterval: ").append(Units.formatDuration(failover.probeInterval())).append('\n')
+            .append("    probeTimeout: ").append(Units.formatDuration(failover.probeTimeout())).append('\n')
+            .append("    failureThreshold: ").append(failover.failureThreshold()).append('\n')
+            .append("    failback: ").append(failover.failback().yamlName()).append('\n')
+            .append("    holdDown: ").append(Units.formatDuration(failover.holdDown())).append('\n');
     }
 
     private static void appendIfSet(final StringBuilder yaml, final String key, final Object value)

@@ -2,6 +2,7 @@ package io.kafkaproxy.proxy.connection;
 
 import io.kafkaproxy.protocol.responses.ProxyApiVersions;
 import io.kafkaproxy.protocol.wire.ApiKeyIds;
+import io.kafkaproxy.protocol.wire.MalformedFrameException;
 import io.kafkaproxy.protocol.wire.FrameDescriptor;
 import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
 import io.kafkaproxy.proxy.codec.ByteBufViews;
@@ -11,6 +12,7 @@ import io.kafkaproxy.proxy.request.DecodedRequest;
 import io.kafkaproxy.proxy.request.EventLoopFlyweights;
 import io.kafkaproxy.proxy.request.RequestDecision;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -119,6 +121,19 @@ final class RequestForwarder
             responses.answerUnsupportedApiVersions(correlationId, apiVersion, readNanos);
             return true;
         }
+        if (apiKey == ApiKeyIds.API_VERSIONS && apiVersion >= ApiVersionsClusterCheck.FIRST_CLUSTER_ID_VERSION &&
+            responses.presentedClusterId() != null)
+        {
+            return forwardCheckedApiVersions(frame, broker, correlationId, apiVersion, readNanos);
+        }
+        return forwardChecked(frame, broker, readNanos);
+    }
+
+    private boolean forwardChecked(final ByteBuf frame, final BrokerLink broker, final long readNanos)
+    {
+        final short apiKey = requestHeader.apiKey();
+        final short apiVersion = requestHeader.apiVersion();
+        final int correlationId = requestHeader.correlationId();
         final DecodedRequest decoded = flyweights.request().wrap(frame, requestHeader, requestView, readNanos);
         final RequestDecision decision;
         final boolean answered;
@@ -177,5 +192,37 @@ final class RequestForwarder
         timers.pauseForThrottle(readNanos);
         return true;
     }
-}
 
+    private boolean forwardCheckedApiVersions(
+        final ByteBuf frame, final BrokerLink broker, final int correlationId, final short apiVersion, final long readNanos)
+    {
+        // Read before the frame is released: a released pool buffer no longer names its allocator.
+        final ByteBufAllocator alloc = frame.alloc();
+        final ByteBuf checked;
+        try
+        {
+            checked = ApiVersionsClusterCheck.check(frame, apiVersion, responses.presentedClusterId(), alloc);
+        }
+        catch (final RuntimeException e)
+        {
+            frame.release();
+            throw new MalformedFrameException("malformed ApiVersions request: error=" + e.getMessage());
+        }
+        if (checked == null)
+        {
+            // KIP-1242: the client's metadata names a cluster this virtual cluster no longer presents (it switched
+            // upstream); it must re-bootstrap rather than reach the other data centre's brokers with stale metadata.
+            frame.release();
+            responses.answerLocally(correlationId, ApiKeyIds.API_VERSIONS, apiVersion, readNanos,
+                ApiVersionsClusterCheck.rebootstrapRequired(correlationId, apiVersion, alloc));
+            return true;
+        }
+        if (checked == frame)
+        {
+            return forwardChecked(frame, broker, readNanos);
+        }
+        frame.release();
+        wrapHeader(checked);
+        return forwardChecked(checked, broker, readNanos);
+    }
+}

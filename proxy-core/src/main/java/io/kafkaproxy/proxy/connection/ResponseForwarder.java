@@ -236,6 +236,16 @@ final class ResponseForwarder
     }
 
     /**
+     * The cluster id this connection's responses present in place of the broker's (KIP-1242).
+     *
+     * @return the id, or null when the broker's own is kept.
+     */
+    String presentedClusterId()
+    {
+        return nodes.clusterId();
+    }
+
+    /**
      * Flushes the answers the proxy wrote itself during the client's read batch.
      */
     void flushLocalAnswers()

@@ -96,6 +96,18 @@ public final class ProxyMetrics
     public static final String SASL_AUTHENTICATIONS = "kafka.proxy.sasl.authentications";
     /** Label: a SASL mechanism, or {@code unsupported} for one the listener does not enable. */
     public static final String MECHANISM = "mechanism";
+    /** Switches of a virtual cluster between its primary and standby upstream, by cluster, target and trigger. */
+    public static final String CLUSTER_SWITCHES = "kafka.proxy.cluster.switches";
+    /** The upstream a virtual cluster reaches: 0 primary, 1 standby. */
+    public static final String CLUSTER_ACTIVE_UPSTREAM = "kafka.proxy.cluster.active.upstream";
+    /** The failover generation of a virtual cluster: grows at every switch. */
+    public static final String CLUSTER_GENERATION = "kafka.proxy.cluster.generation";
+    /** Failed health probes of an upstream, by cluster and upstream. */
+    public static final String UPSTREAM_PROBE_FAILURES = "kafka.proxy.upstream.probe.failures";
+    /** Label: an upstream of a virtual cluster, {@code primary} or {@code standby}. */
+    public static final String UPSTREAM = "upstream";
+    /** Label: what made a switch, {@code automatic} or {@code manual}. */
+    public static final String TRIGGER = "trigger";
 
     /**
      * The two sides of a proxied connection.

@@ -9,6 +9,7 @@ import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.memory.PoolRecvByteBufAllocator;
 import io.kafkaproxy.proxy.tls.BrokerTlsContext;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.SslHandler;
 
@@ -28,6 +29,7 @@ final class BrokerChannelInitializer extends ChannelInitializer<Channel>
     private final BrokerTlsContext tls;
     private final InetSocketAddress brokerAddress;
     private final long handshakeTimeoutMillis;
+    private final ChannelHandler fence;
 
     /**
      * Creates the initializer of one broker channel.
@@ -38,6 +40,8 @@ final class BrokerChannelInitializer extends ChannelInitializer<Channel>
      * @param tls                    the cluster's broker TLS material, or null for plaintext.
      * @param brokerAddress          the broker, unresolved: its host is the TLS server name.
      * @param handshakeTimeoutMillis how long a TLS handshake may take.
+     * @param fence                  the failover fence of the connection's generation, first in the pipeline; null
+     *                               when the cluster has no standby.
      */
     BrokerChannelInitializer(
         final FrameSizeLimit responseLimit,
@@ -45,8 +49,10 @@ final class BrokerChannelInitializer extends ChannelInitializer<Channel>
         final ClientConnectionStateMachine connection,
         final BrokerTlsContext tls,
         final InetSocketAddress brokerAddress,
-        final long handshakeTimeoutMillis)
+        final long handshakeTimeoutMillis,
+        final ChannelHandler fence)
     {
+        this.fence = fence;
         this.responseLimit = responseLimit;
         this.allocator = allocator;
         this.connection = connection;
@@ -63,6 +69,10 @@ final class BrokerChannelInitializer extends ChannelInitializer<Channel>
         // Under TLS the socket's bytes are ciphertext: they never go straight into a frame. The TLS handler decrypts
         // into buffers from the channel's allocator, the pool, so responses still land in pool memory.
         channel.config().setRecvByteBufAllocator(new PoolRecvByteBufAllocator(allocator, tls == null ? frameDecoder : null, memoryWait));
+        if (fence != null)
+        {
+            channel.pipeline().addLast("failoverFence", fence);
+        }
         if (tls != null)
         {
             final SslHandler sslHandler = tls.newHandler(

@@ -156,7 +156,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
             }, cluster.failedLogins(), principal, saslFraming);
         }
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
-            channel, target, cluster.connector(), listener.nodes(), services.metrics(), header, headerDecoder.view(),
+            channel, target, cluster.connectorForNewConnection(), listener.nodes(), services.metrics(), header, headerDecoder.view(),
             policy, cluster.breakers(), services.logLimits(), saslSetup);
 
         final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);

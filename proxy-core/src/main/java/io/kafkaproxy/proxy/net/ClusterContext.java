@@ -5,7 +5,11 @@ import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
 import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.cluster.ClusterSnapshotReference;
 import io.kafkaproxy.proxy.codec.FrameSizeLimit;
+import io.kafkaproxy.proxy.cluster.UpstreamSettings;
 import io.kafkaproxy.proxy.config.ListenerConfig;
+import io.kafkaproxy.proxy.connection.BrokerConnector;
+import io.kafkaproxy.proxy.failover.ClusterFailover;
+import io.kafkaproxy.proxy.failover.FailoverTarget;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
@@ -34,7 +38,8 @@ import java.util.List;
 
 /**
  * Everything that belongs to one upstream cluster: its published {@link ClusterSnapshot}, its client listeners
- * (each with its broker nodes' port allocation), node discovery, the connector to its brokers, its policy and its circuit breakers. A proxy
+ * (each with its broker nodes' port allocation), node discovery, the connector to its brokers, its policy and its circuit breakers,
+ * its failover between primary and standby upstream ({@link ClusterFailover}) and its client connections. A proxy
  * in front of several clusters holds one context per cluster.
  *
  * <p>Built and published to by the lifecycle thread (start, reload); read by the event loops only through the
@@ -57,14 +62,19 @@ final class ClusterContext
     private final FailedLoginLimiter failedLogins = new FailedLoginLimiter();
     // Thread-safe groups: a reload that removes the cluster closes its listeners and drains its connections.
     private final ChannelGroup listenerChannels = new DefaultChannelGroup("kafka-proxy-cluster-listeners", GlobalEventExecutor.INSTANCE);
+    // The cluster's own client connections, which a failover closes so that they re-bootstrap.
     private final ChannelGroup clientChannels = new DefaultChannelGroup("kafka-proxy-cluster-clients", GlobalEventExecutor.INSTANCE);
     private final MeterRegistry registry;
     private final Gauge connections;
+    private final ClusterFailover failover;
 
     /**
      * Builds the context of a cluster; nothing connects until {@link #discoverNodes}.
      *
-     * @param name            the cluster's name.
+     * @param name            the cluster's name: in the admin API, the logs and the {@code cluster} label of its meters.
+     * @param clusterId       the id its clients see ({@code clusterId}), or null: derived from the name when the
+     *                        cluster has a standby, the brokers' own otherwise.
+     * @param failoverLoop    where the failover probes and switches run.
      * @param listenerConfigs the cluster's listeners, the first one first: advertised host and node port range of each.
      * @param listenerPaths   the YAML path of each listener, in the same order.
      * @param bindAddresses   the resolved bind host of each listener, in the same order.
@@ -80,6 +90,8 @@ final class ClusterContext
      */
     ClusterContext(
         final String name,
+        final String clusterId,
+        final EventLoop failoverLoop,
         final List<ListenerConfig> listenerConfigs,
         final List<String> listenerPaths,
         final List<InetAddress> bindAddresses,
@@ -119,6 +131,17 @@ final class ClusterContext
             .tag(ProxyMetrics.CLUSTER, name)
             .description("Open client connections of one virtual cluster")
             .register(registry);
+        this.failover = new ClusterFailover(name, clusterId, failoverLoop, snapshots::current, new UpstreamSwitch(failoverLoop),
+            connector.template(), responseLimit.maxMessageSizeBytes(), audit, registry, System::currentTimeMillis);
+        if (initial.standby() != null || clusterId != null)
+        {
+            // The virtual cluster id changes at a switch so that KIP-1242 clients re-bootstrap; without a standby or
+            // a configured id the brokers' own id is presented, as before issue 14.
+            for (final BrokerNodeRegistry nodes : registries)
+            {
+                nodes.presentClusterId(failover::clusterId);
+            }
+        }
         if (initial.brokerTls() != null)
         {
             // Once at start: which implementation the broker handshakes run on, and whether the proxy logs in.
@@ -148,7 +171,11 @@ final class ClusterContext
      */
     void publish(final ClusterSnapshot snapshot)
     {
-        snapshots.publish(snapshot);
+        synchronized (snapshots)
+        {
+            // A reload compiles the primary's upstream fields; after a failover the standby's stay in force.
+            snapshots.publish(snapshot.withActiveUpstream(failover.activeSettings(snapshot)));
+        }
         requestLimit.set(snapshot.maxRequestSizeBytes());
         responseLimit.set(snapshot.maxResponseSizeBytes());
         policy.onPublished(snapshot);
@@ -166,6 +193,69 @@ final class ClusterContext
         final ClusterSnapshot snapshot = snapshots.current();
         new BrokerNodeDiscovery(connector.template(), executor, snapshot.bootstrapServers(), nodes(),
             responseLimit.maxMessageSizeBytes(), snapshot.brokerTls(), snapshot.connectTimeoutMillis()).start();
+        failover.start();
+    }
+
+    /**
+     * The cluster's failover state: active upstream, generation, probes, switches.
+     *
+     * @return the failover state; without a standby it only refuses to switch.
+     */
+    ClusterFailover failover()
+    {
+        return failover;
+    }
+
+    /**
+     * The connector of a client connection accepted now, fenced by the failover generation of this moment.
+     *
+     * @return the connector.
+     */
+    BrokerConnector connectorForNewConnection()
+    {
+        return connector.forNewConnection(failover);
+    }
+
+    /**
+     * Stops what the cluster runs by itself (the failover probes), when the proxy stops.
+     */
+    void stopProbes()
+    {
+        failover.close();
+    }
+
+    /**
+     * A switch as it applies to this cluster: the snapshot's upstream, the node registries, the client connections.
+     */
+    private final class UpstreamSwitch implements FailoverTarget
+    {
+        private final EventLoop failoverLoop;
+
+        UpstreamSwitch(final EventLoop failoverLoop)
+        {
+            this.failoverLoop = failoverLoop;
+        }
+
+        @Override
+        public void activate(final UpstreamSettings upstream)
+        {
+            synchronized (snapshots)
+            {
+                snapshots.publish(snapshots.current().withActiveUpstream(upstream));
+            }
+            for (final ListenerContext listener : listeners)
+            {
+                listener.nodes().forgetBrokerAddresses();
+            }
+        }
+
+        @Override
+        public void onSwitched(final UpstreamSettings upstream)
+        {
+            new BrokerNodeDiscovery(connector.template(), failoverLoop, upstream.bootstrapServers(), nodes(),
+                responseLimit.maxMessageSizeBytes(), upstream.brokerTls(), upstream.connectTimeoutMillis()).start();
+            clientChannels.close();
+        }
     }
 
     ClusterSnapshot snapshot()
@@ -255,6 +345,7 @@ final class ClusterContext
      */
     int close(final Duration drainTimeout, final long timeoutMillis)
     {
+        failover.close();
         listenerChannels.close().awaitUninterruptibly(timeoutMillis);
         final int drained = new ConnectionDrainer(clientChannels).drain(drainTimeout);
         clientChannels.close().awaitUninterruptibly(timeoutMillis);

@@ -5,6 +5,7 @@ import io.kafkaproxy.mempool.MemoryPoolSettings;
 import io.kafkaproxy.mempool.MemoryPoolStats;
 import io.kafkaproxy.proxy.admin.AdminServer;
 import io.kafkaproxy.proxy.admin.BrokerReadinessProbe;
+import io.kafkaproxy.proxy.admin.ClusterAdmin;
 import io.kafkaproxy.proxy.admin.MemoryReadiness;
 import io.kafkaproxy.proxy.audit.AuditLog;
 import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
@@ -18,6 +19,10 @@ import io.kafkaproxy.proxy.gateway.settings.GatewaySettings;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.config.RoutingConfig;
 import io.kafkaproxy.proxy.connection.ConnectionLogLimits;
+import io.kafkaproxy.proxy.failover.ClusterFailover;
+import io.kafkaproxy.proxy.failover.FailoverStatus;
+import io.kafkaproxy.proxy.failover.SwitchOutcome;
+import io.kafkaproxy.proxy.failover.SwitchTrigger;
 import io.kafkaproxy.proxy.memory.FramePromises;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.CertificateExpiry;
@@ -70,6 +75,8 @@ public final class KafkaProxy implements AutoCloseable
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(KafkaProxy.class);
     private static final long SHUTDOWN_TIMEOUT_MILLIS = 5_000;
+    /** The name of the one cluster of a file in the single-cluster form (top-level {@code upstream}). */
+    public static final String DEFAULT_CLUSTER_NAME = ClusterConfig.DEFAULT_NAME;
 
     private volatile ProxyConfig config;
     private final Transport transport;
@@ -163,7 +170,7 @@ public final class KafkaProxy implements AutoCloseable
         {
             paths.add(config.clusterPath(index) + ProxyConfig.listenerPath(i));
         }
-        return new ClusterContext(cluster.name(), listenerConfigs, paths, bindAddresses(listenerConfigs, paths),
+        return new ClusterContext(cluster.name(), cluster.clusterId(), eventLoops.acceptor().next(), listenerConfigs, paths, bindAddresses(listenerConfigs, paths),
             initial, transport, resolver, allocator, audit, new PolicyMetrics(meterRegistry, cluster.name()),
             meterRegistry, listeners, eventLoops.acceptor().next());
     }
@@ -353,7 +360,8 @@ public final class KafkaProxy implements AutoCloseable
         }
         final HostPort bind = config.admin().bindAddress();
         adminServer = AdminServer.bind(eventLoops.startAdmin(), transport.serverChannelClass(),
-            new InetSocketAddress(bind.host(), bind.port()), (PrometheusMeterRegistry)meterRegistry, this::readiness);
+            new InetSocketAddress(bind.host(), bind.port()), (PrometheusMeterRegistry)meterRegistry, this::readiness,
+            new ClusterSwitches());
     }
 
     /**
@@ -526,6 +534,34 @@ public final class KafkaProxy implements AutoCloseable
     public BrokerNodeRegistry clusterNodes(final String clusterName)
     {
         return cluster(clusterName).nodes();
+    }
+
+    /**
+     * The failover state of every cluster, by name: the handle the admin API and the tests switch clusters with.
+     *
+     * @return the clusters' failover states, in configuration order.
+     */
+    public List<ClusterFailover> clusterFailovers()
+    {
+        return clusters.stream().map(ClusterContext::failover).toList();
+    }
+
+    /**
+     * The failover state of one cluster.
+     *
+     * @param clusterName the cluster's name ({@value #DEFAULT_CLUSTER_NAME} for the top-level {@code upstream}).
+     * @return its failover state, or null if no cluster has that name.
+     */
+    public ClusterFailover clusterFailover(final String clusterName)
+    {
+        for (final ClusterContext cluster : clusters)
+        {
+            if (cluster.failover().name().equals(clusterName))
+            {
+                return cluster.failover();
+            }
+        }
+        return null;
     }
 
     /**
@@ -782,6 +818,10 @@ public final class KafkaProxy implements AutoCloseable
             .addKeyValue("drainTimeout", drainTimeout)
             .log("stopping");
         listeners.close(SHUTDOWN_TIMEOUT_MILLIS);
+        for (final ClusterContext cluster : clusters)
+        {
+            cluster.stopProbes();
+        }
         if (gateway != null)
         {
             gateway.close();
@@ -842,6 +882,32 @@ public final class KafkaProxy implements AutoCloseable
             proxy.close();
             throw new ProxyStartException("cannot bind the admin listener: admin.bindAddress=" + config.admin().bindAddress() +
                 ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The admin API's handle on the clusters: their state, and the operator's switches, by cluster name.
+     */
+    private final class ClusterSwitches implements ClusterAdmin
+    {
+        @Override
+        public List<FailoverStatus> clusters()
+        {
+            return clusterFailovers().stream().map(ClusterFailover::status).toList();
+        }
+
+        @Override
+        public CompletionStage<SwitchOutcome> failover(final String name, final String reason)
+        {
+            final ClusterFailover cluster = clusterFailover(name);
+            return cluster == null ? null : cluster.failover(SwitchTrigger.MANUAL, reason);
+        }
+
+        @Override
+        public CompletionStage<SwitchOutcome> failback(final String name, final String reason)
+        {
+            final ClusterFailover cluster = clusterFailover(name);
+            return cluster == null ? null : cluster.failback(SwitchTrigger.MANUAL, reason);
         }
     }
 

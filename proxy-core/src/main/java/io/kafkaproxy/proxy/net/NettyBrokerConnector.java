@@ -6,6 +6,8 @@ import io.kafkaproxy.proxy.cluster.ClusterSnapshotReference;
 import io.kafkaproxy.proxy.codec.FrameSizeLimit;
 import io.kafkaproxy.proxy.connection.BrokerConnector;
 import io.kafkaproxy.proxy.connection.ClientConnectionStateMachine;
+import io.kafkaproxy.proxy.failover.ClusterFailover;
+import io.kafkaproxy.proxy.failover.GenerationFenceHandler;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -29,6 +31,9 @@ import java.nio.channels.ClosedChannelException;
  * <p>With TLS to the brokers ({@code upstream.tls}), a connect completes once the TLS handshake has: nothing is
  * written to a broker before, and a failed handshake fails the connect. The handshake may take the connect timeout
  * again.
+ *
+ * <p>With a standby upstream, each client connection gets its own connector ({@link #forNewConnection}) whose broker
+ * channels carry a {@link GenerationFenceHandler}: once the cluster switches upstream they carry nothing more.
  *
  * <p>Immutable and shared by all connections of one cluster; the connect timeout, TLS material and login are read
  * from the cluster's snapshot at each connect; each connect clones the template onto the caller's loop.
@@ -72,11 +77,55 @@ final class NettyBrokerConnector implements BrokerConnector
     public ChannelFuture connect(
         final EventLoop eventLoop, final InetSocketAddress brokerAddress, final ClientConnectionStateMachine connection)
     {
+        return connect(eventLoop, brokerAddress, connection, null);
+    }
+
+    /**
+     * The connector of one client connection accepted now: its broker connections belong to the failover generation
+     * of this moment and are fenced once the cluster switches upstream.
+     *
+     * @param failover the cluster's failover state.
+     * @return a connector for that one connection; this one when the cluster has no standby (nothing to fence).
+     */
+    BrokerConnector forNewConnection(final ClusterFailover failover)
+    {
+        if (!failover.hasStandby())
+        {
+            return this;
+        }
+        final long generation = failover.generation();
+        return new BrokerConnector()
+        {
+            @Override
+            public ChannelFuture connect(
+                final EventLoop eventLoop, final InetSocketAddress brokerAddress, final ClientConnectionStateMachine connection)
+            {
+                return NettyBrokerConnector.this.connect(eventLoop, brokerAddress, connection,
+                    new GenerationFenceHandler(failover, generation));
+            }
+
+            @Override
+            public BrokerLoginCredentials loginCredentials()
+            {
+                return NettyBrokerConnector.this.loginCredentials();
+            }
+
+            @Override
+            public long connectTimeoutMillis()
+            {
+                return NettyBrokerConnector.this.connectTimeoutMillis();
+            }
+        };
+    }
+
+    private ChannelFuture connect(final EventLoop eventLoop, final InetSocketAddress brokerAddress,
+        final ClientConnectionStateMachine connection, final GenerationFenceHandler fence)
+    {
         final ClusterSnapshot snapshot = snapshots.current();
         final ChannelFuture connected = template.clone(eventLoop)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, snapshot.connectTimeoutMillis())
             .handler(new BrokerChannelInitializer(
-                responseLimit, allocator, connection, snapshot.brokerTls(), brokerAddress, snapshot.connectTimeoutMillis()))
+                responseLimit, allocator, connection, snapshot.brokerTls(), brokerAddress, snapshot.connectTimeoutMillis(), fence))
             .connect(brokerAddress);
         return snapshot.brokerTls() == null ? connected : handshaken(connected);
     }

@@ -36,11 +36,13 @@
  *       response there rather than in handlers of their own: a denied or split request changes what the in-flight
  *       queue expects back, and a throttle pauses the same reads the state machine gates.</li>
  * </ol>
- * Broker channel pipeline: with {@code upstream.tls}, {@code tls} ({@link io.netty.handler.ssl.SslHandler}, SNI and
+ * Broker channel pipeline: with {@code upstream.standby}, first {@code failoverFence}
+ * ({@link io.kafkaproxy.proxy.failover.GenerationFenceHandler}: a connection of an older failover generation carries
+ * nothing); with {@code upstream.tls}, {@code tls} ({@link io.netty.handler.ssl.SslHandler}, SNI and
  * hostname verification for the broker's host) and {@code tlsHandshakeGuard} (until the handshake is done; a failed
  * one is reported as a failed connect); then {@code frameDecoder} (the response size limit), then {@code backend}
  * ({@link io.kafkaproxy.proxy.connection.BrokerBackendHandler}). Frames carry their size field, so nothing is
- * encoded on the way out: the outbound side has no handlers but the TLS handler.
+ * encoded on the way out: the outbound side has no handlers but the TLS handler and the fence.
  *
  * <p>A broker channel is always registered on its client channel's event loop, with the same transport. Client
  * channels start with auto-read off; reads begin once the broker connection is up.

@@ -51,6 +51,9 @@ final class ConfigChangeDetector
                 changedIf(changed, path + "listeners", before.listeners().stream().map(ConfigChangeDetector::restartOnly).toList(),
                     after.listeners().stream().map(ConfigChangeDetector::restartOnly).toList());
                 changedIf(changed, path + "clusterId", before.clusterId(), after.clusterId());
+                // The failover state (active upstream, generation, probes) is built at start for the standby it names.
+                changedIf(changed, path + "upstream.standby", before.upstream().standby(), after.upstream().standby());
+                changedIf(changed, path + "upstream.failover", before.upstream().failover(), after.upstream().failover());
             }
         }
         changedIf(changed, "network.ioThreads", running.network().ioThreads(), next.network().ioThreads());

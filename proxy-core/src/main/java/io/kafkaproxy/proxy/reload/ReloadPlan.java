@@ -84,7 +84,9 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
                 live.add(after);
                 continue;
             }
-            live.add(new ClusterConfig(before.name(), before.clusterId(), after.upstream(),
+            // The failover state (active upstream, generation, probes) is built at start for the standby it names.
+            live.add(new ClusterConfig(before.name(), before.clusterId(),
+                after.upstream().withStandby(before.upstream().standby(), before.upstream().failover()),
                 ConfigChangeDetector.withLiveSecurity(before.listener(), after.listener()),
                 liveListeners(before.listeners(), after.listeners()), after.acl(), after.quotas(), after.circuitBreaker()));
         }

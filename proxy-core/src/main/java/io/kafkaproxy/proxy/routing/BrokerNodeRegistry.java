@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The broker nodes the proxy has seen, the proxy port each is advertised under, and the state of each node's
@@ -71,6 +72,10 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
         FAILED
     }
 
+    // A node whose broker address was forgotten (a failover): no broker advertises port -1, so it is learnt again.
+    private static final String FORGOTTEN_HOST = "";
+    private static final int FORGOTTEN_PORT = -1;
+
     private final String advertisedHost;
     private final SniHostNames hostNames;
     private final ConcurrentHashMap<Integer, String> nodeHosts = new ConcurrentHashMap<>();
@@ -81,6 +86,8 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
     private final NodeListenerStarter listenerStarter;
     private final EventExecutor notifier;
     private final ConcurrentHashMap<Integer, BrokerNode> nodes = new ConcurrentHashMap<>();
+    // Set once at start, before any response is rewritten; null: the brokers' own cluster id is kept.
+    private volatile Supplier<String> clusterIds;
     // Set once at start, before any node is learnt; read only when a node is new or has moved.
     private volatile List<BrokerNodeRegistry> peers = List.of();
     private int startingListeners;
@@ -145,6 +152,24 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
         this.sharedPort = port;
     }
 
+    /**
+     * Makes the rewritten responses present a cluster id of the proxy's in place of the brokers' (KIP-1242): the
+     * virtual cluster's, which changes when it switches upstream. Called once, before any response is rewritten.
+     *
+     * @param source the id clients should see now.
+     */
+    public void presentClusterId(final Supplier<String> source)
+    {
+        this.clusterIds = source;
+    }
+
+    @Override
+    public String clusterId()
+    {
+        final Supplier<String> source = clusterIds;
+        return source == null ? null : source.get();
+    }
+
     @Override
     public String advertisedHost()
     {
@@ -199,6 +224,20 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
     }
 
     /**
+     * Forgets the broker address of every node, keeping its proxy port and listener: after a failover the nodes of the
+     * upstream left are not reached any more, and the new upstream's nodes take the ports of their node ids as they
+     * are learnt (discovery or a rewritten response), so clients see the same addresses. Until a node is learnt
+     * again, a connection to its port finds no broker and is closed.
+     */
+    public synchronized void forgetBrokerAddresses()
+    {
+        for (final BrokerNode node : nodes.values())
+        {
+            nodes.put(node.nodeId(), node.withBrokerAddress(FORGOTTEN_HOST, FORGOTTEN_PORT));
+        }
+    }
+
+    /**
      * The address a node's connections go to.
      *
      * @param nodeId the broker node id.
@@ -207,7 +246,8 @@ public final class BrokerNodeRegistry implements BrokerEndpointMapper
     public InetSocketAddress brokerAddress(final int nodeId)
     {
         final BrokerNode node = nodes.get(nodeId);
-        return node == null ? null : InetSocketAddress.createUnresolved(node.brokerHost(), node.brokerPort());
+        return node == null || node.brokerPort() == FORGOTTEN_PORT ? null :
+            InetSocketAddress.createUnresolved(node.brokerHost(), node.brokerPort());
     }
 
     /**

@@ -49,6 +49,24 @@ class BrokerNodeRegistryTest
     }
 
     @Test
+    void shouldForgetBrokerAddressesButKeepNodePortsForTheNextUpstream()
+    {
+        // Given
+        final BrokerNodeRegistry registry = new BrokerNodeRegistry("proxy", 9093, 10, this::start, ImmediateEventExecutor.INSTANCE);
+        registry.proxyPort(1, "east-1", 9092);
+        startResults.get(0).setSuccess(9100);
+
+        // When
+        registry.forgetBrokerAddresses();
+
+        // Then: no connection goes to the old upstream, and the standby's node 1 gets node 1's port without a new listener
+        assertThat(registry.brokerAddress(1)).isNull();
+        assertThat(registry.proxyPort(1, "west-1", 9092)).isEqualTo(9100);
+        assertThat(registry.brokerAddress(1).getHostString()).isEqualTo("west-1");
+        assertThat(startRequests).hasSize(1);
+    }
+
+    @Test
     void shouldTellEveryListenersRegistryOfANodeOneOfThemLearnt()
     {
         // Given
