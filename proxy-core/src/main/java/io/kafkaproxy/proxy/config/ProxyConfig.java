@@ -28,6 +28,7 @@ import java.util.Set;
  * @param http           the HTTP gateway; null: none.
  * @param mqtt           the MQTT gateway; null: none.
  * @param gateway        what the HTTP and MQTT gateways share: their producer and subscription feeds.
+ * @param mirror         produce mirroring to a shadow cluster; null: none. Read through {@link #mirror()} only.
  */
 public record ProxyConfig(
     ListenerConfig listener,
@@ -44,7 +45,8 @@ public record ProxyConfig(
     CircuitBreakerConfig circuitBreaker,
     HttpConfig http,
     MqttConfig mqtt,
-    GatewayConfig gateway)
+    GatewayConfig gateway,
+    MirrorConfig mirror)
 {
     /**
      * Validates the file's sections are present.
@@ -119,6 +121,15 @@ public record ProxyConfig(
                 " leaves less than " + Units.formatBytes(minimumPool) + " of memory.poolSizeBytes " +
                 Units.formatBytes(memory.poolSizeBytes()) + " for Kafka frames");
         }
+        // The mirror's slice, like the gateway's, is taken out of the one budget (issue 14).
+        final long mirrorSlice = mirror == null ? 0 : mirrorSliceBytes(mirror, memory);
+        if (mirrorSlice > 0 && memory.poolSizeBytes() - gatewaySlice - mirrorSlice < minimumPool)
+        {
+            throw new IllegalArgumentException(MirrorConfig.PATH + ".memory: " + Units.formatBytes(mirror.memoryBytes()) +
+                (gatewaySlice > 0 ? " and gateway.producer.bufferMemory " + Units.formatBytes(gatewaySlice) : "") +
+                " leave less than " + Units.formatBytes(minimumPool) + " of memory.poolSizeBytes " +
+                Units.formatBytes(memory.poolSizeBytes()) + " for Kafka frames");
+        }
         if (memory.poolSizeBytes() < minimumPool)
         {
             throw new IllegalArgumentException("memory.poolSizeBytes: " + Units.formatBytes(memory.poolSizeBytes()) +
@@ -136,6 +147,63 @@ public record ProxyConfig(
             throw new IllegalArgumentException("network.maxResponseSizeBytes: " + Units.formatBytes(network.maxResponseSizeBytes()) +
                 " is more than half of memory.poolSizeBytes " + Units.formatBytes(memory.poolSizeBytes()));
         }
+    }
+
+    /**
+     * A proxy with the sections of today without a mirror.
+     *
+     * @param listener       the first listener.
+     * @param listeners      more listeners.
+     * @param upstream       the cluster behind the proxy.
+     * @param network        threads and connection limits.
+     * @param memory         the off-heap pool.
+     * @param admin          the admin listener.
+     * @param logging        log levels.
+     * @param shutdown       the stop's drain.
+     * @param acl            the ACL rules.
+     * @param audit          the audit log.
+     * @param quotas         the quotas.
+     * @param circuitBreaker the circuit breakers.
+     * @param http           the HTTP gateway, or null.
+     * @param mqtt           the MQTT gateway, or null.
+     * @param gateway        the gateways' shared settings.
+     * @throws IllegalArgumentException naming the first bad section.
+     */
+    public ProxyConfig(
+        final ListenerConfig listener,
+        final List<ListenerConfig> listeners,
+        final BrokerClusterConfig upstream,
+        final NetworkConfig network,
+        final MemoryConfig memory,
+        final AdminConfig admin,
+        final LoggingConfig logging,
+        final ShutdownConfig shutdown,
+        final AclConfig acl,
+        final AuditConfig audit,
+        final QuotasConfig quotas,
+        final CircuitBreakerConfig circuitBreaker,
+        final HttpConfig http,
+        final MqttConfig mqtt,
+        final GatewayConfig gateway)
+    {
+        this(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker,
+            http, mqtt, gateway, null);
+    }
+
+    /**
+     * The mirror's slice of {@code memory.poolSize}: its {@code memory} rounded up to whole chunks, as pools are made
+     * of them.
+     *
+     * @param mirror the mirror section.
+     * @param memory the memory section.
+     * @return the slice in bytes.
+     */
+    public static long mirrorSliceBytes(final MirrorConfig mirror, final MemoryConfig memory)
+    {
+        final long chunk = memory.chunkSizeBytes();
+        // A pool needs a read reserve and two chunks at least (MemoryPoolSettings).
+        final long least = 2L * chunk + MemoryPoolSettings.defaultReadReserveBytes(memory.chunkSizeBytes());
+        return Math.max(least, (mirror.memoryBytes() + chunk - 1) / chunk * chunk);
     }
 
     /**
@@ -228,7 +296,7 @@ public record ProxyConfig(
     public Builder toBuilder()
     {
         return builderOf(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas,
-            circuitBreaker).http(http).mqtt(mqtt).gateway(gateway);
+            circuitBreaker).http(http).mqtt(mqtt).gateway(gateway).mirror(mirror);
     }
 
     private static Builder builderOf(
@@ -278,6 +346,7 @@ public record ProxyConfig(
      * @param http           the http section, or null.
      * @param mqtt           the mqtt section, or null.
      * @param gateway        the gateway section, or null.
+     * @param mirror         the mirror section, or null.
      * @return the configuration.
      */
     @JsonCreator
@@ -296,10 +365,11 @@ public record ProxyConfig(
         @JsonProperty("circuitBreaker") final CircuitBreakerConfig circuitBreaker,
         @JsonProperty("http") final HttpConfig http,
         @JsonProperty("mqtt") final MqttConfig mqtt,
-        @JsonProperty("gateway") final GatewayConfig gateway)
+        @JsonProperty("gateway") final GatewayConfig gateway,
+        @JsonProperty("mirror") final MirrorConfig mirror)
     {
         return builderOf(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas,
-            circuitBreaker).http(http).mqtt(mqtt).gateway(gateway).build();
+            circuitBreaker).http(http).mqtt(mqtt).gateway(gateway).mirror(mirror).build();
     }
 
     /**
@@ -324,6 +394,7 @@ public record ProxyConfig(
         private HttpConfig http;
         private MqttConfig mqtt;
         private GatewayConfig gateway;
+        private MirrorConfig mirror;
 
         private Builder()
         {
@@ -515,6 +586,18 @@ public record ProxyConfig(
          * @return the configuration.
          * @throws IllegalArgumentException naming the first section that is missing or does not fit the others.
          */
+        /**
+         * Sets the {@code mirror} section.
+         *
+         * @param section the section, or null for no mirror.
+         * @return this builder.
+         */
+        public Builder mirror(final MirrorConfig section)
+        {
+            this.mirror = section;
+            return this;
+        }
+
         public ProxyConfig build()
         {
             if (upstream == null)
@@ -536,7 +619,8 @@ public record ProxyConfig(
                 circuitBreaker == null ? CircuitBreakerConfig.defaults() : circuitBreaker,
                 http,
                 mqtt,
-                gateway == null ? GatewayConfig.defaults() : gateway);
+                gateway == null ? GatewayConfig.defaults() : gateway,
+                mirror);
         }
     }
 }
