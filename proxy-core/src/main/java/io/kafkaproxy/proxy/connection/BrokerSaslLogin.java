@@ -54,14 +54,14 @@ import java.util.Map;
  *
  * <p>Per broker connection; confined to the event loop its client and broker channels share.
  */
-final class BrokerSaslLogin
+public final class BrokerSaslLogin
 {
     /** The login goes on: another answer of the broker is awaited. */
-    static final int IN_PROGRESS = 0;
+    public static final int IN_PROGRESS = 0;
     /** The broker accepted the login: the connection may forward. */
-    static final int DONE = 1;
+    public static final int DONE = 1;
     /** The broker refused the login, or answered what the login cannot use; see {@link #failure()}. */
-    static final int FAILED = 2;
+    public static final int FAILED = 2;
 
     private static final short HANDSHAKE_VERSION = 1;
     private static final short AUTHENTICATE_VERSION = 0;
@@ -84,7 +84,7 @@ final class BrokerSaslLogin
      * @param credentials the proxy's credentials.
      * @param brokerKey   the broker's {@code host:port}, the SASL server name.
      */
-    BrokerSaslLogin(final BrokerLink broker, final BrokerLoginCredentials credentials, final String brokerKey)
+    public BrokerSaslLogin(final BrokerLink broker, final BrokerLoginCredentials credentials, final String brokerKey)
     {
         this.broker = broker;
         this.credentials = credentials;
@@ -94,7 +94,7 @@ final class BrokerSaslLogin
     /**
      * Sends the SaslHandshake request.
      */
-    void start()
+    public void start()
     {
         send(ApiKeyIds.SASL_HANDSHAKE, HANDSHAKE_VERSION,
             new SaslHandshakeRequestData().setMechanism(credentials.mechanism().mechanismName()));
@@ -106,7 +106,7 @@ final class BrokerSaslLogin
      * @param frame the response, size field first; released here.
      * @return {@link #IN_PROGRESS}, {@link #DONE} or {@link #FAILED}.
      */
-    int onResponse(final ByteBuf frame)
+    public int onResponse(final ByteBuf frame)
     {
         try
         {
@@ -140,7 +140,7 @@ final class BrokerSaslLogin
      *
      * @return the reason, or null while the login has not failed.
      */
-    String failure()
+    public String failure()
     {
         return failure;
     }
@@ -158,7 +158,7 @@ final class BrokerSaslLogin
     /**
      * Lets go of the SASL client's state (its password copy); called once the login ended either way.
      */
-    void dispose()
+    public void dispose()
     {
         if (saslClient != null)
         {

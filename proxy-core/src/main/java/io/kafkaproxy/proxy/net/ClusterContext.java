@@ -6,9 +6,13 @@ import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.cluster.ClusterSnapshotReference;
 import io.kafkaproxy.proxy.codec.FrameSizeLimit;
 import io.kafkaproxy.proxy.config.ListenerConfig;
+import io.kafkaproxy.proxy.config.MemoryConfig;
+import io.kafkaproxy.proxy.config.MirrorConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
+import io.kafkaproxy.proxy.mirror.MirrorTap;
+import io.kafkaproxy.proxy.mirror.ProduceMirror;
 import io.kafkaproxy.proxy.policy.PolicyServices;
 import io.kafkaproxy.proxy.routing.BrokerNodeDiscovery;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
@@ -28,7 +32,8 @@ import java.util.List;
 
 /**
  * Everything that belongs to one upstream cluster: its published {@link ClusterSnapshot}, its client listeners
- * (each with its broker nodes' port allocation), node discovery, the connector to its brokers, its policy and its circuit breakers. A proxy
+ * (each with its broker nodes' port allocation), node discovery, the connector to its brokers, its policy, its circuit breakers
+ * and its produce mirror, if it has one. A proxy
  * in front of several clusters holds one context per cluster.
  *
  * <p>Built and published to by the lifecycle thread (start, reload); read by the event loops only through the
@@ -48,6 +53,7 @@ final class ClusterContext
     private final BrokerCircuitBreakers breakers;
     private final PolicyMetrics policyMetrics;
     private final FailedLoginLimiter failedLogins = new FailedLoginLimiter();
+    private ProduceMirror mirror;
 
     /**
      * Builds the context of a cluster; nothing connects until {@link #discoverNodes}.
@@ -132,6 +138,69 @@ final class ClusterContext
         final ClusterSnapshot snapshot = snapshots.current();
         new BrokerNodeDiscovery(connector.template(), executor, snapshot.bootstrapServers(), nodes(),
             responseLimit.maxMessageSizeBytes(), snapshot.brokerTls(), snapshot.connectTimeoutMillis()).start();
+    }
+
+    /**
+     * Gives the cluster a produce mirror to a shadow cluster; connections accepted from now on offer it their
+     * Produce requests. Nothing connects until {@link #startMirror()}.
+     *
+     * @param config   the cluster's {@code mirror} section, or null for none.
+     * @param memory   the {@code memory} section, whose chunk size and backing the mirror's slice takes.
+     * @param name     the cluster's name, the {@code cluster} label of the mirror's meters.
+     * @param loop     the event loop the mirror's sender runs on.
+     * @param registry where the mirror's meters live.
+     * @throws IllegalArgumentException naming {@code mirror.tls} or {@code mirror.sasl} when their files do not load.
+     */
+    void attachMirror(
+        final MirrorConfig config, final MemoryConfig memory, final String name, final EventLoop loop, final MeterRegistry registry)
+    {
+        if (config != null)
+        {
+            mirror = new ProduceMirror(config, memory, name, loop, connector.template(), policy.topicIds(), registry,
+                responseLimit.maxMessageSizeBytes());
+        }
+    }
+
+    /**
+     * Starts the mirror learning the shadow's metadata, if the cluster has one.
+     */
+    void startMirror()
+    {
+        if (mirror != null)
+        {
+            mirror.start();
+        }
+    }
+
+    /**
+     * Closes the mirror's connections, if the cluster has one.
+     */
+    void closeMirror()
+    {
+        if (mirror != null)
+        {
+            mirror.close();
+        }
+    }
+
+    /**
+     * Where the cluster's connections offer their Produce requests.
+     *
+     * @return the mirror's tap, or {@link MirrorTap#NONE} without a mirror.
+     */
+    MirrorTap mirrorTap()
+    {
+        return mirror == null ? MirrorTap.NONE : mirror.tap();
+    }
+
+    /**
+     * The cluster's produce mirror.
+     *
+     * @return the mirror, or null without one.
+     */
+    ProduceMirror mirror()
+    {
+        return mirror;
     }
 
     ClusterSnapshot snapshot()

@@ -21,6 +21,7 @@ import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.JvmMetricsBinding;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.mirror.ProduceMirror;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.tls.ClientTlsContext;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -101,7 +102,7 @@ public final class KafkaProxy implements AutoCloseable
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         JvmMetricsBinding.lintCleanNames(meterRegistry);
         this.metrics = new ProxyMetrics(meterRegistry);
-        this.memoryPool = new MemoryPool(poolSettings(config.memory(), gatewayMemorySlice(config)));
+        this.memoryPool = new MemoryPool(poolSettings(config.memory(), gatewayMemorySlice(config) + mirrorMemorySlice(config)));
         metrics.bindMemoryPool(memoryPool);
         final PoolByteBufAllocator allocator = new PoolByteBufAllocator(memoryPool, FramePromises.forPool(memoryPool,
             config.memory().frameTimeout(), config.memory().minFrameBytesPerSecond()));
@@ -112,6 +113,8 @@ public final class KafkaProxy implements AutoCloseable
             new ConnectionServices(allocator, metrics, clientChannels, builder.pipelineCustomizer(),
                 new ConnectionLogLimits(SystemNanoClock.INSTANCE)));
         this.clusters = List.of(newCluster(ClusterSnapshot.compile(config), allocator, bindAddresses));
+        // The mirror's sender gets an acceptor loop, as node discovery does: it competes with no client's I/O.
+        clusters.get(0).attachMirror(config.mirror(), config.memory(), "default", eventLoops.acceptor().next(), meterRegistry);
         publishTlsMetrics(clusters.get(0).snapshot());
         this.drainer = new ConnectionDrainer(clientChannels);
         this.readinessProbe = new BrokerReadinessProbe(eventLoops.acceptor());
@@ -157,6 +160,12 @@ public final class KafkaProxy implements AutoCloseable
         // Whole chunks, as the pool is made of them.
         final long chunk = config.memory().chunkSizeBytes();
         return (config.gateway().producer().bufferMemoryBytes() + chunk - 1) / chunk * chunk;
+    }
+
+    private static long mirrorMemorySlice(final ProxyConfig config)
+    {
+        // The mirror's slice is part of the one memory budget too (validated by ProxyConfig).
+        return config.mirror() == null ? 0 : ProxyConfig.mirrorSliceBytes(config.mirror(), config.memory());
     }
 
     private static MemoryPoolSettings poolSettings(final MemoryConfig memory, final long gatewaySlice)
@@ -237,6 +246,7 @@ public final class KafkaProxy implements AutoCloseable
         for (final ClusterContext cluster : clusters)
         {
             cluster.discoverNodes(eventLoops.acceptor().next());
+            cluster.startMirror();
         }
     }
 
@@ -292,6 +302,16 @@ public final class KafkaProxy implements AutoCloseable
     public InetSocketAddress adminAddress()
     {
         return adminServer == null ? null : adminServer.address();
+    }
+
+    /**
+     * The produce mirror of the first cluster.
+     *
+     * @return the mirror, or null when the configuration has no {@code mirror} section.
+     */
+    public ProduceMirror mirror()
+    {
+        return clusters.get(0).mirror();
     }
 
     /**
@@ -516,6 +536,10 @@ public final class KafkaProxy implements AutoCloseable
         if (adminServer != null)
         {
             adminServer.close();
+        }
+        for (final ClusterContext cluster : clusters)
+        {
+            cluster.closeMirror();
         }
         eventLoops.shutdown(SHUTDOWN_TIMEOUT_MILLIS);
         resolver.close();

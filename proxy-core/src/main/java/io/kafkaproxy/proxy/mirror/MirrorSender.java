@@ -1,0 +1,655 @@
+package io.kafkaproxy.proxy.mirror;
+
+import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
+import io.kafkaproxy.protocol.wire.ApiKeyIds;
+import io.kafkaproxy.proxy.cluster.BrokerLoginCredentials;
+import io.kafkaproxy.proxy.config.HostPort;
+import io.kafkaproxy.proxy.config.MirrorConfig;
+import io.kafkaproxy.proxy.metrics.MirrorMetrics;
+import io.kafkaproxy.proxy.tls.BrokerTlsContext;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends the mirror's copies to the shadow cluster, on one event loop: learns the shadow's partition leaders
+ * (Metadata for all topics, kept for the mirrored ones; again every minute, and within a second of an answer
+ * naming a leadership error or a copy for a partition without a known leader), keeps one {@link ShadowConnection}
+ * per shadow broker, and sends each copy as Produce requests, one per leader, by topic name, at the highest version
+ * up to 12 the shadow offers, with {@code mirror.acks}.
+ *
+ * <p>Nothing waits without bound: a copy for a partition without a known leader, for a broker that cannot be
+ * reached, or for a connection at its cap of requests in flight or unwritable is dropped and counted; while the
+ * shadow's bootstrap servers cannot be reached, {@link #accepting()} tells the tap not to copy at all. A request
+ * unanswered after {@code mirror.requestTimeout} closes its connection and its copies count as failed.
+ *
+ * <p>Confined to its event loop, but for {@link #submit} and {@link #accepting()} (any thread) and {@link #close}.
+ * The answers are decoded with kafka-clients' message classes: they are the mirror's own, off the client path.
+ */
+final class MirrorSender
+{
+    /** The first Produce version of magic v2 batches only. */
+    static final short MIN_PRODUCE_VERSION = 3;
+    /** The last Produce version naming topics by name; v13 names them by id, which the shadow's ids are not. */
+    static final short MAX_PRODUCE_VERSION = 12;
+    /** Metadata v0 reads an empty topic list as "all topics", and has no way to ask for none. */
+    static final short MIN_METADATA_VERSION = 1;
+    private static final Logger LOGGER = LoggerFactory.getLogger(MirrorSender.class);
+    private static final short FIRST_FLEXIBLE_PRODUCE_VERSION = 9;
+    private static final short FIRST_AUTO_CREATE_METADATA_VERSION = 4;
+    private static final long TICK_MILLIS = 250;
+    private static final long REFRESH_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final long WANTED_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final byte[] CLIENT_ID = "kafka-proxy-mirror".getBytes(StandardCharsets.US_ASCII);
+
+    private final MirrorConfig config;
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final BrokerTlsContext tls;
+    private final BrokerLoginCredentials login;
+    private final MirrorMetrics metrics;
+    private final MirrorTopicMatcher topics;
+    private final int maxResponseSizeBytes;
+    private final long handshakeMillis;
+    private final long requestTimeoutNanos;
+    private final Map<String, int[]> leaders = new HashMap<>();
+    private final Map<Integer, HostPort> nodes = new HashMap<>();
+    private final Map<Integer, ShadowConnection> connections = new HashMap<>();
+    private final Map<Integer, Long> nodeRetryNanos = new HashMap<>();
+    private volatile boolean accepting;
+    private volatile boolean closed;
+    private ShadowConnection metadataConnection;
+    private int nextBootstrap;
+    private long metadataRetryNanos;
+    private long metadataBackoffNanos = FIRST_BACKOFF_NANOS;
+    private long lastMetadataNanos;
+    private boolean metadataInFlight;
+    private boolean refreshWanted;
+    private short produceVersion = -1;
+    private boolean unreachableLogged;
+    private ScheduledFuture<?> tick;
+
+    MirrorSender(
+        final MirrorConfig config,
+        final EventLoop loop,
+        final Bootstrap bootstrap,
+        final BrokerTlsContext tls,
+        final BrokerLoginCredentials login,
+        final MirrorMetrics metrics,
+        final MirrorTopicMatcher topics,
+        final int maxResponseSizeBytes,
+        final long handshakeMillis)
+    {
+        this.config = config;
+        this.loop = loop;
+        this.bootstrap = bootstrap.clone(loop);
+        this.tls = tls;
+        this.login = login;
+        this.metrics = metrics;
+        this.topics = topics;
+        this.maxResponseSizeBytes = maxResponseSizeBytes;
+        this.handshakeMillis = handshakeMillis;
+        this.requestTimeoutNanos = config.requestTimeout().toNanos();
+    }
+
+    /**
+     * Starts learning the shadow's metadata; returns at once.
+     */
+    void start()
+    {
+        loop.execute(() ->
+        {
+            connectMetadata();
+            tick = loop.scheduleAtFixedRate(this::onTick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        });
+    }
+
+    /**
+     * Whether copies are taken: the shadow's metadata is known and its bootstrap servers answer.
+     *
+     * @return false while the shadow is unreachable (the tap then drops without copying). Any thread.
+     */
+    boolean accepting()
+    {
+        return accepting;
+    }
+
+    /**
+     * Hands a copy over to the sender's loop. Any thread.
+     *
+     * @param copy the copy; ownership moves here.
+     */
+    void submit(final MirroredProduce copy)
+    {
+        if (closed)
+        {
+            drop(copy);
+            return;
+        }
+        loop.execute(copy);
+    }
+
+    /**
+     * Stops: closes every connection; copies in flight fail, copies arriving later are dropped.
+     */
+    void close()
+    {
+        closed = true;
+        accepting = false;
+        loop.execute(() ->
+        {
+            if (tick != null)
+            {
+                tick.cancel(false);
+            }
+            if (metadataConnection != null)
+            {
+                metadataConnection.close(null);
+            }
+            for (final ShadowConnection connection : List.copyOf(connections.values()))
+            {
+                connection.close(null);
+            }
+        });
+    }
+
+    void onProduce(final MirroredProduce copy)
+    {
+        if (closed || !accepting)
+        {
+            drop(copy);
+            return;
+        }
+        final int count = copy.count();
+        final int[] leaderOf = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            final int[] partitionLeaders = leaders.get(copy.topic(i));
+            final int partition = copy.partition(i);
+            leaderOf[i] = partitionLeaders != null && partition >= 0 && partition < partitionLeaders.length ?
+                partitionLeaders[partition] : -1;
+            if (leaderOf[i] < 0)
+            {
+                dropEntry(copy, i);
+                refreshWanted = true;
+            }
+        }
+        for (int i = 0; i < count; i++)
+        {
+            final int leader = leaderOf[i];
+            if (leader < 0)
+            {
+                continue;
+            }
+            final int[] group = new int[count];
+            int size = 0;
+            for (int j = i; j < count; j++)
+            {
+                if (leaderOf[j] == leader)
+                {
+                    group[size++] = j;
+                    leaderOf[j] = -1;
+                }
+            }
+            final ShadowConnection connection = connectionTo(leader);
+            if (connection == null || !connection.takesMore())
+            {
+                for (int k = 0; k < size; k++)
+                {
+                    dropEntry(copy, group[k]);
+                }
+                continue;
+            }
+            connection.send(produceRequest(copy, group, size, connection.nextCorrelationId()));
+        }
+        copy.copy().release();
+    }
+
+    private void drop(final MirroredProduce copy)
+    {
+        metrics.onDropped(copy.totalRecords());
+        metrics.addBytesInFlight(-copy.totalBytes());
+        copy.copy().release();
+    }
+
+    private void dropEntry(final MirroredProduce copy, final int i)
+    {
+        metrics.onDropped(copy.records(i));
+        metrics.addBytesInFlight(-copy.length(i));
+    }
+
+    private ShadowConnection connectionTo(final int nodeId)
+    {
+        final ShadowConnection existing = connections.get(nodeId);
+        if (existing != null && !existing.isClosed())
+        {
+            return existing;
+        }
+        final HostPort address = nodes.get(nodeId);
+        final Long retry = nodeRetryNanos.get(nodeId);
+        if (address == null || (retry != null && System.nanoTime() - retry < 0))
+        {
+            return null;
+        }
+        final ShadowConnection connection = new ShadowConnection(this, nodeId, address, login);
+        connections.put(nodeId, connection);
+        connection.connect(bootstrap.clone(loop), tls, maxResponseSizeBytes, handshakeMillis);
+        return connection;
+    }
+
+    /**
+     * Encodes one Produce request carrying some partitions of a copy: a small header buffer and, between the
+     * partitions' own fields, slices of the copy itself, so the records are not copied again.
+     */
+    private ShadowRequest produceRequest(final MirroredProduce copy, final int[] group, final int size, final int correlationId)
+    {
+        final short version = produceVersion;
+        final boolean flexible = version >= FIRST_FLEXIBLE_PRODUCE_VERSION;
+        final String[] names = new String[size];
+        final int[] partitions = new int[size];
+        final int[] records = new int[size];
+        long bytes = 0;
+        int glueBytes = 64 + CLIENT_ID.length;
+        int topicCount = 0;
+        for (int k = 0; k < size; k++)
+        {
+            final int i = group[k];
+            names[k] = copy.topic(i);
+            partitions[k] = copy.partition(i);
+            records[k] = copy.records(i);
+            bytes += copy.length(i);
+            if (k == 0 || !names[k].equals(names[k - 1]))
+            {
+                topicCount++;
+                glueBytes += 3 * names[k].length() + 16;
+            }
+            glueBytes += 16;
+        }
+        final ByteBuf glue = Unpooled.buffer(glueBytes);
+        final CompositeByteBuf frame = Unpooled.compositeBuffer(2 * size + 2);
+        glue.writeInt(0);
+        glue.writeShort(ApiKeyIds.PRODUCE).writeShort(version).writeInt(correlationId);
+        glue.writeShort(CLIENT_ID.length).writeBytes(CLIENT_ID);
+        if (ApiHeaderVersions.requestHeaderVersion(ApiKeyIds.PRODUCE, version) >= 2)
+        {
+            glue.writeByte(0);
+        }
+        if (flexible)
+        {
+            glue.writeByte(0);
+        }
+        else
+        {
+            glue.writeShort(-1);
+        }
+        glue.writeShort(config.acks()).writeInt((int)Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis()));
+        writeArrayLength(glue, flexible, topicCount);
+        int glueStart = 0;
+        for (int k = 0; k < size; k++)
+        {
+            if (k == 0 || !names[k].equals(names[k - 1]))
+            {
+                int partitionsOfTopic = 1;
+                while (k + partitionsOfTopic < size && names[k + partitionsOfTopic].equals(names[k]))
+                {
+                    partitionsOfTopic++;
+                }
+                final byte[] name = names[k].getBytes(StandardCharsets.UTF_8);
+                if (flexible)
+                {
+                    writeVarint(glue, name.length + 1);
+                }
+                else
+                {
+                    glue.writeShort(name.length);
+                }
+                glue.writeBytes(name);
+                writeArrayLength(glue, flexible, partitionsOfTopic);
+            }
+            final int i = group[k];
+            glue.writeInt(partitions[k]);
+            if (flexible)
+            {
+                writeVarint(glue, copy.length(i) + 1);
+            }
+            else
+            {
+                glue.writeInt(copy.length(i));
+            }
+            frame.addComponent(true, glue.retainedSlice(glueStart, glue.writerIndex() - glueStart));
+            glueStart = glue.writerIndex();
+            frame.addComponent(true, copy.copy().retainedSlice(copy.offset(i), copy.length(i)));
+            if (flexible)
+            {
+                glue.writeByte(0);
+                if (k + 1 == size || !names[k + 1].equals(names[k]))
+                {
+                    glue.writeByte(0);
+                }
+            }
+        }
+        if (flexible)
+        {
+            glue.writeByte(0);
+        }
+        if (glue.writerIndex() > glueStart)
+        {
+            frame.addComponent(true, glue.retainedSlice(glueStart, glue.writerIndex() - glueStart));
+        }
+        // The slices share the glue's memory: the size field is set after them.
+        glue.setInt(0, frame.readableBytes() - Integer.BYTES);
+        glue.release();
+        return new ShadowRequest(ApiKeyIds.PRODUCE, version, correlationId, config.acks() != 0, frame, copy.readNanos(),
+            names, partitions, records, bytes);
+    }
+
+    private static void writeArrayLength(final ByteBuf buf, final boolean flexible, final int count)
+    {
+        if (flexible)
+        {
+            writeVarint(buf, count + 1);
+        }
+        else
+        {
+            buf.writeInt(count);
+        }
+    }
+
+    private static void writeVarint(final ByteBuf buf, final int value)
+    {
+        int v = value;
+        while ((v & ~0x7f) != 0)
+        {
+            buf.writeByte((v & 0x7f) | 0x80);
+            v >>>= 7;
+        }
+        buf.writeByte(v);
+    }
+
+    void onResponse(final ShadowConnection connection, final ShadowRequest request, final ByteBuffer body)
+    {
+        if (request.apiKey() == ApiKeyIds.METADATA)
+        {
+            onMetadata(new MetadataResponseData(new ByteBufferAccessor(body), request.apiVersion()));
+            return;
+        }
+        final ProduceResponseData response = new ProduceResponseData(new ByteBufferAccessor(body), request.apiVersion());
+        long mirrored = 0;
+        long failed = 0;
+        for (final ProduceResponseData.TopicProduceResponse topic : response.responses())
+        {
+            for (final ProduceResponseData.PartitionProduceResponse partition : topic.partitionResponses())
+            {
+                final int records = recordsOf(request, topic.name(), partition.index());
+                if (partition.errorCode() == Errors.NONE.code())
+                {
+                    mirrored += records;
+                }
+                else
+                {
+                    failed += records;
+                    refreshWanted |= isLeadershipError(partition.errorCode());
+                }
+            }
+        }
+        metrics.onMirrored(mirrored);
+        metrics.onFailed(failed);
+        metrics.addBytesInFlight(-request.bytes());
+        metrics.onAcknowledged(System.nanoTime() - request.readNanos());
+    }
+
+    private static int recordsOf(final ShadowRequest request, final String topic, final int partition)
+    {
+        for (int i = 0; i < request.partitionCount(); i++)
+        {
+            if (request.partition(i) == partition && request.topic(i).equals(topic))
+            {
+                return request.records(i);
+            }
+        }
+        return 0;
+    }
+
+    private static boolean isLeadershipError(final short errorCode)
+    {
+        return errorCode == Errors.NOT_LEADER_OR_FOLLOWER.code() || errorCode == Errors.UNKNOWN_TOPIC_OR_PARTITION.code() ||
+            errorCode == Errors.LEADER_NOT_AVAILABLE.code() || errorCode == Errors.FENCED_LEADER_EPOCH.code() ||
+            errorCode == Errors.UNKNOWN_TOPIC_ID.code();
+    }
+
+    /**
+     * A request of acks 0 was written, or failed to be.
+     *
+     * @param request the request.
+     * @param success whether the write succeeded.
+     */
+    void onWritten(final ShadowRequest request, final boolean success)
+    {
+        if (success)
+        {
+            metrics.onMirrored(request.totalRecords());
+            metrics.onAcknowledged(System.nanoTime() - request.readNanos());
+        }
+        else
+        {
+            metrics.onFailed(request.totalRecords());
+        }
+        metrics.addBytesInFlight(-request.bytes());
+    }
+
+    /**
+     * A request sent was not answered: its connection closed, or the answer was unusable.
+     *
+     * @param request the request.
+     */
+    void onFailed(final ShadowRequest request)
+    {
+        request.release();
+        if (request.apiKey() == ApiKeyIds.METADATA)
+        {
+            metadataInFlight = false;
+            return;
+        }
+        metrics.onFailed(request.totalRecords());
+        metrics.addBytesInFlight(-request.bytes());
+    }
+
+    /**
+     * A request waiting for its connection was never sent.
+     *
+     * @param request the request.
+     */
+    void onDropped(final ShadowRequest request)
+    {
+        request.release();
+        if (request.apiKey() == ApiKeyIds.METADATA)
+        {
+            metadataInFlight = false;
+            return;
+        }
+        metrics.onDropped(request.totalRecords());
+        metrics.addBytesInFlight(-request.bytes());
+    }
+
+    void onConnectionReady(final ShadowConnection connection)
+    {
+        nodeRetryNanos.remove(connection.nodeId());
+        if (connection == metadataConnection)
+        {
+            metadataBackoffNanos = FIRST_BACKOFF_NANOS;
+            produceVersion = connection.produceVersion();
+            sendMetadata();
+        }
+    }
+
+    void onConnectionClosed(final ShadowConnection connection, final boolean wasReady, final Throwable cause)
+    {
+        if (connection == metadataConnection)
+        {
+            metadataConnection = null;
+            metadataInFlight = false;
+            if (!wasReady)
+            {
+                // The shadow's bootstrap server cannot be reached: stop copying until it can.
+                accepting = false;
+                metadataRetryNanos = System.nanoTime() + metadataBackoffNanos;
+                metadataBackoffNanos = Math.min(MAX_BACKOFF_NANOS, metadataBackoffNanos * 2);
+                if (!unreachableLogged && !closed)
+                {
+                    unreachableLogged = true;
+                    LOGGER.atWarn()
+                        .addKeyValue("brokerAddress", connection.address())
+                        .addKeyValue("error", String.valueOf(cause))
+                        .log("shadow cluster unreachable; mirrored records are dropped until it answers");
+                }
+            }
+            return;
+        }
+        if (connections.get(connection.nodeId()) == connection)
+        {
+            connections.remove(connection.nodeId());
+            if (!wasReady)
+            {
+                nodeRetryNanos.put(connection.nodeId(), System.nanoTime() + FIRST_BACKOFF_NANOS);
+                refreshWanted = true;
+            }
+        }
+        if (cause != null && LOGGER.isDebugEnabled())
+        {
+            LOGGER.atDebug().addKeyValue("brokerAddress", connection.address()).addKeyValue("error", cause.toString())
+                .log("shadow broker connection closed");
+        }
+    }
+
+    private void onTick()
+    {
+        if (closed)
+        {
+            return;
+        }
+        final long now = System.nanoTime();
+        if (metadataConnection == null)
+        {
+            if (now - metadataRetryNanos >= 0)
+            {
+                connectMetadata();
+            }
+        }
+        else if (metadataConnection.isReady() && !metadataInFlight &&
+            (now - lastMetadataNanos >= REFRESH_NANOS || (refreshWanted && now - lastMetadataNanos >= WANTED_REFRESH_NANOS)))
+        {
+            sendMetadata();
+        }
+        for (final ShadowConnection connection : List.copyOf(connections.values()))
+        {
+            if (now - connection.oldestSentNanos() > requestTimeoutNanos && connection.oldestSentNanos() != Long.MAX_VALUE)
+            {
+                connection.close(new IllegalStateException("the shadow broker did not answer within mirror.requestTimeout"));
+            }
+        }
+        if (metadataConnection != null && now - metadataConnection.oldestSentNanos() > requestTimeoutNanos &&
+            metadataConnection.oldestSentNanos() != Long.MAX_VALUE)
+        {
+            metadataConnection.close(new IllegalStateException("the shadow's metadata did not come within mirror.requestTimeout"));
+        }
+    }
+
+    private void connectMetadata()
+    {
+        if (closed)
+        {
+            return;
+        }
+        final List<HostPort> servers = config.bootstrapServers();
+        final HostPort server = servers.get(nextBootstrap++ % servers.size());
+        metadataConnection = new ShadowConnection(this, -1, server, login);
+        metadataConnection.connect(bootstrap.clone(loop), tls, maxResponseSizeBytes, handshakeMillis);
+    }
+
+    private void sendMetadata()
+    {
+        final ShadowConnection connection = metadataConnection;
+        final short version = connection.metadataVersion();
+        final MetadataRequestData request = new MetadataRequestData().setTopics(null);
+        if (version >= FIRST_AUTO_CREATE_METADATA_VERSION)
+        {
+            request.setAllowAutoTopicCreation(false);
+        }
+        final int correlationId = connection.nextCorrelationId();
+        metadataInFlight = true;
+        refreshWanted = false;
+        lastMetadataNanos = System.nanoTime();
+        connection.send(ShadowRequest.metadata(version, correlationId,
+            ShadowConnection.request(ApiKeyIds.METADATA, version, correlationId, request)));
+    }
+
+    private void onMetadata(final MetadataResponseData response)
+    {
+        metadataInFlight = false;
+        lastMetadataNanos = System.nanoTime();
+        final Map<Integer, HostPort> brokers = new HashMap<>();
+        for (final MetadataResponseData.MetadataResponseBroker broker : response.brokers())
+        {
+            brokers.put(broker.nodeId(), new HostPort(broker.host(), broker.port()));
+        }
+        for (final Map.Entry<Integer, ShadowConnection> entry : new ArrayList<>(connections.entrySet()))
+        {
+            if (!entry.getValue().address().equals(brokers.get(entry.getKey())))
+            {
+                entry.getValue().close(null);
+            }
+        }
+        nodes.clear();
+        nodes.putAll(brokers);
+        leaders.clear();
+        for (final MetadataResponseData.MetadataResponseTopic topic : response.topics())
+        {
+            if (topic.errorCode() != Errors.NONE.code() || topic.name() == null || !topics.matches(topic.name()))
+            {
+                continue;
+            }
+            int partitionCount = 0;
+            for (final MetadataResponseData.MetadataResponsePartition partition : topic.partitions())
+            {
+                partitionCount = Math.max(partitionCount, partition.partitionIndex() + 1);
+            }
+            final int[] partitionLeaders = new int[partitionCount];
+            Arrays.fill(partitionLeaders, -1);
+            for (final MetadataResponseData.MetadataResponsePartition partition : topic.partitions())
+            {
+                partitionLeaders[partition.partitionIndex()] = partition.leaderId();
+            }
+            leaders.put(topic.name(), partitionLeaders);
+        }
+        if (!accepting)
+        {
+            LOGGER.atInfo()
+                .addKeyValue("brokers", nodes.size())
+                .addKeyValue("topics", leaders.size())
+                .log("shadow cluster reachable; mirroring");
+        }
+        unreachableLogged = false;
+        accepting = true;
+    }
+}
