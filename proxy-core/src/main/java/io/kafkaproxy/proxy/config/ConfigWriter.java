@@ -101,7 +101,28 @@ public final class ConfigWriter
             .append("  requestTimeout: ").append(Units.formatDuration(circuitBreaker.requestTimeout())).append('\n')
             .append("  probeInterval: ").append(Units.formatDuration(circuitBreaker.probeInterval())).append('\n');
         appendGateway(yaml, config);
+        appendMirror(yaml, config.mirror());
         return yaml.toString();
+    }
+
+    private static void appendMirror(final StringBuilder yaml, final MirrorConfig mirror)
+    {
+        if (mirror == null)
+        {
+            return;
+        }
+        yaml.append("mirror:\n  bootstrapServers:\n");
+        for (final HostPort server : mirror.bootstrapServers())
+        {
+            yaml.append("    - ").append(quoted(server.toString())).append('\n');
+        }
+        appendBrokerTls(yaml, mirror.tls());
+        appendBrokerSasl(yaml, mirror.sasl());
+        yaml.append("  topics: [").append(mirror.topics().stream().map(ConfigWriter::quoted).collect(Collectors.joining(", ")))
+            .append("]\n")
+            .append("  memory: ").append(Units.formatBytes(mirror.memoryBytes())).append('\n')
+            .append("  acks: ").append(mirror.acks()).append('\n')
+            .append("  requestTimeout: ").append(Units.formatDuration(mirror.requestTimeout())).append('\n');
     }
 
     private static void appendTls(final StringBuilder yaml, final TlsServerConfig tls)

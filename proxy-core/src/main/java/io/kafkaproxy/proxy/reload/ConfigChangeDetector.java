@@ -51,6 +51,8 @@ final class ConfigChangeDetector
         changedIf(changed, "mqtt", running.mqtt() == null ? null : running.mqtt().withLiveSecurity(null, null),
             next.mqtt() == null ? null : next.mqtt().withLiveSecurity(null, null));
         changedIf(changed, "gateway", running.gateway(), next.gateway());
+        // The mirror's slice, sender and connections are built at start (issue 14 makes them per cluster).
+        changedIf(changed, "mirror", running.mirror(), next.mirror());
         return changed;
     }
 

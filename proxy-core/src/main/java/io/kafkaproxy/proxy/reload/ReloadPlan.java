@@ -52,6 +52,7 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
                 .mqtt(running.mqtt() == null || fromFile.mqtt() == null ? running.mqtt() :
                     running.mqtt().withLiveSecurity(fromFile.mqtt().tls(), fromFile.mqtt().auth()))
                 .gateway(running.gateway())
+                .mirror(running.mirror())
                 .build();
         }
         catch (final IllegalArgumentException e)
