@@ -1,6 +1,5 @@
 package io.kafkaproxy.proxy.mirror;
 
-import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
 import io.kafkaproxy.protocol.wire.ApiKeyIds;
 import io.kafkaproxy.proxy.cluster.BrokerLoginCredentials;
 import io.kafkaproxy.proxy.config.HostPort;
@@ -9,8 +8,6 @@ import io.kafkaproxy.proxy.metrics.MirrorMetrics;
 import io.kafkaproxy.proxy.tls.BrokerTlsContext;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.CompositeByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -22,7 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -54,14 +50,12 @@ final class MirrorSender
     /** Metadata v0 reads an empty topic list as "all topics", and has no way to ask for none. */
     static final short MIN_METADATA_VERSION = 1;
     private static final Logger LOGGER = LoggerFactory.getLogger(MirrorSender.class);
-    private static final short FIRST_FLEXIBLE_PRODUCE_VERSION = 9;
     private static final short FIRST_AUTO_CREATE_METADATA_VERSION = 4;
     private static final long TICK_MILLIS = 250;
     private static final long REFRESH_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final long WANTED_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
-    private static final byte[] CLIENT_ID = "kafka-proxy-mirror".getBytes(StandardCharsets.US_ASCII);
 
     private final MirrorConfig config;
     private final EventLoop loop;
@@ -258,133 +252,26 @@ final class MirrorSender
         return connection;
     }
 
-    /**
-     * Encodes one Produce request carrying some partitions of a copy: a small header buffer and, between the
-     * partitions' own fields, slices of the copy itself, so the records are not copied again.
-     */
     private ShadowRequest produceRequest(final MirroredProduce copy, final int[] group, final int size, final int correlationId)
     {
-        final short version = produceVersion;
-        final boolean flexible = version >= FIRST_FLEXIBLE_PRODUCE_VERSION;
         final String[] names = new String[size];
         final int[] partitions = new int[size];
         final int[] records = new int[size];
+        final ByteBuf[] recordSets = new ByteBuf[size];
         long bytes = 0;
-        int glueBytes = 64 + CLIENT_ID.length;
-        int topicCount = 0;
         for (int k = 0; k < size; k++)
         {
             final int i = group[k];
             names[k] = copy.topic(i);
             partitions[k] = copy.partition(i);
             records[k] = copy.records(i);
+            recordSets[k] = copy.copy().retainedSlice(copy.offset(i), copy.length(i));
             bytes += copy.length(i);
-            if (k == 0 || !names[k].equals(names[k - 1]))
-            {
-                topicCount++;
-                glueBytes += 3 * names[k].length() + 16;
-            }
-            glueBytes += 16;
         }
-        final ByteBuf glue = Unpooled.buffer(glueBytes);
-        final CompositeByteBuf frame = Unpooled.compositeBuffer(2 * size + 2);
-        glue.writeInt(0);
-        glue.writeShort(ApiKeyIds.PRODUCE).writeShort(version).writeInt(correlationId);
-        glue.writeShort(CLIENT_ID.length).writeBytes(CLIENT_ID);
-        if (ApiHeaderVersions.requestHeaderVersion(ApiKeyIds.PRODUCE, version) >= 2)
-        {
-            glue.writeByte(0);
-        }
-        if (flexible)
-        {
-            glue.writeByte(0);
-        }
-        else
-        {
-            glue.writeShort(-1);
-        }
-        glue.writeShort(config.acks()).writeInt((int)Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis()));
-        writeArrayLength(glue, flexible, topicCount);
-        int glueStart = 0;
-        for (int k = 0; k < size; k++)
-        {
-            if (k == 0 || !names[k].equals(names[k - 1]))
-            {
-                int partitionsOfTopic = 1;
-                while (k + partitionsOfTopic < size && names[k + partitionsOfTopic].equals(names[k]))
-                {
-                    partitionsOfTopic++;
-                }
-                final byte[] name = names[k].getBytes(StandardCharsets.UTF_8);
-                if (flexible)
-                {
-                    writeVarint(glue, name.length + 1);
-                }
-                else
-                {
-                    glue.writeShort(name.length);
-                }
-                glue.writeBytes(name);
-                writeArrayLength(glue, flexible, partitionsOfTopic);
-            }
-            final int i = group[k];
-            glue.writeInt(partitions[k]);
-            if (flexible)
-            {
-                writeVarint(glue, copy.length(i) + 1);
-            }
-            else
-            {
-                glue.writeInt(copy.length(i));
-            }
-            frame.addComponent(true, glue.retainedSlice(glueStart, glue.writerIndex() - glueStart));
-            glueStart = glue.writerIndex();
-            frame.addComponent(true, copy.copy().retainedSlice(copy.offset(i), copy.length(i)));
-            if (flexible)
-            {
-                glue.writeByte(0);
-                if (k + 1 == size || !names[k + 1].equals(names[k]))
-                {
-                    glue.writeByte(0);
-                }
-            }
-        }
-        if (flexible)
-        {
-            glue.writeByte(0);
-        }
-        if (glue.writerIndex() > glueStart)
-        {
-            frame.addComponent(true, glue.retainedSlice(glueStart, glue.writerIndex() - glueStart));
-        }
-        // The slices share the glue's memory: the size field is set after them.
-        glue.setInt(0, frame.readableBytes() - Integer.BYTES);
-        glue.release();
-        return new ShadowRequest(ApiKeyIds.PRODUCE, version, correlationId, config.acks() != 0, frame, copy.readNanos(),
-            names, partitions, records, bytes);
-    }
-
-    private static void writeArrayLength(final ByteBuf buf, final boolean flexible, final int count)
-    {
-        if (flexible)
-        {
-            writeVarint(buf, count + 1);
-        }
-        else
-        {
-            buf.writeInt(count);
-        }
-    }
-
-    private static void writeVarint(final ByteBuf buf, final int value)
-    {
-        int v = value;
-        while ((v & ~0x7f) != 0)
-        {
-            buf.writeByte((v & 0x7f) | 0x80);
-            v >>>= 7;
-        }
-        buf.writeByte(v);
+        final ByteBuf frame = ShadowProduceEncoder.encode(produceVersion, correlationId, config.acks(),
+            (int)Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis()), names, partitions, recordSets);
+        return new ShadowRequest(ApiKeyIds.PRODUCE, produceVersion, correlationId, config.acks() != 0, frame,
+            copy.readNanos(), names, partitions, records, bytes);
     }
 
     void onResponse(final ShadowConnection connection, final ShadowRequest request, final ByteBuffer body)
@@ -563,15 +450,14 @@ final class MirrorSender
         }
         for (final ShadowConnection connection : List.copyOf(connections.values()))
         {
-            if (now - connection.oldestSentNanos() > requestTimeoutNanos && connection.oldestSentNanos() != Long.MAX_VALUE)
+            if (connection.timedOut(now, requestTimeoutNanos))
             {
                 connection.close(new IllegalStateException("the shadow broker did not answer within mirror.requestTimeout"));
             }
         }
-        if (metadataConnection != null && now - metadataConnection.oldestSentNanos() > requestTimeoutNanos &&
-            metadataConnection.oldestSentNanos() != Long.MAX_VALUE)
+        if (metadataConnection != null && metadataConnection.timedOut(now, requestTimeoutNanos))
         {
-            metadataConnection.close(new IllegalStateException("the shadow's metadata did not come within mirror.requestTimeout"));
+            metadataConnection.close(new IllegalStateException("the shadow did not answer within mirror.requestTimeout"));
         }
     }
 

@@ -73,6 +73,7 @@ final class ShadowConnection extends ChannelInboundHandlerAdapter implements Bro
     private int correlationId;
     private short produceVersion = -1;
     private short metadataVersion = -1;
+    private final long createdNanos = System.nanoTime();
 
     ShadowConnection(final MirrorSender sender, final int nodeId, final HostPort address, final BrokerLoginCredentials login)
     {
@@ -201,14 +202,25 @@ final class ShadowConnection extends ChannelInboundHandlerAdapter implements Bro
     }
 
     /**
-     * The oldest request in flight was sent when.
+     * Whether the connection has waited too long: not ready (connecting, handshaking, logging in) or its oldest
+     * request unanswered for longer than the timeout. A paused broker accepts TCP connections and answers nothing.
      *
-     * @return its send time, or {@link Long#MAX_VALUE} when nothing is in flight.
+     * @param nowNanos     the time now.
+     * @param timeoutNanos the request timeout.
+     * @return true when it should be closed.
      */
-    long oldestSentNanos()
+    boolean timedOut(final long nowNanos, final long timeoutNanos)
     {
+        if (state == State.CLOSED)
+        {
+            return false;
+        }
+        if (state != State.READY)
+        {
+            return nowNanos - createdNanos > timeoutNanos;
+        }
         final ShadowRequest oldest = inFlight.peek();
-        return oldest == null ? Long.MAX_VALUE : oldest.sentNanos();
+        return oldest != null && nowNanos - oldest.sentNanos() > timeoutNanos;
     }
 
     @Override

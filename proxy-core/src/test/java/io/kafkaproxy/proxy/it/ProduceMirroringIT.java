@@ -56,7 +56,7 @@ class ProduceMirroringIT
         shadow = KillableKafkaBroker.start(Map.of("auto.create.topics.enable", "false"));
         final InJvmKafka upstream = InJvmKafka.start(List.of(1), Map.of("auto.create.topics.enable", "false"));
         final List<String> topics = List.of(MIRRORED_PREFIX + "idempotent", MIRRORED_PREFIX + "plain",
-            MIRRORED_PREFIX + "compressed", MIRRORED_PREFIX + "outage");
+            MIRRORED_PREFIX + "compressed", MIRRORED_PREFIX + "outage", MIRRORED_PREFIX + "paused");
         createTopics(upstream.bootstrapServers(), topics);
         createTopics(shadow.bootstrapServers(), topics);
         final MirrorConfig mirror = MirrorConfig.of(List.of(HostPort.parse(shadow.bootstrapServers())), null, null,
@@ -137,6 +137,48 @@ class ProduceMirroringIT
         await().atMost(Duration.ofSeconds(30))
             .untilAsserted(() -> assertThat(metrics().mirrored() - mirroredBefore).isEqualTo(100.0));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(metrics().bytesInFlight()).isZero());
+    }
+
+    @Test
+    void clientSendsShouldSucceedWhileTheShadowIsPausedWithinTheMirrorsSlice() throws Exception
+    {
+        // Given
+        final String topic = MIRRORED_PREFIX + "paused";
+        final Map<String, Object> config = producerConfig(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+            ProducerConfig.LINGER_MS_CONFIG, "5"));
+        final double lostBefore = metrics().dropped() + metrics().failed();
+        final long capacity = mirror().slice().stats().capacityBytes();
+        shadow.pause();
+        try
+        {
+            // When
+            final long started = System.nanoTime();
+            final int sent = produce(config, topic, 5_000);
+            final Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            // Then
+            assertThat(sent).isEqualTo(5_000);
+            assertThat(took).isLessThan(Duration.ofSeconds(20));
+            assertThat(metrics().bytesInFlight()).isLessThanOrEqualTo(capacity);
+            await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(metrics().dropped() + metrics().failed()).isGreaterThan(lostBefore));
+        }
+        finally
+        {
+            shadow.resume();
+        }
+        final MemoryPoolStats slice = mirror().slice().stats();
+        assertThat(slice.highWaterMarkBytes()).isLessThanOrEqualTo(slice.capacityBytes());
+
+        // When
+        await().atMost(Duration.ofSeconds(30)).until(() -> mirror().accepting());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(metrics().bytesInFlight()).isZero());
+        final double mirroredBefore = metrics().mirrored();
+        produce(config, topic, 100);
+
+        // Then
+        await().atMost(Duration.ofSeconds(30))
+            .untilAsserted(() -> assertThat(metrics().mirrored() - mirroredBefore).isEqualTo(100.0));
     }
 
     private static ProduceMirror mirror()
