@@ -8,7 +8,9 @@ import io.kafkaproxy.proxy.metrics.MirrorMetrics;
 import io.kafkaproxy.proxy.tls.BrokerTlsContext;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -52,6 +54,8 @@ final class MirrorSender
     private static final Logger LOGGER = LoggerFactory.getLogger(MirrorSender.class);
     private static final short FIRST_AUTO_CREATE_METADATA_VERSION = 4;
     private static final long TICK_MILLIS = 250;
+    private static final int WRITE_LOW_WATER_MARK = 4 << 20;
+    private static final int WRITE_HIGH_WATER_MARK = 8 << 20;
     private static final long REFRESH_NANOS = TimeUnit.MINUTES.toNanos(1);
     private static final long WANTED_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long FIRST_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
@@ -97,7 +101,9 @@ final class MirrorSender
     {
         this.config = config;
         this.loop = loop;
-        this.bootstrap = bootstrap.clone(loop);
+        // The slice bounds what copies waiting to be written hold; Netty's default 64 KiB mark would drop them first.
+        this.bootstrap = bootstrap.clone(loop)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_LOW_WATER_MARK, WRITE_HIGH_WATER_MARK));
         this.tls = tls;
         this.login = login;
         this.metrics = metrics;

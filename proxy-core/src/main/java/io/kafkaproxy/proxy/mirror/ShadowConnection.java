@@ -49,8 +49,11 @@ final class ShadowConnection extends ChannelInboundHandlerAdapter implements Bro
 {
     /** Requests waiting for READY; past this the caller drops. */
     static final int MAX_WAITING = 64;
-    /** Requests sent and not answered; past this the caller drops (a slow shadow). */
-    static final int MAX_IN_FLIGHT = 32;
+    /**
+     * Requests sent and not answered; past this the caller drops. A sanity bound only: what requests in flight hold
+     * is the mirror's slice, which bounds them first.
+     */
+    static final int MAX_IN_FLIGHT = 1024;
     private static final short API_VERSIONS_VERSION = 0;
     private static final String CLIENT_ID = "kafka-proxy-mirror";
 
@@ -71,6 +74,8 @@ final class ShadowConnection extends ChannelInboundHandlerAdapter implements Bro
     private Channel channel;
     private BrokerSaslLogin saslLogin;
     private int correlationId;
+    private boolean flushScheduled;
+    private final Runnable flushTask = this::flushNow;
     private short produceVersion = -1;
     private short metadataVersion = -1;
     private final long createdNanos = System.nanoTime();
@@ -178,12 +183,28 @@ final class ShadowConnection extends ChannelInboundHandlerAdapter implements Bro
         if (state == State.READY)
         {
             writeRequest(request);
-            channel.flush();
+            scheduleFlush();
         }
         else
         {
             waiting.add(request);
         }
+    }
+
+    private void scheduleFlush()
+    {
+        // One flush for all the copies the loop takes in one run of its task queue: one write call, not one each.
+        if (!flushScheduled)
+        {
+            flushScheduled = true;
+            channel.eventLoop().execute(flushTask);
+        }
+    }
+
+    private void flushNow()
+    {
+        flushScheduled = false;
+        channel.flush();
     }
 
     private void writeRequest(final ShadowRequest request)
