@@ -21,11 +21,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,6 +37,10 @@ import java.util.concurrent.TimeUnit;
  * naming a leadership error or a copy for a partition without a known leader), keeps one {@link ShadowConnection}
  * per shadow broker, and sends each copy as Produce requests, one per leader, by topic name, at the highest version
  * up to 12 the shadow offers, with {@code mirror.acks}.
+ *
+ * <p>A copy naming a topic the shadow's metadata did not name yet waits once for a refresh, asked for at once (a
+ * topic created since the last one); a topic still absent after it is dropped without asking again until the next
+ * periodic refresh.
  *
  * <p>Nothing waits without bound: a copy for a partition without a known leader, for a broker that cannot be
  * reached, or for a connection at its cap of requests in flight or unwritable is dropped and counted; while the
@@ -54,6 +61,8 @@ final class MirrorSender
     private static final Logger LOGGER = LoggerFactory.getLogger(MirrorSender.class);
     private static final short FIRST_AUTO_CREATE_METADATA_VERSION = 4;
     private static final long TICK_MILLIS = 250;
+    /** Copies waiting for metadata naming a topic just seen; past this they are dropped (the slice bounds them too). */
+    private static final int MAX_PARKED = 256;
     private static final int WRITE_LOW_WATER_MARK = 4 << 20;
     private static final int WRITE_HIGH_WATER_MARK = 8 << 20;
     private static final long REFRESH_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -75,6 +84,10 @@ final class MirrorSender
     private final Map<Integer, HostPort> nodes = new HashMap<>();
     private final Map<Integer, ShadowConnection> connections = new HashMap<>();
     private final Map<Integer, Long> nodeRetryNanos = new HashMap<>();
+    private final ArrayDeque<MirroredProduce> parked = new ArrayDeque<>();
+    // Topics mirrored but absent from the shadow: dropped without asking again until the next periodic refresh.
+    private final Set<String> absentTopics = new HashSet<>();
+    private long absentClearedNanos;
     private volatile boolean accepting;
     private volatile boolean closed;
     private ShadowConnection metadataConnection;
@@ -163,6 +176,10 @@ final class MirrorSender
             {
                 tick.cancel(false);
             }
+            while (!parked.isEmpty())
+            {
+                drop(parked.poll());
+            }
             if (metadataConnection != null)
             {
                 metadataConnection.close(null);
@@ -182,6 +199,19 @@ final class MirrorSender
             return;
         }
         final int count = copy.count();
+        if (!copy.wasParked() && namesUnknownTopic(copy) && parked.size() < MAX_PARKED)
+        {
+            // A topic the shadow's metadata did not name yet (created since the last refresh): wait for a refresh
+            // once, rather than drop what a new topic's first producers send.
+            copy.park(System.nanoTime() | 1);
+            parked.add(copy);
+            refreshWanted = true;
+            if (metadataConnection != null && metadataConnection.isReady() && !metadataInFlight)
+            {
+                sendMetadata();
+            }
+            return;
+        }
         final int[] leaderOf = new int[count];
         for (int i = 0; i < count; i++)
         {
@@ -192,7 +222,14 @@ final class MirrorSender
             if (leaderOf[i] < 0)
             {
                 dropEntry(copy, i);
-                refreshWanted = true;
+                if (partitionLeaders == null)
+                {
+                    absentTopics.add(copy.topic(i));
+                }
+                else
+                {
+                    refreshWanted = true;
+                }
             }
         }
         for (int i = 0; i < count; i++)
@@ -224,6 +261,27 @@ final class MirrorSender
             connection.send(produceRequest(copy, group, size, connection.nextCorrelationId()));
         }
         copy.copy().release();
+    }
+
+    private boolean namesUnknownTopic(final MirroredProduce copy)
+    {
+        for (int i = 0; i < copy.count(); i++)
+        {
+            if (!leaders.containsKey(copy.topic(i)) && !absentTopics.contains(copy.topic(i)))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void replayParked()
+    {
+        final int waiting = parked.size();
+        for (int i = 0; i < waiting; i++)
+        {
+            onProduce(parked.poll());
+        }
     }
 
     private void drop(final MirroredProduce copy)
@@ -442,6 +500,10 @@ final class MirrorSender
             return;
         }
         final long now = System.nanoTime();
+        while (!parked.isEmpty() && now - parked.peek().parkedNanos() > requestTimeoutNanos)
+        {
+            drop(parked.poll());
+        }
         if (metadataConnection == null)
         {
             if (now - metadataRetryNanos >= 0)
@@ -500,6 +562,11 @@ final class MirrorSender
     {
         metadataInFlight = false;
         lastMetadataNanos = System.nanoTime();
+        if (lastMetadataNanos - absentClearedNanos > REFRESH_NANOS)
+        {
+            absentTopics.clear();
+            absentClearedNanos = lastMetadataNanos;
+        }
         final Map<Integer, HostPort> brokers = new HashMap<>();
         for (final MetadataResponseData.MetadataResponseBroker broker : response.brokers())
         {
@@ -543,5 +610,6 @@ final class MirrorSender
         }
         unreachableLogged = false;
         accepting = true;
+        replayParked();
     }
 }

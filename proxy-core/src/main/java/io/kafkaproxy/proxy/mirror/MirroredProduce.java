@@ -23,6 +23,7 @@ final class MirroredProduce implements Runnable
     private int[] lengths;
     private int[] records;
     private int count;
+    private long parkedNanos;
 
     MirroredProduce(final MirrorSender sender, final ByteBuf copy, final long readNanos, final int capacity)
     {
@@ -59,6 +60,26 @@ final class MirroredProduce implements Runnable
     public void run()
     {
         sender.onProduce(this);
+    }
+
+    /**
+     * Marks the copy as waiting for the shadow's metadata; a copy waits once at most.
+     *
+     * @param nanos when it started waiting.
+     */
+    void park(final long nanos)
+    {
+        parkedNanos = nanos;
+    }
+
+    boolean wasParked()
+    {
+        return parkedNanos != 0;
+    }
+
+    long parkedNanos()
+    {
+        return parkedNanos;
     }
 
     ByteBuf copy()

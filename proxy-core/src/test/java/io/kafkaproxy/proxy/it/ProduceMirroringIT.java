@@ -109,6 +109,24 @@ class ProduceMirroringIT
     }
 
     @Test
+    void shouldMirrorTheFirstRecordsOfATopicCreatedAfterTheProxyStarted() throws Exception
+    {
+        // Given
+        final String topic = MIRRORED_PREFIX + "late";
+        createTopics(primary.upstream().bootstrapServers(), List.of(topic));
+        createTopics(shadow.bootstrapServers(), List.of(topic));
+        final double mirroredBefore = metrics().mirrored();
+
+        // When
+        produce(producerConfig(Map.of(ProducerConfig.ACKS_CONFIG, "all")), topic, 50);
+
+        // Then
+        await().atMost(Duration.ofSeconds(30))
+            .untilAsserted(() -> assertThat(metrics().mirrored() - mirroredBefore).isEqualTo(50.0));
+        assertThat(readAll(shadow.bootstrapServers(), topic, 50)).isEqualTo(readAll(primary.upstream().bootstrapServers(), topic, 50));
+    }
+
+    @Test
     void clientSendsShouldSucceedWhileTheShadowIsDownAndMirroringShouldResumeAfter() throws Exception
     {
         // Given
