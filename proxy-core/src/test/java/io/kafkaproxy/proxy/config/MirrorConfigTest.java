@@ -2,6 +2,8 @@ package io.kafkaproxy.proxy.config;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -76,6 +78,27 @@ class MirrorConfigTest
             .build())
             .hasMessageContaining("mirror.memory")
             .hasMessageContaining("memory.poolSizeBytes");
+    }
+
+    @Test
+    void shouldParseTheCommentedMirrorExampleOfTheReferenceConfiguration() throws Exception
+    {
+        // Given: the reference file with its mirror example uncommented
+        final StringBuilder yaml = new StringBuilder();
+        boolean inMirror = false;
+        for (final String line : Files.readAllLines(Path.of("..", "conf", "kafka-proxy.yaml")))
+        {
+            inMirror = line.equals("#mirror:") || inMirror && line.startsWith("#  ");
+            yaml.append(inMirror ? line.substring(1) : line).append('\n');
+        }
+
+        // When
+        final MirrorConfig mirror = ConfigParser.parse(yaml.toString(), "kafka-proxy.yaml").mirror();
+
+        // Then
+        assertThat(mirror.topics()).containsExactly("orders", "payments-*");
+        assertThat(mirror.memoryBytes()).isEqualTo(32L << 20);
+        assertThat(mirror.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
