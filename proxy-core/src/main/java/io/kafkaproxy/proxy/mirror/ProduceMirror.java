@@ -126,9 +126,14 @@ public final class ProduceMirror implements AutoCloseable
         return slice;
     }
 
+    /**
+     * Closes the sender's connections and frees the slice's cached memory; copies still held are freed with their
+     * last buffer. Called once the cluster's client connections are closed.
+     */
     @Override
     public void close()
     {
         sender.close();
+        slice.close();
     }
 }

@@ -22,7 +22,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,9 +42,10 @@ import static org.awaitility.Awaitility.await;
  * Produce mirroring (issue 14): a proxy in front of a primary cluster copies the Produce traffic of the mirrored
  * topics to a shadow cluster. With the shadow healthy, it holds the same records per partition, in order, for an
  * idempotent producer, a plain one and compressed batches; with the shadow killed, every client send still
- * succeeds, the copies are dropped and counted within the mirror's slice, and mirroring resumes once the shadow
- * is back.
+ * succeeds and the copies are dropped and counted within the mirror's slice; with the shadow paused the same, and
+ * mirroring resumes once it runs again.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProduceMirroringIT
 {
     private static final int PARTITIONS = 3;
@@ -127,9 +131,11 @@ class ProduceMirroringIT
     }
 
     @Test
-    void clientSendsShouldSucceedWhileTheShadowIsDownAndMirroringShouldResumeAfter() throws Exception
+    @Order(Integer.MAX_VALUE)
+    void clientSendsShouldSucceedWhileTheShadowIsDownAndTheMirrorShouldStopCopying() throws Exception
     {
-        // Given
+        // Given: last, as the shadow stays down (a restart of its JVM would double this class's time; the paused
+        // test shows mirroring resuming)
         final String topic = MIRRORED_PREFIX + "outage";
         final Map<String, Object> config = producerConfig(Map.of(ProducerConfig.ACKS_CONFIG, "all"));
         final double droppedBefore = metrics().dropped() + metrics().failed();
@@ -142,19 +148,13 @@ class ProduceMirroringIT
         assertThat(sent).isEqualTo(2_000);
         await().atMost(Duration.ofSeconds(30))
             .untilAsserted(() -> assertThat(metrics().dropped() + metrics().failed()).isGreaterThan(droppedBefore));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !mirror().accepting());
+        final double droppedWhileDown = metrics().dropped();
+        assertThat(produce(config, topic, 100)).isEqualTo(100);
+        assertThat(metrics().dropped() - droppedWhileDown).isEqualTo(100.0);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(metrics().bytesInFlight()).isZero());
         final MemoryPoolStats slice = mirror().slice().stats();
         assertThat(slice.highWaterMarkBytes()).isLessThanOrEqualTo(slice.capacityBytes());
-
-        // When
-        shadow.restart();
-        await().atMost(Duration.ofSeconds(60)).until(() -> mirror().accepting());
-        final double mirroredBefore = metrics().mirrored();
-        produce(config, topic, 100);
-
-        // Then
-        await().atMost(Duration.ofSeconds(30))
-            .untilAsserted(() -> assertThat(metrics().mirrored() - mirroredBefore).isEqualTo(100.0));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(metrics().bytesInFlight()).isZero());
     }
 
     @Test
