@@ -22,13 +22,9 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,6 +42,10 @@ import java.util.concurrent.TimeUnit;
  * reached, or for a connection at its cap of requests in flight or unwritable is dropped and counted; while the
  * shadow's bootstrap servers cannot be reached, {@link #accepting()} tells the tap not to copy at all. A request
  * unanswered after {@code mirror.requestTimeout} closes its connection and its copies count as failed.
+ *
+ * <p>Over 500 lines: routing copies, the connections' lives and the metadata refresh change the same loop state
+ * (connections, parked copies, the metadata connection), so they stay together; what the metadata says is
+ * {@link ShadowMetadata}, the request's wire format {@link ShadowProduceEncoder}.
  *
  * <p>Confined to its event loop, but for {@link #submit} and {@link #accepting()} (any thread) and {@link #close}.
  * The answers are decoded with kafka-clients' message classes: they are the mirror's own, off the client path.
@@ -76,18 +76,13 @@ final class MirrorSender
     private final BrokerTlsContext tls;
     private final BrokerLoginCredentials login;
     private final MirrorMetrics metrics;
-    private final MirrorTopicMatcher topics;
     private final int maxResponseSizeBytes;
     private final long handshakeMillis;
     private final long requestTimeoutNanos;
-    private final Map<String, int[]> leaders = new HashMap<>();
-    private final Map<Integer, HostPort> nodes = new HashMap<>();
+    private final ShadowMetadata metadata;
     private final Map<Integer, ShadowConnection> connections = new HashMap<>();
     private final Map<Integer, Long> nodeRetryNanos = new HashMap<>();
     private final ArrayDeque<MirroredProduce> parked = new ArrayDeque<>();
-    // Topics mirrored but absent from the shadow: dropped without asking again until the next periodic refresh.
-    private final Set<String> absentTopics = new HashSet<>();
-    private long absentClearedNanos;
     private volatile boolean accepting;
     private volatile boolean closed;
     private ShadowConnection metadataConnection;
@@ -120,7 +115,7 @@ final class MirrorSender
         this.tls = tls;
         this.login = login;
         this.metrics = metrics;
-        this.topics = topics;
+        this.metadata = new ShadowMetadata(topics);
         this.maxResponseSizeBytes = maxResponseSizeBytes;
         this.handshakeMillis = handshakeMillis;
         this.requestTimeoutNanos = config.requestTimeout().toNanos();
@@ -199,7 +194,7 @@ final class MirrorSender
             return;
         }
         final int count = copy.count();
-        if (!copy.wasParked() && namesUnknownTopic(copy) && parked.size() < MAX_PARKED)
+        if (!copy.wasParked() && metadata.namesNewTopic(copy) && parked.size() < MAX_PARKED)
         {
             // A topic the shadow's metadata did not name yet (created since the last refresh): wait for a refresh
             // once, rather than drop what a new topic's first producers send.
@@ -215,16 +210,13 @@ final class MirrorSender
         final int[] leaderOf = new int[count];
         for (int i = 0; i < count; i++)
         {
-            final int[] partitionLeaders = leaders.get(copy.topic(i));
-            final int partition = copy.partition(i);
-            leaderOf[i] = partitionLeaders != null && partition >= 0 && partition < partitionLeaders.length ?
-                partitionLeaders[partition] : -1;
-            if (leaderOf[i] < 0)
+            leaderOf[i] = metadata.leaderOf(copy.topic(i), copy.partition(i));
+            if (leaderOf[i] == ShadowMetadata.NO_LEADER)
             {
                 dropEntry(copy, i);
-                if (partitionLeaders == null)
+                if (!metadata.knows(copy.topic(i)))
                 {
-                    absentTopics.add(copy.topic(i));
+                    metadata.markAbsent(copy.topic(i));
                 }
                 else
                 {
@@ -235,7 +227,7 @@ final class MirrorSender
         for (int i = 0; i < count; i++)
         {
             final int leader = leaderOf[i];
-            if (leader < 0)
+            if (leader == ShadowMetadata.NO_LEADER)
             {
                 continue;
             }
@@ -246,7 +238,7 @@ final class MirrorSender
                 if (leaderOf[j] == leader)
                 {
                     group[size++] = j;
-                    leaderOf[j] = -1;
+                    leaderOf[j] = ShadowMetadata.NO_LEADER;
                 }
             }
             final ShadowConnection connection = connectionTo(leader);
@@ -261,18 +253,6 @@ final class MirrorSender
             connection.send(produceRequest(copy, group, size, connection.nextCorrelationId()));
         }
         copy.copy().release();
-    }
-
-    private boolean namesUnknownTopic(final MirroredProduce copy)
-    {
-        for (int i = 0; i < copy.count(); i++)
-        {
-            if (!leaders.containsKey(copy.topic(i)) && !absentTopics.contains(copy.topic(i)))
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void replayParked()
@@ -304,7 +284,7 @@ final class MirrorSender
         {
             return existing;
         }
-        final HostPort address = nodes.get(nodeId);
+        final HostPort address = metadata.node(nodeId);
         final Long retry = nodeRetryNanos.get(nodeId);
         if (address == null || (retry != null && System.nanoTime() - retry < 0))
         {
@@ -562,50 +542,19 @@ final class MirrorSender
     {
         metadataInFlight = false;
         lastMetadataNanos = System.nanoTime();
-        if (lastMetadataNanos - absentClearedNanos > REFRESH_NANOS)
+        metadata.update(response, lastMetadataNanos);
+        for (final ShadowConnection connection : List.copyOf(connections.values()))
         {
-            absentTopics.clear();
-            absentClearedNanos = lastMetadataNanos;
-        }
-        final Map<Integer, HostPort> brokers = new HashMap<>();
-        for (final MetadataResponseData.MetadataResponseBroker broker : response.brokers())
-        {
-            brokers.put(broker.nodeId(), new HostPort(broker.host(), broker.port()));
-        }
-        for (final Map.Entry<Integer, ShadowConnection> entry : new ArrayList<>(connections.entrySet()))
-        {
-            if (!entry.getValue().address().equals(brokers.get(entry.getKey())))
+            if (!connection.address().equals(metadata.node(connection.nodeId())))
             {
-                entry.getValue().close(null);
+                connection.close(null);
             }
-        }
-        nodes.clear();
-        nodes.putAll(brokers);
-        leaders.clear();
-        for (final MetadataResponseData.MetadataResponseTopic topic : response.topics())
-        {
-            if (topic.errorCode() != Errors.NONE.code() || topic.name() == null || !topics.matches(topic.name()))
-            {
-                continue;
-            }
-            int partitionCount = 0;
-            for (final MetadataResponseData.MetadataResponsePartition partition : topic.partitions())
-            {
-                partitionCount = Math.max(partitionCount, partition.partitionIndex() + 1);
-            }
-            final int[] partitionLeaders = new int[partitionCount];
-            Arrays.fill(partitionLeaders, -1);
-            for (final MetadataResponseData.MetadataResponsePartition partition : topic.partitions())
-            {
-                partitionLeaders[partition.partitionIndex()] = partition.leaderId();
-            }
-            leaders.put(topic.name(), partitionLeaders);
         }
         if (!accepting)
         {
             LOGGER.atInfo()
-                .addKeyValue("brokers", nodes.size())
-                .addKeyValue("topics", leaders.size())
+                .addKeyValue("brokers", metadata.nodeCount())
+                .addKeyValue("topics", metadata.topicCount())
                 .log("shadow cluster reachable; mirroring");
         }
         unreachableLogged = false;
