@@ -7,7 +7,6 @@ import io.kafkaproxy.proxy.config.MirrorConfig;
 import io.kafkaproxy.proxy.metrics.MirrorMetrics;
 import io.kafkaproxy.proxy.tls.BrokerTlsContext;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
@@ -31,12 +30,14 @@ import java.util.concurrent.TimeUnit;
  * Sends the mirror's copies to the shadow cluster, on one event loop: learns the shadow's partition leaders
  * (Metadata for all topics, kept for the mirrored ones; again every minute, and within a second of an answer
  * naming a leadership error or a copy for a partition without a known leader), keeps one {@link ShadowConnection}
- * per shadow broker, and sends each copy as Produce requests, one per leader, by topic name, at the highest version
- * up to 12 the shadow offers, with {@code mirror.acks}.
+ * per shadow broker, and sends the copies as Produce requests by topic name, at the highest version up to 12 the
+ * shadow offers, with {@code mirror.acks}: the copies taken in one run of its task queue go as one request per
+ * leader ({@link LeaderBatch}), so busy clients cost the shadow fewer, larger requests.
  *
- * <p>A copy naming a topic the shadow's metadata did not name yet waits once for a refresh, asked for at once (a
- * topic created since the last one); a topic still absent after it is dropped without asking again until the next
- * periodic refresh.
+ * <p>A copy naming a partition the shadow's metadata does not name yet (a topic created since the last refresh, a
+ * leader being elected) waits up to a second while the metadata is asked for every tick, and the copies after it
+ * wait behind it so each partition's order holds; a topic still absent then is dropped without waiting again until
+ * the next periodic refresh.
  *
  * <p>Nothing waits without bound: a copy for a partition without a known leader, for a broker that cannot be
  * reached, or for a connection at its cap of requests in flight or unwritable is dropped and counted; while the
@@ -62,7 +63,9 @@ final class MirrorSender
     private static final short FIRST_AUTO_CREATE_METADATA_VERSION = 4;
     private static final long TICK_MILLIS = 250;
     /** Copies waiting for metadata naming a topic just seen; past this they are dropped (the slice bounds them too). */
-    private static final int MAX_PARKED = 256;
+    private static final int MAX_PARKED = 1024;
+    /** How long a copy waits for the shadow's metadata to name its partitions (at most mirror.requestTimeout). */
+    private static final long MAX_PARK_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int WRITE_LOW_WATER_MARK = 4 << 20;
     private static final int WRITE_HIGH_WATER_MARK = 8 << 20;
     private static final long REFRESH_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -79,10 +82,14 @@ final class MirrorSender
     private final int maxResponseSizeBytes;
     private final long handshakeMillis;
     private final long requestTimeoutNanos;
+    private final long parkNanos;
     private final ShadowMetadata metadata;
     private final Map<Integer, ShadowConnection> connections = new HashMap<>();
     private final Map<Integer, Long> nodeRetryNanos = new HashMap<>();
     private final ArrayDeque<MirroredProduce> parked = new ArrayDeque<>();
+    private final Map<Integer, LeaderBatch> batches = new HashMap<>();
+    private final Runnable dispatchTask = this::dispatch;
+    private boolean dispatchScheduled;
     private volatile boolean accepting;
     private volatile boolean closed;
     private ShadowConnection metadataConnection;
@@ -119,6 +126,7 @@ final class MirrorSender
         this.maxResponseSizeBytes = maxResponseSizeBytes;
         this.handshakeMillis = handshakeMillis;
         this.requestTimeoutNanos = config.requestTimeout().toNanos();
+        this.parkNanos = Math.min(MAX_PARK_NANOS, requestTimeoutNanos);
     }
 
     /**
@@ -175,6 +183,7 @@ final class MirrorSender
             {
                 drop(parked.poll());
             }
+            dispatch();
             if (metadataConnection != null)
             {
                 metadataConnection.close(null);
@@ -193,11 +202,16 @@ final class MirrorSender
             drop(copy);
             return;
         }
-        final int count = copy.count();
-        if (!copy.wasParked() && metadata.namesNewTopic(copy) && parked.size() < MAX_PARKED)
+        if (!parked.isEmpty() || metadata.needsRefresh(copy))
         {
-            // A topic the shadow's metadata did not name yet (created since the last refresh): wait for a refresh
-            // once, rather than drop what a new topic's first producers send.
+            // A partition the shadow's metadata does not name yet (a topic created since the last refresh, a leader
+            // being elected): wait a moment for a refresh rather than drop; copies behind a waiting one wait too, so
+            // that each partition's copies keep their order.
+            if (parked.size() >= MAX_PARKED)
+            {
+                drop(copy);
+                return;
+            }
             copy.park(System.nanoTime() | 1);
             parked.add(copy);
             refreshWanted = true;
@@ -207,60 +221,78 @@ final class MirrorSender
             }
             return;
         }
+        route(copy);
+    }
+
+    private void route(final MirroredProduce copy)
+    {
+        final int count = copy.count();
         final int[] leaderOf = new int[count];
         for (int i = 0; i < count; i++)
         {
             leaderOf[i] = metadata.leaderOf(copy.topic(i), copy.partition(i));
             if (leaderOf[i] == ShadowMetadata.NO_LEADER)
             {
+                // Waited for already (or absent): no more waiting for this topic until the periodic refresh.
                 dropEntry(copy, i);
-                if (!metadata.knows(copy.topic(i)))
-                {
-                    metadata.markAbsent(copy.topic(i));
-                }
-                else
-                {
-                    refreshWanted = true;
-                }
+                metadata.markAbsent(copy.topic(i));
+                refreshWanted |= metadata.knows(copy.topic(i));
             }
         }
         for (int i = 0; i < count; i++)
         {
-            final int leader = leaderOf[i];
-            if (leader == ShadowMetadata.NO_LEADER)
+            if (leaderOf[i] != ShadowMetadata.NO_LEADER)
             {
-                continue;
+                batches.computeIfAbsent(leaderOf[i], leader -> new LeaderBatch()).add(copy.topic(i), copy.partition(i),
+                    copy.copy().retainedSlice(copy.offset(i), copy.length(i)), copy.records(i), copy.readNanos());
             }
-            final int[] group = new int[count];
-            int size = 0;
-            for (int j = i; j < count; j++)
-            {
-                if (leaderOf[j] == leader)
-                {
-                    group[size++] = j;
-                    leaderOf[j] = ShadowMetadata.NO_LEADER;
-                }
-            }
-            final ShadowConnection connection = connectionTo(leader);
-            if (connection == null || !connection.takesMore())
-            {
-                for (int k = 0; k < size; k++)
-                {
-                    dropEntry(copy, group[k]);
-                }
-                continue;
-            }
-            connection.send(produceRequest(copy, group, size, connection.nextCorrelationId()));
         }
         copy.copy().release();
+        if (!dispatchScheduled && !batches.isEmpty())
+        {
+            // Sent once the loop has taken every copy already queued: one request per broker for all of them.
+            dispatchScheduled = true;
+            loop.execute(dispatchTask);
+        }
+    }
+
+    private void dispatch()
+    {
+        dispatchScheduled = false;
+        final int timeoutMs = (int)Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis());
+        for (final Map.Entry<Integer, LeaderBatch> entry : batches.entrySet())
+        {
+            final LeaderBatch batch = entry.getValue();
+            final ShadowConnection connection = closed ? null : connectionTo(entry.getKey());
+            for (int i = 0; i < batch.requestCount() && connection != null && connection.takesMore(); i++)
+            {
+                connection.send(batch.toRequest(i, produceVersion, connection.nextCorrelationId(), config.acks(), timeoutMs));
+            }
+            // What the connection could not take (closed, slow): dropped, counted.
+            batch.drop(metrics);
+        }
+        batches.clear();
     }
 
     private void replayParked()
     {
-        final int waiting = parked.size();
-        for (int i = 0; i < waiting; i++)
+        final long now = System.nanoTime();
+        while (!parked.isEmpty())
         {
-            onProduce(parked.poll());
+            final MirroredProduce head = parked.peek();
+            if (!closed && accepting && metadata.needsRefresh(head) && now - head.parkedNanos() <= parkNanos)
+            {
+                return;
+            }
+            parked.poll();
+            if (closed || !accepting)
+            {
+                drop(head);
+            }
+            else
+            {
+                route(head);
+            }
         }
     }
 
@@ -294,28 +326,6 @@ final class MirrorSender
         connections.put(nodeId, connection);
         connection.connect(bootstrap.clone(loop), tls, maxResponseSizeBytes, handshakeMillis);
         return connection;
-    }
-
-    private ShadowRequest produceRequest(final MirroredProduce copy, final int[] group, final int size, final int correlationId)
-    {
-        final String[] names = new String[size];
-        final int[] partitions = new int[size];
-        final int[] records = new int[size];
-        final ByteBuf[] recordSets = new ByteBuf[size];
-        long bytes = 0;
-        for (int k = 0; k < size; k++)
-        {
-            final int i = group[k];
-            names[k] = copy.topic(i);
-            partitions[k] = copy.partition(i);
-            records[k] = copy.records(i);
-            recordSets[k] = copy.copy().retainedSlice(copy.offset(i), copy.length(i));
-            bytes += copy.length(i);
-        }
-        final ByteBuf frame = ShadowProduceEncoder.encode(produceVersion, correlationId, config.acks(),
-            (int)Math.min(Integer.MAX_VALUE, config.requestTimeout().toMillis()), names, partitions, recordSets);
-        return new ShadowRequest(ApiKeyIds.PRODUCE, produceVersion, correlationId, config.acks() != 0, frame,
-            copy.readNanos(), names, partitions, records, bytes);
     }
 
     void onResponse(final ShadowConnection connection, final ShadowRequest request, final ByteBuffer body)
@@ -480,10 +490,7 @@ final class MirrorSender
             return;
         }
         final long now = System.nanoTime();
-        while (!parked.isEmpty() && now - parked.peek().parkedNanos() > requestTimeoutNanos)
-        {
-            drop(parked.poll());
-        }
+        replayParked();
         if (metadataConnection == null)
         {
             if (now - metadataRetryNanos >= 0)
@@ -492,7 +499,8 @@ final class MirrorSender
             }
         }
         else if (metadataConnection.isReady() && !metadataInFlight &&
-            (now - lastMetadataNanos >= REFRESH_NANOS || (refreshWanted && now - lastMetadataNanos >= WANTED_REFRESH_NANOS)))
+            (now - lastMetadataNanos >= REFRESH_NANOS || (refreshWanted && now - lastMetadataNanos >= WANTED_REFRESH_NANOS) ||
+                !parked.isEmpty()))
         {
             sendMetadata();
         }

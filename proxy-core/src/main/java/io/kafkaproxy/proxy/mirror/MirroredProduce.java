@@ -63,18 +63,13 @@ final class MirroredProduce implements Runnable
     }
 
     /**
-     * Marks the copy as waiting for the shadow's metadata; a copy waits once at most.
+     * Marks the copy as waiting for the shadow's metadata.
      *
      * @param nanos when it started waiting.
      */
     void park(final long nanos)
     {
         parkedNanos = nanos;
-    }
-
-    boolean wasParked()
-    {
-        return parkedNanos != 0;
     }
 
     long parkedNanos()

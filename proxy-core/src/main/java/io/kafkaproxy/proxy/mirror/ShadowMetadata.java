@@ -101,7 +101,8 @@ final class ShadowMetadata
     }
 
     /**
-     * Remembers a topic as absent from the shadow.
+     * Remembers a topic as absent from the shadow, or with a partition the shadow lacks: copies for it no longer
+     * wait for a refresh until the periodic one.
      *
      * @param topic the topic.
      */
@@ -111,16 +112,16 @@ final class ShadowMetadata
     }
 
     /**
-     * Whether a copy names a topic neither the last answer named nor was found absent: one a refresh may teach.
+     * Whether a copy names a partition without a known leader, of a topic not found absent: one a refresh may teach.
      *
      * @param copy the copy.
      * @return true if a refresh is worth waiting for.
      */
-    boolean namesNewTopic(final MirroredProduce copy)
+    boolean needsRefresh(final MirroredProduce copy)
     {
         for (int i = 0; i < copy.count(); i++)
         {
-            if (!leaders.containsKey(copy.topic(i)) && !absentTopics.contains(copy.topic(i)))
+            if (leaderOf(copy.topic(i), copy.partition(i)) == NO_LEADER && !absentTopics.contains(copy.topic(i)))
             {
                 return true;
             }

@@ -64,7 +64,7 @@ class ProduceMirroringIT
         createTopics(upstream.bootstrapServers(), topics);
         createTopics(shadow.bootstrapServers(), topics);
         final MirrorConfig mirror = MirrorConfig.of(List.of(HostPort.parse(shadow.bootstrapServers())), null, null,
-            List.of(MIRRORED_PREFIX + "*"), "4MiB", (short)-1, Duration.ofSeconds(5));
+            List.of(MIRRORED_PREFIX + "*"), "4MiB", (short)-1, Duration.ofSeconds(10));
         primary = ProxiedKafka.inFrontOf(upstream, config -> config.toBuilder().mirror(mirror).build(), pipeline -> { });
         await().atMost(Duration.ofSeconds(30)).until(() -> mirror().accepting());
     }
@@ -102,7 +102,7 @@ class ProduceMirroringIT
 
         // Then
         await().atMost(Duration.ofSeconds(30))
-            .untilAsserted(() -> assertThat(metrics().mirrored() - mirroredBefore).isEqualTo(3.0 * perProducer));
+            .untilAsserted(() -> assertThat(metrics().mirrored() - mirroredBefore).as("dropped %s failed %s", metrics().dropped(), metrics().failed()).isEqualTo(3.0 * perProducer));
         for (final String topic : List.of(MIRRORED_PREFIX + "idempotent", MIRRORED_PREFIX + "plain", MIRRORED_PREFIX + "compressed"))
         {
             final Map<Integer, List<String>> onPrimary = readAll(primary.upstream().bootstrapServers(), topic, perProducer);
@@ -126,7 +126,7 @@ class ProduceMirroringIT
 
         // Then
         await().atMost(Duration.ofSeconds(30))
-            .untilAsserted(() -> assertThat(metrics().mirrored() - mirroredBefore).isEqualTo(50.0));
+            .untilAsserted(() -> assertThat(metrics().mirrored() - mirroredBefore).as("dropped %s failed %s", metrics().dropped(), metrics().failed()).isEqualTo(50.0));
         assertThat(readAll(shadow.bootstrapServers(), topic, 50)).isEqualTo(readAll(primary.upstream().bootstrapServers(), topic, 50));
     }
 
