@@ -1,6 +1,8 @@
 package io.kafkaproxy.protocol.fuzz;
 
 import io.kafkaproxy.protocol.requests.FetchRequestFlyweight;
+import io.kafkaproxy.protocol.records.RecordBatchFlyweight;
+import io.kafkaproxy.protocol.requests.ProducePartitionsFlyweight;
 import io.kafkaproxy.protocol.requests.ProduceRequestFlyweight;
 import io.kafkaproxy.protocol.responses.BrokerEndpointMapper;
 import io.kafkaproxy.protocol.responses.MetadataResponseFlyweight;
@@ -49,6 +51,8 @@ class DecoderFuzzTest
     private final RequestHeaderFlyweight requestHeader = new RequestHeaderFlyweight();
     private final ResponseHeaderFlyweight responseHeader = new ResponseHeaderFlyweight();
     private final ProduceRequestFlyweight produce = new ProduceRequestFlyweight();
+    private final ProducePartitionsFlyweight producePartitions = new ProducePartitionsFlyweight();
+    private final RecordBatchFlyweight batches = new RecordBatchFlyweight();
     private final FetchRequestFlyweight fetch = new FetchRequestFlyweight();
     private final SaslAuthenticateRequestFlyweight saslAuthenticate = new SaslAuthenticateRequestFlyweight();
     private final MetadataResponseFlyweight metadata = new MetadataResponseFlyweight();
@@ -62,6 +66,8 @@ class DecoderFuzzTest
         return Stream.of(
             decoder("request frame (size, header, body)", FuzzSeedFrames.requestFrames(), DecoderFuzzTest::requestFrame),
             decoder("Produce request", FuzzSeedFrames.produceRequests(), DecoderFuzzTest::produceRequest),
+            decoder("Produce request (mirror: partitions, record batches)", FuzzSeedFrames.produceRequests(),
+                DecoderFuzzTest::produceRecordBatches),
             decoder("Fetch request", FuzzSeedFrames.fetchRequests(), DecoderFuzzTest::fetchRequest),
             decoder("SaslHandshake request", FuzzSeedFrames.saslHandshakeRequests(),
                 (test, seed, buffer, offset, length) -> SaslFuzzTargets.handshake(buffer, offset, length)),
@@ -167,6 +173,35 @@ class DecoderFuzzTest
         final ProduceRequestFlyweight request = produce.wrap(buffer, offset, length, seed.apiVersion());
         return mix(request.acks(), request.timeoutMs(), relative(request.transactionalIdOffset(), offset),
             request.transactionalIdLength(), request.namesTopicsById() ? 1 : 0, walk(request, offset));
+    }
+
+    private long produceRecordBatches(final SeedFrame seed, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final ProduceRequestFlyweight request = produce.wrap(buffer, offset, length, seed.apiVersion());
+        long fingerprint = 0;
+        while (request.nextTopic())
+        {
+            producePartitions.wrap(buffer, request.topicEntryOffset(), request.topicEntryLength(), seed.apiVersion());
+            while (producePartitions.nextPartition())
+            {
+                fingerprint = mix(fingerprint, producePartitions.partitionIndex(), producePartitions.recordsLength());
+                if (producePartitions.recordsLength() <= 0)
+                {
+                    continue;
+                }
+                // The walk never throws: a batch that does not fit ends it, and every batch lies inside the records.
+                batches.wrap(buffer, producePartitions.recordsOffset(), producePartitions.recordsLength());
+                while (batches.nextBatch())
+                {
+                    assertThat(batches.batchOffset() + batches.batchLength())
+                        .isLessThanOrEqualTo(producePartitions.recordsOffset() + producePartitions.recordsLength());
+                    fingerprint = mix(fingerprint, batches.batchLength(), batches.magic(), batches.recordCount(),
+                        batches.isMirrorable() ? 1 : 0, batches.isControl() ? 1 : 0);
+                }
+                fingerprint = mix(fingerprint, batches.truncated() ? 1 : 0, batches.remainingBytes());
+            }
+        }
+        return fingerprint;
     }
 
     private long fetchRequest(final SeedFrame seed, final DirectBuffer buffer, final int offset, final int length)

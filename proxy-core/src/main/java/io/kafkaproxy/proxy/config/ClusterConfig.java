@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * @param acl            its ACL rules; default: the section's defaults.
  * @param quotas         its quotas; default: none.
  * @param circuitBreaker its circuit breaker settings; default: the section's defaults.
+ * @param mirror         its produce mirroring to a shadow cluster; null: none.
  */
 public record ClusterConfig(
     String name,
@@ -34,7 +35,8 @@ public record ClusterConfig(
     List<ListenerConfig> listeners,
     AclConfig acl,
     QuotasConfig quotas,
-    CircuitBreakerConfig circuitBreaker)
+    CircuitBreakerConfig circuitBreaker,
+    MirrorConfig mirror)
 {
     /** The name of the one cluster of a file without a {@code clusters} section. */
     public static final String DEFAULT_NAME = "default";
@@ -81,6 +83,32 @@ public record ClusterConfig(
     }
 
     /**
+     * An entry without a mirror.
+     *
+     * @param name           the name.
+     * @param clusterId      the cluster id, or null.
+     * @param upstream       the upstream section.
+     * @param listener       the listener section, or null.
+     * @param listeners      the listeners section, or null.
+     * @param acl            the acl section, or null.
+     * @param quotas         the quotas section, or null.
+     * @param circuitBreaker the circuit breaker section, or null.
+     * @throws IllegalArgumentException naming the path, inside the entry, of the first bad value.
+     */
+    public ClusterConfig(
+        final String name,
+        final String clusterId,
+        final BrokerClusterConfig upstream,
+        final ListenerConfig listener,
+        final List<ListenerConfig> listeners,
+        final AclConfig acl,
+        final QuotasConfig quotas,
+        final CircuitBreakerConfig circuitBreaker)
+    {
+        this(name, clusterId, upstream, listener, listeners, acl, quotas, circuitBreaker, null);
+    }
+
+    /**
      * Reads an entry of the {@code clusters} section.
      *
      * @param name           the name.
@@ -91,6 +119,7 @@ public record ClusterConfig(
      * @param acl            the acl section, or null.
      * @param quotas         the quotas section, or null.
      * @param circuitBreaker the circuit breaker section, or null.
+     * @param mirror         the mirror section, or null.
      * @return the entry.
      */
     @JsonCreator
@@ -102,9 +131,10 @@ public record ClusterConfig(
         @JsonProperty("listeners") final List<ListenerConfig> listeners,
         @JsonProperty("acl") final AclConfig acl,
         @JsonProperty("quotas") final QuotasConfig quotas,
-        @JsonProperty("circuitBreaker") final CircuitBreakerConfig circuitBreaker)
+        @JsonProperty("circuitBreaker") final CircuitBreakerConfig circuitBreaker,
+        @JsonProperty("mirror") final MirrorConfig mirror)
     {
-        return new ClusterConfig(name, clusterId, upstream, listener, listeners, acl, quotas, circuitBreaker);
+        return new ClusterConfig(name, clusterId, upstream, listener, listeners, acl, quotas, circuitBreaker, mirror);
     }
 
     /**
@@ -145,6 +175,18 @@ public record ClusterConfig(
             newListeners == null ? listeners : newListeners,
             newAcl == null ? acl : newAcl,
             newQuotas == null ? quotas : newQuotas,
-            newCircuitBreaker == null ? circuitBreaker : newCircuitBreaker);
+            newCircuitBreaker == null ? circuitBreaker : newCircuitBreaker,
+            mirror);
+    }
+
+    /**
+     * The same cluster with another mirror.
+     *
+     * @param newMirror the mirror section, or null for none.
+     * @return the new entry.
+     */
+    public ClusterConfig withMirror(final MirrorConfig newMirror)
+    {
+        return new ClusterConfig(name, clusterId, upstream, listener, listeners, acl, quotas, circuitBreaker, newMirror);
     }
 }

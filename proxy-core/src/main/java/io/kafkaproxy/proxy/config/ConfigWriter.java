@@ -85,6 +85,7 @@ public final class ConfigWriter
         {
             appendQuotas(yaml, config.quotas());
             appendCircuitBreaker(yaml, config.circuitBreaker());
+            appendMirror(yaml, config.mirror());
         }
         appendGateway(yaml, config);
         appendRouting(yaml, config.routing());
@@ -187,8 +188,29 @@ public final class ConfigWriter
             appendAcl(sections, cluster.acl());
             appendQuotas(sections, cluster.quotas());
             appendCircuitBreaker(sections, cluster.circuitBreaker());
+            appendMirror(sections, cluster.mirror());
             sections.toString().lines().forEach(line -> yaml.append("    ").append(line).append('\n'));
         }
+    }
+
+    private static void appendMirror(final StringBuilder yaml, final MirrorConfig mirror)
+    {
+        if (mirror == null)
+        {
+            return;
+        }
+        yaml.append("mirror:\n  bootstrapServers:\n");
+        for (final HostPort server : mirror.bootstrapServers())
+        {
+            yaml.append("    - ").append(quoted(server.toString())).append('\n');
+        }
+        appendBrokerTls(yaml, "", mirror.tls());
+        appendBrokerSasl(yaml, "", mirror.sasl());
+        yaml.append("  topics: [").append(mirror.topics().stream().map(ConfigWriter::quoted).collect(Collectors.joining(", ")))
+            .append("]\n")
+            .append("  memory: ").append(Units.formatBytes(mirror.memoryBytes())).append('\n')
+            .append("  acks: ").append(mirror.acks()).append('\n')
+            .append("  requestTimeout: ").append(Units.formatDuration(mirror.requestTimeout())).append('\n');
     }
 
     private static void appendTls(final StringBuilder yaml, final TlsServerConfig tls)

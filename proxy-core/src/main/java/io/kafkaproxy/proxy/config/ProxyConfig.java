@@ -29,9 +29,11 @@ import java.util.Set;
  * @param http           the HTTP gateway; null: none.
  * @param mqtt           the MQTT gateway; null: none.
  * @param gateway        what the HTTP and MQTT gateways share: their producer and subscription feeds.
+ * @param mirror         the first cluster's produce mirroring to a shadow cluster (the top-level {@code mirror}
+ *                       section of a one-cluster file); null: none.
  * @param clusters       the virtual clusters, in file order: the {@code clusters} section, or one cluster named
  *                       {@value ClusterConfig#DEFAULT_NAME} made of the top-level {@code listener}, {@code listeners},
- *                       {@code upstream}, {@code acl}, {@code quotas} and {@code circuitBreaker} sections. Those
+ *                       {@code upstream}, {@code acl}, {@code quotas}, {@code circuitBreaker} and {@code mirror} sections. Those
  *                       sections' components are always the first cluster's.
  * @param routing        one address for several clusters, each connection routed by its identity; null: none.
  */
@@ -51,6 +53,7 @@ public record ProxyConfig(
     HttpConfig http,
     MqttConfig mqtt,
     GatewayConfig gateway,
+    MirrorConfig mirror,
     List<ClusterConfig> clusters,
     RoutingConfig routing)
 {
@@ -88,7 +91,7 @@ public record ProxyConfig(
                 throw new IllegalArgumentException("circuitBreaker: required");
             }
             clusters = List.of(new ClusterConfig(ClusterConfig.DEFAULT_NAME, null, upstream, listener, listeners, acl,
-                quotas, circuitBreaker));
+                quotas, circuitBreaker, mirror));
         }
         else
         {
@@ -102,6 +105,7 @@ public record ProxyConfig(
         acl = first.acl();
         quotas = first.quotas();
         circuitBreaker = first.circuitBreaker();
+        mirror = first.mirror();
         checkClusters(clusters, routing);
         if (network == null)
         {
@@ -145,6 +149,35 @@ public record ProxyConfig(
         {
             throw new IllegalArgumentException("gateway.producer.bufferMemory: " + Units.formatBytes(gatewaySlice) +
                 " leaves less than " + Units.formatBytes(minimumPool) + " of memory.poolSizeBytes " +
+                Units.formatBytes(memory.poolSizeBytes()) + " for Kafka frames");
+        }
+        // The mirror's slice, like the gateway's, is taken out of the one budget (issue 14).
+        final long mirrorSlice = mirror == null ? 0 : mirrorSliceBytes(mirror, memory);
+        if (mirrorSlice > 0 && memory.poolSizeBytes() - gatewaySlice - mirrorSlice < minimumPool)
+        {
+            throw new IllegalArgumentException(MirrorConfig.PATH + ".memory: " + Units.formatBytes(mirror.memoryBytes()) +
+                (gatewaySlice > 0 ? " and gateway.producer.bufferMemory " + Units.formatBytes(gatewaySlice) : "") +
+                " leave less than " + Units.formatBytes(minimumPool) + " of memory.poolSizeBytes " +
+                Units.formatBytes(memory.poolSizeBytes()) + " for Kafka frames");
+        }
+        // Each mirror's slice, like the gateway's, is taken out of the one budget.
+        long mirrorSlices = 0;
+        String mirrorPaths = "";
+        for (int c = 0; c < clusters.size(); c++)
+        {
+            final MirrorConfig clusterMirror = clusters.get(c).mirror();
+            if (clusterMirror != null)
+            {
+                mirrorSlices += mirrorSliceBytes(clusterMirror, memory);
+                mirrorPaths += (mirrorPaths.isEmpty() ? "" : ", ") + clusterPath(clusters, c) + MirrorConfig.PATH + ".memory " +
+                    Units.formatBytes(clusterMirror.memoryBytes());
+            }
+        }
+        if (mirrorSlices > 0 && memory.poolSizeBytes() - gatewaySlice - mirrorSlices < minimumPool)
+        {
+            throw new IllegalArgumentException(mirrorPaths +
+                (gatewaySlice > 0 ? " and gateway.producer.bufferMemory " + Units.formatBytes(gatewaySlice) : "") +
+                " leave less than " + Units.formatBytes(minimumPool) + " of memory.poolSizeBytes " +
                 Units.formatBytes(memory.poolSizeBytes()) + " for Kafka frames");
         }
         if (memory.poolSizeBytes() < minimumPool)
@@ -204,7 +237,38 @@ public record ProxyConfig(
         final GatewayConfig gateway)
     {
         this(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas, circuitBreaker,
-            http, mqtt, gateway, null, null);
+            http, mqtt, gateway, null, null, null);
+    }
+
+    /**
+     * The mirror's slice of {@code memory.poolSize}: its {@code memory} rounded up to whole chunks, as pools are made
+     * of them.
+     *
+     * @param mirror the mirror section.
+     * @param memory the memory section.
+     * @return the slice in bytes.
+     */
+    public static long mirrorSliceBytes(final MirrorConfig mirror, final MemoryConfig memory)
+    {
+        final long chunk = memory.chunkSizeBytes();
+        // A pool needs a read reserve and two chunks at least (MemoryPoolSettings).
+        final long least = 2L * chunk + MemoryPoolSettings.defaultReadReserveBytes(memory.chunkSizeBytes());
+        return Math.max(least, (mirror.memoryBytes() + chunk - 1) / chunk * chunk);
+    }
+
+    /**
+     * The slices of every cluster's mirror, taken out of {@code memory.poolSize}.
+     *
+     * @return the bytes, 0 without mirrors.
+     */
+    public long mirrorSlicesBytes()
+    {
+        long slices = 0;
+        for (final ClusterConfig cluster : clusters)
+        {
+            slices += cluster.mirror() == null ? 0 : mirrorSliceBytes(cluster.mirror(), memory);
+        }
+        return slices;
     }
 
     /**
@@ -459,7 +523,7 @@ public record ProxyConfig(
         if (singleClusterForm())
         {
             return builderOf(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas,
-                circuitBreaker).http(http).mqtt(mqtt).gateway(gateway).routing(routing);
+                circuitBreaker).http(http).mqtt(mqtt).gateway(gateway).mirror(mirror).routing(routing);
         }
         return builderOf(null, null, null, network, memory, admin, logging, shutdown, null, audit, null, null)
             .clusters(clusters).http(http).mqtt(mqtt).gateway(gateway).routing(routing);
@@ -512,6 +576,7 @@ public record ProxyConfig(
      * @param http           the http section, or null.
      * @param mqtt           the mqtt section, or null.
      * @param gateway        the gateway section, or null.
+     * @param mirror         the mirror section of a one-cluster file, or null.
      * @param clusters       the clusters section, or null for one cluster made of the top-level sections.
      * @param routing        the routing section, or null.
      * @return the configuration.
@@ -535,6 +600,7 @@ public record ProxyConfig(
         @JsonProperty("http") final HttpConfig http,
         @JsonProperty("mqtt") final MqttConfig mqtt,
         @JsonProperty("gateway") final GatewayConfig gateway,
+        @JsonProperty("mirror") final MirrorConfig mirror,
         @JsonProperty("clusters") final List<ClusterConfig> clusters,
         @JsonProperty("routing") final RoutingConfig routing)
     {
@@ -545,14 +611,14 @@ public record ProxyConfig(
                 throw new IllegalArgumentException("clusters: at least one cluster");
             }
             if (listener != null || listeners != null || upstream != null || acl != null || quotas != null ||
-                circuitBreaker != null)
+                circuitBreaker != null || mirror != null)
             {
                 throw new IllegalArgumentException("clusters: a file has either clusters or the top-level listener, " +
-                    "listeners, upstream, acl, quotas and circuitBreaker sections of one cluster, not both");
+                    "listeners, upstream, acl, quotas, circuitBreaker and mirror sections of one cluster, not both");
             }
         }
         return builderOf(listener, listeners, upstream, network, memory, admin, logging, shutdown, acl, audit, quotas,
-            circuitBreaker).http(http).mqtt(mqtt).gateway(gateway).clusters(clusters).routing(routing).build();
+            circuitBreaker).http(http).mqtt(mqtt).gateway(gateway).clusters(clusters).mirror(mirror).routing(routing).build();
     }
 
     /**
@@ -579,6 +645,7 @@ public record ProxyConfig(
         private GatewayConfig gateway;
         private List<ClusterConfig> clusters;
         private RoutingConfig routing;
+        private MirrorConfig mirror;
 
         private Builder()
         {
@@ -783,7 +850,20 @@ public record ProxyConfig(
                 this.acl = null;
                 this.quotas = null;
                 this.circuitBreaker = null;
+                this.mirror = null;
             }
+            return this;
+        }
+
+        /**
+         * Sets the {@code mirror} section: the first cluster's.
+         *
+         * @param section the section, or null for no mirror (or, after {@link #clusters}, the first cluster's own).
+         * @return this builder.
+         */
+        public Builder mirror(final MirrorConfig section)
+        {
+            this.mirror = section;
             return this;
         }
 
@@ -811,6 +891,10 @@ public record ProxyConfig(
             {
                 final List<ClusterConfig> entries = new ArrayList<>(clusters);
                 entries.set(0, entries.get(0).with(listener, listeners, upstream, acl, quotas, circuitBreaker));
+                if (mirror != null)
+                {
+                    entries.set(0, entries.get(0).withMirror(mirror));
+                }
                 final ClusterConfig first = entries.get(0);
                 return new ProxyConfig(
                     first.listener(),
@@ -828,6 +912,7 @@ public record ProxyConfig(
                     http,
                     mqtt,
                     gateway == null ? GatewayConfig.defaults() : gateway,
+                    first.mirror(),
                     entries,
                     routing);
             }
@@ -851,6 +936,7 @@ public record ProxyConfig(
                 http,
                 mqtt,
                 gateway == null ? GatewayConfig.defaults() : gateway,
+                mirror,
                 null,
                 routing);
         }

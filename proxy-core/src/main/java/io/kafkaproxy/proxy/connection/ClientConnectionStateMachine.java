@@ -14,6 +14,7 @@ import io.kafkaproxy.proxy.connection.ClientConnectionState.Holding;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.Linked;
 import io.kafkaproxy.proxy.connection.ClientConnectionState.LoggingIn;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.mirror.MirrorTap;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
@@ -122,6 +123,40 @@ public final class ClientConnectionStateMachine
         final ConnectionLogLimits logLimits,
         final SaslTerminationSetup sasl)
     {
+        this(clientChannel, target, connector, nodes, metrics, requestHeader, requestView, policy, breakers, logLimits, sasl,
+            MirrorTap.NONE);
+    }
+
+    /**
+     * Creates the state machine of a newly accepted client channel of a cluster that may mirror its Produce requests.
+     *
+     * @param clientChannel the accepted channel.
+     * @param target        where its broker connection goes.
+     * @param connector     opens the broker connection.
+     * @param nodes         maps broker addresses to proxy addresses.
+     * @param metrics       the proxy's meters.
+     * @param requestHeader the header flyweight the request header decoder wraps for each request.
+     * @param requestView   the view that flyweight reads.
+     * @param policy        the connection's ACL and quota policy; built with the setup's principal when terminating.
+     * @param breakers      the circuit breakers of the broker nodes.
+     * @param logLimits     the proxy's WARN-line budgets.
+     * @param sasl          what the proxy checks the client's SASL logins with, or null to pass SASL through.
+     * @param mirror        where Produce requests are offered once forwarded; {@link MirrorTap#NONE} without a mirror.
+     */
+    public ClientConnectionStateMachine(
+        final Channel clientChannel,
+        final BrokerTarget target,
+        final BrokerConnector connector,
+        final BrokerNodeRegistry nodes,
+        final ProxyMetrics metrics,
+        final RequestHeaderFlyweight requestHeader,
+        final UnsafeBuffer requestView,
+        final ConnectionPolicy policy,
+        final BrokerCircuitBreakers breakers,
+        final ConnectionLogLimits logLimits,
+        final SaslTerminationSetup sasl,
+        final MirrorTap mirror)
+    {
         this.policy = policy;
         this.breakers = breakers;
         this.clientChannel = clientChannel;
@@ -133,7 +168,7 @@ public final class ClientConnectionStateMachine
         this.timers = new ConnectionTimers(clientChannel, clientReads, policy, breakers, inFlight, this);
         this.backPressure = new ConnectionBackPressure(clientChannel, clientReads);
         this.forwarder = new ResponseForwarder(clientChannel, inFlight, nodes, metrics, policy, timers, log, this);
-        this.requests = new RequestForwarder(requestHeader, requestView, inFlight, metrics, policy, timers, forwarder);
+        this.requests = new RequestForwarder(requestHeader, requestView, inFlight, metrics, policy, timers, forwarder, mirror);
         this.sasl = sasl == null ? null
             : new SaslTermination(clientChannel, sasl, requestHeader, requestView, forwarder, clientReads, timers, metrics, log, this);
     }

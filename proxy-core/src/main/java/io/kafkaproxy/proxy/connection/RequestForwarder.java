@@ -7,6 +7,7 @@ import io.kafkaproxy.protocol.wire.FrameDescriptor;
 import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
 import io.kafkaproxy.proxy.codec.ByteBufViews;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.mirror.MirrorTap;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
 import io.kafkaproxy.proxy.request.DecodedRequest;
 import io.kafkaproxy.proxy.request.EventLoopFlyweights;
@@ -18,7 +19,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Takes each client request to the broker: decodes it once into the event loop's {@link DecodedRequest}, has the
  * {@link ConnectionPolicy} decide it, records it in {@link InFlightRequests} (unless it is an acks=0 Produce, which
- * gets no answer) and writes it to the {@link BrokerLink}, or answers or drops it as the policy decided.
+ * gets no answer) and writes it to the {@link BrokerLink}, or answers or drops it as the policy decided. A Produce
+ * request written to the broker is then offered to the cluster's {@link MirrorTap}.
  *
  * <p>Writes are not flushed here: the state machine flushes the broker link when the client's read batch ends.
  * Confined to the client channel's event loop.
@@ -32,6 +34,7 @@ final class RequestForwarder
     private final ConnectionPolicy policy;
     private final ConnectionTimers timers;
     private final ResponseForwarder responses;
+    private final MirrorTap mirror;
     private final EventLoopFlyweights flyweights = EventLoopFlyweights.current();
 
     /**
@@ -44,6 +47,7 @@ final class RequestForwarder
      * @param policy        the connection's policy.
      * @param timers        the connection's timers.
      * @param responses     answers the requests the proxy answers itself, in order.
+     * @param mirror        where Produce requests are offered once written to the broker link.
      */
     RequestForwarder(
         final RequestHeaderFlyweight requestHeader,
@@ -52,7 +56,8 @@ final class RequestForwarder
         final ProxyMetrics metrics,
         final ConnectionPolicy policy,
         final ConnectionTimers timers,
-        final ResponseForwarder responses)
+        final ResponseForwarder responses,
+        final MirrorTap mirror)
     {
         this.requestHeader = requestHeader;
         this.requestView = requestView;
@@ -61,6 +66,7 @@ final class RequestForwarder
         this.policy = policy;
         this.timers = timers;
         this.responses = responses;
+        this.mirror = mirror;
     }
 
     /**
@@ -188,7 +194,14 @@ final class RequestForwarder
             }
             timers.watchRequestTimeout();
         }
+        // The mirror reads its own view of the request, after the broker link has it: the client's request is
+        // neither delayed nor changed, whatever the mirror does with the copy.
+        final ByteBuf mirrored = apiKey == ApiKeyIds.PRODUCE && mirror.mirrors() ? request.retainedDuplicate() : null;
         broker.write(request);
+        if (mirrored != null)
+        {
+            mirror.onProduce(mirrored, apiVersion, readNanos);
+        }
         timers.pauseForThrottle(readNanos);
         return true;
     }

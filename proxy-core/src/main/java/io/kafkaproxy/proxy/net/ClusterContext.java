@@ -10,9 +10,13 @@ import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.connection.BrokerConnector;
 import io.kafkaproxy.proxy.failover.ClusterFailover;
 import io.kafkaproxy.proxy.failover.FailoverTarget;
+import io.kafkaproxy.proxy.config.MemoryConfig;
+import io.kafkaproxy.proxy.config.MirrorConfig;
 import io.kafkaproxy.proxy.memory.PoolByteBufAllocator;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.mirror.MirrorTap;
+import io.kafkaproxy.proxy.mirror.ProduceMirror;
 import io.kafkaproxy.proxy.policy.PolicyServices;
 import io.kafkaproxy.proxy.routing.BrokerNodeDiscovery;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
@@ -39,7 +43,8 @@ import java.util.List;
 /**
  * Everything that belongs to one upstream cluster: its published {@link ClusterSnapshot}, its client listeners
  * (each with its broker nodes' port allocation), node discovery, the connector to its brokers, its policy and its circuit breakers,
- * its failover between primary and standby upstream ({@link ClusterFailover}) and its client connections. A proxy
+ * its failover between primary and standby upstream ({@link ClusterFailover}), its produce mirror if it has one, and its
+ * client connections. A proxy
  * in front of several clusters holds one context per cluster.
  *
  * <p>Built and published to by the lifecycle thread (start, reload); read by the event loops only through the
@@ -67,6 +72,7 @@ final class ClusterContext
     private final MeterRegistry registry;
     private final Gauge connections;
     private final ClusterFailover failover;
+    private ProduceMirror mirror;
 
     /**
      * Builds the context of a cluster; nothing connects until {@link #discoverNodes}.
@@ -258,6 +264,67 @@ final class ClusterContext
         }
     }
 
+    /**
+     * Gives the cluster a produce mirror to a shadow cluster; connections accepted from now on offer it their
+     * Produce requests. Nothing connects until {@link #startMirror()}.
+     *
+     * @param config   the cluster's {@code mirror} section, or null for none.
+     * @param memory   the {@code memory} section, whose chunk size and backing the mirror's slice takes.
+     * @param loop     the event loop the mirror's sender runs on.
+     * @param registry where the mirror's meters live.
+     * @throws IllegalArgumentException naming {@code mirror.tls} or {@code mirror.sasl} when their files do not load.
+     */
+    void attachMirror(final MirrorConfig config, final MemoryConfig memory, final EventLoop loop, final MeterRegistry registry)
+    {
+        if (config != null)
+        {
+            mirror = new ProduceMirror(config, memory, name, loop, connector.template(), policy.topicIds(), registry,
+                responseLimit.maxMessageSizeBytes());
+        }
+    }
+
+    /**
+     * Starts the mirror learning the shadow's metadata, if the cluster has one.
+     */
+    void startMirror()
+    {
+        if (mirror != null)
+        {
+            mirror.start();
+        }
+    }
+
+    /**
+     * Closes the mirror's connections, if the cluster has one.
+     */
+    void closeMirror()
+    {
+        if (mirror != null)
+        {
+            mirror.close();
+        }
+    }
+
+    /**
+     * Where the cluster's connections offer their Produce requests.
+     *
+     * @return the mirror's tap, or {@link MirrorTap#NONE} without a mirror.
+     */
+    MirrorTap mirrorTap()
+    {
+        return mirror == null ? MirrorTap.NONE : mirror.tap();
+    }
+
+    /**
+     * The cluster's produce mirror.
+     *
+     * @return the mirror, or null without one.
+     */
+    ProduceMirror mirror()
+    {
+        return mirror;
+    }
+
     ClusterSnapshot snapshot()
     {
         return snapshots.current();
@@ -350,6 +417,7 @@ final class ClusterContext
         final int drained = new ConnectionDrainer(clientChannels).drain(drainTimeout);
         clientChannels.close().awaitUninterruptibly(timeoutMillis);
         registry.remove(connections);
+        closeMirror();
         return drained;
     }
 

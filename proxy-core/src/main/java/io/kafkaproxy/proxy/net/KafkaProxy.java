@@ -29,6 +29,7 @@ import io.kafkaproxy.proxy.metrics.CertificateExpiry;
 import io.kafkaproxy.proxy.metrics.JvmMetricsBinding;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.mirror.ProduceMirror;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.routing.ClusterRoutes;
 import io.kafkaproxy.proxy.tls.ClientTlsContext;
@@ -117,7 +118,7 @@ public final class KafkaProxy implements AutoCloseable
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         JvmMetricsBinding.lintCleanNames(meterRegistry);
         this.metrics = new ProxyMetrics(meterRegistry);
-        this.memoryPool = new MemoryPool(poolSettings(config.memory(), gatewayMemorySlice(config)));
+        this.memoryPool = new MemoryPool(poolSettings(config.memory(), gatewayMemorySlice(config) + mirrorMemorySlice(config)));
         metrics.bindMemoryPool(memoryPool);
         this.allocator = new PoolByteBufAllocator(memoryPool, FramePromises.forPool(memoryPool,
             config.memory().frameTimeout(), config.memory().minFrameBytesPerSecond()));
@@ -170,9 +171,12 @@ public final class KafkaProxy implements AutoCloseable
         {
             paths.add(config.clusterPath(index) + ProxyConfig.listenerPath(i));
         }
-        return new ClusterContext(cluster.name(), cluster.clusterId(), eventLoops.acceptor().next(), listenerConfigs, paths, bindAddresses(listenerConfigs, paths),
-            initial, transport, resolver, allocator, audit, new PolicyMetrics(meterRegistry, cluster.name()),
-            meterRegistry, listeners, eventLoops.acceptor().next());
+        final ClusterContext context = new ClusterContext(cluster.name(), cluster.clusterId(), eventLoops.acceptor().next(),
+            listenerConfigs, paths, bindAddresses(listenerConfigs, paths), initial, transport, resolver, allocator, audit,
+            new PolicyMetrics(meterRegistry, cluster.name()), meterRegistry, listeners, eventLoops.acceptor().next());
+        // The mirror's sender gets an acceptor loop, as node discovery does: it competes with no client's I/O.
+        context.attachMirror(cluster.mirror(), config.memory(), eventLoops.acceptor().next(), meterRegistry);
+        return context;
     }
 
     private static long gatewayMemorySlice(final ProxyConfig config)
@@ -185,6 +189,12 @@ public final class KafkaProxy implements AutoCloseable
         // Whole chunks, as the pool is made of them.
         final long chunk = config.memory().chunkSizeBytes();
         return (config.gateway().producer().bufferMemoryBytes() + chunk - 1) / chunk * chunk;
+    }
+
+    private static long mirrorMemorySlice(final ProxyConfig config)
+    {
+        // The mirrors' slices are part of the one memory budget too (validated by ProxyConfig).
+        return config.mirrorSlicesBytes();
     }
 
     private static MemoryPoolSettings poolSettings(final MemoryConfig memory, final long gatewaySlice)
@@ -342,6 +352,7 @@ public final class KafkaProxy implements AutoCloseable
         for (final ClusterContext cluster : clusters)
         {
             cluster.discoverNodes(eventLoops.acceptor().next());
+            cluster.startMirror();
         }
     }
 
@@ -406,6 +417,16 @@ public final class KafkaProxy implements AutoCloseable
     public InetSocketAddress adminAddress()
     {
         return adminServer == null ? null : adminServer.address();
+    }
+
+    /**
+     * The produce mirror of the first cluster.
+     *
+     * @return the mirror, or null when the configuration has no {@code mirror} section.
+     */
+    public ProduceMirror mirror()
+    {
+        return clusters.get(0).mirror();
     }
 
     /**
@@ -677,6 +698,7 @@ public final class KafkaProxy implements AutoCloseable
         for (final ClusterContext cluster : added)
         {
             cluster.discoverNodes(eventLoops.acceptor().next());
+            cluster.startMirror();
             LOGGER.atInfo().addKeyValue("cluster", cluster.name()).log("cluster added");
         }
         for (final ClusterContext cluster : before)
@@ -833,6 +855,10 @@ public final class KafkaProxy implements AutoCloseable
         if (adminServer != null)
         {
             adminServer.close();
+        }
+        for (final ClusterContext cluster : clusters)
+        {
+            cluster.closeMirror();
         }
         eventLoops.shutdown(SHUTDOWN_TIMEOUT_MILLIS);
         resolver.close();

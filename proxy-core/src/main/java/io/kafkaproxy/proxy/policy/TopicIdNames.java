@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link ConcurrentHashMap} gives lock-free reads; lookups probe it with a per-thread mutable key, so they
  * allocate nothing.
  */
-final class TopicIdNames
+public final class TopicIdNames
 {
     private static final FastThreadLocal<TopicId> PROBE = new FastThreadLocal<>()
     {

@@ -55,6 +55,9 @@ final class ConfigChangeDetector
                 changedIf(changed, path + "upstream.standby", before.upstream().standby(), after.upstream().standby());
                 changedIf(changed, path + "upstream.failover", before.upstream().failover(), after.upstream().failover());
             }
+            // A mirror's slice is taken out of the pool at start, and its sender and connections built then: a
+            // cluster keeps the mirror it started with, and one added by a reload starts without its mirror.
+            changedIf(changed, path + "mirror", before == null ? null : before.mirror(), after.mirror());
         }
         changedIf(changed, "network.ioThreads", running.network().ioThreads(), next.network().ioThreads());
         changedIf(changed, "memory", running.memory(), next.memory());

@@ -80,15 +80,17 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
             final ClusterConfig before = running.cluster(after.name());
             if (before == null)
             {
-                // A new cluster: built and bound whole.
-                live.add(after);
+                // A new cluster: built and bound whole, but its mirror waits for a restart (its slice comes out of
+                // the pool, which is sized at start).
+                live.add(after.withMirror(null));
                 continue;
             }
             // The failover state (active upstream, generation, probes) is built at start for the standby it names.
             live.add(new ClusterConfig(before.name(), before.clusterId(),
                 after.upstream().withStandby(before.upstream().standby(), before.upstream().failover()),
                 ConfigChangeDetector.withLiveSecurity(before.listener(), after.listener()),
-                liveListeners(before.listeners(), after.listeners()), after.acl(), after.quotas(), after.circuitBreaker()));
+                liveListeners(before.listeners(), after.listeners()), after.acl(), after.quotas(), after.circuitBreaker(),
+                before.mirror()));
         }
         return live;
     }

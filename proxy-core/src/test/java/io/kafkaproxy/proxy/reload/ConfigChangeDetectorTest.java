@@ -68,6 +68,28 @@ class ConfigChangeDetectorTest
     }
 
     @Test
+    void shouldKeepTheRunningMirrorAndNameItsChangeRestartOnly() throws ConfigException
+    {
+        // Given
+        final ProxyConfig running = parse(RUNNING);
+        final ProxyConfig next = parse(RUNNING + """
+            mirror:
+              bootstrapServers: [shadow-1:9092]
+              topics: [orders]
+            """);
+
+        // When
+        final ConfigChanges changes = ConfigChangeDetector.detect(running, next);
+        final ReloadPlan plan = ((StepResult.Done<ReloadPlan>)ReloadPlan.plan(running, next)).value();
+
+        // Then
+        assertThat(changes.restartOnly()).containsExactly("mirror");
+        assertThat(changes.live()).isEmpty();
+        assertThat(plan.config().mirror()).isNull();
+        assertThat(plan.restartRequired()).containsExactly("mirror");
+    }
+
+    @Test
     void shouldNameAddedListenersAsRestartOnly() throws ConfigException
     {
         // Given

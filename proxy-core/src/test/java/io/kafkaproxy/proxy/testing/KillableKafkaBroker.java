@@ -113,6 +113,48 @@ public final class KillableKafkaBroker implements BrokerCluster
     }
 
     /**
+     * Stops the broker with SIGSTOP: its sockets stay open and its kernel still accepts connections, but nothing is
+     * answered, as with a broker stuck in a long GC pause or a saturated disk.
+     */
+    public void pause()
+    {
+        signal("STOP");
+    }
+
+    /**
+     * Lets a paused broker run again with SIGCONT.
+     */
+    public void resume()
+    {
+        signal("CONT");
+    }
+
+    private void signal(final String name)
+    {
+        if (process == null)
+        {
+            return;
+        }
+        try
+        {
+            final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0)
+            {
+                throw new IllegalStateException("kill -" + name + " failed: pid=" + process.pid());
+            }
+        }
+        catch (final IOException e)
+        {
+            throw new UncheckedIOException(e);
+        }
+        catch (final InterruptedException e)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * Starts the broker again on the same ports and storage, and waits until it answers; a running broker is killed
      * first.
      */

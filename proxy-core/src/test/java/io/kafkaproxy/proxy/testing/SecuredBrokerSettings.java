@@ -126,6 +126,25 @@ public final class SecuredBrokerSettings
     }
 
     /**
+     * Client settings for a SASL_SSL broker made with {@link #saslSsl}, logged in as the admin with PLAIN.
+     *
+     * @param bootstrapServers the broker.
+     * @return the settings of an admin, producer or consumer, to add serializers to.
+     */
+    public Map<String, Object> saslSslAdminClient(final String bootstrapServers)
+    {
+        final Map<String, Object> client = new HashMap<>();
+        client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        client.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
+        client.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
+        client.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, trustStore.toString());
+        client.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, TestCertificates.PASSWORD);
+        client.put(SaslConfigs.SASL_MECHANISM, "PLAIN");
+        client.put(SaslConfigs.SASL_JAAS_CONFIG, SaslClients.jaas("PLAIN", ADMIN, ADMIN_PASSWORD));
+        return client;
+    }
+
+    /**
      * Creates a SCRAM-SHA-512 user in the cluster's metadata, logged in as the admin straight to a SASL_SSL broker.
      *
      * @param bootstrapServers the broker.

@@ -1,0 +1,117 @@
+package io.kafkaproxy.proxy.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class MirrorConfigTest
+{
+    private static final String UPSTREAM = "upstream:\n  bootstrapServers: [b:9092]\n";
+    private static final String MIRROR = "mirror:\n  bootstrapServers: [shadow-1:9092]\n  topics: [orders, \"payments-*\"]\n";
+
+    @Test
+    void shouldReadTheMirrorSectionAndWriteItBack() throws Exception
+    {
+        // Given
+        final String yaml = UPSTREAM + MIRROR + "  memory: 16MiB\n  acks: -1\n  requestTimeout: 3s\n";
+
+        // When
+        final ProxyConfig config = ConfigParser.parse(yaml, "t.yaml");
+
+        // Then
+        final MirrorConfig mirror = config.mirror();
+        assertThat(mirror.bootstrapServers()).containsExactly(new HostPort("shadow-1", 9092));
+        assertThat(mirror.topics()).containsExactly("orders", "payments-*");
+        assertThat(mirror.memoryBytes()).isEqualTo(16L << 20);
+        assertThat(mirror.acks()).isEqualTo((short)-1);
+        assertThat(mirror.requestTimeout()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(ConfigParser.parse(ConfigWriter.toYaml(config), "written.yaml")).isEqualTo(config);
+    }
+
+    @Test
+    void shouldDefaultTheSliceAcksAndTimeoutAndHaveNoMirrorWithoutTheSection() throws Exception
+    {
+        // When
+        final ProxyConfig with = ConfigParser.parse(UPSTREAM + MIRROR, "t.yaml");
+        final ProxyConfig without = ConfigParser.parse(UPSTREAM, "t.yaml");
+
+        // Then
+        assertThat(with.mirror().memoryBytes()).isEqualTo(MirrorConfig.DEFAULT_MEMORY_BYTES);
+        assertThat(with.mirror().acks()).isEqualTo(MirrorConfig.DEFAULT_ACKS);
+        assertThat(with.mirror().requestTimeout()).isEqualTo(MirrorConfig.DEFAULT_REQUEST_TIMEOUT);
+        assertThat(without.mirror()).isNull();
+    }
+
+    @Test
+    void shouldRejectBadMirrorValuesNamingTheirPath()
+    {
+        assertThatThrownBy(() -> ConfigParser.parse(UPSTREAM + "mirror:\n  topics: [orders]\n", "t.yaml"))
+            .hasMessageContaining("mirror.bootstrapServers");
+        assertThatThrownBy(() -> ConfigParser.parse(UPSTREAM + "mirror:\n  bootstrapServers: [s:9092]\n", "t.yaml"))
+            .hasMessageContaining("mirror.topics");
+        assertThatThrownBy(() -> ConfigParser.parse(UPSTREAM + "mirror:\n  bootstrapServers: [s:9092]\n  topics: [\"a b\"]\n", "t.yaml"))
+            .hasMessageContaining("mirror.topics[0]");
+        assertThatThrownBy(() -> ConfigParser.parse(UPSTREAM + MIRROR + "  acks: 2\n", "t.yaml"))
+            .hasMessageContaining("mirror.acks");
+        assertThatThrownBy(() -> ConfigParser.parse(UPSTREAM + MIRROR + "  memory: lots\n", "t.yaml"))
+            .hasMessageContaining("mirror.memory");
+        assertThatThrownBy(() -> ConfigParser.parse(UPSTREAM + MIRROR + "  requestTimeout: 0s\n", "t.yaml"))
+            .hasMessageContaining("mirror.requestTimeout");
+    }
+
+    @Test
+    void shouldRejectASliceThatLeavesTheFramesTooLittleOfThePool()
+    {
+        // Given
+        final MirrorConfig mirror = MirrorConfig.of(List.of(new HostPort("s", 9092)), null, null, List.of("t"), "511MiB", null, null);
+
+        // When / Then
+        assertThatThrownBy(() -> ProxyConfig.builder(BrokerClusterConfig.of(List.of(new HostPort("b", 9092)), null))
+            .memory(MemoryConfig.of("512MiB", null, null, null))
+            .mirror(mirror)
+            .build())
+            .hasMessageContaining("mirror.memory")
+            .hasMessageContaining("memory.poolSizeBytes");
+    }
+
+    @Test
+    void shouldParseTheCommentedMirrorExampleOfTheReferenceConfiguration() throws Exception
+    {
+        // Given: the reference file with its mirror example uncommented
+        final StringBuilder yaml = new StringBuilder();
+        boolean inMirror = false;
+        for (final String line : Files.readAllLines(Path.of("..", "conf", "kafka-proxy.yaml")))
+        {
+            inMirror = line.equals("#mirror:") || inMirror && line.startsWith("#  ");
+            yaml.append(inMirror ? line.substring(1) : line).append('\n');
+        }
+
+        // When
+        final MirrorConfig mirror = ConfigParser.parse(yaml.toString(), "kafka-proxy.yaml").mirror();
+
+        // Then
+        assertThat(mirror.topics()).containsExactly("orders", "payments-*");
+        assertThat(mirror.memoryBytes()).isEqualTo(32L << 20);
+        assertThat(mirror.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void shouldRoundTheSliceUpToWholeChunks()
+    {
+        // Given
+        final MirrorConfig mirror = MirrorConfig.of(List.of(new HostPort("s", 9092)), null, null, List.of("t"), "10000KiB", null, null);
+        final MemoryConfig memory = MemoryConfig.of("512MiB", "1MiB", null, null);
+
+        // When
+        final long slice = ProxyConfig.mirrorSliceBytes(mirror, memory);
+
+        // Then
+        assertThat(slice).isEqualTo(10L << 20);
+    }
+}
