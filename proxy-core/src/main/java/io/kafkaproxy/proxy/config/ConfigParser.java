@@ -52,6 +52,8 @@ public final class ConfigParser
     private static final Pattern ROUTING_RULE = Pattern.compile("routing\\.rules\\[\\d+]");
     /** The place of an entry of the {@code clusters} section in a mapper path. */
     private static final Pattern CLUSTERS_ENTRY = Pattern.compile("clusters\\[\\d+]");
+    /** A broker TLS or SASL section outside {@code upstream}, in a mapper path: the section and {@code tls} or {@code sasl}. */
+    private static final Pattern OTHER_BROKER_SECURITY = Pattern.compile("(?:clusters\\[\\d+]\\.)?(mirror|upstream\\.standby)\\.(tls|sasl)(?![^.\\[])");
 
     private ConfigParser()
     {
@@ -72,6 +74,7 @@ public final class ConfigParser
         sections.put("audit", AuditConfig.class);
         sections.put("quotas", QuotasConfig.class);
         sections.put("circuitBreaker", CircuitBreakerConfig.class);
+        sections.put("mirror", MirrorConfig.class);
         sections.put("http", HttpConfig.class);
         sections.put("mqtt", MqttConfig.class);
         sections.put("gateway", GatewayConfig.class);
@@ -269,7 +272,7 @@ public final class ConfigParser
         final String problemPath;
         if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException)
         {
-            final String message = e.getCause().getMessage();
+            final String message = inOwnSecuritySection(path, e.getCause().getMessage());
             final int colon = message.indexOf(": ");
             if (colon > 0 && !message.substring(0, colon).contains(" "))
             {
@@ -319,6 +322,18 @@ public final class ConfigParser
             message.append(problemPath).append(": ");
         }
         return message.append(problem).toString();
+    }
+
+    private static String inOwnSecuritySection(final String mapperPath, final String message)
+    {
+        // BrokerTlsConfig and BrokerSaslConfig name upstream.tls and upstream.sasl in their messages; the same records
+        // stand under mirror and upstream.standby, whose own paths the operator must be shown.
+        final Matcher section = OTHER_BROKER_SECURITY.matcher(mapperPath);
+        if (!section.lookingAt())
+        {
+            return message;
+        }
+        return message.replace("upstream." + section.group(2), section.group(1) + "." + section.group(2));
     }
 
     private static String inListenersEntry(final String mapperPath, final String recordPath)

@@ -72,6 +72,24 @@ class FailoverConfigTest
     }
 
     @Test
+    void shouldNameTheStandbysOwnPathForABadTlsOrSaslValue()
+    {
+        // Given: the standby's tls and sasl are the primary's records, which name upstream.tls and upstream.sasl
+        final String standby = PRIMARY + "  standby:\n    bootstrapServers: [west:9092]\n";
+
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(standby + "    tls: {certificate: /c.pem}\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("upstream.standby.tls.privateKey: required with upstream.standby.tls.certificate");
+        assertThatThrownBy(() -> ConfigParser.parse(standby + "    sasl: {username: u, password: p}\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("upstream.standby.sasl.mechanism: required");
+        assertThatThrownBy(() -> ConfigParser.parse(PRIMARY + "  tls: {certificate: /c.pem}\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("upstream.tls.privateKey: required with upstream.tls.certificate");
+    }
+
+    @Test
     void shouldRefuseANestedStandby()
     {
         // When / Then

@@ -49,6 +49,15 @@ class MirrorConfigTest
     }
 
     @Test
+    void shouldPassTheCheckOfAFileWithAMirrorSection()
+    {
+        // When / Then: the check reads the top-level mirror section as the parser does
+        assertThat(ConfigParser.check(UPSTREAM + MIRROR, "t.yaml")).isEmpty();
+        assertThat(ConfigParser.check(UPSTREAM + MIRROR + "  acks: 2\n", "t.yaml"))
+            .singleElement().asString().contains("mirror.acks");
+    }
+
+    @Test
     void shouldRejectBadMirrorValuesNamingTheirPath()
     {
         assertThatThrownBy(() -> ConfigParser.parse(UPSTREAM + "mirror:\n  topics: [orders]\n", "t.yaml"))
@@ -63,6 +72,31 @@ class MirrorConfigTest
             .hasMessageContaining("mirror.memory");
         assertThatThrownBy(() -> ConfigParser.parse(UPSTREAM + MIRROR + "  requestTimeout: 0s\n", "t.yaml"))
             .hasMessageContaining("mirror.requestTimeout");
+    }
+
+    @Test
+    void shouldNameTheMirrorsOwnPathForABadTlsOrSaslValue()
+    {
+        // Given: the mirror's tls and sasl are the upstream's records, which name upstream.tls and upstream.sasl
+        final String clusters = "clusters:\n  - name: east\n    upstream: {bootstrapServers: [b:9092]}\n" +
+            "    listener: {bindAddress: 127.0.0.1:9092, nodePorts: {first: 9093, count: 10}}\n" +
+            "    mirror:\n      bootstrapServers: [s:9092]\n      topics: [orders]\n";
+
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(UPSTREAM + MIRROR + "  tls: {provider: nonsense}\n", "t.yaml"))
+            .hasMessageContaining("mirror.tls.provider: must be auto, openssl or jdk: nonsense")
+            .hasMessageNotContaining("upstream.tls");
+        assertThatThrownBy(() -> ConfigParser.parse(UPSTREAM + MIRROR + "  tls: {certificate: /c.pem}\n", "t.yaml"))
+            .hasMessageContaining("mirror.tls.privateKey: required with mirror.tls.certificate")
+            .hasMessageNotContaining("upstream.tls");
+        assertThatThrownBy(() -> ConfigParser.parse(UPSTREAM + MIRROR + "  sasl: {mechanism: PLAIN, password: p}\n", "t.yaml"))
+            .hasMessageContaining("mirror.sasl.username: required")
+            .hasMessageNotContaining("upstream.sasl");
+        assertThatThrownBy(() -> ConfigParser.parse(clusters + "      sasl: {mechanism: GSSAPI, username: u, password: p}\n", "t.yaml"))
+            .hasMessageContaining("clusters[0].mirror.sasl.mechanism: must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512: GSSAPI")
+            .hasMessageNotContaining("upstream.sasl");
+        assertThat(ConfigParser.check(UPSTREAM + MIRROR + "  tls: {provider: nonsense}\n", "t.yaml"))
+            .anyMatch(error -> error.contains("mirror.tls.provider")).noneMatch(error -> error.contains("upstream.tls"));
     }
 
     @Test
