@@ -28,28 +28,41 @@ public record BrokerLoginCredentials(BrokerSaslMechanism mechanism, String usern
      */
     public static BrokerLoginCredentials compile(final BrokerSaslConfig config)
     {
-        final String password = config.password() != null ? config.password() : readPasswordFile(config);
+        return compile(config, "upstream.sasl");
+    }
+
+    /**
+     * Reads a login section standing elsewhere ({@code mirror.sasl}, {@code upstream.standby.sasl}).
+     *
+     * @param config   the section.
+     * @param yamlPath its YAML path, named in errors.
+     * @return the credentials.
+     * @throws IllegalArgumentException naming {@code <yamlPath>.passwordFile} and the file if it does not load.
+     */
+    public static BrokerLoginCredentials compile(final BrokerSaslConfig config, final String yamlPath)
+    {
+        final String password = config.password() != null ? config.password() : readPasswordFile(config, yamlPath);
         return new BrokerLoginCredentials(config.mechanism(), config.username(), password);
     }
 
-    private static String readPasswordFile(final BrokerSaslConfig config)
+    private static String readPasswordFile(final BrokerSaslConfig config, final String yamlPath)
     {
         try
         {
             final List<String> lines = Files.readAllLines(config.passwordFile(), StandardCharsets.UTF_8);
             if (lines.isEmpty() || lines.get(0).isEmpty())
             {
-                throw new IllegalArgumentException("upstream.sasl.passwordFile: the file is empty: file=" + config.passwordFile());
+                throw new IllegalArgumentException(yamlPath + ".passwordFile: the file is empty: file=" + config.passwordFile());
             }
             return lines.get(0);
         }
         catch (final NoSuchFileException e)
         {
-            throw new IllegalArgumentException("upstream.sasl.passwordFile: no such file: file=" + config.passwordFile(), e);
+            throw new IllegalArgumentException(yamlPath + ".passwordFile: no such file: file=" + config.passwordFile(), e);
         }
         catch (final IOException e)
         {
-            throw new IllegalArgumentException("upstream.sasl.passwordFile: cannot read: file=" + config.passwordFile() +
+            throw new IllegalArgumentException(yamlPath + ".passwordFile: cannot read: file=" + config.passwordFile() +
                 ", error=" + e, e);
         }
     }

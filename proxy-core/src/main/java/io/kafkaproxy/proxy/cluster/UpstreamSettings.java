@@ -53,7 +53,7 @@ public record UpstreamSettings(
             return null;
         }
         return new UpstreamSettings(STANDBY, config.bootstrapServers(), (int)config.connectTimeout().toMillis(),
-            config.tls() == null ? null : BrokerTlsContext.compile(config.tls()),
-            config.sasl() == null ? null : BrokerLoginCredentials.compile(config.sasl()));
+            config.tls() == null ? null : BrokerTlsContext.compile(config.tls(), "upstream.standby.tls"),
+            config.sasl() == null ? null : BrokerLoginCredentials.compile(config.sasl(), "upstream.standby.sasl"));
     }
 }

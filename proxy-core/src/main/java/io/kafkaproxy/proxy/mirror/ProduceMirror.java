@@ -65,8 +65,8 @@ public final class ProduceMirror implements AutoCloseable
             memory.mappedFileDirectory()));
         this.metrics = new MirrorMetrics(registry, cluster, slice);
         final MirrorTopicMatcher topics = new MirrorTopicMatcher(config.topics());
-        final BrokerTlsContext tls = config.tls() == null ? null : BrokerTlsContext.compile(config.tls());
-        final BrokerLoginCredentials login = config.sasl() == null ? null : BrokerLoginCredentials.compile(config.sasl());
+        final BrokerTlsContext tls = config.tls() == null ? null : BrokerTlsContext.compile(config.tls(), "mirror.tls");
+        final BrokerLoginCredentials login = config.sasl() == null ? null : BrokerLoginCredentials.compile(config.sasl(), "mirror.sasl");
         this.sender = new MirrorSender(config, loop, bootstrap, tls, login, metrics, topics, maxResponseSizeBytes,
             config.requestTimeout().toMillis());
         this.tap = new ShadowCopyTap(topics, topicIds, new PoolByteBufAllocator(slice), sender, metrics);

@@ -48,11 +48,26 @@ public final class BrokerTlsContext
      */
     public static BrokerTlsContext compile(final BrokerTlsConfig config)
     {
-        final TlsMaterialLoader.KeyMaterial material = TlsMaterialLoader.keyMaterial(YAML_PATH, config.certificate(), config.privateKey(),
+        return compile(config, YAML_PATH);
+    }
+
+    /**
+     * Reads a broker TLS section standing elsewhere ({@code mirror.tls}, {@code upstream.standby.tls}) and builds the
+     * client TLS context.
+     *
+     * @param config   the section.
+     * @param yamlPath its YAML path, named in errors.
+     * @return the context.
+     * @throws IllegalArgumentException naming the YAML path and the file that does not load, or a provider that is
+     *                                  not available or refuses the settings.
+     */
+    public static BrokerTlsContext compile(final BrokerTlsConfig config, final String yamlPath)
+    {
+        final TlsMaterialLoader.KeyMaterial material = TlsMaterialLoader.keyMaterial(yamlPath, config.certificate(), config.privateKey(),
             config.privateKeyPassword(), config.privateKeyPasswordFile(), config.keyStore());
-        final List<X509Certificate> trusted = TlsMaterialLoader.trustedCertificates(YAML_PATH, config.trustedCertificates(),
+        final List<X509Certificate> trusted = TlsMaterialLoader.trustedCertificates(yamlPath, config.trustedCertificates(),
             config.trustStore());
-        final SslProvider provider = TlsMaterialLoader.sslProvider(config.provider(), YAML_PATH);
+        final SslProvider provider = TlsMaterialLoader.sslProvider(config.provider(), yamlPath);
         final SslContext sslContext;
         try
         {
@@ -79,9 +94,9 @@ public final class BrokerTlsContext
         }
         catch (final SSLException | IllegalArgumentException e)
         {
-            throw TlsMaterialLoader.refused(YAML_PATH, provider, e);
+            throw TlsMaterialLoader.refused(yamlPath, provider, e);
         }
-        TlsMaterialLoader.checkEngine(sslContext, YAML_PATH, provider);
+        TlsMaterialLoader.checkEngine(sslContext, yamlPath, provider);
         return new BrokerTlsContext(sslContext, provider, TlsMaterialLoader.expiries(material, trusted));
     }
 

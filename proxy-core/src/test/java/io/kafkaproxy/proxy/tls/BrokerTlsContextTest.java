@@ -79,6 +79,19 @@ class BrokerTlsContextTest
     }
 
     @Test
+    void shouldNameTheSectionsOwnPathWhenItStandsElsewhere()
+    {
+        // Given
+        final Path missing = dir.resolve("missing.pem");
+
+        // When / Then
+        assertThatThrownBy(() -> BrokerTlsContext.compile(trusting(missing, true, "auto"), "mirror.tls"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("mirror.tls.trustedCertificates: no such file").hasMessageContaining(missing.toString())
+            .hasMessageNotContaining("upstream.tls");
+    }
+
+    @Test
     void shouldRefuseAKeyWithTheWrongPasswordNamingTheFile()
     {
         // Given
