@@ -58,6 +58,9 @@ public final class ProduceMirror implements AutoCloseable
         final MeterRegistry registry,
         final int maxResponseSizeBytes)
     {
+        // The files first: a TLS or password file that does not load must not leave the slice's memory allocated.
+        final BrokerTlsContext tls = config.tls() == null ? null : BrokerTlsContext.compile(config.tls(), "mirror.tls");
+        final BrokerLoginCredentials login = config.sasl() == null ? null : BrokerLoginCredentials.compile(config.sasl(), "mirror.sasl");
         // One chunk of read reserve per loop: the slice is not read into, only copied into.
         this.slice = new MemoryPool(new MemoryPoolSettings(ProxyConfig.mirrorSliceBytes(config, memory),
             memory.chunkSizeBytes(), memory.chunkSizeBytes(),
@@ -65,8 +68,6 @@ public final class ProduceMirror implements AutoCloseable
             memory.mappedFileDirectory()));
         this.metrics = new MirrorMetrics(registry, cluster, slice);
         final MirrorTopicMatcher topics = new MirrorTopicMatcher(config.topics());
-        final BrokerTlsContext tls = config.tls() == null ? null : BrokerTlsContext.compile(config.tls(), "mirror.tls");
-        final BrokerLoginCredentials login = config.sasl() == null ? null : BrokerLoginCredentials.compile(config.sasl(), "mirror.sasl");
         this.sender = new MirrorSender(config, loop, bootstrap, tls, login, metrics, topics, maxResponseSizeBytes,
             config.requestTimeout().toMillis());
         this.tap = new ShadowCopyTap(topics, topicIds, new PoolByteBufAllocator(slice), sender, metrics);
