@@ -272,6 +272,12 @@ class ProduceMirroringIT
         {
             admin.createTopics(topics.stream().map(name -> new NewTopic(name, PARTITIONS, (short)1)).toList()).all()
                 .get(30, TimeUnit.SECONDS);
+            // The controller answers once the topics are in its log; the broker leads their partitions only once it
+            // has applied that log. The mirror does not retry a copy the shadow refused while it caught up (counted
+            // as failed), so the test's sends must not race the shadow's catch-up.
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> admin.describeTopics(topics).allTopicNames()
+                .get().values().stream().allMatch(description -> description.partitions().size() == PARTITIONS &&
+                    description.partitions().stream().allMatch(partition -> partition.leader() != null)));
         }
     }
 }
