@@ -22,6 +22,7 @@ import io.kafkaproxy.proxy.routing.BrokerNodeDiscovery;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.sasl.FailedLoginLimiter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.netty.channel.EventLoop;
@@ -434,6 +435,15 @@ final class ClusterContext
         registry.remove(connections);
         metrics.close();
         closeMirror();
+        // What else carries the cluster's label (policy, circuits, failover) goes with it: a removed cluster's series
+        // would otherwise be exported until a restart.
+        for (final Meter meter : registry.getMeters())
+        {
+            if (name.equals(meter.getId().getTag(ProxyMetrics.CLUSTER)))
+            {
+                registry.remove(meter);
+            }
+        }
         return drained;
     }
 
