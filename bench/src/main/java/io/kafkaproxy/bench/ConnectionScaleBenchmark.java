@@ -70,7 +70,7 @@ public final class ConnectionScaleBenchmark
             proxyBuilder.environment().put("JAVA_HOME", System.getProperty("java.home"));
             final Process proxy = proxyBuilder.start();
             processes.add(proxy);
-            ProxyProcess.awaitMetric(adminPort, "kafka_proxy_connections_active{side=\"client\"}", 0);
+            ProxyProcess.awaitMetric(adminPort, "kafka_proxy_connections_active{cluster=\"default\",side=\"client\"}", 0);
 
             final ProxyProcess.Figures before = ProxyProcess.measure(proxy.pid(), adminPort);
             final long started = System.nanoTime();
@@ -81,7 +81,7 @@ public final class ConnectionScaleBenchmark
                 client.connect(new InetSocketAddress("127.0.0.1", proxyPort));
                 clients.add(client);
             }
-            ProxyProcess.awaitMetric(adminPort, "kafka_proxy_connections_active{side=\"broker\"}", connections);
+            ProxyProcess.awaitMetric(adminPort, "kafka_proxy_connections_active{cluster=\"default\",side=\"broker\"}", connections);
             final double openSeconds = (System.nanoTime() - started) / 1e9;
             final ProxyProcess.Figures after = ProxyProcess.measure(proxy.pid(), adminPort);
 

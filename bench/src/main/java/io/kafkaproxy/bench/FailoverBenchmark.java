@@ -97,7 +97,7 @@ public final class FailoverBenchmark
             final int listenPort = ProxyProcess.freePort();
             final int adminPort = ProxyProcess.freePort();
             proxy = startProxy(name, primaryAddress, standbyAddress, listenPort, adminPort, automatic);
-            ProxyProcess.awaitMetric(adminPort, "kafka_proxy_connections_active{side=\"client\"}", 0);
+            ProxyProcess.awaitMetric(adminPort, "kafka_proxy_connections_active{cluster=\"default\",side=\"client\"}", 0);
             try (LoadProducer producer = new LoadProducer("127.0.0.1:" + listenPort))
             {
                 producer.awaitAcknowledged(2000);

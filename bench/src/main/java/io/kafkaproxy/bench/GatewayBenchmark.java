@@ -128,7 +128,7 @@ public final class GatewayBenchmark
             .redirectErrorStream(true).redirectOutput(work.resolve("proxy.log").toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         proxy = builder.start();
-        ProxyProcess.awaitMetric(adminPort, "kafka_proxy_connections_active{side=\"client\"}", 0);
+        ProxyProcess.awaitMetric(adminPort, "kafka_proxy_connections_active{cluster=\"default\",side=\"client\"}", 0);
         return proxy;
     }
 

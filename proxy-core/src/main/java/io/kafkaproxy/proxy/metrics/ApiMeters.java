@@ -2,6 +2,7 @@ package io.kafkaproxy.proxy.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 import java.time.Duration;
@@ -9,7 +10,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The meters of one Kafka API: request latency, frames and bytes each way. Resolved once per api key and kept,
- * so recording a request looks nothing up and allocates nothing.
+ * so recording a request looks nothing up and allocates nothing; labelled with the cluster of the
+ * connections that record them.
  */
 public final class ApiMeters
 {
@@ -30,22 +32,22 @@ public final class ApiMeters
     private final Counter requestBytes;
     private final Counter responseBytes;
 
-    ApiMeters(final MeterRegistry registry, final String api)
+    ApiMeters(final MeterRegistry registry, final String api, final Tags tags)
     {
         latency = Timer.builder(REQUEST_LATENCY)
-            .tag(API, api)
+            .tag(API, api).tags(tags)
             .description("Time from a request read from the client to its response written to the client")
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofNanos(100_000))
             .maximumExpectedValue(Duration.ofSeconds(60))
             .register(registry);
-        requests = Counter.builder(FRAMES).tag(API, api).tag(DIRECTION, "client_to_broker")
+        requests = Counter.builder(FRAMES).tag(API, api).tags(tags).tag(DIRECTION, "client_to_broker")
             .description("Kafka frames forwarded").register(registry);
-        responses = Counter.builder(FRAMES).tag(API, api).tag(DIRECTION, "broker_to_client")
+        responses = Counter.builder(FRAMES).tag(API, api).tags(tags).tag(DIRECTION, "broker_to_client")
             .description("Kafka frames forwarded").register(registry);
-        requestBytes = Counter.builder(BYTES).tag(API, api).tag(DIRECTION, "client_to_broker").baseUnit("bytes")
+        requestBytes = Counter.builder(BYTES).tag(API, api).tags(tags).tag(DIRECTION, "client_to_broker").baseUnit("bytes")
             .description("Bytes of Kafka frames forwarded").register(registry);
-        responseBytes = Counter.builder(BYTES).tag(API, api).tag(DIRECTION, "broker_to_client").baseUnit("bytes")
+        responseBytes = Counter.builder(BYTES).tag(API, api).tags(tags).tag(DIRECTION, "broker_to_client").baseUnit("bytes")
             .description("Bytes of Kafka frames forwarded").register(registry);
     }
 

@@ -6,12 +6,14 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -19,6 +21,12 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The proxy's meters, recorded from every event loop.
+ *
+ * <p>The meters of connections and requests belong to a virtual cluster: {@link #forCluster} gives each cluster its
+ * own object whose meters carry {@code cluster=<name>}; the object built with the registry carries
+ * {@code cluster=""} on them, for what happens before a connection is routed to a cluster (a failed TLS handshake
+ * on a routing listener), and holds the proxy-wide meters (memory pool, frame promises, reloads, certificate
+ * expiry), to which a cluster's object delegates. Its readers of connection meters sum every live cluster's.
  *
  * <p>Counters are Micrometer's (striped adders): lock-free and safe from any thread. The connection gauges
  * are atomics touched once per connection open and close, never per request. The per-API meters are registered
@@ -66,7 +74,8 @@ public final class ProxyMetrics
     public static final String CIRCUIT_TRANSITIONS = "kafka.proxy.circuit.transitions";
     /**
      * Label: the virtual cluster a meter belongs to ({@code default} for a file without {@code clusters}); on the
-     * policy and circuit breaker meters, never on the proxy-wide ones (memory pool, JVM, gateway).
+     * meters of connections and requests, policy, circuit breakers, failover and mirror, never on the proxy-wide
+     * ones (memory pool, frame promises, reloads, certificate expiry, JVM, gateway).
      */
     public static final String CLUSTER = "cluster";
     /** Label: a broker's address, {@code host:port}. */
@@ -141,7 +150,18 @@ public final class ProxyMetrics
     // Api keys the proxy forwards but kafka-clients does not name share one slot, so their label set is bounded.
     private static final int UNKNOWN_API_SLOT = API_KEY_SLOTS - 1;
 
+    // The meters a cluster's object registers, removed with it: all carry its cluster label.
+    private static final Set<String> CLUSTER_METER_NAMES = Set.of(FRAMES_REJECTED, CONNECTION_ERRORS, BROKER_CONNECT_FAILURES,
+        BROKER_TLS_HANDSHAKE_FAILURES, BROKER_AUTHENTICATION_FAILURES, ACTIVE_CONNECTIONS, REQUESTS_UNANSWERED,
+        TLS_HANDSHAKE_FAILURES, SASL_AUTHENTICATIONS, ApiMeters.REQUEST_LATENCY, ApiMeters.FRAMES, ApiMeters.BYTES);
+
     private final MeterRegistry registry;
+    // The object built with the registry: itself for the proxy's, the proxy's for a cluster's.
+    private final ProxyMetrics root;
+    private final String cluster;
+    private final Tags tags;
+    // The live clusters' objects, on the proxy's object only; written by the lifecycle and reload threads.
+    private final Map<String, ProxyMetrics> clusters = new ConcurrentHashMap<>();
     private final Counter[] framesRejected = new Counter[4];
     private final Counter clientConnectionErrors;
     private final Counter brokerConnectionErrors;
@@ -150,8 +170,9 @@ public final class ProxyMetrics
     private final AtomicLong activeBrokerConnections = new AtomicLong();
     private final AtomicReferenceArray<ApiMeters> apiMeters = new AtomicReferenceArray<>(API_KEY_SLOTS);
     private final Counter requestsUnanswered;
-    private final Counter reloadSuccesses;
-    private final Counter reloadFailures;
+    // On the proxy's object only.
+    private Counter reloadSuccesses;
+    private Counter reloadFailures;
     // Written by the lifecycle and reload threads (start, each reload), under this object's lock.
     private final Map<String, List<Meter.Id>> tlsCertificateGauges = new HashMap<>();
     // One counter per listener and reason, registered on the first failure of its kind.
@@ -164,7 +185,19 @@ public final class ProxyMetrics
      */
     public ProxyMetrics(final MeterRegistry registry)
     {
+        this(registry, null, "");
+        reloadSuccesses = Counter.builder(CONFIG_RELOADS).tag(RESULT, "success")
+            .description("Configuration reloads, applied or refused").register(registry);
+        reloadFailures = Counter.builder(CONFIG_RELOADS).tag(RESULT, "failure")
+            .description("Configuration reloads, applied or refused").register(registry);
+    }
+
+    private ProxyMetrics(final MeterRegistry registry, final ProxyMetrics root, final String cluster)
+    {
         this.registry = registry;
+        this.root = root == null ? this : root;
+        this.cluster = cluster;
+        this.tags = Tags.of(CLUSTER, cluster);
         for (final Side side : Side.values())
         {
             for (final String reason : new String[] {"oversize", "malformed"})
@@ -172,26 +205,69 @@ public final class ProxyMetrics
                 framesRejected[framesRejectedIndex(side, reason)] = Counter.builder(FRAMES_REJECTED)
                     .tag(SIDE, side.label())
                     .tag(REASON, reason)
+                    .tags(tags)
                     .description("Frames that closed their connection because they could not be a Kafka frame")
                     .register(registry);
             }
         }
-        clientConnectionErrors = Counter.builder(CONNECTION_ERRORS).tag(SIDE, Side.CLIENT.label())
+        clientConnectionErrors = Counter.builder(CONNECTION_ERRORS).tag(SIDE, Side.CLIENT.label()).tags(tags)
             .description("Connections that ended in an error").register(registry);
-        brokerConnectionErrors = Counter.builder(CONNECTION_ERRORS).tag(SIDE, Side.BROKER.label())
+        brokerConnectionErrors = Counter.builder(CONNECTION_ERRORS).tag(SIDE, Side.BROKER.label()).tags(tags)
             .description("Connections that ended in an error").register(registry);
-        brokerConnectFailures = Counter.builder(BROKER_CONNECT_FAILURES)
+        brokerConnectFailures = Counter.builder(BROKER_CONNECT_FAILURES).tags(tags)
             .description("Connection attempts to a broker that failed").register(registry);
-        Gauge.builder(ACTIVE_CONNECTIONS, activeClientConnections, AtomicLong::get).tag(SIDE, Side.CLIENT.label())
+        Gauge.builder(ACTIVE_CONNECTIONS, activeClientConnections, AtomicLong::get).tag(SIDE, Side.CLIENT.label()).tags(tags)
             .description("Open connections").register(registry);
-        Gauge.builder(ACTIVE_CONNECTIONS, activeBrokerConnections, AtomicLong::get).tag(SIDE, Side.BROKER.label())
+        Gauge.builder(ACTIVE_CONNECTIONS, activeBrokerConnections, AtomicLong::get).tag(SIDE, Side.BROKER.label()).tags(tags)
             .description("Open connections").register(registry);
-        requestsUnanswered = Counter.builder(REQUESTS_UNANSWERED)
+        requestsUnanswered = Counter.builder(REQUESTS_UNANSWERED).tags(tags)
             .description("Requests read from a client whose connection closed before their response").register(registry);
-        reloadSuccesses = Counter.builder(CONFIG_RELOADS).tag(RESULT, "success")
-            .description("Configuration reloads, applied or refused").register(registry);
-        reloadFailures = Counter.builder(CONFIG_RELOADS).tag(RESULT, "failure")
-            .description("Configuration reloads, applied or refused").register(registry);
+    }
+
+    /**
+     * The meters of one virtual cluster's connections and requests, labelled {@code cluster=<name>}; built by its
+     * {@code ClusterContext}, removed by {@link #close} when a reload removes the cluster. Called on the proxy's
+     * object, by the lifecycle and reload threads.
+     *
+     * @param name the cluster's name.
+     * @return its meters, new.
+     */
+    public ProxyMetrics forCluster(final String name)
+    {
+        final ProxyMetrics meters = new ProxyMetrics(registry, this, name);
+        clusters.put(name, meters);
+        return meters;
+    }
+
+    /**
+     * Removes a cluster's meters, for a reload that removed the cluster; its counts leave the proxy's sums.
+     * Does nothing on the proxy's object.
+     */
+    public void close()
+    {
+        if (root == this)
+        {
+            return;
+        }
+        root.clusters.remove(cluster, this);
+        for (final Meter meter : registry.getMeters())
+        {
+            final Meter.Id id = meter.getId();
+            if (CLUSTER_METER_NAMES.contains(id.getName()) && cluster.equals(id.getTag(CLUSTER)))
+            {
+                registry.remove(id);
+            }
+        }
+    }
+
+    /**
+     * The cluster these meters belong to.
+     *
+     * @return its name, or the empty string for the proxy's object.
+     */
+    public String cluster()
+    {
+        return cluster;
     }
 
     /**
@@ -201,6 +277,11 @@ public final class ProxyMetrics
      */
     public void bindMemoryPool(final MemoryPool pool)
     {
+        if (root != this)
+        {
+            root.bindMemoryPool(pool);
+            return;
+        }
         Gauge.builder(MEMORY_PREFIX + "capacity", pool, p -> p.stats().capacityBytes()).baseUnit("bytes")
             .description("The memory pool's hard budget").register(registry);
         Gauge.builder(MEMORY_PREFIX + "reserved", pool, p -> p.stats().reservedBytes()).baseUnit("bytes")
@@ -230,6 +311,11 @@ public final class ProxyMetrics
      */
     public <T> void bindFramePromises(final T promises, final ToDoubleFunction<T> promisedBytes, final ToDoubleFunction<T> timedOutFrames)
     {
+        if (root != this)
+        {
+            root.bindFramePromises(promises, promisedBytes, timedOutFrames);
+            return;
+        }
         Gauge.builder(MEMORY_PREFIX + "promised", promises, promisedBytes).baseUnit("bytes")
             .description("Pool memory large client frames hold beyond the bytes they had when they started").register(registry);
         FunctionCounter.builder(MEMORY_PREFIX + "frames.timed.out", promises, timedOutFrames)
@@ -254,8 +340,8 @@ public final class ProxyMetrics
         // Once per api key for the life of the process; two loops racing here get the same registered meters.
         // An id kafka-clients does not name gets the shared "Unknown" meters, stored in its own slot as well.
         final boolean known = slot != UNKNOWN_API_SLOT && ApiKeys.hasId(slot);
-        final ApiMeters meters = known ? new ApiMeters(registry, ApiKeys.forId(slot).name) :
-            slot == UNKNOWN_API_SLOT ? new ApiMeters(registry, "Unknown") : registerUnknownApi();
+        final ApiMeters meters = known ? new ApiMeters(registry, ApiKeys.forId(slot).name, tags) :
+            slot == UNKNOWN_API_SLOT ? new ApiMeters(registry, "Unknown", tags) : registerUnknownApi();
         return apiMeters.compareAndSet(slot, null, meters) ? meters : apiMeters.get(slot);
     }
 
@@ -279,6 +365,7 @@ public final class ProxyMetrics
             .tag(LISTENER, listener)
             .tag(MECHANISM, mechanism)
             .tag(OUTCOME, outcome)
+            .tags(tags)
             .description("SASL logins the proxy checked itself, by listener, mechanism and outcome")
             .register(registry)
             .increment();
@@ -301,7 +388,12 @@ public final class ProxyMetrics
      */
     public double requestsUnanswered()
     {
-        return requestsUnanswered.count();
+        double sum = requestsUnanswered.count();
+        for (final ProxyMetrics meters : clusters.values())
+        {
+            sum += meters.requestsUnanswered();
+        }
+        return sum;
     }
 
     /**
@@ -311,7 +403,7 @@ public final class ProxyMetrics
      */
     public void onConfigReload(final boolean applied)
     {
-        (applied ? reloadSuccesses : reloadFailures).increment();
+        (applied ? root.reloadSuccesses : root.reloadFailures).increment();
     }
 
     /**
@@ -322,7 +414,7 @@ public final class ProxyMetrics
      */
     public double configReloads(final boolean applied)
     {
-        return (applied ? reloadSuccesses : reloadFailures).count();
+        return (applied ? root.reloadSuccesses : root.reloadFailures).count();
     }
 
     private static int framesRejectedIndex(final Side side, final String reason)
@@ -377,7 +469,7 @@ public final class ProxyMetrics
      */
     public void onBrokerTlsHandshakeFailed(final String broker, final String reason)
     {
-        Counter.builder(BROKER_TLS_HANDSHAKE_FAILURES).tag(BROKER, broker).tag(REASON, reason)
+        Counter.builder(BROKER_TLS_HANDSHAKE_FAILURES).tag(BROKER, broker).tag(REASON, reason).tags(tags)
             .description("TLS handshakes with a broker that failed").register(registry).increment();
     }
 
@@ -388,7 +480,7 @@ public final class ProxyMetrics
      */
     public void onBrokerAuthenticationFailed(final String broker)
     {
-        Counter.builder(BROKER_AUTHENTICATION_FAILURES).tag(BROKER, broker)
+        Counter.builder(BROKER_AUTHENTICATION_FAILURES).tag(BROKER, broker).tags(tags)
             .description("SASL logins of the proxy's own that a broker refused").register(registry).increment();
     }
 
@@ -413,14 +505,19 @@ public final class ProxyMetrics
     }
 
     /**
-     * Open connections on one side.
+     * Open connections on one side: on the proxy's object, of every live cluster and those not yet routed.
      *
      * @param side the side.
      * @return the number of open connections.
      */
     public long activeConnections(final Side side)
     {
-        return (side == Side.CLIENT ? activeClientConnections : activeBrokerConnections).get();
+        long sum = (side == Side.CLIENT ? activeClientConnections : activeBrokerConnections).get();
+        for (final ProxyMetrics meters : clusters.values())
+        {
+            sum += meters.activeConnections(side);
+        }
+        return sum;
     }
 
     /**
@@ -431,7 +528,12 @@ public final class ProxyMetrics
      */
     public double connectionErrors(final Side side)
     {
-        return (side == Side.CLIENT ? clientConnectionErrors : brokerConnectionErrors).count();
+        double sum = (side == Side.CLIENT ? clientConnectionErrors : brokerConnectionErrors).count();
+        for (final ProxyMetrics meters : clusters.values())
+        {
+            sum += meters.connectionErrors(side);
+        }
+        return sum;
     }
 
     /**
@@ -443,7 +545,12 @@ public final class ProxyMetrics
      */
     public double framesRejected(final Side side, final String reason)
     {
-        return framesRejected[framesRejectedIndex(side, reason)].count();
+        double sum = framesRejected[framesRejectedIndex(side, reason)].count();
+        for (final ProxyMetrics meters : clusters.values())
+        {
+            sum += meters.framesRejected(side, reason);
+        }
+        return sum;
     }
 
     /**
@@ -456,7 +563,7 @@ public final class ProxyMetrics
      */
     public void onBrokerTlsCertificatesLoaded(final List<CertificateExpiry> certificates)
     {
-        onTlsCertificatesLoaded(BROKER_TLS_LISTENER, certificates);
+        root.onTlsCertificatesLoaded(BROKER_TLS_LISTENER, certificates);
     }
 
     /**
@@ -466,7 +573,12 @@ public final class ProxyMetrics
      * @param listener     the listener's name.
      * @param certificates every certificate it loaded; empty when it no longer has TLS.
      */
-    public synchronized void onTlsCertificatesLoaded(final String listener, final List<CertificateExpiry> certificates)
+    public void onTlsCertificatesLoaded(final String listener, final List<CertificateExpiry> certificates)
+    {
+        root.loadTlsCertificates(listener, certificates);
+    }
+
+    private synchronized void loadTlsCertificates(final String listener, final List<CertificateExpiry> certificates)
     {
         final List<Meter.Id> before = tlsCertificateGauges.remove(listener);
         if (before != null)
@@ -504,6 +616,7 @@ public final class ProxyMetrics
         tlsHandshakeFailures.computeIfAbsent(listener + '/' + reason, key -> Counter.builder(TLS_HANDSHAKE_FAILURES)
             .tag(LISTENER, listener)
             .tag(REASON, reason)
+            .tags(tags)
             .description("Client TLS handshakes that failed")
             .register(registry)).increment();
     }
@@ -518,6 +631,11 @@ public final class ProxyMetrics
     public double tlsHandshakeFailures(final String listener, final String reason)
     {
         final Counter counter = tlsHandshakeFailures.get(listener + '/' + reason);
-        return counter == null ? 0 : counter.count();
+        double sum = counter == null ? 0 : counter.count();
+        for (final ProxyMetrics meters : clusters.values())
+        {
+            sum += meters.tlsHandshakeFailures(listener, reason);
+        }
+        return sum;
     }
 }

@@ -98,7 +98,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
                 pipeline.addLast(SSL_HANDLER_NAME, tls.newHandler(channel.alloc()));
             }
             pipeline
-                .addLast("tlsHandshake", new ClientTlsHandshakeHandler(tls, services.metrics(), tlsWarnBudget,
+                .addLast("tlsHandshake", new ClientTlsHandshakeHandler(tls, cluster.metrics(), tlsWarnBudget,
                     certificatePrincipal == null ? null : certificatePrincipal::onHandshakeCompleted));
         }
         addConnectionHandlers(channel, listener, target, snapshot, tls == null, certificatePrincipal, services);
@@ -156,7 +156,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
             }, cluster.failedLogins(), principal, saslFraming);
         }
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
-            channel, target, cluster.connectorForNewConnection(), listener.nodes(), services.metrics(), header, headerDecoder.view(),
+            channel, target, cluster.connectorForNewConnection(), listener.nodes(), cluster.metrics(), header, headerDecoder.view(),
             policy, cluster.breakers(), services.logLimits(), saslSetup, cluster.mirrorTap());
 
         final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);

@@ -22,6 +22,7 @@ import io.kafkaproxy.proxy.routing.BrokerNodeDiscovery;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.sasl.FailedLoginLimiter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.netty.channel.EventLoop;
@@ -64,6 +65,7 @@ final class ClusterContext
     private final PolicyServices policy;
     private final BrokerCircuitBreakers breakers;
     private final PolicyMetrics policyMetrics;
+    private final ProxyMetrics metrics;
     private final FailedLoginLimiter failedLogins = new FailedLoginLimiter();
     // Thread-safe groups: a reload that removes the cluster closes its listeners and drains its connections.
     private final ChannelGroup listenerChannels = new DefaultChannelGroup("kafka-proxy-cluster-listeners", GlobalEventExecutor.INSTANCE);
@@ -90,6 +92,7 @@ final class ClusterContext
      * @param allocator       the pool allocator of every channel.
      * @param audit           the audit log, started.
      * @param policyMetrics   the cluster's policy meters, labelled with its name.
+     * @param metrics         the meters of the cluster's connections and requests, labelled with its name.
      * @param registry        where the circuits' meters live, labelled with the cluster's name.
      * @param listeners       binds the listeners of this cluster's nodes.
      * @param notifier        where the node registry runs its callbacks.
@@ -107,6 +110,7 @@ final class ClusterContext
         final PoolByteBufAllocator allocator,
         final AuditLog audit,
         final PolicyMetrics policyMetrics,
+        final ProxyMetrics metrics,
         final MeterRegistry registry,
         final ProxyListeners listeners,
         final EventExecutor notifier)
@@ -130,6 +134,7 @@ final class ClusterContext
         this.connector = new NettyBrokerConnector(transport, resolver, snapshots, responseLimit, allocator);
         this.policy = new PolicyServices(snapshots, audit, policyMetrics);
         this.policyMetrics = policyMetrics;
+        this.metrics = metrics;
         this.breakers = new BrokerCircuitBreakers(() -> snapshots.current().circuitBreaker(), registry,
             Tags.of(ProxyMetrics.CLUSTER, name));
         this.registry = registry;
@@ -381,6 +386,17 @@ final class ClusterContext
     }
 
     /**
+     * The meters of the cluster's connections and requests, which every connection it serves records into (a
+     * routed one once it is routed).
+     *
+     * @return the cluster's meters, labelled with its name.
+     */
+    ProxyMetrics metrics()
+    {
+        return metrics;
+    }
+
+    /**
      * The cluster's bound listener channels (bootstrap and node ports); a port shared with other clusters' SNI
      * listeners is not among them.
      *
@@ -417,7 +433,17 @@ final class ClusterContext
         final int drained = new ConnectionDrainer(clientChannels).drain(drainTimeout);
         clientChannels.close().awaitUninterruptibly(timeoutMillis);
         registry.remove(connections);
+        metrics.close();
         closeMirror();
+        // What else carries the cluster's label (policy, circuits, failover) goes with it: a removed cluster's series
+        // would otherwise be exported until a restart.
+        for (final Meter meter : registry.getMeters())
+        {
+            if (name.equals(meter.getId().getTag(ProxyMetrics.CLUSTER)))
+            {
+                registry.remove(meter);
+            }
+        }
         return drained;
     }
 

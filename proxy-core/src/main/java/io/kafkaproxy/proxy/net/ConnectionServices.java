@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * cluster is in its {@link ClusterContext}.
  *
  * @param allocator          the pool allocator of every channel.
- * @param metrics            the proxy's meters.
+ * @param metrics            the proxy-wide meters, and those (cluster="") of connections not yet routed to a cluster.
  * @param clientChannels     every open client channel, for shutdown.
  * @param pipelineCustomizer applied to each client pipeline after it is built; a hook for embedding and tests.
  * @param logLimits          the WARN-line budgets every connection's failures share.

@@ -173,7 +173,7 @@ public final class KafkaProxy implements AutoCloseable
         }
         final ClusterContext context = new ClusterContext(cluster.name(), cluster.clusterId(), eventLoops.acceptor().next(),
             listenerConfigs, paths, bindAddresses(listenerConfigs, paths), initial, transport, resolver, allocator, audit,
-            new PolicyMetrics(meterRegistry, cluster.name()), meterRegistry, listeners, eventLoops.acceptor().next());
+            new PolicyMetrics(meterRegistry, cluster.name()), metrics.forCluster(cluster.name()), meterRegistry, listeners, eventLoops.acceptor().next());
         // The mirror's sender gets an acceptor loop, as node discovery does: it competes with no client's I/O.
         context.attachMirror(cluster.mirror(), config.memory(), eventLoops.acceptor().next(), meterRegistry);
         return context;

@@ -110,7 +110,7 @@ final class SharedSniRoutingHandler extends ChannelInboundHandlerAdapter
         final int route = listener.sniHostNames().route(serverName);
         final BrokerTarget target = route == SniHostNames.BOOTSTRAP ? new BootstrapTarget(snapshot.bootstrapServers()) :
             new NodeTarget(route, listener.nodes());
-        ctx.pipeline().addLast("tlsHandshake", new ClientTlsHandshakeHandler(tls, services.metrics(),
+        ctx.pipeline().addLast("tlsHandshake", new ClientTlsHandshakeHandler(tls, cluster.metrics(),
             services.logLimits()::tryAcquireTlsHandshakeFailure,
             certificatePrincipal == null ? null : certificatePrincipal::onHandshakeCompleted));
         ClientChannelInitializer.addConnectionHandlers(ctx.channel(), listener, target, snapshot, false, certificatePrincipal,

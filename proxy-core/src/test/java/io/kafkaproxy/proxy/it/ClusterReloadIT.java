@@ -8,6 +8,8 @@ import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.NodePortsConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.metrics.ApiMeters;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.net.KafkaProxy;
 import io.kafkaproxy.proxy.reload.ConfigReloader;
 import io.kafkaproxy.proxy.reload.LogLevels;
@@ -104,6 +106,7 @@ class ClusterReloadIT
             ClientWorkloads.createTopic(eastBroker.bootstrapServers(), "north-topic", 1);
             ClientWorkloads.sendAll(ClientWorkloads.stringProducerConfig(proxy.advertisedBootstrapServers("north")),
                 List.of(new ProducerRecord<>("north-topic", "k", "through north")));
+            assertThat(proxy.meterRegistry().find(ApiMeters.FRAMES).tag(ProxyMetrics.CLUSTER, "north").counters()).isNotEmpty();
 
             // Given: an open connection to north
             final int northPort = proxy.bootstrapAddress("north").getPort();
@@ -122,6 +125,8 @@ class ClusterReloadIT
                 assertThat(readOrReset(north)).isEqualTo(-1);
             }
             assertThat(proxy.bootstrapAddress("north")).isNull();
+            assertThat(proxy.meterRegistry().getMeters()).as("the removed cluster's meters")
+                .noneMatch(meter -> "north".equals(meter.getId().getTag(ProxyMetrics.CLUSTER)));
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThatThrownBy(() -> new Socket(ProxiedKafka.ADVERTISED_HOST, northPort).close())
                     .isInstanceOf(ConnectException.class));

@@ -88,15 +88,15 @@ class OperatingIT
             assertThat(metrics.statusCode()).isEqualTo(200);
             assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
             final String text = metrics.body();
-            assertThat(sample(text, "kafka_proxy_request_latency_seconds_count{api=\"Produce\"}")).isGreaterThanOrEqualTo(1);
-            assertThat(sample(text, "kafka_proxy_request_latency_seconds_count{api=\"Fetch\"}")).isGreaterThanOrEqualTo(1);
-            assertThat(text).contains("kafka_proxy_request_latency_seconds_bucket{api=\"Produce\",le=\"+Inf\"}");
-            assertThat(sample(text, "kafka_proxy_frames_total{api=\"Produce\",direction=\"client_to_broker\"}")).isGreaterThanOrEqualTo(1);
-            assertThat(sample(text, "kafka_proxy_bytes_total{api=\"Fetch\",direction=\"broker_to_client\"}")).isGreaterThan(0);
+            assertThat(sample(text, "kafka_proxy_request_latency_seconds_count{api=\"Produce\",cluster=\"default\"}")).isGreaterThanOrEqualTo(1);
+            assertThat(sample(text, "kafka_proxy_request_latency_seconds_count{api=\"Fetch\",cluster=\"default\"}")).isGreaterThanOrEqualTo(1);
+            assertThat(text).contains("kafka_proxy_request_latency_seconds_bucket{api=\"Produce\",cluster=\"default\",le=\"+Inf\"}");
+            assertThat(sample(text, "kafka_proxy_frames_total{api=\"Produce\",cluster=\"default\",direction=\"client_to_broker\"}")).isGreaterThanOrEqualTo(1);
+            assertThat(sample(text, "kafka_proxy_bytes_total{api=\"Fetch\",cluster=\"default\",direction=\"broker_to_client\"}")).isGreaterThan(0);
             assertThat(sample(text, "kafka_proxy_memory_capacity_bytes")).isEqualTo(64.0 * 1024 * 1024);
             assertThat(text)
-                .contains("kafka_proxy_connections_active{side=\"client\"}")
-                .contains("kafka_proxy_frames_rejected_total{reason=\"oversize\",side=\"client\"}")
+                .contains("kafka_proxy_connections_active{cluster=\"default\",side=\"client\"}")
+                .contains("kafka_proxy_frames_rejected_total{cluster=\"default\",reason=\"oversize\",side=\"client\"}")
                 .contains("kafka_proxy_config_reloads_total{result=\"success\"}")
                 .contains("kafka_proxy_memory_paused_reads_total")
                 .contains("jvm_gc_memory_allocated_bytes_total")

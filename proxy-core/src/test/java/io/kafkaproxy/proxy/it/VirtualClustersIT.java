@@ -6,6 +6,7 @@ import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.config.NodePortsConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.metrics.ApiMeters;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.net.KafkaProxy;
@@ -185,6 +186,32 @@ class VirtualClustersIT
             .extracting(timer -> timer.getId().getTag(ProxyMetrics.CLUSTER)).containsOnly(EAST, WEST);
         assertThat(proxy.meterRegistry().find(ProxyMetrics.CLUSTER_CONNECTIONS).gauges())
             .extracting(gauge -> gauge.getId().getTag(ProxyMetrics.CLUSTER)).containsExactlyInAnyOrder(EAST, WEST);
+    }
+
+    @Test
+    void requestsThroughEastShouldBeCountedUnderEastOnly() throws Exception
+    {
+        // Given
+        ClientWorkloads.createTopic(eastBroker.bootstrapServers(), "east-counted", 1);
+        final double eastBefore = produceRequests(EAST);
+        final double westBefore = produceRequests(WEST);
+
+        // When: produced through east's listener only
+        ClientWorkloads.sendAll(producerConfig(EAST), records("east-counted", 5));
+
+        // Then: east's request meters counted them, west's did not move, and none went unlabelled
+        assertThat(produceRequests(EAST)).isGreaterThan(eastBefore);
+        assertThat(produceRequests(WEST)).isEqualTo(westBefore);
+        assertThat(proxy.meterRegistry().find(ApiMeters.FRAMES).counters())
+            .extracting(counter -> counter.getId().getTag(ProxyMetrics.CLUSTER)).containsOnly(EAST, WEST);
+        assertThat(proxy.meterRegistry().find(ProxyMetrics.ACTIVE_CONNECTIONS).tag(ProxyMetrics.CLUSTER, EAST).gauges())
+            .hasSize(2);
+    }
+
+    private static double produceRequests(final String cluster)
+    {
+        return proxy.meterRegistry().find(ApiMeters.FRAMES).tag(ProxyMetrics.CLUSTER, cluster).tag(ApiMeters.API, "Produce")
+            .tag(ApiMeters.DIRECTION, "client_to_broker").counters().stream().mapToDouble(Counter::count).sum();
     }
 
     private static double denials(final String cluster)

@@ -15,25 +15,26 @@ class ProxyMetricsTest
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ProxyMetrics metrics = new ProxyMetrics(registry);
+    private final ProxyMetrics east = metrics.forCluster("east");
 
     @Test
     void shouldLabelEachApiWithItsKafkaName()
     {
         // When
-        metrics.api(PRODUCE).onRequest(100);
-        metrics.api(PRODUCE).onResponse(50, 2_000_000);
-        metrics.api(FETCH).onRequest(80);
-        metrics.api((short)-7).onRequest(10);
-        metrics.api((short)999).onRequest(10);
+        east.api(PRODUCE).onRequest(100);
+        east.api(PRODUCE).onResponse(50, 2_000_000);
+        east.api(FETCH).onRequest(80);
+        east.api((short)-7).onRequest(10);
+        east.api((short)999).onRequest(10);
 
         // Then
         final String text = registry.scrape();
         assertThat(text)
-            .contains("kafka_proxy_request_latency_seconds_count{api=\"Produce\"} 1")
-            .contains("kafka_proxy_frames_total{api=\"Fetch\",direction=\"client_to_broker\"} 1")
-            .contains("kafka_proxy_bytes_total{api=\"Produce\",direction=\"broker_to_client\"} 50")
-            .contains("kafka_proxy_frames_total{api=\"Unknown\",direction=\"client_to_broker\"} 2");
-        assertThat(metrics.api(PRODUCE)).isSameAs(metrics.api(PRODUCE));
+            .contains("kafka_proxy_request_latency_seconds_count{api=\"Produce\",cluster=\"east\"} 1")
+            .contains("kafka_proxy_frames_total{api=\"Fetch\",cluster=\"east\",direction=\"client_to_broker\"} 1")
+            .contains("kafka_proxy_bytes_total{api=\"Produce\",cluster=\"east\",direction=\"broker_to_client\"} 50")
+            .contains("kafka_proxy_frames_total{api=\"Unknown\",cluster=\"east\",direction=\"client_to_broker\"} 2");
+        assertThat(east.api(PRODUCE)).isSameAs(east.api(PRODUCE));
     }
 
     @Test
@@ -65,7 +66,7 @@ class ProxyMetricsTest
         for (int i = 0; i < requests; i++)
         {
             final short apiKey = (short)(i & 1);
-            final ApiMeters api = metrics.api(apiKey);
+            final ApiMeters api = east.api(apiKey);
             api.onRequest(1024);
             api.onResponse(512, 150_000 + i);
         }
@@ -80,8 +81,8 @@ class ProxyMetricsTest
         // When
         metrics.onTlsCertificatesLoaded("default", java.util.List.of(new CertificateExpiry("CN=new", "2b", 1_800_000_000L),
             new CertificateExpiry("CN=ca", "3c", 1_900_000_000L)));
-        metrics.onTlsHandshakeFailed("default", "not_tls");
-        metrics.onTlsHandshakeFailed("default", "not_tls");
+        east.onTlsHandshakeFailed("default", "not_tls");
+        east.onTlsHandshakeFailed("default", "not_tls");
         System.gc();
 
         // Then
@@ -90,7 +91,7 @@ class ProxyMetricsTest
             .contains("kafka_proxy_tls_certificate_expiry_timestamp_seconds{certificate=\"CN=new\",listener=\"default\",serial=\"2b\"} 1.8E9")
             .contains("kafka_proxy_tls_certificate_expiry_timestamp_seconds{certificate=\"CN=ca\",listener=\"default\",serial=\"3c\"} 1.9E9")
             .doesNotContain("serial=\"1a\"")
-            .contains("kafka_proxy_tls_handshake_failures_total{listener=\"default\",reason=\"not_tls\"} 2");
+            .contains("kafka_proxy_tls_handshake_failures_total{cluster=\"east\",listener=\"default\",reason=\"not_tls\"} 2");
         assertThat(metrics.tlsHandshakeFailures("default", "not_tls")).isEqualTo(2);
         metrics.onTlsCertificatesLoaded("default", java.util.List.of());
         assertThat(registry.scrape()).doesNotContain("kafka_proxy_tls_certificate_expiry_timestamp_seconds{");
@@ -121,15 +122,53 @@ class ProxyMetricsTest
     void shouldCountSaslLoginsByListenerMechanismAndOutcome()
     {
         // When
-        metrics.onSaslAuthentication("default", "PLAIN", "success");
-        metrics.onSaslAuthentication("default", "PLAIN", "success");
-        metrics.onSaslAuthentication("tls", "PLAIN", "success");
-        metrics.onSaslAuthentication("tls", "SCRAM-SHA-512", "failure");
+        east.onSaslAuthentication("default", "PLAIN", "success");
+        east.onSaslAuthentication("default", "PLAIN", "success");
+        east.onSaslAuthentication("tls", "PLAIN", "success");
+        east.onSaslAuthentication("tls", "SCRAM-SHA-512", "failure");
 
         // Then
         assertThat(registry.scrape())
-            .contains("kafka_proxy_sasl_authentications_total{listener=\"default\",mechanism=\"PLAIN\",outcome=\"success\"} 2")
-            .contains("kafka_proxy_sasl_authentications_total{listener=\"tls\",mechanism=\"PLAIN\",outcome=\"success\"} 1")
-            .contains("kafka_proxy_sasl_authentications_total{listener=\"tls\",mechanism=\"SCRAM-SHA-512\",outcome=\"failure\"} 1");
+            .contains("kafka_proxy_sasl_authentications_total{cluster=\"east\",listener=\"default\",mechanism=\"PLAIN\",outcome=\"success\"} 2")
+            .contains("kafka_proxy_sasl_authentications_total{cluster=\"east\",listener=\"tls\",mechanism=\"PLAIN\",outcome=\"success\"} 1")
+            .contains("kafka_proxy_sasl_authentications_total{cluster=\"east\",listener=\"tls\",mechanism=\"SCRAM-SHA-512\",outcome=\"failure\"} 1");
+    }
+
+    @Test
+    void shouldLabelConnectionMetersWithTheirClusterSumThemAndRemoveThemWithTheCluster()
+    {
+        // Given
+        final ProxyMetrics west = metrics.forCluster("west");
+
+        // When
+        east.onConnectionOpened(ProxyMetrics.Side.CLIENT);
+        east.onConnectionOpened(ProxyMetrics.Side.CLIENT);
+        west.onConnectionOpened(ProxyMetrics.Side.CLIENT);
+        east.onRequestsUnanswered(3);
+        west.onConnectionError(ProxyMetrics.Side.BROKER);
+        east.api(PRODUCE).onRequest(100);
+        west.onConfigReload(true);
+
+        // Then: each cluster's series, the proxy's object sums them, and the proxy-wide meters carry no cluster
+        assertThat(registry.scrape())
+            .contains("kafka_proxy_connections_active{cluster=\"east\",side=\"client\"} 2")
+            .contains("kafka_proxy_connections_active{cluster=\"west\",side=\"client\"} 1")
+            .contains("kafka_proxy_connections_active{cluster=\"\",side=\"client\"} 0")
+            .contains("kafka_proxy_requests_unanswered_total{cluster=\"east\"} 3")
+            .contains("kafka_proxy_connection_errors_total{cluster=\"west\",side=\"broker\"} 1")
+            .contains("kafka_proxy_config_reloads_total{result=\"success\"} 1");
+        assertThat(metrics.activeConnections(ProxyMetrics.Side.CLIENT)).isEqualTo(3);
+        assertThat(east.activeConnections(ProxyMetrics.Side.CLIENT)).isEqualTo(2);
+        assertThat(metrics.requestsUnanswered()).isEqualTo(3);
+        assertThat(metrics.connectionErrors(ProxyMetrics.Side.BROKER)).isEqualTo(1);
+        assertThat(metrics.configReloads(true)).isEqualTo(1);
+
+        // When: a reload removes east
+        east.close();
+
+        // Then
+        assertThat(registry.scrape()).doesNotContain("cluster=\"east\"").contains("cluster=\"west\"");
+        assertThat(metrics.activeConnections(ProxyMetrics.Side.CLIENT)).isEqualTo(1);
+        assertThat(metrics.requestsUnanswered()).isZero();
     }
 }
