@@ -29,6 +29,7 @@ import javax.security.sasl.Sasl;
 import javax.security.sasl.SaslClient;
 import javax.security.sasl.SaslException;
 import java.nio.ByteBuffer;
+import java.util.function.Consumer;
 import java.security.NoSuchAlgorithmException;
 import java.util.Map;
 
@@ -71,7 +72,9 @@ public final class BrokerSaslLogin
     private static final int FIRST_CORRELATION_ID = 0x7fff0000;
     private static final String CLIENT_ID = "kafka-proxy";
 
-    private final BrokerLink broker;
+    // Writes one frame to the broker and flushes it: all a login needs of its connection, so the proxy's other own
+    // connections (failover probes, the mirror's shadow connections) log in without posing as a BrokerLink.
+    private final Consumer<ByteBuf> broker;
     private final BrokerLoginCredentials credentials;
     private final String brokerKey;
     private SaslClient saslClient;
@@ -82,11 +85,12 @@ public final class BrokerSaslLogin
     /**
      * Prepares the login of one broker connection.
      *
-     * @param broker      the broker connection, made (and TLS handshaken) but not yet used.
+     * @param broker      writes and flushes a frame on the broker connection, made (and TLS handshaken) but not yet
+     *                    used.
      * @param credentials the proxy's credentials.
      * @param brokerKey   the broker's {@code host:port}, the SASL server name.
      */
-    public BrokerSaslLogin(final BrokerLink broker, final BrokerLoginCredentials credentials, final String brokerKey)
+    public BrokerSaslLogin(final Consumer<ByteBuf> broker, final BrokerLoginCredentials credentials, final String brokerKey)
     {
         this.broker = broker;
         this.credentials = credentials;
@@ -274,11 +278,10 @@ public final class BrokerSaslLogin
             .setClientId(CLIENT_ID), ApiHeaderVersions.requestHeaderVersion(apiKey, apiVersion)).buffer();
         final ByteBuffer bodyBytes = MessageUtil.toByteBufferAccessor(body, apiVersion).buffer();
         // Once or a few times per broker connection: a heap buffer is fine here.
-        broker.write(Unpooled.buffer(FrameDescriptor.SIZE_FIELD_LENGTH + header.remaining() + bodyBytes.remaining())
+        broker.accept(Unpooled.buffer(FrameDescriptor.SIZE_FIELD_LENGTH + header.remaining() + bodyBytes.remaining())
             .writeInt(header.remaining() + bodyBytes.remaining())
             .writeBytes(header)
             .writeBytes(bodyBytes));
-        broker.flush();
     }
 
     private int fail(final String reason)

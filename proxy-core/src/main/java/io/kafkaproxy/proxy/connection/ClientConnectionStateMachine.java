@@ -96,39 +96,7 @@ public final class ClientConnectionStateMachine
     private BrokerCircuit brokerCircuit;
 
     /**
-     * Creates the state machine of a newly accepted client channel, whose auto-read must be off.
-     *
-     * @param clientChannel the accepted channel.
-     * @param target        where its broker connection goes.
-     * @param connector     opens the broker connection.
-     * @param nodes         maps broker addresses to proxy addresses.
-     * @param metrics       the proxy's meters.
-     * @param requestHeader the header flyweight the request header decoder wraps for each request.
-     * @param requestView   the view that flyweight reads.
-     * @param policy        the connection's ACL and quota policy; built with the setup's principal when terminating.
-     * @param breakers      the circuit breakers of the broker nodes.
-     * @param logLimits     the proxy's WARN-line budgets.
-     * @param sasl          what the proxy checks the client's SASL logins with, or null to pass SASL through.
-     */
-    public ClientConnectionStateMachine(
-        final Channel clientChannel,
-        final BrokerTarget target,
-        final BrokerConnector connector,
-        final BrokerNodeRegistry nodes,
-        final ProxyMetrics metrics,
-        final RequestHeaderFlyweight requestHeader,
-        final UnsafeBuffer requestView,
-        final ConnectionPolicy policy,
-        final BrokerCircuitBreakers breakers,
-        final ConnectionLogLimits logLimits,
-        final SaslTerminationSetup sasl)
-    {
-        this(clientChannel, target, connector, nodes, metrics, requestHeader, requestView, policy, breakers, logLimits, sasl,
-            MirrorTap.NONE);
-    }
-
-    /**
-     * Creates the state machine of a newly accepted client channel of a cluster that may mirror its Produce requests.
+     * Creates the state machine of a newly accepted client channel.
      *
      * @param clientChannel the accepted channel.
      * @param target        where its broker connection goes.
@@ -255,7 +223,11 @@ public final class ClientConnectionStateMachine
         final BrokerLoginCredentials credentials = connectAttempts.loginCredentials();
         if (credentials != null)
         {
-            final BrokerSaslLogin login = new BrokerSaslLogin(link, credentials, connectAttempts.brokerKey());
+            final BrokerSaslLogin login = new BrokerSaslLogin(frame ->
+            {
+                link.write(frame);
+                link.flush();
+            }, credentials, connectAttempts.brokerKey());
             state = new LoggingIn(link, firstRequests, login);
             timers.watchBrokerLogin(connectAttempts.loginTimeoutMillis());
             login.start();

@@ -7,7 +7,6 @@ import io.kafkaproxy.protocol.wire.FrameDescriptor;
 import io.kafkaproxy.proxy.cluster.UpstreamSettings;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.config.HostPort;
-import io.kafkaproxy.proxy.connection.BrokerLink;
 import io.kafkaproxy.proxy.connection.BrokerSaslLogin;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -33,7 +32,6 @@ import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.MessageUtil;
 
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -151,7 +149,8 @@ final class UpstreamProbe
         {
             if (upstream.brokerLogin() != null)
             {
-                login = new BrokerSaslLogin(new ProbeLink(ctx.channel()), upstream.brokerLogin(), server.toString());
+                login = new BrokerSaslLogin(frame -> ctx.channel().writeAndFlush(frame, ctx.channel().voidPromise()),
+                    upstream.brokerLogin(), server.toString());
                 login.start();
                 return;
             }
@@ -243,54 +242,6 @@ final class UpstreamProbe
         private long elapsedMillis()
         {
             return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-        }
-    }
-
-    /**
-     * The probe connection as the proxy's SASL login writes to it.
-     */
-    private record ProbeLink(Channel channel) implements BrokerLink
-    {
-        @Override
-        public void write(final ByteBuf frame)
-        {
-            channel.write(frame, channel.voidPromise());
-        }
-
-        @Override
-        public void flush()
-        {
-            channel.flush();
-        }
-
-        @Override
-        public void closeReads(final int reason)
-        {
-            // A probe reads its few answers whatever happens.
-        }
-
-        @Override
-        public void openReads(final int reason)
-        {
-            // A probe reads its few answers whatever happens.
-        }
-
-        @Override
-        public boolean isWritable()
-        {
-            return channel.isWritable();
-        }
-
-        @Override
-        public SocketAddress remoteAddress()
-        {
-            return channel.remoteAddress();
-        }
-
-        @Override
-        public void close()
-        {
-            channel.close();
         }
     }
 

@@ -9,7 +9,6 @@ import io.kafkaproxy.proxy.cluster.BrokerLoginCredentials;
 import io.kafkaproxy.proxy.codec.ByteBufViews;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.config.HostPort;
-import io.kafkaproxy.proxy.connection.BrokerLink;
 import io.kafkaproxy.proxy.connection.BrokerSaslLogin;
 import io.kafkaproxy.proxy.tls.BrokerTlsContext;
 import io.netty.bootstrap.Bootstrap;
@@ -28,7 +27,6 @@ import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.MessageUtil;
 
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
@@ -45,7 +43,7 @@ import java.util.ArrayDeque;
  * exchange). Requests written before READY wait in a short queue; answers come in order (Kafka answers a
  * connection's requests in order), so the requests in flight are a FIFO. Confined to the sender's event loop.
  */
-final class ShadowConnection extends ChannelInboundHandlerAdapter implements BrokerLink
+final class ShadowConnection extends ChannelInboundHandlerAdapter
 {
     /** Requests waiting for READY; past this the caller drops. */
     static final int MAX_WAITING = 64;
@@ -298,7 +296,8 @@ final class ShadowConnection extends ChannelInboundHandlerAdapter implements Bro
             return;
         }
         state = State.LOGIN;
-        saslLogin = new BrokerSaslLogin(this, login, address.toString());
+        saslLogin = new BrokerSaslLogin(request -> channel.writeAndFlush(request).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE),
+            login, address.toString());
         saslLogin.start();
     }
 
@@ -443,47 +442,5 @@ final class ShadowConnection extends ChannelInboundHandlerAdapter implements Bro
             .writeInt(headerBytes.remaining() + bodyBytes.remaining())
             .writeBytes(headerBytes)
             .writeBytes(bodyBytes);
-    }
-
-    // BrokerLink, for the SASL login only: it writes its requests and reads its answers through this connection.
-
-    @Override
-    public void write(final ByteBuf frame)
-    {
-        channel.write(frame).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
-    }
-
-    @Override
-    public void flush()
-    {
-        channel.flush();
-    }
-
-    @Override
-    public void closeReads(final int reason)
-    {
-    }
-
-    @Override
-    public void openReads(final int reason)
-    {
-    }
-
-    @Override
-    public boolean isWritable()
-    {
-        return channel.isWritable();
-    }
-
-    @Override
-    public SocketAddress remoteAddress()
-    {
-        return channel == null ? null : channel.remoteAddress();
-    }
-
-    @Override
-    public void close()
-    {
-        close(null);
     }
 }

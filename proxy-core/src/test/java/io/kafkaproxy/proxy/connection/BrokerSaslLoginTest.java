@@ -28,7 +28,6 @@ import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.NameCallback;
 import javax.security.sasl.SaslException;
 import javax.security.sasl.SaslServer;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +70,7 @@ class BrokerSaslLoginTest
                 }
             }
         }));
-        final BrokerSaslLogin login = new BrokerSaslLogin(link, new BrokerLoginCredentials(BrokerSaslMechanism.PLAIN, USER, PASSWORD), "b:9093");
+        final BrokerSaslLogin login = new BrokerSaslLogin(link::writeAndFlush, new BrokerLoginCredentials(BrokerSaslMechanism.PLAIN, USER, PASSWORD), "b:9093");
 
         // When
         final int outcome = exchange(login, broker);
@@ -89,7 +88,7 @@ class BrokerSaslLoginTest
     {
         // Given
         final FakeBroker broker = new FakeBroker(List.of("PLAIN", "SCRAM-SHA-512"), scramServer(PASSWORD));
-        final BrokerSaslLogin login = new BrokerSaslLogin(link,
+        final BrokerSaslLogin login = new BrokerSaslLogin(link::writeAndFlush,
             new BrokerLoginCredentials(BrokerSaslMechanism.SCRAM_SHA_512, USER, PASSWORD), "b:9093");
 
         // When
@@ -107,7 +106,7 @@ class BrokerSaslLoginTest
     {
         // Given
         final FakeBroker broker = new FakeBroker(List.of("SCRAM-SHA-512"), scramServer("another-password"));
-        final BrokerSaslLogin login = new BrokerSaslLogin(link,
+        final BrokerSaslLogin login = new BrokerSaslLogin(link::writeAndFlush,
             new BrokerLoginCredentials(BrokerSaslMechanism.SCRAM_SHA_512, USER, PASSWORD), "b:9093");
 
         // When
@@ -123,7 +122,7 @@ class BrokerSaslLoginTest
     {
         // Given
         final FakeBroker broker = new FakeBroker(List.of("PLAIN"), scramServer(PASSWORD));
-        final BrokerSaslLogin login = new BrokerSaslLogin(link,
+        final BrokerSaslLogin login = new BrokerSaslLogin(link::writeAndFlush,
             new BrokerLoginCredentials(BrokerSaslMechanism.SCRAM_SHA_256, USER, PASSWORD), "b:9093");
 
         // When
@@ -138,7 +137,7 @@ class BrokerSaslLoginTest
     void shouldFailOnAnAnswerToARequestItDidNotSend()
     {
         // Given
-        final BrokerSaslLogin login = new BrokerSaslLogin(link, new BrokerLoginCredentials(BrokerSaslMechanism.PLAIN, USER, PASSWORD), "b:9093");
+        final BrokerSaslLogin login = new BrokerSaslLogin(link::writeAndFlush, new BrokerLoginCredentials(BrokerSaslMechanism.PLAIN, USER, PASSWORD), "b:9093");
         login.start();
         final ByteBuf stray = answer(42, new SaslHandshakeResponseData().setErrorCode(Errors.NONE.code()), (short)1);
 
@@ -233,48 +232,18 @@ class BrokerSaslLoginTest
         }
     }
 
-    private static final class RecordingBrokerLink implements BrokerLink
+    /**
+     * What a login sends to its broker: each frame is written and flushed at once.
+     */
+    private static final class RecordingBrokerLink
     {
         private final List<ByteBuf> written = new ArrayList<>();
         private int flushes;
 
-        @Override
-        public void write(final ByteBuf frame)
+        void writeAndFlush(final ByteBuf frame)
         {
             written.add(frame);
-        }
-
-        @Override
-        public void flush()
-        {
             flushes++;
-        }
-
-        @Override
-        public void closeReads(final int reason)
-        {
-        }
-
-        @Override
-        public void openReads(final int reason)
-        {
-        }
-
-        @Override
-        public boolean isWritable()
-        {
-            return true;
-        }
-
-        @Override
-        public SocketAddress remoteAddress()
-        {
-            return null;
-        }
-
-        @Override
-        public void close()
-        {
         }
     }
 }

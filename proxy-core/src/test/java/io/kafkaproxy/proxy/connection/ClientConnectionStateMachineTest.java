@@ -14,6 +14,7 @@ import io.kafkaproxy.proxy.config.BrokerClusterConfig;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.config.ListenerConfig;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.mirror.MirrorTap;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
 import io.kafkaproxy.proxy.policy.PolicyServices;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
@@ -179,7 +180,8 @@ class ClientConnectionStateMachineTest
                     InetAddress.getLoopbackAddress())
                 : ConnectionPolicy.terminatingSasl(new PolicyServices(POLICY_CONFIG, audit, new PolicyMetrics(registry)),
                     client.alloc(), InetAddress.getLoopbackAddress(), sasl.principal()),
-            new BrokerCircuitBreakers(POLICY_CONFIG.circuitBreaker(), registry), new ConnectionLogLimits(SystemNanoClock.INSTANCE), sasl);
+            new BrokerCircuitBreakers(POLICY_CONFIG.circuitBreaker(), registry), new ConnectionLogLimits(SystemNanoClock.INSTANCE), sasl,
+            MirrorTap.NONE);
         client.pipeline().addLast(new KafkaFrameDecoder(1 << 20), headerDecoder, new ClientFrontendHandler(connection));
         register(client);
     }
