@@ -5,9 +5,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.kafkaproxy.protocol.wire.FrameDescriptor;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /**
- * The {@code network} section: I/O threads and per-connection limits.
+ * The {@code network} section: I/O threads, the socket transport and per-connection limits.
  *
  * @param ioThreads            event loop threads; each owns its client connections and their broker
  *                             connections. Default: the number of cores.
@@ -18,9 +19,65 @@ import java.time.Duration;
  *                             returns at least one whole batch even when it is larger.
  * @param idleTimeout          a client connection that sends no request for this long, with none in flight, is closed; 0
  *                             disables. Default 10m, the broker's connections.max.idle.ms.
+ * @param transport            the socket transport: {@code auto} (epoll where its native library loads, else NIO),
+ *                             {@code epoll}, {@code io_uring} (epoll, logged with the reason, where the kernel does not
+ *                             allow it) or {@code nio}. Default auto. Restart-only.
  */
-public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxResponseSizeBytes, Duration idleTimeout)
+public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxResponseSizeBytes, Duration idleTimeout,
+    TransportKind transport)
 {
+    /**
+     * The socket transport asked for; what runs is decided at start by what the machine offers.
+     */
+    public enum TransportKind
+    {
+        /** Epoll where it loads, NIO elsewhere: today's behaviour. */
+        AUTO("auto"),
+        /** Linux epoll; NIO, logged, where its native library does not load. */
+        EPOLL("epoll"),
+        /** Linux io_uring; epoll, logged with the reason, where the kernel or the native library does not allow it. */
+        IO_URING("io_uring"),
+        /** The JDK's NIO selector: no native library. */
+        NIO("nio");
+
+        private final String yamlName;
+
+        TransportKind(final String yamlName)
+        {
+            this.yamlName = yamlName;
+        }
+
+        /**
+         * The name in YAML and on the command line.
+         *
+         * @return {@code auto}, {@code epoll}, {@code io_uring} or {@code nio}.
+         */
+        public String yamlName()
+        {
+            return yamlName;
+        }
+
+        /**
+         * Reads a transport name.
+         *
+         * @param path the YAML path or flag, for the error.
+         * @param text the name.
+         * @return the transport.
+         * @throws IllegalArgumentException naming the path, if the name is none of them.
+         */
+        public static TransportKind parse(final String path, final String text)
+        {
+            for (final TransportKind kind : values())
+            {
+                if (kind.yamlName.equals(text.toLowerCase(Locale.ROOT)))
+                {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException(path + ": must be auto, epoll, io_uring or nio: " + text);
+        }
+    }
+
     /** Default broker response limit. */
     public static final int DEFAULT_MAX_RESPONSE_SIZE_BYTES = 256 << 20;
     /** Default idle timeout. */
@@ -50,6 +107,10 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
         {
             throw new IllegalArgumentException("network.idleTimeout: must not be negative: " + idleTimeout);
         }
+        if (transport == null)
+        {
+            throw new IllegalArgumentException("network.transport: must be auto, epoll, io_uring or nio");
+        }
     }
 
     /**
@@ -61,19 +122,41 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      * @param idleTimeout          the idle timeout, or null.
      * @return the section.
      */
+    public static NetworkConfig of(
+        final Integer ioThreads,
+        final String maxRequestSizeBytes,
+        final String maxResponseSizeBytes,
+        final Duration idleTimeout)
+    {
+        return of(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, null);
+    }
+
+    /**
+     * Reads the section, filling in defaults for absent keys.
+     *
+     * @param ioThreads            the thread count, or null or 0 for one per core.
+     * @param maxRequestSizeBytes  a size such as {@code 100MiB}, or null.
+     * @param maxResponseSizeBytes a size such as {@code 256MiB}, or null.
+     * @param idleTimeout          the idle timeout, or null.
+     * @param transport            {@code auto}, {@code epoll}, {@code io_uring} or {@code nio}, or null for auto.
+     * @return the section.
+     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     */
     @JsonCreator
     public static NetworkConfig of(
         @JsonProperty("ioThreads") final Integer ioThreads,
         @JsonProperty("maxRequestSizeBytes") final String maxRequestSizeBytes,
         @JsonProperty("maxResponseSizeBytes") final String maxResponseSizeBytes,
-        @JsonProperty("idleTimeout") final Duration idleTimeout)
+        @JsonProperty("idleTimeout") final Duration idleTimeout,
+        @JsonProperty("transport") final String transport)
     {
         return new NetworkConfig(
             ioThreads == null || ioThreads == 0 ? Runtime.getRuntime().availableProcessors() : ioThreads,
             maxRequestSizeBytes == null ? FrameDescriptor.DEFAULT_MAX_MESSAGE_SIZE_BYTES :
                 frameSize("network.maxRequestSizeBytes", maxRequestSizeBytes),
             maxResponseSizeBytes == null ? DEFAULT_MAX_RESPONSE_SIZE_BYTES : frameSize("network.maxResponseSizeBytes", maxResponseSizeBytes),
-            idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout);
+            idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout,
+            transport == null ? TransportKind.AUTO : TransportKind.parse("network.transport", transport));
     }
 
     /**
@@ -83,7 +166,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      */
     public static NetworkConfig defaults()
     {
-        return of(null, null, null, null);
+        return of(null, null, null, null, null);
     }
 
     /**
@@ -95,7 +178,18 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
     public NetworkConfig withIoThreads(final int threads)
     {
         return new NetworkConfig(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
-            maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout);
+            maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, transport);
+    }
+
+    /**
+     * The same section with another transport.
+     *
+     * @param kind the transport asked for.
+     * @return the new section.
+     */
+    public NetworkConfig withTransport(final TransportKind kind)
+    {
+        return new NetworkConfig(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, kind);
     }
 
     /**
@@ -107,7 +201,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      */
     public NetworkConfig withMaxRequestSizeBytes(final int bytes)
     {
-        return new NetworkConfig(ioThreads, bytes, maxResponseSizeBytes, idleTimeout);
+        return new NetworkConfig(ioThreads, bytes, maxResponseSizeBytes, idleTimeout, transport);
     }
 
     /**
@@ -119,7 +213,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      */
     public NetworkConfig withMaxResponseSizeBytes(final int bytes)
     {
-        return new NetworkConfig(ioThreads, maxRequestSizeBytes, bytes, idleTimeout);
+        return new NetworkConfig(ioThreads, maxRequestSizeBytes, bytes, idleTimeout, transport);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.net;
 
+import io.kafkaproxy.proxy.config.NetworkConfig.TransportKind;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -13,11 +14,25 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
+import io.netty.channel.uring.IoUringSocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.EnumMap;
+import java.util.Map;
+
 /**
- * The socket transport: Linux epoll where its native library loads, NIO elsewhere.
+ * The socket transport: Linux epoll where its native library loads, NIO elsewhere, or io_uring or NIO when asked
+ * for ({@code network.transport}).
+ *
+ * <p>io_uring falls back to epoll (and epoll to NIO) with one WARN line naming why, so that a configuration written
+ * for one kernel still starts on another. The proxy's reads into its pool work alike on all three: io_uring submits
+ * each read with a buffer from the channel's {@code RecvByteBufAllocator} handle, as epoll and NIO read into one, and
+ * the proxy sets no transport-specific channel option.
  *
  * <p>Client channels, broker channels and the DNS resolver all use the same transport, so a broker channel
  * can be registered on its client's event loop. Immutable.
@@ -25,6 +40,8 @@ import org.slf4j.LoggerFactory;
 final class Transport
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(Transport.class);
+    // One choice (and its log line) per process and kind: tests start many proxies in one JVM.
+    private static final Map<TransportKind, Transport> CHOSEN = new EnumMap<>(TransportKind.class);
 
     private final String name;
     private final IoHandlerFactory ioHandlerFactory;
@@ -47,27 +64,55 @@ final class Transport
     }
 
     /**
-     * Epoll when available, else NIO; chosen and logged once per process.
+     * The transport asked for, or the nearest the machine offers; chosen and logged once per process and kind.
      *
+     * @param kind the transport asked for ({@code network.transport}).
      * @return the transport.
      */
-    public static Transport detect()
+    public static Transport of(final TransportKind kind)
     {
-        return Detected.TRANSPORT;
+        synchronized (CHOSEN)
+        {
+            return CHOSEN.computeIfAbsent(kind, Transport::choose);
+        }
     }
 
-    private static Transport choose()
+    private static Transport choose(final TransportKind kind)
     {
+        if (kind == TransportKind.NIO)
+        {
+            LOGGER.atInfo().addKeyValue("transport", "nio").log("using the NIO transport");
+            return nio();
+        }
+        if (kind == TransportKind.IO_URING)
+        {
+            if (IoUring.isAvailable())
+            {
+                LOGGER.atInfo().addKeyValue("transport", "io_uring").log("using the native io_uring transport");
+                return new Transport("io_uring", IoUringIoHandler.newFactory(), IoUringServerSocketChannel.class,
+                    IoUringSocketChannel.class, IoUringDatagramChannel.class);
+            }
+            LOGGER.atWarn()
+                .addKeyValue("transport", Epoll.isAvailable() ? "epoll" : "nio")
+                .addKeyValue("error", String.valueOf(IoUring.unavailabilityCause()))
+                .log("io_uring transport unavailable, falling back");
+        }
         if (Epoll.isAvailable())
         {
             LOGGER.atInfo().addKeyValue("transport", "epoll").log("using the native epoll transport");
             return new Transport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class,
                 EpollSocketChannel.class, EpollDatagramChannel.class);
         }
-        LOGGER.atInfo()
+        // Asked for by name, its absence is worth a WARN; under auto NIO is the documented fallback.
+        LOGGER.atLevel(kind == TransportKind.EPOLL ? org.slf4j.event.Level.WARN : org.slf4j.event.Level.INFO)
             .addKeyValue("transport", "nio")
             .addKeyValue("error", String.valueOf(Epoll.unavailabilityCause()))
             .log("native epoll transport unavailable, falling back to NIO");
+        return nio();
+    }
+
+    private static Transport nio()
+    {
         return new Transport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class,
             NioSocketChannel.class, NioDatagramChannel.class);
     }
@@ -75,7 +120,7 @@ final class Transport
     /**
      * The transport's name.
      *
-     * @return {@code epoll} or {@code nio}.
+     * @return {@code epoll}, {@code io_uring} or {@code nio}.
      */
     public String name()
     {
@@ -120,10 +165,5 @@ final class Transport
     public Class<? extends DatagramChannel> datagramChannelClass()
     {
         return datagramChannelClass;
-    }
-
-    private static final class Detected
-    {
-        static final Transport TRANSPORT = choose();
     }
 }

@@ -60,6 +60,8 @@ final class ConfigChangeDetector
             changedIf(changed, path + "mirror", before == null ? null : before.mirror(), after.mirror());
         }
         changedIf(changed, "network.ioThreads", running.network().ioThreads(), next.network().ioThreads());
+        // The event loops and every channel are of the transport chosen at start.
+        changedIf(changed, "network.transport", running.network().transport(), next.network().transport());
         changedIf(changed, "memory", running.memory(), next.memory());
         changedIf(changed, "admin", running.admin(), next.admin());
         changedIf(changed, "audit.ringSizeBytes", running.audit().ringSizeBytes(), next.audit().ringSizeBytes());

@@ -127,6 +127,32 @@ class ConfigParserTest
     }
 
     @Test
+    void shouldReadTheTransportAndDefaultToAuto() throws ConfigException
+    {
+        // Given
+        final String upstream = "upstream:\n  bootstrapServers: [b:9092]\n";
+
+        // When
+        final ProxyConfig absent = ConfigParser.parse(upstream, "t.yaml");
+        final ProxyConfig ioUring = ConfigParser.parse(upstream + "network:\n  transport: io_uring\n", "t.yaml");
+        final ProxyConfig nio = ConfigParser.parse(upstream + "network:\n  transport: NIO\n", "t.yaml");
+
+        // Then
+        assertThat(absent.network().transport()).isEqualTo(NetworkConfig.TransportKind.AUTO);
+        assertThat(ioUring.network().transport()).isEqualTo(NetworkConfig.TransportKind.IO_URING);
+        assertThat(nio.network().transport()).isEqualTo(NetworkConfig.TransportKind.NIO);
+    }
+
+    @Test
+    void shouldRejectAnUnknownTransportNamingItsPath()
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse("upstream:\n  bootstrapServers: [b:9092]\nnetwork:\n  transport: kqueue\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("t.yaml:4: network.transport: must be auto, epoll, io_uring or nio: kqueue");
+    }
+
+    @Test
     void shouldRequireABrokerCluster()
     {
         // When / Then
