@@ -22,9 +22,17 @@ import java.util.Locale;
  * @param transport            the socket transport: {@code auto} (epoll where its native library loads, else NIO),
  *                             {@code epoll}, {@code io_uring} (epoll, logged with the reason, where the kernel does not
  *                             allow it) or {@code nio}. Default auto. Restart-only.
+ * @param brokerTcpQuickAck    sets TCP_QUICKACK on broker channels (epoll and io_uring only; ignored on NIO), so that
+ *                             the kernel acknowledges a broker's response at once rather than with the next request.
+ *                             Default false, the kernel's own choice. Restart-only; an option to measure, not a
+ *                             recommendation.
+ * @param socketReceiveBufferBytes SO_RCVBUF of client and broker channels; 0 (the default) leaves the kernel's
+ *                             autotuning. Restart-only.
+ * @param socketSendBufferBytes SO_SNDBUF of client and broker channels; 0 (the default) leaves the kernel's
+ *                             autotuning. Restart-only.
  */
 public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxResponseSizeBytes, Duration idleTimeout,
-    TransportKind transport)
+    TransportKind transport, boolean brokerTcpQuickAck, int socketReceiveBufferBytes, int socketSendBufferBytes)
 {
     /**
      * The socket transport asked for; what runs is decided at start by what the machine offers.
@@ -111,6 +119,14 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
         {
             throw new IllegalArgumentException("network.transport: must be auto, epoll, io_uring or nio");
         }
+        if (socketReceiveBufferBytes < 0)
+        {
+            throw new IllegalArgumentException("network.socketReceiveBufferBytes: must not be negative: " + socketReceiveBufferBytes);
+        }
+        if (socketSendBufferBytes < 0)
+        {
+            throw new IllegalArgumentException("network.socketSendBufferBytes: must not be negative: " + socketSendBufferBytes);
+        }
     }
 
     /**
@@ -128,7 +144,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
         final String maxResponseSizeBytes,
         final Duration idleTimeout)
     {
-        return of(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, null);
+        return of(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, null, null, null, null);
     }
 
     /**
@@ -139,6 +155,9 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      * @param maxResponseSizeBytes a size such as {@code 256MiB}, or null.
      * @param idleTimeout          the idle timeout, or null.
      * @param transport            {@code auto}, {@code epoll}, {@code io_uring} or {@code nio}, or null for auto.
+     * @param brokerTcpQuickAck    TCP_QUICKACK on broker channels, or null for false.
+     * @param socketReceiveBufferBytes SO_RCVBUF as a size such as {@code 1MiB}, or null or 0 for the kernel's.
+     * @param socketSendBufferBytes SO_SNDBUF as a size such as {@code 1MiB}, or null or 0 for the kernel's.
      * @return the section.
      * @throws IllegalArgumentException naming the YAML path of the first bad value.
      */
@@ -148,7 +167,10 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
         @JsonProperty("maxRequestSizeBytes") final String maxRequestSizeBytes,
         @JsonProperty("maxResponseSizeBytes") final String maxResponseSizeBytes,
         @JsonProperty("idleTimeout") final Duration idleTimeout,
-        @JsonProperty("transport") final String transport)
+        @JsonProperty("transport") final String transport,
+        @JsonProperty("brokerTcpQuickAck") final Boolean brokerTcpQuickAck,
+        @JsonProperty("socketReceiveBufferBytes") final String socketReceiveBufferBytes,
+        @JsonProperty("socketSendBufferBytes") final String socketSendBufferBytes)
     {
         return new NetworkConfig(
             ioThreads == null || ioThreads == 0 ? Runtime.getRuntime().availableProcessors() : ioThreads,
@@ -156,7 +178,10 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
                 frameSize("network.maxRequestSizeBytes", maxRequestSizeBytes),
             maxResponseSizeBytes == null ? DEFAULT_MAX_RESPONSE_SIZE_BYTES : frameSize("network.maxResponseSizeBytes", maxResponseSizeBytes),
             idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout,
-            transport == null ? TransportKind.AUTO : TransportKind.parse("network.transport", transport));
+            transport == null ? TransportKind.AUTO : TransportKind.parse("network.transport", transport),
+            brokerTcpQuickAck != null && brokerTcpQuickAck,
+            socketReceiveBufferBytes == null ? 0 : frameSize("network.socketReceiveBufferBytes", socketReceiveBufferBytes),
+            socketSendBufferBytes == null ? 0 : frameSize("network.socketSendBufferBytes", socketSendBufferBytes));
     }
 
     /**
@@ -166,7 +191,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      */
     public static NetworkConfig defaults()
     {
-        return of(null, null, null, null, null);
+        return of(null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -178,7 +203,8 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
     public NetworkConfig withIoThreads(final int threads)
     {
         return new NetworkConfig(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
-            maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, transport);
+            maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, transport,
+            brokerTcpQuickAck, socketReceiveBufferBytes, socketSendBufferBytes);
     }
 
     /**
@@ -189,7 +215,20 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      */
     public NetworkConfig withTransport(final TransportKind kind)
     {
-        return new NetworkConfig(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, kind);
+        return new NetworkConfig(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, kind, brokerTcpQuickAck,
+            socketReceiveBufferBytes, socketSendBufferBytes);
+    }
+
+    /**
+     * The same section with the socket options of another: they are restart-only, so a reload keeps the running ones.
+     *
+     * @param running the section the proxy started with.
+     * @return the new section.
+     */
+    public NetworkConfig withSocketOptionsOf(final NetworkConfig running)
+    {
+        return new NetworkConfig(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, running.transport,
+            running.brokerTcpQuickAck, running.socketReceiveBufferBytes, running.socketSendBufferBytes);
     }
 
     /**
@@ -201,7 +240,8 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      */
     public NetworkConfig withMaxRequestSizeBytes(final int bytes)
     {
-        return new NetworkConfig(ioThreads, bytes, maxResponseSizeBytes, idleTimeout, transport);
+        return new NetworkConfig(ioThreads, bytes, maxResponseSizeBytes, idleTimeout, transport,
+            brokerTcpQuickAck, socketReceiveBufferBytes, socketSendBufferBytes);
     }
 
     /**
@@ -213,7 +253,8 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      */
     public NetworkConfig withMaxResponseSizeBytes(final int bytes)
     {
-        return new NetworkConfig(ioThreads, maxRequestSizeBytes, bytes, idleTimeout, transport);
+        return new NetworkConfig(ioThreads, maxRequestSizeBytes, bytes, idleTimeout, transport,
+            brokerTcpQuickAck, socketReceiveBufferBytes, socketSendBufferBytes);
     }
 
     /**

@@ -108,7 +108,7 @@ public final class KafkaProxy implements AutoCloseable
     {
         this.startNanos = System.nanoTime();
         this.config = builder.config();
-        this.transport = Transport.of(config.network().transport());
+        this.transport = Transport.of(config.network().transport()).withSocketOptions(config.network());
         this.eventLoops = new ProxyEventLoops(transport, config.network().ioThreads());
         this.clientChannels = new DefaultChannelGroup("kafka-proxy-clients", GlobalEventExecutor.INSTANCE);
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()

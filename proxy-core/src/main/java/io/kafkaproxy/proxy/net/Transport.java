@@ -1,9 +1,14 @@
 package io.kafkaproxy.proxy.net;
 
+import io.kafkaproxy.proxy.config.NetworkConfig;
 import io.kafkaproxy.proxy.config.NetworkConfig.TransportKind;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -15,6 +20,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringChannelOption;
 import io.netty.channel.uring.IoUringDatagramChannel;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
@@ -32,7 +38,11 @@ import java.util.Map;
  * <p>io_uring falls back to epoll (and epoll to NIO) with one WARN line naming why, so that a configuration written
  * for one kernel still starts on another. The proxy's reads into its pool work alike on all three: io_uring submits
  * each read with a buffer from the channel's {@code RecvByteBufAllocator} handle, as epoll and NIO read into one, and
- * the proxy sets no transport-specific channel option.
+ * the only transport-specific option, TCP_QUICKACK ({@code network.brokerTcpQuickAck}), is set through the running
+ * transport's own option and skipped on NIO.
+ *
+ * <p>It also carries the socket options of {@code network} ({@link #withSocketOptions}), applied to the client
+ * channels of every listener and to broker channels; by default none, the kernel's choices.
  *
  * <p>Client channels, broker channels and the DNS resolver all use the same transport, so a broker channel
  * can be registered on its client's event loop. Immutable.
@@ -48,6 +58,9 @@ final class Transport
     private final Class<? extends ServerChannel> serverChannelClass;
     private final Class<? extends SocketChannel> socketChannelClass;
     private final Class<? extends DatagramChannel> datagramChannelClass;
+    private final boolean brokerTcpQuickAck;
+    private final int socketReceiveBufferBytes;
+    private final int socketSendBufferBytes;
 
     private Transport(
         final String name,
@@ -56,11 +69,87 @@ final class Transport
         final Class<? extends SocketChannel> socketChannelClass,
         final Class<? extends DatagramChannel> datagramChannelClass)
     {
+        this(name, ioHandlerFactory, serverChannelClass, socketChannelClass, datagramChannelClass, false, 0, 0);
+    }
+
+    private Transport(
+        final String name,
+        final IoHandlerFactory ioHandlerFactory,
+        final Class<? extends ServerChannel> serverChannelClass,
+        final Class<? extends SocketChannel> socketChannelClass,
+        final Class<? extends DatagramChannel> datagramChannelClass,
+        final boolean brokerTcpQuickAck,
+        final int socketReceiveBufferBytes,
+        final int socketSendBufferBytes)
+    {
         this.name = name;
         this.ioHandlerFactory = ioHandlerFactory;
         this.serverChannelClass = serverChannelClass;
         this.socketChannelClass = socketChannelClass;
         this.datagramChannelClass = datagramChannelClass;
+        this.brokerTcpQuickAck = brokerTcpQuickAck;
+        this.socketReceiveBufferBytes = socketReceiveBufferBytes;
+        this.socketSendBufferBytes = socketSendBufferBytes;
+    }
+
+    /**
+     * The same transport with the socket options of a {@code network} section.
+     *
+     * @param network the section: TCP_QUICKACK on broker channels, SO_RCVBUF and SO_SNDBUF (0: the kernel's).
+     * @return the transport with those options.
+     */
+    public Transport withSocketOptions(final NetworkConfig network)
+    {
+        return new Transport(name, ioHandlerFactory, serverChannelClass, socketChannelClass, datagramChannelClass,
+            network.brokerTcpQuickAck(), network.socketReceiveBufferBytes(), network.socketSendBufferBytes());
+    }
+
+    /**
+     * Sets the configured socket options on a bootstrap of broker channels.
+     *
+     * @param bootstrap the broker connector's template.
+     * @return the bootstrap.
+     */
+    public Bootstrap applyBrokerSocketOptions(final Bootstrap bootstrap)
+    {
+        if (socketReceiveBufferBytes > 0)
+        {
+            bootstrap.option(ChannelOption.SO_RCVBUF, socketReceiveBufferBytes);
+        }
+        if (socketSendBufferBytes > 0)
+        {
+            bootstrap.option(ChannelOption.SO_SNDBUF, socketSendBufferBytes);
+        }
+        if (brokerTcpQuickAck && "epoll".equals(name))
+        {
+            bootstrap.option(EpollChannelOption.TCP_QUICKACK, true);
+        }
+        else if (brokerTcpQuickAck && "io_uring".equals(name))
+        {
+            bootstrap.option(IoUringChannelOption.TCP_QUICKACK, true);
+        }
+        return bootstrap;
+    }
+
+    /**
+     * Sets the configured socket options on a listener's client channels.
+     *
+     * @param bootstrap a listener's bootstrap.
+     * @return the bootstrap.
+     */
+    public ServerBootstrap applyClientSocketOptions(final ServerBootstrap bootstrap)
+    {
+        if (socketReceiveBufferBytes > 0)
+        {
+            // On the listening socket too: a window larger than 64 KiB must be set before the handshake to be offered.
+            bootstrap.option(ChannelOption.SO_RCVBUF, socketReceiveBufferBytes);
+            bootstrap.childOption(ChannelOption.SO_RCVBUF, socketReceiveBufferBytes);
+        }
+        if (socketSendBufferBytes > 0)
+        {
+            bootstrap.childOption(ChannelOption.SO_SNDBUF, socketSendBufferBytes);
+        }
+        return bootstrap;
     }
 
     /**

@@ -153,6 +153,29 @@ class ConfigParserTest
     }
 
     @Test
+    void shouldReadTheSocketOptionsAndDefaultToTheKernels() throws ConfigException
+    {
+        // Given
+        final String upstream = "upstream:\n  bootstrapServers: [b:9092]\n";
+
+        // When
+        final ProxyConfig absent = ConfigParser.parse(upstream, "t.yaml");
+        final ProxyConfig set = ConfigParser.parse(upstream +
+            "network:\n  brokerTcpQuickAck: true\n  socketReceiveBufferBytes: 1MiB\n  socketSendBufferBytes: 256KiB\n", "t.yaml");
+
+        // Then
+        assertThat(absent.network().brokerTcpQuickAck()).isFalse();
+        assertThat(absent.network().socketReceiveBufferBytes()).isZero();
+        assertThat(absent.network().socketSendBufferBytes()).isZero();
+        assertThat(set.network().brokerTcpQuickAck()).isTrue();
+        assertThat(set.network().socketReceiveBufferBytes()).isEqualTo(1 << 20);
+        assertThat(set.network().socketSendBufferBytes()).isEqualTo(256 << 10);
+        assertThatThrownBy(() -> ConfigParser.parse(upstream + "network:\n  socketSendBufferBytes: big\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("t.yaml:4: network.socketSendBufferBytes: ");
+    }
+
+    @Test
     void shouldRequireABrokerCluster()
     {
         // When / Then

@@ -57,6 +57,24 @@ class ConfigChangeDetectorTest
     }
 
     @Test
+    void shouldKeepTheRunningSocketOptionsAsRestartOnly() throws ConfigException
+    {
+        // Given
+        final ProxyConfig running = parse(RUNNING);
+        final ProxyConfig next = parse(RUNNING.replace("  ioThreads: 2\n",
+            "  ioThreads: 2\n  brokerTcpQuickAck: true\n  socketReceiveBufferBytes: 1MiB\n  socketSendBufferBytes: 1MiB\n"));
+
+        // When
+        final ConfigChanges changes = ConfigChangeDetector.detect(running, next);
+        final ReloadPlan plan = ((StepResult.Done<ReloadPlan>)ReloadPlan.plan(running, next)).value();
+
+        // Then
+        assertThat(changes.restartOnly()).containsExactly("network.brokerTcpQuickAck", "network.socketReceiveBufferBytes",
+            "network.socketSendBufferBytes");
+        assertThat(plan.config().network()).isEqualTo(running.network());
+    }
+
+    @Test
     void shouldNameEveryRestartOnlySectionThatChanged() throws ConfigException
     {
         // Given
