@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Start-up to listening, measured from outside: launch of bin/kafka-proxy to the first TCP connection its bootstrap
 # port accepts (a connect attempt every 5 ms), over several runs; prints each run and one line
-#   STARTUP a=0.412s [b=0.290s b/a=0.70x] aRuns=[...] [bRuns=[...]]
-# with medians (see bench/RESULTS.md, "issue 15: start-up").
+#   STARTUP a=0.412s [b=0.290s b/a=0.70x] aCpu=0.61s [bCpu=0.45s] aRuns=[...] [bRuns=[...]]
+# with medians; aCpu is the CPU time the proxy had used when it first accepted, steadier than wall time on a
+# loaded machine (see bench/RESULTS.md, "issue 15: start-up").
 #
 #   bench/startup.sh [RUNS [OTHER_LAUNCHER]]      defaults: 7 runs, one variant
 #

@@ -13,6 +13,8 @@ import java.util.concurrent.locks.LockSupport;
  * Launch to listening, measured from outside the proxy: the time from starting its launcher to the first TCP
  * connection its bootstrap port accepts, trying to connect every 5 ms. It counts everything an operator waits for
  * (the launcher script, the JVM, class loading, configuration, binding) and nothing the proxy reports about itself.
+ * With it, the CPU time the process had used by then (user + system, from {@code /proc}): on a shared machine the
+ * wall time swings with the neighbours' load, the work done to get there much less.
  * Used by {@link StartupBenchmark} ({@code bench/startup.sh}) and for the {@code start=} figure of
  * {@link EndToEndBenchmark}.
  */
@@ -29,8 +31,9 @@ final class ListenerStartTimer
      *
      * @param process           the proxy's process.
      * @param launchToListening from starting the launcher to the first accepted connection.
+     * @param cpuToListening    CPU time (user + system) the process had used when its port first accepted.
      */
-    record Started(Process process, Duration launchToListening)
+    record Started(Process process, Duration launchToListening, Duration cpuToListening)
     {
     }
 
@@ -59,7 +62,17 @@ final class ListenerStartTimer
             }
             LockSupport.parkNanos(POLL_NANOS);
         }
-        return new Started(process, Duration.ofNanos(System.nanoTime() - launched));
+        final Duration wall = Duration.ofNanos(System.nanoTime() - launched);
+        return new Started(process, wall, cpuTime(process.pid()));
+    }
+
+    private static Duration cpuTime(final long pid) throws IOException
+    {
+        // /proc/PID/stat: utime and stime are fields 14 and 15, in clock ticks of 10 ms. The launcher execs the JVM, so
+        // the pid is the JVM's.
+        final String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Duration.ofMillis((Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10);
     }
 
     private static boolean accepts(final int port)

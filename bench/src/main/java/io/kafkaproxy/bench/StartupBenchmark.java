@@ -61,6 +61,7 @@ public final class StartupBenchmark
             measureOnce(variant, bootstrap, workDirectory);
         }
         final Map<String, List<Double>> seconds = new LinkedHashMap<>();
+        final Map<String, List<Double>> cpuSeconds = new LinkedHashMap<>();
         for (int run = 1; run <= runs; run++)
         {
             // Alternate which variant goes first, so that neither always starts on a machine the other just warmed.
@@ -71,9 +72,12 @@ public final class StartupBenchmark
             }
             for (final ProxyVariant variant : order)
             {
-                final double value = measureOnce(variant, bootstrap, workDirectory).toNanos() / 1e9;
+                final ListenerStartTimer.Started started = startAndStop(variant, bootstrap, workDirectory);
+                final double value = started.launchToListening().toNanos() / 1e9;
+                final double cpu = started.cpuToListening().toNanos() / 1e9;
                 seconds.computeIfAbsent(variant.name(), k -> new ArrayList<>()).add(value);
-                System.out.printf(Locale.ROOT, "run %d %s: %.3f s%n", run, variant.name(), value);
+                cpuSeconds.computeIfAbsent(variant.name(), k -> new ArrayList<>()).add(cpu);
+                System.out.printf(Locale.ROOT, "run %d %s: %.3f s, CPU %.2f s%n", run, variant.name(), value, cpu);
             }
         }
         final StringBuilder line = new StringBuilder("STARTUP");
@@ -82,6 +86,7 @@ public final class StartupBenchmark
         {
             line.append(String.format(Locale.ROOT, " b/a=%.2fx", median(seconds.get("b")) / median(seconds.get("a"))));
         }
+        cpuSeconds.forEach((name, values) -> line.append(String.format(Locale.ROOT, " %sCpu=%.2fs", name, median(values))));
         seconds.forEach((name, values) -> line.append(' ').append(name).append("Runs=").append(values.stream()
             .map(value -> String.format(Locale.ROOT, "%.3f", value)).toList().toString().replace(" ", "")));
         System.out.println(line);
@@ -98,6 +103,12 @@ public final class StartupBenchmark
      */
     static Duration measureOnce(final ProxyVariant variant, final String bootstrap, final Path workDirectory) throws Exception
     {
+        return startAndStop(variant, bootstrap, workDirectory).launchToListening();
+    }
+
+    private static ListenerStartTimer.Started startAndStop(final ProxyVariant variant, final String bootstrap, final Path workDirectory)
+        throws Exception
+    {
         final int port = ProxyProcess.freePort();
         final Path log = workDirectory.resolve("startup-" + variant.name() + ".log");
         final ProcessBuilder builder = variant.applyTo(new ProcessBuilder(new ArrayList<>(List.of(variant.launcher().toString(),
@@ -111,7 +122,7 @@ public final class StartupBenchmark
         {
             started.process().destroyForcibly();
         }
-        return started.launchToListening();
+        return started;
     }
 
     static double median(final List<Double> values)
