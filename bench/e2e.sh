@@ -5,14 +5,29 @@
 #   bench/e2e.sh [ROUNDS [RECORDS [RECORD_SIZE [LATENCY_RECORDS [LATENCY_RATE [E2E_RECORDS]]]]]]
 #   defaults:      3       1000000   1024          50000             5000           5000
 #
+# Ends with one greppable line of the figures issue 15 tracks (medians; start-up measured from outside as
+# bench/startup.sh does):
+#   E2E produce=0.99x consume=0.80x cpuProduce=1.28s/GB cpuConsume=0.74s/GB e2eAdded=+0.120ms rss=137MiB start=0.550s
+#
+#   E2E_PROXY_ARGS         extra flags for the proxy, e.g. "--transport io_uring" or "--config FILE".
+#   E2E_PROXY_ARGS_B       set (even empty) to run proxy A (E2E_PROXY_ARGS) against proxy B (these flags) instead of
+#                          direct against proxy, alternating; prints "E2E-AB b/a ..." with B / A ratios, then one
+#                          "E2E-a ..." and one "E2E-b ..." line of absolute figures.
+#   E2E_PROXY_JAVA_OPTS_B  KAFKA_PROXY_JAVA_OPTS for proxy B only (also turns on A/B), e.g. "-XX:+UseSerialGC".
+#   E2E_START_RUNS         measured start-ups per proxy before the warm-up (default 5).
+#   MAVEN_ARGS=-o          build offline.
+#
 # Needs only a JDK 17+: builds the proxy's distribution, the benchmarks and kafka-tools' classpath first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./mvnw -q -B -DskipTests package
+properties=(-Dproxy.args="${E2E_PROXY_ARGS:-}" -De2e.startRuns="${E2E_START_RUNS:-5}")
+if [ -n "${E2E_PROXY_ARGS_B+set}" ]; then properties+=(-Dproxy.argsB="$E2E_PROXY_ARGS_B"); fi
+if [ -n "${E2E_PROXY_JAVA_OPTS_B+set}" ]; then properties+=(-Dproxy.javaOptsB="$E2E_PROXY_JAVA_OPTS_B"); fi
 # The broker runs from the distribution's own classpath (lib/demo holds the Kafka broker) plus BenchBroker.
 distribution=proxy-core/target/kafka-proxy
 echo "bench/target/classes:$distribution/lib/*:$distribution/lib/demo/*" > bench/target/broker-classpath.txt
-exec java -Xmx512m -cp bench/target/benchmarks.jar io.kafkaproxy.bench.EndToEndBenchmark \
+exec java -Xmx512m "${properties[@]}" -cp bench/target/benchmarks.jar io.kafkaproxy.bench.EndToEndBenchmark \
   "$distribution/bin/kafka-proxy" \
   bench/target/broker-classpath.txt \
   testing/kafka-tools/target/tools-classpath.txt \

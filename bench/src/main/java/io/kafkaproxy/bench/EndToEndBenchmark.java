@@ -49,7 +49,18 @@ import java.util.regex.Pattern;
  * ({@link TlsHandshakeRate}); through the proxy that is the proxy's own handshake, as a client that hangs up
  * before its first request never makes the proxy connect to the broker.
  *
- * <p>Run it with {@code bench/e2e.sh} (direct against proxy), {@code bench/policy-cost.sh} (plain proxy against
+ * <p><b>Two variants of this proxy.</b> With {@code -Dproxy.argsB=FLAGS} (and/or {@code -Dproxy.javaOptsB=OPTS}) the
+ * direct path is replaced by a second proxy from the same distribution: A gets {@code -Dproxy.args} as every proxy
+ * does, B gets its own flags and {@code KAFKA_PROXY_JAVA_OPTS} ({@link ProxyVariant}); ratios are B / A.
+ *
+ * <p><b>Start-up and the summary line.</b> Before the warm-up each proxy is started and stopped a few times, alternating
+ * when there are two, and launch to first accepted connection is measured from outside ({@link StartupBenchmark},
+ * the same method as {@code bench/startup.sh}). The run ends with one greppable line holding the figures issue 15
+ * tracks: {@code E2E produce=0.99x consume=0.80x cpuProduce=1.28s/GB cpuConsume=0.74s/GB e2eAdded=+0.120ms
+ * rss=137MiB start=0.550s} against direct, or {@code E2E-AB ...} with B / A ratios followed by one {@code E2E-<side>}
+ * line of absolute figures per proxy when two proxies are compared.
+ *
+ * <p>Run it with {@code bench/e2e.sh} (direct against proxy, or proxy A against proxy B), {@code bench/policy-cost.sh} (plain proxy against
  * policy proxy) or {@code bench/before-after.sh} (an earlier commit's proxy against this one), which build what they
  * need; the arguments are documented there.
  *
@@ -69,6 +80,8 @@ public final class EndToEndBenchmark
     private static final String BASELINE_LAUNCHER_PROPERTY = "e2e.baselineLauncher";
     /** System property naming the TLS provider of a run with TLS on every hop: {@code openssl} or {@code jdk}. */
     private static final String TLS_PROPERTY = "e2e.tls";
+    /** System property: how many measured start-ups per proxy before the warm-up. */
+    private static final String START_RUNS_PROPERTY = "e2e.startRuns";
     /** The node ports a proxy binds above its bootstrap port without a {@code listener.nodePorts} section. */
     private static final int NODE_PORT_RANGE = 100;
 
@@ -76,6 +89,7 @@ public final class EndToEndBenchmark
     private final Path workDirectory;
     private final List<Process> processes = new ArrayList<>();
     private final List<Integer> proxyPorts = new ArrayList<>();
+    private final Map<String, Double> startSeconds = new LinkedHashMap<>();
     private String brokerAddress;
     private TlsBenchMaterial tls;
     private Path clientProperties;
@@ -95,9 +109,13 @@ public final class EndToEndBenchmark
      * @param policyConfig   the policy proxy's configuration file, or null to compare direct against proxy.
      * @param baselineLauncher another distribution's launcher to compare this one against, or null.
      * @param tlsProvider    {@code openssl} or {@code jdk} for TLS on every hop, or null for plaintext.
+     * @param variantA       the proxy's extra flags (every proxy started gets them).
+     * @param variantB       a second variant to compare against A instead of direct, or null.
+     * @param startRuns      measured start-ups per proxy.
      */
     record Settings(Path launcher, String brokerClasspath, String toolsClasspath, int rounds, long records, int recordSize,
-        long latencyRecords, int latencyRate, long e2eRecords, Path policyConfig, Path baselineLauncher, String tlsProvider)
+        long latencyRecords, int latencyRate, long e2eRecords, Path policyConfig, Path baselineLauncher, String tlsProvider,
+        ProxyVariant variantA, ProxyVariant variantB, int startRuns)
     {
     }
 
@@ -136,7 +154,8 @@ public final class EndToEndBenchmark
             (!baselineLauncher.isEmpty() && !Files.isExecutable(Path.of(baselineLauncher))))
         {
             System.err.println("usage: java [-D" + POLICY_CONFIG_PROPERTY + "=FILE | -D" + BASELINE_LAUNCHER_PROPERTY +
-                "=LAUNCHER] [-D" + TLS_PROPERTY + "=openssl|jdk] EndToEndBenchmark LAUNCHER " +
+                "=LAUNCHER] [-D" + TLS_PROPERTY + "=openssl|jdk] [-Dproxy.args=FLAGS] [-Dproxy.argsB=FLAGS] " +
+                "[-Dproxy.javaOptsB=OPTS] [-D" + START_RUNS_PROPERTY + "=N] EndToEndBenchmark LAUNCHER " +
                 "BROKER_CLASSPATH_FILE TOOLS_CLASSPATH_FILE [ROUNDS RECORDS RECORD_SIZE LATENCY_RECORDS LATENCY_RATE E2E_RECORDS]");
             if (!policyConfig.isEmpty())
             {
@@ -160,7 +179,10 @@ public final class EndToEndBenchmark
             args.length > 8 ? Long.parseLong(args[8]) : 5_000,
             policyConfig.isEmpty() ? null : Path.of(policyConfig).toAbsolutePath(),
             baselineLauncher.isEmpty() ? null : Path.of(baselineLauncher).toAbsolutePath(),
-            tlsProvider.isEmpty() ? null : tlsProvider);
+            tlsProvider.isEmpty() ? null : tlsProvider,
+            ProxyVariant.a(Path.of(args[0])),
+            ProxyVariant.bOrNull(Path.of(args[0])),
+            Integer.getInteger(START_RUNS_PROPERTY, 5));
         final EndToEndBenchmark benchmark = new EndToEndBenchmark(settings);
         try
         {
@@ -186,21 +208,33 @@ public final class EndToEndBenchmark
         if (settings.baselineLauncher() != null)
         {
             System.out.println("before/after: " + settings.baselineLauncher() + " against " + settings.launcher());
-            baseline = startProxy("before", "Baseline proxy", settings.baselineLauncher(), null);
-            compared = startProxy("after", "This proxy", settings.launcher(), null);
+            final ProxyVariant before = new ProxyVariant("before", settings.baselineLauncher(), settings.variantA().args(), null);
+            final ProxyVariant after = new ProxyVariant("after", settings.launcher(), settings.variantA().args(), null);
+            measureStarts(List.of(before, after));
+            baseline = startProxy("before", "Baseline proxy", before, null);
+            compared = startProxy("after", "This proxy", after, null);
+        }
+        else if (settings.variantB() != null && settings.policyConfig() == null)
+        {
+            System.out.println("A/B: a = " + settings.variantA().description() + "; b = " + settings.variantB().description());
+            measureStarts(List.of(settings.variantA(), settings.variantB()));
+            baseline = startProxy("a", "Proxy A", settings.variantA(), null);
+            compared = startProxy("b", "Proxy B", settings.variantB(), null);
         }
         else if (settings.policyConfig() == null)
         {
+            final ProxyVariant proxy = new ProxyVariant("proxy", settings.launcher(), settings.variantA().args(), null);
+            measureStarts(List.of(proxy));
             baseline = new Route("direct", tls == null ? "Direct" : "Direct TLS", brokerAddress, null);
             compared = startProxy("proxy", tls == null ? "Proxy" : "Proxy TLS (" + settings.tlsProvider() + ")",
-                settings.launcher(), tls == null ? null : tls.writeProxyConfig(workDirectory.resolve("proxy-tls.yaml"),
+                proxy, tls == null ? null : tls.writeProxyConfig(workDirectory.resolve("proxy-tls.yaml"),
                     settings.tlsProvider()));
         }
         else
         {
             System.out.println("policy cost: " + settings.policyConfig() + " on the policy proxy, nothing on the plain one");
-            baseline = startProxy("plain", "Plain proxy", settings.launcher(), null);
-            compared = startProxy("policy", "Policy proxy", settings.launcher(), settings.policyConfig());
+            baseline = startProxy("plain", "Plain proxy", settings.variantA(), null);
+            compared = startProxy("policy", "Policy proxy", settings.variantA(), settings.policyConfig());
         }
         warmUp(List.of(baseline, compared));
         final Map<String, List<Double>> baselineFigures = new LinkedHashMap<>();
@@ -218,6 +252,33 @@ public final class EndToEndBenchmark
             }
         }
         report(baseline, compared, baselineFigures, comparedFigures);
+        summary(baseline, compared, baselineFigures, comparedFigures);
+    }
+
+    private void measureStarts(final List<ProxyVariant> variants) throws Exception
+    {
+        // One unmeasured start each first: the launcher's first run writes the class-data archive when it stops,
+        // and every later run (these and the proxies measured below) maps it, as a deployment's runs after its first do.
+        for (final ProxyVariant variant : variants)
+        {
+            StartupBenchmark.measureOnce(variant, brokerAddress, workDirectory);
+        }
+        final Map<String, List<Double>> seconds = new LinkedHashMap<>();
+        for (int run = 1; run <= settings.startRuns(); run++)
+        {
+            for (int i = 0; i < variants.size(); i++)
+            {
+                final ProxyVariant variant = variants.get(run % 2 == 1 ? i : variants.size() - 1 - i);
+                seconds.computeIfAbsent(variant.name(), k -> new ArrayList<>())
+                    .add(StartupBenchmark.measureOnce(variant, brokerAddress, workDirectory).toNanos() / 1e9);
+            }
+        }
+        seconds.forEach((name, values) ->
+        {
+            startSeconds.put(name, median(values));
+            System.out.printf(Locale.ROOT, "start-up %s: median %.3f s of %s%n", name, median(values),
+                values.stream().map(value -> String.format(Locale.ROOT, "%.3f", value)).toList());
+        });
     }
 
     private void warmUp(final List<Route> routes) throws Exception
@@ -253,6 +314,7 @@ public final class EndToEndBenchmark
         if (proxy != null)
         {
             figures.put("proxy CPU s/GB produced", (proxyCpuTicks(proxy) - ticks) / (double)TICKS_PER_SECOND / gigabytes);
+            figures.put("proxy RSS MiB after produce", proxyRssKib(proxy) / 1024.0);
         }
 
         ticks = proxy == null ? 0 : proxyCpuTicks(proxy);
@@ -416,9 +478,10 @@ public final class EndToEndBenchmark
         System.out.println("broker at " + brokerAddress);
     }
 
-    private Route startProxy(final String name, final String label, final Path launcher, final Path configFile)
+    private Route startProxy(final String name, final String label, final ProxyVariant variant, final Path configFile)
         throws Exception
     {
+        final Path launcher = variant.launcher();
         final String description = label.toLowerCase(Locale.ROOT);
         final Path log = workDirectory.resolve(description.replace(' ', '-') + ".log");
         final int port = freeProxyPort();
@@ -430,7 +493,8 @@ public final class EndToEndBenchmark
         }
         command.addAll(List.of("--bootstrap", brokerAddress, "--listen", "127.0.0.1:" + port, "--advertised-host", "127.0.0.1",
             "--admin-listen", "127.0.0.1:0", "--log-level", "WARN"));
-        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        final ProcessBuilder builder = variant.applyTo(new ProcessBuilder(command)).redirectErrorStream(true)
+            .redirectOutput(log.toFile());
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
         if (settings.policyConfig() != null)
         {
@@ -580,6 +644,59 @@ public final class EndToEndBenchmark
                 baselineValues == null ? "" : baselineValues.stream().map(EndToEndBenchmark::format).toList(),
                 figure.getValue().stream().map(EndToEndBenchmark::format).toList());
         }
+    }
+
+    private void summary(
+        final Route baseline, final Route compared, final Map<String, List<Double>> baselineFigures,
+        final Map<String, List<Double>> comparedFigures)
+    {
+        System.out.println();
+        if (baseline.proxy() == null)
+        {
+            System.out.printf(Locale.ROOT, "E2E produce=%.2fx consume=%.2fx cpuProduce=%.2fs/GB cpuConsume=%.2fs/GB " +
+                "e2eAdded=%+.3fms rss=%.0fMiB start=%.3fs%n",
+                ratio(comparedFigures, baselineFigures, "produce MB/s"),
+                ratio(comparedFigures, baselineFigures, "consume MB/s"),
+                medianOf(comparedFigures, "proxy CPU s/GB produced"),
+                medianOf(comparedFigures, "proxy CPU s/GB consumed"),
+                medianOf(comparedFigures, "end-to-end avg ms") - medianOf(baselineFigures, "end-to-end avg ms"),
+                medianOf(comparedFigures, "proxy RSS MiB after produce"),
+                startSeconds.getOrDefault(compared.name(), Double.NaN));
+            return;
+        }
+        System.out.printf(Locale.ROOT, "E2E-AB %s/%s produce=%.2fx consume=%.2fx cpuProduce=%.2fx cpuConsume=%.2fx " +
+            "e2eAdded=%+.3fms rss=%.2fx start=%.2fx%n", compared.name(), baseline.name(),
+            ratio(comparedFigures, baselineFigures, "produce MB/s"),
+            ratio(comparedFigures, baselineFigures, "consume MB/s"),
+            ratio(comparedFigures, baselineFigures, "proxy CPU s/GB produced"),
+            ratio(comparedFigures, baselineFigures, "proxy CPU s/GB consumed"),
+            medianOf(comparedFigures, "end-to-end avg ms") - medianOf(baselineFigures, "end-to-end avg ms"),
+            ratio(comparedFigures, baselineFigures, "proxy RSS MiB after produce"),
+            startSeconds.getOrDefault(compared.name(), Double.NaN) / startSeconds.getOrDefault(baseline.name(), Double.NaN));
+        for (final Route route : List.of(baseline, compared))
+        {
+            final Map<String, List<Double>> figures = route == baseline ? baselineFigures : comparedFigures;
+            System.out.printf(Locale.ROOT, "E2E-%s produce=%.1fMB/s consume=%.1fMB/s cpuProduce=%.2fs/GB cpuConsume=%.2fs/GB " +
+                "e2e=%.3fms rss=%.0fMiB start=%.3fs%n", route.name(),
+                medianOf(figures, "produce MB/s"),
+                medianOf(figures, "consume MB/s"),
+                medianOf(figures, "proxy CPU s/GB produced"),
+                medianOf(figures, "proxy CPU s/GB consumed"),
+                medianOf(figures, "end-to-end avg ms"),
+                medianOf(figures, "proxy RSS MiB after produce"),
+                startSeconds.getOrDefault(route.name(), Double.NaN));
+        }
+    }
+
+    private static double ratio(final Map<String, List<Double>> compared, final Map<String, List<Double>> baseline, final String figure)
+    {
+        return medianOf(compared, figure) / medianOf(baseline, figure);
+    }
+
+    private static double medianOf(final Map<String, List<Double>> figures, final String figure)
+    {
+        final List<Double> values = figures.get(figure);
+        return values == null ? Double.NaN : median(values);
     }
 
     private static String capitalized(final String word)

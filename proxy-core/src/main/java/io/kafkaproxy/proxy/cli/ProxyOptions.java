@@ -27,6 +27,7 @@ final class ProxyOptions
     private static final String POOL_SIZE = "--pool-size";
     private static final String MAX_REQUEST_SIZE = "--max-request-size";
     private static final String MAX_RESPONSE_SIZE = "--max-response-size";
+    private static final String TRANSPORT = "--transport";
     private static final String TLS_CERT = "--tls-cert";
     private static final String TLS_KEY = "--tls-key";
     private static final String TLS_CLIENT_CA = "--tls-client-ca";
@@ -49,6 +50,11 @@ final class ProxyOptions
     @Option(names = "--io-threads", paramLabel = "N",
         description = "Event loop threads (network.ioThreads); 0 for one per core.")
     Integer ioThreads;
+
+    @Option(names = TRANSPORT, paramLabel = "auto|epoll|io_uring|nio",
+        description = "Socket transport (network.transport). Default auto: epoll where it loads, else NIO. io_uring falls " +
+            "back to epoll, logged, where the kernel does not allow it.")
+    String transport;
 
     @Option(names = POOL_SIZE, paramLabel = "SIZE",
         description = "Off-heap memory budget for frames (memory.poolSizeBytes), e.g. 512MiB. Each frame limit must be " +
@@ -164,6 +170,10 @@ final class ProxyOptions
             if (ioThreads != null)
             {
                 network = network.withIoThreads(ioThreads);
+            }
+            if (transport != null)
+            {
+                network = network.withTransport(NetworkConfig.TransportKind.parse(TRANSPORT, transport));
             }
             if (maxRequestSize != null)
             {

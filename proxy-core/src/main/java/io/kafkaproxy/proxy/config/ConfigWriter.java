@@ -45,7 +45,11 @@ public final class ConfigWriter
             .append("  ioThreads: ").append(network.ioThreads()).append('\n')
             .append("  maxRequestSizeBytes: ").append(Units.formatBytes(network.maxRequestSizeBytes())).append('\n')
             .append("  maxResponseSizeBytes: ").append(Units.formatBytes(network.maxResponseSizeBytes())).append('\n')
-            .append("  idleTimeout: ").append(Units.formatDuration(network.idleTimeout())).append('\n');
+            .append("  idleTimeout: ").append(Units.formatDuration(network.idleTimeout())).append('\n')
+            .append("  transport: ").append(network.transport().yamlName()).append('\n')
+            .append("  brokerTcpQuickAck: ").append(network.brokerTcpQuickAck()).append('\n')
+            .append("  socketReceiveBufferBytes: ").append(Units.formatBytes(network.socketReceiveBufferBytes())).append('\n')
+            .append("  socketSendBufferBytes: ").append(Units.formatBytes(network.socketSendBufferBytes())).append('\n');
         final MemoryConfig memory = config.memory();
         yaml.append("memory:\n")
             .append("  poolSizeBytes: ").append(Units.formatBytes(memory.poolSizeBytes())).append('\n')

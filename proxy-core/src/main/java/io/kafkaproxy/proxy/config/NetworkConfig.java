@@ -5,9 +5,10 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.kafkaproxy.protocol.wire.FrameDescriptor;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /**
- * The {@code network} section: I/O threads and per-connection limits.
+ * The {@code network} section: I/O threads, the socket transport and per-connection limits.
  *
  * @param ioThreads            event loop threads; each owns its client connections and their broker
  *                             connections. Default: the number of cores.
@@ -18,9 +19,73 @@ import java.time.Duration;
  *                             returns at least one whole batch even when it is larger.
  * @param idleTimeout          a client connection that sends no request for this long, with none in flight, is closed; 0
  *                             disables. Default 10m, the broker's connections.max.idle.ms.
+ * @param transport            the socket transport: {@code auto} (epoll where its native library loads, else NIO),
+ *                             {@code epoll}, {@code io_uring} (epoll, logged with the reason, where the kernel does not
+ *                             allow it) or {@code nio}. Default auto. Restart-only.
+ * @param brokerTcpQuickAck    sets TCP_QUICKACK on broker channels (epoll and io_uring only; ignored on NIO), so that
+ *                             the kernel acknowledges a broker's response at once rather than with the next request.
+ *                             Default false, the kernel's own choice. Restart-only; an option to measure, not a
+ *                             recommendation.
+ * @param socketReceiveBufferBytes SO_RCVBUF of client and broker channels; 0 (the default) leaves the kernel's
+ *                             autotuning. Restart-only.
+ * @param socketSendBufferBytes SO_SNDBUF of client and broker channels; 0 (the default) leaves the kernel's
+ *                             autotuning. Restart-only.
  */
-public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxResponseSizeBytes, Duration idleTimeout)
+public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxResponseSizeBytes, Duration idleTimeout,
+    TransportKind transport, boolean brokerTcpQuickAck, int socketReceiveBufferBytes, int socketSendBufferBytes)
 {
+    /**
+     * The socket transport asked for; what runs is decided at start by what the machine offers.
+     */
+    public enum TransportKind
+    {
+        /** Epoll where it loads, NIO elsewhere: today's behaviour. */
+        AUTO("auto"),
+        /** Linux epoll; NIO, logged, where its native library does not load. */
+        EPOLL("epoll"),
+        /** Linux io_uring; epoll, logged with the reason, where the kernel or the native library does not allow it. */
+        IO_URING("io_uring"),
+        /** The JDK's NIO selector: no native library. */
+        NIO("nio");
+
+        private final String yamlName;
+
+        TransportKind(final String yamlName)
+        {
+            this.yamlName = yamlName;
+        }
+
+        /**
+         * The name in YAML and on the command line.
+         *
+         * @return {@code auto}, {@code epoll}, {@code io_uring} or {@code nio}.
+         */
+        public String yamlName()
+        {
+            return yamlName;
+        }
+
+        /**
+         * Reads a transport name.
+         *
+         * @param path the YAML path or flag, for the error.
+         * @param text the name.
+         * @return the transport.
+         * @throws IllegalArgumentException naming the path, if the name is none of them.
+         */
+        public static TransportKind parse(final String path, final String text)
+        {
+            for (final TransportKind kind : values())
+            {
+                if (kind.yamlName.equals(text.toLowerCase(Locale.ROOT)))
+                {
+                    return kind;
+                }
+            }
+            throw new IllegalArgumentException(path + ": must be auto, epoll, io_uring or nio: " + text);
+        }
+    }
+
     /** Default broker response limit. */
     public static final int DEFAULT_MAX_RESPONSE_SIZE_BYTES = 256 << 20;
     /** Default idle timeout. */
@@ -50,6 +115,18 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
         {
             throw new IllegalArgumentException("network.idleTimeout: must not be negative: " + idleTimeout);
         }
+        if (transport == null)
+        {
+            throw new IllegalArgumentException("network.transport: must be auto, epoll, io_uring or nio");
+        }
+        if (socketReceiveBufferBytes < 0)
+        {
+            throw new IllegalArgumentException("network.socketReceiveBufferBytes: must not be negative: " + socketReceiveBufferBytes);
+        }
+        if (socketSendBufferBytes < 0)
+        {
+            throw new IllegalArgumentException("network.socketSendBufferBytes: must not be negative: " + socketSendBufferBytes);
+        }
     }
 
     /**
@@ -61,19 +138,50 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      * @param idleTimeout          the idle timeout, or null.
      * @return the section.
      */
+    public static NetworkConfig of(
+        final Integer ioThreads,
+        final String maxRequestSizeBytes,
+        final String maxResponseSizeBytes,
+        final Duration idleTimeout)
+    {
+        return of(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, null, null, null, null);
+    }
+
+    /**
+     * Reads the section, filling in defaults for absent keys.
+     *
+     * @param ioThreads            the thread count, or null or 0 for one per core.
+     * @param maxRequestSizeBytes  a size such as {@code 100MiB}, or null.
+     * @param maxResponseSizeBytes a size such as {@code 256MiB}, or null.
+     * @param idleTimeout          the idle timeout, or null.
+     * @param transport            {@code auto}, {@code epoll}, {@code io_uring} or {@code nio}, or null for auto.
+     * @param brokerTcpQuickAck    TCP_QUICKACK on broker channels, or null for false.
+     * @param socketReceiveBufferBytes SO_RCVBUF as a size such as {@code 1MiB}, or null or 0 for the kernel's.
+     * @param socketSendBufferBytes SO_SNDBUF as a size such as {@code 1MiB}, or null or 0 for the kernel's.
+     * @return the section.
+     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     */
     @JsonCreator
     public static NetworkConfig of(
         @JsonProperty("ioThreads") final Integer ioThreads,
         @JsonProperty("maxRequestSizeBytes") final String maxRequestSizeBytes,
         @JsonProperty("maxResponseSizeBytes") final String maxResponseSizeBytes,
-        @JsonProperty("idleTimeout") final Duration idleTimeout)
+        @JsonProperty("idleTimeout") final Duration idleTimeout,
+        @JsonProperty("transport") final String transport,
+        @JsonProperty("brokerTcpQuickAck") final Boolean brokerTcpQuickAck,
+        @JsonProperty("socketReceiveBufferBytes") final String socketReceiveBufferBytes,
+        @JsonProperty("socketSendBufferBytes") final String socketSendBufferBytes)
     {
         return new NetworkConfig(
             ioThreads == null || ioThreads == 0 ? Runtime.getRuntime().availableProcessors() : ioThreads,
             maxRequestSizeBytes == null ? FrameDescriptor.DEFAULT_MAX_MESSAGE_SIZE_BYTES :
                 frameSize("network.maxRequestSizeBytes", maxRequestSizeBytes),
             maxResponseSizeBytes == null ? DEFAULT_MAX_RESPONSE_SIZE_BYTES : frameSize("network.maxResponseSizeBytes", maxResponseSizeBytes),
-            idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout);
+            idleTimeout == null ? DEFAULT_IDLE_TIMEOUT : idleTimeout,
+            transport == null ? TransportKind.AUTO : TransportKind.parse("network.transport", transport),
+            brokerTcpQuickAck != null && brokerTcpQuickAck,
+            socketReceiveBufferBytes == null ? 0 : frameSize("network.socketReceiveBufferBytes", socketReceiveBufferBytes),
+            socketSendBufferBytes == null ? 0 : frameSize("network.socketSendBufferBytes", socketSendBufferBytes));
     }
 
     /**
@@ -83,7 +191,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      */
     public static NetworkConfig defaults()
     {
-        return of(null, null, null, null);
+        return of(null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -95,7 +203,32 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
     public NetworkConfig withIoThreads(final int threads)
     {
         return new NetworkConfig(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
-            maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout);
+            maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, transport,
+            brokerTcpQuickAck, socketReceiveBufferBytes, socketSendBufferBytes);
+    }
+
+    /**
+     * The same section with another transport.
+     *
+     * @param kind the transport asked for.
+     * @return the new section.
+     */
+    public NetworkConfig withTransport(final TransportKind kind)
+    {
+        return new NetworkConfig(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, kind, brokerTcpQuickAck,
+            socketReceiveBufferBytes, socketSendBufferBytes);
+    }
+
+    /**
+     * The same section with the socket options of another: they are restart-only, so a reload keeps the running ones.
+     *
+     * @param running the section the proxy started with.
+     * @return the new section.
+     */
+    public NetworkConfig withSocketOptionsOf(final NetworkConfig running)
+    {
+        return new NetworkConfig(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, running.transport,
+            running.brokerTcpQuickAck, running.socketReceiveBufferBytes, running.socketSendBufferBytes);
     }
 
     /**
@@ -107,7 +240,8 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      */
     public NetworkConfig withMaxRequestSizeBytes(final int bytes)
     {
-        return new NetworkConfig(ioThreads, bytes, maxResponseSizeBytes, idleTimeout);
+        return new NetworkConfig(ioThreads, bytes, maxResponseSizeBytes, idleTimeout, transport,
+            brokerTcpQuickAck, socketReceiveBufferBytes, socketSendBufferBytes);
     }
 
     /**
@@ -119,7 +253,8 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      */
     public NetworkConfig withMaxResponseSizeBytes(final int bytes)
     {
-        return new NetworkConfig(ioThreads, maxRequestSizeBytes, bytes, idleTimeout);
+        return new NetworkConfig(ioThreads, maxRequestSizeBytes, bytes, idleTimeout, transport,
+            brokerTcpQuickAck, socketReceiveBufferBytes, socketSendBufferBytes);
     }
 
     /**

@@ -108,7 +108,7 @@ public final class KafkaProxy implements AutoCloseable
     {
         this.startNanos = System.nanoTime();
         this.config = builder.config();
-        this.transport = Transport.detect();
+        this.transport = Transport.of(config.network().transport()).withSocketOptions(config.network());
         this.eventLoops = new ProxyEventLoops(transport, config.network().ioThreads());
         this.clientChannels = new DefaultChannelGroup("kafka-proxy-clients", GlobalEventExecutor.INSTANCE);
         this.resolver = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
@@ -445,6 +445,16 @@ public final class KafkaProxy implements AutoCloseable
         return ProcessHandle.current().info().startInstant()
             .map(started -> System.currentTimeMillis() - started.toEpochMilli())
             .orElseGet(() -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+    }
+
+    /**
+     * The socket transport the proxy runs on: what {@code network.transport} asked for, or its fallback.
+     *
+     * @return {@code epoll}, {@code io_uring} or {@code nio}.
+     */
+    public String transportName()
+    {
+        return transport.name();
     }
 
     /**

@@ -55,12 +55,12 @@ final class NettyBrokerConnector implements BrokerConnector
         this.allocator = allocator;
         this.snapshots = snapshots;
         this.responseLimit = responseLimit;
-        this.template = new Bootstrap()
+        this.template = transport.applyBrokerSocketOptions(new Bootstrap()
             .channel(transport.socketChannelClass())
             .resolver(resolver)
             .option(ChannelOption.ALLOCATOR, allocator)
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.SO_KEEPALIVE, true);
+            .option(ChannelOption.SO_KEEPALIVE, true));
     }
 
     /**

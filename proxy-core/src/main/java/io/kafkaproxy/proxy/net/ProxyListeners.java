@@ -184,7 +184,7 @@ final class ProxyListeners
 
     private ServerBootstrap serverBootstrap(final ChannelHandler initializer)
     {
-        return new ServerBootstrap()
+        return transport.applyClientSocketOptions(new ServerBootstrap())
             .group(acceptorGroup, ioGroup)
             .channel(transport.serverChannelClass())
             .option(ChannelOption.SO_BACKLOG, 1024)

@@ -60,6 +60,13 @@ final class ConfigChangeDetector
             changedIf(changed, path + "mirror", before == null ? null : before.mirror(), after.mirror());
         }
         changedIf(changed, "network.ioThreads", running.network().ioThreads(), next.network().ioThreads());
+        // The event loops and every channel are of the transport chosen at start.
+        changedIf(changed, "network.transport", running.network().transport(), next.network().transport());
+        // Socket options are set on the listeners' and the broker connector's bootstraps, built at start.
+        changedIf(changed, "network.brokerTcpQuickAck", running.network().brokerTcpQuickAck(), next.network().brokerTcpQuickAck());
+        changedIf(changed, "network.socketReceiveBufferBytes", running.network().socketReceiveBufferBytes(),
+            next.network().socketReceiveBufferBytes());
+        changedIf(changed, "network.socketSendBufferBytes", running.network().socketSendBufferBytes(), next.network().socketSendBufferBytes());
         changedIf(changed, "memory", running.memory(), next.memory());
         changedIf(changed, "admin", running.admin(), next.admin());
         changedIf(changed, "audit.ringSizeBytes", running.audit().ringSizeBytes(), next.audit().ringSizeBytes());

@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.cli;
 import io.kafkaproxy.proxy.config.ConfigException;
 import io.kafkaproxy.proxy.config.ConfigParser;
 import io.kafkaproxy.proxy.config.HostPort;
+import io.kafkaproxy.proxy.config.NetworkConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.config.TlsServerConfig;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,22 @@ class ProxyOptionsTest
         assertThat(config.memory().poolSizeBytes()).isEqualTo(64L * MIB);
         assertThat(config.network().maxRequestSizeBytes()).isEqualTo(16 * MIB);
         assertThat(config.network().maxResponseSizeBytes()).isEqualTo(32 * MIB);
+    }
+
+    @Test
+    void shouldTakeTheTransportFromItsFlagAndNameTheFlagWhenItIsUnknown() throws Exception
+    {
+        // Given
+        final ProxyOptions ioUring = parse("--bootstrap", "kafka:9092", "--transport", "io_uring");
+        final ProxyOptions unknown = parse("--bootstrap", "kafka:9092", "--transport", "kqueue");
+
+        // When
+        final ProxyConfig config = ioUring.toConfig(null);
+
+        // Then
+        assertThat(config.network().transport()).isEqualTo(NetworkConfig.TransportKind.IO_URING);
+        assertThatThrownBy(() -> unknown.toConfig(null)).isInstanceOf(ConfigException.class)
+            .hasMessage("invalid option: --transport: must be auto, epoll, io_uring or nio: kqueue");
     }
 
     @Test

@@ -127,6 +127,55 @@ class ConfigParserTest
     }
 
     @Test
+    void shouldReadTheTransportAndDefaultToAuto() throws ConfigException
+    {
+        // Given
+        final String upstream = "upstream:\n  bootstrapServers: [b:9092]\n";
+
+        // When
+        final ProxyConfig absent = ConfigParser.parse(upstream, "t.yaml");
+        final ProxyConfig ioUring = ConfigParser.parse(upstream + "network:\n  transport: io_uring\n", "t.yaml");
+        final ProxyConfig nio = ConfigParser.parse(upstream + "network:\n  transport: NIO\n", "t.yaml");
+
+        // Then
+        assertThat(absent.network().transport()).isEqualTo(NetworkConfig.TransportKind.AUTO);
+        assertThat(ioUring.network().transport()).isEqualTo(NetworkConfig.TransportKind.IO_URING);
+        assertThat(nio.network().transport()).isEqualTo(NetworkConfig.TransportKind.NIO);
+    }
+
+    @Test
+    void shouldRejectAnUnknownTransportNamingItsPath()
+    {
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse("upstream:\n  bootstrapServers: [b:9092]\nnetwork:\n  transport: kqueue\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("t.yaml:4: network.transport: must be auto, epoll, io_uring or nio: kqueue");
+    }
+
+    @Test
+    void shouldReadTheSocketOptionsAndDefaultToTheKernels() throws ConfigException
+    {
+        // Given
+        final String upstream = "upstream:\n  bootstrapServers: [b:9092]\n";
+
+        // When
+        final ProxyConfig absent = ConfigParser.parse(upstream, "t.yaml");
+        final ProxyConfig set = ConfigParser.parse(upstream +
+            "network:\n  brokerTcpQuickAck: true\n  socketReceiveBufferBytes: 1MiB\n  socketSendBufferBytes: 256KiB\n", "t.yaml");
+
+        // Then
+        assertThat(absent.network().brokerTcpQuickAck()).isFalse();
+        assertThat(absent.network().socketReceiveBufferBytes()).isZero();
+        assertThat(absent.network().socketSendBufferBytes()).isZero();
+        assertThat(set.network().brokerTcpQuickAck()).isTrue();
+        assertThat(set.network().socketReceiveBufferBytes()).isEqualTo(1 << 20);
+        assertThat(set.network().socketSendBufferBytes()).isEqualTo(256 << 10);
+        assertThatThrownBy(() -> ConfigParser.parse(upstream + "network:\n  socketSendBufferBytes: big\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("t.yaml:4: network.socketSendBufferBytes: ");
+    }
+
+    @Test
     void shouldRequireABrokerCluster()
     {
         // When / Then

@@ -2,6 +2,7 @@ package io.kafkaproxy.proxy.reload;
 
 import io.kafkaproxy.proxy.config.ConfigException;
 import io.kafkaproxy.proxy.config.ConfigParser;
+import io.kafkaproxy.proxy.config.NetworkConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,40 @@ class ConfigChangeDetectorTest
         assertThat(changes.restartOnly()).isEmpty();
         assertThat(plan.config().listener().tls()).isEqualTo(next.listener().tls());
         assertThat(plan.changed()).containsExactly("listener.tls");
+    }
+
+    @Test
+    void shouldKeepTheRunningTransportAsRestartOnly() throws ConfigException
+    {
+        // Given
+        final ProxyConfig running = parse(RUNNING);
+        final ProxyConfig next = parse(RUNNING.replace("  ioThreads: 2\n", "  ioThreads: 2\n  transport: io_uring\n"));
+
+        // When
+        final ConfigChanges changes = ConfigChangeDetector.detect(running, next);
+        final ReloadPlan plan = ((StepResult.Done<ReloadPlan>)ReloadPlan.plan(running, next)).value();
+
+        // Then
+        assertThat(changes.restartOnly()).containsExactly("network.transport");
+        assertThat(plan.config().network().transport()).isEqualTo(NetworkConfig.TransportKind.AUTO);
+    }
+
+    @Test
+    void shouldKeepTheRunningSocketOptionsAsRestartOnly() throws ConfigException
+    {
+        // Given
+        final ProxyConfig running = parse(RUNNING);
+        final ProxyConfig next = parse(RUNNING.replace("  ioThreads: 2\n",
+            "  ioThreads: 2\n  brokerTcpQuickAck: true\n  socketReceiveBufferBytes: 1MiB\n  socketSendBufferBytes: 1MiB\n"));
+
+        // When
+        final ConfigChanges changes = ConfigChangeDetector.detect(running, next);
+        final ReloadPlan plan = ((StepResult.Done<ReloadPlan>)ReloadPlan.plan(running, next)).value();
+
+        // Then
+        assertThat(changes.restartOnly()).containsExactly("network.brokerTcpQuickAck", "network.socketReceiveBufferBytes",
+            "network.socketSendBufferBytes");
+        assertThat(plan.config().network()).isEqualTo(running.network());
     }
 
     @Test
