@@ -63,6 +63,25 @@ public final class ClusterRoutes
         return defaultCluster;
     }
 
+    /**
+     * The clusters a connection can be routed to: every rule's and the default.
+     *
+     * @return their names, each once, in the rules' order.
+     */
+    public List<String> clusterNames()
+    {
+        final java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        for (final Rule rule : rules)
+        {
+            names.add(rule.cluster);
+        }
+        if (defaultCluster != null)
+        {
+            names.add(defaultCluster);
+        }
+        return List.copyOf(names);
+    }
+
     private static Pattern glob(final String glob)
     {
         if (glob == null)
