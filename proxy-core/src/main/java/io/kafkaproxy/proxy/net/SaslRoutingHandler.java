@@ -17,7 +17,6 @@ import io.kafkaproxy.proxy.policy.KafkaMessageFrames;
 import io.kafkaproxy.proxy.policy.TerminatedSaslPrincipal;
 import io.kafkaproxy.proxy.request.EventLoopFlyweights;
 import io.kafkaproxy.proxy.routing.BootstrapTarget;
-import io.kafkaproxy.proxy.routing.BrokerApiVersions;
 import io.kafkaproxy.proxy.routing.ClusterRoutes;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -33,8 +32,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -60,6 +57,8 @@ import java.util.concurrent.TimeUnit;
 final class SaslRoutingHandler extends ByteToMessageDecoder implements RoutingSaslLogin.Router
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(SaslRoutingHandler.class);
+    /** How often a connection waiting for a cluster's api versions looks again. */
+    private static final long VERSIONS_RECHECK_MILLIS = 50;
 
     private final ClusterRoutes routes;
     private final RoutingListenerContext routing;
@@ -211,40 +210,31 @@ final class SaslRoutingHandler extends ByteToMessageDecoder implements RoutingSa
 
     private void onApiVersions(final ChannelHandlerContext ctx, final short apiVersion, final int correlationId)
     {
-        final List<CompletableFuture<Void>> unknown = new ArrayList<>();
+        boolean known = true;
         for (final ClusterContext cluster : routing.reachableClusters())
         {
-            final BrokerApiVersions versions = cluster.brokerApiVersions();
-            if (versions.latest() == null)
+            if (cluster.brokerApiVersions().latest() == null)
             {
                 cluster.learnApiVersions(ctx.channel().eventLoop());
-                unknown.add(versions.whenKnown());
+                known = false;
             }
         }
-        if (unknown.isEmpty())
+        if (known)
         {
+            waitingForVersions = false;
             answerApiVersions(ctx, apiVersion, correlationId);
             return;
         }
+        // Looked at again shortly rather than waited on: a listener left on the cluster's future would keep this
+        // channel reachable for as long as the cluster stays unreachable, long after the timeout closed it.
         waitingForVersions = true;
-        CompletableFuture.allOf(unknown.toArray(CompletableFuture[]::new)).thenRun(() ->
+        ctx.executor().schedule(() ->
         {
-            try
+            if (waitingForVersions && !decided && ctx.channel().isActive())
             {
-                ctx.executor().execute(() ->
-                {
-                    if (waitingForVersions && ctx.channel().isActive())
-                    {
-                        waitingForVersions = false;
-                        answerApiVersions(ctx, apiVersion, correlationId);
-                    }
-                });
+                onApiVersions(ctx, apiVersion, correlationId);
             }
-            catch (final RejectedExecutionException e)
-            {
-                // The proxy is stopping: the connection is being closed with its event loop.
-            }
-        });
+        }, VERSIONS_RECHECK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     private void answerApiVersions(final ChannelHandlerContext ctx, final short apiVersion, final int correlationId)

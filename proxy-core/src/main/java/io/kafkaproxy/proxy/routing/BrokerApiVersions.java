@@ -2,7 +2,6 @@ package io.kafkaproxy.proxy.routing;
 
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -11,14 +10,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * connection's cluster, must not promise beyond.
  *
  * <p>Written by the discovery's event loop, read by the routing listener's: the answer is published whole through a
- * volatile reference and never changed after, and {@link #whenKnown()} completes once, at the first.
+ * volatile reference and never changed after.
  */
 public final class BrokerApiVersions
 {
     /** How often a cluster whose versions are unknown may be asked again on demand. */
     private static final long DEMAND_INTERVAL_NANOS = 30_000_000_000L;
 
-    private final CompletableFuture<Void> firstKnown = new CompletableFuture<>();
     private final AtomicLong lastDemandNanos = new AtomicLong(System.nanoTime() - DEMAND_INTERVAL_NANOS);
     private volatile ApiVersionsResponseData latest;
 
@@ -30,7 +28,6 @@ public final class BrokerApiVersions
     public void onLearnt(final ApiVersionsResponseData response)
     {
         latest = response;
-        firstKnown.complete(null);
     }
 
     /**
@@ -41,16 +38,6 @@ public final class BrokerApiVersions
     public ApiVersionsResponseData latest()
     {
         return latest;
-    }
-
-    /**
-     * Completes when the first answer is known (at once if it is).
-     *
-     * @return the future; completed on the thread that learnt the answer.
-     */
-    public CompletableFuture<Void> whenKnown()
-    {
-        return firstKnown;
     }
 
     /**
