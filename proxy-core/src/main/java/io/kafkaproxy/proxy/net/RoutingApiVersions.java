@@ -11,15 +11,19 @@ import java.util.List;
  * The ApiVersions answer of a routing listener that terminates SASL, given before the connection's cluster is known
  * (a client asks for versions before it logs in, and uses the answer for the whole connection): every api that all
  * the clusters its rules can reach advertise, in the versions all of them take, each first limited as the proxy limits
- * a forwarded answer ({@link ProxyApiVersions#advertisedRange}); and SaslHandshake v1 and SaslAuthenticate v0-v2,
- * which the routing listener answers itself. Whichever cluster the login then chooses takes every version promised.
+ * a forwarded answer ({@link ProxyApiVersions#advertisedRange}); and SaslHandshake v0-v1 and SaslAuthenticate v0-v2,
+ * which the routing listener answers itself (a handshake at v1 only). Whichever cluster the login then chooses takes every version promised.
  *
  * <p>Stateless; the answer is built per connection, once, on a cold path.
  */
 final class RoutingApiVersions
 {
-    /** The SaslHandshake versions the routing listener answers: v1 only (v0's raw tokens are not taken before routing). */
-    static final short SASL_HANDSHAKE_VERSION = 1;
+    /**
+     * The highest SaslHandshake version advertised. The range starts at v0, as a broker's does, because librdkafka
+     * reads "SASL supported" from a range holding v0 (it then uses v1); a v0 handshake itself, whose raw tokens
+     * follow, is not taken before routing and closes the connection.
+     */
+    static final short HIGHEST_SASL_HANDSHAKE_VERSION = 1;
     /** The highest SaslAuthenticate version answered, as a terminating cluster listener. */
     static final short HIGHEST_SASL_AUTHENTICATE_VERSION = 2;
 
@@ -64,7 +68,7 @@ final class RoutingApiVersions
             }
         }
         keys.add(new ApiVersionsResponseData.ApiVersion().setApiKey(ApiKeyIds.SASL_HANDSHAKE)
-            .setMinVersion(SASL_HANDSHAKE_VERSION).setMaxVersion(SASL_HANDSHAKE_VERSION));
+            .setMinVersion((short)0).setMaxVersion(HIGHEST_SASL_HANDSHAKE_VERSION));
         keys.add(new ApiVersionsResponseData.ApiVersion().setApiKey(ApiKeyIds.SASL_AUTHENTICATE)
             .setMinVersion((short)0).setMaxVersion(HIGHEST_SASL_AUTHENTICATE_VERSION));
         return new ApiVersionsResponseData().setErrorCode(Errors.NONE.code()).setApiKeys(keys);

@@ -15,6 +15,7 @@ import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.net.KafkaProxy;
 import io.kafkaproxy.proxy.testing.ClientWorkloads;
 import io.kafkaproxy.proxy.testing.InJvmKafka;
+import io.kafkaproxy.proxy.testing.KcatProcess;
 import io.kafkaproxy.proxy.testing.ProxiedKafka;
 import io.kafkaproxy.proxy.testing.SaslClients;
 import io.kafkaproxy.proxy.testing.SaslCredentialFixtures;
@@ -44,6 +45,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * One routing address that terminates SASL PLAIN in front of two clusters, each with its own broker: alice logs in and
@@ -166,6 +168,31 @@ class SaslPrincipalRoutingIT
                 .rootCause().hasMessageContaining("no cluster for principal User:carol");
         }
         assertThat(refusedNoRoute()).isGreaterThan(refusedBefore);
+    }
+
+    @Test
+    void kcatShouldLogInAndReachItsPrincipalsCluster() throws Exception
+    {
+        // Given: librdkafka, which asks ApiVersions v3 (flexible) before its login
+        assumeTrue(KcatProcess.installed(), "kcat is not installed (apt-get install kcat)");
+        final String topic = "kcat-routed";
+        ClientWorkloads.createTopic(eastBroker.bootstrapServers(), topic, 1);
+        final List<String> alice = List.of("-b", proxy.advertisedBootstrapServers("shared"), "-X", "security.protocol=sasl_plaintext",
+            "-X", "sasl.mechanisms=PLAIN", "-X", "sasl.username=alice", "-X", "sasl.password=alice-secret", "-t", topic);
+
+        // When
+        final List<String> produce = new ArrayList<>(alice);
+        produce.addAll(List.of("-P", "-X", "acks=all"));
+        final KcatProcess.Result produced = KcatProcess.run(produce, "kcat-1\nkcat-2\n");
+        final List<String> consume = new ArrayList<>(alice);
+        consume.addAll(List.of("-C", "-o", "beginning", "-e", "-q"));
+        final KcatProcess.Result consumed = KcatProcess.run(consume, "");
+
+        // Then
+        assertThat(produced.exitCode()).as(produced.output()).isZero();
+        assertThat(consumed.exitCode()).as(consumed.output()).isZero();
+        assertThat(consumed.output().lines()).containsExactly("kcat-1", "kcat-2");
+        assertThat(valuesOn(ClientWorkloads.stringConsumerConfig(eastBroker.bootstrapServers()), topic)).containsExactly("kcat-1", "kcat-2");
     }
 
     private static Map<String, Object> producer(final String user, final String password)
