@@ -260,6 +260,17 @@ class ClusterConfigTest
             "listener (clusters[1].listener.sasl)");
     }
 
+    @Test
+    void shouldNameTheRoutingListenersPathForABadSaslValue()
+    {
+        // Given
+        final String yaml = withSasl(TWO_CLUSTERS, "nodePorts: {first: 9093, count: 10}", "nodePorts: {first: 9193, count: 10}") +
+            ROUTING.replace("{bindAddress: 127.0.0.1:9500}", "{bindAddress: 127.0.0.1:9500, sasl: {mechanisms: [PLAIN]}}");
+
+        // When / Then
+        assertRefused(yaml, "routing.listener.sasl.plainUsersFile: required with mechanism PLAIN");
+    }
+
     private static String withSasl(final String yaml, final String... nodePorts)
     {
         String withSasl = yaml;

@@ -776,6 +776,24 @@ class ClientConnectionStateMachineTest
     }
 
     @Test
+    void shouldLetARoutedConnectionReauthenticateAsItsOwnPrincipal()
+    {
+        // Given
+        connectRoutedAsAlice();
+
+        // When: KIP-368, the same login again on the routed connection
+        final SaslAuthenticateResponseData again = logIn(1);
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 3, new MetadataRequestData().setTopics(List.of())));
+
+        // Then
+        assertThat(again.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Forwarding.class);
+        final ByteBuf metadata = broker.readOutbound();
+        assertThat(metadata).isNotNull();
+        metadata.release();
+    }
+
+    @Test
     void shouldRefuseAReauthenticationOfARoutedConnectionAsAnotherPrincipal()
     {
         // Given
