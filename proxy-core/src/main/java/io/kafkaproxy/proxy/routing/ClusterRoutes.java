@@ -6,7 +6,9 @@ import io.kafkaproxy.proxy.config.RoutingRuleConfig;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -46,7 +48,8 @@ public final class ClusterRoutes
     /**
      * Chooses the cluster of a connection.
      *
-     * @param principal     the principal of its TLS client certificate, or null when it presented none.
+     * @param principal     its SASL principal when the routing listener logs it in, else the principal of its TLS
+     *                      client certificate; null when it has none.
      * @param clientId      the client id of its first request, or null.
      * @param sourceAddress its source address.
      * @return the cluster's name, or null when no rule matches and there is no default cluster.
@@ -70,7 +73,7 @@ public final class ClusterRoutes
      */
     public List<String> clusterNames()
     {
-        final java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        final Set<String> names = new LinkedHashSet<>();
         for (final Rule rule : rules)
         {
             names.add(rule.cluster);
