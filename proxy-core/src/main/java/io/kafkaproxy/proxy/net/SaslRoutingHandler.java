@@ -182,14 +182,14 @@ final class SaslRoutingHandler extends ByteToMessageDecoder implements RoutingSa
                 if (!login.onHandshake(apiVersion, header.correlationId(),
                     flyweights.saslHandshake().wrap(view, header.bodyOffset(), header.bodyLength()).mechanism()))
                 {
-                    ctx.close();
+                    close(ctx, "SaslHandshake refused");
                 }
                 break;
             case ApiKeyIds.SASL_AUTHENTICATE:
                 if (apiVersion > RoutingApiVersions.HIGHEST_SASL_AUTHENTICATE_VERSION)
                 {
                     login.onUnexpectedRequest(apiKey, apiVersion);
-                    ctx.close();
+                    close(ctx, "SaslAuthenticate version not taken");
                     break;
                 }
                 final SaslAuthenticateRequestFlyweight request = flyweights.saslAuthenticate()
@@ -198,12 +198,12 @@ final class SaslRoutingHandler extends ByteToMessageDecoder implements RoutingSa
                 view.getBytes(request.authBytesOffset(), token);
                 if (!login.onAuthenticate(apiVersion, header.correlationId(), token))
                 {
-                    ctx.close();
+                    close(ctx, "SaslAuthenticate refused");
                 }
                 break;
             default:
                 login.onUnexpectedRequest(apiKey, apiVersion);
-                ctx.close();
+                close(ctx, "request before the login");
                 break;
         }
     }
@@ -314,14 +314,16 @@ final class SaslRoutingHandler extends ByteToMessageDecoder implements RoutingSa
         {
             return;
         }
-        if (waitingForVersions)
+        final long suppressed = waitingForVersions ? routing.warnBudget().getAsLong() : LogRateLimiter.SUPPRESSED;
+        if (suppressed != LogRateLimiter.SUPPRESSED)
         {
-            // Operators must hear of it: every connection of this listener waits on that cluster.
-            LOGGER.atWarn()
+            // Operators must hear of it: every connection of this listener waits on that cluster. Within the
+            // refusals' budget, as the connections that hit it all fail alike.
+            final LoggingEventBuilder line = LOGGER.atWarn()
                 .addKeyValue("listener", routing.listenerName())
                 .addKeyValue("clientAddress", ctx.channel().remoteAddress())
-                .addKeyValue("error", "the api versions of a cluster the rules reach are not known: no broker answered")
-                .log("client connection closed before its login");
+                .addKeyValue("error", "the api versions of a cluster the rules reach are not known: no broker answered");
+            (suppressed > 0 ? line.addKeyValue("suppressed", suppressed) : line).log("client connection closed before its login");
         }
         ctx.close();
     }
