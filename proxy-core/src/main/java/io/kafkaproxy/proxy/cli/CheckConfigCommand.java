@@ -6,6 +6,7 @@ import io.kafkaproxy.proxy.config.ConfigException;
 import io.kafkaproxy.proxy.config.ConfigParser;
 import io.kafkaproxy.proxy.config.ConfigWriter;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.sasl.SaslCredentials;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -74,6 +75,11 @@ final class CheckConfigCommand implements Callable<Integer>
             for (final ClusterConfig cluster : config.clusters())
             {
                 ClusterSnapshot.compile(config, cluster);
+            }
+            if (config.routing() != null && config.routing().listener().sasl() != null)
+            {
+                // As the proxy reads them when it binds the routing listener.
+                SaslCredentials.load(config.routing().listener().sasl(), "routing.listener.sasl");
             }
         }
         catch (final IllegalArgumentException e)

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.nio.file.Path;
 
 /**
- * The {@code upstream.sasl} section: the proxy's own SASL login to the brokers, made on every broker connection
+ * A broker {@code sasl} section: the proxy's own SASL login to the brokers, made on every broker connection
  * before the client's first request is forwarded. Absent: the proxy does not log in (a client's own SASL exchange
- * passes through).
+ * passes through). It stands at {@code upstream.sasl}, {@code upstream.standby.sasl} and {@code mirror.sasl}; its
+ * messages name paths inside the section ({@link SectionPathException}), which the parser places where the section
+ * stands.
  *
  * <p>Only the password file's path is held here; the file is read when the cluster's snapshot is compiled, at start
  * and at every reload.
@@ -20,24 +22,27 @@ import java.nio.file.Path;
  */
 public record BrokerSaslConfig(BrokerSaslMechanism mechanism, String username, String password, Path passwordFile)
 {
+    /** The section's own key, where its messages stand until the parser places them. */
+    private static final String SECTION = "sasl";
+
     /**
      * Validates the section.
      *
-     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     * @throws SectionPathException naming the YAML path of the first bad value, inside the section.
      */
     public BrokerSaslConfig
     {
         if (mechanism == null)
         {
-            throw new IllegalArgumentException("upstream.sasl.mechanism: required: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512");
+            throw new SectionPathException(SECTION, sasl -> sasl + ".mechanism: required: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512");
         }
         if (username == null || username.isEmpty())
         {
-            throw new IllegalArgumentException("upstream.sasl.username: required");
+            throw new SectionPathException(SECTION, sasl -> sasl + ".username: required");
         }
         if ((password == null) == (passwordFile == null))
         {
-            throw new IllegalArgumentException("upstream.sasl: exactly one of password and passwordFile is required");
+            throw new SectionPathException(SECTION, sasl -> sasl + ": exactly one of password and passwordFile is required");
         }
     }
 
@@ -49,7 +54,7 @@ public record BrokerSaslConfig(BrokerSaslMechanism mechanism, String username, S
      * @param password     the password, or null.
      * @param passwordFile the password file, or null.
      * @return the section.
-     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     * @throws SectionPathException naming the YAML path of the first bad value, inside the section.
      */
     @JsonCreator
     public static BrokerSaslConfig of(
@@ -61,7 +66,7 @@ public record BrokerSaslConfig(BrokerSaslMechanism mechanism, String username, S
         final BrokerSaslMechanism chosen = mechanism == null ? null : BrokerSaslMechanism.fromMechanismName(mechanism);
         if (mechanism != null && chosen == null)
         {
-            throw new IllegalArgumentException("upstream.sasl.mechanism: must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512: " + mechanism);
+            throw new SectionPathException(SECTION, sasl -> sasl + ".mechanism: must be PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512: " + mechanism);
         }
         return new BrokerSaslConfig(chosen, username, password, passwordFile == null ? null : Path.of(passwordFile));
     }

@@ -8,8 +8,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The {@code upstream.tls} section: TLS on the proxy's connections to the brokers (Kafka's {@code SSL} security
- * protocol, or {@code SASL_SSL} with {@code upstream.sasl}). Absent: the brokers are reached in plaintext.
+ * A broker {@code tls} section: TLS on the proxy's connections to the brokers (Kafka's {@code SSL} security
+ * protocol, or {@code SASL_SSL} with the {@code sasl} beside it). Absent: the brokers are reached in plaintext. It
+ * stands at {@code upstream.tls}, {@code upstream.standby.tls} and {@code mirror.tls}; its messages name paths inside
+ * the section ({@link SectionPathException}), which the parser places where the section stands.
  *
  * <p>Only paths and names are held here; the files are read when the cluster's snapshot is compiled, at start and
  * at every reload.
@@ -50,56 +52,60 @@ public record BrokerTlsConfig(
 
     private static final Set<String> KNOWN_PROTOCOLS = Set.of("TLSv1.3", "TLSv1.2");
 
+    /** The section's own key, where its messages stand until the parser places them. */
+    private static final String SECTION = "tls";
+
     /**
      * Validates the section.
      *
-     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     * @throws SectionPathException naming the YAML path of the first bad value, inside the section.
      */
     public BrokerTlsConfig
     {
         if (trustedCertificates != null && trustStore != null)
         {
-            throw new IllegalArgumentException("upstream.tls: trustedCertificates and trustStore are exclusive; set one");
+            throw new SectionPathException(SECTION, tls -> tls + ": trustedCertificates and trustStore are exclusive; set one");
         }
-        if (trustStore != null)
+        final String trustStoreProblem = trustStore == null ? null : trustStore.problem(false);
+        if (trustStoreProblem != null)
         {
-            trustStore.check("upstream.tls.trustStore", false);
+            throw new SectionPathException(SECTION, tls -> tls + ".trustStore." + trustStoreProblem);
         }
         if (keyStore != null && (certificate != null || privateKey != null))
         {
-            throw new IllegalArgumentException("upstream.tls: keyStore and certificate/privateKey are exclusive; set one");
+            throw new SectionPathException(SECTION, tls -> tls + ": keyStore and certificate/privateKey are exclusive; set one");
         }
-        if (keyStore != null)
+        final String keyStoreProblem = keyStore == null ? null : keyStore.problem(true);
+        if (keyStoreProblem != null)
         {
-            keyStore.check("upstream.tls.keyStore", true);
+            throw new SectionPathException(SECTION, tls -> tls + ".keyStore." + keyStoreProblem);
         }
         if (certificate != null && privateKey == null)
         {
-            throw new IllegalArgumentException("upstream.tls.privateKey: required with upstream.tls.certificate");
+            throw new SectionPathException(SECTION, tls -> tls + ".privateKey: required with " + tls + ".certificate");
         }
         if (privateKey != null && certificate == null)
         {
-            throw new IllegalArgumentException("upstream.tls.certificate: required with upstream.tls.privateKey");
+            throw new SectionPathException(SECTION, tls -> tls + ".certificate: required with " + tls + ".privateKey");
         }
         if (privateKeyPassword != null && privateKeyPasswordFile != null)
         {
-            throw new IllegalArgumentException(
-                "upstream.tls: privateKeyPassword and privateKeyPasswordFile are exclusive; set one");
+            throw new SectionPathException(SECTION, tls -> tls + ": privateKeyPassword and privateKeyPasswordFile are exclusive; set one");
         }
         if ((privateKeyPassword != null || privateKeyPasswordFile != null) && privateKey == null)
         {
-            throw new IllegalArgumentException(
-                "upstream.tls.privateKey: required with upstream.tls.privateKeyPassword or privateKeyPasswordFile");
+            throw new SectionPathException(SECTION, tls -> tls + ".privateKey: required with " + tls +
+                ".privateKeyPassword or privateKeyPasswordFile");
         }
         if (protocols == null || protocols.isEmpty())
         {
-            throw new IllegalArgumentException("upstream.tls.protocols: at least one of " + DEFAULT_PROTOCOLS + " is required");
+            throw new SectionPathException(SECTION, tls -> tls + ".protocols: at least one of " + DEFAULT_PROTOCOLS + " is required");
         }
         for (final String protocol : protocols)
         {
             if (!KNOWN_PROTOCOLS.contains(protocol))
             {
-                throw new IllegalArgumentException("upstream.tls.protocols: unknown or unsafe protocol '" + protocol +
+                throw new SectionPathException(SECTION, tls -> tls + ".protocols: unknown or unsafe protocol '" + protocol +
                     "'; use " + DEFAULT_PROTOCOLS);
             }
         }
@@ -107,7 +113,7 @@ public record BrokerTlsConfig(
         cipherSuites = cipherSuites == null ? List.of() : List.copyOf(cipherSuites);
         if (provider == null)
         {
-            throw new IllegalArgumentException("upstream.tls.provider: required");
+            throw new SectionPathException(SECTION, tls -> tls + ".provider: required");
         }
     }
 
@@ -126,7 +132,7 @@ public record BrokerTlsConfig(
      * @param cipherSuites           the cipher suites, or null.
      * @param provider               {@code auto}, {@code openssl} or {@code jdk}, or null.
      * @return the section.
-     * @throws IllegalArgumentException naming the YAML path of the first bad value.
+     * @throws SectionPathException naming the YAML path of the first bad value, inside the section.
      */
     @JsonCreator
     public static BrokerTlsConfig of(
@@ -145,7 +151,7 @@ public record BrokerTlsConfig(
         final TlsProvider chosen = provider == null ? TlsProvider.AUTO : TlsProvider.fromYamlName(provider);
         if (chosen == null)
         {
-            throw new IllegalArgumentException("upstream.tls.provider: must be auto, openssl or jdk: " + provider);
+            throw new SectionPathException(SECTION, tls -> tls + ".provider: must be auto, openssl or jdk: " + provider);
         }
         return new BrokerTlsConfig(
             path(trustedCertificates),

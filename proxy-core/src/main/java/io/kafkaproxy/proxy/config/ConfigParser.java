@@ -52,8 +52,6 @@ public final class ConfigParser
     private static final Pattern ROUTING_RULE = Pattern.compile("routing\\.rules\\[\\d+]");
     /** The place of an entry of the {@code clusters} section in a mapper path. */
     private static final Pattern CLUSTERS_ENTRY = Pattern.compile("clusters\\[\\d+]");
-    /** A broker TLS or SASL section outside {@code upstream}, in a mapper path: the section and {@code tls} or {@code sasl}. */
-    private static final Pattern OTHER_BROKER_SECURITY = Pattern.compile("(?:clusters\\[\\d+]\\.)?(mirror|upstream\\.standby)\\.(tls|sasl)(?![^.\\[])");
 
     private ConfigParser()
     {
@@ -270,9 +268,17 @@ public final class ConfigParser
             pathPrefix + (mapperPath.startsWith("[") ? "" : ".") + mapperPath;
         final String problem;
         final String problemPath;
-        if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException)
+        if (e instanceof ValueInstantiationException && e.getCause() instanceof SectionPathException)
         {
-            final String message = inOwnSecuritySection(path, e.getCause().getMessage());
+            // The record named paths inside its own section, which stands where the mapper read it.
+            final String message = ((SectionPathException)e.getCause()).at(path);
+            final int colon = message.indexOf(": ");
+            problemPath = message.substring(0, colon);
+            problem = message.substring(colon + 2);
+        }
+        else if (e instanceof ValueInstantiationException && e.getCause() instanceof IllegalArgumentException)
+        {
+            final String message = e.getCause().getMessage();
             final int colon = message.indexOf(": ");
             if (colon > 0 && !message.substring(0, colon).contains(" "))
             {
@@ -322,18 +328,6 @@ public final class ConfigParser
             message.append(problemPath).append(": ");
         }
         return message.append(problem).toString();
-    }
-
-    private static String inOwnSecuritySection(final String mapperPath, final String message)
-    {
-        // BrokerTlsConfig and BrokerSaslConfig name upstream.tls and upstream.sasl in their messages; the same records
-        // stand under mirror and upstream.standby, whose own paths the operator must be shown.
-        final Matcher section = OTHER_BROKER_SECURITY.matcher(mapperPath);
-        if (!section.lookingAt())
-        {
-            return message;
-        }
-        return message.replace("upstream." + section.group(2), section.group(1) + "." + section.group(2));
     }
 
     private static String inListenersEntry(final String mapperPath, final String recordPath)

@@ -388,8 +388,34 @@ public record ProxyConfig(
             {
                 throw new IllegalArgumentException("routing.defaultCluster: unknown cluster '" + routing.defaultCluster() + "'");
             }
+            if (routing.listener().sasl() != null)
+            {
+                checkRoutedSasl(clusters, routing);
+            }
         }
         checkListeners(all, paths);
+    }
+
+    private static void checkRoutedSasl(final List<ClusterConfig> clusters, final RoutingConfig routing)
+    {
+        // A client logged in at the routing listener connects next to its cluster's node ports, which the cluster's
+        // first listener serves: it must log in there too, with the same credentials.
+        final List<String> reached = new ArrayList<>();
+        routing.rules().forEach(rule -> reached.add(rule.cluster()));
+        if (routing.defaultCluster() != null)
+        {
+            reached.add(routing.defaultCluster());
+        }
+        for (final String name : reached)
+        {
+            final int index = clusterIndex(clusters, name);
+            if (clusters.get(index).allListeners().get(0).sasl() == null)
+            {
+                throw new IllegalArgumentException("routing.listener.sasl: cluster '" + name + "' reached by the rules does " +
+                    "not terminate SASL on its first listener (" + clusterPath(clusters, index) + "listener.sasl); a client " +
+                    "logged in here logs in there on its next connections");
+            }
+        }
     }
 
     /**

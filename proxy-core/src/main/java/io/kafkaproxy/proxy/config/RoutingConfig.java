@@ -10,9 +10,12 @@ import java.util.List;
  * cluster chosen by the first rule that matches it, at its first request. Changing it takes a restart.
  *
  * @param listener       the routing listener: a bootstrap address only (its node addresses are the chosen
- *                       cluster's); no {@code sni}, no {@code sasl} (SASL passes through, or is terminated as the
- *                       chosen cluster's first listener terminates it). Named {@value #DEFAULT_LISTENER_NAME} unless
- *                       named. Required.
+ *                       cluster's); no {@code sni}. Without {@code sasl}, SASL passes through, or is terminated as the
+ *                       chosen cluster's first listener terminates it, after routing. With {@code sasl} (the section
+ *                       of a cluster listener, its own credentials), the routing listener logs the client in before
+ *                       routing and rules' {@code principal} match the SASL principal; every cluster the rules reach
+ *                       must then terminate SASL on its first listener (a routed client's next connections log in
+ *                       there). Named {@value #DEFAULT_LISTENER_NAME} unless named. Required.
  * @param rules          the rules, first match wins; none: every connection goes to {@code defaultCluster}.
  * @param defaultCluster the cluster of a connection no rule matches; null: such a connection is closed.
  */
@@ -40,11 +43,6 @@ public record RoutingConfig(ListenerConfig listener, List<RoutingRuleConfig> rul
         {
             throw new IllegalArgumentException("routing.listener.tls.sni: a routing listener is a bootstrap address; " +
                 "SNI routing is a cluster listener's");
-        }
-        if (listener.sasl() != null)
-        {
-            throw new IllegalArgumentException("routing.listener.sasl: not supported: a routed connection takes the " +
-                "SASL settings of its cluster's first listener");
         }
         rules = rules == null ? List.of() : List.copyOf(rules);
         if (rules.isEmpty() && defaultCluster == null)

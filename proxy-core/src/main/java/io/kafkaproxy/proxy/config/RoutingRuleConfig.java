@@ -9,9 +9,9 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * front.
  *
  * @param cluster       the name of the cluster the connection goes to (required).
- * @param principal     a glob ({@code *} any run of characters) on the principal of the connection's TLS client
- *                      certificate, as the routing listener's {@code principalMappingRules} map it; a leading
- *                      {@code User:} is ignored. Null: any.
+ * @param principal     a glob ({@code *} any run of characters) on the connection's principal: its SASL login when the
+ *                      routing listener has {@code sasl}, else its TLS client certificate's, as the routing listener's
+ *                      {@code principalMappingRules} map it; a leading {@code User:} is ignored. Null: any.
  * @param clientId      a glob on the {@code client.id} of the connection's first request. Null: any.
  * @param sourceAddress the client addresses, a CIDR block. Null: any.
  */

@@ -75,22 +75,39 @@ public record StoreConfig(Path path, Type type, String password, String keyPassw
      */
     public void check(final String yamlPath, final boolean keyStore)
     {
+        final String problem = problem(keyStore);
+        if (problem != null)
+        {
+            throw new IllegalArgumentException(yamlPath + "." + problem);
+        }
+    }
+
+    /**
+     * The first bad value of the store, for a section that names the store's path itself.
+     *
+     * @param keyStore true for a key store (which needs a password and may have a key password), false for a trust
+     *                 store.
+     * @return {@code key: problem}, the key inside the store's section; or null if the store is complete.
+     */
+    public String problem(final boolean keyStore)
+    {
         if (path == null)
         {
-            throw new IllegalArgumentException(yamlPath + ".path: required");
+            return "path: required";
         }
         if (type == null)
         {
-            throw new IllegalArgumentException(yamlPath + ".type: required");
+            return "type: required";
         }
         if (keyStore && password == null)
         {
-            throw new IllegalArgumentException(yamlPath + ".password: required");
+            return "password: required";
         }
         if (!keyStore && keyPassword != null)
         {
-            throw new IllegalArgumentException(yamlPath + ".keyPassword: a trust store holds no keys; only a key store has a key password");
+            return "keyPassword: a trust store holds no keys; only a key store has a key password";
         }
+        return null;
     }
 
     /**

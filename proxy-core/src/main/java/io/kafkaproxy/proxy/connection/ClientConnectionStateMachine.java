@@ -268,8 +268,10 @@ public final class ClientConnectionStateMachine
     /** The broker link is ready: forward the requests read while connecting, then read on. */
     private void startForwarding(final BrokerLink link, final ArrayDeque<ByteBuf> firstRequests)
     {
-        state = sasl == null ? new Forwarding(link) : new Authenticating(link);
-        if (sasl == null)
+        // A connection a routing listener logged in before handing it on forwards at once.
+        final boolean loggedIn = sasl == null || sasl.isLoggedIn();
+        state = loggedIn ? new Forwarding(link) : new Authenticating(link);
+        if (loggedIn)
         {
             log.onForwarded(link);
         }

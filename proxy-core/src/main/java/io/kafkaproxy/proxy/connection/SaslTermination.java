@@ -91,7 +91,16 @@ final class SaslTermination
         this.clientAddress = clientChannel.remoteAddress() instanceof InetSocketAddress socket
             ? socket.getAddress() : InetAddress.getLoopbackAddress();
         this.setup = setup;
-        this.exchange = new SaslServerExchange(setup.credentials());
+        final RoutedLogin routed = setup.routedLogin();
+        this.exchange = routed == null ? new SaslServerExchange(setup.credentials()) : routed.exchange();
+        if (routed != null)
+        {
+            // Logged in at the routing listener: the session, and any re-authentication, continue that login.
+            loggedIn = true;
+            sessionEnds = routed.sessionEnds();
+            sessionEndNanos = routed.sessionEndNanos();
+            setup.framing().onLoggedIn();
+        }
         this.requestHeader = requestHeader;
         this.requestView = requestView;
         this.responses = responses;

@@ -15,9 +15,26 @@ import java.util.function.Supplier;
  * @param failedLogins the cluster's count of failed logins per client address.
  * @param principal    the connection's identity source the logins name.
  * @param framing      the connection's framing until its login, shared with its decoders.
+ * @param routedLogin  the login a routing listener checked before handing the connection on (the connection starts
+ *                     logged in, {@code principal} already named), or null for a connection that logs in here.
  */
 public record SaslTerminationSetup(
     String listener, Supplier<SaslCredentials> credentials, FailedLoginLimiter failedLogins, TerminatedSaslPrincipal principal,
-    SaslFraming framing)
+    SaslFraming framing, RoutedLogin routedLogin)
 {
+    /**
+     * The setup of a connection that logs in on its own listener.
+     *
+     * @param listener     the listener's name, for the login metric's label.
+     * @param credentials  the listener's credentials now.
+     * @param failedLogins the cluster's count of failed logins per client address.
+     * @param principal    the connection's identity source the logins name.
+     * @param framing      the connection's framing until its login.
+     */
+    public SaslTerminationSetup(
+        final String listener, final Supplier<SaslCredentials> credentials, final FailedLoginLimiter failedLogins,
+        final TerminatedSaslPrincipal principal, final SaslFraming framing)
+    {
+        this(listener, credentials, failedLogins, principal, framing, null);
+    }
 }

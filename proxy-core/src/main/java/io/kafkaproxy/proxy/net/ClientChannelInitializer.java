@@ -127,18 +127,52 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         final CertificatePrincipal certificatePrincipal,
         final ConnectionServices services)
     {
+        addConnectionHandlers(channel, listener, target, snapshot, directReads, certificatePrincipal, services, null);
+    }
+
+    /**
+     * Adds the handlers after TLS, as {@link #addConnectionHandlers(Channel, ListenerContext, BrokerTarget,
+     * ClusterSnapshot, boolean, CertificatePrincipal, ConnectionServices)} does, for a connection a routing listener
+     * logged in before choosing its cluster: its SASL is the routing listener's, already logged in, whatever the
+     * cluster's listener terminates.
+     *
+     * @param channel              the client channel.
+     * @param listener             the listener the connection belongs to.
+     * @param target               where its broker connection goes.
+     * @param snapshot             the cluster's snapshot when the connection was accepted.
+     * @param directReads          whether socket reads may land in frames directly.
+     * @param certificatePrincipal the principal of its TLS client certificate, or null when the listener asks none.
+     * @param services             what every client connection is built with.
+     * @param routedSasl           the routing listener's login of the connection, or null: the listener's own SASL.
+     */
+    static void addConnectionHandlers(
+        final Channel channel,
+        final ListenerContext listener,
+        final BrokerTarget target,
+        final ClusterSnapshot snapshot,
+        final boolean directReads,
+        final CertificatePrincipal certificatePrincipal,
+        final ConnectionServices services,
+        final SaslTerminationSetup routedSasl)
+    {
         final ClusterContext cluster = listener.cluster();
         cluster.clientChannels().add(channel);
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
         final String listenerName = listener.name();
         final SaslCredentials sasl = snapshot.sasl(listenerName);
-        final SaslFraming saslFraming = sasl == null ? null : new SaslFraming();
+        final SaslFraming saslFraming = routedSasl != null ? routedSasl.framing() : sasl == null ? null : new SaslFraming();
         final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header, saslFraming);
         final PrincipalSource[] listenerSources =
             certificatePrincipal == null ? new PrincipalSource[0] : new PrincipalSource[] {certificatePrincipal};
         final ConnectionPolicy policy;
         final SaslTerminationSetup saslSetup;
-        if (sasl == null)
+        if (routedSasl != null)
+        {
+            policy = ConnectionPolicy.terminatingSasl(cluster.policy(), channel.alloc(), clientAddress(channel),
+                routedSasl.principal(), listenerSources);
+            saslSetup = routedSasl;
+        }
+        else if (sasl == null)
         {
             policy = new ConnectionPolicy(cluster.policy(), channel.alloc(), clientAddress(channel), listenerSources);
             saslSetup = null;

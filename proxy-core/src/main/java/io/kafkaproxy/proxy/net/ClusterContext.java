@@ -18,6 +18,7 @@ import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.mirror.MirrorTap;
 import io.kafkaproxy.proxy.mirror.ProduceMirror;
 import io.kafkaproxy.proxy.policy.PolicyServices;
+import io.kafkaproxy.proxy.routing.BrokerApiVersions;
 import io.kafkaproxy.proxy.routing.BrokerNodeDiscovery;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.sasl.FailedLoginLimiter;
@@ -67,6 +68,8 @@ final class ClusterContext
     private final PolicyMetrics policyMetrics;
     private final ProxyMetrics metrics;
     private final FailedLoginLimiter failedLogins = new FailedLoginLimiter();
+    /** What the brokers advertise, for a routing listener that answers ApiVersions before it knows the cluster. */
+    private final BrokerApiVersions brokerApiVersions = new BrokerApiVersions();
     // Thread-safe groups: a reload that removes the cluster closes its listeners and drains its connections.
     private final ChannelGroup listenerChannels = new DefaultChannelGroup("kafka-proxy-cluster-listeners", GlobalEventExecutor.INSTANCE);
     // The cluster's own client connections, which a failover closes so that they re-bootstrap.
@@ -203,8 +206,36 @@ final class ClusterContext
     {
         final ClusterSnapshot snapshot = snapshots.current();
         new BrokerNodeDiscovery(connector.template(), executor, snapshot.bootstrapServers(), nodes(),
-            responseLimit.maxMessageSizeBytes(), snapshot.brokerTls(), snapshot.connectTimeoutMillis()).start();
+            responseLimit.maxMessageSizeBytes(), snapshot.brokerTls(), snapshot.connectTimeoutMillis())
+            .recordingApiVersions(brokerApiVersions).start();
         failover.start();
+    }
+
+    /**
+     * The api versions the cluster's brokers advertise, as its node discovery last heard them.
+     *
+     * @return the versions; unknown until a discovery reached a broker.
+     */
+    BrokerApiVersions brokerApiVersions()
+    {
+        return brokerApiVersions;
+    }
+
+    /**
+     * Asks the active upstream for its api versions now, unless they are known or were asked for lately (a routing
+     * connection waits for them).
+     *
+     * @param executor where the discovery runs.
+     */
+    void learnApiVersions(final EventLoop executor)
+    {
+        if (brokerApiVersions.tryDemand(System.nanoTime()))
+        {
+            final ClusterSnapshot snapshot = snapshots.current();
+            new BrokerNodeDiscovery(connector.template(), executor, snapshot.bootstrapServers(), nodes(),
+                responseLimit.maxMessageSizeBytes(), snapshot.brokerTls(), snapshot.connectTimeoutMillis())
+                .recordingApiVersions(brokerApiVersions).start();
+        }
     }
 
     /**
@@ -264,7 +295,8 @@ final class ClusterContext
         public void onSwitched(final UpstreamSettings upstream)
         {
             new BrokerNodeDiscovery(connector.template(), failoverLoop, upstream.bootstrapServers(), nodes(),
-                responseLimit.maxMessageSizeBytes(), upstream.brokerTls(), upstream.connectTimeoutMillis()).start();
+                responseLimit.maxMessageSizeBytes(), upstream.brokerTls(), upstream.connectTimeoutMillis())
+                .recordingApiVersions(brokerApiVersions).start();
             clientChannels.close();
         }
     }

@@ -32,6 +32,8 @@ import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.mirror.ProduceMirror;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.routing.ClusterRoutes;
+import io.kafkaproxy.proxy.sasl.FailedLoginLimiter;
+import io.kafkaproxy.proxy.sasl.SaslCredentials;
 import io.kafkaproxy.proxy.tls.ClientTlsContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -59,6 +61,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A running proxy's lifecycle: it starts its parts in order (event loops, memory pool, cluster contexts, listeners,
@@ -306,9 +309,15 @@ public final class KafkaProxy implements AutoCloseable
                 .tag(ProxyMetrics.CLUSTER, "")
                 .description("Client connections refused by a connection limit")
                 .register(meterRegistry);
+            final ClusterRoutes routes = ClusterRoutes.compile(routing);
+            // The routing section is restart-only: its credential files are read once, here.
+            final RoutingListenerContext saslRouting = listener.sasl() == null ? null : new RoutingListenerContext(
+                listener.name(), supplierOf(SaslCredentials.load(listener.sasl(), "routing.listener.sasl")),
+                new FailedLoginLimiter(), this::cluster, routes.clusterNames(), unrouted::increment,
+                services.logLimits()::tryAcquireNoRoute, config.network().maxRequestSizeBytes());
             final RoutingChannelInitializer initializer = new RoutingChannelInitializer(listener.name(), tls,
-                ClusterRoutes.compile(routing), this::cluster, services, unrouted::increment,
-                config.network().maxRequestSizeBytes(), config.network().idleTimeout().toMillis());
+                routes, this::cluster, services, unrouted::increment,
+                config.network().maxRequestSizeBytes(), config.network().idleTimeout().toMillis(), saslRouting);
             // At start, off the event loops: the one blocking name lookup of the listener.
             bound = listeners.bindRoutingListener(new InetSocketAddress(InetAddress.getByName(bind.host()), bind.port()),
                 initializer);
@@ -327,7 +336,13 @@ public final class KafkaProxy implements AutoCloseable
             .addKeyValue("rules", routing.rules().size())
             .addKeyValue("defaultCluster", routing.defaultCluster())
             .addKeyValue("tls", listener.tls() == null ? "none" : "on")
+            .addKeyValue("sasl", listener.sasl() == null ? "none" : listener.sasl().mechanisms())
             .log("routing listener bound");
+    }
+
+    private static Supplier<SaslCredentials> supplierOf(final SaslCredentials credentials)
+    {
+        return () -> credentials;
     }
 
     private void startGateway()

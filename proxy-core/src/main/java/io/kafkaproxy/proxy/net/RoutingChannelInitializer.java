@@ -14,7 +14,8 @@ import java.util.function.Function;
 /**
  * Builds the first part of the pipeline of each client channel accepted by the routing listener: TLS (when the
  * listener has it: the {@code SslHandler} and the handshake's handler, which records the certificate principal), then
- * the {@link ClusterRoutingHandler}, which builds the rest for the cluster it chooses.
+ * the {@link ClusterRoutingHandler}, which builds the rest for the cluster it chooses; on a listener that terminates
+ * SASL, the {@link SaslRoutingHandler} instead, which logs the client in first and routes by its principal.
  *
  * <p>Shared by all channels of the routing listener (it keeps no per-channel state). Runs on the accepted channel's
  * event loop.
@@ -29,6 +30,7 @@ final class RoutingChannelInitializer extends ChannelInitializer<Channel>
     private final Runnable onRejected;
     private final int maxRequestSizeBytes;
     private final long timeoutMillis;
+    private final RoutingListenerContext saslRouting;
 
     /**
      * Creates the initializer of the routing listener.
@@ -40,7 +42,8 @@ final class RoutingChannelInitializer extends ChannelInitializer<Channel>
      * @param services            what every client connection is built with.
      * @param onRejected          counts a connection refused for want of a route.
      * @param maxRequestSizeBytes the largest request frame accepted.
-     * @param timeoutMillis       how long a connection may take to send its first request (0: forever).
+     * @param timeoutMillis       how long a connection may take to send its first request, or to log in (0: forever).
+     * @param saslRouting         what the connections of a listener that terminates SASL share, or null without SASL.
      */
     RoutingChannelInitializer(
         final String listenerName,
@@ -50,7 +53,8 @@ final class RoutingChannelInitializer extends ChannelInitializer<Channel>
         final ConnectionServices services,
         final Runnable onRejected,
         final int maxRequestSizeBytes,
-        final long timeoutMillis)
+        final long timeoutMillis,
+        final RoutingListenerContext saslRouting)
     {
         this.listenerName = listenerName;
         this.tls = tls;
@@ -60,6 +64,7 @@ final class RoutingChannelInitializer extends ChannelInitializer<Channel>
         this.onRejected = onRejected;
         this.maxRequestSizeBytes = maxRequestSizeBytes;
         this.timeoutMillis = timeoutMillis;
+        this.saslRouting = saslRouting;
     }
 
     @Override
@@ -76,6 +81,11 @@ final class RoutingChannelInitializer extends ChannelInitializer<Channel>
                 .addLast("tlsHandshake", new ClientTlsHandshakeHandler(tls, services.metrics(),
                     services.logLimits()::tryAcquireTlsHandshakeFailure,
                     certificatePrincipal == null ? null : certificatePrincipal::onHandshakeCompleted));
+        }
+        if (saslRouting != null)
+        {
+            pipeline.addLast("clusterRouting", new SaslRoutingHandler(routes, saslRouting, certificatePrincipal, services, timeoutMillis));
+            return;
         }
         pipeline.addLast("clusterRouting", new ClusterRoutingHandler(routes, clusters, certificatePrincipal, services,
             onRejected, services.logLimits()::tryAcquireNoRoute, maxRequestSizeBytes, timeoutMillis, listenerName));

@@ -26,7 +26,9 @@
  *   <li>{@code clusterRouting}: {@code ClusterRoutingHandler}, on the routing listener only (whose pipeline
  *       {@code RoutingChannelInitializer} builds up to here), until the connection's first request names its client
  *       id: it chooses the cluster by the routing rules, adds the handlers below as that cluster's first listener
- *       would, and leaves, handing them the bytes it holds; or it refuses the connection;</li>
+ *       would, and leaves, handing them the bytes it holds; or it refuses the connection. On a routing listener
+ *       with {@code sasl}, {@code SaslRoutingHandler} in its place answers ApiVersions and the SASL login itself,
+ *       then routes by the SASL principal and hands the cluster's handlers a logged-in connection;</li>
   <li>{@code idle}: {@link io.netty.handler.timeout.IdleStateHandler}, when an idle timeout is set;</li>
  *   <li>{@code frameDecoder}: {@link io.kafkaproxy.proxy.codec.KafkaFrameDecoder}, the request size limit;</li>
  *   <li>{@code headerDecoder}: {@link io.kafkaproxy.proxy.codec.RequestHeaderDecoder};</li>

@@ -67,6 +67,7 @@ public final class BrokerNodeDiscovery
     private final int maxResponseSizeBytes;
     private final BrokerTlsContext tls;
     private final long handshakeTimeoutMillis;
+    private BrokerApiVersions apiVersions;
     private int attempt;
 
     /**
@@ -115,6 +116,19 @@ public final class BrokerNodeDiscovery
         this.bootstrapServers = bootstrapServers;
         this.nodes = nodes;
         this.maxResponseSizeBytes = maxResponseSizeBytes;
+    }
+
+    /**
+     * Records the brokers' ApiVersions answer too (a broker answers it before any SASL login, so even when the
+     * Metadata that follows is refused).
+     *
+     * @param versions where the answer goes.
+     * @return this discovery.
+     */
+    public BrokerNodeDiscovery recordingApiVersions(final BrokerApiVersions versions)
+    {
+        this.apiVersions = versions;
+        return this;
     }
 
     /**
@@ -240,8 +254,12 @@ public final class BrokerNodeDiscovery
         private short metadataVersion(final ByteBuf frame)
         {
             final ByteBuffer body = frame.nioBuffer(frame.readerIndex() + header.bodyOffset(), header.bodyLength());
-            final ApiVersionsResponseData apiVersions = new ApiVersionsResponseData(new ByteBufferAccessor(body), (short)0);
-            final ApiVersionsResponseData.ApiVersion metadata = apiVersions.apiKeys().find(ApiKeyIds.METADATA);
+            final ApiVersionsResponseData answer = new ApiVersionsResponseData(new ByteBufferAccessor(body), (short)0);
+            if (apiVersions != null && answer.errorCode() == 0)
+            {
+                apiVersions.onLearnt(answer);
+            }
+            final ApiVersionsResponseData.ApiVersion metadata = answer.apiKeys().find(ApiKeyIds.METADATA);
             return metadata == null ? -1 :
                 (short)Math.min(metadata.maxVersion(), ProxyApiVersions.highestDecodedVersion(ApiKeyIds.METADATA));
         }

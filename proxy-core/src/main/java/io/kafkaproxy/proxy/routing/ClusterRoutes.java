@@ -6,7 +6,9 @@ import io.kafkaproxy.proxy.config.RoutingRuleConfig;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -46,7 +48,8 @@ public final class ClusterRoutes
     /**
      * Chooses the cluster of a connection.
      *
-     * @param principal     the principal of its TLS client certificate, or null when it presented none.
+     * @param principal     its SASL principal when the routing listener logs it in, else the principal of its TLS
+     *                      client certificate; null when it has none.
      * @param clientId      the client id of its first request, or null.
      * @param sourceAddress its source address.
      * @return the cluster's name, or null when no rule matches and there is no default cluster.
@@ -61,6 +64,25 @@ public final class ClusterRoutes
             }
         }
         return defaultCluster;
+    }
+
+    /**
+     * The clusters a connection can be routed to: every rule's and the default.
+     *
+     * @return their names, each once, in the rules' order.
+     */
+    public List<String> clusterNames()
+    {
+        final Set<String> names = new LinkedHashSet<>();
+        for (final Rule rule : rules)
+        {
+            names.add(rule.cluster);
+        }
+        if (defaultCluster != null)
+        {
+            names.add(defaultCluster);
+        }
+        return List.copyOf(names);
     }
 
     private static Pattern glob(final String glob)

@@ -1,6 +1,7 @@
 package io.kafkaproxy.proxy.cli;
 
 import io.kafkaproxy.proxy.config.ConfigParser;
+import io.kafkaproxy.proxy.testing.SaslCredentialFixtures;
 import io.kafkaproxy.proxy.testing.TestCertificates;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -84,6 +86,27 @@ class CheckConfigCommandTest
         assertThat(lines).hasSize(2);
         assertThat(lines.get(0)).startsWith(file + ":4: upstream.tls.trustedCertificates: ").contains("file=" + authority);
         assertThat(lines.get(1)).isEqualTo("1 error");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void shouldReportARoutingListenersCredentialFileThatDoesNotLoad() throws Exception
+    {
+        // Given: the clusters' users file exists, the routing listener's does not
+        final Path users = SaslCredentialFixtures.writePlainUsers(directory.resolve("users.yaml"), Map.of("alice", "alice-secret"));
+        final Path missing = directory.resolve("missing.yaml");
+        final String sasl = "sasl: {mechanisms: [PLAIN], plainUsersFile: '%s'}";
+        final Path file = Files.writeString(directory.resolve("routing.yaml"), "clusters:\n" +
+            "  - name: east\n    upstream: {bootstrapServers: [east:9092]}\n" +
+            "    listener: {bindAddress: 127.0.0.1:9092, nodePorts: {first: 9093, count: 10}, " + sasl.formatted(users) + "}\n" +
+            "routing:\n  listener: {bindAddress: 127.0.0.1:9500, " + sasl.formatted(missing) + "}\n  defaultCluster: east\n");
+
+        // When
+        final int exitCode = run("check-config", file.toString());
+
+        // Then
+        assertThat(exitCode).isEqualTo(2);
+        assertThat(err.toString()).contains("routing.listener.sasl.plainUsersFile").contains(missing.toString());
         assertThat(out.toString()).isEmpty();
     }
 

@@ -33,6 +33,8 @@ class ClusterConfigTest
               sourceAddress: 10.1.0.0/16
         """;
 
+    private static final String SASL = "sasl: {mechanisms: [PLAIN], plainUsersFile: users.yaml}";
+
     @Test
     void shouldReadTheClustersSection() throws ConfigException
     {
@@ -229,6 +231,54 @@ class ClusterConfigTest
     {
         assertRefused(TWO_CLUSTERS + ROUTING.replace("127.0.0.1:9500", "127.0.0.1:9095"),
             "routing.listener.bindAddress: port 9095 is in the node ports of clusters[0].listener");
+    }
+
+    @Test
+    void shouldReadASaslRoutingListenerWhenEveryClusterItReachesTerminatesSasl() throws ConfigException
+    {
+        // Given
+        final String yaml = withSasl(TWO_CLUSTERS, "nodePorts: {first: 9093, count: 10}", "nodePorts: {first: 9193, count: 10}") +
+            ROUTING.replace("{bindAddress: 127.0.0.1:9500}", "{bindAddress: 127.0.0.1:9500, " + SASL + "}");
+
+        // When
+        final ProxyConfig config = ConfigParser.parse(yaml, "t.yaml");
+
+        // Then
+        assertThat(config.routing().listener().sasl().mechanisms()).containsExactly(SaslMechanism.PLAIN);
+        assertThat(ConfigParser.check(yaml, "t.yaml")).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseASaslRoutingListenerReachingAClusterThatDoesNotTerminateSasl()
+    {
+        // Given: west's first listener passes SASL through
+        final String yaml = withSasl(TWO_CLUSTERS, "nodePorts: {first: 9093, count: 10}") +
+            ROUTING.replace("{bindAddress: 127.0.0.1:9500}", "{bindAddress: 127.0.0.1:9500, " + SASL + "}");
+
+        // When / Then
+        assertRefused(yaml, "routing.listener.sasl: cluster 'west' reached by the rules does not terminate SASL on its first " +
+            "listener (clusters[1].listener.sasl)");
+    }
+
+    @Test
+    void shouldNameTheRoutingListenersPathForABadSaslValue()
+    {
+        // Given
+        final String yaml = withSasl(TWO_CLUSTERS, "nodePorts: {first: 9093, count: 10}", "nodePorts: {first: 9193, count: 10}") +
+            ROUTING.replace("{bindAddress: 127.0.0.1:9500}", "{bindAddress: 127.0.0.1:9500, sasl: {mechanisms: [PLAIN]}}");
+
+        // When / Then
+        assertRefused(yaml, "routing.listener.sasl.plainUsersFile: required with mechanism PLAIN");
+    }
+
+    private static String withSasl(final String yaml, final String... nodePorts)
+    {
+        String withSasl = yaml;
+        for (final String ports : nodePorts)
+        {
+            withSasl = withSasl.replace(ports + "}", ports + ", " + SASL + "}");
+        }
+        return withSasl;
     }
 
     @Test

@@ -74,7 +74,7 @@ class FailoverConfigTest
     @Test
     void shouldNameTheStandbysOwnPathForABadTlsOrSaslValue()
     {
-        // Given: the standby's tls and sasl are the primary's records, which name upstream.tls and upstream.sasl
+        // Given: the standby's tls and sasl are the primary's records, placed by the parser under upstream.standby
         final String standby = PRIMARY + "  standby:\n    bootstrapServers: [west:9092]\n";
 
         // When / Then
@@ -87,6 +87,49 @@ class FailoverConfigTest
         assertThatThrownBy(() -> ConfigParser.parse(PRIMARY + "  tls: {certificate: /c.pem}\n", "t.yaml"))
             .isInstanceOf(ConfigException.class)
             .hasMessageContaining("upstream.tls.privateKey: required with upstream.tls.certificate");
+    }
+
+    @Test
+    void shouldNameTheStandbysPathInAClustersEntryForABadTlsOrSaslValue()
+    {
+        // Given: the second cluster's standby, its tls and sasl sections read as the primary's are
+        final String clusters = """
+            clusters:
+              - name: east
+                upstream: {bootstrapServers: [east:9092]}
+                listener: {bindAddress: 127.0.0.1:9092, nodePorts: {first: 9093, count: 10}}
+              - name: west
+                upstream:
+                  bootstrapServers: [west:9092]
+                  standby:
+                    bootstrapServers: [north:9092]
+            """;
+        final String badTrustStore = clusters + "        tls:\n          trustStore: {path: t.p12, type: PKCS12, keyPassword: k}\n";
+        final String badSasl = clusters + "        sasl: {mechanism: PLAIN, username: u}\n";
+
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(badTrustStore, "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:11: clusters[1].upstream.standby.tls.trustStore.keyPassword: a trust store holds no keys; only a key " +
+                "store has a key password");
+        assertThatThrownBy(() -> ConfigParser.parse(badSasl, "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessage("t.yaml:10: clusters[1].upstream.standby.sasl: exactly one of password and passwordFile is required");
+        assertThat(ConfigParser.check(badSasl, "t.yaml"))
+            .containsExactly("t.yaml:10: clusters[1].upstream.standby.sasl: exactly one of password and passwordFile is required");
+    }
+
+    @Test
+    void shouldNameTheStandbysPathWhenCheckingTheFile()
+    {
+        // Given
+        final String standby = PRIMARY + "  standby:\n    bootstrapServers: [west:9092]\n    tls: {keyStore: {path: k.p12, type: PKCS12}}\n";
+
+        // When
+        final java.util.List<String> errors = ConfigParser.check(standby, "t.yaml");
+
+        // Then
+        assertThat(errors).containsExactly("t.yaml:5: upstream.standby.tls.keyStore.password: required");
     }
 
     @Test

@@ -77,7 +77,7 @@ class MirrorConfigTest
     @Test
     void shouldNameTheMirrorsOwnPathForABadTlsOrSaslValue()
     {
-        // Given: the mirror's tls and sasl are the upstream's records, which name upstream.tls and upstream.sasl
+        // Given: the mirror's tls and sasl are the upstream's records, placed by the parser under mirror
         final String clusters = "clusters:\n  - name: east\n    upstream: {bootstrapServers: [b:9092]}\n" +
             "    listener: {bindAddress: 127.0.0.1:9092, nodePorts: {first: 9093, count: 10}}\n" +
             "    mirror:\n      bootstrapServers: [s:9092]\n      topics: [orders]\n";
@@ -97,6 +97,25 @@ class MirrorConfigTest
             .hasMessageNotContaining("upstream.sasl");
         assertThat(ConfigParser.check(UPSTREAM + MIRROR + "  tls: {provider: nonsense}\n", "t.yaml"))
             .anyMatch(error -> error.contains("mirror.tls.provider")).noneMatch(error -> error.contains("upstream.tls"));
+    }
+
+    @Test
+    void shouldNameTheMirrorsPathForABadStoreOrPasswordInAClustersEntry()
+    {
+        // Given
+        final String clusters = "clusters:\n  - name: east\n    upstream: {bootstrapServers: [b:9092]}\n" +
+            "    listener: {bindAddress: 127.0.0.1:9092, nodePorts: {first: 9093, count: 10}}\n" +
+            "    mirror:\n      bootstrapServers: [s:9092]\n      topics: [orders]\n";
+
+        // When / Then
+        assertThatThrownBy(() -> ConfigParser.parse(clusters + "      tls: {trustStore: {type: PKCS12}}\n", "t.yaml"))
+            .hasMessage("t.yaml:8: clusters[0].mirror.tls.trustStore.path: required");
+        assertThatThrownBy(() -> ConfigParser.parse(clusters + "      tls: {privateKey: k.pem, privateKeyPassword: p, " +
+            "privateKeyPasswordFile: p.txt, certificate: c.pem}\n", "t.yaml"))
+            .hasMessage("t.yaml:8: clusters[0].mirror.tls: privateKeyPassword and privateKeyPasswordFile are exclusive; set one");
+        assertThatThrownBy(() -> ConfigParser.parse(UPSTREAM + MIRROR + "  sasl: {mechanism: PLAIN, username: u, password: p, " +
+            "passwordFile: p.txt}\n", "t.yaml"))
+            .hasMessage("t.yaml:6: mirror.sasl: exactly one of password and passwordFile is required");
     }
 
     @Test

@@ -62,6 +62,7 @@ import io.kafkaproxy.proxy.config.SaslTerminationConfig;
 import io.kafkaproxy.proxy.policy.TerminatedSaslPrincipal;
 import io.kafkaproxy.proxy.sasl.FailedLoginLimiter;
 import io.kafkaproxy.proxy.sasl.SaslCredentials;
+import io.kafkaproxy.proxy.sasl.SaslServerExchange;
 import io.kafkaproxy.proxy.testing.SaslCredentialFixtures;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 import org.apache.kafka.common.security.scram.internals.ScramSaslClient;
@@ -140,6 +141,25 @@ class ClientConnectionStateMachineTest
             return broker.newSucceededFuture();
         }, new SaslTerminationSetup(ListenerConfig.DEFAULT_NAME, () -> credentials, failedLogins, new TerminatedSaslPrincipal(),
             new SaslFraming()));
+    }
+
+    /** A connection a routing listener logged in as alice (PLAIN) before handing it on; bob may log in too. */
+    private void connectRoutedAsAlice()
+    {
+        SaslCredentialFixtures.writePlainUsers(directory.resolve("users.yaml"), Map.of("alice", "alice-pw", "bob", "bob-pw"));
+        final SaslCredentials credentials = SaslCredentials.load(new SaslTerminationConfig(List.of(SaslMechanism.PLAIN),
+            directory.resolve("users.yaml"), null, null, Duration.ZERO, 10));
+        final SaslServerExchange exchange = new SaslServerExchange(() -> credentials);
+        exchange.onHandshake("PLAIN");
+        exchange.authenticate("\0alice\0alice-pw".getBytes(StandardCharsets.UTF_8), System.currentTimeMillis());
+        final TerminatedSaslPrincipal principal = new TerminatedSaslPrincipal();
+        principal.onAuthenticated(exchange.principal());
+        connect((loop, address, machine) ->
+        {
+            linkBroker(machine);
+            return broker.newSucceededFuture();
+        }, new SaslTerminationSetup("routing", () -> credentials, failedLogins, principal, new SaslFraming(),
+            new RoutedLogin(exchange, false, 0)));
     }
 
     private void connect(final BrokerConnector connector, final SaslTerminationSetup sasl)
@@ -737,6 +757,65 @@ class ClientConnectionStateMachineTest
         final ByteBuf metadata = broker.readOutbound();
         assertThat(metadata).isNotNull();
         metadata.release();
+    }
+
+    @Test
+    void shouldForwardAtOnceAConnectionARoutingListenerLoggedIn()
+    {
+        // Given
+        connectRoutedAsAlice();
+
+        // When
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 1, new MetadataRequestData().setTopics(List.of())));
+
+        // Then
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Forwarding.class);
+        final ByteBuf metadata = broker.readOutbound();
+        assertThat(metadata).isNotNull();
+        metadata.release();
+    }
+
+    @Test
+    void shouldLetARoutedConnectionReauthenticateAsItsOwnPrincipal()
+    {
+        // Given
+        connectRoutedAsAlice();
+
+        // When: KIP-368, the same login again on the routed connection
+        final SaslAuthenticateResponseData again = logIn(1);
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 3, new MetadataRequestData().setTopics(List.of())));
+
+        // Then
+        assertThat(again.errorCode()).isEqualTo(Errors.NONE.code());
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Forwarding.class);
+        final ByteBuf metadata = broker.readOutbound();
+        assertThat(metadata).isNotNull();
+        metadata.release();
+    }
+
+    @Test
+    void shouldRefuseAReauthenticationOfARoutedConnectionAsAnotherPrincipal()
+    {
+        // Given
+        connectRoutedAsAlice();
+        client.writeInbound(request(ApiKeys.SASL_HANDSHAKE, (short)1, 1, new SaslHandshakeRequestData().setMechanism("PLAIN")));
+        releaseAll(client);
+
+        // When: bob's valid credentials, on alice's connection (routed to alice's cluster)
+        client.writeInbound(request(ApiKeys.SASL_AUTHENTICATE, (short)2, 2,
+            new SaslAuthenticateRequestData().setAuthBytes("\0bob\0bob-pw".getBytes(StandardCharsets.UTF_8))));
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+        {
+            client.runPendingTasks();
+            return !client.outboundMessages().isEmpty();
+        });
+
+        // Then
+        final SaslAuthenticateResponseData refused =
+            readResponse(client.readOutbound(), ApiKeys.SASL_AUTHENTICATE, (short)2, 2, new SaslAuthenticateResponseData());
+        assertThat(refused.errorCode()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED.code());
+        assertThat(refused.errorMessage()).isEqualTo("Cannot change principals during re-authentication from User.alice: User.bob");
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
     }
 
     @Test
