@@ -45,7 +45,8 @@ public final class ConfigWriter
             .append("  ioThreads: ").append(network.ioThreads()).append('\n')
             .append("  maxRequestSizeBytes: ").append(Units.formatBytes(network.maxRequestSizeBytes())).append('\n')
             .append("  maxResponseSizeBytes: ").append(Units.formatBytes(network.maxResponseSizeBytes())).append('\n')
-            .append("  idleTimeout: ").append(Units.formatDuration(network.idleTimeout())).append('\n');
+            .append("  idleTimeout: ").append(Units.formatDuration(network.idleTimeout())).append('\n')
+            .append("  cutThrough: ").append(network.cutThrough()).append('\n');
         final MemoryConfig memory = config.memory();
         yaml.append("memory:\n")
             .append("  poolSizeBytes: ").append(Units.formatBytes(memory.poolSizeBytes())).append('\n')

@@ -18,8 +18,11 @@ import java.time.Duration;
  *                             returns at least one whole batch even when it is larger.
  * @param idleTimeout          a client connection that sends no request for this long, with none in flight, is closed; 0
  *                             disables. Default 10m, the broker's connections.max.idle.ms.
+ * @param cutThrough           whether a broker response that spans several reads starts on to the client as soon as
+ *                             its head is in (when the proxy does not rewrite it), rather than once it is whole. Default
+ *                             true; restart-only.
  */
-public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxResponseSizeBytes, Duration idleTimeout)
+public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxResponseSizeBytes, Duration idleTimeout, boolean cutThrough)
 {
     /** Default broker response limit. */
     public static final int DEFAULT_MAX_RESPONSE_SIZE_BYTES = 256 << 20;
@@ -53,12 +56,26 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
     }
 
     /**
+     * Creates the section with cut-through forwarding on.
+     *
+     * @param ioThreads            event loop threads.
+     * @param maxRequestSizeBytes  the largest request a client may send.
+     * @param maxResponseSizeBytes the largest response accepted from a broker.
+     * @param idleTimeout          the client idle timeout.
+     */
+    public NetworkConfig(final int ioThreads, final int maxRequestSizeBytes, final int maxResponseSizeBytes, final Duration idleTimeout)
+    {
+        this(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, true);
+    }
+
+    /**
      * Reads the section, filling in defaults for absent keys.
      *
      * @param ioThreads            the thread count, or null or 0 for one per core.
      * @param maxRequestSizeBytes  a size such as {@code 100MiB}, or null.
      * @param maxResponseSizeBytes a size such as {@code 256MiB}, or null.
      * @param idleTimeout          the idle timeout, or null.
+     * @param cutThrough           whether responses may stream, or null for true.
      * @return the section.
      */
     @JsonCreator
@@ -66,7 +83,26 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
         @JsonProperty("ioThreads") final Integer ioThreads,
         @JsonProperty("maxRequestSizeBytes") final String maxRequestSizeBytes,
         @JsonProperty("maxResponseSizeBytes") final String maxResponseSizeBytes,
-        @JsonProperty("idleTimeout") final Duration idleTimeout)
+        @JsonProperty("idleTimeout") final Duration idleTimeout,
+        @JsonProperty("cutThrough") final Boolean cutThrough)
+    {
+        return of(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout).withCutThrough(cutThrough == null || cutThrough);
+    }
+
+    /**
+     * Reads the section, filling in defaults for absent keys, with cut-through forwarding on.
+     *
+     * @param ioThreads            the thread count, or null or 0 for one per core.
+     * @param maxRequestSizeBytes  a size such as {@code 100MiB}, or null.
+     * @param maxResponseSizeBytes a size such as {@code 256MiB}, or null.
+     * @param idleTimeout          the idle timeout, or null.
+     * @return the section.
+     */
+    public static NetworkConfig of(
+        final Integer ioThreads,
+        final String maxRequestSizeBytes,
+        final String maxResponseSizeBytes,
+        final Duration idleTimeout)
     {
         return new NetworkConfig(
             ioThreads == null || ioThreads == 0 ? Runtime.getRuntime().availableProcessors() : ioThreads,
@@ -83,7 +119,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      */
     public static NetworkConfig defaults()
     {
-        return of(null, null, null, null);
+        return of(null, null, null, null, null);
     }
 
     /**
@@ -95,7 +131,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
     public NetworkConfig withIoThreads(final int threads)
     {
         return new NetworkConfig(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
-            maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout);
+            maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, cutThrough);
     }
 
     /**
@@ -107,7 +143,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      */
     public NetworkConfig withMaxRequestSizeBytes(final int bytes)
     {
-        return new NetworkConfig(ioThreads, bytes, maxResponseSizeBytes, idleTimeout);
+        return new NetworkConfig(ioThreads, bytes, maxResponseSizeBytes, idleTimeout, cutThrough);
     }
 
     /**
@@ -119,7 +155,18 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      */
     public NetworkConfig withMaxResponseSizeBytes(final int bytes)
     {
-        return new NetworkConfig(ioThreads, maxRequestSizeBytes, bytes, idleTimeout);
+        return new NetworkConfig(ioThreads, maxRequestSizeBytes, bytes, idleTimeout, cutThrough);
+    }
+
+    /**
+     * The same section with cut-through forwarding on or off.
+     *
+     * @param enabled whether responses may stream.
+     * @return the new section.
+     */
+    public NetworkConfig withCutThrough(final boolean enabled)
+    {
+        return new NetworkConfig(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, enabled);
     }
 
     /**

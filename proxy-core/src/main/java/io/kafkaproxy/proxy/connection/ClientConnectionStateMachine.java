@@ -110,6 +110,7 @@ public final class ClientConnectionStateMachine
      * @param logLimits     the proxy's WARN-line budgets.
      * @param sasl          what the proxy checks the client's SASL logins with, or null to pass SASL through.
      * @param mirror        where Produce requests are offered once forwarded; {@link MirrorTap#NONE} without a mirror.
+     * @param cutThrough    whether broker responses may stream to the client as they arrive.
      */
     public ClientConnectionStateMachine(
         final Channel clientChannel,
@@ -123,7 +124,8 @@ public final class ClientConnectionStateMachine
         final BrokerCircuitBreakers breakers,
         final ConnectionLogLimits logLimits,
         final SaslTerminationSetup sasl,
-        final MirrorTap mirror)
+        final MirrorTap mirror,
+        final boolean cutThrough)
     {
         this.policy = policy;
         this.breakers = breakers;
@@ -135,7 +137,7 @@ public final class ClientConnectionStateMachine
         this.connectAttempts = new BrokerConnectAttempts(clientChannel, target, connector, breakers, metrics, log, this);
         this.timers = new ConnectionTimers(clientChannel, clientReads, policy, breakers, inFlight, this);
         this.backPressure = new ConnectionBackPressure(clientChannel, clientReads);
-        this.forwarder = new ResponseForwarder(clientChannel, inFlight, nodes, metrics, policy, timers, log, this);
+        this.forwarder = new ResponseForwarder(clientChannel, inFlight, nodes, metrics, policy, timers, log, this, cutThrough);
         this.requests = new RequestForwarder(requestHeader, requestView, inFlight, metrics, policy, timers, forwarder, mirror);
         this.sasl = sasl == null ? null
             : new SaslTermination(clientChannel, sasl, requestHeader, requestView, forwarder, clientReads, timers, metrics, log, this);
@@ -440,6 +442,43 @@ public final class ClientConnectionStateMachine
         }
     }
 
+    /**
+     * A response frame not whole in its first read has its head in: decide whether it streams to the client. Only
+     * while forwarding or draining; a held, logging-in or authenticating connection assembles its responses.
+     *
+     * @param head        the frame's bytes so far, size field first; read only.
+     * @param frameLength the frame's length.
+     * @return true if the frame streams.
+     */
+    boolean onBrokerResponseHead(final ByteBuf head, final int frameLength)
+    {
+        if (!(state instanceof Forwarding || state instanceof Draining) || !forwarder.startStream(head, frameLength))
+        {
+            return false;
+        }
+        if (brokerCircuit != null)
+        {
+            brokerCircuit.onResponse(System.nanoTime());
+        }
+        return true;
+    }
+
+    /**
+     * The next bytes of a streaming response.
+     *
+     * @param bytes a slice of a broker read; ownership moves here.
+     */
+    void onBrokerResponseBytes(final ByteBuf bytes)
+    {
+        forwarder.streamBytes(bytes);
+    }
+
+    /** A streaming response's last byte went by. */
+    void onBrokerResponseEnd()
+    {
+        forwarder.endStream();
+    }
+
     /** The node listeners a held response waited for are bound: send what was held. */
     void onListenersReady()
     {
@@ -619,6 +658,7 @@ public final class ClientConnectionStateMachine
             metrics.onRequestsUnanswered(inFlight.size());
         }
         inFlight.clear();
+        forwarder.abandonStream();
         if (closing instanceof Holding)
         {
             releaseAll(((Holding)closing).held());

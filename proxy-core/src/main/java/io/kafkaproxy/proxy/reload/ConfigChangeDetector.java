@@ -60,6 +60,8 @@ final class ConfigChangeDetector
             changedIf(changed, path + "mirror", before == null ? null : before.mirror(), after.mirror());
         }
         changedIf(changed, "network.ioThreads", running.network().ioThreads(), next.network().ioThreads());
+        // Read when the proxy builds its connection services: restart-only, like the threads.
+        changedIf(changed, "network.cutThrough", running.network().cutThrough(), next.network().cutThrough());
         changedIf(changed, "memory", running.memory(), next.memory());
         changedIf(changed, "admin", running.admin(), next.admin());
         changedIf(changed, "audit.ringSizeBytes", running.audit().ringSizeBytes(), next.audit().ringSizeBytes());

@@ -50,7 +50,7 @@ record ReloadPlan(ProxyConfig config, List<String> changed, List<String> restart
                 .listener(ConfigChangeDetector.withLiveSecurity(running.listener(), fromFile.listener()))
                 .listeners(liveListeners(running.listeners(), fromFile.listeners()))
                 .clusters(liveClusters(running, fromFile))
-                .network(fromFile.network().withIoThreads(running.network().ioThreads()))
+                .network(fromFile.network().withIoThreads(running.network().ioThreads()).withCutThrough(running.network().cutThrough()))
                 .memory(running.memory())
                 .admin(running.admin())
                 .audit(fromFile.audit().withRingSizeBytes(running.audit().ringSizeBytes()))
