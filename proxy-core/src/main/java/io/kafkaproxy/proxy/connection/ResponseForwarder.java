@@ -1,16 +1,12 @@
 package io.kafkaproxy.proxy.connection;
 
-import io.kafkaproxy.protocol.responses.FetchResponseStreamWalk;
-import io.kafkaproxy.protocol.responses.FetchTaggedFieldsRewriter;
 import io.kafkaproxy.protocol.responses.ProxyApiVersions;
 import io.kafkaproxy.protocol.responses.ResponseRewriters;
 import io.kafkaproxy.protocol.responses.RewriteOutcome;
-import io.kafkaproxy.protocol.responses.ThrottleTimeLocator;
 import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
 import io.kafkaproxy.protocol.wire.ApiKeyIds;
 import io.kafkaproxy.protocol.wire.FrameDescriptor;
 import io.kafkaproxy.protocol.wire.FrameRejectedException;
-import io.kafkaproxy.protocol.wire.MalformedFrameException;
 import io.kafkaproxy.protocol.wire.ResponseHeaderFlyweight;
 import io.kafkaproxy.proxy.codec.ByteBufViews;
 import io.kafkaproxy.proxy.codec.ResponseSplicer;
@@ -20,7 +16,6 @@ import io.kafkaproxy.proxy.request.EventLoopFlyweights;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -41,8 +36,8 @@ import java.util.ArrayDeque;
  * head-only work, each later read's bytes follow as they arrive ({@link #streamBytes}), and its end completes the
  * request in flight and releases the proxy's own answers that waited behind it ({@link #endStream}). Responses the
  * proxy rewrites, amends, or reads whole (ApiVersions, SASL, Metadata, FindCoordinator...) never stream; Fetch v16+
- * does: it is walked as it passes ({@link FetchResponseStreamWalk}) and only its trailing tagged fields, where
- * NodeEndpoints sit, are held, then rewritten into the length already sent ({@link FetchTaggedFieldsRewriter}).
+ * does: it is walked as it passes and only its trailing tagged fields, where NodeEndpoints sit, are held, then
+ * rewritten into the length already sent ({@link ResponseStream}).
  * Confined to the client channel's event loop.
  */
 final class ResponseForwarder
@@ -63,16 +58,8 @@ final class ResponseForwarder
     private final ConnectionLog log;
     private final ClientConnectionStateMachine connection;
     private final EventLoopFlyweights flyweights = EventLoopFlyweights.current();
-    private final boolean cutThrough;
+    private final ResponseStream stream;
     private boolean clientFlushPending;
-    // The response streaming now, if any: see startStream. One at a time: the broker channel's frames come in order.
-    private boolean streaming;
-    private int streamFrameLength;
-    private int streamBodyOffset;
-    private int streamPosition;
-    private FetchResponseStreamWalk walk;
-    private boolean walking;
-    private ArrayDeque<ByteBuf> heldTaggedFields;
 
     /**
      * Creates the forwarder of one connection.
@@ -98,7 +85,6 @@ final class ResponseForwarder
         final ClientConnectionStateMachine connection,
         final boolean cutThrough)
     {
-        this.cutThrough = cutThrough;
         this.clientChannel = clientChannel;
         this.inFlight = inFlight;
         this.nodes = nodes;
@@ -107,6 +93,7 @@ final class ResponseForwarder
         this.timers = timers;
         this.log = log;
         this.connection = connection;
+        this.stream = new ResponseStream(clientChannel, inFlight, nodes, metrics, policy, timers, connection, flyweights, cutThrough);
     }
 
     /**
@@ -187,151 +174,42 @@ final class ResponseForwarder
     }
 
     /**
-     * Decides, from a response's head, whether it streams to the client: cut-through on, the oldest request in flight
-     * answered by the broker, owed no amendment, and its response one the proxy does not rewrite whole, whose
-     * throttle_time_ms (if any) is in the head.
+     * Decides, from a response's head, whether it streams to the client (see {@link ResponseStream#start}).
      *
      * @param head        the response's bytes read so far, size field first; read only.
      * @param frameLength the whole response's length, size field included.
-     * @return true if it streams: its bytes, head included, come by {@link #streamBytes}, then {@link #endStream}.
+     * @return true if it streams: its bytes come by {@link #streamBytes}, then {@link #endStream}.
      */
     boolean startStream(final ByteBuf head, final int frameLength)
     {
-        if (!cutThrough || streaming || inFlight.isEmpty() || inFlight.headIsLocallyAnswered() || inFlight.headAmendment() != null)
-        {
-            return false;
-        }
-        final short apiKey = inFlight.headApiKey();
-        final short apiVersion = inFlight.headApiVersion();
-        final int throttleOffset = ThrottleTimeLocator.fixedBodyOffset(apiKey, apiVersion);
-        if (!streams(apiKey, apiVersion) || throttleOffset == ThrottleTimeLocator.NOT_FIXED)
-        {
-            return false;
-        }
-        final int bodyOffset;
-        try
-        {
-            final UnsafeBuffer view = ByteBufViews.wrapReadable(flyweights.responseView(), head);
-            final ResponseHeaderFlyweight header = flyweights.responseHeader()
-                .wrap(view, FrameDescriptor.MESSAGE_OFFSET, head.readableBytes() - FrameDescriptor.MESSAGE_OFFSET);
-            if (header.correlationId() != inFlight.headCorrelationId())
-            {
-                // Assembled as usual, the whole frame then fails the match and closes the connection with its log line.
-                return false;
-            }
-            bodyOffset = header.headerVersion(ApiHeaderVersions.responseHeaderVersion(apiKey, apiVersion)).bodyOffset();
-        }
-        catch (final FrameRejectedException e)
-        {
-            // The header's tagged fields run past this read: assembled as usual, and judged whole.
-            return false;
-        }
-        if (head.readableBytes() < bodyOffset + Math.max(throttleOffset, 0) + Integer.BYTES)
-        {
-            return false;
-        }
-        streaming = true;
-        streamFrameLength = frameLength;
-        streamBodyOffset = bodyOffset;
-        streamPosition = 0;
-        walking = apiKey == ApiKeyIds.FETCH && ResponseRewriters.rewrites(apiKey, apiVersion);
-        if (walking)
-        {
-            if (walk == null)
-            {
-                walk = new FetchResponseStreamWalk();
-                heldTaggedFields = new ArrayDeque<>(2);
-            }
-            walk.reset(apiVersion, frameLength - bodyOffset);
-        }
-        metrics.onResponseStreamed();
-        return true;
+        return stream.start(head, frameLength);
     }
 
     /**
-     * The next bytes of the streaming response: on to the client, but for a walked Fetch response's trailing tagged
-     * fields, which are held until its end.
+     * The next bytes of the streaming response.
      *
      * @param bytes a slice of a broker read; ownership moves here.
      */
     void streamBytes(final ByteBuf bytes)
     {
-        if (!streaming)
-        {
-            // The connection closed mid-stream: the rest of the frame has nowhere to go.
-            bytes.release();
-            return;
-        }
-        final int chunkStart = streamPosition;
-        streamPosition += bytes.readableBytes();
-        if (chunkStart == 0)
-        {
-            final long nowNanos = System.nanoTime();
-            try
-            {
-                policy.onStreamedResponseHead(bytes, inFlight.headApiKey(), inFlight.headApiVersion(), streamBodyOffset,
-                    streamFrameLength, nowNanos);
-            }
-            catch (final RuntimeException e)
-            {
-                bytes.release();
-                connection.onException(Side.BROKER, e);
-                return;
-            }
-            timers.pauseForThrottle(nowNanos);
-        }
-        if (!walking)
-        {
-            clientChannel.write(bytes, clientChannel.voidPromise());
-            return;
-        }
-        final int flowing;
-        try
-        {
-            flowing = walkChunk(bytes, chunkStart);
-        }
-        catch (final FrameRejectedException e)
-        {
-            bytes.release();
-            connection.onException(Side.BROKER, e);
-            return;
-        }
-        final int length = bytes.readableBytes();
-        if (flowing == length)
-        {
-            clientChannel.write(bytes, clientChannel.voidPromise());
-            return;
-        }
-        if (flowing > 0)
-        {
-            clientChannel.write(bytes.retainedSlice(bytes.readerIndex(), flowing), clientChannel.voidPromise());
-            bytes.skipBytes(flowing);
-        }
-        heldTaggedFields.addLast(bytes);
+        stream.bytes(bytes);
     }
 
     /**
-     * The streaming response ended: send what was held of it, complete its request, and send the proxy's own answers
-     * that waited behind it.
+     * The streaming response ended: once what was held of it is sent, complete its request and send the proxy's own
+     * answers that waited behind it.
      */
     void endStream()
     {
-        if (!streaming)
-        {
-            return;
-        }
-        streaming = false;
-        if (walking && !sendTaggedFields())
+        final int frameLength = stream.end();
+        if (frameLength < 0)
         {
             return;
         }
         final long writeNanos = System.nanoTime();
-        metrics.api(inFlight.headApiKey()).onResponse(streamFrameLength, writeNanos - inFlight.headReadNanos());
+        metrics.api(inFlight.headApiKey()).onResponse(frameLength, writeNanos - inFlight.headReadNanos());
         inFlight.removeHead(writeNanos);
-        while (!inFlight.isEmpty() && inFlight.headIsLocallyAnswered())
-        {
-            answerHead(inFlight.headLocalResponse(), writeNanos);
-        }
+        answerQueuedLocally(writeNanos);
         connection.onAnswered();
     }
 
@@ -340,123 +218,7 @@ final class ResponseForwarder
      */
     void abandonStream()
     {
-        streaming = false;
-        releaseHeldTaggedFields();
-    }
-
-    /** Whether a response the proxy may pass on without reading it whole may stream. */
-    private static boolean streams(final short apiKey, final short apiVersion)
-    {
-        switch (apiKey)
-        {
-            case ApiKeyIds.API_VERSIONS:
-            case ApiKeyIds.SASL_HANDSHAKE:
-            case ApiKeyIds.SASL_AUTHENTICATE:
-            case ApiKeyIds.METADATA:
-                // Read whole: the proxy's own versions, the principal of a passthrough login, topic ids.
-                return false;
-            case ApiKeyIds.FETCH:
-                // v16+ carries NodeEndpoints: walked as it passes, its tagged fields held and rewritten in place.
-                return true;
-            default:
-                return !ResponseRewriters.rewrites(apiKey, apiVersion);
-        }
-    }
-
-    /** Walks a chunk of a Fetch response; returns how many of its bytes come before the trailing tagged fields. */
-    private int walkChunk(final ByteBuf bytes, final int chunkStart)
-    {
-        if (walk.taggedFieldsReached())
-        {
-            return 0;
-        }
-        final int length = bytes.readableBytes();
-        final int headerBytes = Math.max(0, Math.min(length, streamBodyOffset - chunkStart));
-        final UnsafeBuffer view = ByteBufViews.wrapReadable(flyweights.responseView(), bytes);
-        return headerBytes + walk.feed(view, headerBytes, length - headerBytes);
-    }
-
-    /**
-     * Sends a walked Fetch response's trailing tagged fields: as they came when they carry no endpoints, else
-     * rewritten into the same length.
-     *
-     * @return false if the response was malformed and the connection is closing.
-     */
-    private boolean sendTaggedFields()
-    {
-        try
-        {
-            if (!walk.taggedFieldsReached() || walk.taggedFieldsLength() == 0)
-            {
-                throw new MalformedFrameException(
-                    "Fetch response ends before its tagged fields: length=" + streamFrameLength);
-            }
-            final int length = walk.taggedFieldsLength();
-            if (length == 1 && heldTaggedFields.peekFirst().getByte(heldTaggedFields.peekFirst().readerIndex()) == 0)
-            {
-                // No tagged field, the usual case: the held byte goes on as it came.
-                writeHeldTaggedFields();
-                return true;
-            }
-            final FetchTaggedFieldsRewriter rewriter = flyweights.fetchTaggedFields();
-            final int outcome = rewriter.rewrite(inFlight.headApiVersion(), copyHeldTaggedFields(length), 0, length, nodes);
-            if (outcome == FetchTaggedFieldsRewriter.UNCHANGED)
-            {
-                writeHeldTaggedFields();
-                return true;
-            }
-            if (outcome == FetchTaggedFieldsRewriter.ENDPOINTS_DROPPED)
-            {
-                metrics.onStreamedEndpointsDropped();
-            }
-            releaseHeldTaggedFields();
-            // Only after a leader change: the copies cost nothing on the usual path.
-            final byte[] rewritten = new byte[length];
-            rewriter.output().getBytes(0, rewritten);
-            clientChannel.write(Unpooled.wrappedBuffer(rewritten), clientChannel.voidPromise());
-            return true;
-        }
-        catch (final FrameRejectedException e)
-        {
-            releaseHeldTaggedFields();
-            connection.onException(Side.BROKER, e);
-            return false;
-        }
-    }
-
-    private UnsafeBuffer copyHeldTaggedFields(final int length)
-    {
-        final byte[] copy = new byte[length];
-        int offset = 0;
-        for (final ByteBuf held : heldTaggedFields)
-        {
-            final int heldLength = held.readableBytes();
-            held.getBytes(held.readerIndex(), copy, offset, heldLength);
-            offset += heldLength;
-        }
-        return new UnsafeBuffer(copy);
-    }
-
-    private void writeHeldTaggedFields()
-    {
-        ByteBuf held;
-        while ((held = heldTaggedFields.pollFirst()) != null)
-        {
-            clientChannel.write(held, clientChannel.voidPromise());
-        }
-    }
-
-    private void releaseHeldTaggedFields()
-    {
-        if (heldTaggedFields == null)
-        {
-            return;
-        }
-        ByteBuf held;
-        while ((held = heldTaggedFields.pollFirst()) != null)
-        {
-            held.release();
-        }
+        stream.abandon();
     }
 
     /**
@@ -560,12 +322,17 @@ final class ResponseForwarder
     {
         final long writeNanos = System.nanoTime();
         answerHead(response, writeNanos);
+        answerQueuedLocally(writeNanos);
+        connection.onAnswered();
+    }
+
+    private void answerQueuedLocally(final long writeNanos)
+    {
         // Answers the proxy made itself wait behind the broker's; they go out in order right after it.
         while (!inFlight.isEmpty() && inFlight.headIsLocallyAnswered())
         {
             answerHead(inFlight.headLocalResponse(), writeNanos);
         }
-        connection.onAnswered();
     }
 
     private void answerHead(final ByteBuf response, final long writeNanos)
