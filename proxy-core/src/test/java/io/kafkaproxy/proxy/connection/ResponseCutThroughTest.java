@@ -173,6 +173,33 @@ class ResponseCutThroughTest
     }
 
     @Test
+    void shouldSendTheProxysOwnAnswerQueuedBehindAStreamedResponseRightAfterIt()
+    {
+        // Given: a Fetch response streaming, and behind it an ApiVersions the proxy answers itself
+        connect(true);
+        final ByteBuf response = fetchRoundTrip((short)12, fetch(false));
+        final byte[] expected = bytes(response);
+        final List<ByteBuf> chunks = chunks(response);
+        broker.writeInbound(chunks.get(0));
+        client.writeInbound(rawApiVersionsRequest((short)99, 8));
+        final byte[] first = clientBytes();
+
+        // When
+        for (int i = 1; i < chunks.size(); i++)
+        {
+            broker.writeInbound(chunks.get(i));
+        }
+
+        // Then: the whole Fetch response, then the proxy's answer
+        final byte[] rest = clientBytes();
+        final byte[] all = concat(first, rest);
+        assertThat(slice(all, 0, expected.length)).isEqualTo(expected);
+        assertThat(all.length).isGreaterThan(expected.length);
+        assertThat(ByteBuffer.wrap(all, expected.length, all.length - expected.length).getInt(expected.length + 4)).isEqualTo(8);
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
     void shouldAssembleTheResponseWhenCutThroughIsOff()
     {
         // Given
@@ -400,6 +427,13 @@ class ResponseCutThroughTest
             .setCorrelationId(correlationId).setClientId("test");
         return frame(MessageUtil.toByteBufferAccessor(header, api.requestHeaderVersion(version)).buffer(),
             MessageUtil.toByteBufferAccessor(body, version).buffer());
+    }
+
+    private static ByteBuf rawApiVersionsRequest(final short version, final int correlationId)
+    {
+        final ByteBuffer header = ByteBuffer.allocate(11).putShort(ApiKeys.API_VERSIONS.id).putShort(version)
+            .putInt(correlationId).putShort((short)0).put((byte)0).flip();
+        return frame(header, ByteBuffer.allocate(0));
     }
 
     private static ByteBuf response(final ApiKeys api, final short version, final int correlationId, final ApiMessage body)
