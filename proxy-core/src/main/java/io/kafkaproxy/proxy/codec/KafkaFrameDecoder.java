@@ -55,7 +55,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Ownership: reads handed in are released here; each frame passed on belongs to the next handler. Holds
  * per-connection state, so it is never shared. Confined to the channel's event loop.
  *
- * <p>About 440 lines: a frame's whole life on one connection (size field, slice, assembly, the wait for memory or
+ * <p>About 510 lines: a frame's whole life on one connection (size field, slice, stream, assembly, the wait for memory or
  * for the promise budget, the deadline) shares the same few fields, and splitting them would spread one invariant
  * (a started frame always completes) over several classes.
  */
