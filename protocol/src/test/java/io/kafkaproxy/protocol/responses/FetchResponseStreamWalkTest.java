@@ -92,6 +92,27 @@ class FetchResponseStreamWalkTest
     }
 
     @Test
+    void shouldWalkWithoutAllocating()
+    {
+        // Given
+        final short version = ApiKeys.FETCH.latestVersion(true);
+        final FetchResponseData data = fetch(false, "broker-2.internal");
+        final UnsafeBuffer body = WireFixtures.serialize(data, version);
+        final int bodyLength = WireFixtures.bodyLength(data, version);
+
+        // When
+        final long allocated = WireFixtures.allocatedBytes(10_000, () ->
+        {
+            walk.reset(version, bodyLength);
+            walk.feed(body, BODY_OFFSET, 100);
+            walk.feed(body, BODY_OFFSET + 100, bodyLength - 100);
+        });
+
+        // Then
+        assertThat(allocated).isZero();
+    }
+
+    @Test
     void shouldNotReachTheTaggedFieldsOfATruncatedBody()
     {
         // Given

@@ -200,6 +200,32 @@ class ResponseCutThroughTest
     }
 
     @Test
+    void shouldCloseTheConnectionWhenAStreamedFetchResponseDoesNotParse()
+    {
+        // Given: a Fetch v17 response whose topic count is a varint that never ends
+        connect(true);
+        final ByteBuf response = fetchRoundTrip(ApiKeys.FETCH.latestVersion(true), fetch(false));
+        final int bodyOffset = 4 + 4 + 1;
+        for (int i = 0; i < 5; i++)
+        {
+            response.setByte(bodyOffset + 10 + i, 0x80);
+        }
+        final List<ByteBuf> chunks = chunks(response);
+
+        // When
+        broker.writeInbound(chunks.get(0));
+
+        // Then: rejected as malformed, both sides closed, the chunks never read released by the test
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+        assertThat(registry.find(ProxyMetrics.FRAMES_REJECTED).tag("reason", "malformed").counters())
+            .anySatisfy(counter -> assertThat(counter.count()).isEqualTo(1));
+        for (int i = 1; i < chunks.size(); i++)
+        {
+            chunks.get(i).release();
+        }
+    }
+
+    @Test
     void shouldAssembleTheResponseWhenCutThroughIsOff()
     {
         // Given
