@@ -17,6 +17,7 @@ import io.kafkaproxy.proxy.policy.ConnectionPolicy;
 import io.kafkaproxy.proxy.policy.PolicyServices;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.kafkaproxy.proxy.testing.PolicyConfigs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -226,6 +227,38 @@ class ResponseCutThroughTest
     }
 
     @Test
+    void shouldAssembleAFetchResponseOwedAnAmendment() throws Exception
+    {
+        // Given: the client may not read one of the two topics it fetches, so the proxy adds its denial to the answer
+        connect(true, PolicyConfigs.withPolicy("""
+            acl:
+              defaultPolicy: allow
+              rules:
+                - {effect: deny, principal: test, resourceType: topic, resourceName: guarded, operations: [read]}
+            """).apply(POLICY_CONFIG));
+        final short version = 12;
+        client.writeInbound(request(ApiKeys.FETCH, version, 5, new FetchRequestData().setMaxWaitMs(0).setMaxBytes(1 << 20)
+            .setTopics(List.of(
+                new FetchRequestData.FetchTopic().setTopic("t").setPartitions(List.of(new FetchRequestData.FetchPartition())),
+                new FetchRequestData.FetchTopic().setTopic("guarded").setPartitions(List.of(new FetchRequestData.FetchPartition()))))));
+        releaseAll(broker);
+        final List<ByteBuf> chunks = chunks(response(ApiKeys.FETCH, version, 5, fetch(false)));
+
+        // When
+        broker.writeInbound(chunks.get(0));
+
+        // Then: nothing goes until the response is whole and amended
+        assertThat(clientBytes()).isEmpty();
+        for (int i = 1; i < chunks.size(); i++)
+        {
+            broker.writeInbound(chunks.get(i));
+        }
+        final FetchResponseData answer = parse(clientBytes(), version);
+        assertThat(answer.responses()).extracting(FetchResponseData.FetchableTopicResponse::topic).containsExactlyInAnyOrder("t", "guarded");
+        assertThat(registry.get(ProxyMetrics.RESPONSES_STREAMED).counter().count()).isZero();
+    }
+
+    @Test
     void shouldAssembleTheResponseWhenCutThroughIsOff()
     {
         // Given
@@ -335,6 +368,11 @@ class ResponseCutThroughTest
 
     private void connect(final boolean cutThrough)
     {
+        connect(cutThrough, POLICY_CONFIG);
+    }
+
+    private void connect(final boolean cutThrough, final ProxyConfig policyConfig)
+    {
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
         final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header, null);
         final BrokerTarget target = new BrokerTarget()
@@ -368,7 +406,7 @@ class ResponseCutThroughTest
                 return null;
             }
         }, nodes, metrics, header, headerDecoder.view(),
-            new ConnectionPolicy(new PolicyServices(POLICY_CONFIG, audit, new PolicyMetrics(registry)), client.alloc(),
+            new ConnectionPolicy(new PolicyServices(policyConfig, audit, new PolicyMetrics(registry)), client.alloc(),
                 InetAddress.getLoopbackAddress()),
             new BrokerCircuitBreakers(POLICY_CONFIG.circuitBreaker(), registry), new ConnectionLogLimits(SystemNanoClock.INSTANCE), null,
             MirrorTap.NONE, cutThrough);
