@@ -23,6 +23,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
@@ -256,6 +257,31 @@ class ResponseCutThroughTest
         final FetchResponseData answer = parse(clientBytes(), version);
         assertThat(answer.responses()).extracting(FetchResponseData.FetchableTopicResponse::topic).containsExactlyInAnyOrder("t", "guarded");
         assertThat(registry.get(ProxyMetrics.RESPONSES_STREAMED).counter().count()).isZero();
+    }
+
+    @Test
+    void shouldStopReadingTheBrokerWhileTheClientCannotTakeTheStreamedBytes()
+    {
+        // Given: a tiny client write buffer
+        connect(true);
+        final ByteBuf response = fetchRoundTrip((short)12, fetch(false));
+        final byte[] expected = bytes(response);
+        final List<ByteBuf> chunks = chunks(response);
+        client.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+
+        // When: the first read's bytes are written, not yet flushed
+        broker.pipeline().fireChannelRead(chunks.get(0));
+
+        // Then: the broker is not read until the client side drains
+        assertThat(client.isWritable()).isFalse();
+        assertThat(broker.config().isAutoRead()).isFalse();
+        broker.pipeline().fireChannelReadComplete();
+        assertThat(broker.config().isAutoRead()).isTrue();
+        for (int i = 1; i < chunks.size(); i++)
+        {
+            broker.writeInbound(chunks.get(i));
+        }
+        assertThat(clientBytes()).isEqualTo(expected);
     }
 
     @Test
