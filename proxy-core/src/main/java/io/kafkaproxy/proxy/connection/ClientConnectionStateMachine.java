@@ -62,7 +62,8 @@ import java.util.ArrayDeque;
  * <p>The Netty handlers on both channels are thin adapters; each callback becomes one {@code on*} call here, and the
  * connection's parts do the work: {@link BrokerConnectAttempts} (addresses in turn, circuit breakers),
  * {@link RequestForwarder} (decode once, policy, in flight, write to the {@link BrokerLink}), {@link ResponseForwarder}
- * (match, rewrite, policy, write to the client in request order), {@link ConnectionTimers} (throttle pause, request
+ * (match, rewrite, policy, write to the client in request order; or, for a response not whole in one read, stream it
+ * as its reads arrive: {@link #onBrokerResponseHead}), {@link ConnectionTimers} (throttle pause, request
  * timeout), {@link ConnectionBackPressure} (writability and memory waits) and {@link ConnectionLog}. Failures take one
  * path: count, log once at WARN, flush what the client was already sent, close both sides. When the proxy stops,
  * {@link #onDrain()} stops client reads, and the connection closes once every request read has its answer (the proxy
