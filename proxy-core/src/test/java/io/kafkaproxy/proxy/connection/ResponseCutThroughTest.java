@@ -285,6 +285,36 @@ class ResponseCutThroughTest
     }
 
     @Test
+    void shouldRewriteTheNodeEndpointsOfAStreamedResponseInTheLengthAlreadySent()
+    {
+        // Given: node 7's proxy listener is bound, and its proxy address is shorter than the broker's
+        final short version = ApiKeys.FETCH.latestVersion(true);
+        connect(true);
+        nodes.proxyPort(7, "broker-7.internal.example", 9092);
+        listenerStarts.get(0).setSuccess(45007);
+        final FetchResponseData data = fetch(true);
+        final ByteBuf response = fetchRoundTrip(version, data);
+        final int length = response.readableBytes();
+
+        // When
+        for (final ByteBuf chunk : chunks(response))
+        {
+            broker.writeInbound(chunk);
+        }
+
+        // Then: same length, same records, the proxy's address for node 7
+        final byte[] answer = clientBytes();
+        assertThat(answer).hasSize(length);
+        final FetchResponseData parsed = parse(answer, version);
+        assertThat(parsed.nodeEndpoints()).hasSize(1);
+        assertThat(parsed.nodeEndpoints().find(7).host()).isEqualTo("proxy.example");
+        assertThat(parsed.nodeEndpoints().find(7).port()).isEqualTo(45007);
+        assertThat(parsed.responses()).isEqualTo(new FetchResponseData(MessageUtil.toByteBufferAccessor(data, version), version).responses());
+        assertThat(registry.get(ProxyMetrics.STREAMED_ENDPOINTS_DROPPED).counter().count()).isZero();
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
     void shouldAssembleTheResponseWhenCutThroughIsOff()
     {
         // Given
