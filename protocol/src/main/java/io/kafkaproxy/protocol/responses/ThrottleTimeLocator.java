@@ -43,6 +43,8 @@ public final class ThrottleTimeLocator
 {
     /** Returned when the response has no throttle_time_ms field. */
     public static final int NOT_PRESENT = -1;
+    /** Returned by {@link #fixedBodyOffset} when the field's place depends on the fields before it. */
+    public static final int NOT_FIXED = -2;
 
     private static final String THROTTLE_TIME_MS = "throttle_time_ms";
     private static final int PRODUCE_WALK = -2;
@@ -162,6 +164,21 @@ public final class ThrottleTimeLocator
         final int offset = reader.position();
         reader.skip(SIZE_OF_INT, THROTTLE_TIME_MS);
         return offset;
+    }
+
+    /**
+     * Where throttle_time_ms sits in a response body when that does not depend on the body: what a response's head
+     * alone can tell (a streamed response, whose later bytes are not in yet).
+     *
+     * @param apiKey     the request's api key.
+     * @param apiVersion the request's version.
+     * @return the field's offset from the body's start, {@link #NOT_PRESENT}, or {@link #NOT_FIXED} when only a walk
+     *         of the body finds it.
+     */
+    public static int fixedBodyOffset(final short apiKey, final short apiVersion)
+    {
+        final int location = location(apiKey, apiVersion);
+        return location >= 0 || location == NOT_PRESENT ? location : NOT_FIXED;
     }
 
     private static int location(final short apiKey, final short apiVersion)

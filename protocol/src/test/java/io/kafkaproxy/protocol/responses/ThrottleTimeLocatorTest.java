@@ -75,6 +75,16 @@ class ThrottleTimeLocatorTest
     }
 
     @Test
+    void shouldTellWhereThrottleTimeSitsWithoutTheBody()
+    {
+        // Given, When, Then: leading in Fetch, after the topics in Produce, absent from SaslHandshake
+        assertThat(ThrottleTimeLocator.fixedBodyOffset(ApiKeyIds.FETCH, (short)17)).isZero();
+        assertThat(ThrottleTimeLocator.fixedBodyOffset(ApiKeyIds.PRODUCE, (short)9)).isEqualTo(ThrottleTimeLocator.NOT_FIXED);
+        assertThat(ThrottleTimeLocator.fixedBodyOffset(ApiKeyIds.API_VERSIONS, (short)3)).isEqualTo(ThrottleTimeLocator.NOT_FIXED);
+        assertThat(ThrottleTimeLocator.fixedBodyOffset(ApiKeyIds.SASL_HANDSHAKE, (short)1)).isEqualTo(ThrottleTimeLocator.NOT_PRESENT);
+    }
+
+    @Test
     void shouldLocateThrottleTimeAfterEveryTopicAndPartitionOfAProduceResponse()
     {
         for (short version = ApiKeys.PRODUCE.oldestVersion(); version <= ApiKeys.PRODUCE.latestVersion(true); version++)

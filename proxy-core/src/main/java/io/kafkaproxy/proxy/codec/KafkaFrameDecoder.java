@@ -26,6 +26,11 @@ import java.util.concurrent.TimeUnit;
  * connection is about to close. Before a terminated SASL login, the maximum is at most a broker's pre-login one
  * ({@link SaslFraming}).
  *
+ * <p><b>Cut-through.</b> On a broker channel built with a {@link ResponseStreamSink}, a frame that is not whole in
+ * its first read is first offered to the sink with the bytes it has so far. If the sink takes it, the frame is not
+ * assembled: those bytes and every later read's bytes of the frame go to the sink as retained slices of the reads,
+ * then its end. If not, it is assembled as below.
+ *
  * <p>With a pool allocator, a frame the pool has no memory for is not an error: the bytes read so far are kept,
  * the channel stops reading ({@link ChannelMemoryWait}), and the frame is started again when memory returns.
  *
@@ -34,7 +39,10 @@ import java.util.concurrent.TimeUnit;
  * connection. A frame waiting to start holds nothing but the bytes read so far, and its channel reads no more. So
  * no set of frames can wait on each other for memory: every wait ends when a started frame ends. (Growing a frame's
  * buffer as its bytes arrive would break this: several half-grown frames could each wait, holding what they have,
- * for memory the others hold.)
+ * for memory the others hold.) A streamed frame holds no memory of its own in the decoder and asks for none but the
+ * channel's reads: its bytes are handed on as they arrive and drain to the client by the client's reading alone,
+ * whatever the pool has left, so it too always completes (or ends with its connection), and releases its reads'
+ * memory as they drain.
  *
  * <p>What a client's frame may hold before its bytes arrive is bounded instead ({@link FramePromises}): a large
  * frame starts only within a pool-wide budget of such promises (else it waits, as above, until one is settled),
@@ -47,7 +55,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Ownership: reads handed in are released here; each frame passed on belongs to the next handler. Holds
  * per-connection state, so it is never shared. Confined to the channel's event loop.
  *
- * <p>About 440 lines: a frame's whole life on one connection (size field, slice, assembly, the wait for memory or
+ * <p>About 510 lines: a frame's whole life on one connection (size field, slice, stream, assembly, the wait for memory or
  * for the promise budget, the deadline) shares the same few fields, and splitting them would spread one invariant
  * (a started frame always completes) over several classes.
  */
@@ -58,6 +66,7 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
     private final FrameSizeLimit sizeLimit;
     private final ChannelMemoryWait memoryWait;
     private final SaslFraming saslFraming;
+    private final ResponseStreamSink streamSink;
     private final Runnable retryPendingFrame = this::retryPendingFrame;
     private final Runnable checkFrameDeadline = this::checkFrameDeadline;
     private ChannelHandlerContext ctx;
@@ -71,6 +80,7 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
     private int pendingFrameLength = NO_PENDING_FRAME;
     private int sizeBytesRead;
     private int partialSize;
+    private int streamedBytesLeft;
     private boolean rejected;
     private boolean closed;
 
@@ -92,7 +102,7 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
      */
     public KafkaFrameDecoder(final FrameSizeLimit sizeLimit, final ChannelMemoryWait memoryWait)
     {
-        this(sizeLimit, memoryWait, null);
+        this(sizeLimit, memoryWait, null, null);
     }
 
     /**
@@ -105,9 +115,28 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
      */
     public KafkaFrameDecoder(final FrameSizeLimit sizeLimit, final ChannelMemoryWait memoryWait, final SaslFraming saslFraming)
     {
+        this(sizeLimit, memoryWait, saslFraming, null);
+    }
+
+    /**
+     * Creates a decoder for one broker connection whose responses may stream (cut-through).
+     *
+     * @param sizeLimit  the largest message (frame minus its size field) accepted, read at each frame.
+     * @param memoryWait the channel's wait for pool memory, or null if the allocator is not a pool.
+     * @param streamSink decides, for each frame not whole in its first read, whether it streams; null never streams.
+     */
+    public KafkaFrameDecoder(final FrameSizeLimit sizeLimit, final ChannelMemoryWait memoryWait, final ResponseStreamSink streamSink)
+    {
+        this(sizeLimit, memoryWait, null, streamSink);
+    }
+
+    private KafkaFrameDecoder(
+        final FrameSizeLimit sizeLimit, final ChannelMemoryWait memoryWait, final SaslFraming saslFraming, final ResponseStreamSink streamSink)
+    {
         this.sizeLimit = sizeLimit;
         this.memoryWait = memoryWait;
         this.saslFraming = saslFraming;
+        this.streamSink = streamSink;
     }
 
     @Override
@@ -183,7 +212,11 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
                 pendingBytes.addComponent(true, in.readRetainedSlice(in.readableBytes()));
                 return;
             }
-            if (partialFrame != null)
+            if (streamedBytesLeft > 0)
+            {
+                streamBytes(in);
+            }
+            else if (partialFrame != null)
             {
                 partialFrame.writeBytes(in, Math.min(partialFrame.writableBytes(), in.readableBytes()));
                 emitPartialFrameIfComplete(ctx);
@@ -201,11 +234,26 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
                 {
                     ctx.fireChannelRead(in.readRetainedSlice(frameLength));
                 }
+                else if (streamSink != null && streamSink.onFrameHead(in, frameLength))
+                {
+                    streamedBytesLeft = frameLength;
+                }
                 else if (!startFrame(ctx, frameLength, in))
                 {
                     return;
                 }
             }
+        }
+    }
+
+    private void streamBytes(final ByteBuf in)
+    {
+        final int length = Math.min(streamedBytesLeft, in.readableBytes());
+        streamedBytesLeft -= length;
+        streamSink.onFrameBytes(in.readRetainedSlice(length));
+        if (streamedBytesLeft == 0)
+        {
+            streamSink.onFrameEnd();
         }
     }
 
@@ -448,6 +496,8 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
     {
         // A read target still out belongs to the read that holds it, which releases it.
         directRead = null;
+        // A streamed frame's bytes were handed on as they came; its connection closes with its channel.
+        streamedBytesLeft = 0;
         if (partialFrame != null)
         {
             partialFrame.release();

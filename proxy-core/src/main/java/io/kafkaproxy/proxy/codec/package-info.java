@@ -3,7 +3,9 @@
  *
  * <p>{@link io.kafkaproxy.proxy.codec.KafkaFrameDecoder} cuts the byte stream into frames (size prefix included)
  * without copying frames that arrive whole, and cuts a frame not whole by its deadline
- * ({@link io.kafkaproxy.proxy.codec.FrameTimeoutException}); {@link io.kafkaproxy.proxy.codec.RequestHeaderDecoder} validates each
+ * ({@link io.kafkaproxy.proxy.codec.FrameTimeoutException}); on broker channels it offers a response not whole in its
+ * first read to a {@link io.kafkaproxy.proxy.codec.ResponseStreamSink}, which may take it as a stream of slices
+ * (cut-through); {@link io.kafkaproxy.proxy.codec.RequestHeaderDecoder} validates each
  * request header into a flyweight shared with the handlers after it (but for the raw SASL tokens a
  * {@link io.kafkaproxy.proxy.codec.SaslFraming} marks, before a terminated login); {@link io.kafkaproxy.proxy.codec.ResponseSplicer}
  * turns a {@link io.kafkaproxy.protocol.responses.ResponseSplice} into the frame sent to the client, reusing the original

@@ -49,7 +49,8 @@ public final class ConfigWriter
             .append("  transport: ").append(network.transport().yamlName()).append('\n')
             .append("  brokerTcpQuickAck: ").append(network.brokerTcpQuickAck()).append('\n')
             .append("  socketReceiveBufferBytes: ").append(Units.formatBytes(network.socketReceiveBufferBytes())).append('\n')
-            .append("  socketSendBufferBytes: ").append(Units.formatBytes(network.socketSendBufferBytes())).append('\n');
+            .append("  socketSendBufferBytes: ").append(Units.formatBytes(network.socketSendBufferBytes())).append('\n')
+            .append("  cutThrough: ").append(network.cutThrough()).append('\n');
         final MemoryConfig memory = config.memory();
         yaml.append("memory:\n")
             .append("  poolSizeBytes: ").append(Units.formatBytes(memory.poolSizeBytes())).append('\n')

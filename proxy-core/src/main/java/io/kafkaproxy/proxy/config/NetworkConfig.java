@@ -30,9 +30,13 @@ import java.util.Locale;
  *                             autotuning. Restart-only.
  * @param socketSendBufferBytes SO_SNDBUF of client and broker channels; 0 (the default) leaves the kernel's
  *                             autotuning. Restart-only.
+ * @param cutThrough           whether a broker response that spans several reads starts on to the client as soon as
+ *                             its head is in (when the proxy does not rewrite it), rather than once it is whole. Default
+ *                             true; restart-only.
  */
 public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxResponseSizeBytes, Duration idleTimeout,
-    TransportKind transport, boolean brokerTcpQuickAck, int socketReceiveBufferBytes, int socketSendBufferBytes)
+    TransportKind transport, boolean brokerTcpQuickAck, int socketReceiveBufferBytes, int socketSendBufferBytes,
+    boolean cutThrough)
 {
     /**
      * The socket transport asked for; what runs is decided at start by what the machine offers.
@@ -144,7 +148,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
         final String maxResponseSizeBytes,
         final Duration idleTimeout)
     {
-        return of(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, null, null, null, null);
+        return of(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, null, null, null, null, null);
     }
 
     /**
@@ -158,6 +162,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      * @param brokerTcpQuickAck    TCP_QUICKACK on broker channels, or null for false.
      * @param socketReceiveBufferBytes SO_RCVBUF as a size such as {@code 1MiB}, or null or 0 for the kernel's.
      * @param socketSendBufferBytes SO_SNDBUF as a size such as {@code 1MiB}, or null or 0 for the kernel's.
+     * @param cutThrough           whether responses may stream, or null for true.
      * @return the section.
      * @throws IllegalArgumentException naming the YAML path of the first bad value.
      */
@@ -170,7 +175,8 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
         @JsonProperty("transport") final String transport,
         @JsonProperty("brokerTcpQuickAck") final Boolean brokerTcpQuickAck,
         @JsonProperty("socketReceiveBufferBytes") final String socketReceiveBufferBytes,
-        @JsonProperty("socketSendBufferBytes") final String socketSendBufferBytes)
+        @JsonProperty("socketSendBufferBytes") final String socketSendBufferBytes,
+        @JsonProperty("cutThrough") final Boolean cutThrough)
     {
         return new NetworkConfig(
             ioThreads == null || ioThreads == 0 ? Runtime.getRuntime().availableProcessors() : ioThreads,
@@ -181,7 +187,8 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
             transport == null ? TransportKind.AUTO : TransportKind.parse("network.transport", transport),
             brokerTcpQuickAck != null && brokerTcpQuickAck,
             socketReceiveBufferBytes == null ? 0 : frameSize("network.socketReceiveBufferBytes", socketReceiveBufferBytes),
-            socketSendBufferBytes == null ? 0 : frameSize("network.socketSendBufferBytes", socketSendBufferBytes));
+            socketSendBufferBytes == null ? 0 : frameSize("network.socketSendBufferBytes", socketSendBufferBytes),
+            cutThrough == null || cutThrough);
     }
 
     /**
@@ -191,7 +198,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      */
     public static NetworkConfig defaults()
     {
-        return of(null, null, null, null, null, null, null, null);
+        return of(null, null, null, null, null, null, null, null, null);
     }
 
     /**
@@ -204,7 +211,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
     {
         return new NetworkConfig(threads == 0 ? Runtime.getRuntime().availableProcessors() : threads,
             maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, transport,
-            brokerTcpQuickAck, socketReceiveBufferBytes, socketSendBufferBytes);
+            brokerTcpQuickAck, socketReceiveBufferBytes, socketSendBufferBytes, cutThrough);
     }
 
     /**
@@ -216,7 +223,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
     public NetworkConfig withTransport(final TransportKind kind)
     {
         return new NetworkConfig(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, kind, brokerTcpQuickAck,
-            socketReceiveBufferBytes, socketSendBufferBytes);
+            socketReceiveBufferBytes, socketSendBufferBytes, cutThrough);
     }
 
     /**
@@ -228,7 +235,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
     public NetworkConfig withSocketOptionsOf(final NetworkConfig running)
     {
         return new NetworkConfig(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, running.transport,
-            running.brokerTcpQuickAck, running.socketReceiveBufferBytes, running.socketSendBufferBytes);
+            running.brokerTcpQuickAck, running.socketReceiveBufferBytes, running.socketSendBufferBytes, cutThrough);
     }
 
     /**
@@ -241,7 +248,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
     public NetworkConfig withMaxRequestSizeBytes(final int bytes)
     {
         return new NetworkConfig(ioThreads, bytes, maxResponseSizeBytes, idleTimeout, transport,
-            brokerTcpQuickAck, socketReceiveBufferBytes, socketSendBufferBytes);
+            brokerTcpQuickAck, socketReceiveBufferBytes, socketSendBufferBytes, cutThrough);
     }
 
     /**
@@ -254,7 +261,19 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
     public NetworkConfig withMaxResponseSizeBytes(final int bytes)
     {
         return new NetworkConfig(ioThreads, maxRequestSizeBytes, bytes, idleTimeout, transport,
-            brokerTcpQuickAck, socketReceiveBufferBytes, socketSendBufferBytes);
+            brokerTcpQuickAck, socketReceiveBufferBytes, socketSendBufferBytes, cutThrough);
+    }
+
+    /**
+     * The same section with cut-through forwarding on or off.
+     *
+     * @param enabled whether responses may stream.
+     * @return the new section.
+     */
+    public NetworkConfig withCutThrough(final boolean enabled)
+    {
+        return new NetworkConfig(ioThreads, maxRequestSizeBytes, maxResponseSizeBytes, idleTimeout, transport,
+            brokerTcpQuickAck, socketReceiveBufferBytes, socketSendBufferBytes, enabled);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.connection;
 
+import io.kafkaproxy.proxy.codec.ResponseStreamSink;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,10 +11,11 @@ import io.netty.util.ReferenceCountUtil;
  * The last handler of a broker channel: hands each event to the state machine of the connection the broker
  * channel was opened for.
  *
- * <p>Response frames move to the state machine. Every exception of the pipeline ends here. Per connection,
+ * <p>Response frames move to the state machine, and so do the parts of a streamed one (the frame decoder's
+ * {@link ResponseStreamSink}). Every exception of the pipeline ends here. Per connection,
  * never shared; confined to the event loop the broker channel shares with its client channel.
  */
-public final class BrokerBackendHandler extends ChannelInboundHandlerAdapter
+public final class BrokerBackendHandler extends ChannelInboundHandlerAdapter implements ResponseStreamSink
 {
     private final ClientConnectionStateMachine connection;
 
@@ -38,6 +40,24 @@ public final class BrokerBackendHandler extends ChannelInboundHandlerAdapter
         {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    @Override
+    public boolean onFrameHead(final ByteBuf head, final int frameLength)
+    {
+        return connection.onBrokerResponseHead(head, frameLength);
+    }
+
+    @Override
+    public void onFrameBytes(final ByteBuf bytes)
+    {
+        connection.onBrokerResponseBytes(bytes);
+    }
+
+    @Override
+    public void onFrameEnd()
+    {
+        connection.onBrokerResponseEnd();
     }
 
     @Override

@@ -62,7 +62,8 @@ import java.util.ArrayDeque;
  * <p>The Netty handlers on both channels are thin adapters; each callback becomes one {@code on*} call here, and the
  * connection's parts do the work: {@link BrokerConnectAttempts} (addresses in turn, circuit breakers),
  * {@link RequestForwarder} (decode once, policy, in flight, write to the {@link BrokerLink}), {@link ResponseForwarder}
- * (match, rewrite, policy, write to the client in request order), {@link ConnectionTimers} (throttle pause, request
+ * (match, rewrite, policy, write to the client in request order; or, for a response not whole in one read, stream it
+ * as its reads arrive: {@link #onBrokerResponseHead}), {@link ConnectionTimers} (throttle pause, request
  * timeout), {@link ConnectionBackPressure} (writability and memory waits) and {@link ConnectionLog}. Failures take one
  * path: count, log once at WARN, flush what the client was already sent, close both sides. When the proxy stops,
  * {@link #onDrain()} stops client reads, and the connection closes once every request read has its answer (the proxy
@@ -110,6 +111,7 @@ public final class ClientConnectionStateMachine
      * @param logLimits     the proxy's WARN-line budgets.
      * @param sasl          what the proxy checks the client's SASL logins with, or null to pass SASL through.
      * @param mirror        where Produce requests are offered once forwarded; {@link MirrorTap#NONE} without a mirror.
+     * @param cutThrough    whether broker responses may stream to the client as they arrive.
      */
     public ClientConnectionStateMachine(
         final Channel clientChannel,
@@ -123,7 +125,8 @@ public final class ClientConnectionStateMachine
         final BrokerCircuitBreakers breakers,
         final ConnectionLogLimits logLimits,
         final SaslTerminationSetup sasl,
-        final MirrorTap mirror)
+        final MirrorTap mirror,
+        final boolean cutThrough)
     {
         this.policy = policy;
         this.breakers = breakers;
@@ -135,7 +138,7 @@ public final class ClientConnectionStateMachine
         this.connectAttempts = new BrokerConnectAttempts(clientChannel, target, connector, breakers, metrics, log, this);
         this.timers = new ConnectionTimers(clientChannel, clientReads, policy, breakers, inFlight, this);
         this.backPressure = new ConnectionBackPressure(clientChannel, clientReads);
-        this.forwarder = new ResponseForwarder(clientChannel, inFlight, nodes, metrics, policy, timers, log, this);
+        this.forwarder = new ResponseForwarder(clientChannel, inFlight, nodes, metrics, policy, timers, log, this, cutThrough);
         this.requests = new RequestForwarder(requestHeader, requestView, inFlight, metrics, policy, timers, forwarder, mirror);
         this.sasl = sasl == null ? null
             : new SaslTermination(clientChannel, sasl, requestHeader, requestView, forwarder, clientReads, timers, metrics, log, this);
@@ -442,6 +445,43 @@ public final class ClientConnectionStateMachine
         }
     }
 
+    /**
+     * A response frame not whole in its first read has its head in: decide whether it streams to the client. Only
+     * while forwarding or draining; a held, logging-in or authenticating connection assembles its responses.
+     *
+     * @param head        the frame's bytes so far, size field first; read only.
+     * @param frameLength the frame's length.
+     * @return true if the frame streams.
+     */
+    boolean onBrokerResponseHead(final ByteBuf head, final int frameLength)
+    {
+        if (!(state instanceof Forwarding || state instanceof Draining) || !forwarder.startStream(head, frameLength))
+        {
+            return false;
+        }
+        if (brokerCircuit != null)
+        {
+            brokerCircuit.onResponse(System.nanoTime());
+        }
+        return true;
+    }
+
+    /**
+     * The next bytes of a streaming response.
+     *
+     * @param bytes a slice of a broker read; ownership moves here.
+     */
+    void onBrokerResponseBytes(final ByteBuf bytes)
+    {
+        forwarder.streamBytes(bytes);
+    }
+
+    /** A streaming response's last byte went by. */
+    void onBrokerResponseEnd()
+    {
+        forwarder.endStream();
+    }
+
     /** The node listeners a held response waited for are bound: send what was held. */
     void onListenersReady()
     {
@@ -621,6 +661,7 @@ public final class ClientConnectionStateMachine
             metrics.onRequestsUnanswered(inFlight.size());
         }
         inFlight.clear();
+        forwarder.abandonStream();
         if (closing instanceof Holding)
         {
             releaseAll(((Holding)closing).held());

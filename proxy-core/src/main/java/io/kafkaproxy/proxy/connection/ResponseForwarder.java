@@ -29,7 +29,16 @@ import java.util.ArrayDeque;
  * <p>A response naming a node whose listener is still starting cannot be rewritten yet: {@link #forward} says so, the
  * state machine holds it (see {@link ClientConnectionState.Holding}), and {@link #release} sends the held responses
  * once {@link #awaitListeners} reports the listeners bound. Failures go to the state machine, which closes the
- * connection. Confined to the client channel's event loop.
+ * connection.
+ *
+ * <p><b>Cut-through.</b> A response that does not arrive whole in one read may stream instead ({@link #startStream}):
+ * decided from its head and the request it answers; if it streams, its head goes to the client after the policy's
+ * head-only work, each later read's bytes follow as they arrive ({@link #streamBytes}), and its end completes the
+ * request in flight and releases the proxy's own answers that waited behind it ({@link #endStream}). Responses the
+ * proxy rewrites, amends, or reads whole (ApiVersions, SASL, Metadata, FindCoordinator...) never stream; Fetch v16+
+ * does: it is walked as it passes and only its trailing tagged fields, where NodeEndpoints sit, are held, then
+ * rewritten into the length already sent ({@link ResponseStream}).
+ * Confined to the client channel's event loop.
  */
 final class ResponseForwarder
 {
@@ -49,6 +58,7 @@ final class ResponseForwarder
     private final ConnectionLog log;
     private final ClientConnectionStateMachine connection;
     private final EventLoopFlyweights flyweights = EventLoopFlyweights.current();
+    private final ResponseStream stream;
     private boolean clientFlushPending;
 
     /**
@@ -62,6 +72,7 @@ final class ResponseForwarder
      * @param timers        the connection's timers.
      * @param log           says why the connection closes.
      * @param connection    the connection's state machine.
+     * @param cutThrough    whether responses may stream.
      */
     ResponseForwarder(
         final Channel clientChannel,
@@ -71,7 +82,8 @@ final class ResponseForwarder
         final ConnectionPolicy policy,
         final ConnectionTimers timers,
         final ConnectionLog log,
-        final ClientConnectionStateMachine connection)
+        final ClientConnectionStateMachine connection,
+        final boolean cutThrough)
     {
         this.clientChannel = clientChannel;
         this.inFlight = inFlight;
@@ -81,6 +93,7 @@ final class ResponseForwarder
         this.timers = timers;
         this.log = log;
         this.connection = connection;
+        this.stream = new ResponseStream(clientChannel, inFlight, nodes, metrics, policy, timers, connection, flyweights, cutThrough);
     }
 
     /**
@@ -158,6 +171,54 @@ final class ResponseForwarder
         writeToClient(answer);
         timers.pauseForThrottle(nowNanos);
         return FORWARDED;
+    }
+
+    /**
+     * Decides, from a response's head, whether it streams to the client (see {@link ResponseStream#start}).
+     *
+     * @param head        the response's bytes read so far, size field first; read only.
+     * @param frameLength the whole response's length, size field included.
+     * @return true if it streams: its bytes come by {@link #streamBytes}, then {@link #endStream}.
+     */
+    boolean startStream(final ByteBuf head, final int frameLength)
+    {
+        return stream.start(head, frameLength);
+    }
+
+    /**
+     * The next bytes of the streaming response.
+     *
+     * @param bytes a slice of a broker read; ownership moves here.
+     */
+    void streamBytes(final ByteBuf bytes)
+    {
+        stream.bytes(bytes);
+    }
+
+    /**
+     * The streaming response ended: once what was held of it is sent, complete its request and send the proxy's own
+     * answers that waited behind it.
+     */
+    void endStream()
+    {
+        final int frameLength = stream.end();
+        if (frameLength < 0)
+        {
+            return;
+        }
+        final long writeNanos = System.nanoTime();
+        metrics.api(inFlight.headApiKey()).onResponse(frameLength, writeNanos - inFlight.headReadNanos());
+        inFlight.removeHead(writeNanos);
+        answerQueuedLocally(writeNanos);
+        connection.onAnswered();
+    }
+
+    /**
+     * Forgets the streaming response of a closing connection, releasing what was held of it.
+     */
+    void abandonStream()
+    {
+        stream.abandon();
     }
 
     /**
@@ -261,12 +322,17 @@ final class ResponseForwarder
     {
         final long writeNanos = System.nanoTime();
         answerHead(response, writeNanos);
+        answerQueuedLocally(writeNanos);
+        connection.onAnswered();
+    }
+
+    private void answerQueuedLocally(final long writeNanos)
+    {
         // Answers the proxy made itself wait behind the broker's; they go out in order right after it.
         while (!inFlight.isEmpty() && inFlight.headIsLocallyAnswered())
         {
             answerHead(inFlight.headLocalResponse(), writeNanos);
         }
-        connection.onAnswered();
     }
 
     private void answerHead(final ByteBuf response, final long writeNanos)

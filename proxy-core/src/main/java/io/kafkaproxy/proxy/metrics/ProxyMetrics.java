@@ -52,6 +52,13 @@ public final class ProxyMetrics
 
     /** Requests read from a client whose connection closed before their response. */
     public static final String REQUESTS_UNANSWERED = "kafka.proxy.requests.unanswered";
+    /** Counter: broker responses streamed to the client as their reads arrived (cut-through), not assembled first. */
+    public static final String RESPONSES_STREAMED = "kafka.proxy.responses.streamed";
+    /**
+     * Counter: streamed Fetch responses whose NodeEndpoints could not be rewritten in the length already sent (or named
+     * a node whose listener was starting) and were replaced by padding; the client finds the leader through Metadata.
+     */
+    public static final String STREAMED_ENDPOINTS_DROPPED = "kafka.proxy.responses.streamed.endpoints.dropped";
     /** Configuration reloads, by result. */
     public static final String CONFIG_RELOADS = "kafka.proxy.config.reloads";
     /** Label: {@code success} or {@code failure}. */
@@ -153,7 +160,7 @@ public final class ProxyMetrics
     // The meters a cluster's object registers, removed with it: all carry its cluster label.
     private static final Set<String> CLUSTER_METER_NAMES = Set.of(FRAMES_REJECTED, CONNECTION_ERRORS, BROKER_CONNECT_FAILURES,
         BROKER_TLS_HANDSHAKE_FAILURES, BROKER_AUTHENTICATION_FAILURES, ACTIVE_CONNECTIONS, REQUESTS_UNANSWERED,
-        TLS_HANDSHAKE_FAILURES, SASL_AUTHENTICATIONS, ApiMeters.REQUEST_LATENCY, ApiMeters.FRAMES, ApiMeters.BYTES);
+        RESPONSES_STREAMED, STREAMED_ENDPOINTS_DROPPED, TLS_HANDSHAKE_FAILURES, SASL_AUTHENTICATIONS, ApiMeters.REQUEST_LATENCY, ApiMeters.FRAMES, ApiMeters.BYTES);
 
     private final MeterRegistry registry;
     // The object built with the registry: itself for the proxy's, the proxy's for a cluster's.
@@ -170,6 +177,8 @@ public final class ProxyMetrics
     private final AtomicLong activeBrokerConnections = new AtomicLong();
     private final AtomicReferenceArray<ApiMeters> apiMeters = new AtomicReferenceArray<>(API_KEY_SLOTS);
     private final Counter requestsUnanswered;
+    private final Counter responsesStreamed;
+    private final Counter streamedEndpointsDropped;
     // On the proxy's object only.
     private Counter reloadSuccesses;
     private Counter reloadFailures;
@@ -222,6 +231,10 @@ public final class ProxyMetrics
             .description("Open connections").register(registry);
         requestsUnanswered = Counter.builder(REQUESTS_UNANSWERED).tags(tags)
             .description("Requests read from a client whose connection closed before their response").register(registry);
+        responsesStreamed = Counter.builder(RESPONSES_STREAMED).tags(tags)
+            .description("Broker responses streamed to the client as they arrived (cut-through)").register(registry);
+        streamedEndpointsDropped = Counter.builder(STREAMED_ENDPOINTS_DROPPED).tags(tags)
+            .description("Streamed Fetch responses whose node endpoints were replaced by padding").register(registry);
     }
 
     /**
@@ -369,6 +382,22 @@ public final class ProxyMetrics
             .description("SASL logins the proxy checked itself, by listener, mechanism and outcome")
             .register(registry)
             .increment();
+    }
+
+    /**
+     * Counts a broker response that streamed to the client.
+     */
+    public void onResponseStreamed()
+    {
+        responsesStreamed.increment();
+    }
+
+    /**
+     * Counts a streamed Fetch response whose node endpoints were replaced by padding.
+     */
+    public void onStreamedEndpointsDropped()
+    {
+        streamedEndpointsDropped.increment();
     }
 
     /**

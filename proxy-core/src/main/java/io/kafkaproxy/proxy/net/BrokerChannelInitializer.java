@@ -17,7 +17,8 @@ import java.net.InetSocketAddress;
 
 /**
  * Builds the pipeline of a broker channel: with TLS to the brokers, the TLS handler and its handshake guard first;
- * then the frame decoder (response size limit), then the backend handler.
+ * then the frame decoder (response size limit; responses not whole in one read may stream through the backend
+ * handler, see {@link KafkaFrameDecoder}), then the backend handler.
  *
  * <p>Created for one connection; the broker channel is registered on its client channel's event loop.
  */
@@ -65,7 +66,8 @@ final class BrokerChannelInitializer extends ChannelInitializer<Channel>
     protected void initChannel(final Channel channel)
     {
         final ChannelMemoryWait memoryWait = allocator.newChannelMemoryWait(false, connection::onBrokerMemoryWait);
-        final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(responseLimit, memoryWait);
+        final BrokerBackendHandler backend = new BrokerBackendHandler(connection);
+        final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(responseLimit, memoryWait, backend);
         // Under TLS the socket's bytes are ciphertext: they never go straight into a frame. The TLS handler decrypts
         // into buffers from the channel's allocator, the pool, so responses still land in pool memory.
         channel.config().setRecvByteBufAllocator(new PoolRecvByteBufAllocator(allocator, tls == null ? frameDecoder : null, memoryWait));
@@ -83,6 +85,6 @@ final class BrokerChannelInitializer extends ChannelInitializer<Channel>
         }
         channel.pipeline()
             .addLast("frameDecoder", frameDecoder)
-            .addLast("backend", new BrokerBackendHandler(connection));
+            .addLast("backend", backend);
     }
 }

@@ -191,7 +191,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         }
         final ClientConnectionStateMachine connection = new ClientConnectionStateMachine(
             channel, target, cluster.connectorForNewConnection(), listener.nodes(), cluster.metrics(), header, headerDecoder.view(),
-            policy, cluster.breakers(), services.logLimits(), saslSetup, cluster.mirrorTap());
+            policy, cluster.breakers(), services.logLimits(), saslSetup, cluster.mirrorTap(), services.cutThrough());
 
         final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);
         final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(cluster.requestLimit(), memoryWait, saslFraming);

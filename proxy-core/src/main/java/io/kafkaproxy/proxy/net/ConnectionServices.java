@@ -17,12 +17,14 @@ import java.util.function.Consumer;
  * @param clientChannels     every open client channel, for shutdown.
  * @param pipelineCustomizer applied to each client pipeline after it is built; a hook for embedding and tests.
  * @param logLimits          the WARN-line budgets every connection's failures share.
+ * @param cutThrough         whether broker responses may stream to the client ({@code network.cutThrough}).
  */
 record ConnectionServices(
     PoolByteBufAllocator allocator,
     ProxyMetrics metrics,
     ChannelGroup clientChannels,
     Consumer<ChannelPipeline> pipelineCustomizer,
-    ConnectionLogLimits logLimits)
+    ConnectionLogLimits logLimits,
+    boolean cutThrough)
 {
 }

@@ -129,7 +129,7 @@ public final class KafkaProxy implements AutoCloseable
         this.audit = new AuditLog(config.audit(), meterRegistry);
         audit.start();
         this.services = new ConnectionServices(allocator, metrics, clientChannels, builder.pipelineCustomizer(),
-            new ConnectionLogLimits(SystemNanoClock.INSTANCE));
+            new ConnectionLogLimits(SystemNanoClock.INSTANCE), config.network().cutThrough());
         this.listeners = new ProxyListeners(eventLoops.acceptor(), eventLoops.io(), transport, services);
         final List<ClusterContext> contexts = new ArrayList<>(config.clusters().size());
         for (int i = 0; i < config.clusters().size(); i++)

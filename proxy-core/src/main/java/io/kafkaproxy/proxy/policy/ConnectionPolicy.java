@@ -188,6 +188,25 @@ public final class ConnectionPolicy
     }
 
     /**
+     * Applies the policy to the head of a broker response that streams to the client (cut-through): only responses no
+     * stage but the quota reads, with no amendment owed, stream, so the quota's work (charge the response's length,
+     * carry the throttle in a leading throttle_time_ms) is all there is, and it needs only the head.
+     *
+     * @param head        the response's first bytes, size field first, up to at least the end of a leading
+     *                    throttle_time_ms; written in place.
+     * @param apiKey      the request's api key.
+     * @param apiVersion  the request's version.
+     * @param bodyOffset  where the response body starts.
+     * @param frameLength the whole response's length, size field included.
+     * @param nowNanos    the time now.
+     */
+    public void onStreamedResponseHead(
+        final ByteBuf head, final short apiKey, final short apiVersion, final int bodyOffset, final int frameLength, final long nowNanos)
+    {
+        quotas.onStreamedResponseHead(head, apiKey, apiVersion, bodyOffset, frameLength, nowNanos);
+    }
+
+    /**
      * The principal the connection's rules and quotas follow now.
      *
      * @return the SASL username, else the client.id; null before the first request.

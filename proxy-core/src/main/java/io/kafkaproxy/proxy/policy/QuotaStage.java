@@ -160,6 +160,32 @@ final class QuotaStage
     }
 
     /**
+     * Charges a streamed response by its length and carries the throttle in its head: see
+     * {@link ConnectionPolicy#onStreamedResponseHead}.
+     *
+     * @param head        the response's first bytes, size field first.
+     * @param apiKey      the request's api key.
+     * @param apiVersion  the request's version.
+     * @param bodyOffset  where the response body starts.
+     * @param frameLength the whole response's length.
+     * @param nowNanos    the time now.
+     */
+    void onStreamedResponseHead(
+        final ByteBuf head, final short apiKey, final short apiVersion, final int bodyOffset, final int frameLength, final long nowNanos)
+    {
+        if (apiKey == ApiKeyIds.FETCH && quotas != null && quotas.hasByteQuotas())
+        {
+            impose(Quota.FETCH, apiKey, quotas.onFetchBytes(frameLength, nowNanos), nowNanos);
+        }
+        final long throttleNanos = throttleUntilNanos - nowNanos;
+        final int throttleOffset = ThrottleTimeLocator.fixedBodyOffset(apiKey, apiVersion);
+        if (throttleNanos > 0 && throttleOffset >= 0)
+        {
+            raiseThrottle(head, bodyOffset + throttleOffset, throttleNanos);
+        }
+    }
+
+    /**
      * How long reads from the client must stay paused for the throttle its quotas imposed.
      *
      * @param nowNanos the time now.
@@ -210,7 +236,6 @@ final class QuotaStage
 
     private void carryThrottle(final ByteBuf response, final short apiKey, final short apiVersion, final int bodyOffset, final long throttleNanos)
     {
-        final int throttleMillis = (int)Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(throttleNanos + 999_999));
         final int offset;
         if (ByteBufViews.isContiguous(response))
         {
@@ -228,6 +253,12 @@ final class QuotaStage
         {
             return;
         }
+        raiseThrottle(response, offset, throttleNanos);
+    }
+
+    private static void raiseThrottle(final ByteBuf response, final int offset, final long throttleNanos)
+    {
+        final int throttleMillis = (int)Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(throttleNanos + 999_999));
         final int index = response.readerIndex() + offset;
         if (response.getInt(index) < throttleMillis)
         {

@@ -67,6 +67,8 @@ final class ConfigChangeDetector
         changedIf(changed, "network.socketReceiveBufferBytes", running.network().socketReceiveBufferBytes(),
             next.network().socketReceiveBufferBytes());
         changedIf(changed, "network.socketSendBufferBytes", running.network().socketSendBufferBytes(), next.network().socketSendBufferBytes());
+        // Read when the proxy builds its connection services: restart-only, like the threads.
+        changedIf(changed, "network.cutThrough", running.network().cutThrough(), next.network().cutThrough());
         changedIf(changed, "memory", running.memory(), next.memory());
         changedIf(changed, "admin", running.admin(), next.admin());
         changedIf(changed, "audit.ringSizeBytes", running.audit().ringSizeBytes(), next.audit().ringSizeBytes());

@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.request;
 
+import io.kafkaproxy.protocol.responses.FetchTaggedFieldsRewriter;
 import io.kafkaproxy.protocol.responses.MetadataResponseFlyweight;
 import io.kafkaproxy.protocol.responses.ResponseRewriters;
 import io.kafkaproxy.protocol.responses.ResponseSplice;
@@ -34,6 +35,7 @@ public final class EventLoopFlyweights
     private final ResponseHeaderFlyweight responseHeader = new ResponseHeaderFlyweight();
     private final ResponseRewriters rewriters = new ResponseRewriters();
     private final ResponseSplice splice = new ResponseSplice();
+    private final FetchTaggedFieldsRewriter fetchTaggedFields = new FetchTaggedFieldsRewriter();
     private final MetadataResponseFlyweight metadataResponse = new MetadataResponseFlyweight();
     private final SaslHandshakeRequestFlyweight saslHandshake = new SaslHandshakeRequestFlyweight();
     private final SaslAuthenticateRequestFlyweight saslAuthenticate = new SaslAuthenticateRequestFlyweight();
@@ -101,6 +103,16 @@ public final class EventLoopFlyweights
     public ResponseRewriters rewriters()
     {
         return rewriters;
+    }
+
+    /**
+     * The rewriter of a streamed Fetch response's trailing tagged fields.
+     *
+     * @return the loop's rewriter.
+     */
+    public FetchTaggedFieldsRewriter fetchTaggedFields()
+    {
+        return fetchTaggedFields;
     }
 
     /**

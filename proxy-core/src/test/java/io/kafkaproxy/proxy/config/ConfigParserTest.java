@@ -81,6 +81,22 @@ class ConfigParserTest
     }
 
     @Test
+    void shouldReadCutThroughAndRejectAValueThatIsNotABoolean() throws ConfigException
+    {
+        // When
+        final ProxyConfig config = ConfigParser.parse(
+            "upstream:\n  bootstrapServers: [b:1]\nnetwork:\n  cutThrough: false\n", "t.yaml");
+
+        // Then
+        assertThat(config.network().cutThrough()).isFalse();
+        assertThat(NetworkConfig.defaults().cutThrough()).isTrue();
+        assertThatThrownBy(() -> ConfigParser.parse(
+            "upstream:\n  bootstrapServers: [b:1]\nnetwork:\n  cutThrough: sometimes\n", "t.yaml"))
+            .isInstanceOf(ConfigException.class)
+            .hasMessageContaining("network.cutThrough");
+    }
+
+    @Test
     void shouldFillInDefaultsAroundTheBrokerCluster() throws ConfigException
     {
         // When

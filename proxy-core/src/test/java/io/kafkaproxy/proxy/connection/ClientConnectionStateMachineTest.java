@@ -201,7 +201,7 @@ class ClientConnectionStateMachineTest
                 : ConnectionPolicy.terminatingSasl(new PolicyServices(POLICY_CONFIG, audit, new PolicyMetrics(registry)),
                     client.alloc(), InetAddress.getLoopbackAddress(), sasl.principal()),
             new BrokerCircuitBreakers(POLICY_CONFIG.circuitBreaker(), registry), new ConnectionLogLimits(SystemNanoClock.INSTANCE), sasl,
-            MirrorTap.NONE);
+            MirrorTap.NONE, false);
         client.pipeline().addLast(new KafkaFrameDecoder(1 << 20), headerDecoder, new ClientFrontendHandler(connection));
         register(client);
     }

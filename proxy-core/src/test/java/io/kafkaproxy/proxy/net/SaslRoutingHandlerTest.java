@@ -69,7 +69,7 @@ class SaslRoutingHandlerTest
             },
             routes.clusterNames(), () -> rejections++, () -> 0, 1 << 20);
         final ConnectionServices services = new ConnectionServices(null, new ProxyMetrics(registry),
-            new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), pipeline -> { }, new ConnectionLogLimits(SystemNanoClock.INSTANCE));
+            new DefaultChannelGroup(GlobalEventExecutor.INSTANCE), pipeline -> { }, new ConnectionLogLimits(SystemNanoClock.INSTANCE), true);
         channel = new EmbeddedChannel(new SaslRoutingHandler(routes, routing, null, services, 0));
     }
 

@@ -35,7 +35,7 @@ class TransportTest
     {
         // Given
         Assumptions.assumeTrue(Epoll.isAvailable(), "epoll is not available here");
-        final NetworkConfig network = NetworkConfig.of(1, null, null, null, "epoll", true, "1MiB", "512KiB");
+        final NetworkConfig network = NetworkConfig.of(1, null, null, null, "epoll", true, "1MiB", "512KiB", null);
         final Transport transport = Transport.of(TransportKind.EPOLL).withSocketOptions(network);
 
         // When
@@ -53,7 +53,7 @@ class TransportTest
     void shouldSkipQuickAckOnNio()
     {
         // Given
-        final NetworkConfig network = NetworkConfig.of(1, null, null, null, "nio", true, null, null);
+        final NetworkConfig network = NetworkConfig.of(1, null, null, null, "nio", true, null, null, null);
         final Transport transport = Transport.of(TransportKind.NIO).withSocketOptions(network);
 
         // When

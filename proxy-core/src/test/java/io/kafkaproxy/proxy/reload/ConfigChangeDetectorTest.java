@@ -103,6 +103,22 @@ class ConfigChangeDetectorTest
     }
 
     @Test
+    void shouldNameCutThroughRestartOnly() throws ConfigException
+    {
+        // Given
+        final ProxyConfig running = parse(RUNNING);
+        final ProxyConfig next = parse(RUNNING.replace("ioThreads: 2", "ioThreads: 2\n  cutThrough: false"));
+
+        // When
+        final ConfigChanges changes = ConfigChangeDetector.detect(running, next);
+
+        // Then
+        assertThat(next.network().cutThrough()).isFalse();
+        assertThat(changes.restartOnly()).containsExactly("network.cutThrough");
+        assertThat(changes.live()).isEmpty();
+    }
+
+    @Test
     void shouldKeepTheRunningMirrorAndNameItsChangeRestartOnly() throws ConfigException
     {
         // Given

@@ -1,0 +1,174 @@
+package io.kafkaproxy.protocol.responses;
+
+import io.kafkaproxy.protocol.wire.ApiKeyIds;
+import io.kafkaproxy.protocol.wire.KafkaWireReader;
+import io.kafkaproxy.protocol.wire.KafkaWireWriter;
+import io.kafkaproxy.protocol.wire.MalformedFrameException;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+
+import static org.agrona.BitUtil.SIZE_OF_INT;
+import static org.agrona.BitUtil.SIZE_OF_SHORT;
+
+/**
+ * Rewrites the top-level tagged fields of a streamed Fetch response (v16+) into exactly as many bytes as they had:
+ * the response's size field went to the client before they arrived (see {@link FetchResponseStreamWalk}).
+ *
+ * <pre>
+ *  as sent:          count | {0: node_endpoints (broker addresses)} | other fields
+ *  shorter rewrite:  count+1 | {0: node_endpoints (proxy addresses)} | other fields | {127: zero padding}
+ *  longer rewrite, or a node not yet listened for:
+ *                    1 | {127: zero padding of the whole length}
+ * </pre>
+ *
+ * Clients keep unknown tagged fields without reading them, so the padding field (tag 127, unknown to every Fetch
+ * version; tags stay ascending) only fills space. When the rewritten endpoints do not fit, or name a node whose
+ * proxy listener is not bound yet, they are dropped whole: the client learns the new leader from Metadata, as it
+ * did before KIP-951 ({@link #ENDPOINTS_DROPPED}). The endpoints themselves are rewritten by the same code as a
+ * whole Fetch response's. Rare (only after a leader change): the fields are copied behind a stand-in of an empty
+ * body's head. One instance per thread; its buffers grow to the largest fields seen.
+ */
+public final class FetchTaggedFieldsRewriter
+{
+    /** No endpoints, or nothing to change: send the fields as they came. */
+    public static final int UNCHANGED = 0;
+    /** The endpoints were rewritten and fit: send {@link #output()}. */
+    public static final int REWRITTEN = 1;
+    /** The endpoints were replaced by padding: send {@link #output()}. */
+    public static final int ENDPOINTS_DROPPED = 2;
+
+    /** The tag of the padding field. */
+    static final int PADDING_TAG = 127;
+
+    private static final int MAX_VARINT_BYTES = 5;
+    // throttle_time_ms | error_code | session_id | responses (compact, empty): the body around the fields.
+    private static final int STAND_IN_HEAD_LENGTH = SIZE_OF_INT + SIZE_OF_SHORT + SIZE_OF_INT + 1;
+    private static final byte EMPTY_COMPACT_ARRAY = 1;
+
+    private final EndpointArrayRewriter endpoints = new EndpointArrayRewriter();
+    private final ResponseSplice splice = new ResponseSplice();
+    private final KafkaWireReader reader = new KafkaWireReader();
+    private final KafkaWireWriter writer = new KafkaWireWriter();
+    private final ExpandableDirectByteBuffer standIn = new ExpandableDirectByteBuffer(64);
+    private final ExpandableDirectByteBuffer output = new ExpandableDirectByteBuffer(64);
+
+    /**
+     * Rewrites the tagged fields.
+     *
+     * @param apiVersion the Fetch version, 16 or later.
+     * @param fields     the top-level tagged fields, count first, to the end of the body.
+     * @param offset     where they start.
+     * @param length     their length.
+     * @param mapper     maps broker addresses to the proxy's.
+     * @return {@link #UNCHANGED}, {@link #REWRITTEN} or {@link #ENDPOINTS_DROPPED}.
+     * @throws MalformedFrameException if the fields do not parse or do not end where the body does.
+     */
+    public int rewrite(
+        final short apiVersion, final DirectBuffer fields, final int offset, final int length, final BrokerEndpointMapper mapper)
+    {
+        standIn.setMemory(0, STAND_IN_HEAD_LENGTH - 1, (byte)0);
+        standIn.putByte(STAND_IN_HEAD_LENGTH - 1, EMPTY_COMPACT_ARRAY);
+        standIn.putBytes(STAND_IN_HEAD_LENGTH, fields, offset, length);
+        final int bodyLength = STAND_IN_HEAD_LENGTH + length;
+        endpoints.wrap(standIn, 0, bodyLength, mapper, splice);
+        final int outcome = NodeEndpointsResponseRewriter.rewrite(ApiKeyIds.FETCH, endpoints, apiVersion);
+        if (outcome == RewriteOutcome.UNCHANGED)
+        {
+            return UNCHANGED;
+        }
+        if (splice.replaceToOffset() != bodyLength)
+        {
+            throw new MalformedFrameException("bytes after the Fetch response's tagged fields: length=" + length +
+                ", tagged fields end=" + (splice.replaceToOffset() - STAND_IN_HEAD_LENGTH));
+        }
+        if (outcome == RewriteOutcome.SPLICED && fitRewritten(length))
+        {
+            return REWRITTEN;
+        }
+        writePaddingOnly(length);
+        return ENDPOINTS_DROPPED;
+    }
+
+    /**
+     * The rewritten fields, as long as the fields given to {@link #rewrite}.
+     *
+     * @return the buffer, from offset 0; valid until the next rewrite on this thread.
+     */
+    public DirectBuffer output()
+    {
+        return output;
+    }
+
+    private boolean fitRewritten(final int length)
+    {
+        final DirectBuffer rewritten = splice.replacement();
+        final int rewrittenLength = splice.replacementLength();
+        if (rewrittenLength == length)
+        {
+            output.putBytes(0, rewritten, 0, length);
+            return true;
+        }
+        if (rewrittenLength > length)
+        {
+            return false;
+        }
+        reader.wrap(rewritten, 0, rewrittenLength);
+        final int count = reader.readUnsignedVarint("tagged_fields");
+        final int fieldsOffset = reader.position();
+        for (int i = 0; i < count; i++)
+        {
+            if (reader.readUnsignedVarint("tag") >= PADDING_TAG)
+            {
+                // Tags must stay ascending and the padding's must be unknown: no room for it after this one.
+                return false;
+            }
+            reader.skip(reader.readUnsignedVarint("tag_size"), "tagged_field");
+        }
+        final int fieldsLength = rewrittenLength - fieldsOffset;
+        final int paddingFieldLength = length - KafkaWireWriter.sizeOfUnsignedVarint(count + 1) - fieldsLength;
+        final int paddingLength = paddingLength(paddingFieldLength);
+        if (paddingLength < 0)
+        {
+            return false;
+        }
+        writer.wrap(output, 0)
+            .writeUnsignedVarint(count + 1)
+            .writeBytes(rewritten, fieldsOffset, fieldsLength);
+        writePaddingField(paddingLength);
+        return true;
+    }
+
+    private void writePaddingOnly(final int length)
+    {
+        final int paddingLength = paddingLength(length - 1);
+        if (paddingLength < 0)
+        {
+            throw new MalformedFrameException("tagged fields too short to carry node_endpoints: length=" + length);
+        }
+        writer.wrap(output, 0).writeUnsignedVarint(1);
+        writePaddingField(paddingLength);
+    }
+
+    private void writePaddingField(final int paddingLength)
+    {
+        writer.writeUnsignedVarint(PADDING_TAG).writeUnsignedVarint(paddingLength);
+        final int start = writer.position();
+        output.setMemory(start, paddingLength, (byte)0);
+        writer.wrap(output, start + paddingLength);
+    }
+
+    /** The value length of a padding field of {@code fieldLength} bytes (tag and size included), or -1 if none fits. */
+    private static int paddingLength(final int fieldLength)
+    {
+        final int valueAndSize = fieldLength - KafkaWireWriter.sizeOfUnsignedVarint(PADDING_TAG);
+        for (int sizeBytes = 1; sizeBytes <= MAX_VARINT_BYTES; sizeBytes++)
+        {
+            final int value = valueAndSize - sizeBytes;
+            if (value >= 0 && KafkaWireWriter.sizeOfUnsignedVarint(value) == sizeBytes)
+            {
+                return value;
+            }
+        }
+        return -1;
+    }
+}

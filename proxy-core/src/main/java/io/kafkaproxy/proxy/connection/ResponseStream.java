@@ -1,0 +1,358 @@
+package io.kafkaproxy.proxy.connection;
+
+import io.kafkaproxy.protocol.responses.FetchResponseStreamWalk;
+import io.kafkaproxy.protocol.responses.FetchTaggedFieldsRewriter;
+import io.kafkaproxy.protocol.responses.ResponseRewriters;
+import io.kafkaproxy.protocol.responses.ThrottleTimeLocator;
+import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
+import io.kafkaproxy.protocol.wire.ApiKeyIds;
+import io.kafkaproxy.protocol.wire.FrameDescriptor;
+import io.kafkaproxy.protocol.wire.FrameRejectedException;
+import io.kafkaproxy.protocol.wire.MalformedFrameException;
+import io.kafkaproxy.protocol.wire.ResponseHeaderFlyweight;
+import io.kafkaproxy.proxy.codec.ByteBufViews;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
+import io.kafkaproxy.proxy.policy.ConnectionPolicy;
+import io.kafkaproxy.proxy.request.EventLoopFlyweights;
+import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayDeque;
+
+/**
+ * Streams one broker response at a time to the client as its reads arrive (cut-through), for the
+ * {@link ResponseForwarder}, which completes its request once it ends.
+ *
+ * <p>{@link #start} decides from the response's head and the request it answers whether it may stream; if so, the
+ * policy's head-only work is done on its first bytes, and every read's bytes go on as they are. A Fetch v16+ response
+ * is walked as it passes ({@link FetchResponseStreamWalk}): the bytes before its trailing tagged fields flow at once,
+ * the tagged fields (NodeEndpoints, KIP-951) are held to its end and sent as they came or rewritten into the same
+ * length ({@link FetchTaggedFieldsRewriter}). Failures go to the state machine, which closes the connection (and
+ * {@link #abandon}s the stream). Confined to the client channel's event loop.
+ */
+final class ResponseStream
+{
+    private final Channel clientChannel;
+    private final InFlightRequests inFlight;
+    private final BrokerNodeRegistry nodes;
+    private final ProxyMetrics metrics;
+    private final ConnectionPolicy policy;
+    private final ConnectionTimers timers;
+    private final ClientConnectionStateMachine connection;
+    private final EventLoopFlyweights flyweights;
+    private final boolean cutThrough;
+    private boolean streaming;
+    private int streamFrameLength;
+    private int streamBodyOffset;
+    private int streamPosition;
+    private FetchResponseStreamWalk walk;
+    private boolean walking;
+    private ArrayDeque<ByteBuf> heldTaggedFields;
+
+    /**
+     * Creates the stream of one connection.
+     *
+     * @param clientChannel the client's channel.
+     * @param inFlight      the requests in flight.
+     * @param nodes         maps broker addresses to proxy addresses.
+     * @param metrics       the proxy's meters.
+     * @param policy        the connection's policy.
+     * @param timers        the connection's timers.
+     * @param connection    the connection's state machine.
+     * @param flyweights    the event loop's flyweights.
+     * @param cutThrough    whether responses may stream at all.
+     */
+    ResponseStream(
+        final Channel clientChannel,
+        final InFlightRequests inFlight,
+        final BrokerNodeRegistry nodes,
+        final ProxyMetrics metrics,
+        final ConnectionPolicy policy,
+        final ConnectionTimers timers,
+        final ClientConnectionStateMachine connection,
+        final EventLoopFlyweights flyweights,
+        final boolean cutThrough)
+    {
+        this.clientChannel = clientChannel;
+        this.inFlight = inFlight;
+        this.nodes = nodes;
+        this.metrics = metrics;
+        this.policy = policy;
+        this.timers = timers;
+        this.connection = connection;
+        this.flyweights = flyweights;
+        this.cutThrough = cutThrough;
+    }
+
+    /**
+     * Decides, from a response's head, whether it streams to the client: cut-through on, the oldest request in flight
+     * answered by the broker, owed no amendment, and its response one the proxy does not rewrite whole, whose
+     * throttle_time_ms (if any) is in the head.
+     *
+     * @param head        the response's bytes read so far, size field first; read only.
+     * @param frameLength the whole response's length, size field included.
+     * @return true if it streams: its bytes, head included, come by {@link #bytes}, then {@link #end}.
+     */
+    boolean start(final ByteBuf head, final int frameLength)
+    {
+        if (!cutThrough || streaming || inFlight.isEmpty() || inFlight.headIsLocallyAnswered() || inFlight.headAmendment() != null)
+        {
+            return false;
+        }
+        final short apiKey = inFlight.headApiKey();
+        final short apiVersion = inFlight.headApiVersion();
+        final int throttleOffset = ThrottleTimeLocator.fixedBodyOffset(apiKey, apiVersion);
+        if (!streams(apiKey, apiVersion) || throttleOffset == ThrottleTimeLocator.NOT_FIXED)
+        {
+            return false;
+        }
+        final int bodyOffset;
+        try
+        {
+            final UnsafeBuffer view = ByteBufViews.wrapReadable(flyweights.responseView(), head);
+            final ResponseHeaderFlyweight header = flyweights.responseHeader()
+                .wrap(view, FrameDescriptor.MESSAGE_OFFSET, head.readableBytes() - FrameDescriptor.MESSAGE_OFFSET);
+            if (header.correlationId() != inFlight.headCorrelationId())
+            {
+                // Assembled as usual, the whole frame then fails the match and closes the connection with its log line.
+                return false;
+            }
+            bodyOffset = header.headerVersion(ApiHeaderVersions.responseHeaderVersion(apiKey, apiVersion)).bodyOffset();
+        }
+        catch (final FrameRejectedException e)
+        {
+            // The header's tagged fields run past this read: assembled as usual, and judged whole.
+            return false;
+        }
+        if (head.readableBytes() < bodyOffset + Math.max(throttleOffset, 0) + Integer.BYTES)
+        {
+            return false;
+        }
+        streaming = true;
+        streamFrameLength = frameLength;
+        streamBodyOffset = bodyOffset;
+        streamPosition = 0;
+        walking = apiKey == ApiKeyIds.FETCH && ResponseRewriters.rewrites(apiKey, apiVersion);
+        if (walking)
+        {
+            if (walk == null)
+            {
+                walk = new FetchResponseStreamWalk();
+                heldTaggedFields = new ArrayDeque<>(2);
+            }
+            walk.reset(apiVersion, frameLength - bodyOffset);
+        }
+        metrics.onResponseStreamed();
+        return true;
+    }
+
+    /**
+     * The next bytes of the streaming response: on to the client, but for a walked Fetch response's trailing tagged
+     * fields, which are held until its end.
+     *
+     * @param bytes a slice of a broker read; ownership moves here.
+     */
+    void bytes(final ByteBuf bytes)
+    {
+        if (!streaming)
+        {
+            // The connection closed mid-stream: the rest of the frame has nowhere to go.
+            bytes.release();
+            return;
+        }
+        final int chunkStart = streamPosition;
+        streamPosition += bytes.readableBytes();
+        if (chunkStart == 0)
+        {
+            final long nowNanos = System.nanoTime();
+            try
+            {
+                policy.onStreamedResponseHead(bytes, inFlight.headApiKey(), inFlight.headApiVersion(), streamBodyOffset,
+                    streamFrameLength, nowNanos);
+            }
+            catch (final RuntimeException e)
+            {
+                bytes.release();
+                connection.onException(Side.BROKER, e);
+                return;
+            }
+            timers.pauseForThrottle(nowNanos);
+        }
+        if (!walking)
+        {
+            clientChannel.write(bytes, clientChannel.voidPromise());
+            return;
+        }
+        final int flowing;
+        try
+        {
+            flowing = walkChunk(bytes, chunkStart);
+        }
+        catch (final FrameRejectedException e)
+        {
+            bytes.release();
+            connection.onException(Side.BROKER, e);
+            return;
+        }
+        final int length = bytes.readableBytes();
+        if (flowing == length)
+        {
+            clientChannel.write(bytes, clientChannel.voidPromise());
+            return;
+        }
+        if (flowing > 0)
+        {
+            clientChannel.write(bytes.retainedSlice(bytes.readerIndex(), flowing), clientChannel.voidPromise());
+            bytes.skipBytes(flowing);
+        }
+        heldTaggedFields.addLast(bytes);
+    }
+
+    /**
+     * The streaming response ended: send what was held of it.
+     *
+     * @return the response's length, its request now to be completed; -1 if nothing was streaming or the response was
+     *         malformed and the connection is closing.
+     */
+    int end()
+    {
+        if (!streaming)
+        {
+            return -1;
+        }
+        streaming = false;
+        if (walking && !sendTaggedFields())
+        {
+            return -1;
+        }
+        return streamFrameLength;
+    }
+
+    /**
+     * Forgets the streaming response of a closing connection, releasing what was held of it.
+     */
+    void abandon()
+    {
+        streaming = false;
+        releaseHeldTaggedFields();
+    }
+
+    /** Whether a response the proxy may pass on without reading it whole may stream. */
+    private static boolean streams(final short apiKey, final short apiVersion)
+    {
+        switch (apiKey)
+        {
+            case ApiKeyIds.API_VERSIONS:
+            case ApiKeyIds.SASL_HANDSHAKE:
+            case ApiKeyIds.SASL_AUTHENTICATE:
+            case ApiKeyIds.METADATA:
+                // Read whole: the proxy's own versions, the principal of a passthrough login, topic ids.
+                return false;
+            case ApiKeyIds.FETCH:
+                // v16+ carries NodeEndpoints: walked as it passes, its tagged fields held and rewritten in place.
+                return true;
+            default:
+                return !ResponseRewriters.rewrites(apiKey, apiVersion);
+        }
+    }
+
+    /** Walks a chunk of a Fetch response; returns how many of its bytes come before the trailing tagged fields. */
+    private int walkChunk(final ByteBuf bytes, final int chunkStart)
+    {
+        if (walk.taggedFieldsReached())
+        {
+            return 0;
+        }
+        final int length = bytes.readableBytes();
+        final int headerBytes = Math.max(0, Math.min(length, streamBodyOffset - chunkStart));
+        final UnsafeBuffer view = ByteBufViews.wrapReadable(flyweights.responseView(), bytes);
+        return headerBytes + walk.feed(view, headerBytes, length - headerBytes);
+    }
+
+    /**
+     * Sends a walked Fetch response's trailing tagged fields: as they came when they carry no endpoints, else
+     * rewritten into the same length.
+     *
+     * @return false if the response was malformed and the connection is closing.
+     */
+    private boolean sendTaggedFields()
+    {
+        try
+        {
+            if (!walk.taggedFieldsReached() || walk.taggedFieldsLength() == 0)
+            {
+                throw new MalformedFrameException(
+                    "Fetch response ends before its tagged fields: length=" + streamFrameLength);
+            }
+            final int length = walk.taggedFieldsLength();
+            if (length == 1 && heldTaggedFields.peekFirst().getByte(heldTaggedFields.peekFirst().readerIndex()) == 0)
+            {
+                // No tagged field, the usual case: the held byte goes on as it came.
+                writeHeldTaggedFields();
+                return true;
+            }
+            final FetchTaggedFieldsRewriter rewriter = flyweights.fetchTaggedFields();
+            final int outcome = rewriter.rewrite(inFlight.headApiVersion(), copyHeldTaggedFields(length), 0, length, nodes);
+            if (outcome == FetchTaggedFieldsRewriter.UNCHANGED)
+            {
+                writeHeldTaggedFields();
+                return true;
+            }
+            if (outcome == FetchTaggedFieldsRewriter.ENDPOINTS_DROPPED)
+            {
+                metrics.onStreamedEndpointsDropped();
+            }
+            releaseHeldTaggedFields();
+            // Only after a leader change: the copies cost nothing on the usual path.
+            final byte[] rewritten = new byte[length];
+            rewriter.output().getBytes(0, rewritten);
+            clientChannel.write(Unpooled.wrappedBuffer(rewritten), clientChannel.voidPromise());
+            return true;
+        }
+        catch (final FrameRejectedException e)
+        {
+            releaseHeldTaggedFields();
+            connection.onException(Side.BROKER, e);
+            return false;
+        }
+    }
+
+    private UnsafeBuffer copyHeldTaggedFields(final int length)
+    {
+        final byte[] copy = new byte[length];
+        int offset = 0;
+        for (final ByteBuf held : heldTaggedFields)
+        {
+            final int heldLength = held.readableBytes();
+            held.getBytes(held.readerIndex(), copy, offset, heldLength);
+            offset += heldLength;
+        }
+        return new UnsafeBuffer(copy);
+    }
+
+    private void writeHeldTaggedFields()
+    {
+        ByteBuf held;
+        while ((held = heldTaggedFields.pollFirst()) != null)
+        {
+            clientChannel.write(held, clientChannel.voidPromise());
+        }
+    }
+
+    private void releaseHeldTaggedFields()
+    {
+        if (heldTaggedFields == null)
+        {
+            return;
+        }
+        ByteBuf held;
+        while ((held = heldTaggedFields.pollFirst()) != null)
+        {
+            held.release();
+        }
+    }
+}

@@ -1,0 +1,601 @@
+package io.kafkaproxy.proxy.connection;
+
+import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
+import io.kafkaproxy.proxy.audit.AuditLog;
+import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
+import io.kafkaproxy.proxy.cluster.BrokerLoginCredentials;
+import io.kafkaproxy.proxy.codec.FrameSizeLimit;
+import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
+import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
+import io.kafkaproxy.proxy.config.BrokerClusterConfig;
+import io.kafkaproxy.proxy.config.HostPort;
+import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.metrics.PolicyMetrics;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics;
+import io.kafkaproxy.proxy.mirror.MirrorTap;
+import io.kafkaproxy.proxy.policy.ConnectionPolicy;
+import io.kafkaproxy.proxy.policy.PolicyServices;
+import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
+import io.kafkaproxy.proxy.routing.BrokerTarget;
+import io.kafkaproxy.proxy.testing.PolicyConfigs;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.Promise;
+import org.agrona.concurrent.SystemNanoClock;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.RequestHeaderData;
+import org.apache.kafka.common.message.ResponseHeaderData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.MessageUtil;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Cut-through forwarding at the handler level: a broker channel's frame decoder and backend handler, a client channel,
+ * the connection's state machine between them; responses delivered to the broker channel in chunks, one per read.
+ */
+class ResponseCutThroughTest
+{
+    private static final ProxyConfig POLICY_CONFIG = ProxyConfig.builder(BrokerClusterConfig.of(List.of(new HostPort("broker", 9092)), null)).build();
+    private static final int CHUNK_BYTES = 1000;
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final ProxyMetrics metrics = new ProxyMetrics(registry);
+    private final AuditLog audit = new AuditLog(POLICY_CONFIG.audit(), registry);
+    private final List<Promise<Integer>> listenerStarts = new ArrayList<>();
+    private final BrokerNodeRegistry nodes = new BrokerNodeRegistry("proxy.example", 0, 1, (nodeId, port) ->
+    {
+        final Promise<Integer> started = ImmediateEventExecutor.INSTANCE.newPromise();
+        listenerStarts.add(started);
+        return started;
+    }, ImmediateEventExecutor.INSTANCE);
+    private final EmbeddedChannel broker = new EmbeddedChannel(false, false);
+    private final EmbeddedChannel client = new EmbeddedChannel(false, false);
+    private ClientConnectionStateMachine connection;
+
+    @AfterEach
+    void tearDown()
+    {
+        // A test that runs several connections uses instances of its own; this one's channels were then never used.
+        if (client.isRegistered())
+        {
+            client.finishAndReleaseAll();
+        }
+        if (broker.isRegistered())
+        {
+            broker.finishAndReleaseAll();
+        }
+        audit.close();
+    }
+
+    @Test
+    void shouldStreamAFetchResponseToTheClientAsItsChunksArrive()
+    {
+        for (final short version : new short[] {4, 12, 15})
+        {
+            // Given
+            final ResponseCutThroughTest test = new ResponseCutThroughTest();
+            test.connect(true);
+            final ByteBuf response = test.fetchRoundTrip(version, fetch(false));
+            final byte[] expected = bytes(response);
+            final List<ByteBuf> chunks = chunks(response);
+
+            // When: the first read
+            test.broker.writeInbound(chunks.get(0));
+
+            // Then: its bytes are on their way to the client before the rest arrives
+            assertThat(test.clientBytes()).as("version %d", version).isEqualTo(slice(expected, 0, CHUNK_BYTES));
+
+            // When: the rest
+            for (int i = 1; i < chunks.size(); i++)
+            {
+                test.broker.writeInbound(chunks.get(i));
+            }
+
+            // Then
+            assertThat(test.clientBytes()).isEqualTo(slice(expected, CHUNK_BYTES, expected.length - CHUNK_BYTES));
+            assertThat(test.registry.get(ProxyMetrics.RESPONSES_STREAMED).counter().count()).isEqualTo(1);
+            test.assertAnsweredAndStillUsable();
+            test.tearDown();
+        }
+    }
+
+    @Test
+    void shouldStreamAFetchV17ResponseHoldingOnlyItsTaggedFields()
+    {
+        // Given
+        connect(true);
+        final ByteBuf response = fetchRoundTrip(ApiKeys.FETCH.latestVersion(true), fetch(false));
+        final byte[] expected = bytes(response);
+        final List<ByteBuf> chunks = chunks(response);
+
+        // When
+        broker.writeInbound(chunks.get(0));
+        final byte[] first = clientBytes();
+        for (int i = 1; i < chunks.size(); i++)
+        {
+            broker.writeInbound(chunks.get(i));
+        }
+        final byte[] rest = clientBytes();
+
+        // Then: the first read went on at once; the whole response arrived unchanged
+        assertThat(first).isEqualTo(slice(expected, 0, CHUNK_BYTES));
+        assertThat(concat(first, rest)).isEqualTo(expected);
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
+    void shouldReplaceTheNodeEndpointsOfAStreamedResponseWhoseListenerIsStarting()
+    {
+        // Given: the response names node 7, whose proxy listener is not bound yet
+        final short version = ApiKeys.FETCH.latestVersion(true);
+        connect(true);
+        final FetchResponseData data = fetch(true);
+        final ByteBuf response = fetchRoundTrip(version, data);
+        final int length = response.readableBytes();
+
+        // When
+        for (final ByteBuf chunk : chunks(response))
+        {
+            broker.writeInbound(chunk);
+        }
+
+        // Then: same length, same records, no endpoints: the client asks Metadata for the leader
+        final byte[] answer = clientBytes();
+        assertThat(answer).hasSize(length);
+        final FetchResponseData parsed = parse(answer, version);
+        assertThat(parsed.nodeEndpoints()).isEmpty();
+        assertThat(parsed.responses()).isEqualTo(new FetchResponseData(MessageUtil.toByteBufferAccessor(data, version), version).responses());
+        assertThat(registry.get(ProxyMetrics.STREAMED_ENDPOINTS_DROPPED).counter().count()).isEqualTo(1);
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
+    void shouldSendTheProxysOwnAnswerQueuedBehindAStreamedResponseRightAfterIt()
+    {
+        // Given: a Fetch response streaming, and behind it an ApiVersions the proxy answers itself
+        connect(true);
+        final ByteBuf response = fetchRoundTrip((short)12, fetch(false));
+        final byte[] expected = bytes(response);
+        final List<ByteBuf> chunks = chunks(response);
+        broker.writeInbound(chunks.get(0));
+        client.writeInbound(rawApiVersionsRequest((short)99, 8));
+        final byte[] first = clientBytes();
+
+        // When
+        for (int i = 1; i < chunks.size(); i++)
+        {
+            broker.writeInbound(chunks.get(i));
+        }
+
+        // Then: the whole Fetch response, then the proxy's answer
+        final byte[] rest = clientBytes();
+        final byte[] all = concat(first, rest);
+        assertThat(slice(all, 0, expected.length)).isEqualTo(expected);
+        assertThat(all.length).isGreaterThan(expected.length);
+        assertThat(ByteBuffer.wrap(all, expected.length, all.length - expected.length).getInt(expected.length + 4)).isEqualTo(8);
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
+    void shouldCloseTheConnectionWhenAStreamedFetchResponseDoesNotParse()
+    {
+        // Given: a Fetch v17 response whose topic count is a varint that never ends
+        connect(true);
+        final ByteBuf response = fetchRoundTrip(ApiKeys.FETCH.latestVersion(true), fetch(false));
+        final int bodyOffset = 4 + 4 + 1;
+        for (int i = 0; i < 5; i++)
+        {
+            response.setByte(bodyOffset + 10 + i, 0x80);
+        }
+        final List<ByteBuf> chunks = chunks(response);
+
+        // When
+        broker.writeInbound(chunks.get(0));
+
+        // Then: rejected as malformed, both sides closed, the chunks never read released by the test
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+        assertThat(registry.find(ProxyMetrics.FRAMES_REJECTED).tag("reason", "malformed").counters())
+            .anySatisfy(counter -> assertThat(counter.count()).isEqualTo(1));
+        for (int i = 1; i < chunks.size(); i++)
+        {
+            chunks.get(i).release();
+        }
+    }
+
+    @Test
+    void shouldAssembleAFetchResponseOwedAnAmendment() throws Exception
+    {
+        // Given: the client may not read one of the two topics it fetches, so the proxy adds its denial to the answer
+        connect(true, PolicyConfigs.withPolicy("""
+            acl:
+              defaultPolicy: allow
+              rules:
+                - {effect: deny, principal: test, resourceType: topic, resourceName: guarded, operations: [read]}
+            """).apply(POLICY_CONFIG));
+        final short version = 12;
+        client.writeInbound(request(ApiKeys.FETCH, version, 5, new FetchRequestData().setMaxWaitMs(0).setMaxBytes(1 << 20)
+            .setTopics(List.of(
+                new FetchRequestData.FetchTopic().setTopic("t").setPartitions(List.of(new FetchRequestData.FetchPartition())),
+                new FetchRequestData.FetchTopic().setTopic("guarded").setPartitions(List.of(new FetchRequestData.FetchPartition()))))));
+        releaseAll(broker);
+        final List<ByteBuf> chunks = chunks(response(ApiKeys.FETCH, version, 5, fetch(false)));
+
+        // When
+        broker.writeInbound(chunks.get(0));
+
+        // Then: nothing goes until the response is whole and amended
+        assertThat(clientBytes()).isEmpty();
+        for (int i = 1; i < chunks.size(); i++)
+        {
+            broker.writeInbound(chunks.get(i));
+        }
+        final FetchResponseData answer = parse(clientBytes(), version);
+        assertThat(answer.responses()).extracting(FetchResponseData.FetchableTopicResponse::topic).containsExactlyInAnyOrder("t", "guarded");
+        assertThat(registry.get(ProxyMetrics.RESPONSES_STREAMED).counter().count()).isZero();
+    }
+
+    @Test
+    void shouldStopReadingTheBrokerWhileTheClientCannotTakeTheStreamedBytes()
+    {
+        // Given: a tiny client write buffer
+        connect(true);
+        final ByteBuf response = fetchRoundTrip((short)12, fetch(false));
+        final byte[] expected = bytes(response);
+        final List<ByteBuf> chunks = chunks(response);
+        client.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+
+        // When: the first read's bytes are written, not yet flushed
+        broker.pipeline().fireChannelRead(chunks.get(0));
+
+        // Then: the broker is not read until the client side drains
+        assertThat(client.isWritable()).isFalse();
+        assertThat(broker.config().isAutoRead()).isFalse();
+        broker.pipeline().fireChannelReadComplete();
+        assertThat(broker.config().isAutoRead()).isTrue();
+        for (int i = 1; i < chunks.size(); i++)
+        {
+            broker.writeInbound(chunks.get(i));
+        }
+        assertThat(clientBytes()).isEqualTo(expected);
+    }
+
+    @Test
+    void shouldRewriteTheNodeEndpointsOfAStreamedResponseInTheLengthAlreadySent()
+    {
+        // Given: node 7's proxy listener is bound, and its proxy address is shorter than the broker's
+        final short version = ApiKeys.FETCH.latestVersion(true);
+        connect(true);
+        nodes.proxyPort(7, "broker-7.internal.example", 9092);
+        listenerStarts.get(0).setSuccess(45007);
+        final FetchResponseData data = fetch(true);
+        final ByteBuf response = fetchRoundTrip(version, data);
+        final int length = response.readableBytes();
+
+        // When
+        for (final ByteBuf chunk : chunks(response))
+        {
+            broker.writeInbound(chunk);
+        }
+
+        // Then: same length, same records, the proxy's address for node 7
+        final byte[] answer = clientBytes();
+        assertThat(answer).hasSize(length);
+        final FetchResponseData parsed = parse(answer, version);
+        assertThat(parsed.nodeEndpoints()).hasSize(1);
+        assertThat(parsed.nodeEndpoints().find(7).host()).isEqualTo("proxy.example");
+        assertThat(parsed.nodeEndpoints().find(7).port()).isEqualTo(45007);
+        assertThat(parsed.responses()).isEqualTo(new FetchResponseData(MessageUtil.toByteBufferAccessor(data, version), version).responses());
+        assertThat(registry.get(ProxyMetrics.STREAMED_ENDPOINTS_DROPPED).counter().count()).isZero();
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
+    void shouldAssembleTheResponseWhenCutThroughIsOff()
+    {
+        // Given
+        connect(false);
+        final ByteBuf response = fetchRoundTrip((short)12, fetch(false));
+        final byte[] expected = bytes(response);
+        final List<ByteBuf> chunks = chunks(response);
+
+        // When
+        broker.writeInbound(chunks.get(0));
+
+        // Then
+        assertThat(clientBytes()).isEmpty();
+        for (int i = 1; i < chunks.size(); i++)
+        {
+            broker.writeInbound(chunks.get(i));
+        }
+        assertThat(clientBytes()).isEqualTo(expected);
+        assertThat(registry.get(ProxyMetrics.RESPONSES_STREAMED).counter().count()).isZero();
+    }
+
+    @Test
+    void shouldNotStreamAResponseTheProxyRewritesWhole()
+    {
+        // Given: Metadata, whose broker addresses the proxy rewrites
+        connect(true);
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 9, new MetadataRequestData().setTopics(List.of())));
+        releaseAll(broker);
+        final ByteBuf response = response(ApiKeys.METADATA, (short)12, 9,
+            new org.apache.kafka.common.message.MetadataResponseData().setClusterId("c".repeat(3000)));
+        final List<ByteBuf> chunks = chunks(response);
+
+        // When
+        broker.writeInbound(chunks.get(0));
+
+        // Then
+        assertThat(clientBytes()).isEmpty();
+        for (int i = 1; i < chunks.size(); i++)
+        {
+            broker.writeInbound(chunks.get(i));
+        }
+        assertThat(clientBytes()).isNotEmpty();
+        assertThat(registry.get(ProxyMetrics.RESPONSES_STREAMED).counter().count()).isZero();
+    }
+
+    @Test
+    void shouldCloseTheClientWhenTheBrokerClosesMidStream()
+    {
+        // Given
+        connect(true);
+        final ByteBuf response = fetchRoundTrip((short)12, fetch(false));
+        final List<ByteBuf> chunks = chunks(response);
+        broker.writeInbound(chunks.get(0));
+        assertThat(clientBytes()).hasSize(CHUNK_BYTES);
+
+        // When
+        broker.close();
+
+        // Then: the client, left with part of a frame, is closed; the chunks never read are released
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+        assertThat(client.isOpen()).isFalse();
+        for (int i = 1; i < chunks.size(); i++)
+        {
+            chunks.get(i).release();
+        }
+    }
+
+    @Test
+    void shouldReleaseTheHeldTaggedFieldsWhenTheClientClosesMidStream()
+    {
+        // Given: every read but the last, which ends the tagged fields, so part of them is held
+        connect(true);
+        final ByteBuf response = fetchRoundTrip(ApiKeys.FETCH.latestVersion(true), fetch(true));
+        final ByteBuf last = response.retainedSlice(response.writerIndex() - 10, 10);
+        response.writerIndex(response.writerIndex() - 10);
+        for (final ByteBuf chunk : chunks(response))
+        {
+            broker.writeInbound(chunk);
+        }
+        releaseAll(client);
+
+        // When
+        client.close();
+
+        // Then: both sides closed; paranoid leak detection finds no unreleased slice
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+        assertThat(broker.isOpen()).isFalse();
+        last.release();
+    }
+
+    /** Sends a Fetch request through, and returns the broker's answer to it, not yet delivered. */
+    private ByteBuf fetchRoundTrip(final short version, final FetchResponseData data)
+    {
+        client.writeInbound(request(ApiKeys.FETCH, version, 5, new FetchRequestData().setMaxWaitMs(0).setMaxBytes(1 << 20)));
+        releaseAll(broker);
+        return response(ApiKeys.FETCH, version, 5, data);
+    }
+
+    private void assertAnsweredAndStillUsable()
+    {
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Forwarding.class);
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 6, new MetadataRequestData().setTopics(List.of())));
+        final ByteBuf forwarded = broker.readOutbound();
+        assertThat(forwarded).isNotNull();
+        forwarded.release();
+    }
+
+    private void connect(final boolean cutThrough)
+    {
+        connect(cutThrough, POLICY_CONFIG);
+    }
+
+    private void connect(final boolean cutThrough, final ProxyConfig policyConfig)
+    {
+        final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
+        final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header, null);
+        final BrokerTarget target = new BrokerTarget()
+        {
+            @Override
+            public InetSocketAddress brokerAddress(final int attempt)
+            {
+                return attempt == 0 ? InetSocketAddress.createUnresolved("broker", 9092) : null;
+            }
+
+            @Override
+            public String route()
+            {
+                return "test";
+            }
+        };
+        connection = new ClientConnectionStateMachine(client, target, new BrokerConnector()
+        {
+            @Override
+            public ChannelFuture connect(final EventLoop loop, final InetSocketAddress address, final ClientConnectionStateMachine machine)
+            {
+                final BrokerBackendHandler backend = new BrokerBackendHandler(machine);
+                broker.pipeline().addLast(new KafkaFrameDecoder(new FrameSizeLimit(1 << 24), null, backend), backend);
+                register(broker);
+                return broker.newSucceededFuture();
+            }
+
+            @Override
+            public BrokerLoginCredentials loginCredentials()
+            {
+                return null;
+            }
+        }, nodes, metrics, header, headerDecoder.view(),
+            new ConnectionPolicy(new PolicyServices(policyConfig, audit, new PolicyMetrics(registry)), client.alloc(),
+                InetAddress.getLoopbackAddress()),
+            new BrokerCircuitBreakers(POLICY_CONFIG.circuitBreaker(), registry), new ConnectionLogLimits(SystemNanoClock.INSTANCE), null,
+            MirrorTap.NONE, cutThrough);
+        client.pipeline().addLast(new KafkaFrameDecoder(1 << 20), headerDecoder, new ClientFrontendHandler(connection));
+        register(client);
+        // The first request connects the broker.
+        client.writeInbound(request(ApiKeys.METADATA, (short)12, 1, new MetadataRequestData().setTopics(List.of())));
+        releaseAll(broker);
+        broker.writeInbound(response(ApiKeys.METADATA, (short)12, 1, new org.apache.kafka.common.message.MetadataResponseData()));
+        releaseAll(client);
+    }
+
+    private static void register(final EmbeddedChannel channel)
+    {
+        try
+        {
+            channel.register();
+        }
+        catch (final Exception e)
+        {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private byte[] clientBytes()
+    {
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Object message;
+        while ((message = client.readOutbound()) != null)
+        {
+            final ByteBuf buf = (ByteBuf)message;
+            out.writeBytes(bytes(buf));
+            buf.release();
+        }
+        return out.toByteArray();
+    }
+
+    private static FetchResponseData fetch(final boolean withEndpoints)
+    {
+        final SimpleRecord[] records = new SimpleRecord[100];
+        for (int i = 0; i < records.length; i++)
+        {
+            records[i] = new SimpleRecord(("key-" + i).getBytes(StandardCharsets.UTF_8), ("value-" + i).repeat(10).getBytes(StandardCharsets.UTF_8));
+        }
+        final FetchResponseData data = new FetchResponseData();
+        data.responses().add(new FetchResponseData.FetchableTopicResponse()
+            .setTopicId(new Uuid(1, 2))
+            .setTopic("t")
+            .setPartitions(List.of(new FetchResponseData.PartitionData()
+                .setPartitionIndex(0)
+                .setHighWatermark(100)
+                .setRecords(MemoryRecords.withRecords(Compression.NONE, records)))));
+        if (withEndpoints)
+        {
+            data.nodeEndpoints().add(new FetchResponseData.NodeEndpoint().setNodeId(7).setHost("broker-7.internal.example").setPort(9092));
+        }
+        return data;
+    }
+
+    private static FetchResponseData parse(final byte[] frame, final short version)
+    {
+        final ByteBufferAccessor accessor = new ByteBufferAccessor(ByteBuffer.wrap(frame, 4, frame.length - 4));
+        new ResponseHeaderData(accessor, ApiKeys.FETCH.responseHeaderVersion(version));
+        return new FetchResponseData(accessor, version);
+    }
+
+    private static List<ByteBuf> chunks(final ByteBuf frame)
+    {
+        final List<ByteBuf> chunks = new ArrayList<>();
+        while (frame.isReadable())
+        {
+            final int length = Math.min(CHUNK_BYTES, frame.readableBytes());
+            chunks.add(Unpooled.directBuffer(length).writeBytes(frame, length));
+        }
+        frame.release();
+        return chunks;
+    }
+
+    private static ByteBuf request(final ApiKeys api, final short version, final int correlationId, final ApiMessage body)
+    {
+        final RequestHeaderData header = new RequestHeaderData().setRequestApiKey(api.id).setRequestApiVersion(version)
+            .setCorrelationId(correlationId).setClientId("test");
+        return frame(MessageUtil.toByteBufferAccessor(header, api.requestHeaderVersion(version)).buffer(),
+            MessageUtil.toByteBufferAccessor(body, version).buffer());
+    }
+
+    private static ByteBuf rawApiVersionsRequest(final short version, final int correlationId)
+    {
+        final ByteBuffer header = ByteBuffer.allocate(11).putShort(ApiKeys.API_VERSIONS.id).putShort(version)
+            .putInt(correlationId).putShort((short)0).put((byte)0).flip();
+        return frame(header, ByteBuffer.allocate(0));
+    }
+
+    private static ByteBuf response(final ApiKeys api, final short version, final int correlationId, final ApiMessage body)
+    {
+        final ResponseHeaderData header = new ResponseHeaderData().setCorrelationId(correlationId);
+        return frame(MessageUtil.toByteBufferAccessor(header, api.responseHeaderVersion(version)).buffer(),
+            MessageUtil.toByteBufferAccessor(body, version).buffer());
+    }
+
+    private static ByteBuf frame(final ByteBuffer header, final ByteBuffer body)
+    {
+        return Unpooled.directBuffer().writeInt(header.remaining() + body.remaining()).writeBytes(header).writeBytes(body);
+    }
+
+    private static byte[] bytes(final ByteBuf buffer)
+    {
+        final byte[] bytes = new byte[buffer.readableBytes()];
+        buffer.getBytes(buffer.readerIndex(), bytes);
+        return bytes;
+    }
+
+    private static byte[] slice(final byte[] bytes, final int from, final int length)
+    {
+        final byte[] slice = new byte[length];
+        System.arraycopy(bytes, from, slice, 0, length);
+        return slice;
+    }
+
+    private static byte[] concat(final byte[] first, final byte[] second)
+    {
+        final byte[] both = new byte[first.length + second.length];
+        System.arraycopy(first, 0, both, 0, first.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
+    }
+
+    private static void releaseAll(final EmbeddedChannel channel)
+    {
+        Object message;
+        while ((message = channel.readOutbound()) != null)
+        {
+            ((ByteBuf)message).release();
+        }
+    }
+}
