@@ -22,6 +22,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -58,6 +59,45 @@ class ShadowBatchRewriterTest
         assertThat(batch.isTransactional()).isFalse();
         assertThat(batch.compressionType().name).isEqualTo(codec);
         assertThat(values(batch)).isEqualTo(values(records.batches().iterator().next()));
+    }
+
+    @Test
+    void shouldAdjustTheCrcToWhatAFullRecomputationGivesForBatchesOfEverySize()
+    {
+        for (final int recordCount : new int[] {1, 2, 7, 100, 3_000})
+        {
+            // Given
+            final MemoryRecords records = MemoryRecords.withTransactionalRecords(
+                Compression.NONE, PRODUCER_ID, PRODUCER_EPOCH, BASE_SEQUENCE, records(recordCount));
+            final UnsafeBuffer copy = directCopy(records);
+            final int length = copy.capacity();
+
+            // When
+            rewriter.rewrite(copy, 0, length);
+
+            // Then
+            final CRC32C full = new CRC32C();
+            full.update(copy.byteBuffer().duplicate().position(RecordBatchDescriptor.ATTRIBUTES_OFFSET).limit(length));
+            assertThat(copy.getInt(RecordBatchDescriptor.CRC_OFFSET, ByteOrder.BIG_ENDIAN)).as("records %d", recordCount)
+                .isEqualTo((int)full.getValue());
+        }
+    }
+
+    @Test
+    void shouldLeaveABatchWhoseCrcWasWrongWrongForTheShadowToRefuseAsThePrimaryDoes()
+    {
+        // Given
+        final MemoryRecords records = MemoryRecords.withIdempotentRecords(
+            Compression.NONE, PRODUCER_ID, PRODUCER_EPOCH, BASE_SEQUENCE, records(4));
+        final UnsafeBuffer copy = directCopy(records);
+        copy.putByte(copy.capacity() - 1, (byte)(copy.getByte(copy.capacity() - 1) ^ 0x5A));
+
+        // When
+        rewriteAll(copy);
+
+        // Then
+        final MutableRecordBatch batch = batchesOf(copy).get(0);
+        assertThat(batch.isValid()).isFalse();
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -55,6 +56,8 @@ public final class ClusterFailover implements AutoCloseable
     private final AuditLog audit;
     private final LongSupplier clock;
     private final FailoverMetrics metrics;
+    // Added by the lifecycle thread (the gateway at start), read by the failover loop at each switch.
+    private final List<UpstreamSwitchListener> listeners = new CopyOnWriteArrayList<>();
     private volatile long generation;
     private volatile ActiveUpstream active = ActiveUpstream.PRIMARY;
     private volatile FailoverStatus status;
@@ -213,6 +216,16 @@ public final class ClusterFailover implements AutoCloseable
     }
 
     /**
+     * Adds a listener told of every later switch, on the failover loop, after the switch is published. Any thread.
+     *
+     * @param listener the listener; it must not block.
+     */
+    public void addSwitchListener(final UpstreamSwitchListener listener)
+    {
+        listeners.add(listener);
+    }
+
+    /**
      * Counts a broker connection the fence closed. Any event loop.
      */
     void onFenced()
@@ -288,6 +301,17 @@ public final class ClusterFailover implements AutoCloseable
             .addKeyValue("upstream", upstream.bootstrapServers())
             .addKeyValue("reason", reason)
             .log("cluster switched upstream; its client connections are closed to re-bootstrap");
+        for (final UpstreamSwitchListener listener : listeners)
+        {
+            try
+            {
+                listener.onSwitched(name, to, generation);
+            }
+            catch (final RuntimeException e)
+            {
+                LOGGER.atWarn().addKeyValue("cluster", name).setCause(e).log("an upstream switch listener failed");
+            }
+        }
         return new SwitchOutcome(null, status);
     }
 

@@ -2,6 +2,7 @@ package io.kafkaproxy.proxy.gateway;
 
 import io.kafkaproxy.proxy.cluster.ClusterSnapshot;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.failover.ClusterFailover;
 import io.kafkaproxy.proxy.gateway.http.HttpGatewayServer;
 import io.kafkaproxy.proxy.gateway.mqtt.MqttGatewayServer;
 import io.kafkaproxy.proxy.gateway.stream.StreamRoute;
@@ -38,19 +39,24 @@ public final class Gateway implements AutoCloseable
      * Starts the gateway of a configuration, if it has one.
      *
      * @param config    the configuration.
-     * @param snapshots the (one) cluster's current snapshot.
+     * @param snapshots the served cluster's current snapshot.
+     * @param failover  the served cluster's failover state: the gateway's Kafka clients follow its switches.
      * @param registry  where meters go.
      * @param network   the proxy's event loops and transport.
      * @return the gateway; null when the configuration has neither {@code http} nor {@code mqtt}.
      */
     public static Gateway start(
-        final ProxyConfig config, final Supplier<ClusterSnapshot> snapshots, final MeterRegistry registry, final GatewayNetwork network)
+        final ProxyConfig config,
+        final Supplier<ClusterSnapshot> snapshots,
+        final ClusterFailover failover,
+        final MeterRegistry registry,
+        final GatewayNetwork network)
     {
         if (config.http() == null && config.mqtt() == null)
         {
             return null;
         }
-        final Gateway gateway = new Gateway(config, new GatewayServices(config, snapshots, registry), network);
+        final Gateway gateway = new Gateway(config, new GatewayServices(config, snapshots, registry, failover), network);
         try
         {
             gateway.bindListeners();

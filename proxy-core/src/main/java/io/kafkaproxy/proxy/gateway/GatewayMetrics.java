@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.gateway;
 
+import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,6 +31,8 @@ public final class GatewayMetrics
     public static final String SUBSCRIBERS_DROPPED = "kafka.proxy.gateway.subscribers.dropped";
     /** Connections the gateway's own Kafka clients hold to the upstream brokers: gauge with tag client (producer|admin). */
     public static final String UPSTREAM_CONNECTIONS = "kafka.proxy.gateway.upstream.connections";
+    /** The gateway's Kafka clients moved to the other upstream of their cluster: counter with tags cluster, to. */
+    public static final String UPSTREAM_SWITCHES = "kafka.proxy.gateway.upstream.switches";
     /** Bytes handed to the producer and not yet acknowledged: gauge. */
     public static final String PRODUCER_BUFFERED = "kafka.proxy.gateway.producer.buffered.bytes";
 
@@ -160,6 +163,20 @@ public final class GatewayMetrics
             .description("subscribers the gateway disconnected, by reason")
             .tag("protocol", key.protocol).tag("reason", key.reason)
             .register(registry)).increment();
+    }
+
+    /**
+     * Counts a move of the gateway's Kafka clients to the other upstream of their cluster (its failover or failback).
+     *
+     * @param cluster the virtual cluster the gateway serves.
+     * @param to      {@code primary} or {@code standby}.
+     */
+    public void onUpstreamSwitched(final String cluster, final String to)
+    {
+        Counter.builder(UPSTREAM_SWITCHES)
+            .description("moves of the gateway's Kafka clients to the now-active upstream of their cluster")
+            .tag(ProxyMetrics.CLUSTER, cluster).tag("to", to)
+            .register(registry).increment();
     }
 
     /**

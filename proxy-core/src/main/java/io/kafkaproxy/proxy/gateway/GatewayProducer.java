@@ -60,7 +60,9 @@ public final class GatewayProducer implements AutoCloseable
         void onCompletion(RecordMetadata metadata, Exception error);
     }
 
-    private final KafkaProducer<byte[], byte[]> producer;
+    // Replaced on the sender thread when the cluster switches upstream; read by the meters from any thread.
+    private volatile KafkaProducer<byte[], byte[]> producer;
+    private final Map<String, Object> producerSettings;
     private final TopicCatalog topics;
     private final long budgetBytes;
     private final AtomicLong bufferedBytes = new AtomicLong();
@@ -79,7 +81,7 @@ public final class GatewayProducer implements AutoCloseable
     {
         this.topics = topics;
         this.budgetBytes = settings.bufferMemoryBytes();
-        final Map<String, Object> properties = new HashMap<>(clientProperties);
+        final Map<String, Object> properties = new HashMap<>();
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         properties.put(ProducerConfig.LINGER_MS_CONFIG, (int)settings.linger().toMillis());
@@ -94,13 +96,51 @@ public final class GatewayProducer implements AutoCloseable
         properties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int)Math.max(1, Math.min(30_000, delivery - linger)));
         // Metadata for a topic the catalog has seen arrives in one round trip; this bounds the wait if it does not.
         properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int)Math.min(Integer.MAX_VALUE, Math.min(delivery, 10_000)));
-        this.producer = new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
+        this.producerSettings = Map.copyOf(properties);
+        this.producer = newProducer(clientProperties);
         this.sender = Executors.newSingleThreadExecutor(task ->
         {
             final Thread thread = new Thread(task, "gateway-producer");
             thread.setDaemon(true);
             return thread;
         });
+    }
+
+    private KafkaProducer<byte[], byte[]> newProducer(final Map<String, Object> clientProperties)
+    {
+        final Map<String, Object> properties = new HashMap<>(clientProperties);
+        properties.putAll(producerSettings);
+        return new KafkaProducer<>(properties, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * Moves the producer to another upstream cluster (the cluster failed over or back). The producer of the upstream
+     * left is closed at once, without waiting ({@code close(Duration.ZERO)}): nothing more is sent to it, and the
+     * records it holds that the cluster left has not acknowledged fail (their clients get the error a closed producer
+     * maps to). A new producer for the now-active upstream is built on the sender thread before the records handed
+     * over after this call, which therefore wait for it rather than fail. Any thread but the sender.
+     *
+     * @param clientProperties the now-active upstream's connection settings ({@link UpstreamClientProperties}).
+     */
+    public void switchUpstream(final Map<String, Object> clientProperties)
+    {
+        final KafkaProducer<byte[], byte[]> left = producer;
+        try
+        {
+            // Queued first, so that records handed over from now on are sent by the new producer. The previous one is
+            // closed again here: after two quick switches it is the one the first switch built, not the one left.
+            sender.execute(() ->
+            {
+                producer.close(Duration.ZERO);
+                producer = newProducer(clientProperties);
+            });
+        }
+        catch (final RejectedExecutionException closed)
+        {
+            return;
+        }
+        // Fences the upstream left: its sender thread stops, its unsent batches fail, a send() waiting for metadata wakes.
+        left.close(Duration.ZERO);
     }
 
     /**

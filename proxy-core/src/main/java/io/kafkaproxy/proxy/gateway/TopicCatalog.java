@@ -29,7 +29,9 @@ public final class TopicCatalog implements AutoCloseable
     private static final long FOUND_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long MISSING_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private final Admin admin;
+    private final Duration timeout;
+    // Replaced when the cluster switches upstream (switchUpstream); read by every call.
+    private volatile Admin admin;
     private final Map<String, Entry> descriptions = new ConcurrentHashMap<>();
     private volatile CompletableFuture<String> clusterId;
 
@@ -41,10 +43,32 @@ public final class TopicCatalog implements AutoCloseable
      */
     public TopicCatalog(final Map<String, Object> clientProperties, final Duration timeout)
     {
+        this.timeout = timeout;
+        this.admin = newAdmin(clientProperties);
+    }
+
+    private Admin newAdmin(final Map<String, Object> clientProperties)
+    {
         final Map<String, Object> properties = new HashMap<>(clientProperties);
         properties.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int)Math.min(Integer.MAX_VALUE, timeout.toMillis()));
         properties.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int)Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-        this.admin = Admin.create(properties);
+        return Admin.create(properties);
+    }
+
+    /**
+     * Moves the catalog to another upstream cluster (the cluster failed over or back): a new admin client for it,
+     * what was remembered of the cluster left forgotten (its topics, partitions and id may differ), and the admin
+     * client of the cluster left closed at once, its calls in flight failing. Called by one thread at a time.
+     *
+     * @param clientProperties the now-active upstream's connection settings ({@link UpstreamClientProperties}).
+     */
+    public void switchUpstream(final Map<String, Object> clientProperties)
+    {
+        final Admin left = admin;
+        admin = newAdmin(clientProperties);
+        descriptions.clear();
+        clusterId = null;
+        left.close(Duration.ZERO);
     }
 
     /**
@@ -57,14 +81,17 @@ public final class TopicCatalog implements AutoCloseable
     public CompletableFuture<TopicDescription> describe(final String topic)
     {
         final long now = System.nanoTime();
+        final Admin current = admin;
         final Entry cached = descriptions.get(topic);
-        if (cached != null && now - cached.atNanos < (cached.future.isCompletedExceptionally() ? MISSING_NANOS : FOUND_NANOS))
+        // An entry of the admin client a switch replaced is stale even if young: it may hold that client's failure.
+        if (cached != null && cached.admin == current &&
+            now - cached.atNanos < (cached.future.isCompletedExceptionally() ? MISSING_NANOS : FOUND_NANOS))
         {
             return cached.future;
         }
-        final CompletableFuture<TopicDescription> future = admin.describeTopics(List.of(topic)).topicNameValues().get(topic)
+        final CompletableFuture<TopicDescription> future = current.describeTopics(List.of(topic)).topicNameValues().get(topic)
             .toCompletionStage().toCompletableFuture();
-        descriptions.put(topic, new Entry(future, now));
+        descriptions.put(topic, new Entry(future, now, current));
         return future;
     }
 
@@ -146,7 +173,7 @@ public final class TopicCatalog implements AutoCloseable
         admin.close(Duration.ofSeconds(5));
     }
 
-    private record Entry(CompletableFuture<TopicDescription> future, long atNanos)
+    private record Entry(CompletableFuture<TopicDescription> future, long atNanos, Admin admin)
     {
     }
 }

@@ -4,7 +4,9 @@ import io.kafkaproxy.proxy.cluster.BrokerLoginCredentials;
 import io.kafkaproxy.proxy.config.BrokerClusterConfig;
 import io.kafkaproxy.proxy.config.BrokerSaslMechanism;
 import io.kafkaproxy.proxy.config.BrokerTlsConfig;
+import io.kafkaproxy.proxy.config.BrokerSaslConfig;
 import io.kafkaproxy.proxy.config.HostPort;
+import io.kafkaproxy.proxy.config.StandbyUpstreamConfig;
 import io.kafkaproxy.proxy.config.StoreConfig;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.SaslConfigs;
@@ -16,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 
@@ -39,25 +42,46 @@ public final class UpstreamClientProperties
      */
     public static Map<String, Object> of(final BrokerClusterConfig upstream, final String clientId)
     {
+        return of(upstream.bootstrapServers(), upstream.tls(),
+            upstream.sasl() == null ? null : BrokerLoginCredentials.compile(upstream.sasl()), clientId);
+    }
+
+    /**
+     * The connection settings of a Kafka client for a virtual cluster's standby upstream: what the client reaches
+     * once the cluster has failed over.
+     *
+     * @param standby  the {@code upstream.standby} section.
+     * @param clientId the client id the brokers see.
+     * @return a new mutable map; add the producer's or consumer's own settings to it.
+     */
+    public static Map<String, Object> of(final StandbyUpstreamConfig standby, final String clientId)
+    {
+        final BrokerSaslConfig sasl = standby.sasl();
+        return of(standby.bootstrapServers(), standby.tls(),
+            sasl == null ? null : BrokerLoginCredentials.compile(sasl, "upstream.standby.sasl"), clientId);
+    }
+
+    private static Map<String, Object> of(
+        final List<HostPort> bootstrapServers, final BrokerTlsConfig tls, final BrokerLoginCredentials login, final String clientId)
+    {
         final Map<String, Object> properties = new HashMap<>();
         final StringJoiner servers = new StringJoiner(",");
-        for (final HostPort server : upstream.bootstrapServers())
+        for (final HostPort server : bootstrapServers)
         {
             servers.add(server.host() + ":" + server.port());
         }
         properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, servers.toString());
         properties.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
-        final boolean tls = upstream.tls() != null;
-        final boolean sasl = upstream.sasl() != null;
+        final boolean sasl = login != null;
         properties.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG,
-            tls ? (sasl ? "SASL_SSL" : "SSL") : (sasl ? "SASL_PLAINTEXT" : "PLAINTEXT"));
-        if (tls)
+            tls != null ? (sasl ? "SASL_SSL" : "SSL") : (sasl ? "SASL_PLAINTEXT" : "PLAINTEXT"));
+        if (tls != null)
         {
-            putTls(properties, upstream.tls());
+            putTls(properties, tls);
         }
         if (sasl)
         {
-            putSasl(properties, BrokerLoginCredentials.compile(upstream.sasl()));
+            putSasl(properties, login);
         }
         return properties;
     }

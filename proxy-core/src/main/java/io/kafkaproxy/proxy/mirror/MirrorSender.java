@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.mirror;
 
+import io.kafkaproxy.protocol.responses.ProduceResponseFlyweight;
 import io.kafkaproxy.protocol.wire.ApiKeyIds;
 import io.kafkaproxy.proxy.cluster.BrokerLoginCredentials;
 import io.kafkaproxy.proxy.config.HostPort;
@@ -11,9 +12,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.ScheduledFuture;
+import org.agrona.DirectBuffer;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
-import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
@@ -88,6 +89,7 @@ final class MirrorSender
     private final Map<Integer, Long> nodeRetryNanos = new HashMap<>();
     private final ArrayDeque<MirroredProduce> parked = new ArrayDeque<>();
     private final Map<Integer, LeaderBatch> batches = new HashMap<>();
+    private final ProduceResponseFlyweight produceResponse = new ProduceResponseFlyweight();
     private final Runnable dispatchTask = this::dispatch;
     private boolean dispatchScheduled;
     private volatile boolean accepting;
@@ -333,25 +335,38 @@ final class MirrorSender
         if (request.apiKey() == ApiKeyIds.METADATA)
         {
             onMetadata(new MetadataResponseData(new ByteBufferAccessor(body), request.apiVersion()));
-            return;
         }
-        final ProduceResponseData response = new ProduceResponseData(new ByteBufferAccessor(body), request.apiVersion());
+    }
+
+    /**
+     * A shadow broker answered a Produce request: each partition settles its records as mirrored or failed by its
+     * error code, read in place (nothing is allocated per answer).
+     *
+     * @param request    the request answered.
+     * @param buffer     the buffer holding the answer.
+     * @param bodyOffset where its body starts.
+     * @param bodyLength its body's length.
+     */
+    void onProduceResponse(final ShadowRequest request, final DirectBuffer buffer, final int bodyOffset, final int bodyLength)
+    {
+        produceResponse.wrap(buffer, bodyOffset, bodyLength, request.apiVersion());
         long mirrored = 0;
         long failed = 0;
-        for (final ProduceResponseData.TopicProduceResponse topic : response.responses())
+        int next = 0;
+        while (produceResponse.nextPartition())
         {
-            for (final ProduceResponseData.PartitionProduceResponse partition : topic.partitionResponses())
+            final int i = indexOf(request, next);
+            final int records = i < 0 ? 0 : request.records(i);
+            next = i + 1;
+            final short errorCode = produceResponse.errorCode();
+            if (errorCode == Errors.NONE.code())
             {
-                final int records = recordsOf(request, topic.name(), partition.index());
-                if (partition.errorCode() == Errors.NONE.code())
-                {
-                    mirrored += records;
-                }
-                else
-                {
-                    failed += records;
-                    refreshWanted |= isLeadershipError(partition.errorCode());
-                }
+                mirrored += records;
+            }
+            else
+            {
+                failed += records;
+                refreshWanted |= isLeadershipError(errorCode);
             }
         }
         metrics.onMirrored(mirrored);
@@ -360,16 +375,25 @@ final class MirrorSender
         metrics.onAcknowledged(System.nanoTime() - request.readNanos());
     }
 
-    private static int recordsOf(final ShadowRequest request, final String topic, final int partition)
+    /**
+     * The request's entry for the partition the answer is at: brokers answer in the request's order, so the entry
+     * after the previous one is tried first, then every entry.
+     */
+    private int indexOf(final ShadowRequest request, final int hint)
     {
+        final int partition = produceResponse.partitionIndex();
+        if (hint < request.partitionCount() && request.partition(hint) == partition && produceResponse.topicNameEquals(request.topic(hint)))
+        {
+            return hint;
+        }
         for (int i = 0; i < request.partitionCount(); i++)
         {
-            if (request.partition(i) == partition && request.topic(i).equals(topic))
+            if (request.partition(i) == partition && produceResponse.topicNameEquals(request.topic(i)))
             {
-                return request.records(i);
+                return i;
             }
         }
-        return 0;
+        return -1;
     }
 
     private static boolean isLeadershipError(final short errorCode)

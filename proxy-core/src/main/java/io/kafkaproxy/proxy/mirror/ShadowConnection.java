@@ -358,6 +358,12 @@ final class ShadowConnection extends ChannelInboundHandlerAdapter
                     header.correlationId() + ", expected=" + request.correlationId()));
                 return;
             }
+            if (request.apiKey() == ApiKeyIds.PRODUCE)
+            {
+                // The hot path: read in place, without a ByteBuffer or the message classes.
+                sender.onProduceResponse(request, view, header.bodyOffset(), header.bodyLength());
+                return;
+            }
             final ByteBuffer body = frame.nioBuffer(frame.readerIndex() + header.bodyOffset(), header.bodyLength());
             sender.onResponse(this, request, body);
         }

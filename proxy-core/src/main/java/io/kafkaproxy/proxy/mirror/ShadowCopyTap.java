@@ -20,7 +20,8 @@ import java.util.Arrays;
 
 /**
  * The mirror's tap: copies the record batches of each Produce request's mirrored topics into the mirror's memory
- * slice, rewritten for the shadow ({@link ShadowBatchRewriter}), and hands the copy to the {@link MirrorSender}.
+ * slice, rewritten for the shadow ({@link ShadowBatchRewriter}: a few header fields and the CRC adjusted, not
+ * recomputed), and hands the copy to the {@link MirrorSender}.
  *
  * <p>Two walks over the request, both by header only: the first finds the mirrored topics (by name, or by the id a
  * Metadata response taught the proxy; an id not learnt is dropped and counted) and sums their record bytes, the
@@ -147,8 +148,15 @@ final class ShadowCopyTap implements MirrorTap
                 return;
             }
             final MirroredProduce produceCopy = new MirroredProduce(sender, copy, readNanos, partitionCount);
-            // Through a ByteBuffer, so the CRC-32C of each rewritten batch is computed over the memory in place.
-            copyView.wrap(copy.nioBuffer(0, copy.capacity()));
+            // Over the memory itself (no ByteBuffer view per request where the buffer has an address).
+            if (copy.hasMemoryAddress())
+            {
+                copyView.wrap(copy.memoryAddress(), copy.capacity());
+            }
+            else
+            {
+                copyView.wrap(copy.nioBuffer(0, copy.capacity()));
+            }
             int position = 0;
             long dropped = 0;
             for (int t = 0; t < mirrored; t++)

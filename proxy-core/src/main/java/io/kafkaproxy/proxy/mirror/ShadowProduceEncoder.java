@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.mirror;
 import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
 import io.kafkaproxy.protocol.wire.ApiKeyIds;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 
@@ -11,7 +12,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * Encodes the mirror's Produce requests (v3 to v12, topics by name, no transactional id) around record sets
  * already in memory: the fields go into one small buffer, and the frame is a composite of slices of it and the
- * record sets themselves, so the records are not copied again.
+ * record sets themselves, so the records are not copied again here. (The small buffer is on the heap, so the
+ * composite is not direct and the epoll transport copies the frame into a direct buffer as it writes it.)
  *
  * <pre>
  *  size int32 | header: api_key int16 | api_version int16 | correlation_id int32 | client_id string | tags (v9+)
@@ -48,16 +50,14 @@ final class ShadowProduceEncoder
     {
         final boolean flexible = version >= FIRST_FLEXIBLE_VERSION;
         final int size = partitions.length;
-        final byte[][] names = new byte[size][];
         int glueBytes = 32 + CLIENT_ID.length;
         int topicCount = 0;
         for (int k = 0; k < size; k++)
         {
             if (startsTopic(topics, k))
             {
-                names[k] = topics[k].getBytes(StandardCharsets.UTF_8);
                 topicCount++;
-                glueBytes += names[k].length + 12;
+                glueBytes += ByteBufUtil.utf8Bytes(topics[k]) + 12;
             }
             glueBytes += 12;
         }
@@ -85,15 +85,17 @@ final class ShadowProduceEncoder
         {
             if (startsTopic(topics, k))
             {
+                // Written straight from the string's characters: no byte array per topic and request.
+                final int nameLength = ByteBufUtil.utf8Bytes(topics[k]);
                 if (flexible)
                 {
-                    writeVarint(glue, names[k].length + 1);
+                    writeVarint(glue, nameLength + 1);
                 }
                 else
                 {
-                    glue.writeShort(names[k].length);
+                    glue.writeShort(nameLength);
                 }
-                glue.writeBytes(names[k]);
+                ByteBufUtil.reserveAndWriteUtf8(glue, topics[k], nameLength);
                 int partitionsOfTopic = 1;
                 while (k + partitionsOfTopic < size && topics[k + partitionsOfTopic].equals(topics[k]))
                 {

@@ -348,7 +348,7 @@ public final class KafkaProxy implements AutoCloseable
     private void startGateway()
     {
         final ClusterContext cluster = cluster(config.gatewayCluster().name());
-        gateway = Gateway.start(config, cluster::snapshot, meterRegistry,
+        gateway = Gateway.start(config, cluster::snapshot, cluster.failover(), meterRegistry,
             new GatewayNetwork(eventLoops.acceptor(), eventLoops.io(), transport.serverChannelClass()));
     }
 

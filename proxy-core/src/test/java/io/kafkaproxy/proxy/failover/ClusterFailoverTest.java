@@ -4,6 +4,7 @@ import io.kafkaproxy.proxy.config.HostPort;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,6 +30,33 @@ class ClusterFailoverTest
                 .counter().count()).isEqualTo(1.0);
             assertThat(fixture.registry.get("kafka.proxy.cluster.active.upstream").gauge().value()).isEqualTo(1.0);
             assertThat(fixture.registry.get("kafka.proxy.cluster.generation").gauge().value()).isEqualTo(1.0);
+        }
+    }
+
+    @Test
+    void shouldTellSwitchListenersOfEachSwitchAfterItIsPublishedButNotOfARefusal() throws Exception
+    {
+        try (FailoverFixture fixture = new FailoverFixture(true))
+        {
+            // Given
+            final List<String> told = new CopyOnWriteArrayList<>();
+            fixture.failover.addSwitchListener((cluster, to, generation) ->
+                told.add(cluster + " " + to.label() + " " + generation + " after " + fixture.steps.size() + " steps"));
+            fixture.failover.addSwitchListener((cluster, to, generation) ->
+            {
+                throw new IllegalStateException("a listener that fails must not stop the next");
+            });
+            fixture.failover.addSwitchListener((cluster, to, generation) -> told.add("next " + to.label()));
+
+            // When
+            fixture.failover();
+            fixture.failover();
+            fixture.failback();
+
+            // Then
+            assertThat(told).containsExactly(
+                fixture.failover.name() + " standby 1 after 2 steps", "next standby",
+                fixture.failover.name() + " primary 2 after 4 steps", "next primary");
         }
     }
 

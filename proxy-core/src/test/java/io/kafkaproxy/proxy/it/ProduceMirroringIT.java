@@ -196,7 +196,9 @@ class ProduceMirroringIT
 
         // Then
         await().atMost(Duration.ofSeconds(30))
-            .untilAsserted(() -> assertThat(metrics().mirrored() - mirroredBefore).isEqualTo(100.0));
+            .untilAsserted(() -> assertThat(metrics().mirrored() - mirroredBefore)
+                .as("dropped %s, failed %s, in flight %s", metrics().dropped(), metrics().failed(), metrics().bytesInFlight())
+                .isEqualTo(100.0));
     }
 
     private static ProduceMirror mirror()

@@ -131,6 +131,11 @@ public final class SseClient implements Flow.Subscriber<String>, AutoCloseable
         {
             id = line.substring(4);
         }
+        else if (line.equals("id") || line.equals("id:"))
+        {
+            // A field without a value (the spec's "id" line alone): it clears the client's last event id.
+            id = "";
+        }
         else if (line.startsWith("event: "))
         {
             event = line.substring(7);

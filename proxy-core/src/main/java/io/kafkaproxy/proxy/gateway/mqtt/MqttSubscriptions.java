@@ -399,7 +399,18 @@ final class MqttSubscriptions
         public void onClosed(final FeedCloseReason reason)
         {
             topics.remove(kafkaTopic, this);
-            if (reason == FeedCloseReason.SLOW)
+            if (reason == FeedCloseReason.UPSTREAM_SWITCHED)
+            {
+                // The cluster switched upstream: the positions delivery reached are the upstream left's offsets, which
+                // mean nothing on the other. MQTT delivers what is published from the subscription on, so the client
+                // stays subscribed and the topic is followed again from the now-active upstream's latest records.
+                session.keepPositions(kafkaTopic, null);
+                if (!closed && stillSubscribed(mqttTopic))
+                {
+                    follow(kafkaTopic, qos);
+                }
+            }
+            else if (reason == FeedCloseReason.SLOW)
             {
                 // Keep where it stopped first: the session resumes from there.
                 keepPositions();

@@ -42,6 +42,10 @@ import java.util.function.BooleanSupplier;
  *
  * event: denied                        last, at the first heartbeat after a reload took READ away
  * data: {"reason":"denied"}
+ *
+ * event: switched                      last, when the cluster switched upstream (failover, failback): the offsets
+ * id                                   sent so far are the other upstream's, so the empty id clears the client's
+ * data: {"reason":"upstream_switched"}  Last-Event-ID and an EventSource reconnects as a new subscriber
  * </pre>
  *
  * <p>Per request. Confined to the request channel's event loop, where every callback of the feed and of the
@@ -184,6 +188,11 @@ final class EventStreamSession implements FeedSubscriber, HttpRouteHandler
         if (reason == FeedCloseReason.SLOW)
         {
             exchange.writeChunk(ByteBufUtil.writeAscii(channel.alloc(), "event: overflow\ndata: {\"reason\":\"slow\"}\n\n"));
+        }
+        else if (reason == FeedCloseReason.UPSTREAM_SWITCHED)
+        {
+            exchange.writeChunk(ByteBufUtil.writeAscii(channel.alloc(),
+                "event: switched\nid\ndata: {\"reason\":\"upstream_switched\"}\n\n"));
         }
         finish();
         // A slow client may not read the last words: they get a moment, then the channel and its backlog go.

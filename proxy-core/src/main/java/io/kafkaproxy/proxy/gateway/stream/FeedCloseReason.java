@@ -13,6 +13,11 @@ public enum FeedCloseReason
     MAX_SUBSCRIBERS("max_subscribers"),
     /** The feed failed to read the topic (a Kafka error it cannot recover from). */
     FAILED("failed"),
+    /**
+     * The cluster switched upstream (failover or failback): the subscription's positions are offsets of the upstream
+     * left, which the proxy does not translate; the subscriber starts again on the now-active upstream.
+     */
+    UPSTREAM_SWITCHED("upstream_switched"),
     /** The proxy stops. */
     SHUTDOWN("shutdown");
 

@@ -229,6 +229,15 @@ public final class FeedSubscription
     }
 
     /**
+     * Forgets the positions reached: the reader now reads another upstream, whose offsets have nothing to do with the
+     * ones delivered so far (a group subscription after its cluster switched). Event loop only.
+     */
+    void forgetPositions()
+    {
+        positions = new long[0];
+    }
+
+    /**
      * Delivers records a private reader (catch-up or consumer group) read.
      *
      * @param batch the records, in order per partition.

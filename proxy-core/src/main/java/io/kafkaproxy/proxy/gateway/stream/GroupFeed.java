@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.gateway.stream;
 
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,6 +26,11 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>It reads one batch at a time and waits until the subscriber's event loop took it before committing and reading
  * on, so it holds one batch at most, and a subscriber that disconnects resumes in its group where it stopped.
+ *
+ * <p>When the cluster switches upstream ({@link #restart}) the reader drops its consumer without leaving the group or
+ * committing on the upstream left, and joins the group again with a consumer of the now-active upstream: it resumes
+ * where the group's offsets there say (the operator's offset sync), or at {@code resetTo} if the group has none. The
+ * subscriber stays connected.
  */
 final class GroupFeed implements Runnable, FeedSubscription.Owner
 {
@@ -37,8 +43,14 @@ final class GroupFeed implements Runnable, FeedSubscription.Owner
     private final String offsetReset;
     private final TopicFeeds owner;
     private final FeedSubscription subscription;
+    private static final CloseOptions LEFT_UPSTREAM = CloseOptions.groupMembershipOperation(
+        CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP).withTimeout(Duration.ZERO);
+
     private volatile boolean stopping;
+    private volatile boolean restarting;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
+    // The reader thread's: whether the subscriber was told of its start (once, whatever the consumers after a switch).
+    private boolean started;
 
     GroupFeed(final String topic, final String group, final FeedStart resetTo, final TopicFeeds owner, final FeedSettings settings,
         final FeedSubscriber subscriber)
@@ -72,6 +84,19 @@ final class GroupFeed implements Runnable, FeedSubscription.Owner
         }
     }
 
+    /**
+     * Asks the reader to go on with a consumer of the now-active upstream; any thread.
+     */
+    void restart()
+    {
+        restarting = true;
+        final KafkaConsumer<byte[], byte[]> current = consumer;
+        if (current != null)
+        {
+            current.wakeup();
+        }
+    }
+
     @Override
     public void onEnded(final FeedSubscription ended, final FeedCloseReason reason)
     {
@@ -82,39 +107,46 @@ final class GroupFeed implements Runnable, FeedSubscription.Owner
     @Override
     public void run()
     {
-        try (KafkaConsumer<byte[], byte[]> groupConsumer = owner.newConsumer("kafka-proxy-group-" + group, group, offsetReset))
+        try
         {
-            consumer = groupConsumer;
-            if (stopping || subscription.isCancelled())
-            {
-                return;
-            }
-            if (groupConsumer.partitionsFor(topic).isEmpty())
-            {
-                subscription.post(() -> subscription.close(FeedCloseReason.UNKNOWN_TOPIC));
-                return;
-            }
-            groupConsumer.subscribe(List.of(topic));
-            if (!subscription.post(() -> subscription.start(new long[0], null, List.of())))
-            {
-                return;
-            }
             while (!gone())
             {
-                final ConsumerRecords<byte[], byte[]> records = groupConsumer.poll(POLL_TIMEOUT);
-                if (!records.isEmpty())
+                restarting = false;
+                final KafkaConsumer<byte[], byte[]> groupConsumer = owner.newConsumer("kafka-proxy-group-" + group, group, offsetReset);
+                consumer = groupConsumer;
+                try
                 {
-                    final Map<TopicPartition, OffsetAndMetadata> taken = deliver(records);
-                    if (taken != null && !taken.isEmpty())
+                    if (!restarting && !read(groupConsumer))
                     {
-                        groupConsumer.commitSync(taken);
+                        return;
                     }
                 }
+                catch (final WakeupException e)
+                {
+                    if (!restarting)
+                    {
+                        // Stopped while polling or committing: the subscriber is gone or the proxy stops.
+                        return;
+                    }
+                }
+                finally
+                {
+                    // After a switch: no LeaveGroup nor commit reaches the upstream left.
+                    if (restarting)
+                    {
+                        groupConsumer.close(LEFT_UPSTREAM);
+                    }
+                    else
+                    {
+                        groupConsumer.close();
+                    }
+                }
+                if (restarting)
+                {
+                    LOGGER.atDebug().addKeyValue("topic", topic).addKeyValue("group", group)
+                        .log("group subscription rejoins on the now-active upstream");
+                }
             }
-        }
-        catch (final WakeupException e)
-        {
-            // Stopped while polling or committing: the subscriber is gone or the proxy stops.
         }
         catch (final InterruptedException e)
         {
@@ -126,6 +158,58 @@ final class GroupFeed implements Runnable, FeedSubscription.Owner
                 .log("group subscription failed");
             subscription.post(() -> subscription.close(FeedCloseReason.FAILED));
         }
+    }
+
+    /**
+     * Reads with one consumer until the subscriber is gone (false) or the cluster switched upstream (true).
+     */
+    private boolean read(final KafkaConsumer<byte[], byte[]> groupConsumer) throws InterruptedException
+    {
+        if (gone())
+        {
+            return false;
+        }
+        if (groupConsumer.partitionsFor(topic).isEmpty())
+        {
+            subscription.post(() -> subscription.close(FeedCloseReason.UNKNOWN_TOPIC));
+            return false;
+        }
+        groupConsumer.subscribe(List.of(topic));
+        if (!started)
+        {
+            if (!subscription.post(() -> subscription.start(new long[0], null, List.of())))
+            {
+                return false;
+            }
+            started = true;
+        }
+        else if (!subscription.post(subscription::forgetPositions))
+        {
+            // After a switch: the subscription would take the new upstream's offsets below its old ones for repeats.
+            return false;
+        }
+        while (!gone())
+        {
+            final ConsumerRecords<byte[], byte[]> records = groupConsumer.poll(POLL_TIMEOUT);
+            if (!records.isEmpty())
+            {
+                final Map<TopicPartition, OffsetAndMetadata> taken = deliver(records);
+                if (restarting)
+                {
+                    // What the subscriber took is not committed on the upstream left: it may come again on the new one.
+                    return true;
+                }
+                if (taken != null && !taken.isEmpty())
+                {
+                    groupConsumer.commitSync(taken);
+                }
+            }
+            if (restarting)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean gone()

@@ -64,6 +64,7 @@ final class TopicFeed implements Runnable, FeedSubscription.Owner
     // lower, so a reader asks for the handover too early at worst, and is told to read on).
     private volatile long[] published = new long[0];
     private volatile boolean stopping;
+    private volatile FeedCloseReason stopReason = FeedCloseReason.SHUTDOWN;
     // Guarded by the TopicFeeds that owns this feed.
     private int subscriberCount;
     private boolean retired;
@@ -122,6 +123,17 @@ final class TopicFeed implements Runnable, FeedSubscription.Owner
      */
     void stop()
     {
+        stop(FeedCloseReason.SHUTDOWN);
+    }
+
+    /**
+     * Asks to stop, its subscribers closed for a reason; any thread.
+     *
+     * @param reason why: {@link FeedCloseReason#SHUTDOWN} or {@link FeedCloseReason#UPSTREAM_SWITCHED}.
+     */
+    void stop(final FeedCloseReason reason)
+    {
+        stopReason = reason;
         stopping = true;
     }
 
@@ -217,7 +229,7 @@ final class TopicFeed implements Runnable, FeedSubscription.Owner
                 fanOut(consumer.poll(POLL_TIMEOUT));
             }
             owner.retireNow(this);
-            closeAll(FeedCloseReason.SHUTDOWN);
+            closeAll(stopReason);
         }
         catch (final Throwable t)
         {

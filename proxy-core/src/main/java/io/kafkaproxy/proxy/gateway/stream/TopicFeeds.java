@@ -43,7 +43,8 @@ public final class TopicFeeds implements AutoCloseable
     // A group subscription costs a thread and a consumer (group semantics cannot be shared): far fewer than streams.
     private static final int MAX_GROUP_SUBSCRIPTIONS = 256;
 
-    private final Map<String, Object> clientProperties;
+    // Replaced when the cluster switches upstream; read by each consumer built.
+    private volatile Map<String, Object> clientProperties;
     private final FeedSettings settings;
     private final Map<String, TopicFeed> feeds = new HashMap<>();
     private final Map<TopicFeed, Thread> feedThreads = new HashMap<>();
@@ -207,6 +208,37 @@ public final class TopicFeeds implements AutoCloseable
     public long ended(final FeedCloseReason reason)
     {
         return ended.get(reason).sum();
+    }
+
+    /**
+     * Moves the fan-out to another upstream cluster (the cluster failed over or back). Consumers built from now on
+     * reach it. A shared feed's positions are offsets of the upstream left, which mean nothing on the other (the proxy
+     * never translates nor invents offsets): each shared feed stops, its subscribers (and their catch-up readers)
+     * closed with {@link FeedCloseReason#UPSTREAM_SWITCHED}, and a new subscription of its topic starts a new feed.
+     * A group subscription stays open: its reader closes its consumer without leaving the group of the upstream left
+     * and joins the group on the now-active upstream, resuming at the group's offsets there. Any thread; returns
+     * without waiting for the feed threads.
+     *
+     * @param upstream the now-active upstream's connection settings.
+     */
+    public void switchUpstream(final Map<String, Object> upstream)
+    {
+        synchronized (this)
+        {
+            clientProperties = Map.copyOf(upstream);
+            if (closed)
+            {
+                return;
+            }
+            for (final TopicFeed feed : feedThreads.keySet())
+            {
+                // Retired now, not when its thread ends: a subscriber joining from here on gets a feed on the new upstream.
+                feed.retire();
+                feeds.remove(feed.topic(), feed);
+                feed.stop(FeedCloseReason.UPSTREAM_SWITCHED);
+            }
+            groupFeeds.forEach(GroupFeed::restart);
+        }
     }
 
     /**

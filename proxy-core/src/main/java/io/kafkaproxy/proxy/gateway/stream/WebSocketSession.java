@@ -217,6 +217,8 @@ final class WebSocketSession extends ChannelInboundHandlerAdapter implements Fee
             case SLOW, MAX_SUBSCRIBERS -> close(WebSocketCloseStatus.TRY_AGAIN_LATER, reason.label());
             case UNKNOWN_TOPIC -> close(POLICY_VIOLATION, "Topic " + topic + " not found.");
             case SHUTDOWN -> close(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, reason.label());
+            // The offsets sent so far are the upstream left's: the client subscribes again, without them.
+            case UPSTREAM_SWITCHED -> close(WebSocketCloseStatus.SERVICE_RESTART, reason.label());
             default -> close(WebSocketCloseStatus.INTERNAL_SERVER_ERROR, reason.label());
         }
     }
