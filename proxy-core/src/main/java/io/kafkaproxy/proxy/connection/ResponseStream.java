@@ -133,6 +133,8 @@ final class ResponseStream
             return false;
         }
         streaming = true;
+        // The broker has answered: the request timeout no longer runs for this request (see ConnectionTimers).
+        inFlight.markHeadStreaming();
         streamFrameLength = frameLength;
         streamBodyOffset = bodyOffset;
         streamPosition = 0;

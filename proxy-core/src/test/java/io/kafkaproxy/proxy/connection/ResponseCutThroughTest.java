@@ -8,6 +8,7 @@ import io.kafkaproxy.proxy.codec.FrameSizeLimit;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
 import io.kafkaproxy.proxy.config.BrokerClusterConfig;
+import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
@@ -49,10 +50,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Cut-through forwarding at the handler level: a broker channel's frame decoder and backend handler, a client channel,
@@ -75,6 +79,7 @@ class ResponseCutThroughTest
     }, ImmediateEventExecutor.INSTANCE);
     private final EmbeddedChannel broker = new EmbeddedChannel(false, false);
     private final EmbeddedChannel client = new EmbeddedChannel(false, false);
+    private CircuitBreakerConfig breakerConfig = POLICY_CONFIG.circuitBreaker();
     private ClientConnectionStateMachine connection;
 
     @AfterEach
@@ -285,6 +290,38 @@ class ResponseCutThroughTest
     }
 
     @Test
+    void shouldKeepStreamingAResponseTheClientDrainsSlowerThanTheRequestTimeout()
+    {
+        // Given: breakers on with a short request timeout, and a response streaming to a client that cannot take more
+        breakerConfig = new CircuitBreakerConfig(true, CircuitBreakerConfig.DEFAULT_FAILURE_THRESHOLD,
+            CircuitBreakerConfig.DEFAULT_OPEN_DURATION, Duration.ofMillis(50));
+        connect(true);
+        final long sentNanos = System.nanoTime();
+        final ByteBuf response = fetchRoundTrip((short)12, fetch(false));
+        final byte[] expected = bytes(response);
+        final List<ByteBuf> chunks = chunks(response);
+        client.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        broker.pipeline().fireChannelRead(chunks.get(0));
+        await().atMost(Duration.ofSeconds(5)).until(() -> System.nanoTime() - sentNanos > TimeUnit.MILLISECONDS.toNanos(200));
+
+        // When: the request timeout's check runs, well past the timeout, the client still unable to take the rest
+        client.advanceTimeBy(1, TimeUnit.SECONDS);
+        client.runScheduledPendingTasks();
+
+        // Then: the broker answered, so nothing timed out; once the client drains, the rest follows
+        assertThat(client.isWritable()).isFalse();
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Forwarding.class);
+        assertThat(broker.isOpen()).isTrue();
+        broker.pipeline().fireChannelReadComplete();
+        for (int i = 1; i < chunks.size(); i++)
+        {
+            broker.writeInbound(chunks.get(i));
+        }
+        assertThat(clientBytes()).isEqualTo(expected);
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
     void shouldRewriteTheNodeEndpointsOfAStreamedResponseInTheLengthAlreadySent()
     {
         // Given: node 7's proxy listener is bound, and its proxy address is shorter than the broker's
@@ -464,7 +501,7 @@ class ResponseCutThroughTest
         }, nodes, metrics, header, headerDecoder.view(),
             new ConnectionPolicy(new PolicyServices(policyConfig, audit, new PolicyMetrics(registry)), client.alloc(),
                 InetAddress.getLoopbackAddress()),
-            new BrokerCircuitBreakers(POLICY_CONFIG.circuitBreaker(), registry), new ConnectionLogLimits(SystemNanoClock.INSTANCE), null,
+            new BrokerCircuitBreakers(breakerConfig, registry), new ConnectionLogLimits(SystemNanoClock.INSTANCE), null,
             MirrorTap.NONE, cutThrough);
         client.pipeline().addLast(new KafkaFrameDecoder(1 << 20), headerDecoder, new ClientFrontendHandler(connection));
         register(client);
