@@ -105,11 +105,12 @@ final class ResponseForwarder
     int forward(final ByteBuf frame)
     {
         final int messageLength = frame.readableBytes() - FrameDescriptor.MESSAGE_OFFSET;
-        final UnsafeBuffer view = ByteBufViews.wrapReadable(flyweights.responseView(), frame);
+        final UnsafeBuffer view;
         final ResponseHeaderFlyweight header;
         final int outcome;
         try
         {
+            view = ByteBufViews.wrapReadable(flyweights.responseView(), frame);
             header = flyweights.responseHeader().wrap(view, FrameDescriptor.MESSAGE_OFFSET, messageLength);
             final int correlationId = header.correlationId();
             if (inFlight.isEmpty() || inFlight.headIsLocallyAnswered() || inFlight.headCorrelationId() != correlationId)
@@ -133,8 +134,10 @@ final class ResponseForwarder
                 outcome = RewriteOutcome.UNCHANGED;
             }
         }
-        catch (final FrameRejectedException e)
+        catch (final FrameRejectedException | IllegalArgumentException e)
         {
+            // IllegalArgumentException: a frame that is not contiguous cannot be viewed in place (the decoder passes
+            // none on); released here, so the close does not leak it.
             frame.release();
             connection.onException(Side.BROKER, e);
             return FAILED;

@@ -99,8 +99,10 @@ final class ResponseStream
      */
     boolean start(final ByteBuf head, final int frameLength)
     {
-        if (!cutThrough || streaming || inFlight.isEmpty() || inFlight.headIsLocallyAnswered() || inFlight.headAmendment() != null)
+        if (!cutThrough || streaming || inFlight.isEmpty() || inFlight.headIsLocallyAnswered() || inFlight.headAmendment() != null
+            || !ByteBufViews.isContiguous(head))
         {
+            // A head that is not one contiguous read cannot be viewed in place: assembled as usual.
             return false;
         }
         final short apiKey = inFlight.headApiKey();
@@ -194,8 +196,10 @@ final class ResponseStream
         {
             flowing = walkChunk(bytes, chunkStart);
         }
-        catch (final FrameRejectedException e)
+        catch (final RuntimeException e)
         {
+            // A malformed response, or bytes that cannot be viewed in place: either way the chunk goes nowhere, and
+            // must not pin its read's memory.
             bytes.release();
             connection.onException(Side.BROKER, e);
             return;

@@ -158,10 +158,26 @@ final class LoopMemory
         retryScheduled = false;
         poolWaiterRegistered = false;
         final long blockReturns = pool.blockReturns();
+        RuntimeException failed = null;
         for (int waiting = waitingFrames.size(); waiting > 0; waiting--)
         {
-            // A retry that is refused again puts its channel back at the end.
-            waitingFrames.poll().retryFrame();
+            try
+            {
+                // A retry that is refused again puts its channel back at the end.
+                waitingFrames.poll().retryFrame();
+            }
+            catch (final RuntimeException e)
+            {
+                // One channel's failure is its own: the others still queued get their retry, and the pass its end.
+                if (failed == null)
+                {
+                    failed = e;
+                }
+                else
+                {
+                    failed.addSuppressed(e);
+                }
+            }
         }
         if (exhausted && allocator.prepareReadSpace(READ_SPACE_BYTES))
         {
@@ -174,6 +190,11 @@ final class LoopMemory
         if (exhausted || !waitingFrames.isEmpty())
         {
             waitForPool(blockReturns);
+        }
+        if (failed != null)
+        {
+            // The pass is done; the event loop logs what went wrong.
+            throw failed;
         }
     }
 

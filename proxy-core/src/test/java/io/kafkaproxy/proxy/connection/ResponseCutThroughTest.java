@@ -21,6 +21,7 @@ import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.kafkaproxy.proxy.testing.PolicyConfigs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
@@ -319,6 +320,26 @@ class ResponseCutThroughTest
         }
         assertThat(clientBytes()).isEqualTo(expected);
         assertAnsweredAndStillUsable();
+    }
+
+    @Test
+    void shouldReleaseAWholeResponseThatCannotBeViewedInPlaceAndClose()
+    {
+        // Given: a whole response in two pieces, as a composite (the frame decoder passes none on; this is the guard)
+        connect(true);
+        final ByteBuf response = fetchRoundTrip((short)12, fetch(false));
+        final int half = response.readableBytes() / 2;
+        final CompositeByteBuf frame = Unpooled.compositeBuffer()
+            .addComponent(true, response.retainedSlice(0, half))
+            .addComponent(true, response.retainedSlice(half, response.readableBytes() - half));
+        response.release();
+
+        // When
+        broker.pipeline().context(KafkaFrameDecoder.class).fireChannelRead(frame);
+
+        // Then: released, and the connection closed as for any response it cannot read
+        assertThat(frame.refCnt()).isZero();
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
     }
 
     @Test
