@@ -61,6 +61,47 @@ class FetchResponseStreamWalkTest
     }
 
     @Test
+    void shouldFindTheTaggedFieldsAfterUnknownTaggedFieldsOfTheLastTopicSplitAtEveryByte()
+    {
+        for (short version = FetchResponseStreamWalk.FIRST_FLEXIBLE_VERSION; version <= ApiKeys.FETCH.latestVersion(true); version++)
+        {
+            for (final boolean onPartition : new boolean[] {false, true})
+            {
+                // Given: the last topic (and maybe its last partition) carries a tagged field the schema does not know
+                final FetchResponseData data = fetch(version >= 16, "broker-2.with.a.long.name.internal");
+                final FetchResponseData.FetchableTopicResponse lastTopic = data.responses().get(data.responses().size() - 1);
+                lastTopic.unknownTaggedFields().add(new RawTaggedField(5, new byte[] {7, 7}));
+                if (onPartition)
+                {
+                    lastTopic.partitions().get(lastTopic.partitions().size() - 1).unknownTaggedFields()
+                        .add(new RawTaggedField(9, new byte[] {8, 8, 8}));
+                }
+                final UnsafeBuffer body = WireFixtures.serialize(data, version);
+                final int bodyLength = WireFixtures.bodyLength(data, version);
+                final int taggedFieldsLength = taggedFieldsLength(data, version);
+
+                for (int split = 0; split <= bodyLength; split++)
+                {
+                    // When
+                    walk.reset(version, bodyLength);
+                    final int flowing = walk.feed(body, BODY_OFFSET, split) + walk.feed(body, BODY_OFFSET + split, bodyLength - split);
+
+                    // Then
+                    assertThat(walk.taggedFieldsReached()).as("version %d, split %d", version, split).isTrue();
+                    assertThat(flowing).as("version %d, split %d", version, split).isEqualTo(bodyLength - taggedFieldsLength);
+                    assertThat(walk.taggedFieldsLength()).as("version %d, split %d", version, split).isEqualTo(taggedFieldsLength);
+                }
+                if (version >= 16)
+                {
+                    final FetchResponseData parsed = rewriteAndParse(data, version, body, bodyLength, FetchTaggedFieldsRewriter.REWRITTEN);
+                    assertThat(parsed.nodeEndpoints()).extracting(FetchResponseData.NodeEndpoint::host).containsOnly(ADVERTISED_HOST);
+                    assertThat(parsed.responses()).isEqualTo(WireFixtures.roundTrip(data, version, FetchResponseData::new).responses());
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldFindTheTaggedFieldsFedInRandomPieces()
     {
         final Random random = new Random(42);
