@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Random;
 
@@ -27,6 +28,7 @@ class FetchResponseStreamWalkTest
 {
     private static final int BODY_OFFSET = WireFixtures.BODY_OFFSET;
     private static final int STAND_IN_HEAD_LENGTH = 11;
+    private static final int SWEPT_LENGTH = 20_000;
 
     private final FetchResponseStreamWalk walk = new FetchResponseStreamWalk();
     private final FetchTaggedFieldsRewriter rewriter = new FetchTaggedFieldsRewriter();
@@ -266,6 +268,68 @@ class FetchResponseStreamWalkTest
     }
 
     @Test
+    void shouldRewriteEndpointsShorterByAnyLengthIntoTheSameLength()
+    {
+        final short version = ApiKeys.FETCH.latestVersion(true);
+        for (final boolean withExtraTag : new boolean[] {false, true})
+        {
+            final StringBuilder host = new StringBuilder(ADVERTISED_HOST);
+            for (int longer = 1; longer <= SWEPT_LENGTH; longer++)
+            {
+                // Given: the broker's host longer than the proxy's by one byte to many, so the rewrite is that much shorter
+                host.append('x');
+                final FetchResponseData data = endpointsOnly(host.toString(), withExtraTag);
+                final UnsafeBuffer body = WireFixtures.serialize(data, version);
+                final int bodyLength = WireFixtures.bodyLength(data, version);
+
+                // When
+                final FetchResponseData parsed = rewriteAndParse(data, version, body, bodyLength, FetchTaggedFieldsRewriter.REWRITTEN);
+
+                // Then: never dropped for the length alone, however few bytes are over
+                assertThat(parsed.nodeEndpoints()).as("longer by %d", longer)
+                    .extracting(FetchResponseData.NodeEndpoint::host).containsExactly(ADVERTISED_HOST);
+                assertThat(parsed.nodeEndpoints().find(2).port()).isEqualTo(proxyPortOf(2));
+                if (withExtraTag)
+                {
+                    assertThat(parsed.unknownTaggedFields()).extracting(RawTaggedField::tag).contains(3);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldPadDroppedEndpointsToEveryLength()
+    {
+        final short version = ApiKeys.FETCH.latestVersion(true);
+        mapper.forcedPorts.put(2, BrokerEndpointMapper.PORT_PENDING);
+        final BitSet lengths = new BitSet();
+        for (final boolean withExtraTag : new boolean[] {false, true})
+        {
+            final StringBuilder host = new StringBuilder();
+            for (int hostLength = 1; hostLength <= SWEPT_LENGTH; hostLength++)
+            {
+                // Given: endpoints that must go, their node's listener not bound yet
+                host.append('h');
+                final FetchResponseData data = endpointsOnly(host.toString(), withExtraTag);
+                final UnsafeBuffer body = WireFixtures.serialize(data, version);
+                final int bodyLength = WireFixtures.bodyLength(data, version);
+
+                // When
+                final FetchResponseData parsed = rewriteAndParse(data, version, body, bodyLength, FetchTaggedFieldsRewriter.ENDPOINTS_DROPPED);
+
+                // Then
+                assertThat(parsed.nodeEndpoints()).as("host length %d", hostLength).isEmpty();
+                lengths.set(bodyLength - STAND_IN_HEAD_LENGTH);
+            }
+        }
+        // Every length from the shortest fields that carry an endpoint on, including those whose padding size needs a
+        // byte more than its shortest encoding (a padding field of 130 or 16387 bytes)
+        final int shortest = lengths.nextSetBit(0);
+        assertThat(lengths.nextClearBit(shortest)).isGreaterThan(SWEPT_LENGTH);
+        assertThat(shortest).isLessThan(130);
+    }
+
+    @Test
     void shouldDropLongerRewrittenEndpoints()
     {
         // Given: broker hosts shorter than the proxy's
@@ -324,7 +388,10 @@ class FetchResponseStreamWalkTest
         {
             rewriter.output().getBytes(0, bytes, flowing, taggedFieldsLength);
         }
-        return new FetchResponseData(WireFixtures.accessor(ByteBuffer.wrap(bytes)), version);
+        final ByteBuffer parsedBytes = ByteBuffer.wrap(bytes);
+        final FetchResponseData parsed = new FetchResponseData(WireFixtures.accessor(parsedBytes), version);
+        assertThat(parsedBytes.remaining()).as("bytes left after the parse").isZero();
+        return parsed;
     }
 
     /** The length of the top-level tagged fields: those of the same response without topics, after its head. */
@@ -333,6 +400,18 @@ class FetchResponseStreamWalkTest
         final FetchResponseData empty = new FetchResponseData().setNodeEndpoints(data.nodeEndpoints().duplicate());
         empty.unknownTaggedFields().addAll(data.unknownTaggedFields());
         return WireFixtures.bodyLength(empty, version) - STAND_IN_HEAD_LENGTH;
+    }
+
+    /** A Fetch response with no topics, one node's endpoint, and maybe a tagged field clients do not know. */
+    private static FetchResponseData endpointsOnly(final String brokerHost, final boolean withExtraTag)
+    {
+        final FetchResponseData data = new FetchResponseData().setThrottleTimeMs(1).setSessionId(77);
+        data.nodeEndpoints().add(new FetchResponseData.NodeEndpoint().setNodeId(2).setHost(brokerHost).setPort(9092));
+        if (withExtraTag)
+        {
+            data.unknownTaggedFields().add(new RawTaggedField(3, new byte[] {1}));
+        }
+        return data;
     }
 
     private static FetchResponseData fetch(final boolean withEndpoints, final String brokerHost)
