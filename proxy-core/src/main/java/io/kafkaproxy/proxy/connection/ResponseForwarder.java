@@ -209,8 +209,8 @@ final class ResponseForwarder
         {
             return;
         }
+        // Its size and latency were counted at its head (ResponseStream.start).
         final long writeNanos = System.nanoTime();
-        metrics.api(inFlight.headApiKey()).onResponse(frameLength, writeNanos - inFlight.headReadNanos());
         inFlight.removeHead(writeNanos);
         answerQueuedLocally(writeNanos);
         connection.onAnswered();

@@ -151,6 +151,9 @@ final class ResponseStream
             walk.reset(apiVersion, frameLength - bodyOffset);
         }
         metrics.onResponseStreamed();
+        // Latency to the first byte, what the broker took to answer: the rest drains at the client's pace, which would
+        // make a slow consumer look like a slow broker (assembled responses are timed when written, at broker speed).
+        metrics.api(apiKey).onResponse(frameLength, System.nanoTime() - inFlight.headReadNanos());
         return true;
     }
 

@@ -11,6 +11,7 @@ import io.kafkaproxy.proxy.config.BrokerClusterConfig;
 import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.metrics.ApiMeters;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.mirror.MirrorTap;
@@ -19,6 +20,7 @@ import io.kafkaproxy.proxy.policy.PolicyServices;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.kafkaproxy.proxy.testing.PolicyConfigs;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -340,6 +342,33 @@ class ResponseCutThroughTest
         // Then: released, and the connection closed as for any response it cannot read
         assertThat(frame.refCnt()).isZero();
         assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+    }
+
+    @Test
+    void shouldTimeAStreamedResponseAtItsFirstByte()
+    {
+        // Given
+        connect(true);
+        final ByteBuf response = fetchRoundTrip((short)12, fetch(false));
+        final int length = response.readableBytes();
+        final List<ByteBuf> chunks = chunks(response);
+        final Timer latency = registry.get(ApiMeters.REQUEST_LATENCY).tag(ApiMeters.API, "Fetch").timer();
+
+        // When: only the first read
+        broker.writeInbound(chunks.get(0));
+        final long timedAtHead = latency.count();
+        for (int i = 1; i < chunks.size(); i++)
+        {
+            broker.writeInbound(chunks.get(i));
+        }
+
+        // Then: timed once, when the broker answered; the rest drains at the client's pace, not the broker's
+        assertThat(timedAtHead).isEqualTo(1);
+        assertThat(latency.count()).isEqualTo(1);
+        assertThat(registry.get(ApiMeters.BYTES).tag(ApiMeters.API, "Fetch").tag(ApiMeters.DIRECTION, "broker_to_client").counter().count())
+            .isEqualTo(length);
+        clientBytes();
+        assertAnsweredAndStillUsable();
     }
 
     @Test
