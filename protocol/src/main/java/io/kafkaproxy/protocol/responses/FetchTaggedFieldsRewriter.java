@@ -41,6 +41,11 @@ public final class FetchTaggedFieldsRewriter
     public static final int REWRITTEN = 1;
     /** The endpoints were replaced by padding: send {@link #output()}. */
     public static final int ENDPOINTS_DROPPED = 2;
+    /**
+     * The endpoints name a node that cannot be given a proxy address at all; replaced by padding as for
+     * {@link #ENDPOINTS_DROPPED}: send {@link #output()}, and say so, as this is a misconfiguration.
+     */
+    public static final int ENDPOINTS_UNAVAILABLE = 3;
 
     /** The tag of the padding field. */
     static final int PADDING_TAG = 127;
@@ -67,7 +72,7 @@ public final class FetchTaggedFieldsRewriter
      * @param offset     where they start.
      * @param length     their length.
      * @param mapper     maps broker addresses to the proxy's.
-     * @return {@link #UNCHANGED}, {@link #REWRITTEN} or {@link #ENDPOINTS_DROPPED}.
+     * @return {@link #UNCHANGED}, {@link #REWRITTEN}, {@link #ENDPOINTS_DROPPED} or {@link #ENDPOINTS_UNAVAILABLE}.
      * @throws MalformedFrameException if the fields do not parse or do not end where the body does.
      */
     public int rewrite(
@@ -93,7 +98,7 @@ public final class FetchTaggedFieldsRewriter
             return REWRITTEN;
         }
         writePaddingOnly(length);
-        return ENDPOINTS_DROPPED;
+        return outcome == RewriteOutcome.ENDPOINTS_UNAVAILABLE ? ENDPOINTS_UNAVAILABLE : ENDPOINTS_DROPPED;
     }
 
     /**

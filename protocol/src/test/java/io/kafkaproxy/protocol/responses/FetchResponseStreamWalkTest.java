@@ -365,6 +365,24 @@ class FetchResponseStreamWalkTest
         assertThat(parsed.responses()).isEqualTo(WireFixtures.roundTrip(data, version, FetchResponseData::new).responses());
     }
 
+    @Test
+    void shouldDropEndpointsOfANodeWithoutAProxyAddressAndSaySo()
+    {
+        // Given: node 4 can be given no proxy port at all
+        final short version = ApiKeys.FETCH.latestVersion(true);
+        final FetchResponseData data = fetch(true, "broker-2.with.a.long.name.internal");
+        final UnsafeBuffer body = WireFixtures.serialize(data, version);
+        final int bodyLength = WireFixtures.bodyLength(data, version);
+        mapper.forcedPorts.put(4, BrokerEndpointMapper.PORT_UNAVAILABLE);
+
+        // When
+        final FetchResponseData parsed = rewriteAndParse(data, version, body, bodyLength, FetchTaggedFieldsRewriter.ENDPOINTS_UNAVAILABLE);
+
+        // Then: padded as when dropped, the broker's addresses never sent
+        assertThat(parsed.nodeEndpoints()).isEmpty();
+        assertThat(parsed.responses()).isEqualTo(WireFixtures.roundTrip(data, version, FetchResponseData::new).responses());
+    }
+
     /** Walks the body, rewrites its tagged fields in place, and parses the result with kafka-clients. */
     private FetchResponseData rewriteAndParse(
         final FetchResponseData data, final short version, final UnsafeBuffer body, final int bodyLength, final int expectedOutcome)

@@ -93,7 +93,8 @@ final class ResponseForwarder
         this.timers = timers;
         this.log = log;
         this.connection = connection;
-        this.stream = new ResponseStream(clientChannel, inFlight, nodes, metrics, policy, timers, connection, flyweights, cutThrough);
+        this.stream = new ResponseStream(clientChannel, inFlight, nodes, metrics, policy, timers, log, connection, flyweights,
+            cutThrough);
     }
 
     /**

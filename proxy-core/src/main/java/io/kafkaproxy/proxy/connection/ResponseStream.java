@@ -42,6 +42,7 @@ final class ResponseStream
     private final ProxyMetrics metrics;
     private final ConnectionPolicy policy;
     private final ConnectionTimers timers;
+    private final ConnectionLog log;
     private final ClientConnectionStateMachine connection;
     private final EventLoopFlyweights flyweights;
     private final boolean cutThrough;
@@ -62,6 +63,7 @@ final class ResponseStream
      * @param metrics       the proxy's meters.
      * @param policy        the connection's policy.
      * @param timers        the connection's timers.
+     * @param log           says what went wrong.
      * @param connection    the connection's state machine.
      * @param flyweights    the event loop's flyweights.
      * @param cutThrough    whether responses may stream at all.
@@ -73,6 +75,7 @@ final class ResponseStream
         final ProxyMetrics metrics,
         final ConnectionPolicy policy,
         final ConnectionTimers timers,
+        final ConnectionLog log,
         final ClientConnectionStateMachine connection,
         final EventLoopFlyweights flyweights,
         final boolean cutThrough)
@@ -83,6 +86,7 @@ final class ResponseStream
         this.metrics = metrics;
         this.policy = policy;
         this.timers = timers;
+        this.log = log;
         this.connection = connection;
         this.flyweights = flyweights;
         this.cutThrough = cutThrough;
@@ -314,6 +318,12 @@ final class ResponseStream
             if (outcome == FetchTaggedFieldsRewriter.ENDPOINTS_DROPPED)
             {
                 metrics.onStreamedEndpointsDropped();
+            }
+            else if (outcome == FetchTaggedFieldsRewriter.ENDPOINTS_UNAVAILABLE)
+            {
+                // Misconfiguration, not padding: the assembled path closes here; the address is hidden all the same.
+                metrics.onStreamedEndpointsUnavailable();
+                log.onUnadvertisableStreamedResponse();
             }
             releaseHeldTaggedFields();
             // Only after a leader change: the copies cost nothing on the usual path.

@@ -49,6 +49,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -179,6 +180,32 @@ class ResponseCutThroughTest
         assertThat(parsed.nodeEndpoints()).isEmpty();
         assertThat(parsed.responses()).isEqualTo(new FetchResponseData(MessageUtil.toByteBufferAccessor(data, version), version).responses());
         assertThat(registry.get(ProxyMetrics.STREAMED_ENDPOINTS_DROPPED).counter().count()).isEqualTo(1);
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
+    void shouldReplaceTheNodeEndpointsOfAStreamedResponseWhoseNodeHasNoListenerAndCountItApart()
+    {
+        // Given: node 7's proxy listener failed to bind, so it has no proxy address
+        final short version = ApiKeys.FETCH.latestVersion(true);
+        connect(true);
+        nodes.proxyPort(7, "broker-7.internal.example", 9092);
+        listenerStarts.get(0).setFailure(new BindException("address in use"));
+        final ByteBuf response = fetchRoundTrip(version, fetch(true));
+        final int length = response.readableBytes();
+
+        // When
+        for (final ByteBuf chunk : chunks(response))
+        {
+            broker.writeInbound(chunk);
+        }
+
+        // Then: same length, no endpoints (the broker's address is not revealed), counted as a misconfiguration
+        final byte[] answer = clientBytes();
+        assertThat(answer).hasSize(length);
+        assertThat(parse(answer, version).nodeEndpoints()).isEmpty();
+        assertThat(registry.get(ProxyMetrics.STREAMED_ENDPOINTS_UNAVAILABLE).counter().count()).isEqualTo(1);
+        assertThat(registry.get(ProxyMetrics.STREAMED_ENDPOINTS_DROPPED).counter().count()).isZero();
         assertAnsweredAndStillUsable();
     }
 
