@@ -94,8 +94,8 @@ final class ResponseStream
 
     /**
      * Decides, from a response's head, whether it streams to the client: cut-through on, the oldest request in flight
-     * answered by the broker, owed no amendment, and its response one the proxy does not rewrite whole, whose
-     * throttle_time_ms (if any) is in the head.
+     * answered by the broker, owed no amendment, and its response one the proxy does not rewrite whole nor its policy
+     * read whole ({@link ConnectionPolicy#readsResponse}), whose throttle_time_ms (if any) is in the head.
      *
      * @param head        the response's bytes read so far, size field first; read only.
      * @param frameLength the whole response's length, size field included.
@@ -112,7 +112,8 @@ final class ResponseStream
         final short apiKey = inFlight.headApiKey();
         final short apiVersion = inFlight.headApiVersion();
         final int throttleOffset = ThrottleTimeLocator.fixedBodyOffset(apiKey, apiVersion);
-        if (!streams(apiKey, apiVersion) || throttleOffset == ThrottleTimeLocator.NOT_FIXED)
+        if (policy.readsResponse(apiKey, apiVersion) || !streams(apiKey, apiVersion)
+            || throttleOffset == ThrottleTimeLocator.NOT_FIXED)
         {
             return false;
         }
@@ -254,23 +255,14 @@ final class ResponseStream
         releaseHeldTaggedFields();
     }
 
-    /** Whether a response the proxy may pass on without reading it whole may stream. */
+    /**
+     * Whether a response may stream as far as the forwarder is concerned: not one it rewrites whole (ApiVersions,
+     * Metadata, FindCoordinator...). What the policy reads whole it says itself ({@link ConnectionPolicy#readsResponse}).
+     */
     private static boolean streams(final short apiKey, final short apiVersion)
     {
-        switch (apiKey)
-        {
-            case ApiKeyIds.API_VERSIONS:
-            case ApiKeyIds.SASL_HANDSHAKE:
-            case ApiKeyIds.SASL_AUTHENTICATE:
-            case ApiKeyIds.METADATA:
-                // Read whole: the proxy's own versions, the principal of a passthrough login, topic ids.
-                return false;
-            case ApiKeyIds.FETCH:
-                // v16+ carries NodeEndpoints: walked as it passes, its tagged fields held and rewritten in place.
-                return true;
-            default:
-                return !ResponseRewriters.rewrites(apiKey, apiVersion);
-        }
+        // Fetch v16+ carries NodeEndpoints: walked as it passes, its tagged fields held and rewritten in place.
+        return apiKey == ApiKeyIds.FETCH || !ResponseRewriters.rewrites(apiKey, apiVersion);
     }
 
     /** Walks a chunk of a Fetch response; returns how many of its bytes come before the trailing tagged fields. */
