@@ -21,8 +21,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.ArrayDeque;
-
 /**
  * Streams one broker response at a time to the client as its reads arrive (cut-through), for the
  * {@link ResponseForwarder}, which completes its request once it ends.
@@ -30,12 +28,16 @@ import java.util.ArrayDeque;
  * <p>{@link #start} decides from the response's head and the request it answers whether it may stream; if so, the
  * policy's head-only work is done on its first bytes, and every read's bytes go on as they are. A Fetch v16+ response
  * is walked as it passes ({@link FetchResponseStreamWalk}): the bytes before its trailing tagged fields flow at once,
- * the tagged fields (NodeEndpoints, KIP-951) are held to its end and sent as they came or rewritten into the same
- * length ({@link FetchTaggedFieldsRewriter}). Failures go to the state machine, which closes the connection (and
+ * the tagged fields (NodeEndpoints, KIP-951) are held to its end, as a copy so their reads are not pinned meanwhile,
+ * and sent as they came or rewritten into the same length ({@link FetchTaggedFieldsRewriter}). Failures go to the state machine, which closes the connection (and
  * {@link #abandon}s the stream). Confined to the client channel's event loop.
  */
 final class ResponseStream
 {
+    // A Fetch response's tagged fields when it has none: one byte, 0. Direct, so a socket write needs no copy; shared
+    // by every connection through duplicates, and never written into.
+    private static final ByteBuf NO_TAGGED_FIELDS = Unpooled.unreleasableBuffer(Unpooled.directBuffer(1, 1).writeByte(0));
+
     private final Channel clientChannel;
     private final InFlightRequests inFlight;
     private final BrokerNodeRegistry nodes;
@@ -52,7 +54,8 @@ final class ResponseStream
     private int streamPosition;
     private FetchResponseStreamWalk walk;
     private boolean walking;
-    private ArrayDeque<ByteBuf> heldTaggedFields;
+    // A copy of what came of the trailing tagged fields so far, so the reads they came in are not pinned to the end.
+    private ByteBuf heldTaggedFields;
 
     /**
      * Creates the stream of one connection.
@@ -151,7 +154,6 @@ final class ResponseStream
             if (walk == null)
             {
                 walk = new FetchResponseStreamWalk();
-                heldTaggedFields = new ArrayDeque<>(2);
             }
             walk.reset(apiVersion, frameLength - bodyOffset);
         }
@@ -223,7 +225,36 @@ final class ResponseStream
             clientChannel.write(bytes.retainedSlice(bytes.readerIndex(), flowing), clientChannel.voidPromise());
             bytes.skipBytes(flowing);
         }
-        heldTaggedFields.addLast(bytes);
+        holdTaggedFields(bytes);
+    }
+
+    /**
+     * Keeps a copy of the trailing tagged fields' bytes and releases the read they came in: held as a slice, even one
+     * byte would pin its whole read region until the response ends.
+     */
+    private void holdTaggedFields(final ByteBuf bytes)
+    {
+        if (heldTaggedFields == null)
+        {
+            final int length = walk.taggedFieldsLength();
+            if (length == 1 && bytes.getByte(bytes.readerIndex()) == 0)
+            {
+                // No tagged field, the usual case: nothing to copy, nothing allocated but the duplicate.
+                heldTaggedFields = NO_TAGGED_FIELDS.duplicate();
+                bytes.release();
+                return;
+            }
+            // After a leader change, or a tag the proxy does not know: rare, and a few hundred bytes at most.
+            heldTaggedFields = Unpooled.buffer(length, length);
+        }
+        try
+        {
+            heldTaggedFields.writeBytes(bytes);
+        }
+        finally
+        {
+            bytes.release();
+        }
     }
 
     /**
@@ -288,20 +319,22 @@ final class ResponseStream
     {
         try
         {
-            if (!walk.taggedFieldsReached() || walk.taggedFieldsLength() == 0)
+            final int length = walk.taggedFieldsLength();
+            if (!walk.taggedFieldsReached() || length == 0 || heldTaggedFields == null
+                || heldTaggedFields.readableBytes() != length)
             {
                 throw new MalformedFrameException(
                     "Fetch response ends before its tagged fields: length=" + streamFrameLength);
             }
-            final int length = walk.taggedFieldsLength();
-            if (length == 1 && heldTaggedFields.peekFirst().getByte(heldTaggedFields.peekFirst().readerIndex()) == 0)
+            if (length == 1 && heldTaggedFields.getByte(heldTaggedFields.readerIndex()) == 0)
             {
                 // No tagged field, the usual case: the held byte goes on as it came.
                 writeHeldTaggedFields();
                 return true;
             }
             final FetchTaggedFieldsRewriter rewriter = flyweights.fetchTaggedFields();
-            final int outcome = rewriter.rewrite(inFlight.headApiVersion(), copyHeldTaggedFields(length), 0, length, nodes);
+            final UnsafeBuffer held = ByteBufViews.wrapReadable(flyweights.responseView(), heldTaggedFields);
+            final int outcome = rewriter.rewrite(inFlight.headApiVersion(), held, 0, length, nodes);
             if (outcome == FetchTaggedFieldsRewriter.UNCHANGED)
             {
                 writeHeldTaggedFields();
@@ -317,11 +350,9 @@ final class ResponseStream
                 metrics.onStreamedEndpointsUnavailable();
                 log.onUnadvertisableStreamedResponse();
             }
-            releaseHeldTaggedFields();
-            // Only after a leader change: the copies cost nothing on the usual path.
-            final byte[] rewritten = new byte[length];
-            rewriter.output().getBytes(0, rewritten);
-            clientChannel.write(Unpooled.wrappedBuffer(rewritten), clientChannel.voidPromise());
+            // Same length: the rewrite goes over the copy it was made from.
+            rewriter.output().getBytes(0, held, 0, length);
+            writeHeldTaggedFields();
             return true;
         }
         catch (final FrameRejectedException e)
@@ -332,38 +363,19 @@ final class ResponseStream
         }
     }
 
-    private UnsafeBuffer copyHeldTaggedFields(final int length)
-    {
-        final byte[] copy = new byte[length];
-        int offset = 0;
-        for (final ByteBuf held : heldTaggedFields)
-        {
-            final int heldLength = held.readableBytes();
-            held.getBytes(held.readerIndex(), copy, offset, heldLength);
-            offset += heldLength;
-        }
-        return new UnsafeBuffer(copy);
-    }
-
     private void writeHeldTaggedFields()
     {
-        ByteBuf held;
-        while ((held = heldTaggedFields.pollFirst()) != null)
-        {
-            clientChannel.write(held, clientChannel.voidPromise());
-        }
+        final ByteBuf held = heldTaggedFields;
+        heldTaggedFields = null;
+        clientChannel.write(held, clientChannel.voidPromise());
     }
 
     private void releaseHeldTaggedFields()
     {
-        if (heldTaggedFields == null)
+        if (heldTaggedFields != null)
         {
-            return;
-        }
-        ByteBuf held;
-        while ((held = heldTaggedFields.pollFirst()) != null)
-        {
-            held.release();
+            heldTaggedFields.release();
+            heldTaggedFields = null;
         }
     }
 }

@@ -497,6 +497,35 @@ class ResponseCutThroughTest
     }
 
     @Test
+    void shouldNotPinTheReadsOfTheHeldTaggedFields()
+    {
+        // Given: every read but the last, which ends the tagged fields, so part of them is held
+        final short version = ApiKeys.FETCH.latestVersion(true);
+        connect(true);
+        final ByteBuf response = fetchRoundTrip(version, fetch(true));
+        final int length = response.readableBytes();
+        final ByteBuf last = response.retainedSlice(response.writerIndex() - 10, 10);
+        response.writerIndex(response.writerIndex() - 10);
+        final List<ByteBuf> chunks = chunks(response);
+
+        // When
+        for (final ByteBuf chunk : chunks)
+        {
+            broker.writeInbound(chunk);
+        }
+        final byte[] first = clientBytes();
+        final List<Integer> referencesLeft = chunks.stream().map(ByteBuf::refCnt).toList();
+        broker.writeInbound(last);
+
+        // Then: what was held is a copy, the reads it came in were free before the response ended; the answer is whole
+        assertThat(referencesLeft).containsOnly(0);
+        final byte[] answer = concat(first, clientBytes());
+        assertThat(answer).hasSize(length);
+        assertThat(parse(answer, version).nodeEndpoints()).isEmpty();
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
     void shouldReleaseTheHeldTaggedFieldsWhenTheClientClosesMidStream()
     {
         // Given: every read but the last, which ends the tagged fields, so part of them is held
