@@ -29,8 +29,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * policy's head-only work is done on its first bytes, and every read's bytes go on as they are. A Fetch v16+ response
  * is walked as it passes ({@link FetchResponseStreamWalk}): the bytes before its trailing tagged fields flow at once,
  * the tagged fields (NodeEndpoints, KIP-951) are held to its end, as a copy so their reads are not pinned meanwhile,
- * and sent as they came or rewritten into the same length ({@link FetchTaggedFieldsRewriter}). Failures go to the state machine, which closes the connection (and
- * {@link #abandon}s the stream). Confined to the client channel's event loop.
+ * and sent as they came or rewritten into the same length ({@link FetchTaggedFieldsRewriter}). Failures go to the
+ * state machine, which closes the connection (and {@link #abandon}s the stream). Confined to the client channel's event
+ * loop.
  */
 final class ResponseStream
 {
