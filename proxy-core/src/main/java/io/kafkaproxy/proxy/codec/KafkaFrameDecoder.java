@@ -29,10 +29,11 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Cut-through.</b> On a broker channel built with a {@link ResponseStreamSink}, a frame that is not whole in
  * its first read is first offered to the sink with the bytes it has so far. If the sink takes it, the frame is not
  * assembled: those bytes and every later read's bytes of the frame go to the sink as retained slices of the reads,
- * then its end. The sink is called directly, not through the pipeline, so handlers after this decoder see no streamed
- * frame: the sink must be the last handler's own (the broker channel's backend handler). If not, it is assembled as below. Bytes kept over several reads while a frame waited for memory are
- * never sliced or offered whole: a frame or head among them that is not one contiguous read is assembled (copied), so
- * that whatever is passed on can be viewed in place.
+ * then its end. If not, it is assembled as below. The sink is called directly, not through the pipeline, so handlers
+ * after this decoder see no streamed frame: the sink must be the last handler's own (the broker channel's backend
+ * handler). Bytes kept over several reads while a frame waited for memory are never sliced or offered whole: a frame or
+ * head among them that is not one contiguous read is assembled (copied), so that whatever is passed on can be viewed in
+ * place.
  *
  * <p>With a pool allocator, a frame the pool has no memory for is not an error: the bytes read so far are kept,
  * the channel stops reading ({@link ChannelMemoryWait}), and the frame is started again when memory returns.
@@ -240,7 +241,8 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
                 {
                     ctx.fireChannelRead(in.readRetainedSlice(frameLength));
                 }
-                else if (in.readableBytes() < frameLength && contiguous && streamSink != null && streamSink.onFrameHead(in, frameLength))
+                else if (in.readableBytes() < frameLength && contiguous && streamSink != null
+                    && streamSink.onFrameHead(in, frameLength))
                 {
                     streamedBytesLeft = frameLength;
                 }

@@ -173,7 +173,7 @@ final class LoopMemory
                 {
                     failed = e;
                 }
-                else
+                else if (failed != e)
                 {
                     failed.addSuppressed(e);
                 }
