@@ -210,6 +210,36 @@ class ResponseCutThroughTest
     }
 
     @Test
+    void shouldForwardAResponseThatFollowsAStreamedOneInTheSameRead()
+    {
+        // Given: two Fetch requests in flight; the first answer streams, and its last read holds the whole second one
+        connect(true);
+        client.writeInbound(request(ApiKeys.FETCH, (short)12, 5, new FetchRequestData().setMaxWaitMs(0).setMaxBytes(1 << 20)));
+        client.writeInbound(request(ApiKeys.FETCH, (short)12, 7, new FetchRequestData().setMaxWaitMs(0).setMaxBytes(1 << 20)));
+        releaseAll(broker);
+        final ByteBuf firstResponse = response(ApiKeys.FETCH, (short)12, 5, fetch(false));
+        final ByteBuf secondResponse = response(ApiKeys.FETCH, (short)12, 7, new FetchResponseData());
+        final byte[] expected = concat(bytes(firstResponse), bytes(secondResponse));
+        final List<ByteBuf> chunks = chunks(firstResponse);
+        final ByteBuf lastChunk = chunks.remove(chunks.size() - 1);
+        final ByteBuf lastRead = Unpooled.directBuffer().writeBytes(lastChunk).writeBytes(secondResponse);
+        lastChunk.release();
+        secondResponse.release();
+
+        // When
+        for (final ByteBuf chunk : chunks)
+        {
+            broker.writeInbound(chunk);
+        }
+        broker.writeInbound(lastRead);
+
+        // Then: both answers, in order; only the first streamed
+        assertThat(clientBytes()).isEqualTo(expected);
+        assertThat(registry.get(ProxyMetrics.RESPONSES_STREAMED).counter().count()).isEqualTo(1);
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
     void shouldSendTheProxysOwnAnswerQueuedBehindAStreamedResponseRightAfterIt()
     {
         // Given: a Fetch response streaming, and behind it an ApiVersions the proxy answers itself
