@@ -3,6 +3,9 @@ package io.kafkaproxy.proxy.memory;
 import io.kafkaproxy.mempool.MemoryPool;
 import io.kafkaproxy.mempool.RegionAllocator;
 import io.netty.util.concurrent.EventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -28,6 +31,7 @@ import java.util.Set;
  */
 final class LoopMemory
 {
+    private static final Logger LOGGER = LoggerFactory.getLogger(LoopMemory.class);
     private static final int READ_SPACE_BYTES = 64 * 1024;
 
     private final MemoryPool pool;
@@ -158,7 +162,6 @@ final class LoopMemory
         retryScheduled = false;
         poolWaiterRegistered = false;
         final long blockReturns = pool.blockReturns();
-        RuntimeException failed = null;
         for (int waiting = waitingFrames.size(); waiting > 0; waiting--)
         {
             try
@@ -169,14 +172,12 @@ final class LoopMemory
             catch (final RuntimeException e)
             {
                 // One channel's failure is its own: the others still queued get their retry, and the pass its end.
-                if (failed == null)
-                {
-                    failed = e;
-                }
-                else if (failed != e)
-                {
-                    failed.addSuppressed(e);
-                }
+                // Not rethrown: not every event loop survives a task that throws. The decoder's retry routes its own
+                // failures to its pipeline, so this is a last resort.
+                final LoggingEventBuilder line = LOGGER.atWarn();
+                (LOGGER.isDebugEnabled() ? line.setCause(e) : line)
+                    .addKeyValue("error", String.valueOf(e))
+                    .log("retry of a frame waiting for memory failed; its channel waits no more");
             }
         }
         if (exhausted && allocator.prepareReadSpace(READ_SPACE_BYTES))
@@ -190,11 +191,6 @@ final class LoopMemory
         if (exhausted || !waitingFrames.isEmpty())
         {
             waitForPool(blockReturns);
-        }
-        if (failed != null)
-        {
-            // The pass is done; the event loop logs what went wrong.
-            throw failed;
         }
     }
 

@@ -355,9 +355,9 @@ class ResponseCutThroughTest
         // Given: breakers on with a short request timeout, and a response streaming to a client that cannot take more
         breakerConfig = new CircuitBreakerConfig(true, CircuitBreakerConfig.DEFAULT_FAILURE_THRESHOLD,
             CircuitBreakerConfig.DEFAULT_OPEN_DURATION, Duration.ofMillis(50));
+        connect(true);
         // The timeout's check runs only when the test moves the loop's clock; the deadline it checks is real time.
         client.freezeTime();
-        connect(true);
         final long sentNanos = System.nanoTime();
         final ByteBuf response = fetchRoundTrip((short)12, fetch(false));
         final byte[] expected = bytes(response);
