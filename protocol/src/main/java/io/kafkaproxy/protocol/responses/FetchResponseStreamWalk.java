@@ -49,7 +49,7 @@ public final class FetchResponseStreamWalk
     private static final int TOPIC_TAGGED_FIELDS = 7;
     private static final int TAG = 8;
     private static final int TAG_SIZE = 9;
-    private static final int TAGGED_FIELDS_DONE = 10;
+    private static final int TOPICS_DONE = 10;
     private static final int REACHED = 11;
 
     private short apiVersion;
@@ -124,6 +124,13 @@ public final class FetchResponseStreamWalk
                 {
                     break;
                 }
+            }
+            if (step == TOPICS_DONE)
+            {
+                // Only now: the last topic's last tagged-field value was still being skipped when its count ended.
+                step = REACHED;
+                taggedFieldsLength = (int)bodyLeft;
+                break;
             }
             if (position == end)
             {
@@ -220,8 +227,8 @@ public final class FetchResponseStreamWalk
     {
         if (topicsLeft == 0)
         {
-            step = REACHED;
-            taggedFieldsLength = (int)bodyLeft;
+            // The top-level tagged fields start once what is still to skip (a topic tagged field's value) is skipped.
+            step = TOPICS_DONE;
             return;
         }
         topicsLeft--;

@@ -22,7 +22,12 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  * </pre>
  *
  * Clients keep unknown tagged fields without reading them, so the padding field (tag 127, unknown to every Fetch
- * version; tags stay ascending) only fills space. When the rewritten endpoints do not fit, or name a node whose
+ * version; tags stay ascending) only fills space. A padding field of any length from 2 bytes fits: where the shortest
+ * encoding of its size leaves a byte over (a field of 130 or 16387 bytes), the size is encoded in one byte more than it
+ * needs. A rewrite shorter by fewer bytes than a padding field takes has its count so encoded instead, over the bytes
+ * left. Readers accept such varints (Kafka's {@code ByteUtils.readUnsignedVarint} reads up to 5 bytes whatever the
+ * value; so do librdkafka's {@code rd_uvarint_dec} and Go's {@code binary.Uvarint}), so no valid response is refused
+ * and no endpoints are dropped for a length alone. When the rewritten endpoints do not fit, or name a node whose
  * proxy listener is not bound yet, they are dropped whole: the client learns the new leader from Metadata, as it
  * did before KIP-951 ({@link #ENDPOINTS_DROPPED}). The endpoints themselves are rewritten by the same code as a
  * whole Fetch response's. Rare (only after a leader change): the fields are copied behind a stand-in of an empty
@@ -36,11 +41,18 @@ public final class FetchTaggedFieldsRewriter
     public static final int REWRITTEN = 1;
     /** The endpoints were replaced by padding: send {@link #output()}. */
     public static final int ENDPOINTS_DROPPED = 2;
+    /**
+     * The endpoints name a node that cannot be given a proxy address at all; replaced by padding as for
+     * {@link #ENDPOINTS_DROPPED}: send {@link #output()}, and say so, as this is a misconfiguration.
+     */
+    public static final int ENDPOINTS_UNAVAILABLE = 3;
 
     /** The tag of the padding field. */
     static final int PADDING_TAG = 127;
 
     private static final int MAX_VARINT_BYTES = 5;
+    // Tag 127 and a size of 0: the shortest padding field.
+    private static final int MIN_PADDING_FIELD_LENGTH = 2;
     // throttle_time_ms | error_code | session_id | responses (compact, empty): the body around the fields.
     private static final int STAND_IN_HEAD_LENGTH = SIZE_OF_INT + SIZE_OF_SHORT + SIZE_OF_INT + 1;
     private static final byte EMPTY_COMPACT_ARRAY = 1;
@@ -60,7 +72,7 @@ public final class FetchTaggedFieldsRewriter
      * @param offset     where they start.
      * @param length     their length.
      * @param mapper     maps broker addresses to the proxy's.
-     * @return {@link #UNCHANGED}, {@link #REWRITTEN} or {@link #ENDPOINTS_DROPPED}.
+     * @return {@link #UNCHANGED}, {@link #REWRITTEN}, {@link #ENDPOINTS_DROPPED} or {@link #ENDPOINTS_UNAVAILABLE}.
      * @throws MalformedFrameException if the fields do not parse or do not end where the body does.
      */
     public int rewrite(
@@ -86,7 +98,7 @@ public final class FetchTaggedFieldsRewriter
             return REWRITTEN;
         }
         writePaddingOnly(length);
-        return ENDPOINTS_DROPPED;
+        return outcome == RewriteOutcome.ENDPOINTS_UNAVAILABLE ? ENDPOINTS_UNAVAILABLE : ENDPOINTS_DROPPED;
     }
 
     /**
@@ -115,60 +127,78 @@ public final class FetchTaggedFieldsRewriter
         reader.wrap(rewritten, 0, rewrittenLength);
         final int count = reader.readUnsignedVarint("tagged_fields");
         final int fieldsOffset = reader.position();
+        boolean paddable = true;
         for (int i = 0; i < count; i++)
         {
-            if (reader.readUnsignedVarint("tag") >= PADDING_TAG)
-            {
-                // Tags must stay ascending and the padding's must be unknown: no room for it after this one.
-                return false;
-            }
+            // Tags must stay ascending and the padding's must be unknown: no room for it after this one.
+            paddable &= reader.readUnsignedVarint("tag") < PADDING_TAG;
             reader.skip(reader.readUnsignedVarint("tag_size"), "tagged_field");
         }
         final int fieldsLength = rewrittenLength - fieldsOffset;
         final int paddingFieldLength = length - KafkaWireWriter.sizeOfUnsignedVarint(count + 1) - fieldsLength;
-        final int paddingLength = paddingLength(paddingFieldLength);
-        if (paddingLength < 0)
+        if (paddable && paddingFieldLength >= MIN_PADDING_FIELD_LENGTH)
+        {
+            writer.wrap(output, 0)
+                .writeUnsignedVarint(count + 1)
+                .writeBytes(rewritten, fieldsOffset, fieldsLength);
+            writePaddingField(paddingFieldLength);
+            return true;
+        }
+        final int countBytes = length - fieldsLength;
+        if (countBytes > MAX_VARINT_BYTES)
         {
             return false;
         }
-        writer.wrap(output, 0)
-            .writeUnsignedVarint(count + 1)
-            .writeBytes(rewritten, fieldsOffset, fieldsLength);
-        writePaddingField(paddingLength);
+        // Too few bytes over for a padding field (one, usually: a host a character shorter): the count takes them.
+        final int fieldsStart = putVarint(0, count, countBytes);
+        output.putBytes(fieldsStart, rewritten, fieldsOffset, fieldsLength);
         return true;
     }
 
     private void writePaddingOnly(final int length)
     {
-        final int paddingLength = paddingLength(length - 1);
-        if (paddingLength < 0)
+        if (length - 1 < MIN_PADDING_FIELD_LENGTH)
         {
-            throw new MalformedFrameException("tagged fields too short to carry node_endpoints: length=" + length);
+            // Not reached by fields that carried endpoints, which are longer: no field at all, the count over the length.
+            putVarint(0, 0, length);
+            return;
         }
         writer.wrap(output, 0).writeUnsignedVarint(1);
-        writePaddingField(paddingLength);
+        writePaddingField(length - 1);
     }
 
-    private void writePaddingField(final int paddingLength)
+    /** Writes a padding field of {@code fieldLength} bytes, tag and size included, at the writer's position. */
+    private void writePaddingField(final int fieldLength)
     {
-        writer.writeUnsignedVarint(PADDING_TAG).writeUnsignedVarint(paddingLength);
-        final int start = writer.position();
+        final int valueAndSize = fieldLength - KafkaWireWriter.sizeOfUnsignedVarint(PADDING_TAG);
+        // The fewest bytes the size can take: where the shortest encoding would leave a byte over, one more.
+        int sizeBytes = 1;
+        while (KafkaWireWriter.sizeOfUnsignedVarint(valueAndSize - sizeBytes) > sizeBytes)
+        {
+            sizeBytes++;
+        }
+        final int paddingLength = valueAndSize - sizeBytes;
+        writer.writeUnsignedVarint(PADDING_TAG);
+        final int start = putVarint(writer.position(), paddingLength, sizeBytes);
         output.setMemory(start, paddingLength, (byte)0);
         writer.wrap(output, start + paddingLength);
     }
 
-    /** The value length of a padding field of {@code fieldLength} bytes (tag and size included), or -1 if none fits. */
-    private static int paddingLength(final int fieldLength)
+    /**
+     * Writes an unsigned varint in exactly {@code bytes} bytes, more than its shortest encoding if need be (continuation
+     * bits set over zero groups).
+     *
+     * @return the offset after it.
+     */
+    private int putVarint(final int offset, final int value, final int bytes)
     {
-        final int valueAndSize = fieldLength - KafkaWireWriter.sizeOfUnsignedVarint(PADDING_TAG);
-        for (int sizeBytes = 1; sizeBytes <= MAX_VARINT_BYTES; sizeBytes++)
+        int remaining = value;
+        for (int i = 0; i < bytes - 1; i++)
         {
-            final int value = valueAndSize - sizeBytes;
-            if (value >= 0 && KafkaWireWriter.sizeOfUnsignedVarint(value) == sizeBytes)
-            {
-                return value;
-            }
+            output.putByte(offset + i, (byte)((remaining & 0x7F) | 0x80));
+            remaining >>>= 7;
         }
-        return -1;
+        output.putByte(offset + bytes - 1, (byte)remaining);
+        return offset + bytes;
     }
 }

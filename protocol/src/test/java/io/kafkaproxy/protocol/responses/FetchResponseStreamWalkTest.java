@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Random;
 
@@ -27,6 +28,7 @@ class FetchResponseStreamWalkTest
 {
     private static final int BODY_OFFSET = WireFixtures.BODY_OFFSET;
     private static final int STAND_IN_HEAD_LENGTH = 11;
+    private static final int SWEPT_LENGTH = 20_000;
 
     private final FetchResponseStreamWalk walk = new FetchResponseStreamWalk();
     private final FetchTaggedFieldsRewriter rewriter = new FetchTaggedFieldsRewriter();
@@ -55,6 +57,47 @@ class FetchResponseStreamWalkTest
                     assertThat(walk.taggedFieldsReached()).as("version %d, split %d", version, split).isTrue();
                     assertThat(flowing).as("version %d, split %d", version, split).isEqualTo(bodyLength - taggedFieldsLength);
                     assertThat(walk.taggedFieldsLength()).isEqualTo(taggedFieldsLength);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldFindTheTaggedFieldsAfterUnknownTaggedFieldsOfTheLastTopicSplitAtEveryByte()
+    {
+        for (short version = FetchResponseStreamWalk.FIRST_FLEXIBLE_VERSION; version <= ApiKeys.FETCH.latestVersion(true); version++)
+        {
+            for (final boolean onPartition : new boolean[] {false, true})
+            {
+                // Given: the last topic (and maybe its last partition) carries a tagged field the schema does not know
+                final FetchResponseData data = fetch(version >= 16, "broker-2.with.a.long.name.internal");
+                final FetchResponseData.FetchableTopicResponse lastTopic = data.responses().get(data.responses().size() - 1);
+                lastTopic.unknownTaggedFields().add(new RawTaggedField(5, new byte[] {7, 7}));
+                if (onPartition)
+                {
+                    lastTopic.partitions().get(lastTopic.partitions().size() - 1).unknownTaggedFields()
+                        .add(new RawTaggedField(9, new byte[] {8, 8, 8}));
+                }
+                final UnsafeBuffer body = WireFixtures.serialize(data, version);
+                final int bodyLength = WireFixtures.bodyLength(data, version);
+                final int taggedFieldsLength = taggedFieldsLength(data, version);
+
+                for (int split = 0; split <= bodyLength; split++)
+                {
+                    // When
+                    walk.reset(version, bodyLength);
+                    final int flowing = walk.feed(body, BODY_OFFSET, split) + walk.feed(body, BODY_OFFSET + split, bodyLength - split);
+
+                    // Then
+                    assertThat(walk.taggedFieldsReached()).as("version %d, split %d", version, split).isTrue();
+                    assertThat(flowing).as("version %d, split %d", version, split).isEqualTo(bodyLength - taggedFieldsLength);
+                    assertThat(walk.taggedFieldsLength()).as("version %d, split %d", version, split).isEqualTo(taggedFieldsLength);
+                }
+                if (version >= 16)
+                {
+                    final FetchResponseData parsed = rewriteAndParse(data, version, body, bodyLength, FetchTaggedFieldsRewriter.REWRITTEN);
+                    assertThat(parsed.nodeEndpoints()).extracting(FetchResponseData.NodeEndpoint::host).containsOnly(ADVERTISED_HOST);
+                    assertThat(parsed.responses()).isEqualTo(WireFixtures.roundTrip(data, version, FetchResponseData::new).responses());
                 }
             }
         }
@@ -225,6 +268,68 @@ class FetchResponseStreamWalkTest
     }
 
     @Test
+    void shouldRewriteEndpointsShorterByAnyLengthIntoTheSameLength()
+    {
+        final short version = ApiKeys.FETCH.latestVersion(true);
+        for (final boolean withExtraTag : new boolean[] {false, true})
+        {
+            final StringBuilder host = new StringBuilder(ADVERTISED_HOST);
+            for (int longer = 1; longer <= SWEPT_LENGTH; longer++)
+            {
+                // Given: the broker's host longer than the proxy's by one byte to many, so the rewrite is that much shorter
+                host.append('x');
+                final FetchResponseData data = endpointsOnly(host.toString(), withExtraTag);
+                final UnsafeBuffer body = WireFixtures.serialize(data, version);
+                final int bodyLength = WireFixtures.bodyLength(data, version);
+
+                // When
+                final FetchResponseData parsed = rewriteAndParse(data, version, body, bodyLength, FetchTaggedFieldsRewriter.REWRITTEN);
+
+                // Then: never dropped for the length alone, however few bytes are over
+                assertThat(parsed.nodeEndpoints()).as("longer by %d", longer)
+                    .extracting(FetchResponseData.NodeEndpoint::host).containsExactly(ADVERTISED_HOST);
+                assertThat(parsed.nodeEndpoints().find(2).port()).isEqualTo(proxyPortOf(2));
+                if (withExtraTag)
+                {
+                    assertThat(parsed.unknownTaggedFields()).extracting(RawTaggedField::tag).contains(3);
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldPadDroppedEndpointsToEveryLength()
+    {
+        final short version = ApiKeys.FETCH.latestVersion(true);
+        mapper.forcedPorts.put(2, BrokerEndpointMapper.PORT_PENDING);
+        final BitSet lengths = new BitSet();
+        for (final boolean withExtraTag : new boolean[] {false, true})
+        {
+            final StringBuilder host = new StringBuilder();
+            for (int hostLength = 1; hostLength <= SWEPT_LENGTH; hostLength++)
+            {
+                // Given: endpoints that must go, their node's listener not bound yet
+                host.append('h');
+                final FetchResponseData data = endpointsOnly(host.toString(), withExtraTag);
+                final UnsafeBuffer body = WireFixtures.serialize(data, version);
+                final int bodyLength = WireFixtures.bodyLength(data, version);
+
+                // When
+                final FetchResponseData parsed = rewriteAndParse(data, version, body, bodyLength, FetchTaggedFieldsRewriter.ENDPOINTS_DROPPED);
+
+                // Then
+                assertThat(parsed.nodeEndpoints()).as("host length %d", hostLength).isEmpty();
+                lengths.set(bodyLength - STAND_IN_HEAD_LENGTH);
+            }
+        }
+        // Every length from the shortest fields that carry an endpoint on, including those whose padding size needs a
+        // byte more than its shortest encoding (a padding field of 130 or 16387 bytes)
+        final int shortest = lengths.nextSetBit(0);
+        assertThat(lengths.nextClearBit(shortest)).isGreaterThan(SWEPT_LENGTH);
+        assertThat(shortest).isLessThan(130);
+    }
+
+    @Test
     void shouldDropLongerRewrittenEndpoints()
     {
         // Given: broker hosts shorter than the proxy's
@@ -260,6 +365,24 @@ class FetchResponseStreamWalkTest
         assertThat(parsed.responses()).isEqualTo(WireFixtures.roundTrip(data, version, FetchResponseData::new).responses());
     }
 
+    @Test
+    void shouldDropEndpointsOfANodeWithoutAProxyAddressAndSaySo()
+    {
+        // Given: node 4 can be given no proxy port at all
+        final short version = ApiKeys.FETCH.latestVersion(true);
+        final FetchResponseData data = fetch(true, "broker-2.with.a.long.name.internal");
+        final UnsafeBuffer body = WireFixtures.serialize(data, version);
+        final int bodyLength = WireFixtures.bodyLength(data, version);
+        mapper.forcedPorts.put(4, BrokerEndpointMapper.PORT_UNAVAILABLE);
+
+        // When
+        final FetchResponseData parsed = rewriteAndParse(data, version, body, bodyLength, FetchTaggedFieldsRewriter.ENDPOINTS_UNAVAILABLE);
+
+        // Then: padded as when dropped, the broker's addresses never sent
+        assertThat(parsed.nodeEndpoints()).isEmpty();
+        assertThat(parsed.responses()).isEqualTo(WireFixtures.roundTrip(data, version, FetchResponseData::new).responses());
+    }
+
     /** Walks the body, rewrites its tagged fields in place, and parses the result with kafka-clients. */
     private FetchResponseData rewriteAndParse(
         final FetchResponseData data, final short version, final UnsafeBuffer body, final int bodyLength, final int expectedOutcome)
@@ -283,7 +406,10 @@ class FetchResponseStreamWalkTest
         {
             rewriter.output().getBytes(0, bytes, flowing, taggedFieldsLength);
         }
-        return new FetchResponseData(WireFixtures.accessor(ByteBuffer.wrap(bytes)), version);
+        final ByteBuffer parsedBytes = ByteBuffer.wrap(bytes);
+        final FetchResponseData parsed = new FetchResponseData(WireFixtures.accessor(parsedBytes), version);
+        assertThat(parsedBytes.remaining()).as("bytes left after the parse").isZero();
+        return parsed;
     }
 
     /** The length of the top-level tagged fields: those of the same response without topics, after its head. */
@@ -292,6 +418,18 @@ class FetchResponseStreamWalkTest
         final FetchResponseData empty = new FetchResponseData().setNodeEndpoints(data.nodeEndpoints().duplicate());
         empty.unknownTaggedFields().addAll(data.unknownTaggedFields());
         return WireFixtures.bodyLength(empty, version) - STAND_IN_HEAD_LENGTH;
+    }
+
+    /** A Fetch response with no topics, one node's endpoint, and maybe a tagged field clients do not know. */
+    private static FetchResponseData endpointsOnly(final String brokerHost, final boolean withExtraTag)
+    {
+        final FetchResponseData data = new FetchResponseData().setThrottleTimeMs(1).setSessionId(77);
+        data.nodeEndpoints().add(new FetchResponseData.NodeEndpoint().setNodeId(2).setHost(brokerHost).setPort(9092));
+        if (withExtraTag)
+        {
+            data.unknownTaggedFields().add(new RawTaggedField(3, new byte[] {1}));
+        }
+        return data;
     }
 
     private static FetchResponseData fetch(final boolean withEndpoints, final String brokerHost)

@@ -29,7 +29,11 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Cut-through.</b> On a broker channel built with a {@link ResponseStreamSink}, a frame that is not whole in
  * its first read is first offered to the sink with the bytes it has so far. If the sink takes it, the frame is not
  * assembled: those bytes and every later read's bytes of the frame go to the sink as retained slices of the reads,
- * then its end. If not, it is assembled as below.
+ * then its end. If not, it is assembled as below. The sink is called directly, not through the pipeline, so handlers
+ * after this decoder see no streamed frame: the sink must be the last handler's own (the broker channel's backend
+ * handler). Bytes kept over several reads while a frame waited for memory are never sliced or offered whole: a frame or
+ * head among them that is not one contiguous read is assembled (copied), so that whatever is passed on can be viewed in
+ * place.
  *
  * <p>With a pool allocator, a frame the pool has no memory for is not an error: the bytes read so far are kept,
  * the channel stops reading ({@link ChannelMemoryWait}), and the frame is started again when memory returns.
@@ -230,11 +234,15 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
                 final int size = in.getInt(in.readerIndex());
                 FrameDescriptor.checkMessageSize(size, maxMessageSizeBytes());
                 final int frameLength = FrameDescriptor.SIZE_FIELD_LENGTH + size;
-                if (in.readableBytes() >= frameLength)
+                // Bytes kept while a frame waited for memory are a composite of several reads: a frame or a head
+                // there may span them, and what comes next reads it in place, so it is assembled instead (rare).
+                final boolean contiguous = ByteBufViews.isContiguous(in);
+                if (in.readableBytes() >= frameLength && contiguous)
                 {
                     ctx.fireChannelRead(in.readRetainedSlice(frameLength));
                 }
-                else if (streamSink != null && streamSink.onFrameHead(in, frameLength))
+                else if (in.readableBytes() < frameLength && contiguous && streamSink != null
+                    && streamSink.onFrameHead(in, frameLength))
                 {
                     streamedBytesLeft = frameLength;
                 }
@@ -282,8 +290,8 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
     }
 
     /**
-     * Starts assembling a frame with the bytes of it read so far: those left in {@code in} (size field first), or,
-     * when {@code in} is null, only its size field, already consumed.
+     * Starts assembling a frame with the bytes of it read so far: those left in {@code in} (size field first), up to
+     * its length, or, when {@code in} is null, only its size field, already consumed.
      *
      * @return false if the pool refused the memory: everything left in {@code in} is kept for later.
      */
@@ -315,7 +323,7 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
         }
         else
         {
-            partialFrame.writeBytes(in);
+            partialFrame.writeBytes(in, Math.min(partialFrame.writableBytes(), in.readableBytes()));
         }
         emitPartialFrameIfComplete(ctx);
         return true;
@@ -345,11 +353,15 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
             emitPartialFrameIfComplete(ctx);
             if (pending.isReadable())
             {
+                // The reads the frame took whole go now, so the rest is more often one contiguous read.
+                pending.discardReadComponents();
                 decode(ctx, pending);
             }
         }
-        catch (final FrameRejectedException e)
+        catch (final RuntimeException e)
         {
+            // Run from the memory wait, not from a read: nothing above would catch it, and the channel's reads
+            // would stay paused. Whatever failed, the connection closes through the pipeline, as from a read.
             rejected = true;
             releaseFrameState();
             ctx.fireExceptionCaught(e);

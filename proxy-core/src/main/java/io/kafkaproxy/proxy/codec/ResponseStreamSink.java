@@ -15,8 +15,8 @@ public interface ResponseStreamSink
     /**
      * Decides whether a frame streams.
      *
-     * @param head        the frame's bytes read so far, size field first, at the buffer's reader index; read only, not
-     *                    consumed, not retained.
+     * @param head        the frame's bytes read so far, size field first, at the buffer's reader index; contiguous
+     *                    ({@link ByteBufViews#isContiguous}); read only, not consumed, not retained.
      * @param frameLength the frame's length, size field included; more than {@code head} holds.
      * @return true if the frame streams: its bytes then come by {@link #onFrameBytes}; false to assemble it as usual.
      */

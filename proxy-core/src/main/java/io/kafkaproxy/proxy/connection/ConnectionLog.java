@@ -383,6 +383,22 @@ final class ConnectionLog
     }
 
     /**
+     * A streamed response named a broker node that has no proxy listener: its endpoints were replaced by padding, so
+     * the connection goes on. One WARN line within the budget of its kind, shared with the assembled case.
+     */
+    void onUnadvertisableStreamedResponse()
+    {
+        final LoggingEventBuilder event = warn(Kind.UNADVERTISABLE_RESPONSE);
+        if (event != null)
+        {
+            event.addKeyValue("channelId", clientChannel.id().asShortText())
+                .addKeyValue("route", target.route())
+                .log("streamed response names a broker node that has no proxy listener; its node endpoints were " +
+                    "replaced by padding rather than reveal the broker's address");
+        }
+    }
+
+    /**
      * A SASL login the proxy checks failed: one WARN line within the budget. Never logs the SASL bytes.
      *
      * @param mechanism the mechanism, or null before one was chosen.

@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
  * answered, whichever came later), plus its own wait ({@link BrokerWaitAllowance}: a Fetch's {@code max_wait_ms}, an
  * acks=all Produce's {@code timeout_ms}), plus the request timeout.
  *
+ * <p>A response that has started to stream to the client (cut-through) is the broker's answer: from its first byte
+ * the request timeout no longer applies to it, however long the client takes to drain the rest.
+ *
  * <p>And the login timeout: a broker that leaves the proxy's own login ({@link BrokerSaslLogin}) unanswered past the
  * connect timeout is failing too.
  *
@@ -175,7 +178,11 @@ final class ConnectionTimers
         final long nowNanos = System.nanoTime();
         final long timeout = breakers.requestTimeoutNanos();
         long untilNextCheck = timeout;
-        if (!inFlight.headIsLocallyAnswered() && inFlight.headBrokerWaitMillis() != BrokerWaitAllowance.UNBOUNDED)
+        // A response streaming to the client has been answered: what is left of it comes as fast as the client takes
+        // it (broker reads stop while the client's buffer is full), so the time it takes is the client's, not the
+        // broker's, and cutting it would only make the client fetch the same bytes again.
+        if (!inFlight.headIsLocallyAnswered() && !inFlight.headIsStreaming()
+            && inFlight.headBrokerWaitMillis() != BrokerWaitAllowance.UNBOUNDED)
         {
             // The request's own wait is the broker doing as asked: the timeout starts once it has run out.
             final long deadline = inFlight.headWaitStartNanos()

@@ -27,6 +27,7 @@ final class InFlightRequests
     private long[] readNanos = new long[INITIAL_CAPACITY];
     private int[] brokerWaitMillis = new int[INITIAL_CAPACITY];
     private long lastAnsweredNanos = NOT_ANSWERED;
+    private boolean headStreaming;
     private ByteBuf[] localResponses;
     private ResponseAmendment[] amendments;
     private int head;
@@ -219,6 +220,25 @@ final class InFlightRequests
     }
 
     /**
+     * The head request's response has started streaming to the client: the broker has answered it, and only the
+     * rest of its bytes are still to come.
+     */
+    void markHeadStreaming()
+    {
+        headStreaming = true;
+    }
+
+    /**
+     * Whether the head request's response is streaming to the client (see {@link #markHeadStreaming()}).
+     *
+     * @return true from its first byte until the head is removed.
+     */
+    boolean headIsStreaming()
+    {
+        return headStreaming;
+    }
+
+    /**
      * Removes the head entry, handing over its local response if it has one.
      *
      * @param answeredNanos when it was answered, {@link System#nanoTime()}.
@@ -227,6 +247,7 @@ final class InFlightRequests
     ByteBuf removeHead(final long answeredNanos)
     {
         lastAnsweredNanos = answeredNanos;
+        headStreaming = false;
         ByteBuf response = null;
         if (localResponses != null)
         {
@@ -262,6 +283,7 @@ final class InFlightRequests
         {
             Arrays.fill(amendments, null);
         }
+        headStreaming = false;
         head = 0;
         size = 0;
     }

@@ -93,7 +93,8 @@ final class ResponseForwarder
         this.timers = timers;
         this.log = log;
         this.connection = connection;
-        this.stream = new ResponseStream(clientChannel, inFlight, nodes, metrics, policy, timers, connection, flyweights, cutThrough);
+        this.stream = new ResponseStream(clientChannel, inFlight, nodes, metrics, policy, timers, log, connection, flyweights,
+            cutThrough);
     }
 
     /**
@@ -105,11 +106,12 @@ final class ResponseForwarder
     int forward(final ByteBuf frame)
     {
         final int messageLength = frame.readableBytes() - FrameDescriptor.MESSAGE_OFFSET;
-        final UnsafeBuffer view = ByteBufViews.wrapReadable(flyweights.responseView(), frame);
+        final UnsafeBuffer view;
         final ResponseHeaderFlyweight header;
         final int outcome;
         try
         {
+            view = ByteBufViews.wrapReadable(flyweights.responseView(), frame);
             header = flyweights.responseHeader().wrap(view, FrameDescriptor.MESSAGE_OFFSET, messageLength);
             final int correlationId = header.correlationId();
             if (inFlight.isEmpty() || inFlight.headIsLocallyAnswered() || inFlight.headCorrelationId() != correlationId)
@@ -133,8 +135,10 @@ final class ResponseForwarder
                 outcome = RewriteOutcome.UNCHANGED;
             }
         }
-        catch (final FrameRejectedException e)
+        catch (final FrameRejectedException | IllegalArgumentException e)
         {
+            // IllegalArgumentException: a frame that is not contiguous cannot be viewed in place (the decoder passes
+            // none on); released here, so the close does not leak it.
             frame.release();
             connection.onException(Side.BROKER, e);
             return FAILED;
@@ -206,8 +210,8 @@ final class ResponseForwarder
         {
             return;
         }
+        // Its size and latency were counted at its head (ResponseStream.start).
         final long writeNanos = System.nanoTime();
-        metrics.api(inFlight.headApiKey()).onResponse(frameLength, writeNanos - inFlight.headReadNanos());
         inFlight.removeHead(writeNanos);
         answerQueuedLocally(writeNanos);
         connection.onAnswered();

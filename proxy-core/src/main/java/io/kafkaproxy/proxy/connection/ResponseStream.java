@@ -21,8 +21,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.ArrayDeque;
-
 /**
  * Streams one broker response at a time to the client as its reads arrive (cut-through), for the
  * {@link ResponseForwarder}, which completes its request once it ends.
@@ -30,18 +28,24 @@ import java.util.ArrayDeque;
  * <p>{@link #start} decides from the response's head and the request it answers whether it may stream; if so, the
  * policy's head-only work is done on its first bytes, and every read's bytes go on as they are. A Fetch v16+ response
  * is walked as it passes ({@link FetchResponseStreamWalk}): the bytes before its trailing tagged fields flow at once,
- * the tagged fields (NodeEndpoints, KIP-951) are held to its end and sent as they came or rewritten into the same
- * length ({@link FetchTaggedFieldsRewriter}). Failures go to the state machine, which closes the connection (and
- * {@link #abandon}s the stream). Confined to the client channel's event loop.
+ * the tagged fields (NodeEndpoints, KIP-951) are held to its end, as a copy so their reads are not pinned meanwhile,
+ * and sent as they came or rewritten into the same length ({@link FetchTaggedFieldsRewriter}). Failures go to the
+ * state machine, which closes the connection (and {@link #abandon}s the stream). Confined to the client channel's event
+ * loop.
  */
 final class ResponseStream
 {
+    // A Fetch response's tagged fields when it has none: one byte, 0. Direct, so a socket write needs no copy; shared
+    // by every connection through duplicates, and never written into.
+    private static final ByteBuf NO_TAGGED_FIELDS = Unpooled.unreleasableBuffer(Unpooled.directBuffer(1, 1).writeByte(0));
+
     private final Channel clientChannel;
     private final InFlightRequests inFlight;
     private final BrokerNodeRegistry nodes;
     private final ProxyMetrics metrics;
     private final ConnectionPolicy policy;
     private final ConnectionTimers timers;
+    private final ConnectionLog log;
     private final ClientConnectionStateMachine connection;
     private final EventLoopFlyweights flyweights;
     private final boolean cutThrough;
@@ -51,7 +55,8 @@ final class ResponseStream
     private int streamPosition;
     private FetchResponseStreamWalk walk;
     private boolean walking;
-    private ArrayDeque<ByteBuf> heldTaggedFields;
+    // A copy of what came of the trailing tagged fields so far, so the reads they came in are not pinned to the end.
+    private ByteBuf heldTaggedFields;
 
     /**
      * Creates the stream of one connection.
@@ -62,6 +67,7 @@ final class ResponseStream
      * @param metrics       the proxy's meters.
      * @param policy        the connection's policy.
      * @param timers        the connection's timers.
+     * @param log           says what went wrong.
      * @param connection    the connection's state machine.
      * @param flyweights    the event loop's flyweights.
      * @param cutThrough    whether responses may stream at all.
@@ -73,6 +79,7 @@ final class ResponseStream
         final ProxyMetrics metrics,
         final ConnectionPolicy policy,
         final ConnectionTimers timers,
+        final ConnectionLog log,
         final ClientConnectionStateMachine connection,
         final EventLoopFlyweights flyweights,
         final boolean cutThrough)
@@ -83,6 +90,7 @@ final class ResponseStream
         this.metrics = metrics;
         this.policy = policy;
         this.timers = timers;
+        this.log = log;
         this.connection = connection;
         this.flyweights = flyweights;
         this.cutThrough = cutThrough;
@@ -90,8 +98,8 @@ final class ResponseStream
 
     /**
      * Decides, from a response's head, whether it streams to the client: cut-through on, the oldest request in flight
-     * answered by the broker, owed no amendment, and its response one the proxy does not rewrite whole, whose
-     * throttle_time_ms (if any) is in the head.
+     * answered by the broker, owed no amendment, and its response one the proxy does not rewrite whole nor its policy
+     * read whole ({@link ConnectionPolicy#readsResponse}), whose throttle_time_ms (if any) is in the head.
      *
      * @param head        the response's bytes read so far, size field first; read only.
      * @param frameLength the whole response's length, size field included.
@@ -99,14 +107,17 @@ final class ResponseStream
      */
     boolean start(final ByteBuf head, final int frameLength)
     {
-        if (!cutThrough || streaming || inFlight.isEmpty() || inFlight.headIsLocallyAnswered() || inFlight.headAmendment() != null)
+        if (!cutThrough || streaming || inFlight.isEmpty() || inFlight.headIsLocallyAnswered() || inFlight.headAmendment() != null
+            || !ByteBufViews.isContiguous(head))
         {
+            // A head that is not one contiguous read cannot be viewed in place: assembled as usual.
             return false;
         }
         final short apiKey = inFlight.headApiKey();
         final short apiVersion = inFlight.headApiVersion();
         final int throttleOffset = ThrottleTimeLocator.fixedBodyOffset(apiKey, apiVersion);
-        if (!streams(apiKey, apiVersion) || throttleOffset == ThrottleTimeLocator.NOT_FIXED)
+        if (policy.readsResponse(apiKey, apiVersion) || !streams(apiKey, apiVersion)
+            || throttleOffset == ThrottleTimeLocator.NOT_FIXED)
         {
             return false;
         }
@@ -133,6 +144,8 @@ final class ResponseStream
             return false;
         }
         streaming = true;
+        // The broker has answered: the request timeout no longer runs for this request (see ConnectionTimers).
+        inFlight.markHeadStreaming();
         streamFrameLength = frameLength;
         streamBodyOffset = bodyOffset;
         streamPosition = 0;
@@ -142,11 +155,13 @@ final class ResponseStream
             if (walk == null)
             {
                 walk = new FetchResponseStreamWalk();
-                heldTaggedFields = new ArrayDeque<>(2);
             }
             walk.reset(apiVersion, frameLength - bodyOffset);
         }
         metrics.onResponseStreamed();
+        // Latency to the first byte, what the broker took to answer: the rest drains at the client's pace, which would
+        // make a slow consumer look like a slow broker (assembled responses are timed when written, at broker speed).
+        metrics.api(apiKey).onResponse(frameLength, System.nanoTime() - inFlight.headReadNanos());
         return true;
     }
 
@@ -192,8 +207,10 @@ final class ResponseStream
         {
             flowing = walkChunk(bytes, chunkStart);
         }
-        catch (final FrameRejectedException e)
+        catch (final RuntimeException e)
         {
+            // A malformed response, or bytes that cannot be viewed in place: either way the chunk goes nowhere, and
+            // must not pin its read's memory.
             bytes.release();
             connection.onException(Side.BROKER, e);
             return;
@@ -209,7 +226,36 @@ final class ResponseStream
             clientChannel.write(bytes.retainedSlice(bytes.readerIndex(), flowing), clientChannel.voidPromise());
             bytes.skipBytes(flowing);
         }
-        heldTaggedFields.addLast(bytes);
+        holdTaggedFields(bytes);
+    }
+
+    /**
+     * Keeps a copy of the trailing tagged fields' bytes and releases the read they came in: held as a slice, even one
+     * byte would pin its whole read region until the response ends.
+     */
+    private void holdTaggedFields(final ByteBuf bytes)
+    {
+        if (heldTaggedFields == null)
+        {
+            final int length = walk.taggedFieldsLength();
+            if (length == 1 && bytes.getByte(bytes.readerIndex()) == 0)
+            {
+                // No tagged field, the usual case: nothing to copy, nothing allocated but the duplicate.
+                heldTaggedFields = NO_TAGGED_FIELDS.duplicate();
+                bytes.release();
+                return;
+            }
+            // After a leader change, or a tag the proxy does not know: rare, and a few hundred bytes at most.
+            heldTaggedFields = Unpooled.buffer(length, length);
+        }
+        try
+        {
+            heldTaggedFields.writeBytes(bytes);
+        }
+        finally
+        {
+            bytes.release();
+        }
     }
 
     /**
@@ -241,23 +287,14 @@ final class ResponseStream
         releaseHeldTaggedFields();
     }
 
-    /** Whether a response the proxy may pass on without reading it whole may stream. */
+    /**
+     * Whether a response may stream as far as the forwarder is concerned: not one it rewrites whole (ApiVersions,
+     * Metadata, FindCoordinator...). What the policy reads whole it says itself ({@link ConnectionPolicy#readsResponse}).
+     */
     private static boolean streams(final short apiKey, final short apiVersion)
     {
-        switch (apiKey)
-        {
-            case ApiKeyIds.API_VERSIONS:
-            case ApiKeyIds.SASL_HANDSHAKE:
-            case ApiKeyIds.SASL_AUTHENTICATE:
-            case ApiKeyIds.METADATA:
-                // Read whole: the proxy's own versions, the principal of a passthrough login, topic ids.
-                return false;
-            case ApiKeyIds.FETCH:
-                // v16+ carries NodeEndpoints: walked as it passes, its tagged fields held and rewritten in place.
-                return true;
-            default:
-                return !ResponseRewriters.rewrites(apiKey, apiVersion);
-        }
+        // Fetch v16+ carries NodeEndpoints: walked as it passes, its tagged fields held and rewritten in place.
+        return apiKey == ApiKeyIds.FETCH || !ResponseRewriters.rewrites(apiKey, apiVersion);
     }
 
     /** Walks a chunk of a Fetch response; returns how many of its bytes come before the trailing tagged fields. */
@@ -283,20 +320,22 @@ final class ResponseStream
     {
         try
         {
-            if (!walk.taggedFieldsReached() || walk.taggedFieldsLength() == 0)
+            final int length = walk.taggedFieldsLength();
+            if (!walk.taggedFieldsReached() || length == 0 || heldTaggedFields == null
+                || heldTaggedFields.readableBytes() != length)
             {
                 throw new MalformedFrameException(
                     "Fetch response ends before its tagged fields: length=" + streamFrameLength);
             }
-            final int length = walk.taggedFieldsLength();
-            if (length == 1 && heldTaggedFields.peekFirst().getByte(heldTaggedFields.peekFirst().readerIndex()) == 0)
+            if (length == 1 && heldTaggedFields.getByte(heldTaggedFields.readerIndex()) == 0)
             {
                 // No tagged field, the usual case: the held byte goes on as it came.
                 writeHeldTaggedFields();
                 return true;
             }
             final FetchTaggedFieldsRewriter rewriter = flyweights.fetchTaggedFields();
-            final int outcome = rewriter.rewrite(inFlight.headApiVersion(), copyHeldTaggedFields(length), 0, length, nodes);
+            final UnsafeBuffer held = ByteBufViews.wrapReadable(flyweights.responseView(), heldTaggedFields);
+            final int outcome = rewriter.rewrite(inFlight.headApiVersion(), held, 0, length, nodes);
             if (outcome == FetchTaggedFieldsRewriter.UNCHANGED)
             {
                 writeHeldTaggedFields();
@@ -306,11 +345,15 @@ final class ResponseStream
             {
                 metrics.onStreamedEndpointsDropped();
             }
-            releaseHeldTaggedFields();
-            // Only after a leader change: the copies cost nothing on the usual path.
-            final byte[] rewritten = new byte[length];
-            rewriter.output().getBytes(0, rewritten);
-            clientChannel.write(Unpooled.wrappedBuffer(rewritten), clientChannel.voidPromise());
+            else if (outcome == FetchTaggedFieldsRewriter.ENDPOINTS_UNAVAILABLE)
+            {
+                // Misconfiguration, not padding: the assembled path closes here; the address is hidden all the same.
+                metrics.onStreamedEndpointsUnavailable();
+                log.onUnadvertisableStreamedResponse();
+            }
+            // Same length: the rewrite goes over the copy it was made from.
+            rewriter.output().getBytes(0, held, 0, length);
+            writeHeldTaggedFields();
             return true;
         }
         catch (final FrameRejectedException e)
@@ -321,38 +364,19 @@ final class ResponseStream
         }
     }
 
-    private UnsafeBuffer copyHeldTaggedFields(final int length)
-    {
-        final byte[] copy = new byte[length];
-        int offset = 0;
-        for (final ByteBuf held : heldTaggedFields)
-        {
-            final int heldLength = held.readableBytes();
-            held.getBytes(held.readerIndex(), copy, offset, heldLength);
-            offset += heldLength;
-        }
-        return new UnsafeBuffer(copy);
-    }
-
     private void writeHeldTaggedFields()
     {
-        ByteBuf held;
-        while ((held = heldTaggedFields.pollFirst()) != null)
-        {
-            clientChannel.write(held, clientChannel.voidPromise());
-        }
+        final ByteBuf held = heldTaggedFields;
+        heldTaggedFields = null;
+        clientChannel.write(held, clientChannel.voidPromise());
     }
 
     private void releaseHeldTaggedFields()
     {
-        if (heldTaggedFields == null)
+        if (heldTaggedFields != null)
         {
-            return;
-        }
-        ByteBuf held;
-        while ((held = heldTaggedFields.pollFirst()) != null)
-        {
-            held.release();
+            heldTaggedFields.release();
+            heldTaggedFields = null;
         }
     }
 }

@@ -212,17 +212,24 @@ public final class ChannelMemoryWait
     {
         final Runnable retry = frameRetry;
         frameRetry = null;
-        if (!closed && retry != null)
+        try
         {
-            // Still waiting while it runs: a retry refused again calls awaitFrameMemory, which then neither counts a
-            // new pause nor flips the reads, however often a waiting frame is retried.
-            retry.run();
+            if (!closed && retry != null)
+            {
+                // Still waiting while it runs: a retry refused again calls awaitFrameMemory, which then neither
+                // counts a new pause nor flips the reads, however often a waiting frame is retried.
+                retry.run();
+            }
         }
-        if (frameRetry == null)
+        finally
         {
-            frameWaiting = false;
+            // A retry that failed waits no more: its channel must not stay paused for a frame nobody retries.
+            if (frameRetry == null)
+            {
+                frameWaiting = false;
+            }
+            update();
         }
-        update();
     }
 
     private boolean shouldPause()

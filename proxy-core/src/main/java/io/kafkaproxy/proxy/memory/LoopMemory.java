@@ -3,6 +3,9 @@ package io.kafkaproxy.proxy.memory;
 import io.kafkaproxy.mempool.MemoryPool;
 import io.kafkaproxy.mempool.RegionAllocator;
 import io.netty.util.concurrent.EventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.spi.LoggingEventBuilder;
 
 import java.util.ArrayDeque;
 import java.util.HashSet;
@@ -28,6 +31,7 @@ import java.util.Set;
  */
 final class LoopMemory
 {
+    private static final Logger LOGGER = LoggerFactory.getLogger(LoopMemory.class);
     private static final int READ_SPACE_BYTES = 64 * 1024;
 
     private final MemoryPool pool;
@@ -160,8 +164,21 @@ final class LoopMemory
         final long blockReturns = pool.blockReturns();
         for (int waiting = waitingFrames.size(); waiting > 0; waiting--)
         {
-            // A retry that is refused again puts its channel back at the end.
-            waitingFrames.poll().retryFrame();
+            try
+            {
+                // A retry that is refused again puts its channel back at the end.
+                waitingFrames.poll().retryFrame();
+            }
+            catch (final RuntimeException e)
+            {
+                // One channel's failure is its own: the others still queued get their retry, and the pass its end.
+                // Not rethrown: not every event loop survives a task that throws. The decoder's retry routes its own
+                // failures to its pipeline, so this is a last resort.
+                final LoggingEventBuilder line = LOGGER.atWarn();
+                (LOGGER.isDebugEnabled() ? line.setCause(e) : line)
+                    .addKeyValue("error", String.valueOf(e))
+                    .log("retry of a frame waiting for memory failed; its channel waits no more");
+            }
         }
         if (exhausted && allocator.prepareReadSpace(READ_SPACE_BYTES))
         {

@@ -36,7 +36,7 @@ public final class ApiMeters
     {
         latency = Timer.builder(REQUEST_LATENCY)
             .tag(API, api).tags(tags)
-            .description("Time from a request read from the client to its response written to the client")
+            .description("Time from a request read from the client to its response written to the client (a streamed response: its first byte)")
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofNanos(100_000))
             .maximumExpectedValue(Duration.ofSeconds(60))

@@ -59,6 +59,11 @@ public final class ProxyMetrics
      * a node whose listener was starting) and were replaced by padding; the client finds the leader through Metadata.
      */
     public static final String STREAMED_ENDPOINTS_DROPPED = "kafka.proxy.responses.streamed.endpoints.dropped";
+    /**
+     * Counter: streamed Fetch responses whose NodeEndpoints named a node that has no proxy listener at all (its port
+     * could not be had), replaced by padding: a misconfiguration, where an assembled response closes its connection.
+     */
+    public static final String STREAMED_ENDPOINTS_UNAVAILABLE = "kafka.proxy.responses.streamed.endpoints.unavailable";
     /** Configuration reloads, by result. */
     public static final String CONFIG_RELOADS = "kafka.proxy.config.reloads";
     /** Label: {@code success} or {@code failure}. */
@@ -160,7 +165,7 @@ public final class ProxyMetrics
     // The meters a cluster's object registers, removed with it: all carry its cluster label.
     private static final Set<String> CLUSTER_METER_NAMES = Set.of(FRAMES_REJECTED, CONNECTION_ERRORS, BROKER_CONNECT_FAILURES,
         BROKER_TLS_HANDSHAKE_FAILURES, BROKER_AUTHENTICATION_FAILURES, ACTIVE_CONNECTIONS, REQUESTS_UNANSWERED,
-        RESPONSES_STREAMED, STREAMED_ENDPOINTS_DROPPED, TLS_HANDSHAKE_FAILURES, SASL_AUTHENTICATIONS, ApiMeters.REQUEST_LATENCY, ApiMeters.FRAMES, ApiMeters.BYTES);
+        RESPONSES_STREAMED, STREAMED_ENDPOINTS_DROPPED, STREAMED_ENDPOINTS_UNAVAILABLE, TLS_HANDSHAKE_FAILURES, SASL_AUTHENTICATIONS, ApiMeters.REQUEST_LATENCY, ApiMeters.FRAMES, ApiMeters.BYTES);
 
     private final MeterRegistry registry;
     // The object built with the registry: itself for the proxy's, the proxy's for a cluster's.
@@ -179,6 +184,7 @@ public final class ProxyMetrics
     private final Counter requestsUnanswered;
     private final Counter responsesStreamed;
     private final Counter streamedEndpointsDropped;
+    private final Counter streamedEndpointsUnavailable;
     // On the proxy's object only.
     private Counter reloadSuccesses;
     private Counter reloadFailures;
@@ -235,6 +241,9 @@ public final class ProxyMetrics
             .description("Broker responses streamed to the client as they arrived (cut-through)").register(registry);
         streamedEndpointsDropped = Counter.builder(STREAMED_ENDPOINTS_DROPPED).tags(tags)
             .description("Streamed Fetch responses whose node endpoints were replaced by padding").register(registry);
+        streamedEndpointsUnavailable = Counter.builder(STREAMED_ENDPOINTS_UNAVAILABLE).tags(tags)
+            .description("Streamed Fetch responses whose node endpoints named a node without a proxy listener, replaced by padding")
+            .register(registry);
     }
 
     /**
@@ -398,6 +407,14 @@ public final class ProxyMetrics
     public void onStreamedEndpointsDropped()
     {
         streamedEndpointsDropped.increment();
+    }
+
+    /**
+     * Counts a streamed Fetch response whose node endpoints named a node without a proxy listener.
+     */
+    public void onStreamedEndpointsUnavailable()
+    {
+        streamedEndpointsUnavailable.increment();
     }
 
     /**

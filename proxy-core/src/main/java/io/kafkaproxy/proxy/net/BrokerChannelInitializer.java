@@ -20,6 +20,11 @@ import java.net.InetSocketAddress;
  * then the frame decoder (response size limit; responses not whole in one read may stream through the backend
  * handler, see {@link KafkaFrameDecoder}), then the backend handler.
  *
+ * <p>The decoder hands a streamed response's bytes to the backend handler by a direct call, not through the
+ * pipeline: a handler added between {@code frameDecoder} and {@code backend} (a response tap, an audit, a mirror
+ * compare) would see whole and assembled responses only, never a streamed one. Such a handler belongs before the
+ * decoder, where it sees every read, or in the state machine.
+ *
  * <p>Created for one connection; the broker channel is registered on its client channel's event loop.
  */
 final class BrokerChannelInitializer extends ChannelInitializer<Channel>
@@ -67,6 +72,7 @@ final class BrokerChannelInitializer extends ChannelInitializer<Channel>
     {
         final ChannelMemoryWait memoryWait = allocator.newChannelMemoryWait(false, connection::onBrokerMemoryWait);
         final BrokerBackendHandler backend = new BrokerBackendHandler(connection);
+        // The backend is also the decoder's stream sink, called directly: nothing may sit between them (see above).
         final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(responseLimit, memoryWait, backend);
         // Under TLS the socket's bytes are ciphertext: they never go straight into a frame. The TLS handler decrypts
         // into buffers from the channel's allocator, the pool, so responses still land in pool memory.

@@ -43,7 +43,9 @@
  * nothing); with {@code upstream.tls}, {@code tls} ({@link io.netty.handler.ssl.SslHandler}, SNI and
  * hostname verification for the broker's host) and {@code tlsHandshakeGuard} (until the handshake is done; a failed
  * one is reported as a failed connect); then {@code frameDecoder} (the response size limit), then {@code backend}
- * ({@link io.kafkaproxy.proxy.connection.BrokerBackendHandler}). Frames carry their size field, so nothing is
+ * ({@link io.kafkaproxy.proxy.connection.BrokerBackendHandler}). A response streamed by cut-through goes from the
+ * decoder to the backend by a direct call (its {@code ResponseStreamSink}), not through the pipeline: a handler put
+ * between the two would never see it. Frames carry their size field, so nothing is
  * encoded on the way out: the outbound side has no handlers but the TLS handler and the fence.
  *
  * <p>A broker channel is always registered on its client channel's event loop, with the same transport. Client

@@ -188,9 +188,25 @@ public final class ConnectionPolicy
     }
 
     /**
+     * Whether a stage reads the body of an api's responses (the identity stage a passthrough SaslAuthenticate, topic-id
+     * learning a Metadata v10+), so they must come whole to {@link #onResponse} and never stream to the client as they
+     * arrive (cut-through). The quota stage needs only a response's head ({@link #onStreamedResponseHead}); a response
+     * owed an amendment is known by its request, not its api. A stage that comes to read another response says so here.
+     *
+     * @param apiKey     the request's api key.
+     * @param apiVersion the request's version.
+     * @return true if the response must be assembled whole.
+     */
+    public boolean readsResponse(final short apiKey, final short apiVersion)
+    {
+        return identity.readsResponse(apiKey) || TopicIdLearningStage.readsResponse(apiKey, apiVersion);
+    }
+
+    /**
      * Applies the policy to the head of a broker response that streams to the client (cut-through): only responses no
-     * stage but the quota reads, with no amendment owed, stream, so the quota's work (charge the response's length,
-     * carry the throttle in a leading throttle_time_ms) is all there is, and it needs only the head.
+     * stage but the quota reads ({@link #readsResponse}), with no amendment owed, stream, so the quota's work (charge
+     * the response's length, carry the throttle in a leading throttle_time_ms) is all there is, and it needs only the
+     * head.
      *
      * @param head        the response's first bytes, size field first, up to at least the end of a leading
      *                    throttle_time_ms; written in place.

@@ -98,6 +98,24 @@ final class IdentityStage
     }
 
     /**
+     * Whether a source reads the responses of an api.
+     *
+     * @param apiKey the request's api key.
+     * @return true if one does: they must reach {@link #onResponse} whole.
+     */
+    boolean readsResponse(final short apiKey)
+    {
+        for (final PrincipalSource source : sources)
+        {
+            if (source.readsResponse(apiKey))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * The principal now.
      *
      * @return the name the first deciding source gives, or null before any source names one.

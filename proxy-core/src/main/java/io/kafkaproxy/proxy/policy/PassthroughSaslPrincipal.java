@@ -72,6 +72,12 @@ final class PassthroughSaslPrincipal implements PrincipalSource
     }
 
     @Override
+    public boolean readsResponse(final short apiKey)
+    {
+        return apiKey == ApiKeyIds.SASL_AUTHENTICATE;
+    }
+
+    @Override
     public String principal()
     {
         return principal;

@@ -34,6 +34,18 @@ public interface PrincipalSource
     }
 
     /**
+     * Whether {@link #onResponse} reads the responses of an api: those are assembled whole for it, never streamed to
+     * the client as they arrive (cut-through), which would show it only their head.
+     *
+     * @param apiKey the request's api key.
+     * @return true if it reads them; false by default, for a source that reads no response.
+     */
+    default boolean readsResponse(final short apiKey)
+    {
+        return false;
+    }
+
+    /**
      * The principal this source names now.
      *
      * @return the name, or null while this source has none.

@@ -32,6 +32,18 @@ final class TopicIdLearningStage
     }
 
     /**
+     * Whether this stage reads the responses of an api at a version.
+     *
+     * @param apiKey     the request's api key.
+     * @param apiVersion the request's version.
+     * @return true for Metadata responses that carry topic ids: they must reach {@link #onResponse} whole.
+     */
+    static boolean readsResponse(final short apiKey, final short apiVersion)
+    {
+        return apiKey == ApiKeyIds.METADATA && apiVersion >= FIRST_TOPIC_ID_METADATA_VERSION;
+    }
+
+    /**
      * Learns the topic ids of a response, if it is a Metadata response that carries them.
      *
      * @param response   the response, size field first; not released here.
@@ -41,7 +53,7 @@ final class TopicIdLearningStage
      */
     void onResponse(final ByteBuf response, final short apiKey, final short apiVersion, final int bodyOffset)
     {
-        if (apiKey != ApiKeyIds.METADATA || apiVersion < FIRST_TOPIC_ID_METADATA_VERSION)
+        if (!readsResponse(apiKey, apiVersion))
         {
             return;
         }

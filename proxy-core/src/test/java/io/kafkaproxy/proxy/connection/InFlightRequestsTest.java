@@ -39,6 +39,23 @@ class InFlightRequestsTest
     }
 
     @Test
+    void shouldForgetThatTheHeadStreamsOnceItIsRemoved()
+    {
+        // Given: the head's response streaming, another request behind it
+        inFlight.addBrokerAnswered(1, (short)1, (short)12, 0L, 500);
+        inFlight.addBrokerAnswered(2, (short)1, (short)12, 0L, 500);
+        inFlight.markHeadStreaming();
+        final boolean streamingBefore = inFlight.headIsStreaming();
+
+        // When
+        inFlight.removeHead(1L);
+
+        // Then
+        assertThat(streamingBefore).isTrue();
+        assertThat(inFlight.headIsStreaming()).isFalse();
+    }
+
+    @Test
     void shouldHandOverALocalResponseWhenItReachesTheHead()
     {
         // Given

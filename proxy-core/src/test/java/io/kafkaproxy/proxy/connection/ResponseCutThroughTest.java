@@ -8,8 +8,10 @@ import io.kafkaproxy.proxy.codec.FrameSizeLimit;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
 import io.kafkaproxy.proxy.config.BrokerClusterConfig;
+import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.metrics.ApiMeters;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.mirror.MirrorTap;
@@ -18,8 +20,10 @@ import io.kafkaproxy.proxy.policy.PolicyServices;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
 import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.kafkaproxy.proxy.testing.PolicyConfigs;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
@@ -45,14 +49,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Cut-through forwarding at the handler level: a broker channel's frame decoder and backend handler, a client channel,
@@ -75,6 +83,7 @@ class ResponseCutThroughTest
     }, ImmediateEventExecutor.INSTANCE);
     private final EmbeddedChannel broker = new EmbeddedChannel(false, false);
     private final EmbeddedChannel client = new EmbeddedChannel(false, false);
+    private CircuitBreakerConfig breakerConfig = POLICY_CONFIG.circuitBreaker();
     private ClientConnectionStateMachine connection;
 
     @AfterEach
@@ -171,6 +180,62 @@ class ResponseCutThroughTest
         assertThat(parsed.nodeEndpoints()).isEmpty();
         assertThat(parsed.responses()).isEqualTo(new FetchResponseData(MessageUtil.toByteBufferAccessor(data, version), version).responses());
         assertThat(registry.get(ProxyMetrics.STREAMED_ENDPOINTS_DROPPED).counter().count()).isEqualTo(1);
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
+    void shouldReplaceTheNodeEndpointsOfAStreamedResponseWhoseNodeHasNoListenerAndCountItApart()
+    {
+        // Given: node 7's proxy listener failed to bind, so it has no proxy address
+        final short version = ApiKeys.FETCH.latestVersion(true);
+        connect(true);
+        nodes.proxyPort(7, "broker-7.internal.example", 9092);
+        listenerStarts.get(0).setFailure(new BindException("address in use"));
+        final ByteBuf response = fetchRoundTrip(version, fetch(true));
+        final int length = response.readableBytes();
+
+        // When
+        for (final ByteBuf chunk : chunks(response))
+        {
+            broker.writeInbound(chunk);
+        }
+
+        // Then: same length, no endpoints (the broker's address is not revealed), counted as a misconfiguration
+        final byte[] answer = clientBytes();
+        assertThat(answer).hasSize(length);
+        assertThat(parse(answer, version).nodeEndpoints()).isEmpty();
+        assertThat(registry.get(ProxyMetrics.STREAMED_ENDPOINTS_UNAVAILABLE).counter().count()).isEqualTo(1);
+        assertThat(registry.get(ProxyMetrics.STREAMED_ENDPOINTS_DROPPED).counter().count()).isZero();
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
+    void shouldForwardAResponseThatFollowsAStreamedOneInTheSameRead()
+    {
+        // Given: two Fetch requests in flight; the first answer streams, and its last read holds the whole second one
+        connect(true);
+        client.writeInbound(request(ApiKeys.FETCH, (short)12, 5, new FetchRequestData().setMaxWaitMs(0).setMaxBytes(1 << 20)));
+        client.writeInbound(request(ApiKeys.FETCH, (short)12, 7, new FetchRequestData().setMaxWaitMs(0).setMaxBytes(1 << 20)));
+        releaseAll(broker);
+        final ByteBuf firstResponse = response(ApiKeys.FETCH, (short)12, 5, fetch(false));
+        final ByteBuf secondResponse = response(ApiKeys.FETCH, (short)12, 7, new FetchResponseData());
+        final byte[] expected = concat(bytes(firstResponse), bytes(secondResponse));
+        final List<ByteBuf> chunks = chunks(firstResponse);
+        final ByteBuf lastChunk = chunks.remove(chunks.size() - 1);
+        final ByteBuf lastRead = Unpooled.directBuffer().writeBytes(lastChunk).writeBytes(secondResponse);
+        lastChunk.release();
+        secondResponse.release();
+
+        // When
+        for (final ByteBuf chunk : chunks)
+        {
+            broker.writeInbound(chunk);
+        }
+        broker.writeInbound(lastRead);
+
+        // Then: both answers, in order; only the first streamed
+        assertThat(clientBytes()).isEqualTo(expected);
+        assertThat(registry.get(ProxyMetrics.RESPONSES_STREAMED).counter().count()).isEqualTo(1);
         assertAnsweredAndStillUsable();
     }
 
@@ -285,6 +350,87 @@ class ResponseCutThroughTest
     }
 
     @Test
+    void shouldKeepStreamingAResponseTheClientDrainsSlowerThanTheRequestTimeout()
+    {
+        // Given: breakers on with a short request timeout, and a response streaming to a client that cannot take more
+        breakerConfig = new CircuitBreakerConfig(true, CircuitBreakerConfig.DEFAULT_FAILURE_THRESHOLD,
+            CircuitBreakerConfig.DEFAULT_OPEN_DURATION, Duration.ofMillis(50));
+        connect(true);
+        // The timeout's check runs only when the test moves the loop's clock; the deadline it checks is real time.
+        client.freezeTime();
+        final long sentNanos = System.nanoTime();
+        final ByteBuf response = fetchRoundTrip((short)12, fetch(false));
+        final byte[] expected = bytes(response);
+        final List<ByteBuf> chunks = chunks(response);
+        client.config().setWriteBufferWaterMark(new WriteBufferWaterMark(8, 16));
+        broker.pipeline().fireChannelRead(chunks.get(0));
+        await().atMost(Duration.ofSeconds(5)).until(() -> System.nanoTime() - sentNanos > TimeUnit.MILLISECONDS.toNanos(200));
+
+        // When: the request timeout's check runs, well past the timeout, the client still unable to take the rest
+        client.advanceTimeBy(1, TimeUnit.SECONDS);
+        client.runScheduledPendingTasks();
+
+        // Then: the broker answered, so nothing timed out; once the client drains, the rest follows
+        assertThat(client.isWritable()).isFalse();
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Forwarding.class);
+        assertThat(broker.isOpen()).isTrue();
+        broker.pipeline().fireChannelReadComplete();
+        for (int i = 1; i < chunks.size(); i++)
+        {
+            broker.writeInbound(chunks.get(i));
+        }
+        assertThat(clientBytes()).isEqualTo(expected);
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
+    void shouldReleaseAWholeResponseThatCannotBeViewedInPlaceAndClose()
+    {
+        // Given: a whole response in two pieces, as a composite (the frame decoder passes none on; this is the guard)
+        connect(true);
+        final ByteBuf response = fetchRoundTrip((short)12, fetch(false));
+        final int half = response.readableBytes() / 2;
+        final CompositeByteBuf frame = Unpooled.compositeBuffer()
+            .addComponent(true, response.retainedSlice(0, half))
+            .addComponent(true, response.retainedSlice(half, response.readableBytes() - half));
+        response.release();
+
+        // When
+        broker.pipeline().context(KafkaFrameDecoder.class).fireChannelRead(frame);
+
+        // Then: released, and the connection closed as for any response it cannot read
+        assertThat(frame.refCnt()).isZero();
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+    }
+
+    @Test
+    void shouldTimeAStreamedResponseAtItsFirstByte()
+    {
+        // Given
+        connect(true);
+        final ByteBuf response = fetchRoundTrip((short)12, fetch(false));
+        final int length = response.readableBytes();
+        final List<ByteBuf> chunks = chunks(response);
+        final Timer latency = registry.get(ApiMeters.REQUEST_LATENCY).tag(ApiMeters.API, "Fetch").timer();
+
+        // When: only the first read
+        broker.writeInbound(chunks.get(0));
+        final long timedAtHead = latency.count();
+        for (int i = 1; i < chunks.size(); i++)
+        {
+            broker.writeInbound(chunks.get(i));
+        }
+
+        // Then: timed once, when the broker answered; the rest drains at the client's pace, not the broker's
+        assertThat(timedAtHead).isEqualTo(1);
+        assertThat(latency.count()).isEqualTo(1);
+        assertThat(registry.get(ApiMeters.BYTES).tag(ApiMeters.API, "Fetch").tag(ApiMeters.DIRECTION, "broker_to_client").counter().count())
+            .isEqualTo(length);
+        clientBytes();
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
     void shouldRewriteTheNodeEndpointsOfAStreamedResponseInTheLengthAlreadySent()
     {
         // Given: node 7's proxy listener is bound, and its proxy address is shorter than the broker's
@@ -383,6 +529,35 @@ class ResponseCutThroughTest
     }
 
     @Test
+    void shouldNotPinTheReadsOfTheHeldTaggedFields()
+    {
+        // Given: every read but the last, which ends the tagged fields, so part of them is held
+        final short version = ApiKeys.FETCH.latestVersion(true);
+        connect(true);
+        final ByteBuf response = fetchRoundTrip(version, fetch(true));
+        final int length = response.readableBytes();
+        final ByteBuf last = response.retainedSlice(response.writerIndex() - 10, 10);
+        response.writerIndex(response.writerIndex() - 10);
+        final List<ByteBuf> chunks = chunks(response);
+
+        // When
+        for (final ByteBuf chunk : chunks)
+        {
+            broker.writeInbound(chunk);
+        }
+        final byte[] first = clientBytes();
+        final List<Integer> referencesLeft = chunks.stream().map(ByteBuf::refCnt).toList();
+        broker.writeInbound(last);
+
+        // Then: what was held is a copy, the reads it came in were free before the response ended; the answer is whole
+        assertThat(referencesLeft).containsOnly(0);
+        final byte[] answer = concat(first, clientBytes());
+        assertThat(answer).hasSize(length);
+        assertThat(parse(answer, version).nodeEndpoints()).isEmpty();
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
     void shouldReleaseTheHeldTaggedFieldsWhenTheClientClosesMidStream()
     {
         // Given: every read but the last, which ends the tagged fields, so part of them is held
@@ -464,7 +639,7 @@ class ResponseCutThroughTest
         }, nodes, metrics, header, headerDecoder.view(),
             new ConnectionPolicy(new PolicyServices(policyConfig, audit, new PolicyMetrics(registry)), client.alloc(),
                 InetAddress.getLoopbackAddress()),
-            new BrokerCircuitBreakers(POLICY_CONFIG.circuitBreaker(), registry), new ConnectionLogLimits(SystemNanoClock.INSTANCE), null,
+            new BrokerCircuitBreakers(breakerConfig, registry), new ConnectionLogLimits(SystemNanoClock.INSTANCE), null,
             MirrorTap.NONE, cutThrough);
         client.pipeline().addLast(new KafkaFrameDecoder(1 << 20), headerDecoder, new ClientFrontendHandler(connection));
         register(client);

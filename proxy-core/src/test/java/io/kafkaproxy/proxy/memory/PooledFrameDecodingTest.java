@@ -2,13 +2,19 @@ package io.kafkaproxy.proxy.memory;
 
 import io.kafkaproxy.mempool.MemoryPool;
 import io.kafkaproxy.mempool.MemoryPoolSettings;
+import io.kafkaproxy.proxy.codec.ByteBufViews;
 import io.kafkaproxy.proxy.codec.FrameSizeLimit;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
+import io.kafkaproxy.proxy.codec.ResponseStreamSink;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,6 +38,7 @@ class PooledFrameDecodingTest
     private final MemoryPool pool = new MemoryPool(MemoryPoolSettings.direct(6L * CHUNK, CHUNK, CHUNK));
     private final PoolByteBufAllocator allocator = new PoolByteBufAllocator(pool);
     private final List<Boolean> readPauses = new ArrayList<>();
+    private final List<Throwable> exceptions = new ArrayList<>();
     private EmbeddedChannel channel;
     private KafkaFrameDecoder decoder;
 
@@ -56,6 +63,89 @@ class PooledFrameDecodingTest
             channel.register();
             return null;
         });
+    }
+
+    private void openBrokerChannel(final ResponseStreamSink sink) throws Exception
+    {
+        onLoop(() ->
+        {
+            channel = new EmbeddedChannel(false, false);
+            channel.config().setOption(ChannelOption.ALLOCATOR, allocator);
+            final ChannelMemoryWait memoryWait = allocator.newChannelMemoryWait(false, readPauses::add);
+            decoder = new KafkaFrameDecoder(new FrameSizeLimit(10 * CHUNK), memoryWait, sink);
+            channel.pipeline().addLast(decoder, new ChannelInboundHandlerAdapter()
+            {
+                @Override
+                public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause)
+                {
+                    exceptions.add(cause);
+                }
+            });
+            channel.register();
+            return null;
+        });
+    }
+
+    @Test
+    void shouldAssembleAFrameWhoseHeadSpansTheReadsKeptWhileAnotherWaitedForMemory() throws Exception
+    {
+        // Given: a broker channel whose sink would stream any frame but the first, and the pool's budget taken
+        final byte[] first = pattern(3 * CHUNK);
+        final byte[] second = pattern(5000);
+        final HeadViewingSink sink = new HeadViewingSink(4 + first.length, null);
+        openBrokerChannel(sink);
+        final List<ByteBuf> hogs = takePool();
+        onLoop(() -> channel.writeInbound(read(4 + 100, buffer -> buffer.writeInt(first.length).writeBytes(first, 0, 100))));
+        // While the first frame waits: the rest of it and the start of the second, then more of the second
+        onLoop(() -> channel.writeInbound(Unpooled.directBuffer().writeBytes(first, 100, first.length - 100)
+            .writeInt(second.length).writeBytes(second, 0, 50)));
+        onLoop(() -> channel.writeInbound(Unpooled.directBuffer().writeBytes(second, 50, 50)));
+
+        // When: memory comes back, then the rest of the second frame arrives
+        onLoop(() ->
+        {
+            hogs.forEach(ByteBuf::release);
+            return null;
+        });
+        onLoop(() -> channel.writeInbound(Unpooled.directBuffer().writeBytes(second, 100, second.length - 100)));
+
+        // Then: both frames whole, in order; the sink was never offered the head split over two kept reads
+        final byte[] firstOut = onLoop(() -> takeFrame(channel.readInbound()));
+        final byte[] secondOut = onLoop(() -> takeFrame(channel.readInbound()));
+        assertThat(firstOut).isEqualTo(framed(first));
+        assertThat(secondOut).isEqualTo(framed(second));
+        assertThat(sink.offeredLengths).containsExactly(4 + first.length);
+        assertThat(exceptions).isEmpty();
+        assertThat(readPauses).containsExactly(true, false);
+    }
+
+    @Test
+    void shouldCloseThroughThePipelineWhenTheSinkFailsWhileAFrameIsRetried() throws Exception
+    {
+        // Given: a broker channel whose sink fails on any frame but the first, and the pool's budget taken
+        final byte[] first = pattern(3 * CHUNK);
+        final byte[] second = pattern(5000);
+        final IllegalStateException failure = new IllegalStateException("sink failed");
+        final HeadViewingSink sink = new HeadViewingSink(4 + first.length, failure);
+        openBrokerChannel(sink);
+        final List<ByteBuf> hogs = takePool();
+        onLoop(() -> channel.writeInbound(read(4 + 100, buffer -> buffer.writeInt(first.length).writeBytes(first, 0, 100))));
+        onLoop(() -> channel.writeInbound(Unpooled.directBuffer().writeBytes(first, 100, first.length - 100)
+            .writeInt(second.length).writeBytes(second, 0, 100)));
+
+        // When: memory comes back, and the retry offers the second frame's head to the sink
+        onLoop(() ->
+        {
+            hogs.forEach(ByteBuf::release);
+            return null;
+        });
+        onLoop(() -> null);
+
+        // Then: the failure went through the pipeline, which closes the connection; the channel is not left paused
+        final byte[] firstOut = onLoop(() -> takeFrame(channel.readInbound()));
+        assertThat(firstOut).isEqualTo(framed(first));
+        assertThat(exceptions).containsExactly(failure);
+        assertThat(readPauses).containsExactly(true, false);
     }
 
     @Test
@@ -135,6 +225,84 @@ class PooledFrameDecodingTest
         // resumed once the frame was released and the pool fell back below its low watermark.
         assertThat(readPauses).containsExactly(true, false, true, false);
         assertThat(pool.stats().pausedReadEvents()).isEqualTo(2);
+    }
+
+    private List<ByteBuf> takePool() throws Exception
+    {
+        return onLoop(() ->
+        {
+            final List<ByteBuf> taken = new ArrayList<>();
+            ByteBuf hog;
+            while ((hog = allocator.tryDirectBuffer(CHUNK)) != null)
+            {
+                taken.add(hog);
+            }
+            return taken;
+        });
+    }
+
+    private static byte[] takeFrame(final ByteBuf frame)
+    {
+        if (frame == null)
+        {
+            return null;
+        }
+        final byte[] bytes = new byte[frame.readableBytes()];
+        frame.getBytes(frame.readerIndex(), bytes);
+        frame.release();
+        return bytes;
+    }
+
+    private static byte[] framed(final byte[] message)
+    {
+        final byte[] frame = new byte[4 + message.length];
+        Unpooled.wrappedBuffer(frame).writerIndex(0).writeInt(message.length).writeBytes(message);
+        return frame;
+    }
+
+    /**
+     * A broker channel's stream sink that views each head in place, as the connection's does, and takes every frame
+     * but those of one length; optionally failing on the ones it would take.
+     */
+    private static final class HeadViewingSink implements ResponseStreamSink
+    {
+        private final int refusedLength;
+        private final RuntimeException failure;
+        private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        private final List<Integer> offeredLengths = new ArrayList<>();
+
+        HeadViewingSink(final int refusedLength, final RuntimeException failure)
+        {
+            this.refusedLength = refusedLength;
+            this.failure = failure;
+        }
+
+        @Override
+        public boolean onFrameHead(final ByteBuf head, final int frameLength)
+        {
+            ByteBufViews.wrapReadable(view, head);
+            offeredLengths.add(frameLength);
+            if (frameLength == refusedLength)
+            {
+                return false;
+            }
+            if (failure != null)
+            {
+                throw failure;
+            }
+            return true;
+        }
+
+        @Override
+        public void onFrameBytes(final ByteBuf bytes)
+        {
+            bytes.release();
+        }
+
+        @Override
+        public void onFrameEnd()
+        {
+        }
     }
 
     private ByteBuf read(final int length, final java.util.function.Consumer<ByteBuf> fill)

@@ -99,6 +99,27 @@ class ConnectionPolicyTest
         assertThat(secondAgain).isEqualTo(RequestDecision.REJECT);
     }
 
+    @Test
+    void shouldSayWhichResponsesItsStagesReadWhole()
+    {
+        // Given: a connection whose identity may come from a passthrough SASL login
+        final ConnectionPolicy policy = policy();
+
+        // When
+        final boolean saslAuthenticate = policy.readsResponse(ApiKeys.SASL_AUTHENTICATE.id, (short)2);
+        final boolean metadataWithTopicIds = policy.readsResponse(ApiKeys.METADATA.id, (short)12);
+        final boolean metadataWithoutTopicIds = policy.readsResponse(ApiKeys.METADATA.id, (short)9);
+        final boolean fetch = policy.readsResponse(ApiKeys.FETCH.id, ApiKeys.FETCH.latestVersion(true));
+        final boolean produce = policy.readsResponse(ApiKeys.PRODUCE.id, PRODUCE_VERSION);
+
+        // Then: the login's answer names the principal, Metadata the topic ids; the quota needs only a Fetch's head
+        assertThat(saslAuthenticate).isTrue();
+        assertThat(metadataWithTopicIds).isTrue();
+        assertThat(metadataWithoutTopicIds).isFalse();
+        assertThat(fetch).isFalse();
+        assertThat(produce).isFalse();
+    }
+
     private ConnectionPolicy policy(final PrincipalSource... sources)
     {
         final ConnectionPolicy policy =
