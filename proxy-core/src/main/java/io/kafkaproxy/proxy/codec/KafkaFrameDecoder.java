@@ -66,6 +66,10 @@ import java.util.concurrent.TimeUnit;
 public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implements DirectReadTarget
 {
     private static final int NO_PENDING_FRAME = -1;
+    // The largest read a streamed frame's rest asks for: large enough that a 1 MiB Fetch response moves in a few
+    // reads (as an assembled one does, straight into its frame), small enough that one read does not hold much
+    // memory beyond what the client's write buffer takes before the broker's reads stop.
+    private static final int STREAMED_READ_MAX_BYTES = 256 * 1024;
 
     private final FrameSizeLimit sizeLimit;
     private final ChannelMemoryWait memoryWait;
@@ -147,6 +151,12 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
     public void handlerAdded(final ChannelHandlerContext ctx)
     {
         this.ctx = ctx;
+    }
+
+    @Override
+    public int nextReadBytes()
+    {
+        return streamedBytesLeft > 0 && !closed ? Math.min(streamedBytesLeft, STREAMED_READ_MAX_BYTES) : 0;
     }
 
     @Override

@@ -9,7 +9,8 @@ import io.netty.util.UncheckedBooleanSupplier;
 
 /**
  * Decides where each socket read of one channel lands: straight into the frame its decoder is assembling when a
- * frame is incomplete, otherwise into a fresh region of pool memory sized by Netty's adaptive guess. A channel whose
+ * frame is incomplete, otherwise into a fresh region of pool memory sized by Netty's adaptive guess, or by the rest of
+ * the frame the decoder is streaming when that is larger. A channel whose
  * socket bytes are not frame bytes (TLS: they are ciphertext) has no direct-read target, and every read is a fresh
  * region.
  *
@@ -74,8 +75,13 @@ public final class PoolRecvByteBufAllocator implements RecvByteBufAllocator
         @Override
         public ByteBuf allocate(final ByteBufAllocator ignored)
         {
-            final ByteBuf frameRemainder = frameDecoder == null ? null : frameDecoder.directReadTarget();
-            return frameRemainder != null ? frameRemainder : allocator.readBuffer(sizes.guess(), memoryWait);
+            if (frameDecoder == null)
+            {
+                return allocator.readBuffer(sizes.guess(), memoryWait);
+            }
+            final ByteBuf frameRemainder = frameDecoder.directReadTarget();
+            return frameRemainder != null ? frameRemainder :
+                allocator.readBuffer(Math.max(sizes.guess(), frameDecoder.nextReadBytes()), memoryWait);
         }
 
         @Override
