@@ -221,7 +221,13 @@ final class ClusterRoutingHandler extends ByteToMessageDecoder
         }
     }
 
-    private static InetAddress clientAddress(final ChannelHandlerContext ctx)
+    /**
+     * The client's address, which routing rules on a source CIDR match; null for a channel without one (a test's).
+     *
+     * @param ctx the client channel's context.
+     * @return the address, or null.
+     */
+    static InetAddress clientAddress(final ChannelHandlerContext ctx)
     {
         return ctx.channel().remoteAddress() instanceof InetSocketAddress address ? address.getAddress() : null;
     }

@@ -28,8 +28,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -256,7 +254,7 @@ final class SaslRoutingHandler extends ByteToMessageDecoder implements RoutingSa
     @Override
     public String choose(final String principal)
     {
-        return routes.route(principal, clientId, clientAddress(ctx));
+        return routes.route(principal, clientId, ClusterRoutingHandler.clientAddress(ctx));
     }
 
     @Override
@@ -370,10 +368,5 @@ final class SaslRoutingHandler extends ByteToMessageDecoder implements RoutingSa
             timeout.cancel(false);
             timeout = null;
         }
-    }
-
-    private static InetAddress clientAddress(final ChannelHandlerContext ctx)
-    {
-        return ctx.channel().remoteAddress() instanceof InetSocketAddress address ? address.getAddress() : null;
     }
 }
