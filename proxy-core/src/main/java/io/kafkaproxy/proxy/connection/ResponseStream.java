@@ -29,16 +29,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  * policy's head-only work is done on its first bytes, and every read's bytes go on as they are. A Fetch v16+ response
  * is walked as it passes ({@link FetchResponseStreamWalk}): the bytes before its trailing tagged fields flow at once,
  * the tagged fields (NodeEndpoints, KIP-951) are held to its end, as a copy so their reads are not pinned meanwhile,
- * and sent as they came or rewritten into the same length ({@link FetchTaggedFieldsRewriter}). Failures go to the
+ * and sent as they came or rewritten into the same length ({@link FetchTaggedFieldsRewriter}); when there are none
+ * (one byte, 0: the usual case), that byte goes on with its read, and nothing is held or allocated. Failures go to the
  * state machine, which closes the connection (and {@link #abandon}s the stream). Confined to the client channel's event
  * loop.
  */
 final class ResponseStream
 {
-    // A Fetch response's tagged fields when it has none: one byte, 0. Direct, so a socket write needs no copy; shared
-    // by every connection through duplicates, and never written into.
-    private static final ByteBuf NO_TAGGED_FIELDS = Unpooled.unreleasableBuffer(Unpooled.directBuffer(1, 1).writeByte(0));
-
     private final Channel clientChannel;
     private final InFlightRequests inFlight;
     private final BrokerNodeRegistry nodes;
@@ -55,6 +52,8 @@ final class ResponseStream
     private int streamPosition;
     private FetchResponseStreamWalk walk;
     private boolean walking;
+    // The walked response's tagged fields were one byte, 0 (none, the usual case), and went on with the read they came in.
+    private boolean taggedFieldsPassed;
     // A copy of what came of the trailing tagged fields so far, so the reads they came in are not pinned to the end.
     private ByteBuf heldTaggedFields;
 
@@ -150,6 +149,7 @@ final class ResponseStream
         streamBodyOffset = bodyOffset;
         streamPosition = 0;
         walking = apiKey == ApiKeyIds.FETCH && ResponseRewriters.rewrites(apiKey, apiVersion);
+        taggedFieldsPassed = false;
         if (walking)
         {
             if (walk == null)
@@ -216,7 +216,7 @@ final class ResponseStream
             return;
         }
         final int length = bytes.readableBytes();
-        if (flowing == length)
+        if (flowing == length || passesNoTaggedFields(bytes, flowing))
         {
             clientChannel.write(bytes, clientChannel.voidPromise());
             return;
@@ -230,6 +230,22 @@ final class ResponseStream
     }
 
     /**
+     * Whether what follows the flowing bytes of a walked chunk is the response's whole tagged fields and they are
+     * none: one byte, 0, the last of the response. Nothing to rewrite, so it goes on with its read as it came, and
+     * nothing is held or allocated (the usual end of every Fetch response).
+     */
+    private boolean passesNoTaggedFields(final ByteBuf bytes, final int flowing)
+    {
+        if (heldTaggedFields != null || bytes.readableBytes() - flowing != 1 || walk.taggedFieldsLength() != 1
+            || bytes.getByte(bytes.readerIndex() + flowing) != 0)
+        {
+            return false;
+        }
+        taggedFieldsPassed = true;
+        return true;
+    }
+
+    /**
      * Keeps a copy of the trailing tagged fields' bytes and releases the read they came in: held as a slice, even one
      * byte would pin its whole read region until the response ends.
      */
@@ -237,15 +253,9 @@ final class ResponseStream
     {
         if (heldTaggedFields == null)
         {
+            // Tagged fields present: after a leader change, or a tag the proxy does not know; rare, and a few hundred
+            // bytes at most.
             final int length = walk.taggedFieldsLength();
-            if (length == 1 && bytes.getByte(bytes.readerIndex()) == 0)
-            {
-                // No tagged field, the usual case: nothing to copy, nothing allocated but the duplicate.
-                heldTaggedFields = NO_TAGGED_FIELDS.duplicate();
-                bytes.release();
-                return;
-            }
-            // After a leader change, or a tag the proxy does not know: rare, and a few hundred bytes at most.
             heldTaggedFields = Unpooled.buffer(length, length);
         }
         try
@@ -284,6 +294,7 @@ final class ResponseStream
     void abandon()
     {
         streaming = false;
+        taggedFieldsPassed = false;
         releaseHeldTaggedFields();
     }
 
@@ -318,6 +329,11 @@ final class ResponseStream
      */
     private boolean sendTaggedFields()
     {
+        if (taggedFieldsPassed)
+        {
+            taggedFieldsPassed = false;
+            return true;
+        }
         try
         {
             final int length = walk.taggedFieldsLength();
@@ -326,12 +342,6 @@ final class ResponseStream
             {
                 throw new MalformedFrameException(
                     "Fetch response ends before its tagged fields: length=" + streamFrameLength);
-            }
-            if (length == 1 && heldTaggedFields.getByte(heldTaggedFields.readerIndex()) == 0)
-            {
-                // No tagged field, the usual case: the held byte goes on as it came.
-                writeHeldTaggedFields();
-                return true;
             }
             final FetchTaggedFieldsRewriter rewriter = flyweights.fetchTaggedFields();
             final UnsafeBuffer held = ByteBufViews.wrapReadable(flyweights.responseView(), heldTaggedFields);

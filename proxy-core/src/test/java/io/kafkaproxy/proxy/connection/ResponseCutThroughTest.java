@@ -529,6 +529,38 @@ class ResponseCutThroughTest
     }
 
     @Test
+    void shouldPassOnAnEmptyTaggedFieldsByteThatArrivesInARead()
+    {
+        for (final int lastReadBytes : new int[] {1, 10})
+        {
+            // Given: a Fetch v17 response without endpoints, its tagged fields (one byte, 0) in a last read of their own
+            // or at the end of a last read
+            final ResponseCutThroughTest test = new ResponseCutThroughTest();
+            test.connect(true);
+            final ByteBuf response = test.fetchRoundTrip(ApiKeys.FETCH.latestVersion(true), fetch(false));
+            final byte[] expected = bytes(response);
+            final ByteBuf last = response.retainedSlice(response.writerIndex() - lastReadBytes, lastReadBytes);
+            response.writerIndex(response.writerIndex() - lastReadBytes);
+            for (final ByteBuf chunk : chunks(response))
+            {
+                test.broker.writeInbound(chunk);
+            }
+            final byte[] first = test.clientBytes();
+
+            // When
+            test.broker.writeInbound(last);
+
+            // Then: the last read goes on as it came, one message, the tagged fields byte included; the answer is whole
+            final ByteBuf lastWritten = test.client.readOutbound();
+            assertThat(test.client.outboundMessages()).as("last read of %d bytes", lastReadBytes).isEmpty();
+            assertThat(concat(first, bytes(lastWritten))).isEqualTo(expected);
+            lastWritten.release();
+            test.assertAnsweredAndStillUsable();
+            test.tearDown();
+        }
+    }
+
+    @Test
     void shouldNotPinTheReadsOfTheHeldTaggedFields()
     {
         // Given: every read but the last, which ends the tagged fields, so part of them is held
