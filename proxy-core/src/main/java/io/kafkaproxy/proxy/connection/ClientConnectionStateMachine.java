@@ -542,10 +542,15 @@ public final class ClientConnectionStateMachine
     }
 
     /**
-     * The broker's read batch ended: flush what it sent to the client.
+     * The broker's read batch ended: flush what it sent to the client, unless a streaming response may gather more
+     * first ({@link ResponseForwarder#defersFlush}).
      */
     void onBrokerReadComplete()
     {
+        if (forwarder.defersFlush())
+        {
+            return;
+        }
         clientChannel.flush();
     }
 

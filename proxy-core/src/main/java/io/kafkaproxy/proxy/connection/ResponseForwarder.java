@@ -200,6 +200,17 @@ final class ResponseForwarder
     }
 
     /**
+     * Whether the client channel's flush at the end of a broker read batch may wait (see
+     * {@link ResponseStream#defersFlush}).
+     *
+     * @return true to skip this flush.
+     */
+    boolean defersFlush()
+    {
+        return stream.defersFlush();
+    }
+
+    /**
      * The streaming response ended: once what was held of it is sent, complete its request and send the proxy's own
      * answers that waited behind it.
      */

@@ -529,6 +529,64 @@ class ResponseCutThroughTest
     }
 
     @Test
+    void shouldFlushAStreamedResponseAtItsHeadAndEndButNotAfterEachRead()
+    {
+        // Given
+        connect(true);
+        final ByteBuf response = fetchRoundTrip(ApiKeys.FETCH.latestVersion(true), fetch(false));
+        final byte[] expected = bytes(response);
+        final List<ByteBuf> chunks = chunks(response);
+        assertThat(chunks).hasSizeGreaterThan(3);
+
+        // When: the head, then the reads in between
+        broker.writeInbound(chunks.get(0));
+        final byte[] head = clientBytes();
+        for (int i = 1; i < chunks.size() - 1; i++)
+        {
+            broker.writeInbound(chunks.get(i));
+        }
+
+        // Then: the head went on with its read batch; the reads in between (far below the flush size) wait, written
+        assertThat(head).isEqualTo(slice(expected, 0, CHUNK_BYTES));
+        assertThat(client.outboundMessages()).isEmpty();
+        // (What waits is the bytes, plus Netty's overhead per message.)
+        assertThat(client.unsafe().outboundBuffer().totalPendingWriteBytes())
+            .isGreaterThanOrEqualTo(expected.length - CHUNK_BYTES - chunks.get(chunks.size() - 1).readableBytes());
+
+        // When: the last read
+        broker.writeInbound(chunks.get(chunks.size() - 1));
+
+        // Then: everything is flushed with the batch that ended the response
+        assertThat(concat(head, clientBytes())).isEqualTo(expected);
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
+    void shouldFlushAStreamedResponseWhenTheClientChannelTurnsUnwritable()
+    {
+        // Given: a client channel that turns unwritable after a few hundred bytes
+        connect(true);
+        final ByteBuf response = fetchRoundTrip(ApiKeys.FETCH.latestVersion(true), fetch(false));
+        final byte[] expected = bytes(response);
+        final List<ByteBuf> chunks = chunks(response);
+        client.config().setWriteBufferWaterMark(new WriteBufferWaterMark(CHUNK_BYTES / 2, CHUNK_BYTES / 2 + 1));
+        broker.writeInbound(chunks.get(0));
+        final byte[] head = clientBytes();
+
+        // When: a read in between, more than the client channel takes unflushed
+        broker.writeInbound(chunks.get(1));
+
+        // Then: flushed at once, so that the broker's reads, paused meanwhile, go on
+        assertThat(concat(head, clientBytes())).isEqualTo(slice(expected, 0, 2 * CHUNK_BYTES));
+        for (int i = 2; i < chunks.size(); i++)
+        {
+            broker.writeInbound(chunks.get(i));
+        }
+        assertThat(clientBytes()).isEqualTo(slice(expected, 2 * CHUNK_BYTES, expected.length - 2 * CHUNK_BYTES));
+        assertAnsweredAndStillUsable();
+    }
+
+    @Test
     void shouldPassOnAnEmptyTaggedFieldsByteThatArrivesInARead()
     {
         for (final int lastReadBytes : new int[] {1, 10})
@@ -545,16 +603,22 @@ class ResponseCutThroughTest
             {
                 test.broker.writeInbound(chunk);
             }
-            final byte[] first = test.clientBytes();
 
             // When
             test.broker.writeInbound(last);
 
             // Then: the last read goes on as it came, one message, the tagged fields byte included; the answer is whole
-            final ByteBuf lastWritten = test.client.readOutbound();
-            assertThat(test.client.outboundMessages()).as("last read of %d bytes", lastReadBytes).isEmpty();
-            assertThat(concat(first, bytes(lastWritten))).isEqualTo(expected);
-            lastWritten.release();
+            final ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            byte[] lastWritten = null;
+            ByteBuf message;
+            while ((message = test.client.readOutbound()) != null)
+            {
+                lastWritten = bytes(message);
+                answer.writeBytes(lastWritten);
+                message.release();
+            }
+            assertThat(lastWritten).as("last read of %d bytes", lastReadBytes).hasSize(lastReadBytes);
+            assertThat(answer.toByteArray()).isEqualTo(expected);
             test.assertAnsweredAndStillUsable();
             test.tearDown();
         }
@@ -577,6 +641,8 @@ class ResponseCutThroughTest
         {
             broker.writeInbound(chunk);
         }
+        // The client takes what flowed so far (streamed bytes otherwise wait for the flush size or the response's end).
+        client.flush();
         final byte[] first = clientBytes();
         final List<Integer> referencesLeft = chunks.stream().map(ByteBuf::refCnt).toList();
         broker.writeInbound(last);
