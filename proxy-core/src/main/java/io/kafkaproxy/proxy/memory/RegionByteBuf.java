@@ -136,7 +136,10 @@ public final class RegionByteBuf extends AbstractReferenceCountedByteBuf
     @Override
     public ByteBuf touch(final Object hint)
     {
-        if (leak != null)
+        // Access records only at the advanced and paranoid levels, as Netty's own leak-aware buffers do: each is a
+        // stack trace, and the pipeline touches every message at every handler (at the default level, one buffer in
+        // 128 is tracked, and recording its touches cost the proxy 1-2% of its CPU; bench/RESULTS.md, profiles).
+        if (leak != null && ResourceLeakDetector.getLevel().ordinal() >= ResourceLeakDetector.Level.ADVANCED.ordinal())
         {
             leak.record(hint);
         }
