@@ -60,8 +60,9 @@ public final class AuditLog implements AutoCloseable
 {
     private static final Logger LOGGER = LoggerFactory.getLogger(AuditLog.class);
     // How long the audit thread sleeps when the ring is empty: lines appear within this, and an idle proxy wakes the
-    // thread only this often.
-    private static final long IDLE_SLEEP_MILLIS = 10;
+    // thread only this often. At 10 ms, its 100 wake-ups a second were 1.6% of the proxy's CPU while it forwarded a
+    // produce run (bench/RESULTS.md, profiles); a ring of 1 MiB holds far more than the line rate lets out meanwhile.
+    private static final long IDLE_SLEEP_MILLIS = 100;
     private static final ThreadLocal<LastAddress> LAST_IPV6_ADDRESS = ThreadLocal.withInitial(LastAddress::new);
 
     private final ManyToOneRingBuffer ring;
