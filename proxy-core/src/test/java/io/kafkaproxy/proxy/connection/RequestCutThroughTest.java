@@ -8,6 +8,7 @@ import io.kafkaproxy.proxy.codec.FrameSizeLimit;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
 import io.kafkaproxy.proxy.config.BrokerClusterConfig;
+import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
 import io.kafkaproxy.proxy.metrics.PolicyMetrics;
@@ -48,10 +49,13 @@ import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Request cut-through at the handler level: a client channel's frame decoder, header decoder and frontend handler, the
@@ -70,6 +74,7 @@ class RequestCutThroughTest
         (nodeId, port) -> ImmediateEventExecutor.INSTANCE.newSucceededFuture(port), ImmediateEventExecutor.INSTANCE);
     private final EmbeddedChannel broker = new EmbeddedChannel(false, false);
     private final EmbeddedChannel client = new EmbeddedChannel(false, false);
+    private CircuitBreakerConfig breakerConfig = POLICY_CONFIG.circuitBreaker();
     private ClientConnectionStateMachine connection;
 
     @AfterEach
@@ -303,6 +308,42 @@ class RequestCutThroughTest
         assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
     }
 
+    @Test
+    void shouldNotTimeOutARequestTheClientIsStillSending()
+    {
+        // Given: breakers on with a short request timeout, and a request without a wait of its own, half sent
+        breakerConfig = new CircuitBreakerConfig(true, CircuitBreakerConfig.DEFAULT_FAILURE_THRESHOLD,
+            CircuitBreakerConfig.DEFAULT_OPEN_DURATION, Duration.ofMillis(50));
+        connect(true, POLICY_CONFIG);
+        // The timeout's check runs only when the test moves the loop's clock; the deadline it checks is real time.
+        client.freezeTime();
+        final long sentNanos = System.nanoTime();
+        final ByteBuf request = produce(5, (short)-1, "orders", 0);
+        final int length = request.readableBytes();
+        final List<ByteBuf> chunks = chunks(request);
+        client.writeInbound(chunks.get(0));
+        await().atMost(Duration.ofSeconds(5)).until(() -> System.nanoTime() - sentNanos > TimeUnit.MILLISECONDS.toNanos(200));
+
+        // When: the request timeout's check runs, well past the timeout, the client still sending
+        client.advanceTimeBy(1, TimeUnit.SECONDS);
+        client.runScheduledPendingTasks();
+        final boolean openMidStream = broker.isOpen();
+        for (final ByteBuf chunk : chunks.subList(1, chunks.size()))
+        {
+            client.writeInbound(chunk);
+        }
+        final long endNanos = System.nanoTime();
+        final int forwarded = brokerBytes().length;
+        await().atMost(Duration.ofSeconds(5)).until(() -> System.nanoTime() - endNanos > TimeUnit.MILLISECONDS.toNanos(200));
+        client.advanceTimeBy(1, TimeUnit.SECONDS);
+        client.runScheduledPendingTasks();
+
+        // Then: its time was the client's; once whole, the broker's wait started, and the broker left it unanswered
+        assertThat(openMidStream).isTrue();
+        assertThat(forwarded).isEqualTo(length);
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+    }
+
     private void connect(final boolean cutThrough, final ProxyConfig policyConfig)
     {
         final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
@@ -340,7 +381,7 @@ class RequestCutThroughTest
         }, nodes, metrics, header, headerDecoder.view(),
             new ConnectionPolicy(new PolicyServices(policyConfig, audit, new PolicyMetrics(registry)), client.alloc(),
                 InetAddress.getLoopbackAddress()),
-            new BrokerCircuitBreakers(POLICY_CONFIG.circuitBreaker(), registry), new ConnectionLogLimits(SystemNanoClock.INSTANCE),
+            new BrokerCircuitBreakers(breakerConfig, registry), new ConnectionLogLimits(SystemNanoClock.INSTANCE),
             null, MirrorTap.NONE, cutThrough);
         final ClientFrontendHandler frontend = new ClientFrontendHandler(connection);
         client.pipeline().addLast(new KafkaFrameDecoder(new FrameSizeLimit(1 << 20), null, null, frontend), headerDecoder, frontend);
@@ -400,6 +441,11 @@ class RequestCutThroughTest
 
     private static ByteBuf produce(final int correlationId, final short acks, final String topic)
     {
+        return produce(correlationId, acks, topic, 30_000);
+    }
+
+    private static ByteBuf produce(final int correlationId, final short acks, final String topic, final int timeoutMs)
+    {
         final SimpleRecord[] records = new SimpleRecord[10];
         for (int i = 0; i < records.length; i++)
         {
@@ -409,7 +455,7 @@ class RequestCutThroughTest
         topics.add(new TopicProduceData().setName(topic).setPartitionData(List.of(new PartitionProduceData().setIndex(0)
             .setRecords(MemoryRecords.withRecords(Compression.NONE, records)))));
         return request(ApiKeys.PRODUCE, PRODUCE_VERSION, correlationId,
-            new ProduceRequestData().setAcks(acks).setTimeoutMs(30_000).setTopicData(topics));
+            new ProduceRequestData().setAcks(acks).setTimeoutMs(timeoutMs).setTopicData(topics));
     }
 
     private static List<ByteBuf> chunks(final ByteBuf frame)
