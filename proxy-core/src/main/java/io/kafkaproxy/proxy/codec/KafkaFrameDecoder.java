@@ -26,16 +26,16 @@ import java.util.concurrent.TimeUnit;
  * connection is about to close. Before a terminated SASL login, the maximum is at most a broker's pre-login one
  * ({@link SaslFraming}).
  *
- * <p><b>Cut-through.</b> On a channel built with a {@link FrameStreamSink} (a broker channel's {@link ResponseStreamSink},
- * or a client channel's for its requests), a frame that is not whole in its first read is first offered to the sink
- * with the bytes it has so far. If the sink takes it, the frame is not
- * assembled: those bytes and every later read's bytes of the frame go to the sink as retained slices of the reads,
- * then its end. If not, it is assembled as below. The sink is called directly, not through the pipeline, so handlers
- * after this decoder see no streamed frame: the sink must be the last handler's own (the broker channel's backend
- * handler, the client channel's frontend handler). A client's streamed frame has the deadline an assembled one would
- * have (below), though it takes no promise: it holds no memory, but it holds its broker connection. Bytes kept over several reads while a frame waited for memory are never sliced or offered whole: a frame or
- * head among them that is not one contiguous read is assembled (copied), so that whatever is passed on can be viewed in
- * place.
+ * <p><b>Cut-through.</b> On a channel built with a {@link FrameStreamSink} (a broker channel's
+ * {@link ResponseStreamSink}, or a client channel's for its requests), a frame that is not whole in its first read is
+ * first offered to the sink with the bytes it has so far. If the sink takes it, the frame is not assembled: those
+ * bytes and every later read's bytes of the frame go to the sink as retained slices of the reads, then its end. If
+ * not, it is assembled as below. The sink is called directly, not through the pipeline, so handlers after this decoder
+ * see no streamed frame: the sink must be the last handler's own (the broker channel's backend handler, the client
+ * channel's frontend handler). A client's streamed frame has the deadline an assembled one would have (below), though
+ * it takes no promise: it holds no memory, but it holds its broker connection. Bytes kept over several reads while a
+ * frame waited for memory are never sliced or offered whole: a frame or head among them that is not one contiguous
+ * read is assembled (copied), so that whatever is passed on can be viewed in place.
  *
  * <p>With a pool allocator, a frame the pool has no memory for is not an error: the bytes read so far are kept,
  * the channel stops reading ({@link ChannelMemoryWait}), and the frame is started again when memory returns.
@@ -61,7 +61,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Ownership: reads handed in are released here; each frame passed on belongs to the next handler. Holds
  * per-connection state, so it is never shared. Confined to the channel's event loop.
  *
- * <p>About 510 lines: a frame's whole life on one connection (size field, slice, stream, assembly, the wait for memory or
+ * <p>About 570 lines: a frame's whole life on one connection (size field, slice, stream, assembly, the wait for memory or
  * for the promise budget, the deadline) shares the same few fields, and splitting them would spread one invariant
  * (a started frame always completes) over several classes.
  */

@@ -74,7 +74,7 @@ import java.util.ArrayDeque;
  * <p>The client and broker channels share one event loop, so all state here is plain fields: confined to that
  * event loop, never touched from another thread.
  *
- * <p>About 650 lines on purpose: every transition of the diagram above is here and nowhere else (one {@code on*}
+ * <p>About 750 lines on purpose: every transition of the diagram above is here and nowhere else (one {@code on*}
  * entry point per event, each checking the state it may act in); the work done in each state lives in the parts
  * named above, which hold no state of the connection's own.
  */
