@@ -26,14 +26,16 @@ import java.util.concurrent.TimeUnit;
  * connection is about to close. Before a terminated SASL login, the maximum is at most a broker's pre-login one
  * ({@link SaslFraming}).
  *
- * <p><b>Cut-through.</b> On a broker channel built with a {@link ResponseStreamSink}, a frame that is not whole in
- * its first read is first offered to the sink with the bytes it has so far. If the sink takes it, the frame is not
- * assembled: those bytes and every later read's bytes of the frame go to the sink as retained slices of the reads,
- * then its end. If not, it is assembled as below. The sink is called directly, not through the pipeline, so handlers
- * after this decoder see no streamed frame: the sink must be the last handler's own (the broker channel's backend
- * handler). Bytes kept over several reads while a frame waited for memory are never sliced or offered whole: a frame or
- * head among them that is not one contiguous read is assembled (copied), so that whatever is passed on can be viewed in
- * place.
+ * <p><b>Cut-through.</b> On a channel built with a {@link FrameStreamSink} (a broker channel's
+ * {@link ResponseStreamSink}, or a client channel's for its requests), a frame that is not whole in its first read is
+ * first offered to the sink with the bytes it has so far. If the sink takes it, the frame is not assembled: those
+ * bytes and every later read's bytes of the frame go to the sink as retained slices of the reads, then its end. If
+ * not, it is assembled as below. The sink is called directly, not through the pipeline, so handlers after this decoder
+ * see no streamed frame: the sink must be the last handler's own (the broker channel's backend handler, the client
+ * channel's frontend handler). A client's streamed frame has the deadline an assembled one would have (below), though
+ * it takes no promise: it holds no memory, but it holds its broker connection. Bytes kept over several reads while a
+ * frame waited for memory are never sliced or offered whole: a frame or head among them that is not one contiguous
+ * read is assembled (copied), so that whatever is passed on can be viewed in place.
  *
  * <p>With a pool allocator, a frame the pool has no memory for is not an error: the bytes read so far are kept,
  * the channel stops reading ({@link ChannelMemoryWait}), and the frame is started again when memory returns.
@@ -59,7 +61,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Ownership: reads handed in are released here; each frame passed on belongs to the next handler. Holds
  * per-connection state, so it is never shared. Confined to the channel's event loop.
  *
- * <p>About 510 lines: a frame's whole life on one connection (size field, slice, stream, assembly, the wait for memory or
+ * <p>About 570 lines: a frame's whole life on one connection (size field, slice, stream, assembly, the wait for memory or
  * for the promise budget, the deadline) shares the same few fields, and splitting them would spread one invariant
  * (a started frame always completes) over several classes.
  */
@@ -74,7 +76,7 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
     private final FrameSizeLimit sizeLimit;
     private final ChannelMemoryWait memoryWait;
     private final SaslFraming saslFraming;
-    private final ResponseStreamSink streamSink;
+    private final FrameStreamSink streamSink;
     private final Runnable retryPendingFrame = this::retryPendingFrame;
     private final Runnable checkFrameDeadline = this::checkFrameDeadline;
     private ChannelHandlerContext ctx;
@@ -89,6 +91,7 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
     private int sizeBytesRead;
     private int partialSize;
     private int streamedBytesLeft;
+    private int streamedFrameLength;
     private boolean rejected;
     private boolean closed;
 
@@ -138,8 +141,18 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
         this(sizeLimit, memoryWait, null, streamSink);
     }
 
-    private KafkaFrameDecoder(
-        final FrameSizeLimit sizeLimit, final ChannelMemoryWait memoryWait, final SaslFraming saslFraming, final ResponseStreamSink streamSink)
+    /**
+     * Creates a decoder for one client connection whose requests may stream (cut-through), and whose listener may
+     * terminate SASL.
+     *
+     * @param sizeLimit   the largest message (frame minus its size field) accepted, read at each frame.
+     * @param memoryWait  the channel's wait for pool memory, or null if the allocator is not a pool.
+     * @param saslFraming the connection's SASL framing, which lowers the limit until the login; null if the listener
+     *                    does not terminate SASL.
+     * @param streamSink  decides, for each frame not whole in its first read, whether it streams; null never streams.
+     */
+    public KafkaFrameDecoder(
+        final FrameSizeLimit sizeLimit, final ChannelMemoryWait memoryWait, final SaslFraming saslFraming, final FrameStreamSink streamSink)
     {
         this.sizeLimit = sizeLimit;
         this.memoryWait = memoryWait;
@@ -255,6 +268,8 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
                     && streamSink.onFrameHead(in, frameLength))
                 {
                     streamedBytesLeft = frameLength;
+                    streamedFrameLength = frameLength;
+                    streamStarted(ctx, frameLength);
                 }
                 else if (!startFrame(ctx, frameLength, in))
                 {
@@ -271,8 +286,23 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
         streamSink.onFrameBytes(in.readRetainedSlice(length));
         if (streamedBytesLeft == 0)
         {
+            partialFrameAllowedNanos = 0;
             streamSink.onFrameEnd();
         }
+    }
+
+    private void streamStarted(final ChannelHandlerContext ctx, final int frameLength)
+    {
+        // A client's frame (the only kind with a deadline) must be whole by the deadline an assembled one would have:
+        // a peer that trickles a streamed frame holds no proxy memory, but does hold the broker's connection.
+        partialFrameAllowedNanos = memoryWait == null ? 0 : memoryWait.frameDeadlineNanos(frameLength);
+        if (partialFrameAllowedNanos == 0)
+        {
+            return;
+        }
+        final long now = ctx.executor().ticker().nanoTime();
+        partialFrameDeadlineNanos = now + partialFrameAllowedNanos;
+        scheduleDeadlineCheck(ctx, now);
     }
 
     private void readSplitSizeField(final ChannelHandlerContext ctx, final ByteBuf in)
@@ -460,7 +490,7 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
         {
             deadlineCheckScheduled = false;
         }
-        if (closed || rejected || partialFrame == null || partialFrameAllowedNanos == 0)
+        if (closed || rejected || partialFrame == null && streamedBytesLeft == 0 || partialFrameAllowedNanos == 0)
         {
             return;
         }
@@ -475,8 +505,11 @@ public final class KafkaFrameDecoder extends ChannelInboundHandlerAdapter implem
             scheduleDeadlineCheck(ctx, now);
             return;
         }
-        final FrameTimeoutException timedOut = new FrameTimeoutException(
-            partialFrame.capacity(), partialFrame.writerIndex(), TimeUnit.NANOSECONDS.toMillis(partialFrameAllowedNanos));
+        final FrameTimeoutException timedOut = partialFrame == null ?
+            new FrameTimeoutException(streamedFrameLength, streamedFrameLength - streamedBytesLeft,
+                TimeUnit.NANOSECONDS.toMillis(partialFrameAllowedNanos)) :
+            new FrameTimeoutException(partialFrame.capacity(), partialFrame.writerIndex(),
+                TimeUnit.NANOSECONDS.toMillis(partialFrameAllowedNanos));
         rejected = true;
         memoryWait.onFrameTimedOut();
         releaseFrameState();

@@ -3,14 +3,14 @@ package io.kafkaproxy.proxy.codec;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Where a broker channel's {@link KafkaFrameDecoder} hands a response frame that does not arrive whole in one read,
- * if the frame may be streamed (cut-through) rather than assembled.
+ * The {@link FrameStreamSink} of a broker channel: where its {@link KafkaFrameDecoder} hands a response frame that
+ * does not arrive whole in one read, if the frame may be streamed (cut-through) rather than assembled.
  *
  * <p>The decoder asks {@link #onFrameHead} once, with the bytes of the frame read so far; if the sink takes the frame,
  * every byte of it, head included, comes by {@link #onFrameBytes} in order, as slices of the reads, and then
  * {@link #onFrameEnd} once. Called on the channel's event loop, from inside the decoder's read.
  */
-public interface ResponseStreamSink
+public interface ResponseStreamSink extends FrameStreamSink
 {
     /**
      * Decides whether a frame streams.
@@ -20,6 +20,7 @@ public interface ResponseStreamSink
      * @param frameLength the frame's length, size field included; more than {@code head} holds.
      * @return true if the frame streams: its bytes then come by {@link #onFrameBytes}; false to assemble it as usual.
      */
+    @Override
     boolean onFrameHead(ByteBuf head, int frameLength);
 
     /**
@@ -27,10 +28,12 @@ public interface ResponseStreamSink
      *
      * @param bytes a retained slice of a read; ownership moves here.
      */
+    @Override
     void onFrameBytes(ByteBuf bytes);
 
     /**
      * The streamed frame's last byte was handed over.
      */
+    @Override
     void onFrameEnd();
 }

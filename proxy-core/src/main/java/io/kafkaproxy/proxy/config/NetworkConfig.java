@@ -31,7 +31,8 @@ import java.util.Locale;
  * @param socketSendBufferBytes SO_SNDBUF of client and broker channels; 0 (the default) leaves the kernel's
  *                             autotuning. Restart-only.
  * @param cutThrough           whether a broker response that spans several reads starts on to the client as soon as
- *                             its head is in (when the proxy does not rewrite it), rather than once it is whole. Default
+ *                             its head is in (when the proxy does not rewrite it), rather than once it is whole; and a
+ *                             large Produce request to the broker likewise, when no rule needs its topics. Default
  *                             true; restart-only.
  */
 public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxResponseSizeBytes, Duration idleTimeout,
@@ -162,7 +163,7 @@ public record NetworkConfig(int ioThreads, int maxRequestSizeBytes, int maxRespo
      * @param brokerTcpQuickAck    TCP_QUICKACK on broker channels, or null for false.
      * @param socketReceiveBufferBytes SO_RCVBUF as a size such as {@code 1MiB}, or null or 0 for the kernel's.
      * @param socketSendBufferBytes SO_SNDBUF as a size such as {@code 1MiB}, or null or 0 for the kernel's.
-     * @param cutThrough           whether responses may stream, or null for true.
+     * @param cutThrough           whether responses (and Produce requests) may stream, or null for true.
      * @return the section.
      * @throws IllegalArgumentException naming the YAML path of the first bad value.
      */

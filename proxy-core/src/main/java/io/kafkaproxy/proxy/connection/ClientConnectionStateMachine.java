@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.connection;
 
+import io.kafkaproxy.protocol.wire.ApiKeyIds;
 import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
 import io.kafkaproxy.proxy.circuit.BrokerCircuit;
 import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
@@ -63,7 +64,8 @@ import java.util.ArrayDeque;
  * connection's parts do the work: {@link BrokerConnectAttempts} (addresses in turn, circuit breakers),
  * {@link RequestForwarder} (decode once, policy, in flight, write to the {@link BrokerLink}), {@link ResponseForwarder}
  * (match, rewrite, policy, write to the client in request order; or, for a response not whole in one read, stream it
- * as its reads arrive: {@link #onBrokerResponseHead}), {@link ConnectionTimers} (throttle pause, request
+ * as its reads arrive: {@link #onBrokerResponseHead}), {@link RequestStream} (a request not whole in one read streams
+ * to the broker as its reads arrive: {@link #onClientRequestHead}), {@link ConnectionTimers} (throttle pause, request
  * timeout), {@link ConnectionBackPressure} (writability and memory waits) and {@link ConnectionLog}. Failures take one
  * path: count, log once at WARN, flush what the client was already sent, close both sides. When the proxy stops,
  * {@link #onDrain()} stops client reads, and the connection closes once every request read has its answer (the proxy
@@ -72,7 +74,7 @@ import java.util.ArrayDeque;
  * <p>The client and broker channels share one event loop, so all state here is plain fields: confined to that
  * event loop, never touched from another thread.
  *
- * <p>About 650 lines on purpose: every transition of the diagram above is here and nowhere else (one {@code on*}
+ * <p>About 750 lines on purpose: every transition of the diagram above is here and nowhere else (one {@code on*}
  * entry point per event, each checking the state it may act in); the work done in each state lives in the parts
  * named above, which hold no state of the connection's own.
  */
@@ -89,6 +91,7 @@ public final class ClientConnectionStateMachine
     private final ConnectionTimers timers;
     private final ResponseForwarder forwarder;
     private final RequestForwarder requests;
+    private final RequestStream requestStream;
     private final ConnectionLog log;
     private final ConnectionBackPressure backPressure;
     private final SaslTermination sasl;
@@ -111,7 +114,8 @@ public final class ClientConnectionStateMachine
      * @param logLimits     the proxy's WARN-line budgets.
      * @param sasl          what the proxy checks the client's SASL logins with, or null to pass SASL through.
      * @param mirror        where Produce requests are offered once forwarded; {@link MirrorTap#NONE} without a mirror.
-     * @param cutThrough    whether broker responses may stream to the client as they arrive.
+     * @param cutThrough    whether broker responses may stream to the client, and client requests to the broker, as
+     *                      they arrive.
      */
     public ClientConnectionStateMachine(
         final Channel clientChannel,
@@ -140,6 +144,7 @@ public final class ClientConnectionStateMachine
         this.backPressure = new ConnectionBackPressure(clientChannel, clientReads);
         this.forwarder = new ResponseForwarder(clientChannel, inFlight, nodes, metrics, policy, timers, log, this, cutThrough);
         this.requests = new RequestForwarder(requestHeader, requestView, inFlight, metrics, policy, timers, forwarder, mirror);
+        this.requestStream = new RequestStream(requestHeader, requestView, inFlight, metrics, policy, timers, mirror, cutThrough);
         this.sasl = sasl == null ? null
             : new SaslTermination(clientChannel, sasl, requestHeader, requestView, forwarder, clientReads, timers, metrics, log, this);
     }
@@ -353,6 +358,56 @@ public final class ClientConnectionStateMachine
         }
     }
 
+    /**
+     * A request frame not whole in its first read has its head in: decide whether it streams to the broker. Only while
+     * forwarding (linked, nothing queued for the broker connection, no login under way, nothing held), and on a
+     * listener that terminates SASL only what its login would forward unread.
+     *
+     * @param head        the frame's bytes so far, size field first; read only.
+     * @param frameLength the frame's length.
+     * @return true if the frame streams (or, rejected at its head, is dropped with its closing connection).
+     */
+    boolean onClientRequestHead(final ByteBuf head, final int frameLength)
+    {
+        if (!(state instanceof Forwarding) || sasl != null && !sasl.forwardsUnread(ApiKeyIds.PRODUCE, System.nanoTime()))
+        {
+            return false;
+        }
+        final int outcome = requestStream.start(head, frameLength, broker);
+        if (outcome == RequestStream.REJECTED)
+        {
+            log.onRefusedByPrincipalLimit(policy.principal());
+            closeBoth();
+            return true;
+        }
+        return outcome == RequestStream.STREAMED;
+    }
+
+    /**
+     * The next bytes of a streaming request.
+     *
+     * @param bytes a slice of a client read; ownership moves here.
+     */
+    void onClientRequestBytes(final ByteBuf bytes)
+    {
+        requestStream.bytes(bytes);
+    }
+
+    /** A streaming request's last byte went by: a connection that began draining meanwhile stops reading now. */
+    void onClientRequestEnd()
+    {
+        requestStream.end();
+        if (isDraining())
+        {
+            clientReads.close(ReadGate.DRAINING);
+        }
+    }
+
+    private boolean isDraining()
+    {
+        return state instanceof Draining || state instanceof Holding && ((Holding)state).resume() instanceof Draining;
+    }
+
     /** A request on a listener that terminates SASL, its header wrapped: answered here, forwarded, or closing. */
     private void onRequestWithSasl(final ByteBuf frame)
     {
@@ -509,8 +564,7 @@ public final class ClientConnectionStateMachine
     /** A broker answer went to the client: a draining connection closes once nothing is left in flight. */
     void onAnswered()
     {
-        final boolean draining = state instanceof Draining || state instanceof Holding && ((Holding)state).resume() instanceof Draining;
-        if (draining && inFlight.isEmpty())
+        if (isDraining() && inFlight.isEmpty())
         {
             closeBoth();
         }
@@ -525,7 +579,11 @@ public final class ClientConnectionStateMachine
         {
             return;
         }
-        clientReads.close(ReadGate.DRAINING);
+        if (!requestStream.isStreaming())
+        {
+            // A request streaming to the broker must be whole there first: reads stop at its end instead.
+            clientReads.close(ReadGate.DRAINING);
+        }
         if (!(state instanceof Linked) || inFlight.isEmpty())
         {
             closeBoth();
@@ -667,6 +725,7 @@ public final class ClientConnectionStateMachine
         }
         inFlight.clear();
         forwarder.abandonStream();
+        requestStream.abandon();
         if (closing instanceof Holding)
         {
             releaseAll(((Holding)closing).held());

@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.connection;
 
+import io.kafkaproxy.proxy.codec.FrameStreamSink;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics.Side;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -10,11 +11,12 @@ import io.netty.util.ReferenceCountUtil;
 /**
  * The last handler of a client channel: hands each event to the connection's state machine.
  *
- * <p>Request frames arrive with their header already decoded; ownership moves to the state machine. Every
+ * <p>Request frames arrive with their header already decoded; ownership moves to the state machine, and so do the
+ * parts of a streamed one (the frame decoder's {@link FrameStreamSink}, which the header decoder does not see). Every
  * exception of the pipeline ends here, and none goes further. Per connection, never shared; confined to the
  * channel's event loop.
  */
-public final class ClientFrontendHandler extends ChannelInboundHandlerAdapter
+public final class ClientFrontendHandler extends ChannelInboundHandlerAdapter implements FrameStreamSink
 {
     private final ClientConnectionStateMachine connection;
 
@@ -45,6 +47,24 @@ public final class ClientFrontendHandler extends ChannelInboundHandlerAdapter
         {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    @Override
+    public boolean onFrameHead(final ByteBuf head, final int frameLength)
+    {
+        return connection.onClientRequestHead(head, frameLength);
+    }
+
+    @Override
+    public void onFrameBytes(final ByteBuf bytes)
+    {
+        connection.onClientRequestBytes(bytes);
+    }
+
+    @Override
+    public void onFrameEnd()
+    {
+        connection.onClientRequestEnd();
     }
 
     @Override

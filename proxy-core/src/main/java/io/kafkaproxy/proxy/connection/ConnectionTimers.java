@@ -180,8 +180,9 @@ final class ConnectionTimers
         long untilNextCheck = timeout;
         // A response streaming to the client has been answered: what is left of it comes as fast as the client takes
         // it (broker reads stop while the client's buffer is full), so the time it takes is the client's, not the
-        // broker's, and cutting it would only make the client fetch the same bytes again.
-        if (!inFlight.headIsLocallyAnswered() && !inFlight.headIsStreaming()
+        // broker's, and cutting it would only make the client fetch the same bytes again. A request still streaming to
+        // the broker (cut-through) cannot be answered yet: its time too is the client's, and its wait starts at its end.
+        if (!inFlight.headIsLocallyAnswered() && !inFlight.headIsStreaming() && !inFlight.headIsArriving()
             && inFlight.headBrokerWaitMillis() != BrokerWaitAllowance.UNBOUNDED)
         {
             // The request's own wait is the broker doing as asked: the timeout starts once it has run out.

@@ -14,7 +14,9 @@ import java.util.Arrays;
  * may rightly hold it (its own wait, see {@link BrokerWaitAllowance}), for the request timeout. An entry can instead
  * carry a response the proxy made itself (an ApiVersions request newer
  * than it knows); that response is released to the client when the entry reaches the head, after every earlier
- * broker response. Produce requests with acks=0 get no response and are never entered.
+ * broker response. Produce requests with acks=0 get no response and are never entered. A request streaming to the
+ * broker (cut-through) is entered at its head and is the newest entry until its last byte is sent
+ * ({@link #markTailArriving}).
  *
  * <p>A ring that doubles when full. Confined to the connection's event loop.
  */
@@ -28,6 +30,7 @@ final class InFlightRequests
     private int[] brokerWaitMillis = new int[INITIAL_CAPACITY];
     private long lastAnsweredNanos = NOT_ANSWERED;
     private boolean headStreaming;
+    private boolean tailArriving;
     private ByteBuf[] localResponses;
     private ResponseAmendment[] amendments;
     private int head;
@@ -239,6 +242,41 @@ final class InFlightRequests
     }
 
     /**
+     * The newest request is still streaming to the broker (cut-through): the broker cannot answer it before its last
+     * byte, so the broker's wait for it has not started.
+     */
+    void markTailArriving()
+    {
+        tailArriving = true;
+    }
+
+    /**
+     * The newest request's last byte went to the broker: its wait starts now, and its latency is timed from now, as an
+     * assembled request's is from the read that made it whole.
+     *
+     * @param nanos the time now, {@link System#nanoTime()}.
+     */
+    void tailArrived(final long nanos)
+    {
+        if (tailArriving && size > 0)
+        {
+            readNanos[(head + size - 1) & (entries.length - 1)] = nanos;
+        }
+        tailArriving = false;
+    }
+
+    /**
+     * Whether the head request is still streaming to the broker (see {@link #markTailArriving()}): its time is the
+     * client's, not the broker's.
+     *
+     * @return true while the head is the newest entry and its last byte has not been sent.
+     */
+    boolean headIsArriving()
+    {
+        return tailArriving && size == 1;
+    }
+
+    /**
      * Removes the head entry, handing over its local response if it has one.
      *
      * @param answeredNanos when it was answered, {@link System#nanoTime()}.
@@ -260,6 +298,11 @@ final class InFlightRequests
         }
         head = (head + 1) & (entries.length - 1);
         size--;
+        if (size == 0)
+        {
+            // Answered before its last byte went (a broker that does not follow the protocol): nothing is arriving.
+            tailArriving = false;
+        }
         return response;
     }
 
@@ -284,6 +327,7 @@ final class InFlightRequests
             Arrays.fill(amendments, null);
         }
         headStreaming = false;
+        tailArriving = false;
         head = 0;
         size = 0;
     }

@@ -122,6 +122,21 @@ final class SaslTermination
     }
 
     /**
+     * Whether {@link #onRequest} would forward a request of this api as it is without reading more than its header:
+     * logged in, no login under way, the session not ended, and not a SASL request or ApiVersions. Such a request may
+     * stream to the broker (cut-through).
+     *
+     * @param apiKey   the request's api key.
+     * @param nowNanos the time now.
+     * @return true if it would be forwarded.
+     */
+    boolean forwardsUnread(final short apiKey, final long nowNanos)
+    {
+        return loggedIn && !checking && !setup.framing().rawTokens() && !(sessionEnds && nowNanos - sessionEndNanos >= 0)
+            && apiKey != ApiKeyIds.SASL_HANDSHAKE && apiKey != ApiKeyIds.SASL_AUTHENTICATE && apiKey != ApiKeyIds.API_VERSIONS;
+    }
+
+    /**
      * Decides a request, its header wrapped in the request header flyweight.
      *
      * @param frame    the request, size field first; released here when {@link #ANSWERED}.

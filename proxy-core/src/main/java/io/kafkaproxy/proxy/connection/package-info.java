@@ -7,7 +7,8 @@
  * {@link io.kafkaproxy.proxy.connection.ClientConnectionStateMachine} (states in
  * {@link io.kafkaproxy.proxy.connection.ClientConnectionState}), which hands the work to its parts: broker connect
  * attempts, the proxy's own login to the broker ({@code upstream.sasl}), request and response forwarding (responses
- * not whole in one read streamed by {@link io.kafkaproxy.proxy.connection.ResponseStream}: cut-through), timers,
+ * not whole in one read streamed by {@link io.kafkaproxy.proxy.connection.ResponseStream}, large Produce requests by
+ * {@link io.kafkaproxy.proxy.connection.RequestStream}: cut-through), timers,
  * back-pressure, the connection log and, on a listener that terminates SASL,
  * {@link io.kafkaproxy.proxy.connection.SaslTermination} (the login, off the event loop through {@code proxy.sasl}'s
  * executor, and the cluster's shared failed-login limiter). The broker side is a

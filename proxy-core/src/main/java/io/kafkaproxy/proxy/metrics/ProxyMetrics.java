@@ -54,6 +54,8 @@ public final class ProxyMetrics
     public static final String REQUESTS_UNANSWERED = "kafka.proxy.requests.unanswered";
     /** Counter: broker responses streamed to the client as their reads arrived (cut-through), not assembled first. */
     public static final String RESPONSES_STREAMED = "kafka.proxy.responses.streamed";
+    /** Counter: client requests streamed to the broker as their reads arrived (cut-through), not assembled first. */
+    public static final String REQUESTS_STREAMED = "kafka.proxy.requests.streamed";
     /**
      * Counter: streamed Fetch responses whose NodeEndpoints could not be rewritten in the length already sent (or named
      * a node whose listener was starting) and were replaced by padding; the client finds the leader through Metadata.
@@ -165,7 +167,7 @@ public final class ProxyMetrics
     // The meters a cluster's object registers, removed with it: all carry its cluster label.
     private static final Set<String> CLUSTER_METER_NAMES = Set.of(FRAMES_REJECTED, CONNECTION_ERRORS, BROKER_CONNECT_FAILURES,
         BROKER_TLS_HANDSHAKE_FAILURES, BROKER_AUTHENTICATION_FAILURES, ACTIVE_CONNECTIONS, REQUESTS_UNANSWERED,
-        RESPONSES_STREAMED, STREAMED_ENDPOINTS_DROPPED, STREAMED_ENDPOINTS_UNAVAILABLE, TLS_HANDSHAKE_FAILURES, SASL_AUTHENTICATIONS, ApiMeters.REQUEST_LATENCY, ApiMeters.FRAMES, ApiMeters.BYTES);
+        RESPONSES_STREAMED, REQUESTS_STREAMED, STREAMED_ENDPOINTS_DROPPED, STREAMED_ENDPOINTS_UNAVAILABLE, TLS_HANDSHAKE_FAILURES, SASL_AUTHENTICATIONS, ApiMeters.REQUEST_LATENCY, ApiMeters.FRAMES, ApiMeters.BYTES);
 
     private final MeterRegistry registry;
     // The object built with the registry: itself for the proxy's, the proxy's for a cluster's.
@@ -183,6 +185,7 @@ public final class ProxyMetrics
     private final AtomicReferenceArray<ApiMeters> apiMeters = new AtomicReferenceArray<>(API_KEY_SLOTS);
     private final Counter requestsUnanswered;
     private final Counter responsesStreamed;
+    private final Counter requestsStreamed;
     private final Counter streamedEndpointsDropped;
     private final Counter streamedEndpointsUnavailable;
     // On the proxy's object only.
@@ -239,6 +242,8 @@ public final class ProxyMetrics
             .description("Requests read from a client whose connection closed before their response").register(registry);
         responsesStreamed = Counter.builder(RESPONSES_STREAMED).tags(tags)
             .description("Broker responses streamed to the client as they arrived (cut-through)").register(registry);
+        requestsStreamed = Counter.builder(REQUESTS_STREAMED).tags(tags)
+            .description("Client requests streamed to the broker as they arrived (cut-through)").register(registry);
         streamedEndpointsDropped = Counter.builder(STREAMED_ENDPOINTS_DROPPED).tags(tags)
             .description("Streamed Fetch responses whose node endpoints were replaced by padding").register(registry);
         streamedEndpointsUnavailable = Counter.builder(STREAMED_ENDPOINTS_UNAVAILABLE).tags(tags)
@@ -399,6 +404,14 @@ public final class ProxyMetrics
     public void onResponseStreamed()
     {
         responsesStreamed.increment();
+    }
+
+    /**
+     * Counts a client request that streamed to the broker.
+     */
+    public void onRequestStreamed()
+    {
+        requestsStreamed.increment();
     }
 
     /**

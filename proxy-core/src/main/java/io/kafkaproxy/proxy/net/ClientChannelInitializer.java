@@ -41,6 +41,9 @@ import java.util.function.Supplier;
  * {@code SniHandler} and the routing handler; then the handshake's handler), idle, frame decoder, header decoder,
  * frontend.
  *
+ * <p>The frame decoder hands a streamed request's bytes (cut-through) to the frontend handler by a direct call, not
+ * through the pipeline: a handler added between {@code frameDecoder} and {@code frontend} sees whole requests only.
+ *
  * <p>Each listener fronts one cluster (its bootstrap servers or one of its nodes) and rewrites broker addresses with
  * its own node registry. Shared by all channels of its listener (it keeps no per-channel state); each channel gets its own handlers
  * and state machine. Runs on the accepted channel's event loop.
@@ -194,7 +197,10 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
             policy, cluster.breakers(), services.logLimits(), saslSetup, cluster.mirrorTap(), services.cutThrough());
 
         final ChannelMemoryWait memoryWait = services.allocator().newChannelMemoryWait(true, connection::onClientMemoryWait);
-        final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(cluster.requestLimit(), memoryWait, saslFraming);
+        final ClientFrontendHandler frontend = new ClientFrontendHandler(connection);
+        // Requests not whole in one read may stream to the broker through the frontend handler (cut-through): the state
+        // machine decides each one from its head.
+        final KafkaFrameDecoder frameDecoder = new KafkaFrameDecoder(cluster.requestLimit(), memoryWait, saslFraming, frontend);
         // Under TLS the socket bytes are ciphertext: they must never land in a frame, so reads get no direct target;
         // nor do they when a routing handler has buffered the first bytes (they reach the decoder as a buffer).
         channel.config().setRecvByteBufAllocator(directReads ?
@@ -212,7 +218,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel>
         pipeline
             .addLast("frameDecoder", frameDecoder)
             .addLast("headerDecoder", headerDecoder)
-            .addLast("frontend", new ClientFrontendHandler(connection));
+            .addLast("frontend", frontend);
     }
 
     private static InetAddress clientAddress(final Channel channel)

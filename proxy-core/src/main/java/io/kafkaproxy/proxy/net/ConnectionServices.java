@@ -17,7 +17,8 @@ import java.util.function.Consumer;
  * @param clientChannels     every open client channel, for shutdown.
  * @param pipelineCustomizer applied to each client pipeline after it is built; a hook for embedding and tests.
  * @param logLimits          the WARN-line budgets every connection's failures share.
- * @param cutThrough         whether broker responses may stream to the client ({@code network.cutThrough}).
+ * @param cutThrough         whether broker responses may stream to the client, and Produce requests to the broker
+ *                           ({@code network.cutThrough}).
  */
 record ConnectionServices(
     PoolByteBufAllocator allocator,

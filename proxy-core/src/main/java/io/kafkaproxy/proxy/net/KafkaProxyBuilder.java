@@ -37,7 +37,9 @@ public final class KafkaProxyBuilder
     }
 
     /**
-     * A hook run on every client pipeline once it is built, for embedding (tracing, capture).
+     * A hook run on every client pipeline once it is built, for embedding (tracing, capture). A handler placed between
+     * the frame decoder and the frontend never sees a request that streams to the broker (cut-through); one placed
+     * before the frame decoder sees every read.
      *
      * @param customizer called on the channel's event loop with the complete pipeline.
      * @return this builder.

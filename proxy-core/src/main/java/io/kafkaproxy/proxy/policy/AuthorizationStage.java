@@ -130,6 +130,21 @@ final class AuthorizationStage implements ResourceChecks
     }
 
     /**
+     * Whether deciding a request of an api may need its body beyond its head, under the current rules (take them
+     * first: {@link #refresh}). Only Produce is ever decided from its head: its transactional id is there, its topics
+     * are not, so it needs its body unless the rules allow every topic and every transactional id a write. Any other
+     * api is read whole.
+     *
+     * @param apiKey the request's api key.
+     * @return true if the request must come whole to {@link #authorize}.
+     */
+    boolean readsRequest(final short apiKey)
+    {
+        return apiKey != ApiKeyIds.PRODUCE || !acl.allowsEverything() && !(acl.allowsAll(AclResourceType.TOPIC, AclOperation.WRITE)
+            && acl.allowsAll(AclResourceType.TRANSACTIONAL_ID, AclOperation.WRITE));
+    }
+
+    /**
      * Records the denials an amendment made in a response, once it is applied.
      *
      * @param responseApiKey the request's api key.

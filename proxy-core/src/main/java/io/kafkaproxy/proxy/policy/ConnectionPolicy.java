@@ -1,6 +1,7 @@
 package io.kafkaproxy.proxy.policy;
 
 import io.kafkaproxy.protocol.wire.ApiHeaderVersions;
+import io.kafkaproxy.protocol.wire.ApiKeyIds;
 import io.kafkaproxy.proxy.request.DecodedRequest;
 import io.kafkaproxy.proxy.request.EventLoopFlyweights;
 import io.kafkaproxy.proxy.request.RequestDecision;
@@ -142,6 +143,58 @@ public final class ConnectionPolicy
             decision.answerFrame(KafkaMessageFrames.response(alloc, request.correlationId(),
                 ApiHeaderVersions.responseHeaderVersion(request.apiKey(), apiVersion), decision.answer(), apiVersion));
         }
+        return decision;
+    }
+
+    /**
+     * Whether a stage needs more of a request of this api than its head (header, and for Produce the body's leading
+     * fields: transactional id, acks, timeout), so it must come whole to {@link #onRequest} and never stream to the
+     * broker as it arrives (cut-through). Only Produce is ever decided from its head, and only while the rules allow
+     * every topic and every transactional id a write and no per-topic quota walks its topics; every other api is read
+     * whole (an ACL rule, a denial's answer or a rewrite may need its body, and none is large). Takes the current rules
+     * and quotas first. The identity sources read a Produce request's header only, so a request found to need its body
+     * after {@link #onRequestHead} is shown to them again whole without effect.
+     *
+     * @param apiKey     the request's api key.
+     * @param apiVersion the request's version.
+     * @return true if the request must be assembled whole.
+     */
+    public boolean readsRequest(final short apiKey, final short apiVersion)
+    {
+        if (apiKey != ApiKeyIds.PRODUCE)
+        {
+            return true;
+        }
+        authorization.refresh();
+        return authorization.readsRequest(apiKey) || quotas.readsRequest(apiKey);
+    }
+
+    /**
+     * Decides a request from its head alone, for one that may stream to the broker (cut-through): the identity stage
+     * sees its header, then, unless a stage needs its body ({@link #readsRequest}), the quotas are charged (its bytes
+     * by the whole frame's length) and the rules decide it, which, from the head, can only pass it.
+     *
+     * @param head the request's head, decoded once ({@link DecodedRequest#wrapHead}).
+     * @return the event loop's decision object, PASS or REJECT (the connection is over its principal's limit); or null
+     *     if the request must come whole to {@link #onRequest}, nothing charged.
+     */
+    public RequestDecision onRequestHead(final DecodedRequest head)
+    {
+        final RequestDecision decision = flyweights.decision().reset();
+        if (rejectedPrincipal)
+        {
+            return decision.reject();
+        }
+        if (identity.onRequest(head) && !becomePrincipal(identity.principal()))
+        {
+            return decision.reject();
+        }
+        if (readsRequest(head.apiKey(), head.apiVersion()))
+        {
+            return null;
+        }
+        quotas.chargeRequest(head, head.readNanos());
+        authorization.authorize(head, decision);
         return decision;
     }
 

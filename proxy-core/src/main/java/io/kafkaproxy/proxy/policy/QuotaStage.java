@@ -115,12 +115,7 @@ final class QuotaStage
      */
     void chargeRequest(final DecodedRequest request, final long nowNanos)
     {
-        final QuotaBook current = services.quotas();
-        if (current != quotaSnapshot)
-        {
-            quotaSnapshot = current;
-            quotas = current.forClient(principal);
-        }
+        refresh();
         if (quotas == null)
         {
             return;
@@ -129,11 +124,34 @@ final class QuotaStage
         impose(Quota.REQUEST, apiKey, quotas.onRequest(nowNanos), nowNanos);
         if (apiKey == ApiKeyIds.PRODUCE && quotas.hasByteQuotas())
         {
-            impose(Quota.PRODUCE, apiKey, quotas.onProduceBytes(request.frame().readableBytes(), nowNanos), nowNanos);
+            impose(Quota.PRODUCE, apiKey, quotas.onProduceBytes(request.frameLength(), nowNanos), nowNanos);
         }
         if (apiKey == ApiKeyIds.PRODUCE && quotas.hasTopicQuotas())
         {
             impose(Quota.PRODUCE, apiKey, chargeTopics(request, nowNanos), nowNanos);
+        }
+    }
+
+    /**
+     * Whether charging a request of an api needs its body beyond its head: a Produce request under per-topic quotas,
+     * whose topics are walked. Takes the current snapshot first, as {@link #chargeRequest} would.
+     *
+     * @param apiKey the request's api key.
+     * @return true if the request must come whole to {@link #chargeRequest}.
+     */
+    boolean readsRequest(final short apiKey)
+    {
+        refresh();
+        return apiKey == ApiKeyIds.PRODUCE && quotas != null && quotas.hasTopicQuotas();
+    }
+
+    private void refresh()
+    {
+        final QuotaBook current = services.quotas();
+        if (current != quotaSnapshot)
+        {
+            quotaSnapshot = current;
+            quotas = current.forClient(principal);
         }
     }
 

@@ -14,7 +14,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>One instance per event loop (see {@link EventLoopFlyweights}), rewrapped for each request; it describes the
  * current request only while the callback that read it runs. The frame is not owned here: whoever called {@link #wrap}
- * keeps it. Confined to its event loop.
+ * keeps it.
+ *
+ * <p>A request streaming to the broker (cut-through) is decoded from its head alone ({@link #wrapHead}): its header and
+ * the leading fields of its body are there, its frame length is known from the size field, and only stages that need
+ * nothing more see it ({@code ConnectionPolicy.readsRequest}). Confined to its event loop.
  */
 public final class DecodedRequest
 {
@@ -24,6 +28,7 @@ public final class DecodedRequest
     private RequestHeaderFlyweight header;
     private UnsafeBuffer view;
     private long readNanos;
+    private int frameLength;
     private boolean produceWrapped;
     private boolean produceTopicsWalked;
     private boolean fetchWrapped;
@@ -43,10 +48,28 @@ public final class DecodedRequest
      */
     public DecodedRequest wrap(final ByteBuf frame, final RequestHeaderFlyweight header, final UnsafeBuffer view, final long readNanos)
     {
-        this.frame = frame;
+        return wrapHead(frame, header, view, readNanos, frame.readableBytes());
+    }
+
+    /**
+     * Points at the head of a new request that streams to the broker (cut-through): its first bytes only.
+     *
+     * @param head        the request's first bytes, size field first, its header and the body's leading fields whole;
+     *                    still owned by the caller.
+     * @param header      its header, already wrapped over {@code view}.
+     * @param view        the view over the head.
+     * @param readNanos   when its head was read.
+     * @param frameLength the whole request's length, size field included, from its size field.
+     * @return this.
+     */
+    public DecodedRequest wrapHead(
+        final ByteBuf head, final RequestHeaderFlyweight header, final UnsafeBuffer view, final long readNanos, final int frameLength)
+    {
+        this.frame = head;
         this.header = header;
         this.view = view;
         this.readNanos = readNanos;
+        this.frameLength = frameLength;
         produceWrapped = false;
         produceTopicsWalked = false;
         fetchWrapped = false;
@@ -71,6 +94,17 @@ public final class DecodedRequest
     public ByteBuf frame()
     {
         return frame;
+    }
+
+    /**
+     * The request's length, size field included: the frame's readable bytes, or the whole length of a request of which
+     * only the head is at hand ({@link #wrapHead}).
+     *
+     * @return the length in bytes.
+     */
+    public int frameLength()
+    {
+        return frameLength;
     }
 
     /**

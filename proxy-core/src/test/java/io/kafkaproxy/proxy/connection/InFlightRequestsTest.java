@@ -56,6 +56,28 @@ class InFlightRequestsTest
     }
 
     @Test
+    void shouldStartTheWaitOfAStreamingRequestAtItsLastByte()
+    {
+        // Given: an older request, then one entered at its head while it still streams to the broker
+        inFlight.addBrokerAnswered(1, (short)0, (short)9, 10L, 0);
+        inFlight.addBrokerAnswered(2, (short)0, (short)9, 20L, 0);
+        inFlight.markTailArriving();
+        final boolean arrivingBehindAnother = inFlight.headIsArriving();
+        inFlight.removeHead(30L);
+        final boolean arrivingAtTheHead = inFlight.headIsArriving();
+
+        // When: its last byte goes
+        inFlight.tailArrived(40L);
+
+        // Then: only the head's own arrival counts, and its read time is its end
+        assertThat(arrivingBehindAnother).isFalse();
+        assertThat(arrivingAtTheHead).isTrue();
+        assertThat(inFlight.headIsArriving()).isFalse();
+        assertThat(inFlight.headReadNanos()).isEqualTo(40L);
+        assertThat(inFlight.headCorrelationId()).isEqualTo(2);
+    }
+
+    @Test
     void shouldHandOverALocalResponseWhenItReachesTheHead()
     {
         // Given

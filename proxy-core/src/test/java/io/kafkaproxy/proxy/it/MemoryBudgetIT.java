@@ -5,12 +5,15 @@ import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.MemoryConfig;
 import io.kafkaproxy.proxy.config.NetworkConfig;
 import io.kafkaproxy.proxy.config.ProxyConfig;
+import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.net.KafkaProxy;
 import io.kafkaproxy.proxy.testing.ClientWorkloads;
 import io.kafkaproxy.proxy.testing.InJvmKafka;
+import io.kafkaproxy.proxy.testing.PolicyConfigs;
 import io.kafkaproxy.proxy.testing.ProxiedKafka;
 import io.kafkaproxy.proxy.testing.RawKafkaConnection;
 import io.kafkaproxy.proxy.testing.SlowBrokerLink;
+import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -60,6 +63,20 @@ class MemoryBudgetIT
 {
     private static final long BUDGET = 16L << 20;
     private static final String TOPIC = "over-budget";
+    // An ACL rule looks at the topics of this client's Produce requests, so they are assembled in pool memory as they
+    // were before request cut-through: the overload that must make the pool pause reads. Any other client's large
+    // Produce requests stream to the broker and hold no frame memory.
+    private static final String ASSEMBLING_CLIENT = "assembling-producer";
+    private static final String ACL = """
+        acl:
+          defaultPolicy: allow
+          rules:
+            - effect: deny
+              principal: assembling-producer
+              resourceType: topic
+              resourceName: never-written
+              operations: [write]
+        """;
 
     private static SlowBrokerLink link;
     private static InJvmKafka kafka;
@@ -73,11 +90,11 @@ class MemoryBudgetIT
             "advertised.listeners", "PLAINTEXT://localhost:" + link.port(),
             "message.max.bytes", Integer.toString(4 << 20)));
         link.connectTo(kafka.cluster().brokerPort(1));
-        final ProxyConfig config = ProxiedKafka.proxyConfig("localhost:" + link.port())
+        final ProxyConfig config = PolicyConfigs.withPolicyOf(ProxiedKafka.proxyConfig("localhost:" + link.port())
             .toBuilder()
             .network(NetworkConfig.of(2, "4MiB", "8MiB", null))
             .memory(MemoryConfig.of("16MiB", null, null, null))
-            .build();
+            .build(), PolicyConfigs.parse(ACL));
         proxy = KafkaProxy.builder(config).start();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap())))
         {
@@ -96,7 +113,7 @@ class MemoryBudgetIT
     @Test
     void producersFarFasterThanTheBrokerShouldBeHeldWithinTheBudget() throws Exception
     {
-        // Given: the link lets 4 MB/s of requests through; twelve producers with 1 MiB batches each offer far
+        // Given: the link lets 4 MB/s of requests through; twelve producers with 1 MiB batches, assembled, each offer far
         // more, and between them keep up to 60 requests of up to 3 MiB in flight: many times the budget
         link.limitRequests(4_000_000);
         final long nettyDirectBefore = nettyDirectMemoryUsed();
@@ -107,7 +124,8 @@ class MemoryBudgetIT
         for (int i = 0; i < 12; i++)
         {
             final int producerId = i;
-            producers.add(new Thread(() -> produce(producerId, producing, acknowledged, failure), "over-budget-producer-" + i));
+            producers.add(new Thread(() -> produce(producerId, ASSEMBLING_CLIENT, producing, acknowledged, failure),
+                "over-budget-producer-" + i));
         }
         final AtomicLong peakReserved = new AtomicLong();
         final AtomicLong peakProxyDirect = new AtomicLong();
@@ -154,6 +172,68 @@ class MemoryBudgetIT
     }
 
     @Test
+    void producersFarFasterThanTheBrokerShouldBeHeldWithinTheBudgetWhenTheirRequestsStream() throws Exception
+    {
+        // Given: the same overload, but from producers whose 1 MiB Produce requests stream to the broker (cut-through)
+        link.limitRequests(4_000_000);
+        final double streamedBefore = streamedRequests();
+        final AtomicBoolean producing = new AtomicBoolean(true);
+        final ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
+        final AtomicReference<Exception> failure = new AtomicReference<>();
+        final List<Thread> producers = new ArrayList<>();
+        for (int i = 0; i < 12; i++)
+        {
+            final int producerId = 40 + i;
+            producers.add(new Thread(() -> produce(producerId, "streaming-producer", producing, acknowledged, failure),
+                "streaming-producer-" + i));
+        }
+        final AtomicLong peakReserved = new AtomicLong();
+
+        // When: ten seconds of it
+        producers.forEach(Thread::start);
+        final long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        try
+        {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() ->
+            {
+                peakReserved.accumulateAndGet(proxy.memoryStats().reservedBytes(), Math::max);
+                return System.nanoTime() > end;
+            });
+        }
+        finally
+        {
+            producing.set(false);
+            link.limitRequests(Long.MAX_VALUE);
+            for (final Thread producer : producers)
+            {
+                producer.join();
+            }
+        }
+
+        // Then: the requests streamed, the pool never went past its budget (the broker link's back-pressure stops the
+        // client reads: no frame is held), nothing failed, and every acknowledged record is there, once
+        assertThat(streamedRequests()).isGreaterThan(streamedBefore);
+        assertThat(failure.get()).isNull();
+        assertThat(peakReserved.get()).isLessThanOrEqualTo(BUDGET);
+        assertThat(proxy.memoryStats().highWaterMarkBytes()).isLessThanOrEqualTo(BUDGET);
+        assertThat(acknowledged).hasSizeGreaterThan(1000);
+        final Set<String> missing = new HashSet<>(acknowledged);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(consumerConfig()))
+        {
+            final List<TopicPartition> partitions = consumer.partitionsFor(TOPIC).stream()
+                .map(info -> new TopicPartition(TOPIC, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            await().atMost(Duration.ofSeconds(60)).until(() ->
+            {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> missing.remove(record.value().substring(0, 32)));
+                return missing.isEmpty();
+            });
+        }
+        awaitEveryRegionBack();
+    }
+
+    @Test
     void aFrozenBrokerShouldHoldTheProxyWithinItsBudgetAndLoseNothingOnceItThaws() throws Exception
     {
         // Given: producers far faster than the broker, and then the broker frozen (no byte either way) for 5 seconds
@@ -164,7 +244,8 @@ class MemoryBudgetIT
         for (int i = 0; i < 6; i++)
         {
             final int producerId = 20 + i;
-            producers.add(new Thread(() -> produce(producerId, producing, acknowledged, failure), "frozen-broker-producer-" + i));
+            producers.add(new Thread(() -> produce(producerId, ASSEMBLING_CLIENT, producing, acknowledged, failure),
+                "frozen-broker-producer-" + i));
         }
         producers.forEach(Thread::start);
         await().atMost(Duration.ofSeconds(30)).until(() -> acknowledged.size() > 100);
@@ -278,10 +359,11 @@ class MemoryBudgetIT
             assertThat(proxy.memoryStats().outstandingRegions()).isZero());
     }
 
-    private static void produce(final int producerId, final AtomicBoolean producing, final ConcurrentLinkedQueue<String> acknowledged,
-        final AtomicReference<Exception> failure)
+    private static void produce(final int producerId, final String clientId, final AtomicBoolean producing,
+        final ConcurrentLinkedQueue<String> acknowledged, final AtomicReference<Exception> failure)
     {
         final Map<String, Object> config = producerConfig();
+        config.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         config.put(ProducerConfig.ACKS_CONFIG, "1");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 1 << 20);
@@ -315,6 +397,11 @@ class MemoryBudgetIT
         {
             failure.compareAndSet(null, e);
         }
+    }
+
+    private static double streamedRequests()
+    {
+        return proxy.meterRegistry().find(ProxyMetrics.REQUESTS_STREAMED).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     private static Map<String, Object> producerConfig()

@@ -3,6 +3,7 @@ package io.kafkaproxy.proxy.memory;
 import io.kafkaproxy.mempool.MemoryPool;
 import io.kafkaproxy.mempool.MemoryPoolSettings;
 import io.kafkaproxy.proxy.codec.FrameSizeLimit;
+import io.kafkaproxy.proxy.codec.FrameStreamSink;
 import io.kafkaproxy.proxy.codec.FrameTimeoutException;
 import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
 import io.netty.buffer.ByteBuf;
@@ -15,8 +16,11 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -293,7 +297,77 @@ class FramePromisesTest
         assertThat(promises.settlements()).isEqualTo(kept.get());
     }
 
+    @Test
+    void shouldGiveAStreamedFrameTheDeadlineOfAnAssembledOneWithoutAPromise() throws Exception
+    {
+        // Given: a client whose large frame streams (cut-through) from its first 100 bytes, and stalls
+        final StreamingSink sink = new StreamingSink();
+        final Client stalled = openClient(sink);
+        onLoop(() -> stalled.channel.writeInbound(read(104, buffer -> buffer.writeInt(LARGE_FRAME - 4).writeZero(100))));
+        final long promisedWhileStreaming = allocator.framePromises().promisedBytes();
+
+        // When: just under its time passes, then just over
+        final boolean openBefore = onLoop(() ->
+        {
+            stalled.channel.advanceTimeBy(10_150, TimeUnit.MILLISECONDS);
+            stalled.channel.runScheduledPendingTasks();
+            return stalled.channel.isOpen();
+        });
+        onLoop(() ->
+        {
+            stalled.channel.advanceTimeBy(100, TimeUnit.MILLISECONDS);
+            return stalled.channel.runScheduledPendingTasks();
+        });
+
+        // Then: it holds no memory and no promise, but a peer that trickles it is cut as if it were assembled
+        assertThat(promisedWhileStreaming).isZero();
+        assertThat(sink.bytes).isEqualTo(104);
+        assertThat(openBefore).isTrue();
+        assertThat(stalled.errors).singleElement(THROWABLE)
+            .isInstanceOf(FrameTimeoutException.class)
+            .hasMessage("frame not whole by its deadline: frameLength=" + LARGE_FRAME + ", receivedBytes=104, allowedMillis=10187");
+        assertThat(stalled.channel.isOpen()).isFalse();
+        assertThat(allocator.framePromises().timedOutFrames()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldStreamAClientFrameAsSlicesOfItsReadsAndPassOnTheFrameAfterIt() throws Exception
+    {
+        // Given: a client whose large frame streams from its first read
+        final StreamingSink sink = new StreamingSink();
+        final Client client = openClient(sink);
+        final byte[] message = pattern(LARGE_FRAME - 4);
+        onLoop(() -> client.channel.writeInbound(read(4 + 1000, buffer -> buffer.writeInt(message.length).writeBytes(message, 0, 1000))));
+
+        // When: the rest comes in one read with a small frame behind it, and the deadline passes long after
+        final ByteBuf next = onLoop(() ->
+        {
+            client.channel.writeInbound(read(message.length - 1000 + 4 + 10,
+                buffer -> buffer.writeBytes(message, 1000, message.length - 1000).writeInt(10).writeZero(10)));
+            client.channel.advanceTimeBy(1, TimeUnit.MINUTES);
+            client.channel.runScheduledPendingTasks();
+            return client.channel.readInbound();
+        });
+
+        // Then: the streamed frame came whole and ended; the next one is passed on as usual, and nothing timed out
+        assertThat(sink.bytes).isEqualTo(LARGE_FRAME);
+        assertThat(sink.ends).isEqualTo(1);
+        final byte[] streamed = sink.content.toByteArray();
+        assertThat(ByteBuffer.wrap(streamed).getInt()).isEqualTo(message.length);
+        assertThat(Arrays.copyOfRange(streamed, 4, streamed.length)).isEqualTo(message);
+        assertThat(next.readableBytes()).isEqualTo(14);
+        onLoop(next::release);
+        assertThat(client.errors).isEmpty();
+        assertThat(client.channel.isOpen()).isTrue();
+        assertThat(allocator.framePromises().promisedBytes()).isZero();
+    }
+
     private Client openClient() throws Exception
+    {
+        return openClient(null);
+    }
+
+    private Client openClient(final FrameStreamSink sink) throws Exception
     {
         final Client client = onLoop(() ->
         {
@@ -301,7 +375,7 @@ class FramePromisesTest
             channel.config().setOption(ChannelOption.ALLOCATOR, allocator);
             final Client opened = new Client(channel);
             final ChannelMemoryWait memoryWait = allocator.newChannelMemoryWait(true, opened.readPauses::add);
-            opened.decoder = new KafkaFrameDecoder(new FrameSizeLimit(10 * CHUNK), memoryWait);
+            opened.decoder = new KafkaFrameDecoder(new FrameSizeLimit(10 * CHUNK), memoryWait, null, sink);
             channel.pipeline().addLast(opened.decoder, new ChannelInboundHandlerAdapter()
             {
                 @Override
@@ -343,6 +417,38 @@ class FramePromisesTest
         eventLoop.submit(() -> null).get(10, TimeUnit.SECONDS);
         eventLoop.submit(() -> null).get(10, TimeUnit.SECONDS);
         return result;
+    }
+
+    /**
+     * Streams every frame offered, keeping a copy of its bytes.
+     */
+    private static final class StreamingSink implements FrameStreamSink
+    {
+        private final ByteArrayOutputStream content = new ByteArrayOutputStream();
+        private long bytes;
+        private int ends;
+
+        @Override
+        public boolean onFrameHead(final ByteBuf head, final int frameLength)
+        {
+            return true;
+        }
+
+        @Override
+        public void onFrameBytes(final ByteBuf slice)
+        {
+            bytes += slice.readableBytes();
+            final byte[] copy = new byte[slice.readableBytes()];
+            slice.getBytes(slice.readerIndex(), copy);
+            content.writeBytes(copy);
+            slice.release();
+        }
+
+        @Override
+        public void onFrameEnd()
+        {
+            ends++;
+        }
     }
 
     private static final class Client

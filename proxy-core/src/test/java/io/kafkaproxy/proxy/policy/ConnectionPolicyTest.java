@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.InetAddress;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -120,6 +121,140 @@ class ConnectionPolicyTest
         assertThat(produce).isFalse();
     }
 
+    @Test
+    void shouldReadWholeEveryRequestButAProduceRequestNoRuleNeedsTheTopicsOf()
+    {
+        // Given: bob has no rules, alice may not write to one topic
+        final ConnectionPolicy bob = policy();
+        onRequest(bob, "bob", ApiKeys.METADATA, (short)12, metadata());
+        final ConnectionPolicy alice = policy();
+        onRequest(alice, "alice", ApiKeys.METADATA, (short)12, metadata());
+
+        // When
+        final boolean bobProduce = bob.readsRequest(ApiKeys.PRODUCE.id, PRODUCE_VERSION);
+        final boolean bobFetch = bob.readsRequest(ApiKeys.FETCH.id, ApiKeys.FETCH.latestVersion(true));
+        final boolean bobMetadata = bob.readsRequest(ApiKeys.METADATA.id, (short)12);
+        final boolean aliceProduce = alice.readsRequest(ApiKeys.PRODUCE.id, PRODUCE_VERSION);
+
+        // Then: only a Produce request whose topics no rule looks at may be decided from its head
+        assertThat(bobProduce).isFalse();
+        assertThat(bobFetch).isTrue();
+        assertThat(bobMetadata).isTrue();
+        assertThat(aliceProduce).isTrue();
+    }
+
+    @Test
+    void shouldReadWholeAProduceRequestWhoseTopicsAQuotaCharges()
+    {
+        // Given: carol's produce bytes are limited per topic, dave's per connection
+        try (PolicyFixtures topicQuotas = new PolicyFixtures("""
+            quotas:
+              - principal: carol
+                topic: orders-*
+                produceBytesPerSecond: 1MiB
+              - principal: dave
+                produceBytesPerSecond: 1MiB
+            """))
+        {
+            final ConnectionPolicy carol = policy(topicQuotas);
+            final ConnectionPolicy dave = policy(topicQuotas);
+            onRequest(topicQuotas, carol, "carol", ApiKeys.METADATA, (short)12, metadata());
+            onRequest(topicQuotas, dave, "dave", ApiKeys.METADATA, (short)12, metadata());
+
+            // When
+            final boolean carolProduce = carol.readsRequest(ApiKeys.PRODUCE.id, PRODUCE_VERSION);
+            final boolean daveProduce = dave.readsRequest(ApiKeys.PRODUCE.id, PRODUCE_VERSION);
+
+            // Then: a per-topic quota walks the topics; a byte quota needs only the frame's length
+            assertThat(carolProduce).isTrue();
+            assertThat(daveProduce).isFalse();
+        }
+    }
+
+    @Test
+    void shouldPassAProduceRequestFromItsHeadAndChargeItsWholeLength()
+    {
+        // Given: a byte quota on dave, and the first bytes of a request much larger than the quota allows per second
+        try (PolicyFixtures byteQuota = new PolicyFixtures("""
+            quotas:
+              - principal: dave
+                produceBytesPerSecond: 1KiB
+            """))
+        {
+            final ConnectionPolicy dave = policy(byteQuota);
+            final ByteBuf frame = PolicyFixtures.request(ApiKeys.PRODUCE, PRODUCE_VERSION, "dave", produce("orders", 64 * 1024));
+            final ByteBuf head = frame.retainedSlice(frame.readerIndex(), 200);
+
+            // When
+            final RequestDecision decision;
+            try
+            {
+                decision = dave.onRequestHead(byteQuota.decodeHead(head, frame.readableBytes()));
+            }
+            finally
+            {
+                head.release();
+                frame.release();
+            }
+
+            // Then: passed, and throttled for the whole frame, not the head
+            assertThat(decision.kind()).isEqualTo(RequestDecision.PASS);
+            assertThat(dave.principal()).isEqualTo("dave");
+            assertThat(dave.throttleRemainingNanos(0L)).as("read at 0").isGreaterThan(TimeUnit.SECONDS.toNanos(10));
+        }
+    }
+
+    @Test
+    void shouldLeaveToTheWholeRequestAProduceRequestWhoseTopicsARuleNeeds()
+    {
+        // Given: alice may not write to one topic
+        final ConnectionPolicy alice = policy();
+        final ByteBuf frame = PolicyFixtures.request(ApiKeys.PRODUCE, PRODUCE_VERSION, "alice", produce("guarded", 4096));
+        final ByteBuf head = frame.retainedSlice(frame.readerIndex(), 200);
+
+        // When
+        final RequestDecision fromHead;
+        final RequestDecision whole;
+        try
+        {
+            fromHead = alice.onRequestHead(fixtures.decodeHead(head, frame.readableBytes()));
+            whole = alice.onRequest(fixtures.decode(frame));
+        }
+        finally
+        {
+            head.release();
+        }
+
+        // Then: the head decides nothing; the whole request is answered with the denial, as ever
+        assertThat(fromHead).isNull();
+        assertThat(whole.kind()).isEqualTo(RequestDecision.ANSWER);
+        whole.frame().release();
+        frame.release();
+    }
+
+    private ConnectionPolicy policy(final PolicyFixtures other)
+    {
+        final ConnectionPolicy policy =
+            new ConnectionPolicy(other.services, UnpooledByteBufAllocator.DEFAULT, InetAddress.getLoopbackAddress());
+        policy.onConnected();
+        return policy;
+    }
+
+    private static void onRequest(
+        final PolicyFixtures other, final ConnectionPolicy policy, final String clientId, final ApiKeys api, final short version,
+        final ApiMessage body)
+    {
+        final ByteBuf frame = PolicyFixtures.request(api, version, clientId, body);
+        try
+        {
+            policy.onRequest(other.decode(frame));
+        }
+        finally
+        {
+            frame.release();
+        }
+    }
+
     private ConnectionPolicy policy(final PrincipalSource... sources)
     {
         final ConnectionPolicy policy =
@@ -149,9 +284,14 @@ class ConnectionPolicyTest
 
     private static ProduceRequestData produce(final String topic)
     {
+        return produce(topic, 16);
+    }
+
+    private static ProduceRequestData produce(final String topic, final int valueBytes)
+    {
         final TopicProduceDataCollection topics = new TopicProduceDataCollection();
         topics.add(new TopicProduceData().setName(topic).setPartitionData(List.of(new PartitionProduceData().setIndex(0)
-            .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[16]))))));
+            .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[valueBytes]))))));
         return new ProduceRequestData().setAcks((short)1).setTimeoutMs(1000).setTopicData(topics);
     }
 }

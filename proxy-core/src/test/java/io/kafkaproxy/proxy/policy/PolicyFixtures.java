@@ -66,6 +66,20 @@ final class PolicyFixtures implements AutoCloseable
         return EventLoopFlyweights.current().request().wrap(frame, header, view, 0L);
     }
 
+    /**
+     * Decodes the head of a request frame the way a connection does for a request that may stream (cut-through).
+     *
+     * @param head        the frame's first bytes.
+     * @param frameLength the whole frame's length.
+     * @return the event loop's decoded request, pointing at the head.
+     */
+    DecodedRequest decodeHead(final ByteBuf head, final int frameLength)
+    {
+        ByteBufViews.wrapReadable(view, head);
+        header.wrap(view, FrameDescriptor.MESSAGE_OFFSET, head.readableBytes() - FrameDescriptor.MESSAGE_OFFSET);
+        return EventLoopFlyweights.current().request().wrapHead(head, header, view, 0L, frameLength);
+    }
+
     static ByteBuf request(final ApiKeys api, final short version, final String clientId, final ApiMessage body)
     {
         final RequestHeaderData requestHeader = new RequestHeaderData().setRequestApiKey(api.id).setRequestApiVersion(version)
