@@ -30,6 +30,9 @@ import java.util.concurrent.Callable;
         "SIGTERM, SIGINT  stop: stop accepting, answer requests already read (shutdown.drainTimeout), exit 0"})
 public final class KafkaProxyCommand implements Callable<Integer>
 {
+    /** picocli's switch for Groovy closures in annotations. */
+    static final String DISABLE_GROOVY_CLOSURES = "picocli.disable.closures";
+
     @Mixin
     ProxyOptions options;
 
@@ -42,6 +45,8 @@ public final class KafkaProxyCommand implements Callable<Integer>
     {
         // First, before picocli and logging load: until then the JVM's own SIGHUP handling exits the process.
         SignalRelay.install();
+        // On a second thread while picocli parses: the first lookup the class-data archive cannot answer opens every jar.
+        ClassPathOpener.start(KafkaProxyCommand.class.getClassLoader());
         System.exit(commandLine().execute(args));
     }
 
@@ -52,6 +57,12 @@ public final class KafkaProxyCommand implements Callable<Integer>
      */
     public static CommandLine commandLine()
     {
+        // picocli looks for groovy.lang.Closure once (annotations may hold Groovy closures; none here): a class no jar
+        // has, so that lookup alone would open every jar of the class path on this thread (see ClassPathOpener).
+        if (System.getProperty(DISABLE_GROOVY_CLOSURES) == null)
+        {
+            System.setProperty(DISABLE_GROOVY_CLOSURES, "true");
+        }
         return new CommandLine(new KafkaProxyCommand())
             .registerConverter(HostPort.class, HostPort::parse)
             .setExecutionExceptionHandler((error, commandLine, parseResult) ->

@@ -2,12 +2,15 @@ package io.kafkaproxy.proxy.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -20,10 +23,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -45,6 +50,9 @@ public final class ConfigParser
         .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .registerModule(new SimpleModule("kafka-proxy-units").addDeserializer(Duration.class, new DurationDeserializer()));
+
+    /** A reader of each top-level section a file had, made on first use: only those sections' records are introspected. */
+    private static final Map<String, ObjectReader> SECTION_READERS = new ConcurrentHashMap<>();
 
     /** The place of an entry of the {@code listeners} section in a mapper path. */
     private static final Pattern LISTENERS_ENTRY = Pattern.compile("listeners\\[\\d+]");
@@ -79,6 +87,16 @@ public final class ConfigParser
         sections.put("clusters", ClusterConfig[].class);
         sections.put("routing", RoutingConfig.class);
         return Collections.unmodifiableMap(sections);
+    }
+
+    private static ObjectReader sectionReader(final String name)
+    {
+        // The type ProxyConfig.of takes the section as (a list where check() binds an array). The reader leaves the
+        // parser after the section: the next key follows, not the end of the text.
+        final Class<?> type = SECTIONS.get(name);
+        final JavaType javaType = type.isArray() ?
+            MAPPER.getTypeFactory().constructCollectionType(List.class, type.getComponentType()) : MAPPER.constructType(type);
+        return MAPPER.readerFor(javaType).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     /**
@@ -122,7 +140,19 @@ public final class ConfigParser
         }
         try
         {
-            final ProxyConfig config = MAPPER.readValue(yaml, ProxyConfig.class);
+            final ProxyConfig config = readPresentSections(yaml);
+            if (config != null)
+            {
+                return config;
+            }
+        }
+        catch (final IOException | RuntimeException e)
+        {
+            // The whole-file read below meets the same problem and reports it with the path and line it always had.
+        }
+        try
+        {
+            final ProxyConfig config = readWholeFile(yaml);
             if (config == null)
             {
                 throw new ConfigException(source + ": upstream.bootstrapServers: required: the file has no settings", null);
@@ -133,6 +163,78 @@ public final class ConfigParser
         {
             throw new ConfigException(describe(source, yaml, e), e);
         }
+    }
+
+    /**
+     * Reads a valid file section by section, binding only the sections it has: Jackson then builds the deserializers
+     * of those sections' records alone, where reading the text into {@link ProxyConfig} builds, by reflection, one
+     * for every record reachable from it, present in the file or not (the largest part of a start with a small file;
+     * see bench/RESULTS.md, "issue 15: start-up"). Each section is read from the same parser, with the same mapper
+     * and types as {@link ProxyConfig#of} declares, so the values are those the whole-file read gives.
+     *
+     * @param yaml the YAML text.
+     * @return the configuration, or null when the text is not a mapping of known sections in one document; any
+     *         other problem throws. Either way the caller reads the whole file again to report the error exactly as
+     *         before.
+     * @throws IOException if the text does not parse or a section does not bind.
+     */
+    @SuppressWarnings("unchecked")
+    static ProxyConfig readPresentSections(final String yaml) throws IOException
+    {
+        final Map<String, Object> sections = new HashMap<>();
+        try (JsonParser parser = MAPPER.createParser(yaml))
+        {
+            if (parser.nextToken() != JsonToken.START_OBJECT)
+            {
+                return null;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME)
+            {
+                final String name = parser.currentName();
+                if (!SECTIONS.containsKey(name))
+                {
+                    return null;
+                }
+                // A section set to null takes its defaults, as a property set to null does in the whole-file read.
+                sections.put(name, parser.nextToken() == JsonToken.VALUE_NULL ? null :
+                    SECTION_READERS.computeIfAbsent(name, ConfigParser::sectionReader).readValue(parser));
+            }
+            if (parser.nextToken() != null)
+            {
+                return null;
+            }
+        }
+        return ProxyConfig.of(
+            (ListenerConfig)sections.get("listener"),
+            (List<ListenerConfig>)sections.get("listeners"),
+            (BrokerClusterConfig)sections.get("upstream"),
+            (NetworkConfig)sections.get("network"),
+            (MemoryConfig)sections.get("memory"),
+            (AdminConfig)sections.get("admin"),
+            (LoggingConfig)sections.get("logging"),
+            (ShutdownConfig)sections.get("shutdown"),
+            (AclConfig)sections.get("acl"),
+            (AuditConfig)sections.get("audit"),
+            (QuotasConfig)sections.get("quotas"),
+            (CircuitBreakerConfig)sections.get("circuitBreaker"),
+            (HttpConfig)sections.get("http"),
+            (MqttConfig)sections.get("mqtt"),
+            (GatewayConfig)sections.get("gateway"),
+            (MirrorConfig)sections.get("mirror"),
+            (List<ClusterConfig>)sections.get("clusters"),
+            (RoutingConfig)sections.get("routing"));
+    }
+
+    /**
+     * Reads the text into {@link ProxyConfig} in one go: what gives every error its path.
+     *
+     * @param yaml the YAML text.
+     * @return the configuration, or null for a text without settings.
+     * @throws JsonProcessingException if the text is not a valid configuration.
+     */
+    static ProxyConfig readWholeFile(final String yaml) throws JsonProcessingException
+    {
+        return MAPPER.readValue(yaml, ProxyConfig.class);
     }
 
     /**

@@ -41,6 +41,78 @@ class ConfigParserTest
         assertThat(config.upstream().bootstrapServers()).isNotEmpty();
     }
 
+    @ParameterizedTest
+    @MethodSource("exampleConfigs")
+    void shouldReadEachExampleSectionBySectionAsTheWholeFileReadDoes(final Path file) throws Exception
+    {
+        // Given
+        final String yaml = Files.readString(file);
+
+        // When
+        final ProxyConfig bySection = ConfigParser.readPresentSections(yaml);
+
+        // Then
+        final ProxyConfig whole = ConfigParser.readWholeFile(yaml);
+        assertThat(bySection).isNotNull();
+        assertThat(ConfigWriter.toYaml(bySection)).isEqualTo(ConfigWriter.toYaml(whole));
+        assertThat(bySection).usingRecursiveComparison().isEqualTo(whole);
+    }
+
+    @Test
+    void shouldReadScalarsOfEveryKindSectionBySectionAsTheWholeFileReadDoes() throws Exception
+    {
+        // Given: numbers, booleans, nulls, durations and sizes in several spellings, a section set to null
+        final String yaml = """
+            upstream:
+              bootstrapServers: ["b:1", b2:2]
+              connectTimeout: 1500ms
+            listener:
+              advertisedHost: 127.0.0.1
+              nodePorts: {first: 9093, count: 10}
+            network:
+              ioThreads: 3
+              idleTimeout: 90s
+              maxRequestSizeBytes: 1MiB
+            memory:
+              poolSizeBytes: 1GiB
+              frameTimeout: 0s
+            logging:
+            shutdown: ~
+            """;
+
+        // When
+        final ProxyConfig bySection = ConfigParser.readPresentSections(yaml);
+
+        // Then
+        assertThat(bySection).isNotNull().usingRecursiveComparison().isEqualTo(ConfigParser.readWholeFile(yaml));
+    }
+
+    @Test
+    void shouldLeaveToTheWholeFileReadWhatItCannotReadSectionBySection() throws IOException
+    {
+        // Given: an unknown section, a second document, a list, a bad value, a duplicate key
+        final String unknown = "upstream:\n  bootstrapServers: [b:1]\nnetwrk: {}\n";
+        final String twoDocuments = "upstream:\n  bootstrapServers: [b:1]\n---\nnetwork: {}\n";
+        final String list = "- upstream\n";
+        final String badValue = "upstream:\n  bootstrapServers: [b:1]\nnetwork:\n  ioThreads: many\n";
+        final String duplicate = "upstream:\n  bootstrapServers: [b:1]\nupstream:\n  bootstrapServers: [b:2]\n";
+
+        // Then: null or an exception, after which parse reads the whole file for the error it always gave
+        assertThat(ConfigParser.readPresentSections(unknown)).isNull();
+        assertThat(ConfigParser.readPresentSections(twoDocuments)).isNull();
+        assertThat(ConfigParser.readPresentSections(list)).isNull();
+        assertThatThrownBy(() -> ConfigParser.readPresentSections(badValue)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> ConfigParser.readPresentSections(duplicate)).isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> ConfigParser.parse(unknown, "t.yaml")).isInstanceOf(ConfigException.class)
+            .hasMessageStartingWith("t.yaml:3: netwrk: unknown key; known keys here: [");
+        assertThatThrownBy(() -> ConfigParser.parse(twoDocuments, "t.yaml")).isInstanceOf(ConfigException.class)
+            .hasMessageContaining("Trailing token");
+        assertThatThrownBy(() -> ConfigParser.parse(badValue, "t.yaml")).isInstanceOf(ConfigException.class)
+            .hasMessageStartingWith("t.yaml:4: network.ioThreads: ");
+        assertThatThrownBy(() -> ConfigParser.parse(duplicate, "t.yaml")).isInstanceOf(ConfigException.class)
+            .hasMessageEndingWith(": upstream: duplicate key");
+    }
+
     @Test
     void shouldReadTheReferenceConfiguration() throws ConfigException
     {
