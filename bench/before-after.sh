@@ -23,7 +23,7 @@ if [ ! -x "$baseline/proxy-core/target/kafka-proxy/bin/kafka-proxy" ]; then
 fi
 distribution=proxy-core/target/kafka-proxy
 echo "bench/target/classes:$distribution/lib/*:$distribution/lib/demo/*" > bench/target/broker-classpath.txt
-exec java -Xmx512m -De2e.baselineLauncher="$baseline/proxy-core/target/kafka-proxy/bin/kafka-proxy" \
+exec java -Xmx512m -De2e.warmUpRecords="${E2E_WARMUP_RECORDS:-2000000}" -De2e.baselineLauncher="$baseline/proxy-core/target/kafka-proxy/bin/kafka-proxy" \
   -cp bench/target/benchmarks.jar io.kafkaproxy.bench.EndToEndBenchmark \
   "$distribution/bin/kafka-proxy" \
   bench/target/broker-classpath.txt \

@@ -369,11 +369,24 @@ public final class ClientConnectionStateMachine
      */
     boolean onClientRequestHead(final ByteBuf head, final int frameLength)
     {
-        if (!(state instanceof Forwarding) || sasl != null && !sasl.forwardsUnread(ApiKeyIds.PRODUCE, System.nanoTime()))
+        if (!(state instanceof Forwarding) || clientReads.isClosedBy(ReadGate.THROTTLED)
+            || sasl != null && !sasl.forwardsUnread(ApiKeyIds.PRODUCE, System.nanoTime()))
         {
+            // Throttled by a request earlier in the same read: this one would stop halfway until the throttle ends.
             return false;
         }
-        final int outcome = requestStream.start(head, frameLength, broker);
+        final int outcome;
+        try
+        {
+            outcome = requestStream.start(head, frameLength, broker);
+        }
+        catch (final RuntimeException e)
+        {
+            // A policy stage failed on the head: the connection closes. The frame counts as streamed so that the
+            // decoder drops its bytes as they come instead of reading the body as frames until the close completes.
+            onException(Side.CLIENT, e);
+            return true;
+        }
         if (outcome == RequestStream.REJECTED)
         {
             log.onRefusedByPrincipalLimit(policy.principal());
@@ -400,7 +413,23 @@ public final class ClientConnectionStateMachine
         if (isDraining())
         {
             clientReads.close(ReadGate.DRAINING);
+            if (inFlight.isEmpty())
+            {
+                // An acks=0 request (no answer to wait for) was the last: its tail goes to the broker before the close.
+                broker.flush();
+                closeBoth();
+            }
         }
+    }
+
+    /**
+     * Whether a client request is streaming to the broker (from its head to its last byte).
+     *
+     * @return true while one is.
+     */
+    boolean isRequestStreaming()
+    {
+        return requestStream.isStreaming();
     }
 
     private boolean isDraining()
@@ -564,7 +593,7 @@ public final class ClientConnectionStateMachine
     /** A broker answer went to the client: a draining connection closes once nothing is left in flight. */
     void onAnswered()
     {
-        if (isDraining() && inFlight.isEmpty())
+        if (isDraining() && inFlight.isEmpty() && !requestStream.isStreaming())
         {
             closeBoth();
         }
@@ -584,7 +613,7 @@ public final class ClientConnectionStateMachine
             // A request streaming to the broker must be whole there first: reads stop at its end instead.
             clientReads.close(ReadGate.DRAINING);
         }
-        if (!(state instanceof Linked) || inFlight.isEmpty())
+        if (!(state instanceof Linked) || inFlight.isEmpty() && !requestStream.isStreaming())
         {
             closeBoth();
         }

@@ -78,8 +78,10 @@ final class ConnectionTimers
     void pauseForThrottle(final long nowNanos)
     {
         final long throttleNanos = policy.throttleRemainingNanos(nowNanos);
-        if (throttleNanos <= 0 || clientReads.isClosedBy(ReadGate.THROTTLED))
+        if (throttleNanos <= 0 || clientReads.isClosedBy(ReadGate.THROTTLED) || connection.isRequestStreaming())
         {
+            // While a request streams, the broker holds part of it: the pause waits for its last byte, where the
+            // request stream applies it (a response forwarded meanwhile must not stop the client's reads mid-request).
             return;
         }
         // Kafka's way (KIP-219): the response says how long to wait, and the proxy reads nothing more until then.

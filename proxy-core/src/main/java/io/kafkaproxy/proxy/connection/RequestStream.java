@@ -5,6 +5,8 @@ import io.kafkaproxy.protocol.wire.FrameDescriptor;
 import io.kafkaproxy.protocol.wire.FrameRejectedException;
 import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
 import io.kafkaproxy.proxy.codec.ByteBufViews;
+import io.kafkaproxy.proxy.memory.MemoryExhaustedException;
+import io.kafkaproxy.proxy.memory.RegionByteBuf;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
 import io.kafkaproxy.proxy.mirror.MirrorTap;
 import io.kafkaproxy.proxy.policy.ConnectionPolicy;
@@ -23,8 +25,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * ({@link ConnectionPolicy#readsRequest}, {@link ConnectionPolicy#onRequestHead}). If so, the request is recorded in
  * flight at once (unless acks=0), counted and charged by the whole frame's length, and its bytes, head included, go to
  * the broker link as slices of the reads ({@link #bytes}); the state machine flushes the link when the client's read
- * batch ends, as for whole requests. The broker's wait for it, and its latency, start at its last byte ({@link #end});
- * so does the throttle its quotas imposed, so a throttle never leaves the broker holding half a request. A head that
+ * batch ends, as for whole requests. The broker's wait for it, and its latency, start at its last byte ({@link #end}).
+ * Its quotas charge it at its head; the throttle that imposes pauses the client's reads only at its last byte, for
+ * what is left of it then, so a throttle never leaves the broker holding half a request (the time the request took to
+ * arrive counts toward its throttle, as its bytes counted toward the quota from its head). A head that
  * does not decode (too short, malformed) is assembled as usual, and judged whole. Confined to the client channel's
  * event loop.
  */
@@ -39,6 +43,9 @@ final class RequestStream
 
     private final RequestHeaderFlyweight requestHeader;
     private final UnsafeBuffer requestView;
+    // A streamed slice that pins a region more than this many times its size is copied (compactIfSmall).
+    private static final int PINNED_REGION_RATIO = 8;
+
     private final InFlightRequests inFlight;
     private final ProxyMetrics metrics;
     private final ConnectionPolicy policy;
@@ -167,7 +174,36 @@ final class RequestStream
             bytes.release();
             return;
         }
-        broker.write(bytes);
+        broker.write(compactIfSmall(bytes));
+    }
+
+    /**
+     * A slice pins its whole read region until written, while the broker link's high water mark counts only the
+     * slice's bytes: a client sending a streaming request in tiny segments to a broker slow to take them would pin a
+     * region per segment, far past the link's mark, in memory the pool's budget must share. A slice much smaller than
+     * its region is copied into a buffer of its own size (rare: reads of a streaming request are as large as its rest,
+     * up to the read size, and a socket usually has more than a few KiB of it); if the pool has none to give, the
+     * slice goes as it is.
+     */
+    static ByteBuf compactIfSmall(final ByteBuf bytes)
+    {
+        if (!(bytes instanceof RegionByteBuf)
+            || ((RegionByteBuf)bytes).region().capacity() / PINNED_REGION_RATIO <= bytes.readableBytes())
+        {
+            return bytes;
+        }
+        final ByteBuf copy;
+        try
+        {
+            copy = bytes.alloc().directBuffer(bytes.readableBytes());
+        }
+        catch (final MemoryExhaustedException e)
+        {
+            return bytes;
+        }
+        copy.writeBytes(bytes);
+        bytes.release();
+        return copy;
     }
 
     /**

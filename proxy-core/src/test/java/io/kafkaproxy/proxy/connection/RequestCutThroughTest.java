@@ -309,6 +309,33 @@ class RequestCutThroughTest
     }
 
     @Test
+    void shouldFinishAStreamingAcksZeroRequestBeforeADrainClosesTheConnection()
+    {
+        // Given: half an acks=0 request on its way to the broker, nothing in flight
+        connect(true, POLICY_CONFIG);
+        final ByteBuf request = produce(5, (short)0, "orders");
+        final int length = request.readableBytes();
+        final List<ByteBuf> chunks = chunks(request);
+        client.writeInbound(chunks.get(0));
+
+        // When: the proxy drains, then the rest arrives
+        connection.onDrain();
+        final ClientConnectionState midStream = connection.state();
+        final ByteArrayOutputStream forwarded = new ByteArrayOutputStream();
+        forwarded.writeBytes(brokerBytes());
+        for (final ByteBuf chunk : chunks.subList(1, chunks.size()))
+        {
+            client.writeInbound(chunk);
+            forwarded.writeBytes(brokerBytes());
+        }
+
+        // Then: the connection stayed open until the broker had the whole request, then closed
+        assertThat(midStream).isNotInstanceOf(ClientConnectionState.Closed.class);
+        assertThat(forwarded.size()).isEqualTo(length);
+        assertThat(connection.state()).isInstanceOf(ClientConnectionState.Closed.class);
+    }
+
+    @Test
     void shouldNotTimeOutARequestTheClientIsStillSending()
     {
         // Given: breakers on with a short request timeout, and a request without a wait of its own, half sent
