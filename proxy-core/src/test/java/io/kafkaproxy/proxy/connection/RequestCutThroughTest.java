@@ -1,32 +1,18 @@
 package io.kafkaproxy.proxy.connection;
 
-import io.kafkaproxy.protocol.wire.RequestHeaderFlyweight;
 import io.kafkaproxy.proxy.audit.AuditLog;
-import io.kafkaproxy.proxy.circuit.BrokerCircuitBreakers;
-import io.kafkaproxy.proxy.cluster.BrokerLoginCredentials;
-import io.kafkaproxy.proxy.codec.FrameSizeLimit;
-import io.kafkaproxy.proxy.codec.KafkaFrameDecoder;
-import io.kafkaproxy.proxy.codec.RequestHeaderDecoder;
 import io.kafkaproxy.proxy.config.BrokerClusterConfig;
 import io.kafkaproxy.proxy.config.CircuitBreakerConfig;
 import io.kafkaproxy.proxy.config.HostPort;
 import io.kafkaproxy.proxy.config.ProxyConfig;
-import io.kafkaproxy.proxy.metrics.PolicyMetrics;
 import io.kafkaproxy.proxy.metrics.ProxyMetrics;
-import io.kafkaproxy.proxy.mirror.MirrorTap;
-import io.kafkaproxy.proxy.policy.ConnectionPolicy;
-import io.kafkaproxy.proxy.policy.PolicyServices;
 import io.kafkaproxy.proxy.routing.BrokerNodeRegistry;
-import io.kafkaproxy.proxy.routing.BrokerTarget;
 import io.kafkaproxy.proxy.testing.PolicyConfigs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.ImmediateEventExecutor;
-import org.agrona.concurrent.SystemNanoClock;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -35,25 +21,27 @@ import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceData;
 import org.apache.kafka.common.message.ProduceRequestData.TopicProduceDataCollection;
 import org.apache.kafka.common.message.ProduceResponseData;
-import org.apache.kafka.common.message.RequestHeaderData;
-import org.apache.kafka.common.message.ResponseHeaderData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ApiMessage;
-import org.apache.kafka.common.protocol.MessageUtil;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.kafkaproxy.proxy.connection.EmbeddedConnections.CHUNK_BYTES;
+import static io.kafkaproxy.proxy.connection.EmbeddedConnections.bytes;
+import static io.kafkaproxy.proxy.connection.EmbeddedConnections.chunks;
+import static io.kafkaproxy.proxy.connection.EmbeddedConnections.frame;
+import static io.kafkaproxy.proxy.connection.EmbeddedConnections.releaseAll;
+import static io.kafkaproxy.proxy.connection.EmbeddedConnections.request;
+import static io.kafkaproxy.proxy.connection.EmbeddedConnections.response;
+import static io.kafkaproxy.proxy.connection.EmbeddedConnections.slice;
+import static io.kafkaproxy.proxy.connection.EmbeddedConnections.written;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -65,7 +53,6 @@ class RequestCutThroughTest
 {
     private static final ProxyConfig POLICY_CONFIG = ProxyConfig.builder(BrokerClusterConfig.of(List.of(new HostPort("broker", 9092)), null)).build();
     private static final short PRODUCE_VERSION = 9;
-    private static final int CHUNK_BYTES = 1000;
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final ProxyMetrics metrics = new ProxyMetrics(registry);
@@ -373,51 +360,8 @@ class RequestCutThroughTest
 
     private void connect(final boolean cutThrough, final ProxyConfig policyConfig)
     {
-        final RequestHeaderFlyweight header = new RequestHeaderFlyweight();
-        final RequestHeaderDecoder headerDecoder = new RequestHeaderDecoder(header, null);
-        final BrokerTarget target = new BrokerTarget()
-        {
-            @Override
-            public InetSocketAddress brokerAddress(final int attempt)
-            {
-                return attempt == 0 ? InetSocketAddress.createUnresolved("broker", 9092) : null;
-            }
-
-            @Override
-            public String route()
-            {
-                return "test";
-            }
-        };
-        connection = new ClientConnectionStateMachine(client, target, new BrokerConnector()
-        {
-            @Override
-            public ChannelFuture connect(final EventLoop loop, final InetSocketAddress address, final ClientConnectionStateMachine machine)
-            {
-                final BrokerBackendHandler backend = new BrokerBackendHandler(machine);
-                broker.pipeline().addLast(new KafkaFrameDecoder(new FrameSizeLimit(1 << 24), null, backend), backend);
-                register(broker);
-                return broker.newSucceededFuture();
-            }
-
-            @Override
-            public BrokerLoginCredentials loginCredentials()
-            {
-                return null;
-            }
-        }, nodes, metrics, header, headerDecoder.view(),
-            new ConnectionPolicy(new PolicyServices(policyConfig, audit, new PolicyMetrics(registry)), client.alloc(),
-                InetAddress.getLoopbackAddress()),
-            new BrokerCircuitBreakers(breakerConfig, registry), new ConnectionLogLimits(SystemNanoClock.INSTANCE),
-            null, MirrorTap.NONE, cutThrough);
-        final ClientFrontendHandler frontend = new ClientFrontendHandler(connection);
-        client.pipeline().addLast(new KafkaFrameDecoder(new FrameSizeLimit(1 << 20), null, null, frontend), headerDecoder, frontend);
-        register(client);
-        // The first request connects the broker.
-        client.writeInbound(request(ApiKeys.METADATA, (short)12, 1, new MetadataRequestData().setTopics(List.of())));
-        releaseAll(broker);
-        broker.writeInbound(response(ApiKeys.METADATA, (short)12, 1, new MetadataResponseData()));
-        releaseAll(client);
+        connection = EmbeddedConnections.link(client, broker, nodes, metrics, registry, audit, policyConfig, breakerConfig,
+            cutThrough, true);
     }
 
     private double streamedRequests()
@@ -425,29 +369,9 @@ class RequestCutThroughTest
         return registry.find(ProxyMetrics.REQUESTS_STREAMED).counter().count();
     }
 
-    private static void register(final EmbeddedChannel channel)
-    {
-        try
-        {
-            channel.register();
-        }
-        catch (final Exception e)
-        {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private byte[] brokerBytes()
     {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        Object message;
-        while ((message = broker.readOutbound()) != null)
-        {
-            final ByteBuf buf = (ByteBuf)message;
-            out.writeBytes(bytes(buf));
-            buf.release();
-        }
-        return out.toByteArray();
+        return written(broker);
     }
 
     private int clientFrames()
@@ -485,58 +409,4 @@ class RequestCutThroughTest
             new ProduceRequestData().setAcks(acks).setTimeoutMs(timeoutMs).setTopicData(topics));
     }
 
-    private static List<ByteBuf> chunks(final ByteBuf frame)
-    {
-        final List<ByteBuf> chunks = new ArrayList<>();
-        while (frame.isReadable())
-        {
-            final int length = Math.min(CHUNK_BYTES, frame.readableBytes());
-            chunks.add(Unpooled.directBuffer(length).writeBytes(frame, length));
-        }
-        frame.release();
-        return chunks;
-    }
-
-    private static ByteBuf request(final ApiKeys api, final short version, final int correlationId, final ApiMessage body)
-    {
-        final RequestHeaderData header = new RequestHeaderData().setRequestApiKey(api.id).setRequestApiVersion(version)
-            .setCorrelationId(correlationId).setClientId("test");
-        return frame(MessageUtil.toByteBufferAccessor(header, api.requestHeaderVersion(version)).buffer(),
-            MessageUtil.toByteBufferAccessor(body, version).buffer());
-    }
-
-    private static ByteBuf response(final ApiKeys api, final short version, final int correlationId, final ApiMessage body)
-    {
-        final ResponseHeaderData header = new ResponseHeaderData().setCorrelationId(correlationId);
-        return frame(MessageUtil.toByteBufferAccessor(header, api.responseHeaderVersion(version)).buffer(),
-            MessageUtil.toByteBufferAccessor(body, version).buffer());
-    }
-
-    private static ByteBuf frame(final ByteBuffer header, final ByteBuffer body)
-    {
-        return Unpooled.directBuffer().writeInt(header.remaining() + body.remaining()).writeBytes(header).writeBytes(body);
-    }
-
-    private static byte[] bytes(final ByteBuf buffer)
-    {
-        final byte[] bytes = new byte[buffer.readableBytes()];
-        buffer.getBytes(buffer.readerIndex(), bytes);
-        return bytes;
-    }
-
-    private static byte[] slice(final byte[] bytes, final int from, final int length)
-    {
-        final byte[] slice = new byte[length];
-        System.arraycopy(bytes, from, slice, 0, length);
-        return slice;
-    }
-
-    private static void releaseAll(final EmbeddedChannel channel)
-    {
-        Object message;
-        while ((message = channel.readOutbound()) != null)
-        {
-            ((ByteBuf)message).release();
-        }
-    }
 }
