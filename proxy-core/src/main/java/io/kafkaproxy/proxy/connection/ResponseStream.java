@@ -39,7 +39,7 @@ final class ResponseStream
     /**
      * How many bytes of a streaming response may wait in the client channel for the end of later broker read batches
      * before they are flushed: a flush per read batch cost a system call per socket read (bench/RESULTS.md, "fewer
-     * flushes"). Below the client channel's high water mark, so that waiting never stops the broker's reads.
+     * system calls while a response streams"). Below the client channel's high water mark, so that waiting never stops the broker's reads.
      */
     static final int STREAM_FLUSH_BYTES = 256 * 1024;
 

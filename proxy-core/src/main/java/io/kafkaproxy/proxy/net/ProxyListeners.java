@@ -35,7 +35,8 @@ final class ProxyListeners
     // client and broker channels alike. Netty's default, 64 / 32 KiB, is a fraction of one Fetch response or large
     // Produce request: a streamed 1 MiB response turned the client channel unwritable and writable again, and the
     // broker's reads off and on (two epoll_ctl calls), every 64 KiB, and each crossing cost an allocation. These bytes
-    // are pool memory, under its budget like any other. Measured: bench/RESULTS.md, "fewer system calls".
+    // are pool memory, under its budget like any other. Measured: bench/RESULTS.md, "fewer system calls while a
+    // response streams".
     static final WriteBufferWaterMark WRITE_BUFFER = new WriteBufferWaterMark(256 * 1024, 512 * 1024);
 
     private final EventLoopGroup acceptorGroup;
