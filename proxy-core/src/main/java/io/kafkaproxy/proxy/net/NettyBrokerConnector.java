@@ -60,8 +60,7 @@ final class NettyBrokerConnector implements BrokerConnector
             .resolver(resolver)
             .option(ChannelOption.ALLOCATOR, allocator)
             .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.SO_KEEPALIVE, true)
-            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, ProxyListeners.WRITE_BUFFER));
+            .option(ChannelOption.SO_KEEPALIVE, true));
     }
 
     /**

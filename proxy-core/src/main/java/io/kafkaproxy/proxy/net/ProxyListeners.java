@@ -9,7 +9,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.Future;
@@ -31,14 +30,6 @@ import java.util.function.Supplier;
  */
 final class ProxyListeners
 {
-    // How many bytes may wait to be written to a peer before the other side's reads pause (high) and go on (low), on
-    // client and broker channels alike. Netty's default, 64 / 32 KiB, is a fraction of one Fetch response or large
-    // Produce request: a streamed 1 MiB response turned the client channel unwritable and writable again, and the
-    // broker's reads off and on (two epoll_ctl calls), every 64 KiB, and each crossing cost an allocation. These bytes
-    // are pool memory, under its budget like any other. Measured: bench/RESULTS.md, "fewer system calls while a
-    // response streams".
-    static final WriteBufferWaterMark WRITE_BUFFER = new WriteBufferWaterMark(256 * 1024, 512 * 1024);
-
     private final EventLoopGroup acceptorGroup;
     private final EventLoopGroup ioGroup;
     private final Transport transport;
@@ -202,7 +193,6 @@ final class ProxyListeners
             .childOption(ChannelOption.ALLOCATOR, services.allocator())
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, true)
-            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WRITE_BUFFER)
             .childHandler(initializer);
     }
 }

@@ -155,11 +155,10 @@ public final class ConnectionPolicy
      * and quotas first. The identity sources read a Produce request's header only, so a request found to need its body
      * after {@link #onRequestHead} is shown to them again whole without effect.
      *
-     * @param apiKey     the request's api key.
-     * @param apiVersion the request's version.
+     * @param apiKey the request's api key (no stage's answer depends on the version).
      * @return true if the request must be assembled whole.
      */
-    public boolean readsRequest(final short apiKey, final short apiVersion)
+    public boolean readsRequest(final short apiKey)
     {
         if (apiKey != ApiKeyIds.PRODUCE)
         {
@@ -189,7 +188,7 @@ public final class ConnectionPolicy
         {
             return decision.reject();
         }
-        if (readsRequest(head.apiKey(), head.apiVersion()))
+        if (readsRequest(head.apiKey()))
         {
             return null;
         }

@@ -131,10 +131,10 @@ class ConnectionPolicyTest
         onRequest(alice, "alice", ApiKeys.METADATA, (short)12, metadata());
 
         // When
-        final boolean bobProduce = bob.readsRequest(ApiKeys.PRODUCE.id, PRODUCE_VERSION);
-        final boolean bobFetch = bob.readsRequest(ApiKeys.FETCH.id, ApiKeys.FETCH.latestVersion(true));
-        final boolean bobMetadata = bob.readsRequest(ApiKeys.METADATA.id, (short)12);
-        final boolean aliceProduce = alice.readsRequest(ApiKeys.PRODUCE.id, PRODUCE_VERSION);
+        final boolean bobProduce = bob.readsRequest(ApiKeys.PRODUCE.id);
+        final boolean bobFetch = bob.readsRequest(ApiKeys.FETCH.id);
+        final boolean bobMetadata = bob.readsRequest(ApiKeys.METADATA.id);
+        final boolean aliceProduce = alice.readsRequest(ApiKeys.PRODUCE.id);
 
         // Then: only a Produce request whose topics no rule looks at may be decided from its head
         assertThat(bobProduce).isFalse();
@@ -162,8 +162,8 @@ class ConnectionPolicyTest
             onRequest(topicQuotas, dave, "dave", ApiKeys.METADATA, (short)12, metadata());
 
             // When
-            final boolean carolProduce = carol.readsRequest(ApiKeys.PRODUCE.id, PRODUCE_VERSION);
-            final boolean daveProduce = dave.readsRequest(ApiKeys.PRODUCE.id, PRODUCE_VERSION);
+            final boolean carolProduce = carol.readsRequest(ApiKeys.PRODUCE.id);
+            final boolean daveProduce = dave.readsRequest(ApiKeys.PRODUCE.id);
 
             // Then: a per-topic quota walks the topics; a byte quota needs only the frame's length
             assertThat(carolProduce).isTrue();
