@@ -5,6 +5,7 @@ import io.kafkaproxy.proxy.config.NetworkConfig.TransportKind;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import org.junit.jupiter.api.Assumptions;
@@ -15,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class TransportTest
 {
     @Test
-    void shouldSetNoSocketOptionByDefault()
+    void shouldSetOnlyTheWriteBufferWaterMarkByDefault()
     {
         // Given
         final Transport transport = Transport.of(TransportKind.AUTO).withSocketOptions(NetworkConfig.defaults());
@@ -25,9 +26,15 @@ class TransportTest
         final ServerBootstrap client = transport.applyClientSocketOptions(new ServerBootstrap());
 
         // Then
-        assertThat(broker.config().options()).isEmpty();
+        assertThat(broker.config().options()).containsOnlyKeys(ChannelOption.WRITE_BUFFER_WATER_MARK);
         assertThat(client.config().options()).isEmpty();
-        assertThat(client.config().childOptions()).isEmpty();
+        assertThat(client.config().childOptions()).containsOnlyKeys(ChannelOption.WRITE_BUFFER_WATER_MARK);
+        for (final Object waterMark : new Object[] {broker.config().options().get(ChannelOption.WRITE_BUFFER_WATER_MARK),
+            client.config().childOptions().get(ChannelOption.WRITE_BUFFER_WATER_MARK)})
+        {
+            assertThat((WriteBufferWaterMark)waterMark).extracting(WriteBufferWaterMark::low, WriteBufferWaterMark::high)
+                .containsExactly(256 * 1024, 512 * 1024);
+        }
     }
 
     @Test
@@ -61,6 +68,7 @@ class TransportTest
 
         // Then
         assertThat(transport.name()).isEqualTo("nio");
-        assertThat(broker.config().options()).isEmpty();
+        assertThat(broker.config().options()).doesNotContainKey(EpollChannelOption.TCP_QUICKACK)
+            .containsOnlyKeys(ChannelOption.WRITE_BUFFER_WATER_MARK);
     }
 }
