@@ -59,6 +59,10 @@ public final class RegionByteBuf extends AbstractReferenceCountedByteBuf
     private long address;
     private int capacity;
     private ResourceLeakTracker<RegionByteBuf> leak;
+    /** The block buffer {@link #internalView} duplicates; a recycled view may come back over another block. */
+    private ByteBuffer internalViewSource;
+    /** What {@link #internalNioBuffer} hands out, positioned anew on each call (TLS wraps and unwraps every record). */
+    private ByteBuffer internalView;
 
     private RegionByteBuf(final Recycler.Handle<RegionByteBuf> recyclerHandle)
     {
@@ -266,10 +270,28 @@ public final class RegionByteBuf extends AbstractReferenceCountedByteBuf
         return view.slice();
     }
 
+    /**
+     * Netty's contract for this method: the buffer returned is this one's own, valid until the next call, and only
+     * its position and limit delimit the bytes (it is not sliced). SslHandler asks for one per TLS record it wraps
+     * or unwraps, so it is a duplicate of the block's buffer made once per block, like {@code PooledByteBuf}'s.
+     */
     @Override
     public ByteBuffer internalNioBuffer(final int index, final int length)
     {
-        return nioBuffer(index, length);
+        checkIndex(index, length);
+        final Region backing = region();
+        final ByteBuffer blockBuffer = backing.block().byteBuffer();
+        ByteBuffer view = internalView;
+        if (view == null || internalViewSource != blockBuffer)
+        {
+            view = blockBuffer.duplicate();
+            internalView = view;
+            internalViewSource = blockBuffer;
+        }
+        final int blockOffset = (int)(address - backing.block().address()) + index;
+        view.clear();
+        view.position(blockOffset).limit(blockOffset + length);
+        return view;
     }
 
     @Override

@@ -139,6 +139,66 @@ class RegionByteBufTest
     }
 
     @Test
+    void shouldHandOutOneInternalNioBufferPositionedOnTheAskedBytes()
+    {
+        // Given: a read and a frame cut out of it, as SslHandler sees them
+        final ByteBuf read = RegionByteBuf.owning(ByteBufAllocator.DEFAULT, allocator.allocate(64));
+        read.writeBytes("..ciphertext..plaintext".getBytes(StandardCharsets.US_ASCII));
+        final ByteBuf frame = read.retainedSlice(14, 9);
+
+        // When
+        final ByteBuffer first = read.internalNioBuffer(2, 10);
+        final String firstBytes = ascii(first);
+        final ByteBuffer again = read.internalNioBuffer(14, 9);
+        final ByteBuffer ofFrame = frame.internalNioBuffer(0, 9);
+
+        // Then: Netty's contract (only position and limit delimit the bytes; the object is the buffer's own and
+        // reused), with nothing allocated on the second call
+        assertThat(firstBytes).isEqualTo("ciphertext");
+        assertThat(again).isSameAs(first);
+        assertThat(ascii(again)).isEqualTo("plaintext");
+        assertThat(ascii(ofFrame)).isEqualTo("plaintext");
+        assertThat(frame.internalNioBuffer(5, 4)).isSameAs(ofFrame);
+        assertThat(ascii(ofFrame)).isEqualTo("text");
+        assertThatThrownBy(() -> frame.internalNioBuffer(5, 5)).isInstanceOf(IndexOutOfBoundsException.class);
+        frame.release();
+        read.release();
+    }
+
+    @Test
+    void shouldPositionARecycledViewsInternalNioBufferOnItsNewBlock()
+    {
+        // Given: a view that used its internal buffer over a block of another pool, then went back to the recycler
+        final MemoryPool otherPool = new MemoryPool(MemoryPoolSettings.direct(1 << 20, 64 * 1024, 64 * 1024));
+        final RegionAllocator other = otherPool.newAllocator(Thread.currentThread(), Runnable::run);
+        final ByteBuf firstRead = RegionByteBuf.owning(ByteBufAllocator.DEFAULT, other.allocate(64));
+        firstRead.writeBytes(new byte[64]);
+        final ByteBuf firstView = firstRead.retainedSlice(0, 8);
+        firstView.internalNioBuffer(0, 8);
+        firstView.release();
+        firstRead.release();
+
+        // When: a view is cut from a read in this test's pool
+        final ByteBuf secondRead = RegionByteBuf.owning(ByteBufAllocator.DEFAULT, allocator.allocate(64));
+        secondRead.writeBytes("recycled".getBytes(StandardCharsets.US_ASCII));
+        final ByteBuf secondView = secondRead.retainedSlice(0, 8);
+
+        // Then: whichever object the recycler gave back, its internal buffer shows the new block's bytes
+        assertThat(ascii(secondView.internalNioBuffer(0, 8))).isEqualTo("recycled");
+        secondView.release();
+        secondRead.release();
+        other.close();
+        otherPool.close();
+    }
+
+    private static String ascii(final ByteBuffer buffer)
+    {
+        final byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return new String(bytes, StandardCharsets.US_ASCII);
+    }
+
+    @Test
     void shouldNotGrowButMayShrink()
     {
         // Given
