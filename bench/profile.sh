@@ -12,13 +12,14 @@
 #   EVENT, INTERVAL      async-profiler event and interval (default cpu, 1ms; e.g. EVENT=alloc INTERVAL=16384)
 #   E2E_WARMUP_RECORDS   warm-up records each way (default 1,000,000)
 #
-# The class-data archive is off for the profiled proxy (the JVM cannot dump one with an agent loaded), so its start-up
+# Builds first, as bench/tls.sh does (MAVEN_ARGS=-o for an offline build). The class-data archive is off for the profiled proxy (the JVM cannot dump one with an agent loaded), so its start-up
 # figure is not comparable with bench/startup.sh's. Writes OUTDIR/run.log (the run's output, each line timed),
 # OUTDIR/proxy.jfr and OUTDIR/round-N-{produce,consume}.collapsed.
 set -euo pipefail
 out=${1:?OUTDIR}; rounds=${2:-1}; records=${3:-1000000}
 : "${ASYNC_PROFILER:?set ASYNC_PROFILER to libasyncProfiler.so}"
 cd "$(dirname "$0")/.."
+./mvnw -q -B -DskipTests package
 mkdir -p "$out"; out=$(cd "$out" && pwd)
 distribution=proxy-core/target/kafka-proxy
 echo "bench/target/classes:$distribution/lib/*:$distribution/lib/demo/*" > bench/target/broker-classpath.txt

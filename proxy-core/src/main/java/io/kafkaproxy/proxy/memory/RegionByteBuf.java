@@ -1,5 +1,6 @@
 package io.kafkaproxy.proxy.memory;
 
+import io.kafkaproxy.mempool.Block;
 import io.kafkaproxy.mempool.Region;
 import io.netty.buffer.AbstractReferenceCountedByteBuf;
 import io.netty.buffer.ByteBuf;
@@ -263,11 +264,8 @@ public final class RegionByteBuf extends AbstractReferenceCountedByteBuf
     {
         checkIndex(index, length);
         // A view of the block's buffer: allocates, so only cold paths (rewritten responses, tests) come here.
-        final Region backing = region();
-        final int blockOffset = (int)(address - backing.block().address()) + index;
-        final ByteBuffer view = backing.block().byteBuffer().duplicate();
-        view.limit(blockOffset + length).position(blockOffset);
-        return view.slice();
+        final Block block = region().block();
+        return positionedOn(block.byteBuffer().duplicate(), block, index, length).slice();
     }
 
     /**
@@ -279,19 +277,21 @@ public final class RegionByteBuf extends AbstractReferenceCountedByteBuf
     public ByteBuffer internalNioBuffer(final int index, final int length)
     {
         checkIndex(index, length);
-        final Region backing = region();
-        final ByteBuffer blockBuffer = backing.block().byteBuffer();
-        ByteBuffer view = internalView;
-        if (view == null || internalViewSource != blockBuffer)
+        final Block block = region().block();
+        if (internalView == null || internalViewSource != block.byteBuffer())
         {
-            view = blockBuffer.duplicate();
-            internalView = view;
-            internalViewSource = blockBuffer;
+            internalViewSource = block.byteBuffer();
+            internalView = internalViewSource.duplicate();
         }
-        final int blockOffset = (int)(address - backing.block().address()) + index;
-        view.clear();
-        view.position(blockOffset).limit(blockOffset + length);
-        return view;
+        return positionedOn(internalView, block, index, length);
+    }
+
+    private ByteBuffer positionedOn(final ByteBuffer blockView, final Block block, final int index, final int length)
+    {
+        final int blockOffset = (int)(address - block.address()) + index;
+        blockView.clear();
+        blockView.position(blockOffset).limit(blockOffset + length);
+        return blockView;
     }
 
     @Override
