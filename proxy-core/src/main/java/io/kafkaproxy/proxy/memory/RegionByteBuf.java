@@ -10,6 +10,7 @@ import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
 import io.netty.util.ResourceLeakTracker;
 import io.netty.util.internal.PlatformDependent;
+import io.netty.util.internal.SystemPropertyUtil;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +32,8 @@ import java.nio.channels.ScatteringByteChannel;
  * plain {@code slice} of {@code AbstractByteBuf} still works but allocates, and the proxy does not use it.
  *
  * <p>Memory is read and written with {@link PlatformDependent} at {@code address + index}, after
- * {@code AbstractByteBuf}'s own bounds checks. Each buffer and view is watched by Netty's leak detector on its own.
+ * {@code AbstractByteBuf}'s own bounds checks. Each buffer and view is watched by Netty's leak detector on its own,
+ * at a sampling interval of its own ({@link #LEAK_SAMPLING_INTERVAL}).
  * Not thread safe, like any {@code ByteBuf}.
  *
  * <p>Longer than most classes here because {@code AbstractByteBuf} makes every implementation spell out each
@@ -49,8 +51,18 @@ public final class RegionByteBuf extends AbstractReferenceCountedByteBuf
             return new RegionByteBuf(handle);
         }
     };
+    /**
+     * At Netty's default level one tracked buffer in this many records where it was created: a stack trace, taken
+     * when the buffer is made. Netty's own default, 128, is set for buffers a program allocates; the proxy makes
+     * several of these per request (a read, the frames cut from it, a buffer per TLS record each way), and at 128
+     * the stack traces cost it 2.7-5.4% of its CPU while it forwards (bench/RESULTS.md, 2026-12-04). One in 1024
+     * still catches a leak on any path a request takes often; at the paranoid level, which the tests run at, every
+     * buffer is tracked whatever this says. Netty's {@code io.netty.leakDetection.samplingInterval}, when set,
+     * applies here too.
+     */
+    static final int LEAK_SAMPLING_INTERVAL = SystemPropertyUtil.getInt("io.netty.leakDetection.samplingInterval", 1024);
     private static final ResourceLeakDetector<RegionByteBuf> LEAK_DETECTOR =
-        ResourceLeakDetectorFactory.instance().newResourceLeakDetector(RegionByteBuf.class);
+        ResourceLeakDetectorFactory.instance().newResourceLeakDetector(RegionByteBuf.class, LEAK_SAMPLING_INTERVAL);
 
     /** A view's way back to the recycler; null for an owner, which is kept with its region's handle instead. */
     private final Recycler.Handle<RegionByteBuf> recyclerHandle;

@@ -25,6 +25,20 @@ public final class LeakReportCollector extends AppenderBase<ILoggingEvent>
     }
 
     /**
+     * Returns and forgets the reports collected so far that contain a text, leaving the others for
+     * {@link NoBufferLeaksExtension}: for a test that leaks on purpose.
+     *
+     * @param text what a report must contain.
+     * @return the reports that did.
+     */
+    public static List<String> drainContaining(final String text)
+    {
+        final List<String> matching = REPORTS.stream().filter(report -> report.contains(text)).toList();
+        REPORTS.removeAll(matching);
+        return matching;
+    }
+
+    /**
      * Returns and forgets the reports collected so far.
      *
      * @return the leak reports.
