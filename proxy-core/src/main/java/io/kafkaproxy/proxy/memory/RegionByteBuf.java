@@ -52,15 +52,16 @@ public final class RegionByteBuf extends AbstractReferenceCountedByteBuf
         }
     };
     /**
-     * At Netty's default level one tracked buffer in this many records where it was created: a stack trace, taken
-     * when the buffer is made. Netty's own default, 128, is set for buffers a program allocates; the proxy makes
-     * several of these per request (a read, the frames cut from it, a buffer per TLS record each way), and at 128
-     * the stack traces cost it 2.7-5.4% of its CPU while it forwards (bench/RESULTS.md, 2026-12-04). One in 1024
-     * still catches a leak on any path a request takes often; at the paranoid level, which the tests run at, every
-     * buffer is tracked whatever this says. Netty's {@code io.netty.leakDetection.samplingInterval}, when set,
-     * applies here too.
+     * At Netty's simple (default) and advanced levels, one buffer in this many is tracked, and tracking takes a
+     * stack trace when the buffer is made. Netty's own default, 128, is set for buffers a program allocates; the
+     * proxy makes several of these per request (a read, the frames cut from it, a buffer per TLS record each way),
+     * and at 128 the stack traces took 2.6-5.5% of its CPU while it forwarded (bench/RESULTS.md, "2026-12-04
+     * (afternoon)"). One in 1024 still catches a leak on any path requests take often; at the paranoid level,
+     * which the tests run at, every buffer is tracked whatever this says. Netty's
+     * {@code io.netty.leakDetection.samplingInterval}, when set, applies here too (1 tracks every buffer).
      */
-    static final int LEAK_SAMPLING_INTERVAL = SystemPropertyUtil.getInt("io.netty.leakDetection.samplingInterval", 1024);
+    static final int LEAK_SAMPLING_INTERVAL =
+        Math.max(1, SystemPropertyUtil.getInt("io.netty.leakDetection.samplingInterval", 1024));
     private static final ResourceLeakDetector<RegionByteBuf> LEAK_DETECTOR =
         ResourceLeakDetectorFactory.instance().newResourceLeakDetector(RegionByteBuf.class, LEAK_SAMPLING_INTERVAL);
 
@@ -154,8 +155,8 @@ public final class RegionByteBuf extends AbstractReferenceCountedByteBuf
     public ByteBuf touch(final Object hint)
     {
         // Access records only at the advanced and paranoid levels, as Netty's own leak-aware buffers do: each is a
-        // stack trace, and the pipeline touches every message at every handler (at the default level, one buffer in
-        // 128 is tracked, and recording its touches cost the proxy 1-2% of its CPU; bench/RESULTS.md, profiles).
+        // stack trace, and the pipeline touches every message at every handler (at the default level, when one
+        // buffer in 128 was tracked, recording its touches cost the proxy 1-2% of its CPU; bench/RESULTS.md, profiles).
         if (leak != null && ResourceLeakDetector.getLevel().ordinal() >= ResourceLeakDetector.Level.ADVANCED.ordinal())
         {
             leak.record(hint);
