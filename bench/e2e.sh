@@ -18,7 +18,7 @@
 #   E2E_WARMUP_RECORDS     records produced and consumed each way before the measured rounds (default 2,000,000,
 #                          as issue 15's table was measured: a shorter warm-up leaves C2 compiling in the first rounds).
 #   E2E_TLS                openssl or jdk: TLS on every hop (direct: clients to an SSL broker; proxy: both sides),
-#                          as bench/tls.sh runs it; also for A/B runs.
+#                          as bench/tls.sh runs it; also for A/B runs (then without --config in E2E_PROXY_ARGS*).
 #   E2E_PROXY_CPUS         CPU list for the proxies (taskset -c), e.g. 1; with E2E_OTHER_CPUS (e.g. 0) for the
 #                          harness, the broker and the tools: the proxy on cores of its own, as on hosts of its own.
 #   MAVEN_ARGS=-o          build offline.
@@ -33,11 +33,17 @@ if [ -n "${E2E_PROXY_JAVA_OPTS_B+set}" ]; then properties+=(-Dproxy.javaOptsB="$
 if [ -n "${E2E_TLS:-}" ]; then properties+=(-De2e.tls="$E2E_TLS"); fi
 if [ -n "${E2E_PROXY_CPUS:-}" ]; then properties+=(-De2e.proxyCpus="$E2E_PROXY_CPUS"); fi
 pin=()
-if [ -n "${E2E_OTHER_CPUS:-}" ]; then pin=(taskset -c "$E2E_OTHER_CPUS"); fi
+if [ -n "${E2E_OTHER_CPUS:-}" ]; then
+  if [ -z "${E2E_PROXY_CPUS:-}" ]; then
+    echo "E2E_OTHER_CPUS without E2E_PROXY_CPUS would put the proxies on the broker's cores; set both" >&2
+    exit 2
+  fi
+  pin=(taskset -c "$E2E_OTHER_CPUS")
+fi
 # The broker runs from the distribution's own classpath (lib/demo holds the Kafka broker) plus BenchBroker.
 distribution=proxy-core/target/kafka-proxy
 echo "bench/target/classes:$distribution/lib/*:$distribution/lib/demo/*" > bench/target/broker-classpath.txt
-exec "${pin[@]}" java -Xmx512m "${properties[@]}" -cp bench/target/benchmarks.jar io.kafkaproxy.bench.EndToEndBenchmark \
+exec ${pin[@]+"${pin[@]}"} java -Xmx512m "${properties[@]}" -cp bench/target/benchmarks.jar io.kafkaproxy.bench.EndToEndBenchmark \
   "$distribution/bin/kafka-proxy" \
   bench/target/broker-classpath.txt \
   testing/kafka-tools/target/tools-classpath.txt \

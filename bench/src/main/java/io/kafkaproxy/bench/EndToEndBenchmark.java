@@ -48,11 +48,12 @@ import java.util.regex.Pattern;
  * verification on). Each round also counts full TLS handshakes per second against each path
  * ({@link TlsHandshakeRate}); through the proxy that is the proxy's own handshake, as a client that hangs up
  * before its first request never makes the proxy connect to the broker. With two variants (below) both proxies
- * run with TLS on both sides.
+ * run with TLS on both sides, from a configuration file of the harness's, so neither variant may bring its own
+ * {@code --config}.
  *
- * <p><b>Cores of its own.</b> With {@code -De2e.proxyCpus=LIST} every proxy runs under {@code taskset -c LIST};
- * run the harness itself under {@code taskset -c OTHER} and the broker and the tools, its children, keep to the
- * other cores, as when the proxy runs on hosts of its own.
+ * <p><b>Cores of its own.</b> With {@code -De2e.proxyCpus=LIST} every proxy, the ones whose start-up is timed
+ * included, runs under {@code taskset -c LIST}; run the harness itself under {@code taskset -c OTHER} and the
+ * broker and the tools, its children, keep to the other cores, as when the proxy runs on hosts of its own.
  *
  * <p><b>Two variants of this proxy.</b> With {@code -Dproxy.argsB=FLAGS} (and/or {@code -Dproxy.javaOptsB=OPTS}) the
  * direct path is replaced by a second proxy from the same distribution: A gets {@code -Dproxy.args} as every proxy
@@ -89,8 +90,6 @@ public final class EndToEndBenchmark
     private static final String START_RUNS_PROPERTY = "e2e.startRuns";
     /** System property: records produced and consumed each way to warm up; a fifth of a run when absent. */
     private static final String WARM_UP_RECORDS_PROPERTY = "e2e.warmUpRecords";
-    /** System property: the CPU list ({@code taskset -c}) every proxy runs on; all of them when absent. */
-    private static final String PROXY_CPUS_PROPERTY = "e2e.proxyCpus";
     /** The node ports a proxy binds above its bootstrap port without a {@code listener.nodePorts} section. */
     private static final int NODE_PORT_RANGE = 100;
 
@@ -164,7 +163,7 @@ public final class EndToEndBenchmark
         {
             System.err.println("usage: java [-D" + POLICY_CONFIG_PROPERTY + "=FILE | -D" + BASELINE_LAUNCHER_PROPERTY +
                 "=LAUNCHER] [-D" + TLS_PROPERTY + "=openssl|jdk] [-Dproxy.args=FLAGS] [-Dproxy.argsB=FLAGS] " +
-                "[-Dproxy.javaOptsB=OPTS] [-D" + START_RUNS_PROPERTY + "=N] [-D" + WARM_UP_RECORDS_PROPERTY + "=N] [-D" + PROXY_CPUS_PROPERTY + "=LIST] EndToEndBenchmark LAUNCHER " +
+                "[-Dproxy.javaOptsB=OPTS] [-D" + START_RUNS_PROPERTY + "=N] [-D" + WARM_UP_RECORDS_PROPERTY + "=N] [-D" + ProxyVariant.CPUS_PROPERTY + "=LIST] EndToEndBenchmark LAUNCHER " +
                 "BROKER_CLASSPATH_FILE TOOLS_CLASSPATH_FILE [ROUNDS RECORDS RECORD_SIZE LATENCY_RECORDS LATENCY_RATE E2E_RECORDS]");
             if (!policyConfig.isEmpty())
             {
@@ -192,6 +191,14 @@ public final class EndToEndBenchmark
             ProxyVariant.a(Path.of(args[0])),
             ProxyVariant.bOrNull(Path.of(args[0])),
             Integer.getInteger(START_RUNS_PROPERTY, 5));
+        if (settings.tlsProvider() != null && settings.variantB() != null &&
+            (settings.variantA().args().contains("--config") || settings.variantB().args().contains("--config")))
+        {
+            // Under TLS both variants get the harness's own --config, and the proxy takes the flag once.
+            System.err.println(TLS_PROPERTY + ": a TLS run of two variants gives both its own --config; " +
+                "put the differences in flags or JVM options instead");
+            System.exit(2);
+        }
         final EndToEndBenchmark benchmark = new EndToEndBenchmark(settings);
         try
         {
@@ -509,13 +516,7 @@ public final class EndToEndBenchmark
         final String description = label.toLowerCase(Locale.ROOT);
         final Path log = workDirectory.resolve(description.replace(' ', '-') + ".log");
         final int port = freeProxyPort();
-        final List<String> command = new ArrayList<>();
-        final String proxyCpus = System.getProperty(PROXY_CPUS_PROPERTY, "");
-        if (!proxyCpus.isEmpty())
-        {
-            command.addAll(List.of("taskset", "-c", proxyCpus));
-        }
-        command.add(launcher.toString());
+        final List<String> command = new ArrayList<>(List.of(launcher.toString()));
         if (configFile != null)
         {
             // The flags below override the file's keys, so the file contributes only what the plain proxy lacks.

@@ -22,6 +22,8 @@ record ProxyVariant(String name, Path launcher, List<String> args, String javaOp
     static final String ARGS_B_PROPERTY = "proxy.argsB";
     /** System property: {@code KAFKA_PROXY_JAVA_OPTS} for variant B. */
     static final String JAVA_OPTS_B_PROPERTY = "proxy.javaOptsB";
+    /** System property: the CPU list ({@code taskset -c}) every proxy runs on, both variants; any CPU when absent. */
+    static final String CPUS_PROPERTY = "e2e.proxyCpus";
 
     /**
      * Variant A, from {@link #ARGS_PROPERTY}.
@@ -52,15 +54,21 @@ record ProxyVariant(String name, Path launcher, List<String> args, String javaOp
     }
 
     /**
-     * Applies the variant to a process about to start.
+     * Applies the variant to a process about to start: its flags, its JVM options, and the CPUs of
+     * {@link #CPUS_PROPERTY}.
      *
-     * @param builder the proxy's process.
+     * @param builder the proxy's process, its command a mutable list.
      * @return the builder.
      */
     ProcessBuilder applyTo(final ProcessBuilder builder)
     {
         final List<String> command = builder.command();
         command.addAll(args);
+        final String cpus = System.getProperty(CPUS_PROPERTY, "");
+        if (!cpus.isEmpty())
+        {
+            command.addAll(0, List.of("taskset", "-c", cpus));
+        }
         if (javaOpts != null)
         {
             builder.environment().put("KAFKA_PROXY_JAVA_OPTS", javaOpts);
