@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,6 +36,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -220,7 +222,11 @@ abstract class TransparentProxyContract
         {
             // When
             admin.createTopics(List.of(new NewTopic(topic, 4, (short)1))).all().get();
-            final TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            // A broker knows a topic the controller created once its metadata caught up: until then, as straight
+            // against a broker, describing it answers UNKNOWN_TOPIC_OR_PARTITION (one clean-clone run in several).
+            final TopicDescription description = await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptionsMatching(error -> error.getCause() instanceof UnknownTopicOrPartitionException)
+                .until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic), Objects::nonNull);
             final Collection<Node> nodes = admin.describeCluster().nodes().get();
             final Node controller = admin.describeCluster().controller().get();
             admin.deleteTopics(List.of(topic)).all().get();
