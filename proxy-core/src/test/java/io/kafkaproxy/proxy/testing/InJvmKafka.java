@@ -2,6 +2,7 @@ package io.kafkaproxy.proxy.testing;
 
 import io.kafkaproxy.demo.EmbeddedKafkaCluster;
 import org.apache.kafka.common.utils.internals.AppInfoParser;
+import org.apache.kafka.common.utils.internals.Exit;
 
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,21 @@ import java.util.Map;
  */
 public final class InJvmKafka implements BrokerCluster
 {
+    static
+    {
+        // A node whose Raft client does not shut down in time under load asks Kafka's Exit to end the process, which
+        // in a test JVM ends every test class after it (one clean-clone run, after SniRoutingIT's three nodes had
+        // stopped): the node's thread gets an exception instead, as in Kafka's own test harness.
+        Exit.setExitProcedure((status, message) ->
+        {
+            throw new IllegalStateException("an in-JVM Kafka node asked to exit the JVM: status=" + status + ", " + message);
+        });
+        Exit.setHaltProcedure((status, message) ->
+        {
+            throw new IllegalStateException("an in-JVM Kafka node asked to halt the JVM: status=" + status + ", " + message);
+        });
+    }
+
     private final EmbeddedKafkaCluster cluster;
 
     private InJvmKafka(final EmbeddedKafkaCluster cluster)
